@@ -1,0 +1,546 @@
+"""Programs: ordered blocks of exercises, the built-in programs, and the program file format.
+
+A program file is versioned JSON (``docs/programs.md``). ``load_program_file`` validates the whole
+file and reports every problem as ``<file>: <field path>: <message>``; it returns a program only
+when there is no problem at all, so a bad file never half-loads.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from calftimer.core.catalog import CATALOG, exercise
+from calftimer.core.exercise import Exercise, Mode, Tempo
+
+FILE_KIND = "calftimer.program"
+FILE_VERSION = 1
+MAX_FILE_BYTES = 1_000_000
+
+SETS_RANGE = (1, 20)
+TARGET_RANGES: Mapping[Mode, tuple[int, int]] = {
+    Mode.REPS: (1, 200),
+    Mode.TIME: (1, 3600),
+    Mode.DISTANCE: (1, 2000),
+    Mode.TEST: (1, 200),
+}
+REST_RANGE = (0, 900)
+SWITCH_RANGE = (0, 600)
+LOAD_RANGE = (0.0, 500.0)
+BPM_RANGE = (30, 240)
+TEMPO_PHASE_RANGE = (0.0, 30.0)
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+NAME_MAX = 80
+DESCRIPTION_MAX = 2000
+BLOCKS_RANGE = (1, 50)
+
+
+class Sides(StrEnum):
+    """Which legs a block trains and in what order."""
+
+    BOTH = "both"  # two-leg exercise: one set works both legs
+    LEFT_RIGHT = "left-right"
+    RIGHT_LEFT = "right-left"
+    LEFT = "left"
+    RIGHT = "right"
+
+    @property
+    def per_side(self) -> bool:
+        return self is not Sides.BOTH
+
+
+class Side(StrEnum):
+    """The leg a work set is done on."""
+
+    BOTH = "both"
+    LEFT = "left"
+    RIGHT = "right"
+
+
+SIDE_ORDER: Mapping[Sides, tuple[Side, ...]] = {
+    Sides.BOTH: (Side.BOTH,),
+    Sides.LEFT_RIGHT: (Side.LEFT, Side.RIGHT),
+    Sides.RIGHT_LEFT: (Side.RIGHT, Side.LEFT),
+    Sides.LEFT: (Side.LEFT,),
+    Sides.RIGHT: (Side.RIGHT,),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One exercise in a program: sets x target with its tempo, sides, rests and load.
+
+    ``target`` is reps (REPS, and the cap for TEST), seconds (TIME) or metres (DISTANCE).
+    ``rest_s`` separates sets, ``switch_s`` separates the two legs of a per-side set and
+    ``rest_after_s`` follows the block's last set (ignored after the program's last block).
+    """
+
+    exercise_id: str
+    sets: int
+    target: int
+    mode: Mode
+    tempo: Tempo | None
+    sides: Sides
+    rest_s: int
+    rest_after_s: int
+    switch_s: int = 5
+    load_kg: float = 0.0
+    metronome_bpm: int | None = None
+
+    @property
+    def exercise(self) -> Exercise:
+        return exercise(self.exercise_id)
+
+    @property
+    def sides_in_order(self) -> tuple[Side, ...]:
+        return SIDE_ORDER[self.sides]
+
+
+def default_block(exercise_id: str, **overrides: Any) -> Block:
+    """A block with the catalog's suggested defaults for ``exercise_id``."""
+    ex = exercise(exercise_id)
+    block = Block(
+        exercise_id=ex.id,
+        sets=ex.default_sets,
+        target=ex.default_target,
+        mode=ex.mode,
+        tempo=ex.tempo,
+        sides=Sides.LEFT_RIGHT if ex.per_side else Sides.BOTH,
+        rest_s=ex.rest_s,
+        rest_after_s=90,
+        switch_s=120 if ex.mode is Mode.TEST else 5,
+        metronome_bpm=ex.metronome_bpm,
+    )
+    return replace(block, **overrides)
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    id: str
+    name: str
+    description: str
+    blocks: tuple[Block, ...]
+    builtin: bool = field(default=False, compare=False)
+
+
+def allowed_modes(ex: Exercise) -> tuple[Mode, ...]:
+    """A walk can be timed or measured in metres; every other exercise keeps its own mode."""
+    if ex.mode in (Mode.TIME, Mode.DISTANCE) and ex.pace_m_per_min:
+        return (Mode.TIME, Mode.DISTANCE)
+    return (ex.mode,)
+
+
+# --------------------------------------------------------------------------- built-in programs
+
+_FOUNDATION_DESCRIPTION = (
+    "The six calf exercises for runners in one session: two-leg and single-leg raises for the "
+    "gastrocnemius, the soleus squat and seated raise for the soleus, the heel-toe walk for "
+    "balance and the shin, and pogo jumps for springiness. Suggested 2-3 times a week with at "
+    "least 48 hours between sessions, for 8-12 weeks. Leave out the jumping raise in the first "
+    "two weeks (duplicate the program and delete its block). A suggestion, not medical advice."
+)
+_ALFREDSON_DESCRIPTION = (
+    "Eccentric heel drops after Alfredson: 3 x 15 with a straight knee and 3 x 15 with a bent "
+    "knee on each leg. Rise on both feet, lower over about three seconds on the working leg. The "
+    "protocol is done twice a day, every day, for 12 weeks; add load in a backpack once it is "
+    "pain-free. Mild discomfort is accepted; stop if pain becomes disabling. Not medical advice: "
+    "see a clinician for persistent pain."
+)
+_ISOMETRIC_DESCRIPTION = (
+    "Five 45-second holds per leg on the ball of the foot with the heel lifted, two minutes of "
+    "rest between rounds. Load it so the last seconds feel like 7-8 out of 10 effort. "
+    "Not medical advice: see a clinician for persistent pain."
+)
+_TEST_DESCRIPTION = (
+    "The single-leg heel-rise endurance test: a 10-rep two-leg warm-up, then one leg at a time "
+    "rising and lowering with a 60 bpm beat (one beat up, one beat down) until you can no longer "
+    "rise fully, lose the beat or need more than fingertip support. Press Enter (or your clicker) "
+    "to end each leg. Two minutes of rest between legs. Repeat every four weeks or so."
+)
+
+BUILTIN_PROGRAMS: tuple[Program, ...] = (
+    Program(
+        id="foundation",
+        name="Runner's calf foundation",
+        description=_FOUNDATION_DESCRIPTION,
+        blocks=(
+            default_block("double_leg_calf_raise", rest_s=45, rest_after_s=60),
+            default_block("single_leg_calf_raise", rest_s=45, rest_after_s=60),
+            default_block("soleus_squat", rest_s=45, rest_after_s=60),
+            default_block("seated_calf_raise", rest_s=45, rest_after_s=60),
+            default_block("heel_toe_walk", rest_s=30, rest_after_s=60),
+            default_block("jumping_calf_raise", rest_s=60, rest_after_s=0),
+        ),
+        builtin=True,
+    ),
+    Program(
+        id="alfredson",
+        name="Eccentric heel drops (Alfredson)",
+        description=_ALFREDSON_DESCRIPTION,
+        blocks=(
+            default_block("ecc_heel_drop_straight", rest_after_s=90),
+            default_block("ecc_heel_drop_bent", rest_after_s=0),
+        ),
+        builtin=True,
+    ),
+    Program(
+        id="isometric",
+        name="Isometric calf holds",
+        description=_ISOMETRIC_DESCRIPTION,
+        blocks=(default_block("isometric_calf_hold", switch_s=15, rest_after_s=0),),
+        builtin=True,
+    ),
+    Program(
+        id="heel-rise-test",
+        name="Heel-rise endurance test",
+        description=_TEST_DESCRIPTION,
+        blocks=(
+            default_block(
+                "double_leg_calf_raise",
+                sets=1,
+                target=10,
+                tempo=Tempo(1, 0, 1, 0),
+                rest_after_s=60,
+            ),
+            default_block("heel_rise_test", switch_s=120, rest_after_s=0),
+        ),
+        builtin=True,
+    ),
+)
+
+BUILTIN_BY_ID: Mapping[str, Program] = {p.id: p for p in BUILTIN_PROGRAMS}
+
+
+# ------------------------------------------------------------------------------ file format
+
+
+class ProgramFileError(ValueError):
+    """A program file that cannot be loaded; ``problems`` lists every problem found."""
+
+    def __init__(self, source: str, problems: Sequence[str]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        super().__init__("\n".join(f"{source}: {p}" for p in self.problems))
+
+
+def program_to_dict(program: Program) -> dict[str, Any]:
+    """The program as the JSON object written to a program file (every field explicit)."""
+    return {
+        "kind": FILE_KIND,
+        "version": FILE_VERSION,
+        "id": program.id,
+        "name": program.name,
+        "description": program.description,
+        "blocks": [_block_to_dict(b) for b in program.blocks],
+    }
+
+
+def _block_to_dict(block: Block) -> dict[str, Any]:
+    tempo = block.tempo
+    return {
+        "exercise": block.exercise_id,
+        "mode": block.mode.value,
+        "sets": block.sets,
+        "target": block.target,
+        "tempo": None
+        if tempo is None
+        else {"up": tempo.up, "top": tempo.top, "down": tempo.down, "bottom": tempo.bottom},
+        "sides": block.sides.value,
+        "rest_s": block.rest_s,
+        "switch_s": block.switch_s,
+        "rest_after_s": block.rest_after_s,
+        "load_kg": block.load_kg,
+        "metronome_bpm": block.metronome_bpm,
+    }
+
+
+def program_to_json(program: Program) -> str:
+    return json.dumps(program_to_dict(program), indent=2, ensure_ascii=False) + "\n"
+
+
+def save_program_file(program: Program, path: Path) -> None:
+    """Write ``program`` to ``path`` (the user picked the path; the store owns durable saves)."""
+    path.write_text(program_to_json(program), encoding="utf-8")
+
+
+def load_program_file(path: Path) -> Program:
+    """Read and validate a program file; raises ProgramFileError naming every problem."""
+    source = path.name
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ProgramFileError(source, [f"file is {size:,} bytes; the limit is 1 MB"])
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ProgramFileError(source, [f"cannot read the file: {exc.strerror or exc}"]) from exc
+    return parse_program_json(raw, source)
+
+
+def parse_program_json(raw: bytes | str, source: str) -> Program:
+    try:
+        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError as exc:
+        raise ProgramFileError(source, [f"not UTF-8 text (byte {exc.start})"]) from exc
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        msg = f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        raise ProgramFileError(source, [msg]) from exc
+    except ValueError as exc:
+        raise ProgramFileError(source, [f"not valid JSON: {exc}"]) from exc
+    return program_from_dict(data, source)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+def program_from_dict(data: Any, source: str) -> Program:
+    """Validate a decoded program object; raises ProgramFileError listing every problem."""
+    v = _Validator()
+    if not isinstance(data, dict):
+        raise ProgramFileError(source, ["the file must hold a JSON object with a program"])
+    if data.get("kind") != FILE_KIND:
+        v.problem("kind", f'must be "{FILE_KIND}"')
+    version: Any = data.get("version")
+    if not _is_int(version):
+        v.problem("version", "must be an integer")
+    elif version > FILE_VERSION:
+        v.problem(
+            "version",
+            f"is {version}, written by a newer calftimer; this version reads up to {FILE_VERSION}",
+        )
+    elif version < 1:
+        v.problem("version", "must be 1 or more")
+    v.unknown_keys(data, "", {"kind", "version", "id", "name", "description", "blocks", "$comment"})
+    program_id = v.string(data, "id", "id", pattern=ID_PATTERN, max_len=40)
+    name = v.string(data, "name", "name", max_len=NAME_MAX)
+    description = v.string(data, "description", "description", max_len=DESCRIPTION_MAX, opt=True)
+    blocks: list[Block] = []
+    raw_blocks = data.get("blocks")
+    if not isinstance(raw_blocks, list):
+        v.problem("blocks", "must be a list of blocks")
+    elif not BLOCKS_RANGE[0] <= len(raw_blocks) <= BLOCKS_RANGE[1]:
+        v.problem("blocks", f"must hold {BLOCKS_RANGE[0]} to {BLOCKS_RANGE[1]} blocks")
+    else:
+        for i, raw in enumerate(raw_blocks):
+            block = _block_from_dict(raw, f"blocks[{i}]", v)
+            if block is not None:
+                blocks.append(block)
+    if v.problems:
+        raise ProgramFileError(source, v.problems)
+    assert program_id is not None and name is not None
+    return Program(program_id, name, description or "", tuple(blocks))
+
+
+def _block_from_dict(raw: Any, path: str, v: _Validator) -> Block | None:
+    if not isinstance(raw, dict):
+        v.problem(path, "must be an object")
+        return None
+    start = len(v.problems)
+    v.unknown_keys(
+        raw,
+        path,
+        {
+            "exercise",
+            "mode",
+            "sets",
+            "target",
+            "tempo",
+            "sides",
+            "rest_s",
+            "switch_s",
+            "rest_after_s",
+            "load_kg",
+            "metronome_bpm",
+        },
+    )
+    ex_id = raw.get("exercise")
+    if not isinstance(ex_id, str) or ex_id not in CATALOG:
+        known = ", ".join(CATALOG)
+        v.problem(f"{path}.exercise", f"must be one of the catalog's exercise ids ({known})")
+        return None
+    ex = CATALOG[ex_id]
+    base = default_block(ex_id)
+
+    mode = base.mode
+    if "mode" in raw:
+        choices = allowed_modes(ex)
+        if raw["mode"] not in [m.value for m in choices]:
+            v.problem(f"{path}.mode", f"must be one of {_or(m.value for m in choices)} for {ex_id}")
+        else:
+            mode = Mode(raw["mode"])
+    sets = v.integer(raw, "sets", f"{path}.sets", SETS_RANGE, base.sets)
+    lo, hi = TARGET_RANGES[mode]
+    target_default = base.target if mode is base.mode else 20
+    target = v.integer(raw, "target", f"{path}.target", (lo, hi), target_default)
+    tempo = _tempo(raw, f"{path}.tempo", base.tempo, mode, v)
+
+    sides = base.sides
+    if "sides" in raw:
+        choices_s = [Sides.LEFT_RIGHT, Sides.RIGHT_LEFT, Sides.LEFT, Sides.RIGHT]
+        if not ex.per_side:
+            choices_s = [Sides.BOTH]
+        if raw["sides"] not in [s.value for s in choices_s]:
+            v.problem(f"{path}.sides", f"must be {_or(s.value for s in choices_s)} for {ex_id}")
+        else:
+            sides = Sides(raw["sides"])
+    rest_s = v.integer(raw, "rest_s", f"{path}.rest_s", REST_RANGE, base.rest_s)
+    switch_s = v.integer(raw, "switch_s", f"{path}.switch_s", SWITCH_RANGE, base.switch_s)
+    rest_after_s = v.integer(
+        raw, "rest_after_s", f"{path}.rest_after_s", REST_RANGE, base.rest_after_s
+    )
+    load_kg = v.number(raw, "load_kg", f"{path}.load_kg", LOAD_RANGE, 0.0)
+    if load_kg and ex.load.value == "none":
+        v.problem(f"{path}.load_kg", f"must be 0: {ex.name} is done without added weight")
+    bpm = base.metronome_bpm
+    if "metronome_bpm" in raw:
+        if raw["metronome_bpm"] is None:
+            bpm = None
+        else:
+            bpm = v.integer(raw, "metronome_bpm", f"{path}.metronome_bpm", BPM_RANGE, None)
+    if mode is Mode.TEST and bpm is None:
+        v.problem(f"{path}.metronome_bpm", "is required: a test set is paced by the metronome")
+    if mode is Mode.REPS and tempo is None and bpm is None:
+        v.problem(f"{path}.tempo", "is required when there is no metronome to pace the reps")
+    if len(v.problems) > start:
+        return None
+    assert sets is not None and target is not None
+    return Block(
+        exercise_id=ex_id,
+        sets=sets,
+        target=target,
+        mode=mode,
+        tempo=tempo if mode is Mode.REPS else None,
+        sides=sides,
+        rest_s=rest_s if rest_s is not None else base.rest_s,
+        rest_after_s=rest_after_s if rest_after_s is not None else base.rest_after_s,
+        switch_s=switch_s if switch_s is not None else base.switch_s,
+        load_kg=load_kg,
+        metronome_bpm=bpm,
+    )
+
+
+def _tempo(
+    raw: Mapping[str, Any], path: str, default: Tempo | None, mode: Mode, v: _Validator
+) -> Tempo | None:
+    if "tempo" not in raw:
+        return default
+    value = raw["tempo"]
+    if value is None:
+        return None
+    if mode is not Mode.REPS:
+        v.problem(path, f"must be null: only reps are paced by a tempo, this block is {mode.value}")
+        return None
+    if not isinstance(value, dict):
+        v.problem(path, 'must be an object like {"up": 2, "top": 1, "down": 2, "bottom": 0}')
+        return None
+    v.unknown_keys(value, path, {"up", "top", "down", "bottom"})
+    phases = {}
+    for key in ("up", "top", "down", "bottom"):
+        phases[key] = v.number(value, key, f"{path}.{key}", TEMPO_PHASE_RANGE, None, required=True)
+    if any(p is None for p in phases.values()):
+        return None
+    tempo = Tempo(
+        phases["up"] or 0.0, phases["top"] or 0.0, phases["down"] or 0.0, phases["bottom"] or 0.0
+    )
+    if tempo.rep_ms() < 500:
+        v.problem(path, "one rep must last at least 0.5 seconds in total")
+        return None
+    return tempo
+
+
+def _or(values: Iterable[str]) -> str:
+    items = [f'"{x}"' for x in values]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+class _Validator:
+    """Collects problems as ``<field path>: <message>`` instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def problem(self, path: str, message: str) -> None:
+        self.problems.append(f"{path}: {message}" if path else message)
+
+    def unknown_keys(self, obj: Mapping[str, Any], path: str, known: set[str]) -> None:
+        for key in obj:
+            if key not in known:
+                where = f"{path}.{key}" if path else str(key)
+                self.problem(where, "is not a known field (check the spelling)")
+
+    def string(
+        self,
+        obj: Mapping[str, Any],
+        key: str,
+        path: str,
+        *,
+        max_len: int,
+        pattern: re.Pattern[str] | None = None,
+        opt: bool = False,
+    ) -> str | None:
+        value = obj.get(key)
+        if value is None and opt:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.problem(path, "must be a non-empty text")
+            return None
+        if len(value) > max_len:
+            self.problem(path, f"must be at most {max_len} characters")
+            return None
+        if pattern is not None and not pattern.match(value):
+            self.problem(
+                path, "must be 1-40 lower-case letters, digits or '-', starting with a letter/digit"
+            )
+            return None
+        return value
+
+    def integer(
+        self,
+        obj: Mapping[str, Any],
+        key: str,
+        path: str,
+        bounds: tuple[int, int],
+        default: int | None,
+    ) -> int | None:
+        if key not in obj:
+            return default
+        value = obj[key]
+        lo, hi = bounds
+        if not _is_int(value) or not lo <= value <= hi:
+            self.problem(path, f"must be an integer from {lo} to {hi}")
+            return default
+        return int(value)
+
+    def number(
+        self,
+        obj: Mapping[str, Any],
+        key: str,
+        path: str,
+        bounds: tuple[float, float],
+        default: float | None,
+        *,
+        required: bool = False,
+    ) -> Any:
+        if key not in obj:
+            if required:
+                self.problem(path, "is missing")
+            return default
+        value = obj[key]
+        lo, hi = bounds
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if not ok or not math.isfinite(value) or not lo <= value <= hi:
+            self.problem(path, f"must be a number from {lo:g} to {hi:g}")
+            return default
+        return float(value)
