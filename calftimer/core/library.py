@@ -1,0 +1,72 @@
+"""The program library: built-in programs plus the user's program files, and lookup by id or file.
+
+User programs live as ``*.json`` files in a folder given by the caller. A damaged file is left
+alone and reported; it never hides the other programs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from calftimer.core.programs import (
+    BUILTIN_PROGRAMS,
+    Program,
+    ProgramFileError,
+    load_program_file,
+)
+
+
+class UnknownProgramError(LookupError):
+    """``--start`` named something that is neither a program id nor a readable program file."""
+
+
+@dataclass(frozen=True)
+class ProgramLibrary:
+    programs: tuple[Program, ...]
+    problems: tuple[ProgramFileError, ...] = field(default=())
+
+    @classmethod
+    def load(cls, programs_dir: Path | None) -> ProgramLibrary:
+        programs = list(BUILTIN_PROGRAMS)
+        problems: list[ProgramFileError] = []
+        taken = {p.id for p in programs}
+        if programs_dir is not None and programs_dir.is_dir():
+            for path in sorted(programs_dir.glob("*.json")):
+                try:
+                    program = load_program_file(path)
+                except ProgramFileError as exc:
+                    problems.append(exc)
+                    continue
+                if program.id in taken:
+                    problems.append(
+                        ProgramFileError(
+                            path.name, [f"id: {program.id!r} is already used by another program"]
+                        )
+                    )
+                    continue
+                taken.add(program.id)
+                programs.append(program)
+        return cls(tuple(programs), tuple(problems))
+
+    @property
+    def ids(self) -> list[str]:
+        return [p.id for p in self.programs]
+
+    def get(self, program_id: str) -> Program | None:
+        return next((p for p in self.programs if p.id == program_id), None)
+
+    def resolve(self, spec: str) -> Program:
+        """A program id, or a path to a program file. Raises UnknownProgramError or
+        ProgramFileError with a message a user can act on."""
+        program = self.get(spec)
+        if program is not None:
+            return program
+        path = Path(spec).expanduser()
+        if path.suffix.lower() == ".json" or path.exists() or "/" in spec or "\\" in spec:
+            if not path.exists():
+                raise UnknownProgramError(f"no program file at {path}")
+            return load_program_file(path)
+        raise UnknownProgramError(
+            f"unknown program {spec!r}; the programs are: {', '.join(self.ids)}"
+        )

@@ -1,0 +1,414 @@
+"""The main window: exercise library and program picker, and the running session.
+
+Everything a session needs (clock, compile options, library) is injected by the composition root,
+so tests drive the same window on a manual clock.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from calftimer import __version__
+from calftimer.core.catalog import CATALOG
+from calftimer.core.clock import Clock
+from calftimer.core.exercise import Exercise, Muscle
+from calftimer.core.library import ProgramLibrary
+from calftimer.core.programs import Program
+from calftimer.core.session import Session, SetRecord, State
+from calftimer.core.texts import target_text
+from calftimer.core.timeline import CompileOptions, compile_program, format_duration
+from calftimer.gui.driver import SessionDriver
+from calftimer.gui.models import (
+    ExerciseFilterModel,
+    ExerciseListModel,
+    ExerciseRole,
+    ProgramListModel,
+    ProgramRole,
+)
+from calftimer.gui.session_view import SessionView
+from calftimer.paths import AppPaths
+
+SHORTCUTS: list[tuple[str, str]] = [
+    ("Space", "Pause or resume"),
+    ("Right, Page Down", "Skip to the next step"),
+    ("Left, Page Up", "Restart this step, or go back one near its start"),
+    ("+ / −", "Add or remove 15 s of the current rest"),
+    ("Enter", "End the current set (heel-rise test, distance)"),
+    ("Esc", "Stop the session (asks first)"),
+    ("?", "Show these shortcuts"),
+]
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        library: ProgramLibrary,
+        clock: Clock,
+        paths: AppPaths,
+        options: CompileOptions | None = None,
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle("calftimer")
+        self.resize(1100, 720)
+        self._library = library
+        self._clock = clock
+        self._paths = paths
+        self._options = options or CompileOptions()
+        self.driver: SessionDriver | None = None
+        self.completed_sets: list[SetRecord] = []
+
+        self.stack = QStackedWidget()
+        self.home = self._build_home()
+        self.session_view = SessionView()
+        self.stack.addWidget(self.home)
+        self.stack.addWidget(self.session_view)
+        self.setCentralWidget(self.stack)
+        self._connect_session_view()
+        self._build_actions()
+        self._update_action_state()
+        if library.problems:
+            names = ", ".join(p.source for p in library.problems)
+            self.statusBar().showMessage(
+                f"Some program files could not be read and were left alone: {names}"
+            )
+        else:
+            self.statusBar().showMessage("Pick a program and press Start. Press ? for shortcuts.")
+
+    # ------------------------------------------------------------------ home page
+
+    def _build_home(self) -> QWidget:
+        self.exercise_model = ExerciseListModel(list(CATALOG.values()), self)
+        self.exercise_filter = ExerciseFilterModel(self)
+        self.exercise_filter.setSourceModel(self.exercise_model)
+        self.exercise_list = QListView()
+        self.exercise_list.setObjectName("exerciseList")
+        self.exercise_list.setAccessibleName("Exercises")
+        self.exercise_list.setModel(self.exercise_filter)
+        self.exercise_list.selectionModel().currentChanged.connect(
+            self._on_exercise_current_changed
+        )
+
+        self.muscle_filter = QComboBox()
+        self.muscle_filter.setAccessibleName("Filter by muscle")
+        self.muscle_filter.addItem("All muscles", None)
+        for muscle in Muscle:
+            self.muscle_filter.addItem(muscle.value.capitalize(), muscle)
+        self.equipment_free_box = QCheckBox("No equipment")
+        self.per_side_box = QCheckBox("One leg at a time")
+        self.muscle_filter.currentIndexChanged.connect(self._on_filters_changed)
+        self.equipment_free_box.toggled.connect(self._on_filters_changed)
+        self.per_side_box.toggled.connect(self._on_filters_changed)
+
+        self.exercise_details = QTextBrowser()
+        self.exercise_details.setObjectName("exerciseDetails")
+        self.exercise_details.setAccessibleName("How to do the exercise")
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.muscle_filter)
+        filters.addWidget(self.equipment_free_box)
+        filters.addWidget(self.per_side_box)
+        exercises_box = QGroupBox("Exercises")
+        ex_layout = QVBoxLayout(exercises_box)
+        ex_layout.addLayout(filters)
+        ex_layout.addWidget(self.exercise_list)
+
+        self.program_model = ProgramListModel(self._library.programs, self)
+        self.program_list = QListView()
+        self.program_list.setObjectName("programList")
+        self.program_list.setAccessibleName("Programs")
+        self.program_list.setModel(self.program_model)
+        self.program_list.selectionModel().currentChanged.connect(self._on_program_current_changed)
+        self.program_list.activated.connect(lambda _i: self.start_selected_program())
+        self.program_details = QLabel()
+        self.program_details.setWordWrap(True)
+        self.program_details.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.start_button = QPushButton("Start")
+        self.start_button.setObjectName("startButton")
+        self.start_button.setToolTip("Start the selected program (Enter on the list)")
+        self.start_button.setDefault(True)
+        self.start_button.clicked.connect(self.start_selected_program)
+        programs_box = QGroupBox("Programs")
+        pr_layout = QVBoxLayout(programs_box)
+        pr_layout.addWidget(self.program_list, 1)
+        pr_layout.addWidget(self.program_details, 1)
+        pr_layout.addWidget(self.start_button)
+
+        splitter = QSplitter()
+        splitter.addWidget(exercises_box)
+        splitter.addWidget(self.exercise_details)
+        splitter.addWidget(programs_box)
+        splitter.setSizes([260, 440, 400])
+        self.exercise_list.setCurrentIndex(self.exercise_filter.index(0, 0))
+        self.program_list.setCurrentIndex(self.program_model.index(0, 0))
+        return splitter
+
+    def _on_filters_changed(self, *_args: object) -> None:
+        self.exercise_filter.set_filters(
+            self.muscle_filter.currentData(),
+            self.equipment_free_box.isChecked(),
+            self.per_side_box.isChecked(),
+        )
+        if self.exercise_filter.rowCount() and not self.exercise_list.currentIndex().isValid():
+            self.exercise_list.setCurrentIndex(self.exercise_filter.index(0, 0))
+
+    def _on_exercise_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        ex = current.data(ExerciseRole) if current.isValid() else None
+        self.exercise_details.setHtml(exercise_html(ex) if ex else "<p>No exercise matches.</p>")
+
+    def _on_program_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        program: Program | None = current.data(ProgramRole) if current.isValid() else None
+        if program is None:
+            self.program_details.setText("")
+            return
+        items = "".join(
+            f"<li>{escape(b.exercise.name)}: {b.sets} × {escape(target_text(b.mode, b.target))}"
+            f"{' per leg' if b.sides.per_side else ''}</li>"
+            for b in program.blocks
+        )
+        duration = format_duration(compile_program(program, self._options).duration_ms)
+        self.program_details.setText(
+            f"<b>{escape(program.name)}</b> · about {duration}<br>{escape(program.description)}"
+            f"<ul>{items}</ul>"
+        )
+
+    def selected_program(self) -> Program | None:
+        index = self.program_list.currentIndex()
+        return index.data(ProgramRole) if index.isValid() else None
+
+    def start_selected_program(self) -> None:
+        program = self.selected_program()
+        if program is not None:
+            self.start_program(program)
+
+    # --------------------------------------------------------------- the session
+
+    def start_program(self, program: Program) -> None:
+        """Compile and start ``program`` at once: from here on it runs without any input."""
+        if self.driver is not None and not self.driver.session.state.is_over:
+            self.driver.apply("abandon")
+        if self.driver is not None:
+            self.driver.stop_timers()
+            self.driver.deleteLater()
+        timeline = compile_program(program, self._options)
+        self.completed_sets = []
+        self.driver = SessionDriver(Session(timeline, self._clock), self._clock, self)
+        self.driver.position_changed.connect(self._on_driver_position_changed)
+        self.driver.set_completed.connect(self.completed_sets.append)
+        self.driver.state_changed.connect(self._on_driver_state_changed)
+        self.session_view.set_timeline(timeline)
+        self.stack.setCurrentWidget(self.session_view)
+        self.statusBar().showMessage(f"{program.name}: started. Space pauses.")
+        self.driver.start()
+        self._update_action_state()
+
+    def _connect_session_view(self) -> None:
+        v = self.session_view
+        v.pause_requested.connect(self.toggle_pause)
+        v.back_requested.connect(lambda: self._apply("back"))
+        v.skip_requested.connect(lambda: self._apply("skip"))
+        v.end_set_requested.connect(lambda: self._apply("end_set"))
+        v.rest_adjust_requested.connect(lambda ms: self._apply("adjust_rest", ms))
+        v.stop_requested.connect(self.confirm_stop)
+        v.close_requested.connect(self.show_home)
+
+    def _apply(self, operation: str, *args: object) -> object:
+        if self.driver is None or self.stack.currentWidget() is not self.session_view:
+            return None
+        return self.driver.apply(operation, *args)
+
+    def toggle_pause(self) -> None:
+        if self._apply("toggle_pause"):
+            self.statusBar().showMessage("Paused. Press Space to resume.")
+        elif self.driver is not None and self.driver.session.state is State.RUNNING:
+            self.statusBar().showMessage("Running.")
+
+    def confirm_stop(self) -> None:
+        if self.driver is None or self.driver.session.state.is_over:
+            self.show_home()
+            return
+        answer = QMessageBox.question(
+            self,
+            "Stop the session?",
+            "Stop this session now? The sets you have done are kept.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self._apply("abandon")
+
+    def show_home(self) -> None:
+        self.stack.setCurrentWidget(self.home)
+        self._update_action_state()
+
+    def _on_driver_position_changed(self, position: object) -> None:
+        assert self.driver is not None
+        self.session_view.show_position(position, self.driver.session.timeline)  # type: ignore[arg-type]
+
+    def _on_driver_state_changed(self, state: object) -> None:
+        if state in (State.FINISHED, State.ABANDONED):
+            self.session_view.show_summary(list(self.completed_sets), state)  # type: ignore[arg-type]
+            word = "complete" if state is State.FINISHED else "stopped"
+            self.statusBar().showMessage(f"Session {word}.")
+        self._update_action_state()
+
+    # ---------------------------------------------------------------- actions
+
+    def _build_actions(self) -> None:
+        def action(text: str, keys: list[str], slot: object, tip: str) -> QAction:
+            act = QAction(text, self)
+            act.setShortcuts([QKeySequence(k) for k in keys])
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.setToolTip(tip)
+            act.setStatusTip(tip)
+            act.triggered.connect(slot)
+            self.addAction(act)
+            return act
+
+        self.pause_action = action(
+            "&Pause / resume", ["Space"], self.toggle_pause, "Pause or resume the session"
+        )
+        self.skip_action = action(
+            "&Skip", ["Right", "PgDown"], lambda: self._apply("skip"), "Skip to the next step"
+        )
+        self.back_action = action(
+            "&Back",
+            ["Left", "PgUp"],
+            lambda: self._apply("back"),
+            "Restart this step, or go back one",
+        )
+        self.more_rest_action = action(
+            "&More rest (+15 s)",
+            ["+", "="],
+            lambda: self._apply("adjust_rest", 15_000),
+            "Add 15 s to the current rest",
+        )
+        self.less_rest_action = action(
+            "&Less rest (−15 s)",
+            ["-"],
+            lambda: self._apply("adjust_rest", -15_000),
+            "Remove 15 s from the current rest",
+        )
+        self.end_set_action = action(
+            "&End set", ["Return", "Enter"], lambda: self._apply("end_set"), "End the current set"
+        )
+        self.stop_action = action(
+            "S&top session…", ["Esc"], self.confirm_stop, "Stop the session (asks first)"
+        )
+        self.shortcuts_action = action(
+            "&Keyboard shortcuts", ["?"], self.show_shortcuts, "Show every keyboard shortcut"
+        )
+        quit_action = action("&Quit", ["Ctrl+Q"], self.close, "Quit calftimer")
+        about_action = action("&About calftimer", [], self.show_about, "Version and data folder")
+
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(quit_action)
+        session_menu = self.menuBar().addMenu("&Session")
+        for act in (
+            self.pause_action,
+            self.back_action,
+            self.skip_action,
+            self.end_set_action,
+            self.more_rest_action,
+            self.less_rest_action,
+            self.stop_action,
+        ):
+            session_menu.addAction(act)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(about_action)
+
+    def _update_action_state(self) -> None:
+        active = (
+            self.driver is not None
+            and self.stack.currentWidget() is self.session_view
+            and not self.driver.session.state.is_over
+        )
+        for act in (
+            self.pause_action,
+            self.skip_action,
+            self.back_action,
+            self.more_rest_action,
+            self.less_rest_action,
+            self.end_set_action,
+            self.stop_action,
+        ):
+            act.setEnabled(active)
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(
+            f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in SHORTCUTS
+        )
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About calftimer",
+            f"<b>calftimer {escape(__version__)}</b><br>A hands-free coach for runners' calf "
+            f"training.<br><br>Data folder: {escape(str(self._paths.data_dir))} "
+            f"(from {escape(self._paths.source)})<br><br>Not medical advice. See a clinician for "
+            "persistent pain.",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.driver is not None and self.driver.session.state in (State.RUNNING, State.PAUSED):
+            self.driver.apply("abandon")
+        if self.driver is not None:
+            self.driver.stop_timers()
+        super().closeEvent(event)
+
+
+def exercise_html(ex: Exercise) -> str:
+    """The details pane: how to do it, what it works and its suggested dose."""
+    muscles = ", ".join(m.value for m in ex.muscles)
+    dose = f"{ex.default_sets} × {target_text(ex.mode, ex.default_target)}"
+    if ex.per_side:
+        dose += " per leg"
+    facts = [
+        ("Works", muscles),
+        ("Knee", ex.knee.value),
+        ("Suggested", dose),
+    ]
+    if ex.tempo is not None:
+        facts.append(("Tempo (up/hold/down/hold, s)", ex.tempo.label()))
+    if ex.metronome_bpm is not None:
+        facts.append(("Metronome", f"{ex.metronome_bpm} beats per minute"))
+    facts.append(("Rest between sets", f"{ex.rest_s} s"))
+    facts.append(
+        (
+            "Added weight",
+            {"none": "none", "optional": "optional", "expected": "expected"}[ex.load.value],
+        )
+    )
+    facts.append(("Equipment", ", ".join(ex.equipment) if ex.equipment else "none"))
+    rows = "".join(
+        f"<tr><td><b>{escape(k)}</b>&nbsp;&nbsp;</td><td>{escape(v)}</td></tr>" for k, v in facts
+    )
+    steps = "".join(f"<li>{escape(s)}</li>" for s in ex.steps)
+    tips = "".join(f"<li>{escape(s)}</li>" for s in ex.tips)
+    safety = f"<p><b>Safety:</b> {escape(ex.safety)}</p>" if ex.safety else ""
+    return (
+        f"<h2>{escape(ex.name)}</h2><p><i>{escape(ex.cue)}</i></p><table>{rows}</table>"
+        f"<h3>How to</h3><ol>{steps}</ol><h3>Tips</h3><ul>{tips}</ul>{safety}"
+        "<p><small>Suggestions, not medical advice. See a clinician for persistent pain."
+        "</small></p>"
+    )

@@ -1,0 +1,101 @@
+"""Qt item models: thin adapters over the core's exercise catalog and program list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+
+from calftimer.core.exercise import Exercise, Muscle
+from calftimer.core.programs import Program
+from calftimer.core.timeline import estimated_duration_ms, format_duration
+
+ExerciseRole = Qt.ItemDataRole.UserRole + 1
+ProgramRole = Qt.ItemDataRole.UserRole + 2
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class ExerciseListModel(QAbstractListModel):
+    def __init__(self, exercises: Sequence[Exercise], parent: Any = None) -> None:
+        super().__init__(parent)
+        self._exercises = list(exercises)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._exercises)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._exercises):
+            return None
+        ex = self._exercises[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return ex.name
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return ex.cue
+        if role == ExerciseRole:
+            return ex
+        return None
+
+
+class ExerciseFilterModel(QSortFilterProxyModel):
+    """Filters the exercise list by muscle, by needing no equipment and by being per-side."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._muscle: Muscle | None = None
+        self._equipment_free = False
+        self._per_side_only = False
+
+    def set_filters(self, muscle: Muscle | None, equipment_free: bool, per_side_only: bool) -> None:
+        # Qt 6.10 replaced invalidateFilter() with a begin/end pair; support both.
+        modern = hasattr(self, "beginFilterChange")
+        if modern:
+            self.beginFilterChange()
+        self._muscle, self._equipment_free = muscle, equipment_free
+        self._per_side_only = per_side_only
+        if modern:
+            self.endFilterChange()
+        else:
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
+        model = self.sourceModel()
+        ex: Exercise = model.data(model.index(source_row, 0, source_parent), ExerciseRole)
+        if self._muscle is not None and self._muscle not in ex.muscles:
+            return False
+        if self._equipment_free and not ex.equipment_free:
+            return False
+        return not (self._per_side_only and not ex.per_side)
+
+
+class ProgramListModel(QAbstractListModel):
+    def __init__(self, programs: Sequence[Program], parent: Any = None) -> None:
+        super().__init__(parent)
+        self._programs = list(programs)
+        self._durations = [format_duration(estimated_duration_ms(p)) for p in self._programs]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._programs)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._programs):
+            return None
+        program = self._programs[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            kind = "" if program.builtin else "  (yours)"
+            return f"{program.name}  ·  about {self._durations[index.row()]}{kind}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return program.description
+        if role == ProgramRole:
+            return program
+        return None
+
+    def row_of(self, program_id: str) -> int:
+        return next((i for i, p in enumerate(self._programs) if p.id == program_id), -1)

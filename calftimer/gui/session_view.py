@@ -1,0 +1,299 @@
+"""The session view: what a runner reads from two metres away while training.
+
+Phase name in a colour per phase, a very large remaining time that scales with the widget, rep,
+set and side, a bar for the current rep phase, the exercise and its one-line cue, "Next: ...",
+and the session's progress. It only displays a ``Position``; the driver decides everything.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QResizeEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from calftimer.core.catalog import exercise
+from calftimer.core.exercise import Mode
+from calftimer.core.session import Position, SetRecord, State
+from calftimer.core.texts import PHASE_NAMES, SIDE_NAMES, clock_text, done_text, next_line
+from calftimer.core.timeline import SegmentKind, Timeline
+
+# Dark, saturated colours: each keeps >= 7:1 contrast against a white background.
+PHASE_COLOURS: dict[SegmentKind, str] = {
+    SegmentKind.PREPARE: "#7a4100",
+    SegmentKind.UP: "#00591f",
+    SegmentKind.TOP_HOLD: "#5b2a86",
+    SegmentKind.DOWN: "#0b3d91",
+    SegmentKind.BOTTOM_HOLD: "#5b2a86",
+    SegmentKind.JUMP: "#00591f",
+    SegmentKind.HOLD: "#5b2a86",
+    SegmentKind.WALK: "#00591f",
+    SegmentKind.SWITCH: "#8a1c00",
+    SegmentKind.REST: "#0b3d91",
+    SegmentKind.DONE: "#333333",
+}
+
+
+class SessionView(QWidget):
+    pause_requested = Signal()
+    back_requested = Signal()
+    skip_requested = Signal()
+    end_set_requested = Signal()
+    rest_adjust_requested = Signal(int)
+    stop_requested = Signal()
+    close_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sessionView")
+        self._timeline: Timeline | None = None
+
+        self.program_label = QLabel()
+        self.program_label.setObjectName("programLabel")
+        self.exercise_label = QLabel()
+        self.exercise_label.setObjectName("exerciseLabel")
+        self.cue_label = QLabel()
+        self.cue_label.setObjectName("cueLabel")
+        self.cue_label.setWordWrap(True)
+        self.phase_label = QLabel()
+        self.phase_label.setObjectName("phaseLabel")
+        self.phase_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.time_label = QLabel("0:00")
+        self.time_label.setObjectName("timeLabel")
+        self.time_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.time_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.phase_bar = QProgressBar()
+        self.phase_bar.setObjectName("phaseBar")
+        self.phase_bar.setRange(0, 1000)
+        self.phase_bar.setTextVisible(False)
+        self.phase_bar.setAccessibleName("Progress of the current phase")
+        self.rep_label = QLabel()
+        self.rep_label.setObjectName("repLabel")
+        self.set_label = QLabel()
+        self.set_label.setObjectName("setLabel")
+        self.side_label = QLabel()
+        self.side_label.setObjectName("sideLabel")
+        self.next_label = QLabel()
+        self.next_label.setObjectName("nextLabel")
+        self.next_label.setWordWrap(True)
+        self.session_bar = QProgressBar()
+        self.session_bar.setObjectName("sessionBar")
+        self.session_bar.setRange(0, 1000)
+        self.session_bar.setFormat("")
+        self.session_bar.setAccessibleName("Progress of the session")
+        self.remaining_label = QLabel()
+        self.remaining_label.setObjectName("remainingLabel")
+        self.summary_label = QLabel()
+        self.summary_label.setObjectName("summaryLabel")
+        self.summary_label.setWordWrap(True)
+        self.summary_label.hide()
+
+        for label in (self.rep_label, self.set_label, self.side_label):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.pause_button = self._button(
+            "Pause", "Pause or resume the session (Space)", self.pause_requested
+        )
+        self.back_button = self._button(
+            "◀ Back", "Restart this step, or go back one (Left)", self.back_requested
+        )
+        self.skip_button = self._button(
+            "Skip ▶", "Skip to the next step (Right)", self.skip_requested
+        )
+        self.end_set_button = self._button(
+            "End set", "End this set now, e.g. a test (Enter)", self.end_set_requested
+        )
+        self.less_rest_button = self._button("−15 s", "Shorten this rest by 15 s (−)", None)
+        self.less_rest_button.clicked.connect(lambda: self.rest_adjust_requested.emit(-15_000))
+        self.more_rest_button = self._button("+15 s", "Lengthen this rest by 15 s (+)", None)
+        self.more_rest_button.clicked.connect(lambda: self.rest_adjust_requested.emit(15_000))
+        self.stop_button = self._button("Stop", "Stop the session (Esc)", self.stop_requested)
+        self.close_button = self._button(
+            "Back to programs", "Leave the finished session", self.close_requested
+        )
+        self.close_button.hide()
+
+        counters = QHBoxLayout()
+        counters.addWidget(self.rep_label, 1)
+        counters.addWidget(self.set_label, 1)
+        counters.addWidget(self.side_label, 1)
+        buttons = QHBoxLayout()
+        for b in (
+            self.back_button,
+            self.pause_button,
+            self.skip_button,
+            self.end_set_button,
+            self.less_rest_button,
+            self.more_rest_button,
+            self.stop_button,
+            self.close_button,
+        ):
+            buttons.addWidget(b)
+        progress = QHBoxLayout()
+        progress.addWidget(self.session_bar, 1)
+        progress.addWidget(self.remaining_label)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.program_label)
+        layout.addWidget(self.exercise_label)
+        layout.addWidget(self.cue_label)
+        layout.addWidget(self.phase_label)
+        layout.addWidget(self.time_label, 1)
+        layout.addWidget(self.phase_bar)
+        layout.addLayout(counters)
+        layout.addWidget(self.next_label)
+        layout.addWidget(self.summary_label)
+        layout.addLayout(progress)
+        layout.addLayout(buttons)
+        self._apply_fonts()
+
+    def _button(self, text: str, tip: str, signal: Signal | None) -> QPushButton:
+        button = QPushButton(text)
+        button.setToolTip(tip)
+        button.setAccessibleName(tip.split(" (")[0])
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys go to the window's shortcuts
+        if signal is not None:
+            button.clicked.connect(signal.emit)
+        return button
+
+    # ------------------------------------------------------------------ display
+
+    def set_timeline(self, timeline: Timeline) -> None:
+        self._timeline = timeline
+        self.program_label.setText(timeline.program_name)
+        self.summary_label.hide()
+        self.close_button.hide()
+        for b in (self.pause_button, self.back_button, self.skip_button, self.stop_button):
+            b.show()
+
+    def show_position(self, pos: Position, timeline: Timeline) -> None:
+        self._timeline = timeline
+        seg = pos.segment
+        kind = seg.kind
+        phase = PHASE_NAMES[kind]
+        if pos.state is State.PAUSED:
+            phase = f"PAUSED · {phase}"
+        self.phase_label.setText(phase)
+        colour = PHASE_COLOURS[kind]
+        self.phase_label.setStyleSheet(f"color: {colour};")
+        self.time_label.setStyleSheet(f"color: {colour};")
+        self.time_label.setText(self._big_number(pos))
+        self.phase_bar.setValue(
+            0 if seg.duration_ms == 0 else 1000 * pos.segment_elapsed_ms // seg.duration_ms
+        )
+
+        work = pos.work_set
+        if work is not None:
+            ex = exercise(work.exercise_id)
+            in_work = seg.work_index >= 0
+            prefix = "" if in_work else "Up next: "
+            self.exercise_label.setText(prefix + ex.name)
+            self.cue_label.setText(ex.cue)
+            self.set_label.setText(f"Set {work.set_number} / {work.sets}")
+            self.side_label.setText(SIDE_NAMES[work.side])
+            self.rep_label.setText(self._rep_text(pos))
+        else:
+            self.exercise_label.setText("Session complete" if kind is SegmentKind.DONE else "")
+            self.cue_label.setText("")
+            self.set_label.setText("")
+            self.side_label.setText("")
+            self.rep_label.setText("")
+        self.next_label.setText(next_line(timeline, seg.index))
+        total = timeline.duration_ms
+        self.session_bar.setValue(0 if total == 0 else 1000 * pos.t_ms // total)
+        self.remaining_label.setText(f"{clock_text(pos.total_remaining_ms)} left")
+
+        pausing = kind in (SegmentKind.REST, SegmentKind.SWITCH, SegmentKind.PREPARE)
+        self.less_rest_button.setEnabled(pausing)
+        self.more_rest_button.setEnabled(pausing)
+        self.end_set_button.setEnabled(seg.work_index >= 0)
+        self.pause_button.setText("Resume" if pos.state is State.PAUSED else "Pause")
+
+    def _big_number(self, pos: Position) -> str:
+        seg = pos.segment
+        if seg.kind is SegmentKind.DONE:
+            return "✓"
+        work = pos.work_set
+        if seg.work_index >= 0 and work is not None and work.mode is Mode.TEST:
+            return str(pos.rep_done_in_set)  # a test counts up: there is no time limit to show
+        if seg.work_index >= 0 and work is not None and work.mode is Mode.REPS:
+            # Phases last a second or three: the rep number reads better from the floor than
+            # a countdown; the bar below paces the phase.
+            return str(seg.rep)
+        return clock_text(pos.segment_remaining_ms)
+
+    def _rep_text(self, pos: Position) -> str:
+        seg, work = pos.segment, pos.work_set
+        assert work is not None
+        if work.mode in (Mode.REPS, Mode.TEST):
+            if seg.work_index < 0:
+                return f"{work.target} reps" if work.mode is Mode.REPS else "to failure"
+            if work.mode is Mode.TEST:
+                return f"Reps {pos.rep_done_in_set}"
+            return f"Rep {seg.rep} / {work.target}"
+        if work.mode is Mode.DISTANCE:
+            return f"{work.target} m"
+        return f"{work.target} s"
+
+    def show_summary(self, records: list[SetRecord], state: State) -> None:
+        reps = sum(r.done for r in records if r.mode in (Mode.REPS, Mode.TEST))
+        seconds = sum(r.done for r in records if r.mode is Mode.TIME)
+        lines = [
+            "Session complete." if state is State.FINISHED else "Session stopped.",
+            f"{len(records)} sets · {reps} reps"
+            + (f" · {seconds} s held or walked" if seconds else ""),
+        ]
+        for r in records[-6:]:
+            side = "" if r.side.value == "both" else f" ({r.side.value})"
+            lines.append(
+                f"  {exercise(r.exercise_id).name}{side} set {r.set_number}: "
+                f"{done_text(r.mode, r.done)} of {done_text(r.mode, r.planned)}"
+            )
+        if len(records) > 6:
+            lines.insert(2, f"  … and {len(records) - 6} earlier sets")
+        self.summary_label.setText("\n".join(lines))
+        self.summary_label.show()
+        for b in (
+            self.pause_button,
+            self.back_button,
+            self.skip_button,
+            self.end_set_button,
+            self.less_rest_button,
+            self.more_rest_button,
+            self.stop_button,
+        ):
+            b.hide()
+        self.close_button.show()
+
+    # ------------------------------------------------------------------- layout
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._apply_fonts()
+
+    def _apply_fonts(self) -> None:
+        """Scale the digits with the window so they stay readable from across a room."""
+        h = max(self.height(), 300)
+        w = max(self.width(), 300)
+        big = max(48, min(int(h * 0.30), int(w * 0.22)))
+        self._set_px(self.time_label, big, bold=True)
+        self._set_px(self.phase_label, max(24, big // 3), bold=True)
+        for label in (self.rep_label, self.set_label, self.side_label):
+            self._set_px(label, max(18, big // 5), bold=True)
+        self._set_px(self.exercise_label, max(18, big // 6), bold=True)
+        for label in (self.cue_label, self.next_label, self.program_label, self.summary_label):
+            self._set_px(label, max(14, big // 9))
+
+    @staticmethod
+    def _set_px(label: QLabel, px: int, *, bold: bool = False) -> None:
+        font = QFont(label.font())
+        font.setPixelSize(px)
+        font.setBold(bold)
+        label.setFont(font)

@@ -1,0 +1,37 @@
+"""Where calftimer keeps its files: one place that decides, passed down as a value.
+
+Order of precedence: the ``--data-dir`` flag, then ``CALFTIMER_DATA_DIR``, then the platform's
+user data folder (platformdirs). Nothing else in the app reads the environment for paths.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+APP_NAME = "calftimer"
+ENV_DATA_DIR = "CALFTIMER_DATA_DIR"
+
+
+@dataclass(frozen=True, slots=True)
+class AppPaths:
+    data_dir: Path
+    source: str  # "--data-dir", "CALFTIMER_DATA_DIR" or "default", for the About box and --where
+
+    @property
+    def programs_dir(self) -> Path:
+        """The user's own program files, one ``<id>.json`` each."""
+        return self.data_dir / "programs"
+
+
+def resolve_paths(flag: str | None, environ: Mapping[str, str] | None = None) -> AppPaths:
+    env = os.environ if environ is None else environ
+    if flag:
+        return AppPaths(Path(flag).expanduser().resolve(), "--data-dir")
+    if env.get(ENV_DATA_DIR):
+        return AppPaths(Path(env[ENV_DATA_DIR]).expanduser().resolve(), ENV_DATA_DIR)
+    import platformdirs  # imported here: only the default needs it
+
+    return AppPaths(Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)), "default")
