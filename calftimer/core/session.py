@@ -292,8 +292,12 @@ class Session:
         self._advance(now)
         t = self.t_ms(now)
         self._close_current_set(now, t, EndedBy.FINISH)
-        self._jump(now, t, self._timeline.duration_ms)
-        self._advance(now)
+        end = self._timeline.duration_ms
+        self._closed.update(w.index for w in self._timeline.work_sets)
+        self._shift += end - t
+        self._watermark = end
+        # Finishing early says only "session complete", not the set/exercise cues due at the end.
+        self._pending.cues.append(self._timeline.cues[-1])
         self._end(now, State.FINISHED)
         return True
 
