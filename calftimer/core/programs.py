@@ -35,7 +35,7 @@ SWITCH_RANGE = (0, 600)
 LOAD_RANGE = (0.0, 500.0)
 BPM_RANGE = (30, 240)
 TEMPO_PHASE_RANGE = (0.0, 30.0)
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")  # used with fullmatch
 NAME_MAX = 80
 DESCRIPTION_MAX = 2000
 BLOCKS_RANGE = (1, 50)
@@ -288,7 +288,11 @@ def parse_program_json(raw: bytes | str, source: str) -> Program:
     except UnicodeDecodeError as exc:
         raise ProgramFileError(source, [f"not UTF-8 text (byte {exc.start})"]) from exc
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(
+            text, parse_constant=_reject_constant, object_pairs_hook=_reject_duplicate_keys
+        )
+    except RecursionError as exc:
+        raise ProgramFileError(source, ["not a program: the JSON is nested too deeply"]) from exc
     except json.JSONDecodeError as exc:
         msg = f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         raise ProgramFileError(source, [msg]) from exc
@@ -299,6 +303,16 @@ def parse_program_json(raw: bytes | str, source: str) -> Program:
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed")
+
+
+def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            # Silently keeping the last value would hide a mistake in a hand-written file.
+            raise ValueError(f"the field {json.dumps(key)} appears twice in one object")
+        obj[key] = value
+    return obj
 
 
 def program_from_dict(data: Any, source: str) -> Program:
@@ -373,7 +387,7 @@ def _block_from_dict(raw: Any, path: str, v: _Validator) -> Block | None:
     if "mode" in raw:
         choices = allowed_modes(ex)
         if raw["mode"] not in [m.value for m in choices]:
-            v.problem(f"{path}.mode", f"must be one of {_or(m.value for m in choices)} for {ex_id}")
+            v.problem(f"{path}.mode", f"must be {_or(m.value for m in choices)} for {ex_id}")
         else:
             mode = Mode(raw["mode"])
     sets = v.integer(raw, "sets", f"{path}.sets", SETS_RANGE, base.sets)
@@ -405,9 +419,12 @@ def _block_from_dict(raw: Any, path: str, v: _Validator) -> Block | None:
             bpm = None
         else:
             bpm = v.integer(raw, "metronome_bpm", f"{path}.metronome_bpm", BPM_RANGE, None)
-    if mode is Mode.TEST and bpm is None:
+    # Only say "required" when the field was left out, not when its value was already refused.
+    bpm_refused = "metronome_bpm" in raw and raw["metronome_bpm"] is not None and bpm is None
+    tempo_refused = raw.get("tempo") is not None and tempo is None
+    if mode is Mode.TEST and bpm is None and not bpm_refused:
         v.problem(f"{path}.metronome_bpm", "is required: a test set is paced by the metronome")
-    if mode is Mode.REPS and tempo is None and bpm is None:
+    if mode is Mode.REPS and tempo is None and bpm is None and not (bpm_refused or tempo_refused):
         v.problem(f"{path}.tempo", "is required when there is no metronome to pace the reps")
     if len(v.problems) > start:
         return None
@@ -477,7 +494,9 @@ class _Validator:
     def unknown_keys(self, obj: Mapping[str, Any], path: str, known: set[str]) -> None:
         for key in obj:
             if key not in known:
-                where = f"{path}.{key}" if path else str(key)
+                # Quote odd keys so a newline or space in one cannot garble the message.
+                name = key if re.fullmatch(r"[\w$-]{1,60}", key) else json.dumps(key)[:60]
+                where = f"{path}.{name}" if path else name
                 self.problem(where, "is not a known field (check the spelling)")
 
     def string(
@@ -491,15 +510,15 @@ class _Validator:
         opt: bool = False,
     ) -> str | None:
         value = obj.get(key)
-        if value is None and opt:
-            return None
+        if opt and (value is None or value == ""):
+            return value
         if not isinstance(value, str) or not value.strip():
             self.problem(path, "must be a non-empty text")
             return None
         if len(value) > max_len:
             self.problem(path, f"must be at most {max_len} characters")
             return None
-        if pattern is not None and not pattern.match(value):
+        if pattern is not None and not pattern.fullmatch(value):
             self.problem(
                 path, "must be 1-40 lower-case letters, digits or '-', starting with a letter/digit"
             )
@@ -540,7 +559,12 @@ class _Validator:
         value = obj[key]
         lo, hi = bounds
         ok = isinstance(value, int | float) and not isinstance(value, bool)
-        if not ok or not math.isfinite(value) or not lo <= value <= hi:
+        # Compare before converting: a huge integer would overflow float(), NaN fails isfinite.
+        if (
+            not ok
+            or (isinstance(value, float) and not math.isfinite(value))
+            or not (lo <= value <= hi)
+        ):
             self.problem(path, f"must be a number from {lo:g} to {hi:g}")
             return default
         return float(value)

@@ -1,0 +1,220 @@
+"""The main window on a manual clock: library, session view, shortcuts and the end summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from calftimer.core.catalog import CATALOG
+from calftimer.core.clock import ManualClock
+from calftimer.core.library import ProgramLibrary
+from calftimer.core.programs import BUILTIN_BY_ID
+from calftimer.core.session import State
+from calftimer.core.timeline import CompileOptions, SegmentKind
+from calftimer.gui.main_window import MainWindow
+from calftimer.gui.models import ExerciseListModel, ProgramListModel
+from calftimer.paths import AppPaths
+
+T0 = 1_000_000
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(T0)
+
+
+@pytest.fixture
+def window(qtbot, clock, tmp_path: Path) -> MainWindow:
+    w = MainWindow(
+        ProgramLibrary.load(None),
+        clock,
+        AppPaths(tmp_path, "test"),
+        CompileOptions(prepare_s=10, countdown_s=3),
+    )
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    return w
+
+
+def at(window: MainWindow, clock: ManualClock, ms: int) -> None:
+    """Move the session's clock to ``ms`` after start and let the driver wake."""
+    clock.set(T0 + ms)
+    assert window.driver is not None
+    window.driver.poll_now()
+
+
+def view_text(window: MainWindow) -> dict[str, str]:
+    v = window.session_view
+    return {
+        "phase": v.phase_label.text(),
+        "time": v.time_label.text(),
+        "rep": v.rep_label.text(),
+        "set": v.set_label.text(),
+        "side": v.side_label.text(),
+        "exercise": v.exercise_label.text(),
+        "next": v.next_label.text(),
+    }
+
+
+def key(qtbot, window: MainWindow, k: Qt.Key, text: str = "") -> None:
+    qtbot.keyClick(window.session_view, k)
+
+
+def test_models_are_well_behaved(qtmodeltester) -> None:
+    qtmodeltester.check(ExerciseListModel(list(CATALOG.values())))
+    qtmodeltester.check(ProgramListModel(list(BUILTIN_BY_ID.values())))
+
+
+def test_library_lists_every_exercise_with_its_how_to(window: MainWindow) -> None:
+    assert window.exercise_filter.rowCount() == len(CATALOG) == 10
+    soleus = window.exercise_filter.index(2, 0)
+    window.exercise_list.setCurrentIndex(soleus)
+    html = window.exercise_details.toPlainText()
+    ex = CATALOG["soleus_squat"]
+    assert ex.name in html and ex.steps[0] in html and "Tempo" in html
+
+
+def test_filters_narrow_the_exercise_list(window: MainWindow) -> None:
+    window.per_side_box.setChecked(True)
+    names = [
+        window.exercise_filter.index(i, 0).data() for i in range(window.exercise_filter.rowCount())
+    ]
+    assert names and all(CATALOG[e].per_side for e in CATALOG if CATALOG[e].name in names)
+    assert "Soleus squat" not in names and "Single-leg calf raise" in names
+    window.per_side_box.setChecked(False)
+    window.equipment_free_box.setChecked(True)
+    free = [
+        window.exercise_filter.index(i, 0).data() for i in range(window.exercise_filter.rowCount())
+    ]
+    assert "Heel-toe walk" in free and "Seated calf raise" not in free
+
+
+def test_program_picker_shows_durations_and_starts_the_selected_program(window, clock) -> None:
+    first = window.program_model.index(0, 0).data()
+    assert "Runner's calf foundation" in first and "min" in first
+    window.program_list.setCurrentIndex(window.program_model.index(1, 0))
+    window.start_button.click()
+    assert window.driver is not None
+    assert window.driver.session.timeline.program_id == "alfredson"
+    assert window.stack.currentWidget() is window.session_view
+
+
+def test_a_running_session_shows_phase_time_rep_set_side_and_next(window, clock) -> None:
+    window.start_program(BUILTIN_BY_ID["foundation"])
+    text = view_text(window)
+    assert text["phase"] == "GET READY" and text["time"] == "0:10"
+    assert text["exercise"] == "Up next: Double-leg calf raise"
+    assert text["next"].startswith("Next: Double-leg calf raise · set 1 of 3")
+
+    at(window, clock, 10_000 + 5_000 * 6 + 500)  # rep 7, going up
+    text = view_text(window)
+    assert text["phase"] == "UP"
+    assert text["rep"] == "Rep 7 / 15" and text["time"] == "7"
+    assert text["set"] == "Set 1 / 3" and text["side"] == "BOTH LEGS"
+    assert text["next"] == "Next: rest 45 s, then Double-leg calf raise · set 2 of 3 · 15 reps"
+
+    at(window, clock, 10_000 + 75_000 + 3_000)  # 3 s into the first rest
+    text = view_text(window)
+    assert text["phase"] == "REST" and text["time"] == "0:42"
+    assert text["set"] == "Set 2 / 3"
+
+    tl = window.driver.session.timeline
+    switch = next(s for s in tl.segments if s.kind is SegmentKind.SWITCH)
+    at(window, clock, switch.start_ms + 1_000)
+    text = view_text(window)
+    assert text["phase"] == "SWITCH LEGS" and text["side"] == "RIGHT"
+    assert text["exercise"] == "Up next: Single-leg calf raise"
+
+
+def test_space_pauses_and_resumes(qtbot, window, clock) -> None:
+    window.start_program(BUILTIN_BY_ID["foundation"])
+    at(window, clock, 4_000)
+    key(qtbot, window, Qt.Key.Key_Space)
+    assert window.driver.session.state is State.PAUSED
+    assert window.session_view.phase_label.text() == "PAUSED · GET READY"
+    at(window, clock, 60_000)
+    assert window.session_view.time_label.text() == "0:06"
+    key(qtbot, window, Qt.Key.Key_Space)
+    assert window.driver.session.state is State.RUNNING
+
+
+def test_arrow_keys_and_page_keys_skip_and_go_back(qtbot, window, clock) -> None:
+    window.start_program(BUILTIN_BY_ID["foundation"])
+    at(window, clock, 3_000)
+    key(qtbot, window, Qt.Key.Key_Right)
+    assert window.session_view.phase_label.text() == "UP"
+    key(qtbot, window, Qt.Key.Key_PageDown)
+    assert window.session_view.phase_label.text() == "REST"
+    key(qtbot, window, Qt.Key.Key_Left)  # near the rest's start: back to the set
+    assert window.session_view.phase_label.text() == "UP"
+    assert window.session_view.rep_label.text() == "Rep 1 / 15"
+    key(qtbot, window, Qt.Key.Key_PageUp)
+    assert window.session_view.phase_label.text() == "GET READY"
+
+
+def test_plus_and_minus_change_the_rest(qtbot, window, clock) -> None:
+    window.start_program(BUILTIN_BY_ID["foundation"])
+    at(window, clock, 10_000 + 75_000 + 5_000)  # 40 s of rest left
+    key(qtbot, window, Qt.Key.Key_Plus)
+    assert window.session_view.time_label.text() == "0:55"
+    key(qtbot, window, Qt.Key.Key_Minus)
+    key(qtbot, window, Qt.Key.Key_Minus)
+    assert window.session_view.time_label.text() == "0:25"
+
+
+def test_enter_ends_a_heel_rise_test_set_and_counts_its_reps(qtbot, window, clock) -> None:
+    window.start_program(BUILTIN_BY_ID["heel-rise-test"])
+    tl = window.driver.session.timeline
+    test_set = next(w for w in tl.work_sets if w.exercise_id == "heel_rise_test")
+    at(window, clock, test_set.start_ms + 12 * 2000 + 300)
+    assert window.session_view.time_label.text() == "12"
+    key(qtbot, window, Qt.Key.Key_Return)
+    assert window.completed_sets[-1].done == 12
+    assert window.session_view.phase_label.text() == "SWITCH LEGS"
+
+
+def test_escape_asks_before_stopping_and_no_keeps_going(qtbot, window, clock, monkeypatch):
+    window.start_program(BUILTIN_BY_ID["foundation"])
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: answers.pop(0))
+    key(qtbot, window, Qt.Key.Key_Escape)
+    assert window.driver.session.state is State.RUNNING
+    key(qtbot, window, Qt.Key.Key_Escape)
+    assert window.driver.session.state is State.ABANDONED
+    assert window.session_view.summary_label.text().startswith("Session stopped.")
+    assert window.session_view.close_button.isVisible()
+
+
+def test_a_whole_program_runs_without_input_and_ends_with_a_summary(window, clock) -> None:
+    window.start_program(BUILTIN_BY_ID["isometric"])
+    tl = window.driver.session.timeline
+    for ms in range(0, tl.duration_ms + 1000, 1000):
+        at(window, clock, ms)
+    assert window.driver.session.state is State.FINISHED
+    assert len(window.completed_sets) == 10
+    assert all(r.done == 45 for r in window.completed_sets)
+    summary = window.session_view.summary_label.text()
+    assert summary.startswith("Session complete.") and "10 sets" in summary
+    assert window.session_view.phase_label.text() == "DONE"
+    window.session_view.close_button.click()
+    assert window.stack.currentWidget() is window.home
+
+
+def test_session_shortcuts_do_nothing_on_the_library_page(qtbot, window) -> None:
+    qtbot.keyClick(window.program_list, Qt.Key.Key_Space)
+    assert window.driver is None
+    assert not window.pause_action.isEnabled()
+
+
+def test_the_big_digits_grow_with_the_window(window) -> None:
+    window.start_program(BUILTIN_BY_ID["foundation"])
+    window.resize(800, 500)
+    small = window.session_view.time_label.font().pixelSize()
+    window.resize(1600, 1000)
+    large = window.session_view.time_label.font().pixelSize()
+    assert large > small * 1.5
