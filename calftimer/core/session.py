@@ -120,6 +120,10 @@ class Session:
     # ------------------------------------------------------------------ queries
 
     @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    @property
     def timeline(self) -> Timeline:
         return self._timeline
 

@@ -182,10 +182,19 @@ class Timeline:
     options: CompileOptions
     _starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
     _cue_offsets: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _next_work: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_starts", tuple(s.start_ms for s in self.segments))
         object.__setattr__(self, "_cue_offsets", tuple(c.offset_ms for c in self.cues))
+        # For each segment, the work set playing at or after it (-1 for none): the window asks
+        # this on every repaint, so answer it by lookup rather than by scanning ahead.
+        following, upcoming = [], -1
+        for seg in reversed(self.segments):
+            if seg.work_index >= 0:
+                upcoming = seg.work_index
+            following.append(upcoming)
+        object.__setattr__(self, "_next_work", tuple(reversed(following)))
 
     @property
     def duration_ms(self) -> int:
@@ -214,10 +223,8 @@ class Timeline:
 
     def next_work_set(self, segment_index: int) -> WorkSet | None:
         """The set that is playing at, or comes after, ``segment_index``."""
-        for seg in self.segments[segment_index:]:
-            if seg.work_index >= 0:
-                return self.work_sets[seg.work_index]
-        return None
+        index = self._next_work[segment_index]
+        return self.work_sets[index] if index >= 0 else None
 
     def remaining_ms(self, t_ms: int) -> int:
         return max(0, self.duration_ms - t_ms)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from calftimer.core.clock import Clock
 from calftimer.core.session import Position, Session, State
 
 FRAME_INTERVAL_MS = 40  # 25 repaints a second while running: smooth tempo bars, little CPU
@@ -22,10 +21,10 @@ class SessionDriver(QObject):
     position_changed = Signal(object)  # calftimer.core.session.Position
     state_changed = Signal(object)  # calftimer.core.session.State
 
-    def __init__(self, session: Session, clock: Clock, parent: QObject | None = None) -> None:
+    def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._session = session
-        self._clock = clock
+        self._clock = session.clock  # the one clock deadlines are computed from
         self._last_state = session.state
         self._deadline_timer = QTimer(self)
         self._deadline_timer.setSingleShot(True)

@@ -210,7 +210,7 @@ class MainWindow(QMainWindow):
             self.driver.deleteLater()
         timeline = compile_program(program, self._options)
         self.completed_sets = []
-        self.driver = SessionDriver(Session(timeline, self._clock), self._clock, self)
+        self.driver = SessionDriver(Session(timeline, self._clock), self)
         self.driver.position_changed.connect(self._on_driver_position_changed)
         self.driver.set_completed.connect(self.completed_sets.append)
         self.driver.state_changed.connect(self._on_driver_state_changed)
