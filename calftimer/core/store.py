@@ -1,0 +1,786 @@
+"""The local history store: plain JSON files that survive crashes, corruption and sync folders.
+
+Layout under the data folder (``docs/data-format.md``)::
+
+    history/sessions/<session-id>.json   one file per recent session, rewritten per set
+    history/months/<YYYY-MM>.json        sessions of past months, compacted into one file
+    backups/...                          the last three versions of every file we replaced
+    damaged/...                          files that could not be read, moved aside, never deleted
+    merged/...                           sync-conflict copies after their records were merged
+
+Saving a set rewrites only its session's small file (temp file, fsync, replace, fsync folder),
+so the cost of a save does not grow with the history. Every rewrite is preceded by a check
+that the file on disk is still the one we loaded; if another device or process changed it, the
+two are merged by record id first, under an inter-process lock. Nothing is ever reset to empty:
+a damaged file is moved to ``damaged/`` and its newest valid backup is restored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import re
+import shutil
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from calftimer.core.atomic import fsync_dir, interprocess_lock, is_temp_file, write_atomic
+from calftimer.core.clock import WallClock, utc_now
+from calftimer.core.history import (
+    SCHEMA_VERSION,
+    PainDoc,
+    SessionDoc,
+    SetDoc,
+    TestResultDoc,
+    iso,
+    merge_into,
+    merge_sessions,
+    month_of,
+    new_id,
+    new_session,
+    set_doc,
+    validate_session,
+)
+from calftimer.core.session import SetRecord
+
+SESSION_KIND = "calftimer.session"
+MONTH_KIND = "calftimer.month"
+LEGACY_FILE = "history.json"  # schema 1: everything in one file
+BACKUP_GENERATIONS = 3
+STALE_RUNNING = timedelta(hours=6)  # a "running" session untouched this long was interrupted
+MAX_FILE_BYTES = 200_000_000
+
+_SYNCTHING = re.compile(
+    r"^(?P<stem>.+?)\.sync-conflict-\d{8}-\d{6}(?:-[A-Za-z0-9]+)?(?P<ext>\.\w+)?$"
+)
+_DROPBOX = re.compile(r"^(?P<stem>.+?) \([^)]*conflicted copy[^)]*\)(?P<ext>\.\w+)?$", re.I)
+
+
+class ReadOnlyStoreError(RuntimeError):
+    """The store was opened read-only (files from a newer calftimer); nothing is written."""
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something the user should be told once: a recovery, a merge, a read-only store."""
+
+    level: str  # "info", "warning" or "error"
+    message: str
+
+
+def conflict_base_name(name: str) -> str | None:
+    """The file a sync-conflict copy belongs to, or None if ``name`` is not a conflict copy."""
+    for pattern in (_SYNCTHING, _DROPBOX):
+        match = pattern.match(name)
+        if match:
+            return match["stem"] + (match["ext"] or "")
+    return None
+
+
+class HistoryFileError(Exception):
+    """A history file that cannot be used; ``problems`` names each bad field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems[:3]))
+        self.problems = problems
+
+
+class Store:
+    """All history in memory plus the files it came from. Thread-safe: the window reads while
+    a background writer saves."""
+
+    def __init__(self, root: Path, wall_clock: WallClock = utc_now) -> None:
+        self.root = root
+        self.history_dir = root / "history"
+        self.sessions_dir = self.history_dir / "sessions"
+        self.months_dir = self.history_dir / "months"
+        self.backups_dir = root / "backups"
+        self.damaged_dir = root / "damaged"
+        self.merged_dir = root / "merged"
+        self._lock_path = self.history_dir / ".write-lock"
+        self._wall_clock = wall_clock
+        self._sessions: dict[str, SessionDoc] = {}
+        self._home: dict[str, Path] = {}  # the file each session is kept in
+        self._stamps: dict[Path, tuple[int, int]] = {}
+        self._mem = threading.RLock()
+        self.notices: list[Notice] = []
+        self.read_only = False
+
+    # ------------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, root: Path, wall_clock: WallClock = utc_now) -> Store:
+        store = cls(root, wall_clock)
+        store._load()
+        return store
+
+    def _load(self) -> None:
+        self.read_only = self._has_newer_files()
+        if self.read_only:
+            self._note(
+                "warning",
+                f"Your history in {self.history_dir} was written by a newer calftimer. It is "
+                "open read-only: nothing you do now will be saved. Update calftimer to train.",
+            )
+        else:
+            for folder in (self.sessions_dir, self.months_dir):
+                folder.mkdir(parents=True, exist_ok=True)
+            self._migrate_legacy()
+            self._merge_conflict_copies()
+        for folder in (self.months_dir, self.sessions_dir):
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.glob("*.json")):
+                if conflict_base_name(path.name) is None:
+                    self._load_file(path)
+        if not self.read_only:
+            self._adopt_temp_files()
+            self._close_interrupted_sessions()
+            self.compact()
+
+    def _has_newer_files(self) -> bool:
+        for folder in (self.months_dir, self.sessions_dir):
+            if not folder.is_dir():
+                continue
+            for path in folder.glob("*.json"):
+                try:
+                    with open(path, "rb") as handle:
+                        head = handle.read(200)
+                except OSError:
+                    continue
+                match = re.search(rb'"schema_version"\s*:\s*(\d+)', head)
+                if match and int(match[1]) > SCHEMA_VERSION:
+                    return True
+        return False
+
+    def _load_file(self, path: Path) -> None:
+        try:
+            sessions = self._read_sessions(path)
+        except HistoryFileError as exc:
+            if self.read_only:
+                self._note(
+                    "error",
+                    f"{path.name} could not be read and was left as it is: {exc.problems[0]}",
+                )
+                return
+            sessions = self._recover(path, exc.problems)
+        self._remember_stamp(path)
+        with self._mem:
+            for session in sessions:
+                self._add_loaded(session, path)
+
+    def _add_loaded(self, session: SessionDoc, path: Path) -> None:
+        known = self._sessions.get(session["id"])
+        if known is not None:
+            # The same session in two files (a crash between compaction steps): keep both's
+            # records; the archive is its home from now on.
+            session, _ = merge_sessions(known, session)
+            if self._home[session["id"]].parent == self.months_dir:
+                path = self._home[session["id"]]
+        self._sessions[session["id"]] = session
+        self._home[session["id"]] = path
+
+    def _read_sessions(self, path: Path) -> list[SessionDoc]:
+        """Parse and validate one history file; raises HistoryFileError naming every problem."""
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise HistoryFileError([f"{path.name}: cannot read: {exc.strerror or exc}"]) from exc
+        return parse_history_bytes(raw, path.name, allow_newer=self.read_only)
+
+    def _recover(self, path: Path, problems: list[str]) -> list[SessionDoc]:
+        """Move a damaged file aside and put back its newest readable backup."""
+        moved = self._quarantine(path)
+        for backup in self._backups_of(path):
+            try:
+                sessions = self._read_sessions(backup)
+            except HistoryFileError:
+                continue
+            shutil.copyfile(backup, path)
+            with open(path, "rb+") as handle:
+                os.fsync(handle.fileno())
+            fsync_dir(path.parent)
+            when = datetime.fromtimestamp(backup.stat().st_mtime, UTC).astimezone()
+            self._note(
+                "warning",
+                f"{self._rel(path)} was damaged ({problems[0]}). It was moved to {moved} and "
+                f"the backup from {when:%Y-%m-%d %H:%M} was restored "
+                f"({sum(len(s['sets']) for s in sessions)} sets).",
+            )
+            return sessions
+        self._note(
+            "error",
+            f"{self._rel(path)} was damaged ({problems[0]}) and no readable backup exists. "
+            f"It was moved to {moved}, untouched, so it can still be repaired by hand.",
+        )
+        return []
+
+    def _quarantine(self, path: Path) -> Path:
+        self.damaged_dir.mkdir(parents=True, exist_ok=True)
+        stamp = self._wall_clock().strftime("%Y%m%dT%H%M%S")
+        target = self.damaged_dir / f"{path.name}.{stamp}"
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.damaged_dir / f"{path.name}.{stamp}-{n}"
+        os.replace(path, target)
+        fsync_dir(path.parent)
+        fsync_dir(self.damaged_dir)
+        self._stamps.pop(path, None)
+        return target
+
+    def _backup_path(self, path: Path, generation: int) -> Path:
+        rel = path.relative_to(self.root)
+        return self.backups_dir / rel.parent / f"{rel.name}.{generation}"
+
+    def _backups_of(self, path: Path) -> list[Path]:
+        return [
+            b
+            for g in range(1, BACKUP_GENERATIONS + 1)
+            if (b := self._backup_path(path, g)).exists()
+        ]
+
+    def _rotate_backups(self, path: Path) -> None:
+        """Keep the version about to be replaced as backup 1 (older ones shift to 2, 3)."""
+        if not path.exists():
+            return
+        oldest = self._backup_path(path, BACKUP_GENERATIONS)
+        oldest.parent.mkdir(parents=True, exist_ok=True)
+        for g in range(BACKUP_GENERATIONS - 1, 0, -1):
+            src = self._backup_path(path, g)
+            if src.exists():
+                os.replace(src, self._backup_path(path, g + 1))
+        first = self._backup_path(path, 1)
+        try:
+            os.link(path, first)  # the old inode stays as the backup: no copy needed
+        except OSError:
+            shutil.copy2(path, first)
+
+    # ------------------------------------------------------------- legacy and conflicts
+
+    def _migrate_legacy(self) -> None:
+        legacy = self.root / LEGACY_FILE
+        if not legacy.exists():
+            return
+        try:
+            raw = legacy.read_bytes()
+            sessions = parse_history_bytes(raw, LEGACY_FILE, allow_newer=False)
+        except (HistoryFileError, OSError) as exc:
+            problem = exc.problems[0] if isinstance(exc, HistoryFileError) else str(exc)
+            moved = self._quarantine(legacy)
+            self._note(
+                "error",
+                f"The old history file could not be upgraded ({problem}); it was moved to {moved}.",
+            )
+            return
+        stamp = self._wall_clock().strftime("%Y%m%dT%H%M%S")
+        upgrade_dir = self.backups_dir / f"upgrade-v1-{stamp}"
+        upgrade_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(upgrade_dir / LEGACY_FILE, raw)  # the upgrade backup comes first
+        by_month: dict[str, list[SessionDoc]] = {}
+        for session in sessions:
+            by_month.setdefault(month_of(session), []).append(session)
+        for month, items in sorted(by_month.items()):
+            self._merge_into_month(month, items)
+        legacy.unlink()
+        fsync_dir(self.root)
+        self._note(
+            "info",
+            f"Your history was upgraded to the new format ({len(sessions)} sessions). The old "
+            f"file is kept in {upgrade_dir}.",
+        )
+
+    def _merge_conflict_copies(self) -> None:
+        for folder in (self.months_dir, self.sessions_dir):
+            for path in sorted(folder.iterdir()):
+                base_name = conflict_base_name(path.name)
+                if base_name is None or not path.is_file():
+                    continue
+                try:
+                    theirs = self._read_sessions(path)
+                except HistoryFileError as exc:
+                    moved = self._quarantine(path)
+                    self._note(
+                        "warning",
+                        f"A sync conflict copy could not be read "
+                        f"({exc.problems[0]}); it was moved to {moved}.",
+                    )
+                    continue
+                base = folder / base_name
+                with interprocess_lock(self._lock_path):
+                    mine: dict[str, SessionDoc] = {}
+                    if base.exists():
+                        try:
+                            mine = {s["id"]: s for s in self._read_sessions(base)}
+                        except HistoryFileError as exc:
+                            mine = {s["id"]: s for s in self._recover(base, exc.problems)}
+                    new_sessions, new_records = merge_into(mine, theirs)
+                    self._write_file(base, list(mine.values()), locked=True)
+                self.merged_dir.mkdir(parents=True, exist_ok=True)
+                os.replace(path, self._unique(self.merged_dir / path.name))
+                fsync_dir(folder)
+                self._note(
+                    "info",
+                    f"Merged the sync conflict copy {path.name} into {base_name} "
+                    f"({new_sessions} sessions and {new_records} records were new). The copy "
+                    f"is kept in {self.merged_dir}.",
+                )
+
+    def _adopt_temp_files(self) -> None:
+        """A temp file left by a crash holds a save that never returned: merge what it has."""
+        for folder in (self.months_dir, self.sessions_dir):
+            for tmp in folder.iterdir():
+                if not is_temp_file(tmp):
+                    continue
+                if self._pid_alive(tmp):
+                    continue
+                try:
+                    sessions = self._read_sessions(tmp)
+                except HistoryFileError:
+                    sessions = []
+                if sessions:
+                    self.merge_sessions(sessions)
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+
+    @staticmethod
+    def _pid_alive(tmp: Path) -> bool:
+        """Temp files carry their writer's pid: leave those of a live process alone."""
+        try:
+            pid = int(tmp.name.rsplit(".", 3)[-3])
+        except (ValueError, IndexError):
+            return False
+        if pid == os.getpid():
+            return False
+        try:
+            os.kill(pid, 0)
+        except (OSError, OverflowError):
+            return False
+        return True
+
+    def _close_interrupted_sessions(self) -> None:
+        now = self._wall_clock()
+        for session in self.sessions():
+            if session["status"] != "running":
+                continue
+            times = [s["ended_at"] for s in session["sets"]] or [session["started_at"]]
+            last = max(datetime.fromisoformat(t) for t in times)
+            if now - last < STALE_RUNNING:
+                continue  # may still be running on another device
+            self.end_session(session["id"], "abandoned", last)
+            self._note(
+                "info",
+                f"A session of {last.astimezone():%d %b %H:%M} was interrupted; its "
+                f"{len(session['sets'])} sets are kept.",
+            )
+
+    # ------------------------------------------------------------------------- queries
+
+    def sessions(self) -> list[SessionDoc]:
+        """Every session, oldest first (copies of the lists, safe to read on any thread)."""
+        with self._mem:
+            items = list(self._sessions.values())
+        items.sort(key=lambda s: s["started_at"])
+        return items
+
+    def session(self, session_id: str) -> SessionDoc:
+        with self._mem:
+            return self._sessions[session_id]
+
+    def set_count(self) -> int:
+        with self._mem:
+            return sum(len(s["sets"]) for s in self._sessions.values())
+
+    # ------------------------------------------------------------------------- writing
+
+    def begin_session(self, program_id: str, program_name: str, started_at: datetime) -> str:
+        session = new_session(program_id, program_name, started_at)
+        self._save_session(session, self.sessions_dir / f"{session['id']}.json")
+        return session["id"]
+
+    def add_set(self, session_id: str, record: SetRecord) -> SetDoc:
+        """Store a completed set; it is on disk when this returns."""
+        doc = set_doc(record)
+        self._change(session_id, lambda s: s["sets"].append(doc))
+        return doc
+
+    def add_test_result(
+        self,
+        session_id: str,
+        left_reps: int | None,
+        right_reps: int | None,
+        heel_height_cm: float | None = None,
+    ) -> TestResultDoc:
+        doc = TestResultDoc(
+            id=new_id(),
+            left_reps=left_reps,
+            right_reps=right_reps,
+            heel_height_cm=heel_height_cm,
+            recorded_at=iso(self._wall_clock()),
+        )
+        self._change(session_id, lambda s: s["tests"].append(doc))
+        return doc
+
+    def add_pain(self, session_id: str, when: str, rating: int) -> PainDoc:
+        if when not in ("during", "next_morning") or not 0 <= rating <= 10:
+            raise ValueError("pain is rated 0-10, during the session or the next morning")
+        doc = PainDoc(
+            id=new_id(),
+            when="during" if when == "during" else "next_morning",
+            rating=rating,
+            recorded_at=iso(self._wall_clock()),
+        )
+        self._change(session_id, lambda s: s["pain"].append(doc))
+        return doc
+
+    def end_session(self, session_id: str, status: str, ended_at: datetime) -> None:
+        if status not in ("finished", "abandoned"):
+            raise ValueError(f"a session ends finished or abandoned, not {status!r}")
+
+        def end(session: SessionDoc) -> None:
+            session["status"] = status
+            session["ended_at"] = iso(ended_at)
+
+        self._change(session_id, end)
+
+    def merge_sessions(self, incoming: Iterable[SessionDoc]) -> tuple[int, int]:
+        """Merge sessions from elsewhere (import, sync) by id; returns (new sessions, new
+        records). Idempotent: merging the same data twice adds nothing."""
+        self._require_writable()
+        by_file: dict[Path, list[SessionDoc]] = {}
+        with self._mem:
+            for session in incoming:
+                home = (
+                    self._home.get(session["id"]) or self.months_dir / f"{month_of(session)}.json"
+                )
+                by_file.setdefault(home, []).append(session)
+        totals = [0, 0]
+        for path, items in by_file.items():
+            with interprocess_lock(self._lock_path):
+                current = {s["id"]: s for s in self._sessions_in(path)}
+                added = merge_into(current, items)
+                if added != (0, 0):
+                    self._write_file(path, list(current.values()), locked=True)
+            totals[0] += added[0]
+            totals[1] += added[1]
+        return totals[0], totals[1]
+
+    def compact(self) -> int:
+        """Move finished sessions of past months from their own files into the month archive,
+        so the number of files stays small over the years. Returns sessions moved."""
+        if self.read_only:
+            return 0
+        this_month = self._wall_clock().strftime("%Y-%m")
+        by_month: dict[str, list[SessionDoc]] = {}
+        for session in self.sessions():
+            home = self._home[session["id"]]
+            if (
+                home.parent == self.sessions_dir
+                and session["status"] != "running"
+                and month_of(session) < this_month
+            ):
+                by_month.setdefault(month_of(session), []).append(session)
+        moved = 0
+        for month, items in sorted(by_month.items()):
+            self._merge_into_month(month, items)
+            for session in items:
+                old = self.sessions_dir / f"{session['id']}.json"
+                with contextlib.suppress(FileNotFoundError):
+                    old.unlink()  # safe: the archive holding it is on disk already
+                self._stamps.pop(old, None)
+                for backup in self._backups_of(old):
+                    backup.unlink()
+                moved += 1
+        if moved:
+            fsync_dir(self.sessions_dir)
+        return moved
+
+    # ------------------------------------------------------------------------ internals
+
+    def _merge_into_month(self, month: str, items: list[SessionDoc]) -> None:
+        path = self.months_dir / f"{month}.json"
+        with interprocess_lock(self._lock_path):
+            current = {s["id"]: s for s in self._sessions_in(path)}
+            merge_into(current, items)
+            self._write_file(path, list(current.values()), locked=True)
+
+    def _sessions_in(self, path: Path) -> list[SessionDoc]:
+        """What ``path`` holds now: from disk if it changed since we read it, else memory."""
+        if path.exists() and self._stamps.get(path) != self._stamp(path):
+            try:
+                from_disk = self._read_sessions(path)
+            except HistoryFileError as exc:
+                from_disk = self._recover(path, exc.problems)
+            with self._mem:
+                for session in from_disk:
+                    self._add_loaded(session, path)
+        with self._mem:
+            return [s for sid, s in self._sessions.items() if self._home.get(sid) == path]
+
+    def _change(self, session_id: str, change: Callable[[SessionDoc], None]) -> None:
+        self._require_writable()
+        with self._mem:
+            session = self._sessions.get(session_id)
+            if session is None:
+                raise KeyError(f"no session {session_id!r} in the history")
+            path = self._home[session_id]
+            change(session)
+        if path.parent == self.sessions_dir:
+            self._save_session(session, path)
+        else:
+            with interprocess_lock(self._lock_path):
+                current = {s["id"]: s for s in self._sessions_in(path)}
+                current[session_id] = session
+                self._write_file(path, list(current.values()), locked=True)
+
+    def _save_session(self, session: SessionDoc, path: Path) -> None:
+        self._require_writable()
+        with self._mem:
+            self._sessions[session["id"]] = session
+            self._home[session["id"]] = path
+        with interprocess_lock(self._lock_path):
+            if path.exists() and self._stamps.get(path) != self._stamp(path):
+                # Changed elsewhere since we read it (a sync folder): merge, never overwrite.
+                with contextlib.suppress(HistoryFileError):
+                    for theirs in self._read_sessions(path):
+                        with self._mem:
+                            session, _ = merge_sessions(session, theirs)
+                            self._sessions[session["id"]] = session
+            self._write_file(path, [session], locked=True)
+
+    def _write_file(self, path: Path, sessions: list[SessionDoc], *, locked: bool) -> None:
+        assert locked, "history files are written under the inter-process lock"
+        self._require_writable()
+        sessions = sorted(sessions, key=lambda s: s["started_at"])
+        with self._mem:
+            if path.parent == self.sessions_dir:
+                payload: dict[str, Any] = {
+                    "kind": SESSION_KIND,
+                    "schema_version": SCHEMA_VERSION,
+                    "session": sessions[0],
+                }
+            else:
+                payload = {
+                    "kind": MONTH_KIND,
+                    "schema_version": SCHEMA_VERSION,
+                    "month": path.stem,
+                    "sessions": sessions,
+                }
+            data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+            for session in sessions:
+                self._sessions[session["id"]] = session
+                self._home[session["id"]] = path
+        self._rotate_backups(path)
+        write_atomic(path, data)
+        self._remember_stamp(path)
+
+    @staticmethod
+    def _stamp(path: Path) -> tuple[int, int]:
+        try:
+            st = path.stat()
+        except OSError:
+            return (0, -1)
+        return (st.st_mtime_ns, st.st_size)
+
+    def _remember_stamp(self, path: Path) -> None:
+        self._stamps[path] = self._stamp(path)
+
+    def _require_writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyStoreError(
+                "the history is open read-only because a newer calftimer wrote it"
+            )
+
+    def _note(self, level: str, message: str) -> None:
+        self.notices.append(Notice(level, message))
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    @staticmethod
+    def _unique(target: Path) -> Path:
+        n = 1
+        candidate = target
+        while candidate.exists():
+            n += 1
+            candidate = target.with_name(f"{target.name}.{n}")
+        return candidate
+
+
+def parse_history_bytes(raw: bytes, name: str, *, allow_newer: bool) -> list[SessionDoc]:
+    """The sessions in a history file (session, month or legacy), migrated to the current
+    schema; raises HistoryFileError naming every problem found."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise HistoryFileError([f"{name}: larger than {MAX_FILE_BYTES // 1_000_000} MB"])
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise HistoryFileError([f"{name}: not UTF-8 text (byte {exc.start})"]) from exc
+    except json.JSONDecodeError as exc:
+        raise HistoryFileError(
+            [f"{name}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"]
+        ) from exc
+    except (ValueError, RecursionError) as exc:
+        raise HistoryFileError([f"{name}: not valid JSON ({type(exc).__name__})"]) from exc
+    if type(doc) is not dict:
+        raise HistoryFileError([f"{name}: must hold a JSON object"])
+    version = doc.get("schema_version")
+    if type(version) is not int or version < 1:
+        raise HistoryFileError([f"{name}: schema_version: must be a whole number, 1 or more"])
+    if version > SCHEMA_VERSION and not allow_newer:
+        raise HistoryFileError([f"{name}: schema_version: {version} is newer than this calftimer"])
+    doc = migrate(doc)
+    if doc.get("kind") == SESSION_KIND:
+        sessions = [doc.get("session")]
+        paths = ["session"]
+    elif doc.get("kind") == MONTH_KIND:
+        items = doc.get("sessions")
+        if type(items) is not list:
+            raise HistoryFileError([f"{name}: sessions: must be a list"])
+        sessions = items
+        paths = [f"sessions[{i}]" for i in range(len(items))]
+    else:
+        raise HistoryFileError([f'{name}: kind: must be "{SESSION_KIND}" or "{MONTH_KIND}"'])
+    problems: list[str] = []
+    if version <= SCHEMA_VERSION:
+        for session, path in zip(sessions, paths, strict=True):
+            problems += validate_session(session, path)
+    if problems:
+        raise HistoryFileError([f"{name}: {p}" for p in problems])
+    return sessions  # type: ignore[return-value]  # validated above
+
+
+# ------------------------------------------------------------------------------ migrations
+
+
+def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
+    """Schema 1 kept everything in one ``history.json``: a flat list of sessions and a flat
+    list of sets pointing at them, with older field names. Schema 2 nests sets in sessions."""
+    sessions: dict[str, dict[str, Any]] = {}
+    for old in doc.get("sessions") or []:
+        if type(old) is not dict:
+            continue
+        sessions[str(old.get("id"))] = {
+            "id": old.get("id"),
+            "program_id": old.get("program", ""),
+            "program_name": old.get("program_name", old.get("program", "")),
+            "started_at": old.get("started"),
+            "ended_at": old.get("ended"),
+            "status": "finished" if old.get("completed") else "abandoned",
+            "sets": [],
+            "tests": [],
+            "pain": [],
+        }
+    for old in doc.get("sets") or []:
+        if type(old) is not dict:
+            continue
+        owner = sessions.get(str(old.get("session")))
+        mode = "time" if old.get("seconds") else "reps"
+        done = old.get("seconds") if mode == "time" else old.get("reps")
+        record = {
+            "id": old.get("id"),
+            "exercise": old.get("exercise"),
+            "side": old.get("side", "both"),
+            "block": old.get("block", 0),
+            "set": old.get("set"),
+            "mode": mode,
+            "planned": old.get("target"),
+            "done": done,
+            "tempo": old.get("tempo"),
+            "load_kg": old.get("weight", 0),
+            "tut_s": old.get("tut", 0),
+            "started_at": old.get("start"),
+            "ended_at": old.get("end"),
+            "ended_by": "time",
+        }
+        if owner is None:
+            # A set whose session line was lost still counts: give it a session of its own.
+            owner = sessions.setdefault(
+                str(old.get("session")),
+                {
+                    "id": str(old.get("session")),
+                    "program_id": "",
+                    "program_name": "",
+                    "started_at": old.get("start"),
+                    "ended_at": old.get("end"),
+                    "status": "abandoned",
+                    "sets": [],
+                    "tests": [],
+                    "pain": [],
+                },
+            )
+        owner["sets"].append(record)
+    return {
+        "kind": MONTH_KIND,
+        "schema_version": 2,
+        "month": "",
+        "sessions": list(sessions.values()),
+    }
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+
+
+def migrate(doc: dict[str, Any]) -> dict[str, Any]:
+    """Apply each migration step in turn until the document is at the current schema."""
+    version = doc.get("schema_version", SCHEMA_VERSION)
+    while isinstance(version, int) and version < SCHEMA_VERSION:
+        doc = MIGRATIONS[version](doc)
+        version = doc["schema_version"]
+    return doc
+
+
+# -------------------------------------------------------------------------- background saves
+
+
+class BackgroundWriter:
+    """Runs store writes one after another on a worker thread, so fsync never delays a cue.
+
+    ``submit`` returns at once; ``on_done(result, error)`` is called on the worker thread (the
+    Qt layer turns it into a queued signal). ``flush`` waits until every submitted write ran.
+    """
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[
+            tuple[Callable[[], Any], Callable[[Any, Exception | None], None] | None] | None
+        ] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="calftimer-store", daemon=True)
+        self._thread.start()
+
+    def submit(
+        self,
+        job: Callable[[], Any],
+        on_done: Callable[[Any, Exception | None], None] | None = None,
+    ) -> None:
+        self._queue.put((job, on_done))
+
+    def flush(self, timeout: float | None = None) -> bool:
+        done = threading.Event()
+        self._queue.put((lambda: done.set(), None))
+        return done.wait(timeout)
+
+    def close(self, timeout: float | None = 10.0) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            job, on_done = item
+            try:
+                result, error = job(), None
+            except Exception as exc:  # reported to the caller, never kills the writer
+                result, error = None, exc
+            if on_done is not None:
+                on_done(result, error)
