@@ -124,6 +124,16 @@ class Session:
         return self._clock
 
     @property
+    def started_at(self) -> datetime:
+        """Wall-clock time of ``start()`` (before it: when the session was created)."""
+        return self._wall_anchor
+
+    @property
+    def ended_at(self) -> datetime | None:
+        """Wall-clock time the session finished or was abandoned, None while it runs."""
+        return None if self._end_mono is None else self._wall_of(self._end_mono)
+
+    @property
     def timeline(self) -> Timeline:
         return self._timeline
 

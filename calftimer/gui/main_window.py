@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,7 +33,9 @@ from calftimer.core.clock import Clock
 from calftimer.core.exercise import Exercise, Muscle
 from calftimer.core.library import ProgramLibrary
 from calftimer.core.programs import Program
+from calftimer.core.recorder import SessionRecorder
 from calftimer.core.session import Session, SetRecord, State
+from calftimer.core.store import BackgroundWriter, Store
 from calftimer.core.texts import target_text
 from calftimer.core.timeline import CompileOptions, compile_program, format_duration
 from calftimer.gui.driver import SessionDriver
@@ -58,6 +60,13 @@ SHORTCUTS: list[tuple[str, str]] = [
 ]
 
 
+class _ThreadBridge(QObject):
+    """Carries messages from the store's writer thread to the UI thread (queued signals)."""
+
+    error_raised = Signal(str)
+    sets_saved = Signal(int)
+
+
 class MainWindow(QMainWindow):
     def __init__(
         self,
@@ -65,6 +74,8 @@ class MainWindow(QMainWindow):
         clock: Clock,
         paths: AppPaths,
         options: CompileOptions | None = None,
+        store: Store | None = None,
+        writer: BackgroundWriter | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle("calftimer")
@@ -75,6 +86,16 @@ class MainWindow(QMainWindow):
         self._options = options or CompileOptions()
         self.driver: SessionDriver | None = None
         self.completed_sets: list[SetRecord] = []
+        self.store = store
+        self._bridge = _ThreadBridge(self)
+        self._bridge.error_raised.connect(self._on_store_error_raised)
+        self._bridge.sets_saved.connect(self._on_store_sets_saved)
+        self.recorder: SessionRecorder | None = None
+        if store is not None and writer is not None:
+            self.recorder = SessionRecorder(
+                store, writer, self._bridge.error_raised.emit, self._bridge.sets_saved.emit
+            )
+        self._writer = writer
 
         self.stack = QStackedWidget()
         self.home = self._build_home()
@@ -85,13 +106,32 @@ class MainWindow(QMainWindow):
         self._connect_session_view()
         self._build_actions()
         self._update_action_state()
-        if library.problems:
+        if store is not None and store.read_only:
+            self.statusBar().showMessage("History is read-only: sessions will not be saved.")
+        elif library.problems:
             names = ", ".join(p.source for p in library.problems)
             self.statusBar().showMessage(
                 f"Some program files could not be read and were left alone: {names}"
             )
         else:
             self.statusBar().showMessage("Pick a program and press Start. Press ? for shortcuts.")
+
+    def show_store_notices(self) -> None:
+        """Tell the user once, without blocking, what the store had to do while opening."""
+        if self.store is None or not self.store.notices:
+            return
+        box = QMessageBox(self)
+        levels = {n.level for n in self.store.notices}
+        box.setIcon(
+            QMessageBox.Icon.Warning
+            if levels & {"warning", "error"}
+            else QMessageBox.Icon.Information
+        )
+        box.setWindowTitle("About your history")
+        box.setText("\n\n".join(n.message for n in self.store.notices))
+        box.setModal(False)
+        box.show()
+        self.store_notice_box = box
 
     # ------------------------------------------------------------------ home page
 
@@ -212,12 +252,14 @@ class MainWindow(QMainWindow):
         self.completed_sets = []
         self.driver = SessionDriver(Session(timeline, self._clock), self)
         self.driver.position_changed.connect(self._on_driver_position_changed)
-        self.driver.set_completed.connect(self.completed_sets.append)
+        self.driver.set_completed.connect(self._on_driver_set_completed)
         self.driver.state_changed.connect(self._on_driver_state_changed)
         self.session_view.set_timeline(timeline)
         self.stack.setCurrentWidget(self.session_view)
         self.statusBar().showMessage(f"{program.name}: started. Space pauses.")
         self.driver.start()
+        if self.recorder is not None:
+            self.recorder.started(program.id, program.name, self.driver.session.started_at)
         self._update_action_state()
 
     def _connect_session_view(self) -> None:
@@ -263,7 +305,25 @@ class MainWindow(QMainWindow):
         assert self.driver is not None
         self.session_view.show_position(position, self.driver.session.timeline)  # type: ignore[arg-type]
 
+    def _on_driver_set_completed(self, record: object) -> None:
+        assert isinstance(record, SetRecord)
+        self.completed_sets.append(record)
+        if self.recorder is not None:
+            self.recorder.set_completed(record)
+
+    def _on_store_error_raised(self, message: str) -> None:
+        self.statusBar().showMessage(f"Not saved! {message}")
+        QMessageBox.warning(self, "Your history was not saved", message)
+
+    def _on_store_sets_saved(self, count: int) -> None:
+        if self.driver is not None and not self.driver.session.state.is_over:
+            self.statusBar().showMessage(f"Saved {count} {'set' if count == 1 else 'sets'}.")
+
     def _on_driver_state_changed(self, state: object) -> None:
+        if state in (State.FINISHED, State.ABANDONED) and self.recorder is not None:
+            assert self.driver is not None
+            ended = self.driver.session.ended_at or self.driver.session.started_at
+            self.recorder.ended("finished" if state is State.FINISHED else "abandoned", ended)
         if state in (State.FINISHED, State.ABANDONED):
             self.session_view.show_summary(list(self.completed_sets), state)  # type: ignore[arg-type]
             word = "complete" if state is State.FINISHED else "stopped"
@@ -374,7 +434,27 @@ class MainWindow(QMainWindow):
             self.driver.apply("abandon")
         if self.driver is not None:
             self.driver.stop_timers()
+        if self._writer is not None and not self._writer.flush(timeout=10):
+            self.statusBar().showMessage("Still saving your history…")
         super().closeEvent(event)
+
+    def on_second_launch(self, argv: list[str]) -> None:
+        """Another ``calftimer`` was started: come to the front and honour its ``--start``."""
+        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        if "--start" in argv and argv.index("--start") + 1 < len(argv):
+            spec = argv[argv.index("--start") + 1]
+            program = self._library.get(spec)
+            if program is None:
+                self.statusBar().showMessage(f"Unknown program {spec!r}; not started.")
+            elif self.driver is None or self.driver.session.state.is_over:
+                self.start_program(program)
+            else:
+                self.statusBar().showMessage(
+                    f"A session is running; finish or stop it before starting {program.name}."
+                )
 
 
 def exercise_html(ex: Exercise) -> str:

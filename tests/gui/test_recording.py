@@ -1,0 +1,93 @@
+"""A session run in the window lands in the history on disk, set by set, off the UI thread."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from calftimer.core.clock import ManualClock
+from calftimer.core.library import ProgramLibrary
+from calftimer.core.programs import BUILTIN_BY_ID
+from calftimer.core.store import BackgroundWriter, Store
+from calftimer.core.timeline import CompileOptions
+from calftimer.gui.main_window import MainWindow
+from calftimer.paths import AppPaths
+
+T0 = 2_000_000
+
+
+@pytest.fixture
+def writer():
+    w = BackgroundWriter()
+    yield w
+    w.close()
+
+
+def make_window(qtbot, data: Path, writer: BackgroundWriter, clock: ManualClock) -> MainWindow:
+    store = Store.open(data)
+    window = MainWindow(
+        ProgramLibrary.load(None),
+        clock,
+        AppPaths(data, "test"),
+        CompileOptions(prepare_s=5),
+        store=store,
+        writer=writer,
+    )
+    qtbot.addWidget(window)
+    return window
+
+
+def test_every_set_is_on_disk_before_the_next_one_starts(qtbot, tmp_path, writer) -> None:
+    clock = ManualClock(T0)
+    window = make_window(qtbot, tmp_path, writer, clock)
+    window.start_program(BUILTIN_BY_ID["isometric"])
+    tl = window.driver.session.timeline
+    for work in tl.work_sets:
+        clock.set(T0 + work.end_ms)  # the set has just ended; the next has not started
+        window.driver.poll_now()
+        assert writer.flush(timeout=10)
+        on_disk = Store.open(tmp_path)
+        assert on_disk.set_count() == work.index + 1
+    clock.set(T0 + tl.duration_ms)
+    window.driver.poll_now()
+    assert writer.flush(timeout=10)
+    (session,) = Store.open(tmp_path).sessions()
+    assert session["status"] == "finished" and session["program_id"] == "isometric"
+    assert [s["done"] for s in session["sets"]] == [45] * 10
+    assert {s["side"] for s in session["sets"]} == {"left", "right"}
+    qtbot.waitUntil(
+        lambda: (
+            "Saved 10 sets" in window.statusBar().currentMessage()
+            or "complete" in window.statusBar().currentMessage()
+        )
+    )
+
+
+def test_an_abandoned_session_keeps_its_sets(qtbot, tmp_path, writer, monkeypatch) -> None:
+    clock = ManualClock(T0)
+    window = make_window(qtbot, tmp_path, writer, clock)
+    window.start_program(BUILTIN_BY_ID["isometric"])
+    first = window.driver.session.timeline.work_sets[0]
+    clock.set(T0 + first.end_ms + 1000)
+    window.driver.poll_now()
+    window.driver.apply("abandon")
+    assert writer.flush(timeout=10)
+    (session,) = Store.open(tmp_path).sessions()
+    assert session["status"] == "abandoned" and len(session["sets"]) == 1
+
+
+def test_a_read_only_history_is_said_and_nothing_is_written(qtbot, tmp_path, writer) -> None:
+    months = tmp_path / "history" / "months"
+    months.mkdir(parents=True)
+    newer = {"kind": "calftimer.month", "schema_version": 99, "month": "2030-01", "sessions": []}
+    (months / "2030-01.json").write_text(json.dumps(newer))
+    clock = ManualClock(T0)
+    window = make_window(qtbot, tmp_path, writer, clock)
+    assert "read-only" in window.statusBar().currentMessage()
+    window.start_program(BUILTIN_BY_ID["isometric"])
+    clock.set(T0 + window.driver.session.timeline.work_sets[0].end_ms)
+    window.driver.poll_now()
+    assert writer.flush(timeout=10)
+    assert sorted(p.name for p in (tmp_path / "history").rglob("*.json")) == ["2030-01.json"]

@@ -1,0 +1,89 @@
+"""One calftimer per data folder: a second launch hands over its arguments and exits; a lock
+left by a killed process never blocks the next start. Uses real processes and sockets."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from calftimer.gui.single_instance import SingleInstance
+
+SECOND_LAUNCH = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from PySide6.QtCore import QCoreApplication
+    from calftimer.gui.single_instance import SingleInstance
+    app = QCoreApplication([])
+    instance = SingleInstance(Path(sys.argv[1]))
+    try:
+        first = instance.acquire(sys.argv[2:])
+    except RuntimeError as exc:
+        print("error", exc)
+        raise SystemExit(3)
+    print("first" if first else "handed-over", flush=True)
+    if first and "--hold" in sys.argv:
+        print("holding", flush=True)
+        sys.stdin.readline()
+    """
+)
+
+
+def launch(data_dir: Path, *args: str, hold: bool = False) -> subprocess.Popen[str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    extra = ["--hold"] if hold else []
+    return subprocess.Popen(
+        [sys.executable, "-c", SECOND_LAUNCH, str(data_dir), *args, *extra],
+        stdout=subprocess.PIPE,
+        stdin=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+@pytest.mark.slow
+def test_a_second_launch_hands_its_arguments_to_the_running_instance(qtbot, tmp_path) -> None:
+    first = SingleInstance(tmp_path)
+    assert first.acquire([])
+    try:
+        with qtbot.waitSignal(first.activated, timeout=15_000) as handed:
+            second = launch(tmp_path, "--start", "foundation")
+            # The event loop keeps running inside waitSignal, so the server can answer.
+        qtbot.waitUntil(lambda: second.poll() is not None, timeout=15_000)
+        out, _ = second.communicate(timeout=15)
+        assert second.returncode == 0
+        assert out.strip() == "handed-over"
+        assert handed.args[0][-2:] == ["--start", "foundation"]
+    finally:
+        first.release()
+
+
+@pytest.mark.slow
+def test_a_lock_left_by_a_killed_instance_does_not_block_the_next_start(tmp_path) -> None:
+    holder = launch(tmp_path, hold=True)
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "first"
+    assert holder.stdout.readline().strip() == "holding"
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait(timeout=10)
+    assert (tmp_path / "calftimer.lock").exists()  # the file stays; its OS lock died with it
+    fresh = SingleInstance(tmp_path)
+    try:
+        assert fresh.acquire([])
+    finally:
+        fresh.release()
+
+
+def test_different_data_folders_do_not_collide(tmp_path) -> None:
+    a, b = SingleInstance(tmp_path / "a"), SingleInstance(tmp_path / "b")
+    try:
+        assert a.acquire([]) and b.acquire([])
+    finally:
+        a.release()
+        b.release()
