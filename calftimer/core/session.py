@@ -46,6 +46,7 @@ class EndedBy(StrEnum):
     USER = "user"  # ended with Enter (test to failure, distance)
     SKIP = "skip"  # skipped part-way
     FINISH = "finish"  # the session was finished early during the set
+    STOP = "stop"  # the session was stopped (abandoned) during the set
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +219,12 @@ class Session:
         self._paused_total += now - self._paused_at
         self._paused_at = None
         self._state = State.RUNNING
+        # A set reached by skip or back while paused really starts now, not at the pause.
+        t = self.t_ms(now)
+        seg = self._timeline.segment_at(t)
+        w_index = seg.work_index
+        if w_index >= 0 and w_index not in self._set_started_mono and w_index not in self._closed:
+            self._set_started_mono[w_index] = now - (t - self._timeline.work_sets[w_index].start_ms)
         return True
 
     def toggle_pause(self) -> bool:
@@ -309,19 +316,24 @@ class Session:
         end = self._timeline.duration_ms
         self._closed.update(w.index for w in self._timeline.work_sets)
         self._shift += end - t
+        if self._watermark < end:
+            # Finishing early says only "session complete", not the set/exercise cues due at
+            # the end (and nothing at all if the end was already reached and announced).
+            self._pending.cues.append(self._timeline.cues[-1])
         self._watermark = end
-        # Finishing early says only "session complete", not the set/exercise cues due at the end.
-        self._pending.cues.append(self._timeline.cues[-1])
         self._end(now, State.FINISHED)
         return True
 
     def abandon(self) -> bool:
-        """Stop without finishing; sets already done stay recorded, nothing more is emitted."""
+        """Stop without finishing. Sets done stay recorded, and so do the completed reps of the
+        set in progress (a heel-rise test stopped with Esc keeps its score); nothing more is
+        emitted afterwards."""
         if self._state.is_over:
             return False
         now = self._clock()
         if self._state is not State.READY:
             self._advance(now)
+            self._close_current_set(now, self.t_ms(now), EndedBy.STOP)
         self._end(now, State.ABANDONED)
         self._pending.cues.clear()
         return True
@@ -368,15 +380,24 @@ class Session:
             i: m for i, m in self._set_started_mono.items() if i not in self._reopened(target)
         }
         self._advance(now)
+        if target >= self._timeline.duration_ms and self._state is State.PAUSED:
+            self._end(now, State.FINISHED)  # nothing is left to resume
 
     def _reopened(self, target: int) -> set[int]:
         return {w.index for w in self._timeline.work_sets if w.start_ms >= target}
 
-    def _mono_of(self, now: int, t_now: int, t_event: int) -> int:
-        """Monotonic instant of timeline time ``t_event``, mapped linearly back from ``now``."""
-        if self._state is State.PAUSED:
-            return now if self._paused_at is None else self._paused_at
-        return now - (t_now - t_event)
+    def _unclamped_t(self, now: int) -> int:
+        """Timeline time before clamping to the end: keeps instants right after a late poll."""
+        frozen = self._paused_at if self._paused_at is not None else self._end_mono
+        if frozen is not None:
+            now = frozen
+        return now - self._start_mono - self._paused_total + self._shift
+
+    def _mono_of(self, now: int, t_event: int) -> int:
+        """Monotonic instant at which timeline time ``t_event`` was reached."""
+        if self._paused_at is not None:
+            return self._paused_at  # reached by a jump while paused: it happened at the pause
+        return now - (self._unclamped_t(now) - t_event)
 
     def _wall_of(self, mono: int) -> datetime:
         return self._wall_anchor + timedelta(milliseconds=mono - self._mono_anchor)
@@ -389,13 +410,19 @@ class Session:
         if t <= self._watermark:
             return
         tl = self._timeline
+        running = self._state is State.RUNNING
         for w in tl.work_sets:
-            if self._watermark < w.start_ms <= t and w.index not in self._set_started_mono:
-                self._set_started_mono[w.index] = self._mono_of(now, t, w.start_ms)
+            # A set entered while paused gets its start when the session resumes.
+            if (
+                running
+                and self._watermark < w.start_ms <= t
+                and w.index not in self._set_started_mono
+            ):
+                self._set_started_mono[w.index] = self._mono_of(now, w.start_ms)
         self._pending.cues.extend(tl.cues_in(self._watermark, t))
         for w in tl.work_sets:
             if self._watermark < w.end_ms <= t and w.index not in self._closed:
-                self._record(w, w.duration_ms, self._mono_of(now, t, w.end_ms), EndedBy.TIME)
+                self._record(w, w.duration_ms, self._mono_of(now, w.end_ms), EndedBy.TIME)
         self._watermark = t
 
     def _close_current_set(self, now: int, t: int, ended_by: EndedBy) -> None:
@@ -405,7 +432,8 @@ class Session:
         w = self._timeline.work_sets[seg.work_index]
         if t >= w.end_ms:
             return
-        self._record(w, t - w.start_ms, now, ended_by)
+        ended = self._paused_at if self._paused_at is not None else now
+        self._record(w, t - w.start_ms, ended, ended_by)
 
     def _record(self, w: WorkSet, elapsed_ms: int, end_mono: int, ended_by: EndedBy) -> None:
         self._closed.add(w.index)

@@ -40,6 +40,8 @@ class SegmentKind(StrEnum):
 
 
 _NOT_WORK = frozenset({SegmentKind.PREPARE, SegmentKind.SWITCH, SegmentKind.REST, SegmentKind.DONE})
+PAUSE_KINDS = frozenset({SegmentKind.PREPARE, SegmentKind.SWITCH, SegmentKind.REST})
+LONG_SWITCH_S = 30  # a pause between legs longer than this is a rest (the heel-rise test's 2 min)
 _TEMPO_KINDS = (SegmentKind.UP, SegmentKind.TOP_HOLD, SegmentKind.DOWN, SegmentKind.BOTTOM_HOLD)
 
 
@@ -60,6 +62,10 @@ class CueKind(StrEnum):
     SET_DONE = "set_done"
     EXERCISE_DONE = "exercise_done"
     SESSION_DONE = "session_done"
+
+
+# Cues that count down to the end of a pause; rebuilt when a pause is lengthened or shortened.
+_PAUSE_TAIL_CUES = frozenset({CueKind.HALFWAY, CueKind.TEN_SECONDS, CueKind.COUNTDOWN})
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +248,6 @@ class Timeline:
             delta_ms = -min(-delta_ms, max(0, seg.end_ms - t_ms))
         if delta_ms == 0:
             return self
-        cut_end = t_ms - delta_ms  # only meaningful when removing
 
         def moved(offset: int) -> int:
             return offset + delta_ms if offset > t_ms else offset
@@ -255,16 +260,46 @@ class Timeline:
                 segments.append(replace(s, start_ms=s.start_ms + delta_ms))
             else:
                 segments.append(s)
-        cues = tuple(
+        resized = segments[i]
+        # The resized pause's countdown, "ten seconds" and (if still to come) "halfway" are
+        # rebuilt from its new end, so "+15 s" during the countdown restarts the countdown.
+        rebuild = seg.kind in PAUSE_KINDS
+        halfway_pending = any(
+            c.kind is CueKind.HALFWAY and c.segment_index == i and c.offset_ms > t_ms
+            for c in self.cues
+        )
+        cues = [
             replace(c, offset_ms=moved(c.offset_ms))
             for c in self.cues
-            if not (delta_ms < 0 and t_ms < c.offset_ms <= cut_end and c.segment_index == i)
-        )
+            if not (
+                c.segment_index == i
+                and c.offset_ms > t_ms
+                and (
+                    (rebuild and c.kind in _PAUSE_TAIL_CUES)
+                    or (delta_ms < 0 and c.offset_ms <= t_ms - delta_ms)
+                )
+            )
+        ]
+        if rebuild:
+            next_set = self.next_work_set(i)
+            order = max((c.order for c in self.cues), default=0)
+            for offset, kind, value in _pause_tail(resized, self.options):
+                if offset <= t_ms or (kind is CueKind.HALFWAY and not halfway_pending):
+                    continue
+                order += 1
+                work_index = next_set.index if next_set is not None else -1
+                cues.append(Cue(offset, kind, i, value=value, work_index=work_index, order=order))
+            cues.sort(key=lambda c: (c.offset_ms, c.order))
         work_sets = tuple(
             replace(w, start_ms=moved(w.start_ms), end_ms=moved(w.end_ms)) for w in self.work_sets
         )
         return Timeline(
-            self.program_id, self.program_name, tuple(segments), cues, work_sets, self.options
+            self.program_id,
+            self.program_name,
+            tuple(segments),
+            tuple(cues),
+            work_sets,
+            self.options,
         )
 
     def describe(self) -> str:
@@ -316,12 +351,26 @@ class _Builder:
             Cue(offset_ms, kind, index, order=self._order, **fields)  # type: ignore[arg-type]
         )
 
-    def timed_cues(self, seg: Segment) -> None:
-        opts = self.options
-        if seg.duration_ms >= opts.halfway_min_s * 1000:
-            self.cue(seg.start_ms + seg.duration_ms // 2, CueKind.HALFWAY, seg)
-        if seg.duration_ms >= opts.ten_seconds_min_s * 1000:
-            self.cue(seg.end_ms - 10_000, CueKind.TEN_SECONDS, seg)
+    def timed_cues(self, seg: Segment, *, countdown: bool = False, work_index: int = -1) -> None:
+        for offset, kind, value in _pause_tail(seg, self.options, countdown=countdown):
+            self.cue(offset, kind, seg, value=value, work_index=work_index)
+
+
+def _pause_tail(
+    seg: Segment, opts: CompileOptions, *, countdown: bool = True
+) -> list[tuple[int, CueKind, int]]:
+    """Halfway, ten seconds left and the countdown to the end of ``seg``, in time order."""
+    tail: list[tuple[int, CueKind, int]] = []
+    if seg.duration_ms >= opts.halfway_min_s * 1000:
+        tail.append((seg.start_ms + seg.duration_ms // 2, CueKind.HALFWAY, 0))
+    if seg.duration_ms >= opts.ten_seconds_min_s * 1000:
+        tail.append((seg.end_ms - 10_000, CueKind.TEN_SECONDS, 0))
+    if countdown:
+        for k in range(opts.countdown_s, 0, -1):
+            at = seg.end_ms - k * 1000
+            if at > seg.start_ms:
+                tail.append((at, CueKind.COUNTDOWN, k))
+    return tail
 
 
 def compile_program(program: Program, options: CompileOptions | None = None) -> Timeline:
@@ -337,12 +386,18 @@ def compile_program(program: Program, options: CompileOptions | None = None) -> 
             lead_kind, lead_ms = SegmentKind.PREPARE, opts.prepare_s * 1000
         else:
             _, prev_block, prev_set, _ = plan[n - 1]
-            if not first_of_block:
-                same_set = prev_set == set_number
-                lead_kind = SegmentKind.SWITCH if same_set else SegmentKind.REST
-                lead_ms = (prev_block.switch_s if same_set else prev_block.rest_s) * 1000
+            switching = not first_of_block and prev_set == set_number
+            if switching:
+                # A short pause between legs is a switch; a long one (the heel-rise test's two
+                # minutes) is a rest that ends on the other leg.
+                long_switch = prev_block.switch_s > LONG_SWITCH_S
+                lead_kind = SegmentKind.REST if long_switch else SegmentKind.SWITCH
+                lead_ms = prev_block.switch_s * 1000
+            elif not first_of_block:
+                lead_kind, lead_ms = SegmentKind.REST, prev_block.rest_s * 1000
             else:
                 lead_kind, lead_ms = SegmentKind.REST, prev_block.rest_after_s * 1000
+        switching = n > 0 and not first_of_block and plan[n - 1][2] == set_number
         if lead_ms > 0:
             lead = b.segment(
                 lead_kind, lead_ms, block_index=block_index, set_number=set_number, side=side
@@ -350,16 +405,21 @@ def compile_program(program: Program, options: CompileOptions | None = None) -> 
             b.cue(lead.start_ms, CueKind.ANNOUNCE, lead, side=side, work_index=n)
             if lead_kind is SegmentKind.REST:
                 b.cue(lead.start_ms, CueKind.REST, lead, value=lead_ms // 1000, work_index=n)
-            elif lead_kind is SegmentKind.SWITCH:
+            if switching:
                 b.cue(lead.start_ms, CueKind.SWITCH, lead, side=side, work_index=n)
-            b.timed_cues(lead)
-            for k in range(opts.countdown_s, 0, -1):
-                at = lead.end_ms - k * 1000
-                if at > lead.start_ms:
-                    b.cue(at, CueKind.COUNTDOWN, lead, value=k, work_index=n)
-        # With no switch time, still say which leg is next at the moment work starts.
-        switch_now = lead_ms <= 0 and lead_kind is SegmentKind.SWITCH
-        _compile_work_set(b, n, block_index, block, set_number, side, switch_cue=switch_now)
+            b.timed_cues(lead, countdown=True, work_index=n)
+        # With no pause before it, a set still gets its announcement (and the leg to switch
+        # to) at the moment it starts, before "go".
+        _compile_work_set(
+            b,
+            n,
+            block_index,
+            block,
+            set_number,
+            side,
+            announce=lead_ms <= 0 and n > 0,
+            switch_cue=lead_ms <= 0 and switching,
+        )
 
         last_of_block = n == len(plan) - 1 or plan[n + 1][0] != block_index
         end_seg = b.segments[-1]
@@ -394,6 +454,7 @@ def _compile_work_set(
     set_number: int,
     side: Side,
     *,
+    announce: bool,
     switch_cue: bool,
 ) -> None:
     start = b.t
@@ -402,10 +463,12 @@ def _compile_work_set(
     bpm = block.metronome_bpm
     mode = block.mode
     beat_count = 0
-    # "Go" (and the leg when there was no time to switch) come before the first rep's cues.
-    b.cue(start, CueKind.GO, first_segment, side=side, work_index=work_index)
+    _check_block(block)
+    if announce:
+        b.cue(start, CueKind.ANNOUNCE, first_segment, side=side, work_index=work_index)
     if switch_cue:
         b.cue(start, CueKind.SWITCH, first_segment, side=side, work_index=work_index)
+    b.cue(start, CueKind.GO, first_segment, side=side, work_index=work_index)
 
     if mode is Mode.REPS and block.tempo is not None:
         phases = block.tempo.phases_ms()
@@ -488,6 +551,20 @@ def _compile_work_set(
             end_segment=len(b.segments),
         )
     )
+
+
+def _check_block(block: Block) -> None:
+    """Blocks built in code get the same basic checks as program files (see programs.py)."""
+    if block.sets < 1 or block.target < 1:
+        raise ValueError(f"{block.exercise_id}: sets and target must be at least 1")
+    if block.mode is Mode.REPS and block.tempo is not None and block.tempo.rep_ms() < 500:
+        raise ValueError(f"{block.exercise_id}: one rep must last at least 0.5 seconds")
+    if block.mode is Mode.REPS and block.tempo is None and block.metronome_bpm is None:
+        raise ValueError(f"{block.exercise_id}: reps need a tempo or a metronome")
+    if block.mode is Mode.TEST and block.metronome_bpm is None:
+        raise ValueError(f"{block.exercise_id}: a test set needs a metronome")
+    if block.metronome_bpm is not None and block.metronome_bpm <= 0:
+        raise ValueError(f"{block.exercise_id}: the metronome needs a positive bpm")
 
 
 def _first_phase(phases: tuple[int, int, int, int]) -> SegmentKind:

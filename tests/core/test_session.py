@@ -158,7 +158,97 @@ def test_rest_can_be_lengthened_and_shortened_but_keeps_its_countdown() -> None:
         clock.advance(1000)
         cues += session.poll().cues
     assert [c.value for c in cues if c.kind is CueKind.COUNTDOWN] == [3, 2, 1]
-    assert cues[-3].kind is CueKind.GO or CueKind.GO in [c.kind for c in cues]
+    assert [c.kind for c in cues].count(CueKind.GO) == 1
+
+
+def test_more_rest_during_the_countdown_restarts_the_countdown() -> None:
+    session, clock = make(program_of(SQUATS), CompileOptions(prepare_s=10, countdown_s=3))
+    session.start()
+    clock.advance(16_000 + 18_500)  # the rest's countdown has said 3 and 2
+    said = [c.value for c in session.poll().cues if c.kind is CueKind.COUNTDOWN]
+    assert said[-2:] == [3, 2]
+    session.adjust_rest(15_000)
+    cues = []
+    for _ in range(17):
+        clock.advance(1000)
+        cues += session.poll().cues
+    kinds = [(c.kind, c.value) for c in cues if c.kind in (CueKind.COUNTDOWN, CueKind.GO)]
+    assert kinds == [
+        (CueKind.COUNTDOWN, 3),
+        (CueKind.COUNTDOWN, 2),
+        (CueKind.COUNTDOWN, 1),
+        (CueKind.GO, 0),
+    ]
+    go = next(c for c in cues if c.kind is CueKind.GO)
+    assert go.offset_ms == 16_000 + 20_000 + 15_000
+
+
+def test_a_set_reached_while_paused_starts_when_resumed() -> None:
+    session, clock = make(program_of(SQUATS), CompileOptions(prepare_s=10))
+    session.start()
+    clock.advance(2_000)
+    session.pause()
+    session.skip()  # into set 1 while paused
+    clock.advance(120_000)
+    session.resume()
+    clock.advance(6_000)
+    (record,) = session.poll().records
+    assert record.started_mono_ms == T0 + 122_000
+    assert record.ended_mono_ms == T0 + 128_000
+    assert record.ended_at - record.started_at == timedelta(seconds=6)
+
+
+def test_a_set_ended_while_paused_ends_at_the_pause() -> None:
+    session, clock = make(program_of(SQUATS), CompileOptions(prepare_s=10))
+    session.start()
+    clock.advance(10_000 + 4_500)
+    session.pause()
+    clock.advance(300_000)  # five minutes thinking about it
+    session.end_set()
+    (record,) = session.poll().records
+    assert record.ended_mono_ms == T0 + 14_500
+    assert record.done == 2
+
+
+def test_the_last_set_ends_on_time_even_when_the_final_poll_is_late() -> None:
+    session, clock = make(program_of(SQUATS), CompileOptions(prepare_s=10))
+    session.start()
+    clock.advance(session.timeline.duration_ms + 750)
+    records = session.poll().records
+    last = session.timeline.work_sets[-1]
+    assert records[-1].ended_mono_ms == T0 + last.end_ms
+
+
+def test_finishing_after_the_end_was_reached_says_session_complete_once() -> None:
+    session, clock = make(program_of(SQUATS), CompileOptions(prepare_s=10))
+    session.start()
+    clock.advance(session.timeline.duration_ms - 10)
+    session.poll()
+    clock.advance(20)
+    session.pause()  # the end is handed out here
+    session.finish()
+    done = [c for c in session.poll().cues if c.kind is CueKind.SESSION_DONE]
+    assert len(done) == 1
+
+
+def test_skipping_the_last_set_while_paused_finishes_the_session() -> None:
+    session, clock = make(program_of(SQUATS), CompileOptions(prepare_s=10))
+    session.start()
+    last = session.timeline.work_sets[-1]
+    clock.set(T0 + last.start_ms + 1000)
+    session.poll()
+    session.pause()
+    session.skip()
+    assert session.state is State.FINISHED
+
+
+def test_stopping_keeps_the_completed_reps_of_the_set_in_progress() -> None:
+    session, clock = make(program_of(SQUATS), CompileOptions(prepare_s=10))
+    session.start()
+    clock.advance(10_000 + 2 * 2000 + 500)
+    session.poll()
+    session.abandon()
+    assert [(r.done, r.ended_by) for r in session.records] == [(2, EndedBy.STOP)]
 
 
 def test_rest_adjustment_does_nothing_during_work() -> None:
@@ -180,7 +270,10 @@ def test_heel_rise_test_set_ends_with_enter_and_counts_completed_reps() -> None:
     result = session.poll()
     assert [(r.side, r.done, r.ended_by) for r in result.records] == [(Side.LEFT, 23, EndedBy.USER)]
     assert result.records[0].time_under_tension_ms == 23 * 2000
-    assert session.position().segment.kind is SegmentKind.SWITCH  # 2 min between legs
+    # Two minutes between legs are a rest that ends on the right leg.
+    position = session.position()
+    assert position.segment.kind is SegmentKind.REST
+    assert position.work_set is not None and position.work_set.side is Side.RIGHT
 
 
 def test_distance_ended_by_the_user_counts_the_whole_distance() -> None:

@@ -150,7 +150,8 @@ def test_heel_rise_test_is_an_open_set_on_a_60_bpm_beat_with_rest_between_legs()
     ]
     assert beats[:5] == [0, 1000, 2000, 3000, 4000]
     between = tl.segments[left.end_segment]
-    assert between.kind is SegmentKind.SWITCH and between.duration_ms == 120_000
+    assert between.kind is SegmentKind.REST and between.duration_ms == 120_000
+    assert [c.side for c in tl.cues if c.kind is CueKind.SWITCH] == [Side.RIGHT]
 
 
 def test_jumps_are_paced_by_the_metronome() -> None:
@@ -202,7 +203,33 @@ def test_resizing_a_rest_moves_later_cues_and_keeps_earlier_ones() -> None:
     shorter = tl.resized_at(rest.start_ms + 20_000, -15_000)
     check_structure(shorter)
     assert shorter.duration_ms == tl.duration_ms - 15_000
-    assert cues_of(shorter, CueKind.HALFWAY) == []  # it lay in the removed quarter minute
+    # "Halfway" had not sounded yet: it moves to the middle of the shortened rest.
+    short_rest = shorter.segments[rest.index]
+    assert cues_of(shorter, CueKind.HALFWAY) == [short_rest.start_ms + 45_000 // 2]
+
+
+def test_sets_without_a_pause_still_announce_and_switch_before_go() -> None:
+    program = one_block(
+        default_block("single_leg_calf_raise", sets=1, target=1, switch_s=0, rest_after_s=0),
+        default_block("soleus_squat", sets=1, target=1),
+    )
+    tl = compile_program(program, CompileOptions(prepare_s=5))
+    right, squat = tl.work_sets[1], tl.work_sets[2]
+    at_right = [c.kind for c in tl.cues if c.offset_ms == right.start_ms]
+    assert at_right.index(CueKind.SWITCH) < at_right.index(CueKind.GO)
+    at_squat = [c.kind for c in tl.cues if c.offset_ms == squat.start_ms and c.work_index == 2]
+    assert at_squat.index(CueKind.ANNOUNCE) < at_squat.index(CueKind.GO)
+
+
+def test_blocks_built_in_code_get_the_file_checks() -> None:
+    import pytest
+
+    zero = default_block("soleus_squat", tempo=Tempo(0, 0, 0, 0))
+    with pytest.raises(ValueError, match=r"0\.5 seconds"):
+        compile_program(one_block(zero))
+    no_pace = default_block("soleus_squat", tempo=None, metronome_bpm=None)
+    with pytest.raises(ValueError, match="tempo or a metronome"):
+        compile_program(one_block(no_pace))
 
 
 def test_format_duration() -> None:

@@ -175,7 +175,8 @@ def test_enter_ends_a_heel_rise_test_set_and_counts_its_reps(qtbot, window, cloc
     assert window.session_view.time_label.text() == "12"
     key(qtbot, window, Qt.Key.Key_Return)
     assert window.completed_sets[-1].done == 12
-    assert window.session_view.phase_label.text() == "SWITCH LEGS"
+    assert window.session_view.phase_label.text() == "REST"
+    assert window.session_view.side_label.text() == "RIGHT"
 
 
 def test_escape_asks_before_stopping_and_no_keeps_going(qtbot, window, clock, monkeypatch):
