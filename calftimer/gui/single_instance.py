@@ -97,21 +97,29 @@ class SingleInstance(QObject):
     def _on_server_new_connection(self) -> None:
         assert self._server is not None
         while (socket := self._server.nextPendingConnection()) is not None:
-            socket.readyRead.connect(lambda s=socket: self._on_socket_ready_read(s))
-            socket.disconnected.connect(socket.deleteLater)
+            self._answer(socket)
 
-    def _on_socket_ready_read(self, socket: QLocalSocket) -> None:
-        if not socket.canReadLine():
-            return
-        line = bytes(socket.readLine().data())
+    def _answer(self, socket: QLocalSocket) -> None:
+        """Read the one line a second launch sends and acknowledge it.
+
+        Done synchronously: the client writes as soon as it connects, so this waits
+        milliseconds. The socket stays a child of the server and goes with it; deleting it
+        from its own signal handlers crashed in tests.
+        """
+        line = b""
+        while b"\n" not in line and (socket.bytesAvailable() or socket.waitForReadyRead(500)):
+            line += bytes(socket.readAll().data())
         try:
             argv = json.loads(line).get("argv", [])
             if not isinstance(argv, list):
                 raise ValueError
-        except ValueError:
+        except (ValueError, AttributeError):
             socket.write(b"error\n")
+            socket.waitForBytesWritten(200)
+            socket.disconnectFromServer()
             return
         socket.write(b"ok\n")
         socket.flush()
         socket.waitForBytesWritten(200)  # a few bytes on a local socket: effectively instant
+        socket.disconnectFromServer()
         self.activated.emit([str(a) for a in argv])

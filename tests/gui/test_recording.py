@@ -22,7 +22,7 @@ T0 = 2_000_000
 def writer():
     w = BackgroundWriter()
     yield w
-    w.close()
+    w.close()  # drains pending jobs: none may report to a window torn down after the test
 
 
 def make_window(qtbot, data: Path, writer: BackgroundWriter, clock: ManualClock) -> MainWindow:
