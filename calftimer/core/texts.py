@@ -5,9 +5,12 @@ Kept Qt-free so the window, the voice and the CLI say the same thing the same wa
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from calftimer.core.catalog import exercise
 from calftimer.core.exercise import Mode
 from calftimer.core.programs import Side
+from calftimer.core.session import SetRecord
 from calftimer.core.timeline import SegmentKind, Timeline, WorkSet
 
 PHASE_NAMES: dict[SegmentKind, str] = {
@@ -41,9 +44,14 @@ def done_text(mode: Mode, done: int) -> str:
     return {Mode.TIME: f"{done} s", Mode.DISTANCE: f"{done} m"}.get(mode, f"{done} reps")
 
 
-def work_set_label(work: WorkSet) -> str:
+def plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def work_set_label(work: WorkSet, *, with_name: bool = True) -> str:
     """``"Single-leg calf raise · set 2 of 3 · left leg · 12 reps"``."""
-    parts = [exercise(work.exercise_id).name, f"set {work.set_number} of {work.sets}"]
+    parts = [exercise(work.exercise_id).name] if with_name else []
+    parts.append(f"set {work.set_number} of {work.sets}")
     if work.side is not Side.BOTH:
         parts.append(f"{work.side.value} leg")
     parts.append(target_text(work.mode, work.target))
@@ -59,7 +67,8 @@ def next_line(timeline: Timeline, segment_index: int) -> str:
         return ""
     if seg.work_index < 0:
         upcoming = timeline.next_work_set(segment_index)
-        return f"Next: {work_set_label(upcoming)}" if upcoming else "Next: done"
+        # During a pause the window already names the exercise that comes next.
+        return f"Next: {work_set_label(upcoming, with_name=False)}" if upcoming else ""
     work = timeline.work_sets[seg.work_index]
     after = (
         timeline.segments[work.end_segment] if work.end_segment < len(timeline.segments) else None
@@ -84,3 +93,55 @@ def clock_text(ms: int) -> str:
         hours, minutes = divmod(minutes, 60)
         return f"{hours}:{minutes:02d}:{secs:02d}"
     return f"{minutes}:{secs:02d}"
+
+
+def record_text(record: SetRecord) -> str:
+    """What a finished set achieved, e.g. ``"11 reps"`` or ``"45 s"``."""
+    if record.exercise_id == "jumping_calf_raise":
+        return plural(record.done, "contact")
+    return {Mode.TIME: f"{record.done} s", Mode.DISTANCE: f"{record.done} m"}.get(
+        record.mode, plural(record.done, "rep")
+    )
+
+
+def session_summary(records: Iterable[SetRecord]) -> list[str]:
+    """Lines for the end of a session: totals, then every exercise with each set's result."""
+    records = list(records)
+    reps = sum(
+        r.done
+        for r in records
+        if r.mode in (Mode.REPS, Mode.TEST) and r.exercise_id != "jumping_calf_raise"
+    )
+    contacts = sum(r.done for r in records if r.exercise_id == "jumping_calf_raise")
+    held = sum(r.done for r in records if r.mode is Mode.TIME)
+    metres = sum(r.done for r in records if r.mode is Mode.DISTANCE)
+    totals = [plural(len(records), "set")]
+    if reps:
+        totals.append(plural(reps, "rep"))
+    if contacts:
+        totals.append(plural(contacts, "ground contact"))
+    if held:
+        totals.append(f"{held} s held or walked")
+    if metres:
+        totals.append(f"{metres} m walked")
+    lines = [" · ".join(totals)]
+    by_block: dict[tuple[int, str], list[SetRecord]] = {}
+    for r in records:
+        by_block.setdefault((r.block_index, r.exercise_id), []).append(r)
+    for (_, exercise_id), items in by_block.items():
+        name = exercise(exercise_id).name
+        unit = record_text(items[0]).split(" ", 1)[1] if items[0].mode is not Mode.TEST else ""
+        sides = [
+            side
+            for side in (Side.LEFT, Side.RIGHT, Side.BOTH)
+            if any(r.side is side for r in items)
+        ]
+        parts = []
+        for side in sides:
+            values = ", ".join(str(r.done) for r in items if r.side is side)
+            parts.append(values if side is Side.BOTH else f"{side.value} {values}")
+        if items[0].mode is Mode.TEST:
+            unit = "reps"
+        unit = {"rep": "reps", "contact": "contacts"}.get(unit, unit)
+        lines.append(f"{name}: {' · '.join(parts)} {unit}".rstrip())
+    return lines

@@ -87,7 +87,9 @@ class MainWindow(QMainWindow):
         self.driver: SessionDriver | None = None
         self.completed_sets: list[SetRecord] = []
         self.store = store
-        self._bridge = _ThreadBridge(self)
+        # No parent: the writer thread may still report after the window is gone, and a
+        # signal on a deleted QObject would crash; unparented, it lives as long as we refer to it.
+        self._bridge = _ThreadBridge()
         self._bridge.error_raised.connect(self._on_store_error_raised)
         self._bridge.sets_saved.connect(self._on_store_sets_saved)
         self.recorder: SessionRecorder | None = None
@@ -176,6 +178,7 @@ class MainWindow(QMainWindow):
         self.program_list.setObjectName("programList")
         self.program_list.setAccessibleName("Programs")
         self.program_list.setModel(self.program_model)
+        self.program_list.setWordWrap(True)  # long names wrap instead of hiding the duration
         self.program_list.selectionModel().currentChanged.connect(self._on_program_current_changed)
         self.program_list.activated.connect(lambda _i: self.start_selected_program())
         self.program_details = QLabel()
@@ -307,7 +310,11 @@ class MainWindow(QMainWindow):
 
     def _on_driver_set_completed(self, record: object) -> None:
         assert isinstance(record, SetRecord)
+        # A set redone after "back" replaces its earlier record rather than adding to it.
+        self.completed_sets = [r for r in self.completed_sets if r.work_index != record.work_index]
         self.completed_sets.append(record)
+        self.completed_sets.sort(key=lambda r: r.work_index)
+        self.session_view.note_set_done(record)
         if self.recorder is not None:
             self.recorder.set_completed(record)
 
@@ -436,6 +443,10 @@ class MainWindow(QMainWindow):
             self.driver.stop_timers()
         if self._writer is not None and not self._writer.flush(timeout=10):
             self.statusBar().showMessage("Still saving your history…")
+        # Tearing down the views makes their selection models report a change; a Python slot
+        # on a half-destroyed window must not run then.
+        for view in (self.exercise_list, self.program_list):
+            view.selectionModel().blockSignals(True)
         super().closeEvent(event)
 
     def on_second_launch(self, argv: list[str]) -> None:

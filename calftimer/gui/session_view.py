@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -22,7 +23,15 @@ from PySide6.QtWidgets import (
 from calftimer.core.catalog import exercise
 from calftimer.core.exercise import Mode
 from calftimer.core.session import Position, SetRecord, State
-from calftimer.core.texts import PHASE_NAMES, SIDE_NAMES, clock_text, done_text, next_line
+from calftimer.core.texts import (
+    PHASE_NAMES,
+    SIDE_NAMES,
+    clock_text,
+    next_line,
+    record_text,
+    session_summary,
+    target_text,
+)
 from calftimer.core.timeline import SegmentKind, Timeline
 
 # Dark, saturated colours: each keeps >= 7:1 contrast against a white background.
@@ -35,7 +44,7 @@ PHASE_COLOURS: dict[SegmentKind, str] = {
     SegmentKind.JUMP: "#00591f",
     SegmentKind.HOLD: "#5b2a86",
     SegmentKind.WALK: "#00591f",
-    SegmentKind.SWITCH: "#8a1c00",
+    SegmentKind.SWITCH: "#005a5a",
     SegmentKind.REST: "#0b3d91",
     SegmentKind.DONE: "#333333",
 }
@@ -68,7 +77,8 @@ class SessionView(QWidget):
         self.time_label = QLabel("0:00")
         self.time_label.setObjectName("timeLabel")
         self.time_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.time_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        # Ignored: the digits scale with the view, so they must never push the window bigger.
+        self.time_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.phase_bar = QProgressBar()
         self.phase_bar.setObjectName("phaseBar")
         self.phase_bar.setRange(0, 1000)
@@ -93,7 +103,13 @@ class SessionView(QWidget):
         self.summary_label = QLabel()
         self.summary_label.setObjectName("summaryLabel")
         self.summary_label.setWordWrap(True)
-        self.summary_label.hide()
+        self.summary_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.summary_area = QScrollArea()
+        self.summary_area.setWidgetResizable(True)
+        self.summary_area.setWidget(self.summary_label)
+        self.summary_area.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        self.summary_area.hide()
+        self.last_result = ""  # what the set that just ended achieved, shown in the next pause
 
         for label in (self.rep_label, self.set_label, self.side_label):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -149,7 +165,7 @@ class SessionView(QWidget):
         layout.addWidget(self.phase_bar)
         layout.addLayout(counters)
         layout.addWidget(self.next_label)
-        layout.addWidget(self.summary_label)
+        layout.addWidget(self.summary_area, 1)
         layout.addLayout(progress)
         layout.addLayout(buttons)
         self._apply_fonts()
@@ -165,19 +181,38 @@ class SessionView(QWidget):
 
     # ------------------------------------------------------------------ display
 
+    def _session_buttons(self) -> tuple[QPushButton, ...]:
+        return (
+            self.pause_button,
+            self.back_button,
+            self.skip_button,
+            self.end_set_button,
+            self.less_rest_button,
+            self.more_rest_button,
+            self.stop_button,
+        )
+
     def set_timeline(self, timeline: Timeline) -> None:
         self._timeline = timeline
         self.program_label.setText(timeline.program_name)
-        self.summary_label.hide()
+        self.last_result = ""
+        self.summary_area.hide()
         self.close_button.hide()
-        for b in (self.pause_button, self.back_button, self.skip_button, self.stop_button):
+        self.time_label.show()
+        self.phase_bar.show()
+        for b in self._session_buttons():
             b.show()
+
+    def note_set_done(self, record: SetRecord) -> None:
+        self.last_result = f"Done: {record_text(record)}."
 
     def show_position(self, pos: Position, timeline: Timeline) -> None:
         self._timeline = timeline
         seg = pos.segment
         kind = seg.kind
         phase = PHASE_NAMES[kind]
+        if kind is SegmentKind.SWITCH and pos.work_set is not None:
+            phase = f"SWITCH TO {pos.work_set.side.value.upper()} LEG"
         if pos.state is State.PAUSED:
             phase = f"PAUSED · {phase}"
         self.phase_label.setText(phase)
@@ -205,7 +240,10 @@ class SessionView(QWidget):
             self.set_label.setText("")
             self.side_label.setText("")
             self.rep_label.setText("")
-        self.next_label.setText(next_line(timeline, seg.index))
+        upcoming = next_line(timeline, seg.index)
+        if seg.work_index < 0 and self.last_result and kind is not SegmentKind.DONE:
+            upcoming = f"{self.last_result}   {upcoming}"
+        self.next_label.setText(upcoming)
         total = timeline.duration_ms
         self.session_bar.setValue(0 if total == 0 else 1000 * pos.t_ms // total)
         self.remaining_label.setText(f"{clock_text(pos.total_remaining_ms)} left")
@@ -224,51 +262,37 @@ class SessionView(QWidget):
         if seg.work_index >= 0 and work is not None and work.mode is Mode.TEST:
             return str(pos.rep_done_in_set)  # a test counts up: there is no time limit to show
         if seg.work_index >= 0 and work is not None and work.mode is Mode.REPS:
-            # Phases last a second or three: the rep number reads better from the floor than
-            # a countdown; the bar below paces the phase.
-            return str(seg.rep)
+            if seg.kind is SegmentKind.JUMP:
+                return str(seg.rep)  # half-second contacts: count them
+            # Pace the phase: "DOWN 3, 2, 1". The rep number is on the counter below.
+            return str(-(-pos.segment_remaining_ms // 1000))
         return clock_text(pos.segment_remaining_ms)
 
     def _rep_text(self, pos: Position) -> str:
         seg, work = pos.segment, pos.work_set
         assert work is not None
-        if work.mode in (Mode.REPS, Mode.TEST):
-            if seg.work_index < 0:
-                return f"{work.target} reps" if work.mode is Mode.REPS else "to failure"
-            if work.mode is Mode.TEST:
-                return f"Reps {pos.rep_done_in_set}"
+        if seg.work_index < 0:
+            return (
+                "To failure"
+                if work.mode is Mode.TEST
+                else f"Target {target_text(work.mode, work.target)}"
+            )
+        if work.mode is Mode.TEST:
+            return f"Reps {pos.rep_done_in_set}"
+        if work.mode is Mode.REPS:
             return f"Rep {seg.rep} / {work.target}"
-        if work.mode is Mode.DISTANCE:
-            return f"{work.target} m"
-        return f"{work.target} s"
+        return f"Target {target_text(work.mode, work.target)}"
 
     def show_summary(self, records: list[SetRecord], state: State) -> None:
-        reps = sum(r.done for r in records if r.mode in (Mode.REPS, Mode.TEST))
-        seconds = sum(r.done for r in records if r.mode is Mode.TIME)
-        lines = [
-            "Session complete." if state is State.FINISHED else "Session stopped.",
-            f"{len(records)} sets · {reps} reps"
-            + (f" · {seconds} s held or walked" if seconds else ""),
-        ]
-        for r in records[-6:]:
-            side = "" if r.side.value == "both" else f" ({r.side.value})"
-            lines.append(
-                f"  {exercise(r.exercise_id).name}{side} set {r.set_number}: "
-                f"{done_text(r.mode, r.done)} of {done_text(r.mode, r.planned)}"
-            )
-        if len(records) > 6:
-            lines.insert(2, f"  … and {len(records) - 6} earlier sets")
+        heading = "Session complete." if state is State.FINISHED else "Session stopped."
+        lines = [heading, *session_summary(records)]
+        if not records:
+            lines.append("No sets were done.")
         self.summary_label.setText("\n".join(lines))
-        self.summary_label.show()
-        for b in (
-            self.pause_button,
-            self.back_button,
-            self.skip_button,
-            self.end_set_button,
-            self.less_rest_button,
-            self.more_rest_button,
-            self.stop_button,
-        ):
+        self.summary_area.show()
+        self.time_label.hide()
+        self.phase_bar.hide()
+        for b in self._session_buttons():
             b.hide()
         self.close_button.show()
 

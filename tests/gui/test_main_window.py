@@ -109,12 +109,13 @@ def test_a_running_session_shows_phase_time_rep_set_side_and_next(window, clock)
     text = view_text(window)
     assert text["phase"] == "GET READY" and text["time"] == "0:10"
     assert text["exercise"] == "Up next: Double-leg calf raise"
-    assert text["next"].startswith("Next: Double-leg calf raise · set 1 of 3")
+    assert text["next"] == "Next: set 1 of 3 · 15 reps"
+    assert text["rep"] == "Target 15 reps"
 
     at(window, clock, 10_000 + 5_000 * 6 + 500)  # rep 7, going up
     text = view_text(window)
     assert text["phase"] == "UP"
-    assert text["rep"] == "Rep 7 / 15" and text["time"] == "7"
+    assert text["rep"] == "Rep 7 / 15" and text["time"] == "2"  # 1.5 s of "up" left
     assert text["set"] == "Set 1 / 3" and text["side"] == "BOTH LEGS"
     assert text["next"] == "Next: rest 45 s, then Double-leg calf raise · set 2 of 3 · 15 reps"
 
@@ -122,12 +123,13 @@ def test_a_running_session_shows_phase_time_rep_set_side_and_next(window, clock)
     text = view_text(window)
     assert text["phase"] == "REST" and text["time"] == "0:42"
     assert text["set"] == "Set 2 / 3"
+    assert text["next"] == "Done: 15 reps.   Next: set 2 of 3 · 15 reps"
 
     tl = window.driver.session.timeline
     switch = next(s for s in tl.segments if s.kind is SegmentKind.SWITCH)
     at(window, clock, switch.start_ms + 1_000)
     text = view_text(window)
-    assert text["phase"] == "SWITCH LEGS" and text["side"] == "RIGHT"
+    assert text["phase"] == "SWITCH TO RIGHT LEG" and text["side"] == "RIGHT"
     assert text["exercise"] == "Up next: Single-leg calf raise"
 
 
@@ -210,6 +212,40 @@ def test_session_shortcuts_do_nothing_on_the_library_page(qtbot, window) -> None
     qtbot.keyClick(window.program_list, Qt.Key.Key_Space)
     assert window.driver is None
     assert not window.pause_action.isEnabled()
+
+
+def test_every_session_button_comes_back_for_the_next_session(window, clock) -> None:
+    window.start_program(BUILTIN_BY_ID["isometric"])
+    window.driver.apply("finish")
+    assert not window.session_view.end_set_button.isVisibleTo(window)
+    window.session_view.close_button.click()
+    window.start_program(BUILTIN_BY_ID["heel-rise-test"])
+    for button in window.session_view._session_buttons():
+        assert button.isVisibleTo(window), button.text()
+
+
+def test_the_end_summary_does_not_grow_the_window(window, clock) -> None:
+    window.resize(1000, 640)
+    window.start_program(BUILTIN_BY_ID["foundation"])
+    tl = window.driver.session.timeline
+    for w in tl.work_sets:  # a long session: many lines of summary
+        at(window, clock, w.end_ms)
+    window.driver.apply("finish")
+    window.session_view.summary_label.adjustSize()
+    assert window.height() <= 640 + 1
+    assert "Single-leg calf raise: left 12, 12, 12 · right 12, 12, 12 reps" in (
+        window.session_view.summary_label.text()
+    )
+    assert "45 ground contacts" in window.session_view.summary_label.text()
+
+
+def test_a_set_redone_after_back_is_counted_once(window, clock) -> None:
+    window.start_program(BUILTIN_BY_ID["isometric"])
+    first = window.driver.session.timeline.work_sets[0]
+    at(window, clock, first.end_ms + 500)
+    window.driver.apply("back")  # near the start of the switch: back into the hold
+    at(window, clock, first.end_ms + 500 + first.duration_ms)
+    assert [r.work_index for r in window.completed_sets] == [0]
 
 
 def test_the_big_digits_grow_with_the_window(window) -> None:
