@@ -1,8 +1,8 @@
 """Composition root: command line, paths, QApplication and wiring. Nothing imports this module.
 
 ``main(argv) -> int`` serves both the ``calftimer`` launcher and ``python -m calftimer``. Commands
-that need no window (``programs``, ``--version``, errors in ``--start``) never import Qt, so they
-work over SSH and on machines without a display.
+that need no window (``programs``, ``export``, ``import``, ``--where``, ``--version``, errors in
+``--start``) never import Qt, so they work over SSH and on machines without a display.
 """
 
 from __future__ import annotations
@@ -10,10 +10,20 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
 
 from calftimer import __version__
+from calftimer.core.exchange import (
+    ImportRefusedError,
+    apply_import,
+    export_csv,
+    export_json,
+    preview_import,
+)
 from calftimer.core.library import ProgramLibrary, UnknownProgramError
 from calftimer.core.programs import Program, ProgramFileError
+from calftimer.core.store import Store
 from calftimer.core.timeline import estimated_duration_ms, format_duration
 from calftimer.paths import ENV_DATA_DIR, AppPaths, resolve_paths
 
@@ -28,6 +38,14 @@ def build_parser() -> argparse.ArgumentParser:
         "Not medical advice: see a clinician for persistent pain.",
     )
     parser.add_argument("--version", action="version", version=f"calftimer {__version__}")
+    # --data-dir works before or after a command ("calftimer programs --data-dir X" too).
+    data_dir = argparse.ArgumentParser(add_help=False)
+    data_dir.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help=f"keep programs and history in DIR (also the {ENV_DATA_DIR} environment variable)",
+    )
     parser.add_argument(
         "--data-dir",
         metavar="DIR",
@@ -38,18 +56,52 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID|FILE",
         help="open the window and start this program at once (a program id or a program file)",
     )
+    parser.add_argument(
+        "--where",
+        action="store_true",
+        help="print the data folder and where that choice comes from, then exit",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("programs", help="list the built-in and saved programs, then exit")
+    commands.add_parser(
+        "programs", parents=[data_dir], help="list the built-in and saved programs, then exit"
+    )
+    export = commands.add_parser(
+        "export",
+        parents=[data_dir],
+        help="write the history to a file: a full JSON backup or a CSV with one row per set",
+    )
+    export.add_argument("--format", choices=("json", "csv"), required=True, help="file format")
+    export.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="where to write (default: ./calftimer-export-YYYYMMDD.json or .csv)",
+    )
+    imp = commands.add_parser(
+        "import",
+        parents=[data_dir],
+        help="merge a JSON backup or add a program file; shows what it adds first",
+    )
+    imp.add_argument("file", metavar="FILE", help="a calftimer backup or program file")
+    imp.add_argument(
+        "--dry-run", action="store_true", help="only show what would be added, change nothing"
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     paths = resolve_paths(args.data_dir)
+    if args.where:
+        return _print_where(paths)
     library = ProgramLibrary.load(paths.programs_dir)
 
     if args.command == "programs":
         return _print_programs(library)
+    if args.command == "export":
+        return _export(paths, library, args.format, args.output)
+    if args.command == "import":
+        return _import(paths, library, Path(args.file), dry_run=args.dry_run)
 
     start: Program | None = None
     if args.start:
@@ -57,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             start = library.resolve(args.start)
         except UnknownProgramError as exc:
             print(f"calftimer: {exc}", file=sys.stderr)
+            if "the programs are" not in str(exc):
+                print(f"The programs are: {', '.join(library.ids)}", file=sys.stderr)
             return EXIT_USAGE
         except ProgramFileError as exc:
             print(f"calftimer: cannot load the program file:\n{exc}", file=sys.stderr)
@@ -83,18 +137,132 @@ def _print_programs(library: ProgramLibrary) -> int:
     return 0
 
 
+_WHERE_SOURCES = {
+    "--data-dir": "the --data-dir flag",
+    ENV_DATA_DIR: f"the {ENV_DATA_DIR} environment variable",
+    "default": "the default user data folder of this system",
+}
+
+
+def _print_where(paths: AppPaths) -> int:
+    print(paths.data_dir)
+    print(f"(from {_WHERE_SOURCES.get(paths.source, paths.source)})")
+    return 0
+
+
+def _open_store(paths: AppPaths) -> Store | None:
+    """The history store, with its notices (recoveries, read-only) printed to stderr."""
+    try:
+        store = Store.open(paths.data_dir)
+    except OSError as exc:
+        print(f"calftimer: cannot open the history in {paths.data_dir}: {exc}", file=sys.stderr)
+        return None
+    for notice in store.notices:
+        print(f"{notice.level}: {notice.message}", file=sys.stderr)
+    return store
+
+
+def _export(paths: AppPaths, library: ProgramLibrary, fmt: str, output: str | None) -> int:
+    store = _open_store(paths)
+    if store is None:
+        return 1
+    target = Path(output or f"calftimer-export-{datetime.now():%Y%m%d}.{fmt}").expanduser()
+    try:
+        if fmt == "json":
+            summary = export_json(target.absolute(), store, library.programs)
+        else:
+            summary = export_csv(target.absolute(), store)
+    except OSError as exc:
+        print(f"calftimer: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    what = f"{summary.sessions} sessions, {summary.sets} sets"
+    if fmt == "json":
+        what += f", {summary.programs} saved programs"
+        for problem in library.problems:
+            print(f"warning: a damaged program file was not exported:\n{problem}", file=sys.stderr)
+    print(f"Exported {what} to {summary.path}")
+    return 0
+
+
+def _import(paths: AppPaths, library: ProgramLibrary, file: Path, *, dry_run: bool) -> int:
+    store = _open_store(paths)
+    if store is None:
+        return 1
+    try:
+        if store.read_only:
+            raise ImportRefusedError(
+                [
+                    f"{file.name}: not imported: your history in {store.history_dir} was "
+                    "written by a newer calftimer and is open read-only. Update calftimer, "
+                    "then import again."
+                ]
+            )
+        preview = preview_import(
+            file.expanduser(), store, library.programs, programs_dir=paths.programs_dir
+        )
+        print("\n".join(preview.lines()))
+        if dry_run:
+            print("Dry run: nothing was changed.")
+            return 0
+        if preview.nothing_to_add:
+            print("Nothing to import: everything in it is already here.")
+            return 0
+        result = apply_import(preview, store, paths.programs_dir)
+    except ImportRefusedError as exc:
+        print(f"calftimer: cannot import {file}; nothing was changed:\n{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"calftimer: the import failed: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"Imported {result.new_sessions} new sessions, {result.new_records} new records in "
+        f"sessions already here and {len(result.programs_written)} programs."
+    )
+    return 0
+
+
 def _run_window(paths: AppPaths, library: ProgramLibrary, start: Program | None) -> int:
     # Qt is imported only here, after everything that can fail fast without a window.
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QMessageBox
 
     from calftimer.core.clock import monotonic_ms
+    from calftimer.core.store import BackgroundWriter
     from calftimer.gui.main_window import MainWindow
+    from calftimer.gui.single_instance import SingleInstance
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "calftimer"])
     app.setApplicationName("calftimer")
     app.setApplicationVersion(__version__)
-    window = MainWindow(library, monotonic_ms, paths)
+
+    instance = SingleInstance(paths.data_dir)
+    try:
+        if not instance.acquire(sys.argv[1:]):
+            print("calftimer is already running: its window was brought to the front.")
+            return 0
+    except (RuntimeError, OSError) as exc:
+        print(f"calftimer: {exc}", file=sys.stderr)
+        return 1
+
+    try:
+        store = Store.open(paths.data_dir)
+    except OSError as exc:
+        QMessageBox.critical(
+            None,
+            "calftimer cannot open your history",
+            f"The data folder {paths.data_dir} cannot be used: {exc.strerror or exc}.\n\n"
+            "Check its permissions, or start calftimer with --data-dir to use another folder.",
+        )
+        instance.release()
+        return 1
+    writer = BackgroundWriter()
+    window = MainWindow(library, monotonic_ms, paths, store=store, writer=writer)
+    instance.activated.connect(window.on_second_launch)
     window.show()
+    window.show_store_notices()
     if start is not None:
         window.start_program(start)
-    return int(app.exec())
+    try:
+        return int(app.exec())
+    finally:
+        writer.close()  # every queued save reaches the disk before the process ends
+        instance.release()

@@ -89,11 +89,11 @@ def new_session(program_id: str, program_name: str, started_at: datetime) -> Ses
     )
 
 
-def set_doc(record: SetRecord) -> SetDoc:
+def set_doc(record: SetRecord, set_id: str | None = None) -> SetDoc:
     """The stored form of a completed set."""
     tempo = record.tempo
     return SetDoc(
-        id=new_id(),
+        id=set_id or new_id(),
         exercise=record.exercise_id,
         side=record.side.value,
         block=record.block_index,
@@ -111,7 +111,8 @@ def set_doc(record: SetRecord) -> SetDoc:
 
 
 def month_of(session: Mapping[str, Any]) -> str:
-    """``YYYY-MM`` of the session's start (UTC), which names the archive it is kept in."""
+    """``YYYY-MM`` of the session's start as stored (calftimer stores UTC), which names the
+    archive it is kept in."""
     return str(session["started_at"])[:7]
 
 
@@ -138,6 +139,17 @@ def _is_num(value: Any) -> bool:
     )
 
 
+def _looks_like_time(value: Any) -> bool:
+    """A cheap shape check for the load path (``2026-11-27T07:12:03.123+00:00``)."""
+    return (
+        type(value) is str
+        and len(value) >= 20
+        and value[4] == "-"
+        and value[10] == "T"
+        and (value[-6] in "+-" or value[-1] == "Z")
+    )
+
+
 def _is_time(value: Any) -> bool:
     if type(value) is not str or len(value) < 19:
         return False
@@ -152,7 +164,11 @@ def _is_id(value: Any) -> bool:
 
 
 def validate_session(obj: Any, path: str) -> list[str]:
-    """Every problem in one session record, as ``<path>.<field>: <message>``."""
+    """Every problem in one session record, as ``<path>.<field>: <message>``.
+
+    Sets that look right by a fast check are accepted without parsing their timestamps (twenty
+    years of sets are checked at every start); anything odd gets the full, exact check.
+    """
     problems: list[str] = []
     if type(obj) is not dict:
         return [f"{path}: must be an object"]
@@ -186,6 +202,7 @@ def _validate_set(s: Any, path: str, problems: list[str]) -> None:
         _bad(path, "must be an object", problems)
         return
     # A fast path for the common, valid record: twenty years of sets are checked at load.
+    tempo = s.get("tempo")
     if (
         _is_id(s.get("id"))
         and type(s.get("exercise")) is str
@@ -195,13 +212,21 @@ def _validate_set(s: Any, path: str, problems: list[str]) -> None:
         and _is_int(s.get("set"))
         and _is_int(s.get("planned"))
         and _is_int(s.get("done"))
+        and s["block"] >= 0
+        and s["set"] >= 0
+        and s["planned"] >= 0
         and s["done"] >= 0
         and _is_num(s.get("load_kg"))
         and _is_num(s.get("tut_s"))
-        and type(s.get("started_at")) is str
-        and type(s.get("ended_at")) is str
+        and s["load_kg"] >= 0
+        and s["tut_s"] >= 0
+        and _looks_like_time(s.get("started_at"))
+        and _looks_like_time(s.get("ended_at"))
         and type(s.get("ended_by")) is str
-        and (s.get("tempo") is None or type(s.get("tempo")) is list)
+        and ("updated_at" not in s or _looks_like_time(s["updated_at"]))
+        and (
+            tempo is None or (type(tempo) is list and len(tempo) == 4 and all(map(_is_num, tempo)))
+        )
     ):
         return
     if not _is_id(s.get("id")):
@@ -223,6 +248,8 @@ def _validate_set(s: Any, path: str, problems: list[str]) -> None:
             _bad(f"{path}.{key}", "must be a date and time with a UTC offset", problems)
     if type(s.get("ended_by")) is not str:
         _bad(f"{path}.ended_by", "must be a text", problems)
+    if "updated_at" in s and not _is_time(s["updated_at"]):
+        _bad(f"{path}.updated_at", "must be a date and time with a UTC offset", problems)
     tempo = s.get("tempo")
     if tempo is not None and (
         type(tempo) is not list or len(tempo) != 4 or not all(_is_num(x) for x in tempo)
@@ -278,7 +305,7 @@ def merge_sessions(ours: SessionDoc, theirs: SessionDoc) -> tuple[SessionDoc, in
                 index[item["id"]] = len(mine)
                 mine.append(item)
                 added += 1
-            elif item.get("updated_at", "") > mine[at].get("updated_at", ""):
+            elif str(item.get("updated_at", "")) > str(mine[at].get("updated_at", "")):
                 mine[at] = item  # the copy edited later wins
         mine.sort(key=lambda r: r.get("started_at") or r.get("recorded_at") or "")
         merged[key] = mine
@@ -294,17 +321,29 @@ def merge_sessions(ours: SessionDoc, theirs: SessionDoc) -> tuple[SessionDoc, in
 
 def merge_into(target: dict[str, SessionDoc], incoming: Iterable[SessionDoc]) -> tuple[int, int]:
     """Merge sessions into ``target`` by id; returns (new sessions, new records inside known
-    sessions)."""
-    new_sessions = new_records = 0
+    sessions). ``merge_changes`` also tells whether anything else changed."""
+    new_sessions, new_records, _ = merge_changes(target, incoming)
+    return new_sessions, new_records
+
+
+def merge_changes(
+    target: dict[str, SessionDoc], incoming: Iterable[SessionDoc]
+) -> tuple[int, int, int]:
+    """Like ``merge_into``, plus the number of known sessions that changed in another way (a
+    status that ended, a record edited later): those must be written too."""
+    new_sessions = new_records = changed = 0
     for session in incoming:
         known = target.get(session["id"])
         if known is None:
             target[session["id"]] = session
             new_sessions += 1
         else:
-            target[session["id"]], added = merge_sessions(known, session)
+            merged, added = merge_sessions(known, session)
             new_records += added
-    return new_sessions, new_records
+            if added == 0 and merged != known:
+                changed += 1
+            target[session["id"]] = merged
+    return new_sessions, new_records, changed
 
 
 def count_sets(sessions: Iterable[SessionDoc]) -> int:

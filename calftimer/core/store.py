@@ -24,6 +24,7 @@ import queue
 import re
 import shutil
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -39,6 +40,7 @@ from calftimer.core.history import (
     SetDoc,
     TestResultDoc,
     iso,
+    merge_changes,
     merge_into,
     merge_sessions,
     month_of,
@@ -55,11 +57,20 @@ LEGACY_FILE = "history.json"  # schema 1: everything in one file
 BACKUP_GENERATIONS = 3
 STALE_RUNNING = timedelta(hours=6)  # a "running" session untouched this long was interrupted
 MAX_FILE_BYTES = 200_000_000
+_SET_NAMESPACE = uuid.UUID("5b0c6a2e-8f3d-4b1e-9a51-6c0e2f7d9a13")
 
 _SYNCTHING = re.compile(
     r"^(?P<stem>.+?)\.sync-conflict-\d{8}-\d{6}(?:-[A-Za-z0-9]+)?(?P<ext>\.\w+)?$"
 )
-_DROPBOX = re.compile(r"^(?P<stem>.+?) \([^)]*conflicted copy[^)]*\)(?P<ext>\.\w+)?$", re.I)
+# Dropbox may add " (1)" inside the brackets for a second conflict on one day, so match greedily.
+_DROPBOX = re.compile(
+    r"^(?P<stem>.+) \((?:[^()]|\([^()]*\))*conflicted copy(?:[^()]|\([^()]*\))*\)"
+    r"(?P<ext>\.\w+)?$",
+    re.I,
+)
+
+
+_VERSION = re.compile(rb'"schema_version"\s*:\s*(\d+)')
 
 
 class ReadOnlyStoreError(RuntimeError):
@@ -108,6 +119,7 @@ class Store:
         self._sessions: dict[str, SessionDoc] = {}
         self._home: dict[str, Path] = {}  # the file each session is kept in
         self._stamps: dict[Path, tuple[int, int]] = {}
+        self._strays: dict[str, Path] = {}  # session files whose session lives in an archive
         self._mem = threading.RLock()
         self.notices: list[Notice] = []
         self.read_only = False
@@ -152,14 +164,19 @@ class Store:
                 try:
                     with open(path, "rb") as handle:
                         head = handle.read(200)
+                        match = _VERSION.search(head)
+                        if match is None:  # we write it first; another writer may not
+                            match = _VERSION.search(head + handle.read())
                 except OSError:
                     continue
-                match = re.search(rb'"schema_version"\s*:\s*(\d+)', head)
                 if match and int(match[1]) > SCHEMA_VERSION:
                     return True
         return False
 
     def _load_file(self, path: Path) -> None:
+        # The stamp is taken before reading: if another process writes in between, the
+        # stamps differ at our next save and its records are merged, not overwritten.
+        stamp = self._stamp(path)
         try:
             sessions = self._read_sessions(path)
         except HistoryFileError as exc:
@@ -170,7 +187,8 @@ class Store:
                 )
                 return
             sessions = self._recover(path, exc.problems)
-        self._remember_stamp(path)
+            stamp = self._stamp(path)
+        self._stamps[path] = stamp
         with self._mem:
             for session in sessions:
                 self._add_loaded(session, path)
@@ -178,11 +196,15 @@ class Store:
     def _add_loaded(self, session: SessionDoc, path: Path) -> None:
         known = self._sessions.get(session["id"])
         if known is not None:
-            # The same session in two files (a crash between compaction steps): keep both's
-            # records; the archive is its home from now on.
+            # The same session in two files (a crash between compaction steps, or a device
+            # that saved into a session file after another compacted it): keep every record;
+            # the archive is its home, and compaction folds the session file into it.
             session, _ = merge_sessions(known, session)
-            if self._home[session["id"]].parent == self.months_dir:
-                path = self._home[session["id"]]
+            home = self._home[session["id"]]
+            if home != path:
+                self._strays[session["id"]] = path if home.parent == self.months_dir else home
+                if home.parent == self.months_dir:
+                    path = home
         self._sessions[session["id"]] = session
         self._home[session["id"]] = path
 
@@ -202,10 +224,7 @@ class Store:
                 sessions = self._read_sessions(backup)
             except HistoryFileError:
                 continue
-            shutil.copyfile(backup, path)
-            with open(path, "rb+") as handle:
-                os.fsync(handle.fileno())
-            fsync_dir(path.parent)
+            write_atomic(path, backup.read_bytes())
             when = datetime.fromtimestamp(backup.stat().st_mtime, UTC).astimezone()
             self._note(
                 "warning",
@@ -321,7 +340,19 @@ class Store:
                         except HistoryFileError as exc:
                             mine = {s["id"]: s for s in self._recover(base, exc.problems)}
                     new_sessions, new_records = merge_into(mine, theirs)
-                    self._write_file(base, list(mine.values()), locked=True)
+                    if folder == self.sessions_dir:
+                        # A session file holds one session; any other goes to its archive.
+                        own = [s for s in mine.values() if s["id"] == base.stem]
+                        others = [s for s in mine.values() if s["id"] != base.stem]
+                        if own:
+                            self._write_file(base, own, locked=True)
+                        for other in others:
+                            month = self.months_dir / f"{month_of(other)}.json"
+                            current = {s["id"]: s for s in self._sessions_in(month)}
+                            merge_into(current, [other])
+                            self._write_file(month, list(current.values()), locked=True)
+                    elif mine:
+                        self._write_file(base, list(mine.values()), locked=True)
                 self.merged_dir.mkdir(parents=True, exist_ok=True)
                 os.replace(path, self._unique(self.merged_dir / path.name))
                 fsync_dir(folder)
@@ -360,6 +391,8 @@ class Store:
             return False
         try:
             os.kill(pid, 0)
+        except PermissionError:
+            return True  # it exists, owned by someone else
         except (OSError, OverflowError):
             return False
         return True
@@ -370,7 +403,7 @@ class Store:
             if session["status"] != "running":
                 continue
             times = [s["ended_at"] for s in session["sets"]] or [session["started_at"]]
-            last = max(datetime.fromisoformat(t) for t in times)
+            last = max(_instant(t) for t in times)
             if now - last < STALE_RUNNING:
                 continue  # may still be running on another device
             self.end_session(session["id"], "abandoned", last)
@@ -383,7 +416,8 @@ class Store:
     # ------------------------------------------------------------------------- queries
 
     def sessions(self) -> list[SessionDoc]:
-        """Every session, oldest first (copies of the lists, safe to read on any thread)."""
+        """Every session, oldest first. The records are shared, not copied: read them and
+        change them only through the store's methods."""
         with self._mem:
             items = list(self._sessions.values())
         items.sort(key=lambda s: s["started_at"])
@@ -405,9 +439,22 @@ class Store:
         return session["id"]
 
     def add_set(self, session_id: str, record: SetRecord) -> SetDoc:
-        """Store a completed set; it is on disk when this returns."""
-        doc = set_doc(record)
-        self._change(session_id, lambda s: s["sets"].append(doc))
+        """Store a completed set; it is on disk when this returns.
+
+        The record's id follows from the session and the set's place in it, so a set redone
+        after "back" replaces its earlier result instead of counting twice.
+        """
+        doc = set_doc(
+            record, set_id=str(uuid.uuid5(_SET_NAMESPACE, f"{session_id}/{record.work_index}"))
+        )
+
+        def put(session: SessionDoc) -> None:
+            kept = [s for s in session["sets"] if s["id"] != doc["id"]]
+            if len(kept) != len(session["sets"]):
+                doc["updated_at"] = iso(self._wall_clock())
+            session["sets"] = [*kept, doc]
+
+        self._change(session_id, put)
         return doc
 
     def add_test_result(
@@ -464,11 +511,11 @@ class Store:
         for path, items in by_file.items():
             with interprocess_lock(self._lock_path):
                 current = {s["id"]: s for s in self._sessions_in(path)}
-                added = merge_into(current, items)
-                if added != (0, 0):
+                new_sessions, new_records, changed = merge_changes(current, items)
+                if new_sessions or new_records or changed:
                     self._write_file(path, list(current.values()), locked=True)
-            totals[0] += added[0]
-            totals[1] += added[1]
+            totals[0] += new_sessions
+            totals[1] += new_records
         return totals[0], totals[1]
 
     def compact(self) -> int:
@@ -477,26 +524,40 @@ class Store:
         if self.read_only:
             return 0
         this_month = self._wall_clock().strftime("%Y-%m")
-        by_month: dict[str, list[SessionDoc]] = {}
+        by_month: dict[str, list[str]] = {}
         for session in self.sessions():
             home = self._home[session["id"]]
             if (
                 home.parent == self.sessions_dir
                 and session["status"] != "running"
                 and month_of(session) < this_month
-            ):
-                by_month.setdefault(month_of(session), []).append(session)
+            ) or session["id"] in self._strays:
+                by_month.setdefault(month_of(session), []).append(session["id"])
         moved = 0
-        for month, items in sorted(by_month.items()):
-            self._merge_into_month(month, items)
-            for session in items:
-                old = self.sessions_dir / f"{session['id']}.json"
-                with contextlib.suppress(FileNotFoundError):
-                    old.unlink()  # safe: the archive holding it is on disk already
-                self._stamps.pop(old, None)
-                for backup in self._backups_of(old):
-                    backup.unlink()
-                moved += 1
+        for month, ids in sorted(by_month.items()):
+            path = self.months_dir / f"{month}.json"
+            with interprocess_lock(self._lock_path):
+                # Re-read each session file under the lock: a save made elsewhere since we
+                # loaded must reach the archive before its file is removed.
+                files = []
+                for sid in ids:
+                    file = self._strays.get(sid) or self._home[sid]
+                    if file.parent == self.sessions_dir:
+                        self._sessions_in(file)
+                        files.append(file)
+                current = {s["id"]: s for s in self._sessions_in(path)}
+                with self._mem:
+                    merge_into(current, [self._sessions[sid] for sid in ids])
+                self._write_file(path, list(current.values()), locked=True)
+                for file in files:
+                    with contextlib.suppress(FileNotFoundError):
+                        file.unlink()  # safe: the archive holding it is on disk already
+                    self._stamps.pop(file, None)
+                    for backup in self._backups_of(file):
+                        backup.unlink()
+            for sid in ids:
+                self._strays.pop(sid, None)
+            moved += len(ids)
         if moved:
             fsync_dir(self.sessions_dir)
         return moved
@@ -524,40 +585,39 @@ class Store:
             return [s for sid, s in self._sessions.items() if self._home.get(sid) == path]
 
     def _change(self, session_id: str, change: Callable[[SessionDoc], None]) -> None:
+        """Apply ``change`` to the latest copy of a session and write its file, all under the
+        inter-process lock, so a record saved elsewhere in the meantime is kept."""
         self._require_writable()
         with self._mem:
-            session = self._sessions.get(session_id)
-            if session is None:
+            if session_id not in self._sessions:
                 raise KeyError(f"no session {session_id!r} in the history")
             path = self._home[session_id]
-            change(session)
-        if path.parent == self.sessions_dir:
-            self._save_session(session, path)
-        else:
-            with interprocess_lock(self._lock_path):
-                current = {s["id"]: s for s in self._sessions_in(path)}
+        with interprocess_lock(self._lock_path):
+            current = {s["id"]: s for s in self._sessions_in(path)}
+            with self._mem:
+                session = self._sessions[session_id]
+                change(session)
                 current[session_id] = session
-                self._write_file(path, list(current.values()), locked=True)
+            self._write_file(path, list(current.values()), locked=True)
 
     def _save_session(self, session: SessionDoc, path: Path) -> None:
         self._require_writable()
-        with self._mem:
-            self._sessions[session["id"]] = session
-            self._home[session["id"]] = path
         with interprocess_lock(self._lock_path):
-            if path.exists() and self._stamps.get(path) != self._stamp(path):
-                # Changed elsewhere since we read it (a sync folder): merge, never overwrite.
-                with contextlib.suppress(HistoryFileError):
-                    for theirs in self._read_sessions(path):
-                        with self._mem:
-                            session, _ = merge_sessions(session, theirs)
-                            self._sessions[session["id"]] = session
+            self._sessions_in(path)  # merge whatever another device put there first
+            with self._mem:
+                known = self._sessions.get(session["id"])
+                if known is not None and known is not session:
+                    session, _ = merge_sessions(known, session)
+                self._sessions[session["id"]] = session
+                self._home[session["id"]] = path
             self._write_file(path, [session], locked=True)
 
     def _write_file(self, path: Path, sessions: list[SessionDoc], *, locked: bool) -> None:
         assert locked, "history files are written under the inter-process lock"
         self._require_writable()
         sessions = sorted(sessions, key=lambda s: s["started_at"])
+        if path.parent == self.sessions_dir and len(sessions) != 1:
+            raise ValueError(f"{path.name}: a session file holds exactly one session")
         with self._mem:
             if path.parent == self.sessions_dir:
                 payload: dict[str, Any] = {
@@ -616,6 +676,15 @@ class Store:
         return candidate
 
 
+def _instant(text: str) -> datetime:
+    """A stored time as an aware datetime; a time without an offset is taken as UTC."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def parse_history_bytes(raw: bytes, name: str, *, allow_newer: bool) -> list[SessionDoc]:
     """The sessions in a history file (session, month or legacy), migrated to the current
     schema; raises HistoryFileError naming every problem found."""
@@ -654,6 +723,10 @@ def parse_history_bytes(raw: bytes, name: str, *, allow_newer: bool) -> list[Ses
     if version <= SCHEMA_VERSION:
         for session, path in zip(sessions, paths, strict=True):
             problems += validate_session(session, path)
+    else:
+        # A newer schema may shape records differently: show (read-only) what this version
+        # understands and leave out the rest, rather than crash on it later.
+        sessions = [s for s in sessions if not validate_session(s, "session")]
     if problems:
         raise HistoryFileError([f"{name}: {p}" for p in problems])
     return sessions  # type: ignore[return-value]  # validated above

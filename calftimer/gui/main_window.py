@@ -6,13 +6,17 @@ so tests drive the same window on a manual clock.
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -30,6 +34,14 @@ from PySide6.QtWidgets import (
 from calftimer import __version__
 from calftimer.core.catalog import CATALOG
 from calftimer.core.clock import Clock
+from calftimer.core.exchange import (
+    ImportPreview,
+    ImportRefusedError,
+    apply_import,
+    export_csv,
+    export_json,
+    preview_import,
+)
 from calftimer.core.exercise import Exercise, Muscle
 from calftimer.core.library import ProgramLibrary
 from calftimer.core.programs import Program
@@ -65,6 +77,10 @@ class _ThreadBridge(QObject):
 
     error_raised = Signal(str)
     sets_saved = Signal(int)
+    job_failed = Signal(str, str)  # title, message
+    job_done = Signal(str)  # a one-line result for the status bar
+    import_previewed = Signal(object)  # ImportPreview
+    programs_changed = Signal()
 
 
 class MainWindow(QMainWindow):
@@ -92,6 +108,10 @@ class MainWindow(QMainWindow):
         self._bridge = _ThreadBridge()
         self._bridge.error_raised.connect(self._on_store_error_raised)
         self._bridge.sets_saved.connect(self._on_store_sets_saved)
+        self._bridge.job_failed.connect(self._on_job_failed)
+        self._bridge.job_done.connect(self.statusBar().showMessage)
+        self._bridge.import_previewed.connect(self._on_import_previewed)
+        self._bridge.programs_changed.connect(self.reload_programs)
         self.recorder: SessionRecorder | None = None
         if store is not None and writer is not None:
             self.recorder = SessionRecorder(
@@ -384,9 +404,35 @@ class MainWindow(QMainWindow):
             "&Keyboard shortcuts", ["?"], self.show_shortcuts, "Show every keyboard shortcut"
         )
         quit_action = action("&Quit", ["Ctrl+Q"], self.close, "Quit calftimer")
+        self.export_json_action = action(
+            "Export &backup (JSON)…",
+            ["Ctrl+E"],
+            lambda: self.export_history("json"),
+            "Save your whole history and programs as one JSON file",
+        )
+        self.export_csv_action = action(
+            "Export for &spreadsheets (CSV)…",
+            [],
+            lambda: self.export_history("csv"),
+            "One row per set, in the columns other training apps read",
+        )
+        self.import_action = action(
+            "&Import backup or program…",
+            ["Ctrl+I"],
+            self.import_file,
+            "Merge a calftimer backup or add a program file; shows what it adds first",
+        )
+        history_ok = self.store is not None and self._writer is not None
+        for act in (self.export_json_action, self.export_csv_action):
+            act.setEnabled(history_ok)
+        self.import_action.setEnabled(history_ok and not self.store.read_only)  # type: ignore[union-attr]
         about_action = action("&About calftimer", [], self.show_about, "Version and data folder")
 
         file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self.import_action)
+        file_menu.addAction(self.export_json_action)
+        file_menu.addAction(self.export_csv_action)
+        file_menu.addSeparator()
         file_menu.addAction(quit_action)
         session_menu = self.menuBar().addMenu("&Session")
         for act in (
@@ -419,6 +465,120 @@ class MainWindow(QMainWindow):
             self.stop_action,
         ):
             act.setEnabled(active)
+
+    # ------------------------------------------------------------- export / import
+
+    def export_history(self, fmt: str, target: Path | None = None) -> None:
+        """Write a backup (json) or spreadsheet file (csv) on the writer thread."""
+        if self.store is None or self._writer is None:
+            return
+        if target is None:
+            default = Path.home() / f"calftimer-export-{datetime.now():%Y%m%d}.{fmt}"
+            kind = "JSON backup (*.json)" if fmt == "json" else "CSV spreadsheet (*.csv)"
+            chosen, _ = QFileDialog.getSaveFileName(self, "Export history", str(default), kind)
+            if not chosen:
+                return
+            target = Path(chosen)
+        store, programs = self.store, self._library.programs
+
+        def job() -> Any:
+            if fmt == "json":
+                return export_json(target, store, programs)
+            return export_csv(target, store)
+
+        def done(summary: Any, error: Exception | None) -> None:
+            if error is not None:
+                self._bridge.job_failed.emit("Export failed", f"{target}: {error}")
+            else:
+                self._bridge.job_done.emit(
+                    f"Exported {summary.sessions} sessions and {summary.sets} sets to "
+                    f"{summary.path}."
+                )
+
+        self.statusBar().showMessage("Exporting…")
+        self._writer.submit(job, done)
+
+    def import_file(self, source: Path | None = None) -> None:
+        """Check the file on the writer thread, show what it adds, apply only if confirmed."""
+        if self.store is None or self._writer is None or self.store.read_only:
+            return
+        if source is None:
+            chosen, _ = QFileDialog.getOpenFileName(
+                self,
+                "Import a backup or program",
+                str(Path.home()),
+                "calftimer files (*.json);;All files (*)",
+            )
+            if not chosen:
+                return
+            source = Path(chosen)
+        store, programs, folder = self.store, self._library.programs, self._paths.programs_dir
+
+        def done(preview: Any, error: Exception | None) -> None:
+            if isinstance(error, ImportRefusedError):
+                self._bridge.job_failed.emit(
+                    "Nothing was imported", f"{error}\n\nNothing was changed."
+                )
+            elif error is not None:
+                self._bridge.job_failed.emit("Import failed", f"{source}: {error}")
+            else:
+                self._bridge.import_previewed.emit(preview)
+
+        self.statusBar().showMessage(f"Checking {source.name}…")
+        self._writer.submit(
+            lambda: preview_import(source, store, programs, programs_dir=folder), done
+        )
+
+    def _on_import_previewed(self, preview: object) -> None:
+        assert isinstance(preview, ImportPreview)
+        text = "\n".join(preview.lines())
+        if preview.nothing_to_add:
+            self.statusBar().showMessage(
+                f"Nothing to import: everything in {preview.source.name} is already here."
+            )
+            return
+        answer = self.confirm("Import?", f"{text}\n\nImport it now?")
+        if not answer:
+            self.statusBar().showMessage("Import cancelled; nothing was changed.")
+            return
+        store, folder = self.store, self._paths.programs_dir
+        assert store is not None and self._writer is not None
+
+        def done(result: Any, error: Exception | None) -> None:
+            if error is not None:
+                self._bridge.job_failed.emit("Import failed", str(error))
+            else:
+                self._bridge.job_done.emit(
+                    f"Imported {result.new_sessions} sessions, {result.new_records} records and "
+                    f"{len(result.programs_written)} programs."
+                )
+                if result.programs_written:
+                    self._bridge.programs_changed.emit()
+
+        self._writer.submit(lambda: apply_import(preview, store, folder), done)
+
+    def reload_programs(self) -> None:
+        """Read the programs folder again (after an import) and refresh the picker."""
+        selected = self.selected_program()
+        self._library = ProgramLibrary.load(self._paths.programs_dir)
+        self.program_model.set_programs(self._library.programs)
+        row = self.program_model.row_of(selected.id) if selected else 0
+        self.program_list.setCurrentIndex(self.program_model.index(max(row, 0), 0))
+
+    def confirm(self, title: str, text: str) -> bool:
+        """Ask a yes/no question (tests replace this)."""
+        answer = QMessageBox.question(
+            self,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _on_job_failed(self, title: str, message: str) -> None:
+        self.statusBar().showMessage(title)
+        QMessageBox.warning(self, title, message)
 
     def show_shortcuts(self) -> None:
         rows = "".join(

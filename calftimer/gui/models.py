@@ -97,5 +97,11 @@ class ProgramListModel(QAbstractListModel):
             return program
         return None
 
+    def set_programs(self, programs: Sequence[Program]) -> None:
+        self.beginResetModel()
+        self._programs = list(programs)
+        self._durations = [format_duration(estimated_duration_ms(p)) for p in self._programs]
+        self.endResetModel()
+
     def row_of(self, program_id: str) -> int:
         return next((i for i, p in enumerate(self._programs) if p.id == program_id), -1)

@@ -91,3 +91,50 @@ def test_a_read_only_history_is_said_and_nothing_is_written(qtbot, tmp_path, wri
     window.driver.poll_now()
     assert writer.flush(timeout=10)
     assert sorted(p.name for p in (tmp_path / "history").rglob("*.json")) == ["2030-01.json"]
+
+
+def test_file_menu_export_and_import_round_trip(qtbot, tmp_path, writer) -> None:
+    clock = ManualClock(T0)
+    source = make_window(qtbot, tmp_path / "a", writer, clock)
+    source.start_program(BUILTIN_BY_ID["isometric"])
+    clock.set(T0 + source.driver.session.timeline.duration_ms)
+    source.driver.poll_now()
+    backup = tmp_path / "backup.json"
+    source.export_history("json", backup)
+    qtbot.waitUntil(
+        lambda: "Exported 1 sessions and 10 sets" in source.statusBar().currentMessage(),
+        timeout=10_000,
+    )
+    source.export_history("csv", tmp_path / "sets.csv")
+    qtbot.waitUntil(lambda: (tmp_path / "sets.csv").exists(), timeout=10_000)
+    assert len((tmp_path / "sets.csv").read_text().splitlines()) == 11
+
+    target = make_window(qtbot, tmp_path / "b", writer, clock)
+    questions: list[str] = []
+    target.confirm = lambda title, text: questions.append(text) or True  # type: ignore[method-assign]
+    target.import_file(backup)
+    qtbot.waitUntil(
+        lambda: "Imported 1 sessions" in target.statusBar().currentMessage(), timeout=10_000
+    )
+    assert "Will add: 1 new session (10 sets)" in questions[0]
+    assert Store.open(tmp_path / "b").set_count() == 10
+    target.import_file(backup)  # again: nothing new, nothing asked
+    qtbot.waitUntil(
+        lambda: "Nothing to import" in target.statusBar().currentMessage(), timeout=10_000
+    )
+    assert len(questions) == 1
+
+
+def test_a_refused_import_says_why_and_changes_nothing(qtbot, tmp_path, writer, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: shown.append(text))
+    window = make_window(qtbot, tmp_path / "data", writer, ManualClock(T0))
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"kind": "calftimer.backup", "schema_version": 2, "sessions": [{"id": 5}]}')
+    before = sorted(p.name for p in (tmp_path / "data").rglob("*"))
+    window.import_file(bad)
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    assert "bad.json" in shown[0] and "Nothing was changed" in shown[0]
+    assert sorted(p.name for p in (tmp_path / "data").rglob("*")) == before

@@ -1,0 +1,607 @@
+"""Export and import: the JSON backup, the CSV for spreadsheets and other training apps, and
+the checked, all-or-nothing import of a backup or a program file.
+
+This module owns the backup format (``kind: "calftimer.backup"``), the CSV columns and their
+escaping, and the import preview. It never changes the history itself: sessions go through
+``Store.merge_sessions`` (merge by record UUID, so importing twice adds nothing the second time)
+and programs are written as ``<id>.json`` into the programs folder with ``write_atomic``.
+
+Choices made here (for the user documentation):
+
+- The backup writes one session per line (compact JSON) inside an indented frame, so a person
+  can still read it and it stays small: 20 years of 20 sets a day is about 47 MB, just under
+  the 50 MB import limit (with indent=1 it would be about 68 MB).
+- CSV: UTF-8 without a byte-order mark, ``\\r\\n`` line ends (the csv module's default, RFC 4180).
+  One row per set; sessions without sets have no row. ``Weight`` is always a number, ``0`` for
+  a set without added weight (as Strong writes bodyweight sets). ``Distance`` is in metres.
+  ``Set Order`` counts the sets of one exercise within a session and counts the left and the
+  right leg as separate sets (L1 R1 L2 R2 -> 1 2 3 4), so no two rows of one exercise share a
+  number even for importers that ignore ``Side``. Text cells starting with ``= + - @``, tab or
+  CR get a leading ``'`` so spreadsheets never run them as formulas; numbers are written by us
+  and are never escaped.
+- A program whose id is already used by a *different* program is not dropped and does not
+  replace the existing one: it is saved under the first free id ``<id>-2``, ``<id>-3``...
+  A program identical to one already saved (under its id or such a renamed id) is skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import Any, Literal
+
+from calftimer import __version__
+from calftimer.core.atomic import write_atomic
+from calftimer.core.catalog import CATALOG
+from calftimer.core.history import SCHEMA_VERSION, SessionDoc, iso, merge_into, validate_session
+from calftimer.core.programs import (
+    FILE_KIND as PROGRAM_KIND,
+)
+from calftimer.core.programs import (
+    MAX_FILE_BYTES as MAX_PROGRAM_BYTES,
+)
+from calftimer.core.programs import (
+    Program,
+    ProgramFileError,
+    parse_program_json,
+    program_from_dict,
+    program_to_dict,
+    program_to_json,
+)
+from calftimer.core.store import Store
+
+BACKUP_KIND = "calftimer.backup"
+MAX_IMPORT_BYTES = 50_000_000
+CSV_COLUMNS = (
+    "Date",
+    "Workout Name",
+    "Duration",
+    "Exercise Name",
+    "Set Order",
+    "Weight",
+    "Reps",
+    "Distance",
+    "Seconds",
+    "Notes",
+    "RPE",
+    "Side",
+    "Load unit",
+    "Time under tension",
+)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SHOWN_PROBLEMS = 20
+
+
+class ImportRefusedError(Exception):
+    """The file cannot be imported; ``problems`` name the file, record and field of each.
+    Nothing was changed."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        shown = self.problems[:SHOWN_PROBLEMS]
+        more = len(self.problems) - len(shown)
+        super().__init__("\n".join(shown) + (f"\n... and {more} more problems" if more else ""))
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSummary:
+    path: Path
+    sessions: int
+    sets: int
+    programs: int = 0
+
+
+# ------------------------------------------------------------------------------ JSON backup
+
+
+def backup_bytes(
+    sessions: Iterable[SessionDoc],
+    programs: Iterable[Program],
+    *,
+    exported_at: datetime,
+    app_version: str = __version__,
+) -> bytes:
+    """The backup file's content: an indented frame, one compact session per line."""
+    items = sorted(sessions, key=lambda s: s["started_at"])
+
+    def compact(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    head = {
+        "kind": BACKUP_KIND,
+        "schema_version": SCHEMA_VERSION,
+        "exported_at": iso(exported_at),
+        "app_version": app_version,
+    }
+    lines = ["{"]
+    lines += [f" {compact(k)}: {compact(v)}," for k, v in head.items()]
+    lines.append(' "sessions": [')
+    lines += [f"  {compact(s)}," for s in items]
+    if items:
+        lines[-1] = lines[-1][:-1]
+    lines.append(" ],")
+    program_list = [program_to_dict(p) for p in programs]
+    frame = json.dumps(program_list, ensure_ascii=False, indent=1)
+    lines.append(' "programs": ' + frame.replace("\n", "\n "))
+    lines.append("}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def export_json(
+    target: Path,
+    store: Store,
+    programs: Iterable[Program],
+    *,
+    now: datetime | None = None,
+    app_version: str = __version__,
+) -> ExportSummary:
+    """Write a full backup (every session, the user's saved programs) to ``target``."""
+    sessions = store.sessions()
+    saved = [p for p in programs if not p.builtin]
+    data = backup_bytes(
+        sessions, saved, exported_at=now or datetime.now(UTC), app_version=app_version
+    )
+    write_atomic(target, data)
+    return ExportSummary(target, len(sessions), sum(len(s["sets"]) for s in sessions), len(saved))
+
+
+# ---------------------------------------------------------------------------------- CSV
+
+
+def escape_cell(text: str) -> str:
+    """Neutralise a text cell a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``,
+    tab, CR at the start) by prefixing a single quote."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def format_number(value: float) -> str:
+    """``12`` for 12.0, ``72.5`` for 72.5: no ``.0`` noise, no exponent, full precision."""
+    if value == int(value):
+        return str(int(value))
+    text = repr(float(value))
+    if "e" in text or "E" in text:
+        text = f"{value:.15f}".rstrip("0").rstrip(".")
+    return text
+
+
+def format_strong_duration(seconds: float | None) -> str:
+    """A session's length as Strong writes it: ``1h 5m``, ``1h``, ``18m``, ``45s``."""
+    if seconds is None or seconds < 0:
+        return ""
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    if minutes:
+        return f"{minutes}m"
+    return f"{secs}s"
+
+
+def _session_seconds(session: SessionDoc) -> float | None:
+    if session["ended_at"] is None:
+        return None
+    started = datetime.fromisoformat(session["started_at"])
+    ended = datetime.fromisoformat(session["ended_at"])
+    return (ended - started).total_seconds()
+
+
+def _notes(mode: str, ended_by: str) -> str:
+    notes = []
+    if mode == "test":
+        notes.append("heel-rise test")
+    if ended_by in ("skip", "finish"):
+        notes.append("ended early")
+    return "; ".join(notes)
+
+
+def csv_rows(sessions: Iterable[SessionDoc], tz: tzinfo | None = None) -> list[list[str]]:
+    """The header and one row per set, oldest session first. ``tz`` is the zone of the Date
+    column; None means the computer's local time."""
+    rows: list[list[str]] = [list(CSV_COLUMNS)]
+    for session in sorted(sessions, key=lambda s: s["started_at"]):
+        date = datetime.fromisoformat(session["started_at"]).astimezone(tz)
+        date_text = date.strftime("%Y-%m-%d %H:%M:%S")
+        duration = format_strong_duration(_session_seconds(session))
+        workout = escape_cell(session["program_name"])
+        order: dict[str, int] = {}
+        for s in session["sets"]:
+            order[s["exercise"]] = order.get(s["exercise"], 0) + 1
+            known = CATALOG.get(s["exercise"])
+            done = format_number(s["done"])
+            mode = s["mode"]
+            rows.append(
+                [
+                    date_text,
+                    workout,
+                    duration,
+                    escape_cell(known.name if known else s["exercise"]),
+                    str(order[s["exercise"]]),
+                    format_number(s["load_kg"]),
+                    done if mode in ("reps", "test") else "",
+                    done if mode == "distance" else "",
+                    done if mode == "time" else "",
+                    escape_cell(_notes(mode, s["ended_by"])),
+                    "",
+                    escape_cell(s["side"]),
+                    "kg",
+                    format_number(s["tut_s"]),
+                ]
+            )
+    return rows
+
+
+def csv_bytes(sessions: Iterable[SessionDoc], tz: tzinfo | None = None) -> bytes:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerows(csv_rows(sessions, tz))
+    return buffer.getvalue().encode("utf-8")
+
+
+def export_csv(target: Path, store: Store, *, tz: tzinfo | None = None) -> ExportSummary:
+    """Write one CSV row per set to ``target`` (Date in ``tz``, default local time)."""
+    sessions = store.sessions()
+    write_atomic(target, csv_bytes(sessions, tz))
+    return ExportSummary(target, len(sessions), sum(len(s["sets"]) for s in sessions))
+
+
+# -------------------------------------------------------------------------------- import
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramPlan:
+    """What the import does with one program: ``program`` is as it will be saved."""
+
+    program: Program
+    source_id: str
+    action: Literal["new", "renamed", "present"]
+
+    def describe(self) -> str:
+        p = self.program
+        if self.action == "new":
+            return f"new program {p.id} ({p.name})"
+        if self.action == "renamed":
+            return (
+                f"program {self.source_id} ({p.name}) will be saved as {p.id}: the id "
+                f"{self.source_id} is already used by a different program"
+            )
+        return f"program {self.source_id} ({p.name}) is already saved as {p.id}"
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What importing ``source`` will add, and what is already here."""
+
+    source: Path
+    kind: Literal["backup", "program"]
+    sessions: tuple[SessionDoc, ...] = ()
+    new_sessions: int = 0
+    sets_in_new_sessions: int = 0
+    known_sessions_gaining: int = 0
+    new_sets_in_known_sessions: int = 0
+    new_other_records: int = 0  # heel-rise test results and pain ratings
+    sessions_already_here: int = 0  # incoming sessions the history has (some may gain sets)
+    sets_already_here: int = 0
+    programs: tuple[ProgramPlan, ...] = ()
+    exported_at: str | None = None
+    app_version: str | None = None
+    programs_dir: Path | None = field(default=None, compare=False)
+
+    @property
+    def programs_to_write(self) -> list[ProgramPlan]:
+        return [p for p in self.programs if p.action != "present"]
+
+    @property
+    def nothing_to_add(self) -> bool:
+        return not (
+            self.new_sessions
+            or self.new_sets_in_known_sessions
+            or self.new_other_records
+            or self.programs_to_write
+        )
+
+    def lines(self) -> list[str]:
+        """The preview as text for the command line and the import dialog."""
+        name = self.source.name
+        if self.kind == "program":
+            out = [f"{name}: a calftimer program file"]
+        else:
+            origin = f" made by calftimer {self.app_version}" if self.app_version else ""
+            when = f" on {_local_time(self.exported_at)}" if self.exported_at else ""
+            out = [f"{name}: a calftimer backup{origin}{when}"]
+        adds = []
+        if self.new_sessions:
+            adds.append(
+                f"{_n(self.new_sessions, 'new session')} ({_n(self.sets_in_new_sessions, 'set')})"
+            )
+        if self.new_sets_in_known_sessions:
+            adds.append(
+                f"{_n(self.new_sets_in_known_sessions, 'new set')} in "
+                f"{_n(self.known_sessions_gaining, 'session')} already here"
+            )
+        if self.new_other_records:
+            n = self.new_other_records
+            adds.append(
+                f"{n} test result or pain rating" if n == 1 else f"{n} test results or pain ratings"
+            )
+        written = self.programs_to_write
+        if written:
+            adds.append(_n(len(written), "program"))
+        out.append("Will add: " + (", ".join(adds) if adds else "nothing"))
+        out += [f"  {plan.describe()}" for plan in written]
+        present = [p for p in self.programs if p.action == "present"]
+        here = []
+        if self.sessions_already_here:
+            here.append(
+                f"{_n(self.sessions_already_here, 'session')} ({_n(self.sets_already_here, 'set')})"
+            )
+        if present:
+            here.append(_n(len(present), "program"))
+        if here:
+            out.append("Already here: " + ", ".join(here))
+            out += [f"  {plan.describe()}" for plan in present]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    new_sessions: int
+    new_records: int
+    programs_written: tuple[Path, ...]
+
+
+def _local_time(text: str) -> str:
+    try:
+        return f"{datetime.fromisoformat(text).astimezone():%Y-%m-%d %H:%M}"
+    except ValueError:
+        return repr(text[:40])
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def preview_import(
+    path: Path,
+    store: Store,
+    library_programs: Iterable[Program],
+    *,
+    programs_dir: Path | None = None,
+) -> ImportPreview:
+    """Read and check ``path`` completely and say what importing it would add. Raises
+    ImportRefusedError naming file, record and field; reads nothing else and writes nothing.
+    ``programs_dir`` (where apply will write) lets the preview avoid ids whose file exists but
+    could not be loaded."""
+    name = path.name
+    doc, raw = _read_json(path)
+    kind = doc.get("kind")
+    library = list(library_programs)
+    taken_files = _file_ids(programs_dir)
+    if kind == PROGRAM_KIND:
+        if len(raw) > MAX_PROGRAM_BYTES:
+            raise ImportRefusedError(
+                [f"{name}: file is {len(raw):,} bytes; the limit for a program file is 1 MB"]
+            )
+        try:
+            program = parse_program_json(raw, name)
+        except ProgramFileError as exc:
+            raise ImportRefusedError([f"{name}: {p}" for p in exc.problems]) from exc
+        plans = _plan_programs([program], library, taken_files)
+        return ImportPreview(path, "program", programs=plans, programs_dir=programs_dir)
+    if kind != BACKUP_KIND:
+        raise ImportRefusedError(
+            [f'{name}: kind: must be "{BACKUP_KIND}" (a backup) or "{PROGRAM_KIND}" (a program)']
+        )
+    sessions, programs = _check_backup(doc, name)
+    plans = _plan_programs(programs, library, taken_files)
+    incoming: dict[str, SessionDoc] = {}
+    merge_into(incoming, sessions)  # the same session twice in one file counts once
+    known = {s["id"]: s for s in store.sessions()}
+    counts = dict.fromkeys(("new", "new_sets", "gaining", "new_sets_known", "other"), 0)
+    counts |= {"here": 0, "sets_here": 0}
+    for session in incoming.values():
+        mine = known.get(session["id"])
+        if mine is None:
+            counts["new"] += 1
+            counts["new_sets"] += len(session["sets"])
+            counts["other"] += len(session["tests"]) + len(session["pain"])
+            continue
+        set_ids = {s["id"] for s in mine["sets"]}
+        other_ids = {r["id"] for r in mine["tests"]} | {r["id"] for r in mine["pain"]}
+        new_sets = sum(1 for s in session["sets"] if s["id"] not in set_ids)
+        other = sum(1 for r in session["tests"] if r["id"] not in other_ids) + sum(
+            1 for r in session["pain"] if r["id"] not in other_ids
+        )
+        counts["here"] += 1
+        counts["new_sets_known"] += new_sets
+        counts["other"] += other
+        counts["sets_here"] += len(session["sets"]) - new_sets
+        if new_sets:
+            counts["gaining"] += 1
+    exported_at = doc.get("exported_at")
+    app_version = doc.get("app_version")
+    return ImportPreview(
+        path,
+        "backup",
+        sessions=tuple(incoming.values()),
+        new_sessions=counts["new"],
+        sets_in_new_sessions=counts["new_sets"],
+        known_sessions_gaining=counts["gaining"],
+        new_sets_in_known_sessions=counts["new_sets_known"],
+        new_other_records=counts["other"],
+        sessions_already_here=counts["here"],
+        sets_already_here=counts["sets_here"],
+        programs=plans,
+        exported_at=exported_at if isinstance(exported_at, str) else None,
+        app_version=app_version[:40] if isinstance(app_version, str) else None,
+        programs_dir=programs_dir,
+    )
+
+
+def apply_import(preview: ImportPreview, store: Store, programs_dir: Path) -> ImportResult:
+    """Merge the previewed sessions into ``store`` and write the new programs. Everything is
+    checked before the first write; raises ImportRefusedError (nothing written) if the store is
+    read-only or a program file appeared since the preview."""
+    name = preview.source.name
+    if store.read_only:
+        raise ImportRefusedError(
+            [
+                f"{name}: not imported: your history in {store.history_dir} was written by a "
+                "newer calftimer and is open read-only. Update calftimer, then import again."
+            ]
+        )
+    payloads: list[tuple[Path, bytes]] = []
+    for plan in preview.programs_to_write:
+        target = programs_dir / f"{plan.program.id}.json"
+        data = program_to_json(plan.program).encode("utf-8")
+        if target.exists():
+            if target.read_bytes() == data:
+                continue  # written by an earlier run of this same import
+            raise ImportRefusedError(
+                [
+                    f"{name}: not imported: {target} appeared since the preview; "
+                    "preview the import again"
+                ]
+            )
+        payloads.append((target, data))
+    new_sessions, new_records = (0, 0)
+    if preview.sessions:
+        new_sessions, new_records = store.merge_sessions(preview.sessions)
+    if payloads:
+        programs_dir.mkdir(parents=True, exist_ok=True)
+    for target, data in payloads:
+        write_atomic(target, data)
+    return ImportResult(new_sessions, new_records, tuple(t for t, _ in payloads))
+
+
+def _read_json(path: Path) -> tuple[dict[str, Any], bytes]:
+    name = path.name
+    limit = f"{MAX_IMPORT_BYTES // 1_000_000} MB"
+    try:
+        size = path.stat().st_size
+        if size > MAX_IMPORT_BYTES:
+            raise ImportRefusedError([f"{name}: file is {size:,} bytes; the limit is {limit}"])
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_IMPORT_BYTES + 1)
+    except OSError as exc:
+        raise ImportRefusedError([f"{name}: cannot read the file: {exc.strerror or exc}"]) from exc
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ImportRefusedError([f"{name}: file is larger than {limit}"])
+    try:
+        doc = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
+    except UnicodeDecodeError as exc:
+        raise ImportRefusedError([f"{name}: not UTF-8 text (byte {exc.start})"]) from exc
+    except json.JSONDecodeError as exc:
+        raise ImportRefusedError(
+            [f"{name}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"]
+        ) from exc
+    except (ValueError, RecursionError) as exc:
+        raise ImportRefusedError([f"{name}: not valid JSON ({exc})"]) from exc
+    if type(doc) is not dict:
+        raise ImportRefusedError([f"{name}: must hold a JSON object (a backup or a program)"])
+    return doc, raw
+
+
+def _reject_constant(constant: str) -> Any:
+    raise ValueError(f"{constant} is not allowed")
+
+
+def _check_backup(doc: dict[str, Any], name: str) -> tuple[list[SessionDoc], list[Program]]:
+    version = doc.get("schema_version")
+    if type(version) is not int:
+        raise ImportRefusedError([f"{name}: schema_version: must be a whole number"])
+    if version > SCHEMA_VERSION:
+        raise ImportRefusedError(
+            [
+                f"{name}: schema_version: {version} was written by a newer calftimer; this "
+                f"calftimer reads {SCHEMA_VERSION}. Update calftimer to import it."
+            ]
+        )
+    if version != SCHEMA_VERSION:
+        raise ImportRefusedError([f"{name}: schema_version: must be {SCHEMA_VERSION}"])
+    problems: list[str] = []
+    raw_sessions = doc.get("sessions")
+    raw_programs = doc.get("programs", [])
+    if type(raw_sessions) is not list:
+        problems.append(f"{name}: sessions: must be a list")
+        raw_sessions = []
+    if type(raw_programs) is not list:
+        problems.append(f"{name}: programs: must be a list")
+        raw_programs = []
+    for i, session in enumerate(raw_sessions):
+        problems += [f"{name}: {p}" for p in validate_session(session, f"sessions[{i}]")]
+    programs: list[Program] = []
+    first_at: dict[str, int] = {}
+    for i, item in enumerate(raw_programs):
+        where = f"programs[{i}]"
+        if type(item) is not dict:
+            problems.append(f"{name}: {where}: must be an object")
+            continue
+        try:
+            program = program_from_dict(item, name)
+        except ProgramFileError as exc:
+            problems += [f"{name}: {where}.{p}" for p in exc.problems]
+            continue
+        if program.id in first_at:
+            problems.append(
+                f"{name}: {where}.id: {program.id!r} is also the id of "
+                f"programs[{first_at[program.id]}]"
+            )
+            continue
+        first_at[program.id] = i
+        programs.append(program)
+    if problems:
+        raise ImportRefusedError(problems)
+    return raw_sessions, programs
+
+
+def _file_ids(programs_dir: Path | None) -> set[str]:
+    if programs_dir is None or not programs_dir.is_dir():
+        return set()
+    return {p.stem for p in programs_dir.glob("*.json")}
+
+
+def _plan_programs(
+    incoming: Iterable[Program], library: Sequence[Program], taken_files: set[str]
+) -> tuple[ProgramPlan, ...]:
+    by_id = {p.id: p for p in library}
+    taken = set(by_id) | taken_files
+    plans: list[ProgramPlan] = []
+    for program in incoming:
+        if by_id.get(program.id) == program:
+            plans.append(ProgramPlan(program, program.id, "present"))
+            continue
+        copy = next((p for p in library if _is_renamed_copy(p, program)), None)
+        if copy is not None:
+            plans.append(ProgramPlan(copy, program.id, "present"))
+            continue
+        if program.id not in taken:
+            taken.add(program.id)
+            plans.append(ProgramPlan(program, program.id, "new"))
+            continue
+        n = 2
+        while (candidate := _numbered_id(program.id, n)) in taken:
+            n += 1
+        taken.add(candidate)
+        plans.append(ProgramPlan(replace(program, id=candidate), program.id, "renamed"))
+    return tuple(plans)
+
+
+def _is_renamed_copy(saved: Program, program: Program) -> bool:
+    """True if ``saved`` is ``program`` saved earlier under ``<id>-N`` by this rule."""
+    match = re.search(r"-(\d+)$", saved.id)
+    return (
+        match is not None
+        and saved.id == _numbered_id(program.id, int(match[1]))
+        and replace(program, id=saved.id) == saved
+    )
+
+
+def _numbered_id(base: str, n: int) -> str:
+    suffix = f"-{n}"
+    return base[: 40 - len(suffix)] + suffix
