@@ -259,6 +259,7 @@ def _run_window(paths: AppPaths, library: ProgramLibrary, start: Program | None)
     instance.activated.connect(window.on_second_launch)
     window.show()
     window.show_store_notices()
+    window.load_history_in_background()
     if start is not None:
         window.start_program(start)
     try:

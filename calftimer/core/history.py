@@ -7,6 +7,7 @@ validation that names the exact field of a bad record, and the merge of two copi
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -128,15 +129,8 @@ def _is_int(value: Any) -> bool:
 
 
 def _is_num(value: Any) -> bool:
-    return (
-        type(value) in (int, float)
-        and value == value
-        and value
-        not in (
-            float("inf"),
-            float("-inf"),
-        )
-    )
+    kind = type(value)
+    return kind is int or (kind is float and math.isfinite(value))
 
 
 def _looks_like_time(value: Any) -> bool:

@@ -18,6 +18,7 @@ a damaged file is moved to ``damaged/`` and its newest valid backup is restored.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import queue
@@ -25,7 +26,7 @@ import re
 import shutil
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -55,7 +56,10 @@ SESSION_KIND = "calftimer.session"
 MONTH_KIND = "calftimer.month"
 LEGACY_FILE = "history.json"  # schema 1: everything in one file
 BACKUP_GENERATIONS = 3
-STALE_RUNNING = timedelta(hours=6)  # a "running" session untouched this long was interrupted
+STALE_RUNNING = timedelta(hours=6)
+# Months of history read while the app starts; older ones are read by ensure_loaded(), which
+# the window runs on the writer thread right after it appears.
+EAGER_MONTHS = 2  # a "running" session untouched this long was interrupted
 MAX_FILE_BYTES = 200_000_000
 _SET_NAMESPACE = uuid.UUID("5b0c6a2e-8f3d-4b1e-9a51-6c0e2f7d9a13")
 
@@ -118,8 +122,11 @@ class Store:
         self._wall_clock = wall_clock
         self._sessions: dict[str, SessionDoc] = {}
         self._home: dict[str, Path] = {}  # the file each session is kept in
+        self._by_file: dict[Path, set[str]] = {}  # the reverse: what each file holds
         self._stamps: dict[Path, tuple[int, int]] = {}
         self._strays: dict[str, Path] = {}  # session files whose session lives in an archive
+        self._deferred: list[Path] = []  # month archives not read yet, oldest first
+        self._load_lock = threading.Lock()
         self._mem = threading.RLock()
         self.notices: list[Notice] = []
         self.read_only = False
@@ -145,12 +152,18 @@ class Store:
                 folder.mkdir(parents=True, exist_ok=True)
             self._migrate_legacy()
             self._merge_conflict_copies()
-        for folder in (self.months_dir, self.sessions_dir):
-            if not folder.is_dir():
-                continue
-            for path in sorted(folder.glob("*.json")):
-                if conflict_base_name(path.name) is None:
-                    self._load_file(path)
+        cutoff = _month_before(self._wall_clock(), EAGER_MONTHS - 1)
+        with _collector_paused():
+            for folder in (self.months_dir, self.sessions_dir):
+                if not folder.is_dir():
+                    continue
+                for path in sorted(folder.glob("*.json")):
+                    if conflict_base_name(path.name) is not None:
+                        continue
+                    if folder == self.months_dir and path.stem < cutoff:
+                        self._deferred.append(path)
+                    else:
+                        self._load_file(path)
         if not self.read_only:
             self._adopt_temp_files()
             self._close_interrupted_sessions()
@@ -206,7 +219,7 @@ class Store:
                 if home.parent == self.months_dir:
                     path = home
         self._sessions[session["id"]] = session
-        self._home[session["id"]] = path
+        self._set_home(session["id"], path)
 
     def _read_sessions(self, path: Path) -> list[SessionDoc]:
         """Parse and validate one history file; raises HistoryFileError naming every problem."""
@@ -399,7 +412,9 @@ class Store:
 
     def _close_interrupted_sessions(self) -> None:
         now = self._wall_clock()
-        for session in self.sessions():
+        with self._mem:
+            loaded = list(self._sessions.values())  # running sessions are never in old months
+        for session in loaded:
             if session["status"] != "running":
                 continue
             times = [s["ended_at"] for s in session["sets"]] or [session["started_at"]]
@@ -415,9 +430,29 @@ class Store:
 
     # ------------------------------------------------------------------------- queries
 
+    @property
+    def fully_loaded(self) -> bool:
+        return not self._deferred
+
+    def ensure_loaded(self) -> int:
+        """Read the older month archives left out at start-up (newest first); returns how many
+        were read. Safe to call from any thread, any number of times."""
+        with self._load_lock:
+            if not self._deferred:
+                return 0
+            count = 0
+            with _collector_paused(freeze=True):
+                for path in reversed(self._deferred):
+                    if path not in self._stamps:  # not already read by a write since
+                        self._load_file(path)
+                        count += 1
+            self._deferred.clear()
+            return count
+
     def sessions(self) -> list[SessionDoc]:
         """Every session, oldest first. The records are shared, not copied: read them and
-        change them only through the store's methods."""
+        change them only through the store's methods. Reads the whole history first."""
+        self.ensure_loaded()
         with self._mem:
             items = list(self._sessions.values())
         items.sort(key=lambda s: s["started_at"])
@@ -425,9 +460,15 @@ class Store:
 
     def session(self, session_id: str) -> SessionDoc:
         with self._mem:
-            return self._sessions[session_id]
+            found = self._sessions.get(session_id)
+        if found is None:
+            self.ensure_loaded()
+            with self._mem:
+                return self._sessions[session_id]
+        return found
 
     def set_count(self) -> int:
+        self.ensure_loaded()
         with self._mem:
             return sum(len(s["sets"]) for s in self._sessions.values())
 
@@ -525,7 +566,10 @@ class Store:
             return 0
         this_month = self._wall_clock().strftime("%Y-%m")
         by_month: dict[str, list[str]] = {}
-        for session in self.sessions():
+        with self._mem:
+            # Only sessions in session files (always read at start) are ever compacted.
+            candidates = sorted(self._sessions.values(), key=lambda s: s["started_at"])
+        for session in candidates:
             home = self._home[session["id"]]
             if (
                 home.parent == self.sessions_dir
@@ -582,12 +626,16 @@ class Store:
                 for session in from_disk:
                     self._add_loaded(session, path)
         with self._mem:
-            return [s for sid, s in self._sessions.items() if self._home.get(sid) == path]
+            # Looked up by file, not by scanning every session: a save must not cost more
+            # as the years of history grow.
+            return [self._sessions[sid] for sid in self._by_file.get(path, ())]
 
     def _change(self, session_id: str, change: Callable[[SessionDoc], None]) -> None:
         """Apply ``change`` to the latest copy of a session and write its file, all under the
         inter-process lock, so a record saved elsewhere in the meantime is kept."""
         self._require_writable()
+        if session_id not in self._sessions:
+            self.ensure_loaded()  # it may sit in an older month not read yet
         with self._mem:
             if session_id not in self._sessions:
                 raise KeyError(f"no session {session_id!r} in the history")
@@ -609,7 +657,7 @@ class Store:
                 if known is not None and known is not session:
                     session, _ = merge_sessions(known, session)
                 self._sessions[session["id"]] = session
-                self._home[session["id"]] = path
+                self._set_home(session["id"], path)
             self._write_file(path, [session], locked=True)
 
     def _write_file(self, path: Path, sessions: list[SessionDoc], *, locked: bool) -> None:
@@ -635,10 +683,19 @@ class Store:
             data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
             for session in sessions:
                 self._sessions[session["id"]] = session
-                self._home[session["id"]] = path
+                self._set_home(session["id"], path)
         self._rotate_backups(path)
         write_atomic(path, data)
         self._remember_stamp(path)
+
+    def _set_home(self, session_id: str, path: Path) -> None:
+        old = self._home.get(session_id)
+        if old == path:
+            return
+        if old is not None:
+            self._by_file.get(old, set()).discard(session_id)
+        self._home[session_id] = path
+        self._by_file.setdefault(path, set()).add(session_id)
 
     @staticmethod
     def _stamp(path: Path) -> tuple[int, int]:
@@ -674,6 +731,30 @@ class Store:
             n += 1
             candidate = target.with_name(f"{target.name}.{n}")
         return candidate
+
+
+@contextlib.contextmanager
+def _collector_paused(*, freeze: bool = False) -> Iterator[None]:
+    """Pause the cyclic garbage collector while reading history (plain dicts and lists, no
+    cycles): it would otherwise rescan the growing heap over and over. ``freeze`` then moves
+    the loaded history out of later collections, so a full collection never pauses the app
+    (and a cue) for the whole history."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+        if freeze:
+            gc.freeze()
+
+
+def _month_before(now: datetime, months: int) -> str:
+    year, month = now.year, now.month - months
+    while month < 1:
+        year, month = year - 1, month + 12
+    return f"{year:04d}-{month:02d}"
 
 
 def _instant(text: str) -> datetime:

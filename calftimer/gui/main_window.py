@@ -81,6 +81,7 @@ class _ThreadBridge(QObject):
     job_done = Signal(str)  # a one-line result for the status bar
     import_previewed = Signal(object)  # ImportPreview
     programs_changed = Signal()
+    history_loaded = Signal()
 
 
 class MainWindow(QMainWindow):
@@ -112,6 +113,8 @@ class MainWindow(QMainWindow):
         self._bridge.job_done.connect(self.statusBar().showMessage)
         self._bridge.import_previewed.connect(self._on_import_previewed)
         self._bridge.programs_changed.connect(self.reload_programs)
+        self._bridge.history_loaded.connect(self.show_store_notices)
+        self._notices_shown = 0
         self.recorder: SessionRecorder | None = None
         if store is not None and writer is not None:
             self.recorder = SessionRecorder(
@@ -138,19 +141,29 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().showMessage("Pick a program and press Start. Press ? for shortcuts.")
 
+    def load_history_in_background(self) -> None:
+        """Read the older months of history on the writer thread, after the window is up."""
+        if self.store is None or self._writer is None or self.store.fully_loaded:
+            return
+        self._writer.submit(
+            self.store.ensure_loaded, lambda _r, _e: self._bridge.history_loaded.emit()
+        )
+
     def show_store_notices(self) -> None:
         """Tell the user once, without blocking, what the store had to do while opening."""
-        if self.store is None or not self.store.notices:
+        if self.store is None or len(self.store.notices) <= self._notices_shown:
             return
+        notices = self.store.notices[self._notices_shown :]
+        self._notices_shown = len(self.store.notices)
         box = QMessageBox(self)
-        levels = {n.level for n in self.store.notices}
+        levels = {n.level for n in notices}
         box.setIcon(
             QMessageBox.Icon.Warning
             if levels & {"warning", "error"}
             else QMessageBox.Icon.Information
         )
         box.setWindowTitle("About your history")
-        box.setText("\n\n".join(n.message for n in self.store.notices))
+        box.setText("\n\n".join(n.message for n in notices))
         box.setModal(False)
         box.show()
         self.store_notice_box = box

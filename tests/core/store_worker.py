@@ -127,9 +127,12 @@ def crash(root: Path, seed: int) -> None:
     if sid is None:
         sid = store.begin_session("crash", "Crash test", datetime.now(UTC))
         _say(f"B {sid}")
+    # A set's id follows from its session and place in it (a redone set replaces itself), so
+    # a worker continuing a session numbers its sets after the ones already saved.
+    already = len(store.session(sid)["sets"])
     for i in range(1, 20_000):  # bounded in case the parent dies without killing us
         mode = Mode.TIME if i % 5 == 0 else Mode.REPS
-        record = make_record(datetime.now(UTC), set_number=i % 4 + 1, mode=mode, done=i % 20)
+        record = make_record(datetime.now(UTC), set_number=already + i, mode=mode, done=i % 20)
         doc = store.add_set(sid, record)
         _say(f"S {sid} {doc['id']}")
         if i % 7 == 0:

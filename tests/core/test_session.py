@@ -511,7 +511,9 @@ def test_metronome_beats_sound_at_exact_multiples_of_the_beat(program, options) 
 def test_a_30_minute_session_polled_late_reports_boundaries_on_time_and_ends_exactly() -> None:
     """Ticks arrive 0-300 ms late at random; the session still reports every boundary at the
     first poll after it and ends at exactly the timeline's length: nothing accumulates."""
-    session, clock = make(BUILTIN_BY_ID["foundation"])
+    # The six foundation exercises at the catalog's full 3 sets: about 40 minutes.
+    ids = [b.exercise_id for b in BUILTIN_BY_ID["foundation"].blocks]
+    session, clock = make(program_of(*(default_block(i) for i in ids)))
     tl = session.timeline
     assert tl.duration_ms >= 30 * 60_000
     rng = random.Random(20261127)

@@ -1175,3 +1175,34 @@ def test_a_set_redone_after_back_replaces_its_earlier_result(tmp_path: Path) -> 
         store.add_set(sid, record)
     sets = Store.open(tmp_path).session(sid)["sets"]
     assert len(sets) == 1 and "updated_at" in sets[0]
+
+
+def test_old_months_are_read_after_start_up_and_nothing_is_missed(tmp_path: Path) -> None:
+    """Start-up reads only the recent months; the rest arrive with ensure_loaded(), and a
+    write into a month not read yet keeps what that month already held."""
+    first = Store.open(tmp_path, FixedClock(NOV))
+    old = [imported_session(datetime(2025, m, 3, 7, tzinfo=UTC), sets=2) for m in (1, 2, 3)]
+    recent = imported_session(datetime(2026, 11, 2, 7, tzinfo=UTC), sets=2)
+    first.merge_sessions([*old, recent])
+
+    store = Store.open(tmp_path, FixedClock(NOV))
+    assert not store.fully_loaded
+    with store._mem:
+        assert set(store._sessions) == {recent["id"]}
+    late = imported_session(datetime(2025, 2, 20, 7, tzinfo=UTC), sets=1)
+    store.merge_sessions([late])  # into 2025-02, not read yet
+    assert store.ensure_loaded() == 2  # 2025-01 and 2025-03; 2025-02 was read by the write
+    assert store.fully_loaded
+    ids = {s["id"] for s in store.sessions()}
+    assert ids == {s["id"] for s in [*old, recent, late]}
+    assert {s["id"] for s in Store.open(tmp_path, FixedClock(NOV)).sessions()} == ids
+
+
+def test_a_session_in_an_unread_month_can_still_be_changed(tmp_path: Path) -> None:
+    first = Store.open(tmp_path, FixedClock(NOV))
+    old = imported_session(datetime(2025, 6, 3, 7, tzinfo=UTC), sets=1)
+    first.merge_sessions([old])
+    store = Store.open(tmp_path, FixedClock(NOV))
+    store.add_pain(old["id"], "next_morning", 2)
+    (again,) = Store.open(tmp_path, FixedClock(NOV)).sessions()
+    assert [p["rating"] for p in again["pain"]] == [2] and len(again["sets"]) == 1
