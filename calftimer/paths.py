@@ -19,11 +19,18 @@ ENV_DATA_DIR = "CALFTIMER_DATA_DIR"
 class AppPaths:
     data_dir: Path
     source: str  # "--data-dir", "CALFTIMER_DATA_DIR" or "default", for the About box and --where
+    # Settings live in the platform's config folder; with --data-dir or CALFTIMER_DATA_DIR they
+    # live in the data folder, so a second data folder (and every test) is self-contained.
+    config_dir: Path | None = None
 
     @property
     def programs_dir(self) -> Path:
         """The user's own program files, one ``<id>.json`` each."""
         return self.data_dir / "programs"
+
+    @property
+    def settings_file(self) -> Path:
+        return (self.config_dir or self.data_dir) / "settings.json"
 
 
 def resolve_paths(flag: str | None, environ: Mapping[str, str] | None = None) -> AppPaths:
@@ -34,4 +41,8 @@ def resolve_paths(flag: str | None, environ: Mapping[str, str] | None = None) ->
         return AppPaths(Path(env[ENV_DATA_DIR]).expanduser().resolve(), ENV_DATA_DIR)
     import platformdirs  # imported here: only the default needs it
 
-    return AppPaths(Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)), "default")
+    return AppPaths(
+        Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+        "default",
+        Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+    )
