@@ -57,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the window and start this program at once (a program id or a program file)",
     )
     parser.add_argument(
+        "--fullscreen",
+        action="store_true",
+        help="open full screen; sessions run in focus mode (with --start: at once)",
+    )
+    parser.add_argument(
         "--where",
         action="store_true",
         help="print the data folder and where that choice comes from, then exit",
@@ -116,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"calftimer: cannot load the program file:\n{exc}", file=sys.stderr)
             print(f"The programs are: {', '.join(library.ids)}", file=sys.stderr)
             return EXIT_USAGE
-    return _run_window(paths, library, start)
+    return _run_window(paths, library, start, fullscreen=args.fullscreen)
 
 
 def _print_programs(library: ProgramLibrary) -> int:
@@ -221,7 +226,9 @@ def _import(paths: AppPaths, library: ProgramLibrary, file: Path, *, dry_run: bo
     return 0
 
 
-def _run_window(paths: AppPaths, library: ProgramLibrary, start: Program | None) -> int:
+def _run_window(
+    paths: AppPaths, library: ProgramLibrary, start: Program | None, *, fullscreen: bool = False
+) -> int:
     # Qt is imported only here, after everything that can fail fast without a window.
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -257,7 +264,12 @@ def _run_window(paths: AppPaths, library: ProgramLibrary, start: Program | None)
     writer = BackgroundWriter()
     window = MainWindow(library, monotonic_ms, paths, store=store, writer=writer)
     instance.activated.connect(window.on_second_launch)
-    window.show()
+    window.focus_on_start = fullscreen
+    if fullscreen and start is None:
+        window.showFullScreen()
+    else:
+        window.show()
+        window.restore_window_state()  # after show: the panes need their real width
     window.show_store_notices()
     window.load_history_in_background()
     if start is not None:

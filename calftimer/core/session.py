@@ -125,6 +125,10 @@ class Session:
         return self._clock
 
     @property
+    def wall_clock(self) -> WallClock:
+        return self._wall_clock
+
+    @property
     def started_at(self) -> datetime:
         """Wall-clock time of ``start()`` (before it: when the session was created)."""
         return self._wall_anchor
@@ -203,10 +207,16 @@ class Session:
         self._wall_anchor = self._wall_clock()
         self._state = State.RUNNING
 
-    def pause(self) -> bool:
+    def pause(self, at: int | None = None) -> bool:
+        """Pause now, or at the earlier monotonic instant ``at`` (after a suspend detected
+        late: the time asleep is then not counted as training)."""
         if self._state is not State.RUNNING:
             return False
         now = self._clock()
+        if at is not None:
+            # Never before what was already handed out, never in the future.
+            floor = self.mono_at(max(self._watermark, 0)) or now
+            now = max(min(at, now), floor)
         self._advance(now)
         self._paused_at = now
         self._state = State.PAUSED

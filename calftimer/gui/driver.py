@@ -13,6 +13,10 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from calftimer.core.session import Position, Session, State
 
 FRAME_INTERVAL_MS = 40  # 25 repaints a second while running: smooth tempo bars, little CPU
+# While a session runs the driver wakes at least every frame. A much longer gap on the monotonic
+# clock, or a wall clock that moved much further than it, means the machine slept (Linux and
+# macOS stop the monotonic clock in suspend; Windows does not).
+SUSPEND_GAP_MS = 15_000
 
 
 class SessionDriver(QObject):
@@ -20,11 +24,16 @@ class SessionDriver(QObject):
     set_completed = Signal(object)  # calftimer.core.session.SetRecord
     position_changed = Signal(object)  # calftimer.core.session.Position
     state_changed = Signal(object)  # calftimer.core.session.State
+    suspended = Signal(int)  # how long the machine slept, in ms; the session is now paused
 
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._session = session
         self._clock = session.clock  # the one clock deadlines are computed from
+        self._wall_clock = session.wall_clock
+        self._last_mono = self._clock()
+        self._last_wall = self._wall_clock()
+        self._was_running = False
         self._last_state = session.state
         self._deadline_timer = QTimer(self)
         self._deadline_timer.setSingleShot(True)
@@ -44,6 +53,7 @@ class SessionDriver(QObject):
 
     def poll_now(self) -> None:
         """Hand out due cues and records, publish the position and re-arm the deadline timer."""
+        self._check_suspend()
         result = self._session.poll()
         for cue in result.cues:
             self.cue_due.emit(cue)
@@ -64,8 +74,26 @@ class SessionDriver(QObject):
         self._deadline_timer.stop()
         self._frame_timer.stop()
 
+    def _check_suspend(self) -> None:
+        """Called on every wake-up; only a gap during which the session was running counts."""
+        mono, wall = self._clock(), self._wall_clock()
+        mono_gap = mono - self._last_mono
+        wall_gap = round((wall - self._last_wall).total_seconds() * 1000)
+        last_mono = self._last_mono
+        self._last_mono, self._last_wall = mono, wall
+        if not self._was_running or self._session.state is not State.RUNNING:
+            return
+        asleep = max(mono_gap, wall_gap) if mono_gap > SUSPEND_GAP_MS else wall_gap - mono_gap
+        if mono_gap > SUSPEND_GAP_MS or wall_gap - mono_gap > SUSPEND_GAP_MS:
+            # Pause where the machine went to sleep: that time is not training.
+            self._session.pause(at=last_mono)
+            self.suspended.emit(asleep)
+
     def _publish(self) -> None:
         state = self._session.state
+        # The next gap is measured from now, and only if the session is running now.
+        self._was_running = state is State.RUNNING
+        self._last_mono, self._last_wall = self._clock(), self._wall_clock()
         if state is not self._last_state:
             self._last_state = state
             self.state_changed.emit(state)
@@ -85,4 +113,8 @@ class SessionDriver(QObject):
             self._frame_timer.stop()
 
     def _on_frame_timer_timeout(self) -> None:
+        self._check_suspend()
+        if self._session.state is not State.RUNNING:
+            self._publish()  # the suspend check paused it
+            return
         self.position_changed.emit(self._session.position())

@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -62,12 +62,16 @@ from calftimer.gui.session_view import SessionView
 from calftimer.paths import AppPaths
 
 SHORTCUTS: list[tuple[str, str]] = [
-    ("Space", "Pause or resume"),
-    ("Right, Page Down", "Skip to the next step"),
-    ("Left, Page Up", "Restart this step, or go back one near its start"),
+    ("Space, B, .  (media play/pause)", "Pause or resume"),
+    ("Right, Page Down  (media next)", "Skip to the next step"),
+    ("Left, Page Up  (media previous)", "Restart this step, or go back one near its start"),
     ("+ / −", "Add or remove 15 s of the current rest"),
     ("Enter", "End the current set (heel-rise test, distance)"),
-    ("Esc", "Stop the session (asks first)"),
+    ("F5", "Start the selected program, or resume"),
+    ("M", "Mute or unmute the cues"),
+    ("F11", "Focus mode: full screen, session only"),
+    ("Esc", "Leave focus mode, or stop the session (asks first)"),
+    ("Ctrl+E / Ctrl+I", "Export a backup / import a backup or program"),
     ("?", "Show these shortcuts"),
 ]
 
@@ -121,6 +125,7 @@ class MainWindow(QMainWindow):
                 store, writer, self._bridge.error_raised.emit, self._bridge.sets_saved.emit
             )
         self._writer = writer
+        self.focus_on_start = False  # --fullscreen: every session opens in focus mode
 
         self.stack = QStackedWidget()
         self.home = self._build_home()
@@ -290,10 +295,13 @@ class MainWindow(QMainWindow):
         self.driver.position_changed.connect(self._on_driver_position_changed)
         self.driver.set_completed.connect(self._on_driver_set_completed)
         self.driver.state_changed.connect(self._on_driver_state_changed)
+        self.driver.suspended.connect(self._on_driver_suspended)
         self.session_view.set_timeline(timeline)
         self.stack.setCurrentWidget(self.session_view)
         self.statusBar().showMessage(f"{program.name}: started. Space pauses.")
         self.driver.start()
+        if self.focus_on_start and not self.in_focus_mode:
+            self.toggle_focus_mode()
         if self.recorder is not None:
             self.recorder.started(program.id, program.name, self.driver.session.started_at)
         self._update_action_state()
@@ -334,12 +342,21 @@ class MainWindow(QMainWindow):
             self._apply("abandon")
 
     def show_home(self) -> None:
+        self.leave_focus_mode()
         self.stack.setCurrentWidget(self.home)
         self._update_action_state()
 
     def _on_driver_position_changed(self, position: object) -> None:
         assert self.driver is not None
         self.session_view.show_position(position, self.driver.session.timeline)  # type: ignore[arg-type]
+
+    def _on_driver_suspended(self, asleep_ms: int) -> None:
+        minutes = max(1, round(asleep_ms / 60_000))
+        self.statusBar().showMessage(
+            f"The computer was asleep for about {minutes} min, so the session is paused; that "
+            "time does not count. Press Space to continue."
+        )
+        self.session_view.show_notice("Paused while the computer slept. Space continues.")
 
     def _on_driver_set_completed(self, record: object) -> None:
         assert isinstance(record, SetRecord)
@@ -373,7 +390,7 @@ class MainWindow(QMainWindow):
     # ---------------------------------------------------------------- actions
 
     def _build_actions(self) -> None:
-        def action(text: str, keys: list[str], slot: object, tip: str) -> QAction:
+        def action(text: str, keys: list[str | Qt.Key], slot: object, tip: str) -> QAction:
             act = QAction(text, self)
             act.setShortcuts([QKeySequence(k) for k in keys])
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -383,17 +400,57 @@ class MainWindow(QMainWindow):
             self.addAction(act)
             return act
 
+        # Presenter clickers send PgUp/PgDown, B or "." (blank screen) and F5 (start); media
+        # keys come from headsets and keyboards.
+        media_toggle = [
+            Qt.Key.Key_MediaTogglePlayPause,
+            Qt.Key.Key_MediaPlay,
+            Qt.Key.Key_MediaPause,
+        ]
         self.pause_action = action(
-            "&Pause / resume", ["Space"], self.toggle_pause, "Pause or resume the session"
+            "&Pause / resume",
+            ["Space", "B", ".", *media_toggle],
+            self.toggle_pause,
+            "Pause or resume the session (Space; clicker B or .; media play/pause)",
         )
         self.skip_action = action(
-            "&Skip", ["Right", "PgDown"], lambda: self._apply("skip"), "Skip to the next step"
+            "&Skip",
+            ["Right", "PgDown", Qt.Key.Key_MediaNext],
+            lambda: self._apply("skip"),
+            "Skip to the next step (Right, Page Down, media next)",
         )
         self.back_action = action(
             "&Back",
-            ["Left", "PgUp"],
+            ["Left", "PgUp", Qt.Key.Key_MediaPrevious],
             lambda: self._apply("back"),
-            "Restart this step, or go back one",
+            "Restart this step, or go back one (Left, Page Up, media previous)",
+        )
+        self.start_action = action(
+            "Sta&rt or resume",
+            ["F5"],
+            self.start_or_resume,
+            "Start the selected program, or resume a paused session (F5, a clicker's start key)",
+        )
+        # Checkable, so the menus show the state; a checkable action flips its check before
+        # it triggers, so the handlers read the state from our own attributes instead.
+        self._muted = False
+        self._focus = False
+        self.mute_action = action(
+            "&Mute cues", ["M"], self.toggle_mute, "Silence the cues and voice (M)"
+        )
+        self.mute_action.setCheckable(True)
+        self.focus_action = action(
+            "&Focus mode",
+            ["F11"],
+            self.toggle_focus_mode,
+            "Full screen, session view only (F11; Esc leaves)",
+        )
+        self.focus_action.setCheckable(True)
+        self.escape_action = action(
+            "Leave focus mode or stop",
+            ["Esc"],
+            self.on_escape,
+            "Leave focus mode, or stop the session (asks first)",
         )
         self.more_rest_action = action(
             "&More rest (+15 s)",
@@ -411,7 +468,7 @@ class MainWindow(QMainWindow):
             "&End set", ["Return", "Enter"], lambda: self._apply("end_set"), "End the current set"
         )
         self.stop_action = action(
-            "S&top session…", ["Esc"], self.confirm_stop, "Stop the session (asks first)"
+            "S&top session…", ["Ctrl+W"], self.confirm_stop, "Stop the session (asks first; Esc)"
         )
         self.shortcuts_action = action(
             "&Keyboard shortcuts", ["?"], self.show_shortcuts, "Show every keyboard shortcut"
@@ -449,6 +506,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
         session_menu = self.menuBar().addMenu("&Session")
         for act in (
+            self.start_action,
             self.pause_action,
             self.back_action,
             self.skip_action,
@@ -458,6 +516,10 @@ class MainWindow(QMainWindow):
             self.stop_action,
         ):
             session_menu.addAction(act)
+        session_menu.addSeparator()
+        session_menu.addAction(self.mute_action)
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addAction(self.focus_action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(about_action)
@@ -593,6 +655,66 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(title)
         QMessageBox.warning(self, title, message)
 
+    # ------------------------------------------------------------ focus and mute
+
+    @property
+    def in_focus_mode(self) -> bool:
+        return self._focus
+
+    def toggle_focus_mode(self) -> None:
+        """Full screen with only the session view: the view for training from the floor."""
+        if self.in_focus_mode or self.stack.currentWidget() is not self.session_view:
+            self.leave_focus_mode()
+            if self.stack.currentWidget() is not self.session_view:
+                self.statusBar().showMessage("Focus mode shows a running session: start one.")
+            return
+        self._focus = True
+        self.focus_action.setChecked(True)
+        self.menuBar().hide()
+        self.statusBar().hide()
+        self.session_view.set_focus_mode(True)
+        self.showFullScreen()
+
+    def leave_focus_mode(self) -> None:
+        was = self.in_focus_mode
+        self._focus = False
+        self.focus_action.setChecked(False)
+        self.menuBar().show()
+        self.statusBar().show()
+        self.session_view.set_focus_mode(False)
+        if was:
+            self.showNormal()
+
+    def on_escape(self) -> None:
+        if self.in_focus_mode:
+            self.leave_focus_mode()
+        elif (
+            self.driver is not None
+            and self.stack.currentWidget() is self.session_view
+            and not self.driver.session.state.is_over
+        ):
+            self.confirm_stop()
+
+    def toggle_mute(self) -> None:
+        self.muted = not self.muted
+
+    @property
+    def muted(self) -> bool:
+        return self._muted
+
+    @muted.setter
+    def muted(self, value: bool) -> None:
+        self._muted = value
+        self.mute_action.setChecked(value)
+        self.session_view.set_muted(value)
+        self.statusBar().showMessage("Cues muted (M to unmute)." if value else "Cues on.")
+
+    def start_or_resume(self) -> None:
+        if self.driver is not None and self.driver.session.state is State.PAUSED:
+            self.toggle_pause()
+        elif self.stack.currentWidget() is self.home:
+            self.start_selected_program()
+
     def show_shortcuts(self) -> None:
         rows = "".join(
             f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in SHORTCUTS
@@ -616,11 +738,36 @@ class MainWindow(QMainWindow):
             self.driver.stop_timers()
         if self._writer is not None and not self._writer.flush(timeout=10):
             self.statusBar().showMessage("Still saving your history…")
+        self._save_window_state()
         # Tearing down the views makes their selection models report a change; a Python slot
         # on a half-destroyed window must not run then.
         for view in (self.exercise_list, self.program_list):
             view.selectionModel().blockSignals(True)
         super().closeEvent(event)
+
+    def _window_state_file(self) -> QSettings:
+        folder = self._paths.config_dir or self._paths.data_dir
+        return QSettings(str(folder / "window.ini"), QSettings.Format.IniFormat)
+
+    def restore_window_state(self) -> None:
+        """Size, position and pane widths as the user left them (a file beside the settings)."""
+        state = self._window_state_file()
+        geometry = state.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        splitter = state.value("splitter")
+        if splitter is not None:
+            # After the restored geometry has been applied, or the panes would be laid out
+            # for the old width.
+            QTimer.singleShot(0, lambda: self.home.restoreState(splitter))
+
+    def _save_window_state(self) -> None:
+        if self.in_focus_mode:
+            self.leave_focus_mode()
+        state = self._window_state_file()
+        state.setValue("geometry", self.saveGeometry())
+        state.setValue("splitter", self.home.saveState())
+        state.sync()
 
     def on_second_launch(self, argv: list[str]) -> None:
         """Another ``calftimer`` was started: come to the front and honour its ``--start``."""

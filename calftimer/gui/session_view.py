@@ -140,7 +140,14 @@ class SessionView(QWidget):
         counters.addWidget(self.rep_label, 1)
         counters.addWidget(self.set_label, 1)
         counters.addWidget(self.side_label, 1)
-        buttons = QHBoxLayout()
+        self.muted_label = QLabel("🔇 Muted")
+        self.muted_label.setObjectName("mutedLabel")
+        self.muted_label.setAccessibleName("Cues are muted")
+        self.muted_label.hide()
+        self._focus_mode = False
+        self._buttons_row = QWidget()
+        buttons = QHBoxLayout(self._buttons_row)
+        buttons.setContentsMargins(0, 0, 0, 0)
         for b in (
             self.back_button,
             self.pause_button,
@@ -155,6 +162,7 @@ class SessionView(QWidget):
         progress = QHBoxLayout()
         progress.addWidget(self.session_bar, 1)
         progress.addWidget(self.remaining_label)
+        progress.addWidget(self.muted_label)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.program_label)
@@ -167,7 +175,7 @@ class SessionView(QWidget):
         layout.addWidget(self.next_label)
         layout.addWidget(self.summary_area, 1)
         layout.addLayout(progress)
-        layout.addLayout(buttons)
+        layout.addWidget(self._buttons_row)
         self._apply_fonts()
 
     def _button(self, text: str, tip: str, signal: Signal | None) -> QPushButton:
@@ -202,6 +210,18 @@ class SessionView(QWidget):
         self.phase_bar.show()
         for b in self._session_buttons():
             b.show()
+
+    def set_focus_mode(self, on: bool) -> None:
+        """Focus mode drops the buttons: the runner is two metres away, keys and clickers
+        still work."""
+        self._focus_mode = on
+        self._buttons_row.setVisible(not on)
+
+    def set_muted(self, muted: bool) -> None:
+        self.muted_label.setVisible(muted)
+
+    def show_notice(self, text: str) -> None:
+        self.cue_label.setText(text)
 
     def note_set_done(self, record: SetRecord) -> None:
         self.last_result = f"Done: {record_text(record)}."

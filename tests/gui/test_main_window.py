@@ -17,6 +17,7 @@ from calftimer.core.timeline import CompileOptions, SegmentKind
 from calftimer.gui.main_window import MainWindow
 from calftimer.gui.models import ExerciseListModel, ProgramListModel
 from calftimer.paths import AppPaths
+from tests.gui.helpers import advance_to
 
 T0 = 1_000_000
 
@@ -43,9 +44,8 @@ def window(qtbot, clock, tmp_path: Path) -> MainWindow:
 
 def at(window: MainWindow, clock: ManualClock, ms: int) -> None:
     """Move the session's clock to ``ms`` after start and let the driver wake."""
-    clock.set(T0 + ms)
     assert window.driver is not None
-    window.driver.poll_now()
+    advance_to(window.driver, clock, T0 + ms)
 
 
 def view_text(window: MainWindow) -> dict[str, str]:
@@ -255,3 +255,80 @@ def test_the_big_digits_grow_with_the_window(window) -> None:
     window.resize(1600, 1000)
     large = window.session_view.time_label.font().pixelSize()
     assert large > small * 1.5
+
+
+def test_f11_enters_focus_mode_and_esc_leaves_it_before_asking_to_stop(
+    qtbot, window, clock, monkeypatch
+) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        lambda *a, **k: asked.append("stop?") or QMessageBox.StandardButton.No,
+    )
+    window.start_program(BUILTIN_BY_ID["foundation"])
+    key(qtbot, window, Qt.Key.Key_F11)
+    assert window.in_focus_mode and window.isFullScreen()
+    assert not window.menuBar().isVisible()
+    assert not window.session_view.pause_button.isVisible()  # keys only, big digits
+    key(qtbot, window, Qt.Key.Key_Escape)
+    assert not window.in_focus_mode and not window.isFullScreen() and asked == []
+    key(qtbot, window, Qt.Key.Key_Escape)
+    assert asked == ["stop?"]
+    assert window.driver.session.state is State.RUNNING
+
+
+def test_clicker_and_media_keys_control_the_session(qtbot, window, clock) -> None:
+    window.start_program(BUILTIN_BY_ID["foundation"])
+    for k in (Qt.Key.Key_B, Qt.Key.Key_Period, Qt.Key.Key_MediaTogglePlayPause):
+        key(qtbot, window, k)
+        assert window.driver.session.state is State.PAUSED, k
+        key(qtbot, window, Qt.Key.Key_Space)
+        assert window.driver.session.state is State.RUNNING
+    key(qtbot, window, Qt.Key.Key_MediaNext)
+    assert window.session_view.phase_label.text() == "UP"
+    key(qtbot, window, Qt.Key.Key_MediaPrevious)
+    assert window.session_view.phase_label.text() == "GET READY"
+
+
+def test_f5_starts_the_selected_program_and_resumes_a_paused_one(qtbot, window) -> None:
+    qtbot.keyClick(window.program_list, Qt.Key.Key_F5)
+    assert window.driver is not None and window.driver.session.state is State.RUNNING
+    key(qtbot, window, Qt.Key.Key_Space)
+    key(qtbot, window, Qt.Key.Key_F5)
+    assert window.driver.session.state is State.RUNNING
+
+
+def test_m_mutes_and_the_view_says_so(qtbot, window) -> None:
+    window.start_program(BUILTIN_BY_ID["foundation"])
+    key(qtbot, window, Qt.Key.Key_M)
+    assert window.muted and window.session_view.muted_label.isVisible()
+    key(qtbot, window, Qt.Key.Key_M)
+    assert not window.muted and not window.session_view.muted_label.isVisible()
+
+
+def test_every_action_has_a_menu_entry_and_a_tooltip(window) -> None:
+    in_menus = {
+        a
+        for menu in window.menuBar().findChildren(type(window.menuBar().addMenu("x")))
+        for a in menu.actions()
+    }
+    for act in window.actions():
+        if act is window.escape_action:
+            continue  # Esc is a second key for "Stop session" and "Focus mode", both in menus
+        assert act in in_menus, act.text()
+        assert act.toolTip(), act.text()
+
+
+def test_window_size_and_panes_come_back_next_start(qtbot, window, tmp_path, clock) -> None:
+    window.resize(760, 540)  # inside the offscreen screen (800 x 600): restore clamps to it
+    state = window.home.saveState()
+    window.close()
+    assert (tmp_path / "window.ini").exists()
+    again = MainWindow(ProgramLibrary.load(None), clock, AppPaths(tmp_path, "test"))
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    again.restore_window_state()
+    assert again.size().width() == 760 and again.size().height() == 540
+    qtbot.waitUntil(lambda: again.home.saveState() == state)

@@ -14,6 +14,7 @@ from calftimer.core.store import BackgroundWriter, Store
 from calftimer.core.timeline import CompileOptions
 from calftimer.gui.main_window import MainWindow
 from calftimer.paths import AppPaths
+from tests.gui.helpers import advance_to
 
 T0 = 2_000_000
 
@@ -45,13 +46,13 @@ def test_every_set_is_on_disk_before_the_next_one_starts(qtbot, tmp_path, writer
     window.start_program(BUILTIN_BY_ID["isometric"])
     tl = window.driver.session.timeline
     for work in tl.work_sets:
-        clock.set(T0 + work.end_ms)  # the set has just ended; the next has not started
-        window.driver.poll_now()
+        advance_to(
+            window.driver, clock, T0 + work.end_ms
+        )  # the set has just ended; the next has not started
         assert writer.flush(timeout=10)
         on_disk = Store.open(tmp_path)
         assert on_disk.set_count() == work.index + 1
-    clock.set(T0 + tl.duration_ms)
-    window.driver.poll_now()
+    advance_to(window.driver, clock, T0 + tl.duration_ms)
     assert writer.flush(timeout=10)
     (session,) = Store.open(tmp_path).sessions()
     assert session["status"] == "finished" and session["program_id"] == "isometric"
@@ -70,8 +71,7 @@ def test_an_abandoned_session_keeps_its_sets(qtbot, tmp_path, writer, monkeypatc
     window = make_window(qtbot, tmp_path, writer, clock)
     window.start_program(BUILTIN_BY_ID["isometric"])
     first = window.driver.session.timeline.work_sets[0]
-    clock.set(T0 + first.end_ms + 1000)
-    window.driver.poll_now()
+    advance_to(window.driver, clock, T0 + first.end_ms + 1000)
     window.driver.apply("abandon")
     assert writer.flush(timeout=10)
     (session,) = Store.open(tmp_path).sessions()
@@ -87,8 +87,7 @@ def test_a_read_only_history_is_said_and_nothing_is_written(qtbot, tmp_path, wri
     window = make_window(qtbot, tmp_path, writer, clock)
     assert "read-only" in window.statusBar().currentMessage()
     window.start_program(BUILTIN_BY_ID["isometric"])
-    clock.set(T0 + window.driver.session.timeline.work_sets[0].end_ms)
-    window.driver.poll_now()
+    advance_to(window.driver, clock, T0 + window.driver.session.timeline.work_sets[0].end_ms)
     assert writer.flush(timeout=10)
     assert sorted(p.name for p in (tmp_path / "history").rglob("*.json")) == ["2030-01.json"]
 
@@ -97,8 +96,7 @@ def test_file_menu_export_and_import_round_trip(qtbot, tmp_path, writer) -> None
     clock = ManualClock(T0)
     source = make_window(qtbot, tmp_path / "a", writer, clock)
     source.start_program(BUILTIN_BY_ID["isometric"])
-    clock.set(T0 + source.driver.session.timeline.duration_ms)
-    source.driver.poll_now()
+    advance_to(source.driver, clock, T0 + source.driver.session.timeline.duration_ms)
     backup = tmp_path / "backup.json"
     source.export_history("json", backup)
     qtbot.waitUntil(
