@@ -7,9 +7,10 @@ and the session's progress. It only displays a ``Position``; the driver decides 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QResizeEvent
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -34,20 +35,45 @@ from calftimer.core.texts import (
 )
 from calftimer.core.timeline import SegmentKind, Timeline
 
-# Dark, saturated colours: each keeps >= 7:1 contrast against a white background.
-PHASE_COLOURS: dict[SegmentKind, str] = {
-    SegmentKind.PREPARE: "#7a4100",
-    SegmentKind.UP: "#00591f",
-    SegmentKind.TOP_HOLD: "#5b2a86",
-    SegmentKind.DOWN: "#0b3d91",
-    SegmentKind.BOTTOM_HOLD: "#5b2a86",
-    SegmentKind.JUMP: "#00591f",
-    SegmentKind.HOLD: "#5b2a86",
-    SegmentKind.WALK: "#00591f",
-    SegmentKind.SWITCH: "#005a5a",
-    SegmentKind.REST: "#0b3d91",
-    SegmentKind.DONE: "#333333",
+# The session view paints its own background so these pairs hold whatever the desktop theme:
+# every phase colour keeps a contrast of at least 7:1 (WCAG AAA) against it, tested in
+# tests/gui/test_session_view_contrast.py. Colour is never the only signal: the phase is also
+# written out.
+LIGHT_BACKGROUND, LIGHT_TEXT = "#ffffff", "#1a1a1a"
+DARK_BACKGROUND, DARK_TEXT = "#121212", "#f0f0f0"
+_LIGHT = {
+    "ready": "#7a4100",
+    "up": "#00591f",
+    "hold": "#5b2a86",
+    "down": "#0b3d91",
+    "switch": "#005a5a",
+    "done": "#333333",
 }
+_DARK = {
+    "ready": "#ffcf70",
+    "up": "#7ddc8c",
+    "hold": "#d7b6ff",
+    "down": "#9cc7ff",
+    "switch": "#6fe0e0",
+    "done": "#e0e0e0",
+}
+_ROLE = {
+    SegmentKind.PREPARE: "ready",
+    SegmentKind.UP: "up",
+    SegmentKind.TOP_HOLD: "hold",
+    SegmentKind.DOWN: "down",
+    SegmentKind.BOTTOM_HOLD: "hold",
+    SegmentKind.JUMP: "up",
+    SegmentKind.HOLD: "hold",
+    SegmentKind.WALK: "up",
+    SegmentKind.SWITCH: "switch",
+    SegmentKind.REST: "down",
+    SegmentKind.DONE: "done",
+}
+
+
+def phase_colour(kind: SegmentKind, dark: bool) -> str:
+    return (_DARK if dark else _LIGHT)[_ROLE[kind]]
 
 
 class SessionView(QWidget):
@@ -63,6 +89,7 @@ class SessionView(QWidget):
         super().__init__(parent)
         self.setObjectName("sessionView")
         self._timeline: Timeline | None = None
+        self._dark = False
 
         self.program_label = QLabel()
         self.program_label.setObjectName("programLabel")
@@ -177,6 +204,7 @@ class SessionView(QWidget):
         layout.addLayout(progress)
         layout.addWidget(self._buttons_row)
         self._apply_fonts()
+        self.apply_scheme()
 
     def _button(self, text: str, tip: str, signal: Signal | None) -> QPushButton:
         button = QPushButton(text)
@@ -211,6 +239,31 @@ class SessionView(QWidget):
         for b in self._session_buttons():
             b.show()
 
+    @property
+    def dark(self) -> bool:
+        return self._dark
+
+    def apply_scheme(self, dark: bool | None = None) -> None:
+        """Light or dark session colours; by default follow the application's palette."""
+        if dark is None:
+            # The application's palette, not ours: our own style sheet paints our background.
+            palette = QApplication.palette()
+            dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
+        if dark == self._dark and self.styleSheet():
+            return
+        self._dark = dark
+        background = DARK_BACKGROUND if dark else LIGHT_BACKGROUND
+        text = DARK_TEXT if dark else LIGHT_TEXT
+        self.setStyleSheet(
+            f"#sessionView {{ background: {background}; }} #sessionView QLabel {{ color: {text}; }}"
+        )
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ApplicationPaletteChange:
+            self.apply_scheme()  # the theme changed (settings, or the desktop's dark mode)
+
     def set_focus_mode(self, on: bool) -> None:
         """Focus mode drops the buttons: the runner is two metres away, keys and clickers
         still work."""
@@ -236,7 +289,7 @@ class SessionView(QWidget):
         if pos.state is State.PAUSED:
             phase = f"PAUSED · {phase}"
         self.phase_label.setText(phase)
-        colour = PHASE_COLOURS[kind]
+        colour = phase_colour(kind, self._dark)
         self.phase_label.setStyleSheet(f"color: {colour};")
         self.time_label.setStyleSheet(f"color: {colour};")
         self.time_label.setText(self._big_number(pos))
