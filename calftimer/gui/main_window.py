@@ -6,6 +6,7 @@ so tests drive the same window on a manual clock.
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -240,6 +241,22 @@ class MainWindow(QMainWindow):
         splitter.setSizes([260, 440, 400])
         self.exercise_list.setCurrentIndex(self.exercise_filter.index(0, 0))
         self.program_list.setCurrentIndex(self.program_model.index(0, 0))
+        self.equipment_free_box.setAccessibleName("Show only exercises without equipment")
+        self.per_side_box.setAccessibleName("Show only one-leg exercises")
+        self.start_button.setAccessibleName("Start the selected program")
+        self.program_details.setAccessibleName("About the selected program")
+        # Left to right, as the panes read: filters, exercises, how-to, programs, Start.
+        order = [
+            self.muscle_filter,
+            self.equipment_free_box,
+            self.per_side_box,
+            self.exercise_list,
+            self.exercise_details,
+            self.program_list,
+            self.start_button,
+        ]
+        for first, second in itertools.pairwise(order):
+            QWidget.setTabOrder(first, second)
         return splitter
 
     def _on_filters_changed(self, *_args: object) -> None:

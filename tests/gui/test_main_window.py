@@ -332,3 +332,35 @@ def test_window_size_and_panes_come_back_next_start(qtbot, window, tmp_path, clo
     again.restore_window_state()
     assert again.size().width() == 760 and again.size().height() == 540
     qtbot.waitUntil(lambda: again.home.saveState() == state)
+
+
+def test_every_control_has_an_accessible_name_and_tab_goes_left_to_right(qtbot, window):
+    from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QComboBox
+
+    controls = [
+        w
+        for kind in (QAbstractButton, QComboBox, QAbstractItemView)
+        for w in window.findChildren(kind)
+        # Qt's own helpers (menu bar overflow, a closed combo box's popup) are not ours.
+        if not w.objectName().startswith("qt_") and w.isVisibleTo(window)
+    ]
+    assert len(controls) >= 6  # start, two filters, the filter combo, two lists
+    for widget in controls:
+        name = widget.accessibleName() or (
+            widget.text() if isinstance(widget, QAbstractButton) else ""
+        )
+        assert name.strip(), f"{type(widget).__name__} {widget.objectName()} has no name"
+    window.muscle_filter.setFocus()
+    seen = [window.focusWidget()]
+    for _ in range(6):
+        window.focusNextChild()
+        seen.append(window.focusWidget())
+    assert seen == [
+        window.muscle_filter,
+        window.equipment_free_box,
+        window.per_side_box,
+        window.exercise_list,
+        window.exercise_details,
+        window.program_list,
+        window.start_button,
+    ]
