@@ -233,8 +233,11 @@ def _run_window(
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from calftimer.core.clock import monotonic_ms
+    from calftimer.core.settings import load_settings
     from calftimer.core.store import BackgroundWriter
+    from calftimer.gui.keep_awake import create_keep_awake
     from calftimer.gui.main_window import MainWindow
+    from calftimer.gui.settings_dialog import apply_theme
     from calftimer.gui.single_instance import SingleInstance
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "calftimer"])
@@ -261,8 +264,22 @@ def _run_window(
         )
         instance.release()
         return 1
+    settings, settings_notices = load_settings(paths.settings_file)
+    apply_theme(app, settings.theme)
     writer = BackgroundWriter()
-    window = MainWindow(library, monotonic_ms, paths, store=store, writer=writer)
+    window = MainWindow(
+        library,
+        monotonic_ms,
+        paths,
+        store=store,
+        writer=writer,
+        settings=settings,
+        keep_awake=create_keep_awake(),
+    )
+    window.apply_settings(settings)
+    if settings_notices:
+        # A damaged settings file fell back to defaults: say so once, where the user looks.
+        window.statusBar().showMessage(" ".join(n.message for n in settings_notices))
     instance.activated.connect(window.on_second_launch)
     window.focus_on_start = fullscreen
     if fullscreen and start is None:

@@ -6,7 +6,9 @@ so tests drive the same window on a manual clock.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+from dataclasses import replace
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -15,9 +17,11 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFileDialog,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -45,13 +49,25 @@ from calftimer.core.exchange import (
 )
 from calftimer.core.exercise import Exercise, Muscle
 from calftimer.core.library import ProgramLibrary
-from calftimer.core.programs import Program
+from calftimer.core.program_files import (
+    delete_user_program,
+    duplicate_program,
+    export_program_file,
+    folder_ids,
+    import_program_file,
+    new_program,
+    restore_user_program,
+    save_user_program,
+)
+from calftimer.core.programs import Program, ProgramFileError
 from calftimer.core.recorder import SessionRecorder
 from calftimer.core.session import Session, SetRecord, State
+from calftimer.core.settings import Settings, SettingsReadOnlyError, save_settings
 from calftimer.core.store import BackgroundWriter, Store
 from calftimer.core.texts import target_text
 from calftimer.core.timeline import CompileOptions, compile_program, format_duration
 from calftimer.gui.driver import SessionDriver
+from calftimer.gui.keep_awake import KeepAwake, KeepAwakeController
 from calftimer.gui.models import (
     ExerciseFilterModel,
     ExerciseListModel,
@@ -59,7 +75,9 @@ from calftimer.gui.models import (
     ProgramListModel,
     ProgramRole,
 )
+from calftimer.gui.program_editor import ProgramEditorDialog
 from calftimer.gui.session_view import SessionView
+from calftimer.gui.settings_dialog import SettingsDialog, apply_theme
 from calftimer.paths import AppPaths
 
 SHORTCUTS: list[tuple[str, str]] = [
@@ -90,6 +108,8 @@ class _ThreadBridge(QObject):
 
 
 class MainWindow(QMainWindow):
+    settings_changed = Signal(object)  # Settings: the audio and keep-awake layers follow it
+
     def __init__(
         self,
         library: ProgramLibrary,
@@ -98,6 +118,8 @@ class MainWindow(QMainWindow):
         options: CompileOptions | None = None,
         store: Store | None = None,
         writer: BackgroundWriter | None = None,
+        settings: Settings | None = None,
+        keep_awake: KeepAwake | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle("calftimer")
@@ -105,7 +127,16 @@ class MainWindow(QMainWindow):
         self._library = library
         self._clock = clock
         self._paths = paths
-        self._options = options or CompileOptions()
+        self.settings = settings or Settings()
+        # Explicit options (tests) win; otherwise the settings decide countdown and get-ready.
+        self._explicit_options = options
+        self._options = options or self.settings.compile_options()
+        self._last_deleted: Path | None = None
+        # The screen stays on while a session runs (not while paused or idle).
+        self.keep_awake: KeepAwakeController | None = None
+        if keep_awake is not None:
+            self.keep_awake = KeepAwakeController(keep_awake, enabled=self.settings.keep_awake)
+            self.keep_awake.keep_awake_failed.connect(self.statusBar().showMessage)
         self.driver: SessionDriver | None = None
         self.completed_sets: list[SetRecord] = []
         self.store = store
@@ -203,10 +234,13 @@ class MainWindow(QMainWindow):
         self.exercise_details.setObjectName("exerciseDetails")
         self.exercise_details.setAccessibleName("How to do the exercise")
 
-        filters = QHBoxLayout()
+        # Two rows: the panes must stay narrow enough for a small laptop at 200 % scale.
+        filters = QVBoxLayout()
         filters.addWidget(self.muscle_filter)
-        filters.addWidget(self.equipment_free_box)
-        filters.addWidget(self.per_side_box)
+        checks = QHBoxLayout()
+        checks.addWidget(self.equipment_free_box)
+        checks.addWidget(self.per_side_box)
+        filters.addLayout(checks)
         exercises_box = QGroupBox("Exercises")
         ex_layout = QVBoxLayout(exercises_box)
         ex_layout.addLayout(filters)
@@ -231,6 +265,35 @@ class MainWindow(QMainWindow):
         programs_box = QGroupBox("Programs")
         pr_layout = QVBoxLayout(programs_box)
         pr_layout.addWidget(self.program_list, 1)
+        program_buttons = QGridLayout()
+        self.new_program_button = QPushButton("&New")
+        self.duplicate_button = QPushButton("D&uplicate")
+        self.edit_button = QPushButton("&Edit…")
+        self.delete_button = QPushButton("De&lete")
+        for button, tip, slot in (
+            (self.new_program_button, "Make a new program of your own", self.new_program),
+            (
+                self.duplicate_button,
+                "Copy the selected program to change it",
+                self.duplicate_selected_program,
+            ),
+            (
+                self.edit_button,
+                "Edit the selected program (built-in ones open read-only)",
+                self.edit_selected_program,
+            ),
+            (
+                self.delete_button,
+                "Delete the selected program of yours (Ctrl+Z undoes)",
+                self.delete_selected_program,
+            ),
+        ):
+            button.setToolTip(tip)
+            button.setAccessibleName(tip)
+            button.clicked.connect(slot)
+            index = program_buttons.count()
+            program_buttons.addWidget(button, index // 2, index % 2)
+        pr_layout.addLayout(program_buttons)
         pr_layout.addWidget(self.program_details, 1)
         pr_layout.addWidget(self.start_button)
 
@@ -274,6 +337,8 @@ class MainWindow(QMainWindow):
 
     def _on_program_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         program: Program | None = current.data(ProgramRole) if current.isValid() else None
+        if hasattr(self, "delete_button"):
+            self.delete_button.setEnabled(program is not None and not program.builtin)
         if program is None:
             self.program_details.setText("")
             return
@@ -313,6 +378,8 @@ class MainWindow(QMainWindow):
         self.driver.set_completed.connect(self._on_driver_set_completed)
         self.driver.state_changed.connect(self._on_driver_state_changed)
         self.driver.suspended.connect(self._on_driver_suspended)
+        if self.keep_awake is not None:
+            self.driver.state_changed.connect(self.keep_awake.session_state_changed)
         self.session_view.set_timeline(timeline)
         self.stack.setCurrentWidget(self.session_view)
         self.statusBar().showMessage(f"{program.name}: started. Space pauses.")
@@ -514,6 +581,48 @@ class MainWindow(QMainWindow):
             act.setEnabled(history_ok)
         self.import_action.setEnabled(history_ok and not self.store.read_only)  # type: ignore[union-attr]
         about_action = action("&About calftimer", [], self.show_about, "Version and data folder")
+        self.settings_action = action(
+            "&Settings…",
+            ["Ctrl+,"],
+            self.open_settings,
+            "Countdown, get-ready time, voice, volumes, sounds, units, screen, theme",
+        )
+        self.new_program_action = action(
+            "&New program", ["Ctrl+N"], self.new_program, "Make a new program of your own"
+        )
+        self.duplicate_action = action(
+            "&Duplicate program",
+            ["Ctrl+D"],
+            self.duplicate_selected_program,
+            "Copy the selected program to change it",
+        )
+        self.edit_program_action = action(
+            "&Edit program…",
+            ["Ctrl+Shift+E"],
+            self.edit_selected_program,
+            "Edit the selected program",
+        )
+        self.delete_program_action = action(
+            "De&lete program",
+            ["Del"],
+            self.delete_selected_program,
+            "Delete the selected program of yours (undo: Ctrl+Z)",
+        )
+        self.undo_delete_action = action(
+            "&Undo delete", ["Ctrl+Z"], self.undo_delete, "Bring back the program deleted last"
+        )
+        self.import_program_action = action(
+            "&Import program file…",
+            [],
+            self.import_program,
+            "Add a program from a calftimer program file",
+        )
+        self.export_program_action = action(
+            "E&xport program file…",
+            [],
+            self.export_selected_program,
+            "Save the selected program as a file to share",
+        )
 
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.import_action)
@@ -535,6 +644,19 @@ class MainWindow(QMainWindow):
             session_menu.addAction(act)
         session_menu.addSeparator()
         session_menu.addAction(self.mute_action)
+        programs_menu = self.menuBar().addMenu("&Programs")
+        for act in (
+            self.new_program_action,
+            self.duplicate_action,
+            self.edit_program_action,
+            self.delete_program_action,
+            self.undo_delete_action,
+        ):
+            programs_menu.addAction(act)
+        programs_menu.addSeparator()
+        programs_menu.addAction(self.import_program_action)
+        programs_menu.addAction(self.export_program_action)
+        file_menu.insertAction(quit_action, self.settings_action)
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self.focus_action)
         help_menu = self.menuBar().addMenu("&Help")
@@ -649,12 +771,156 @@ class MainWindow(QMainWindow):
 
         self._writer.submit(lambda: apply_import(preview, store, folder), done)
 
-    def reload_programs(self) -> None:
-        """Read the programs folder again (after an import) and refresh the picker."""
+    # ------------------------------------------------------------------- programs
+
+    def _program_ids(self) -> set[str]:
+        return {p.id for p in self._library.programs} | folder_ids(self._paths.programs_dir)
+
+    def _on_home(self) -> bool:
+        return self.stack.currentWidget() is self.home
+
+    def new_program(self) -> None:
+        if self._on_home():
+            self._edit_and_save(new_program(self._program_ids()))
+
+    def duplicate_selected_program(self) -> None:
+        program = self.selected_program()
+        if program is not None and self._on_home():
+            self._edit_and_save(duplicate_program(program, self._program_ids()))
+
+    def edit_selected_program(self) -> None:
+        program = self.selected_program()
+        if program is not None and self._on_home():
+            self._edit_and_save(program)
+
+    def _edit_and_save(self, program: Program) -> None:
+        dialog = ProgramEditorDialog(
+            program, self, existing_ids=self._program_ids(), options=self._options
+        )
+        if not self.run_dialog(dialog):
+            return
+        edited = dialog.program()
+        if edited.builtin:
+            return
+        try:
+            save_user_program(self._paths.programs_dir, edited)
+        except (OSError, ValueError, ProgramFileError) as exc:
+            QMessageBox.warning(self, "The program was not saved", str(exc))
+            return
+        self.reload_programs(select=edited.id)
+        self.statusBar().showMessage(f"Saved “{edited.name}”.")
+
+    def run_dialog(self, dialog: Any) -> bool:
+        """Run a modal dialog (tests replace this to answer it)."""
+        return bool(dialog.exec())
+
+    def delete_selected_program(self) -> None:
+        program = self.selected_program()
+        if program is None or program.builtin or not self._on_home():
+            if program is not None and program.builtin:
+                self.statusBar().showMessage("Built-in programs cannot be deleted.")
+            return
+        try:
+            self._last_deleted = delete_user_program(self._paths.programs_dir, program.id)
+        except OSError as exc:
+            QMessageBox.warning(self, "The program was not deleted", str(exc))
+            return
+        self.reload_programs()
+        self.statusBar().showMessage(f"Deleted “{program.name}”. Ctrl+Z brings it back.")
+
+    def undo_delete(self) -> None:
+        if self._last_deleted is None:
+            self.statusBar().showMessage("Nothing to undo.")
+            return
+        try:
+            program = restore_user_program(self._last_deleted, self._paths.programs_dir)
+        except (OSError, ProgramFileError) as exc:
+            QMessageBox.warning(self, "The program could not be restored", str(exc))
+            return
+        self._last_deleted = None
+        self.reload_programs(select=program.id)
+        self.statusBar().showMessage(f"Restored “{program.name}”.")
+
+    def import_program(self, source: Path | None = None) -> None:
+        if source is None:
+            chosen, _ = QFileDialog.getOpenFileName(
+                self,
+                "Import a program file",
+                str(Path.home()),
+                "calftimer programs (*.json);;All files (*)",
+            )
+            if not chosen:
+                return
+            source = Path(chosen)
+        try:
+            program = import_program_file(source, self._paths.programs_dir, self._program_ids())
+        except ProgramFileError as exc:
+            QMessageBox.warning(
+                self, "The program was not imported", f"{exc}\n\nNothing was changed."
+            )
+            return
+        except OSError as exc:
+            QMessageBox.warning(self, "The program was not imported", str(exc))
+            return
+        self.reload_programs(select=program.id)
+        self.statusBar().showMessage(f"Imported “{program.name}” as {program.id}.")
+
+    def export_selected_program(self, target: Path | None = None) -> None:
+        program = self.selected_program()
+        if program is None:
+            return
+        if target is None:
+            chosen, _ = QFileDialog.getSaveFileName(
+                self,
+                "Export the program",
+                str(Path.home() / f"{program.id}.json"),
+                "calftimer programs (*.json)",
+            )
+            if not chosen:
+                return
+            target = Path(chosen)
+        try:
+            export_program_file(program, target)
+        except (OSError, ValueError) as exc:
+            QMessageBox.warning(self, "The program was not exported", str(exc))
+            return
+        self.statusBar().showMessage(f"Saved “{program.name}” to {target}.")
+
+    # ------------------------------------------------------------------- settings
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self)
+        if self.run_dialog(dialog):
+            self.apply_settings(dialog.settings(), save=True)
+
+    def apply_settings(self, settings: Settings, *, save: bool = False) -> None:
+        """Use new settings from now on (the running session keeps its timeline)."""
+        self.settings = settings
+        if self._explicit_options is None:
+            self._options = settings.compile_options()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, settings.theme)
+        if settings.muted != self.muted:
+            self.muted = settings.muted
+        if self.keep_awake is not None:
+            self.keep_awake.set_enabled(settings.keep_awake)
+        if save:
+            try:
+                save_settings(self._paths.settings_file, settings)
+            except (OSError, SettingsReadOnlyError) as exc:
+                QMessageBox.warning(self, "Settings not saved", f"{exc}")
+                return
+            self.statusBar().showMessage("Settings saved.")
+        self.settings_changed.emit(settings)
+
+    def reload_programs(self, select: str | None = None) -> None:
+        """Read the programs folder again (after an edit or import) and refresh the picker."""
         selected = self.selected_program()
         self._library = ProgramLibrary.load(self._paths.programs_dir)
         self.program_model.set_programs(self._library.programs)
-        row = self.program_model.row_of(selected.id) if selected else 0
+        wanted = select or (selected.id if selected else None)
+        row = self.program_model.row_of(wanted) if wanted else 0
         self.program_list.setCurrentIndex(self.program_model.index(max(row, 0), 0))
 
     def confirm(self, title: str, text: str) -> bool:
@@ -714,6 +980,11 @@ class MainWindow(QMainWindow):
 
     def toggle_mute(self) -> None:
         self.muted = not self.muted
+        if self.settings.muted != self.muted:
+            self.settings = replace(self.settings, muted=self.muted)
+            with contextlib.suppress(OSError, SettingsReadOnlyError):
+                save_settings(self._paths.settings_file, self.settings)
+            self.settings_changed.emit(self.settings)
 
     @property
     def muted(self) -> bool:
@@ -753,6 +1024,8 @@ class MainWindow(QMainWindow):
             self.driver.apply("abandon")
         if self.driver is not None:
             self.driver.stop_timers()
+        if self.keep_awake is not None:
+            self.keep_awake.shutdown()
         if self._writer is not None and not self._writer.flush(timeout=10):
             self.statusBar().showMessage("Still saving your history…")
         self._save_window_state()

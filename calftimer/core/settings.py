@@ -1,0 +1,397 @@
+"""The user's settings: what they are, their allowed values, and the file they live in.
+
+``settings.json`` is a small, hand-editable JSON object::
+
+    {"kind": "calftimer.settings", "schema_version": 1, "countdown_s": 3, ...}
+
+Reading never fails and never loses what the user wrote:
+
+- a missing file gives the defaults, silently;
+- a file that cannot be used at all (not JSON, not an object, another kind of file) is moved
+  aside to ``settings.json.damaged-<YYYYMMDDTHHMMSS>`` in the same folder and every setting
+  falls back to its default;
+- a file with some bad values keeps the good ones; each bad field is named in a notice and
+  gets its default, a byte-identical copy of the file is kept beside it as above, and the
+  file is rewritten with the repaired values so the notice is shown once, not every start;
+- fields this version does not know are kept and written back on save (a newer calftimer's
+  settings survive a round trip through an older one);
+- a file from a newer schema is read for what is understood and never overwritten.
+
+Loads are always stored in kilograms; the weight unit only changes how they are shown and
+entered (``kg_to_display``, ``display_to_kg``, ``format_load``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from calftimer.core.atomic import fsync_dir, write_atomic
+from calftimer.core.clock import WallClock, utc_now
+from calftimer.core.store import Notice
+from calftimer.core.timeline import CompileOptions
+
+SETTINGS_KIND = "calftimer.settings"
+SETTINGS_SCHEMA_VERSION = 1
+DAMAGED_INFIX = ".damaged-"
+MAX_SETTINGS_BYTES = 1_000_000
+
+COUNTDOWN_CHOICES: tuple[int, ...] = (3, 5, 10)
+PREPARE_MIN_S, PREPARE_MAX_S = 5, 60
+VOLUME_MIN, VOLUME_MAX = 0, 100
+VOICE_RATE_MIN, VOICE_RATE_MAX = -1.0, 1.0
+SOUND_THEMES: tuple[str, ...] = ("standard", "low")  # "low": pitched under music
+WEIGHT_UNITS: tuple[str, ...] = ("kg", "lb")
+THEMES: tuple[str, ...] = ("system", "light", "dark")
+VOICE_ENGINES: tuple[str, ...] = ("system", "clips", "beeps")
+
+KG_PER_LB = 0.45359237  # exact, by definition
+DISPLAY_STEP = 0.5  # loads are shown to the nearest half kilogram or half pound
+
+
+class SettingsReadOnlyError(RuntimeError):
+    """The settings file was written by a newer calftimer; it is not overwritten."""
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def _choice(options: tuple[Any, ...]) -> Callable[[Any], str | None]:
+    quoted = [json.dumps(o) for o in options]
+    allowed = ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+    def check(value: Any) -> str | None:
+        # ``type() is`` keeps True from passing as 1 and 3.0 from passing as 3.
+        ok = any(type(value) is type(o) and value == o for o in options)
+        return None if ok else f"must be {allowed}"
+
+    return check
+
+
+def _whole(low: int, high: int, what: str) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if type(value) is int and low <= value <= high:
+            return None
+        return f"must be a whole number {what}from {low} to {high}"
+
+    return check
+
+
+def _boolean(value: Any) -> str | None:
+    return None if type(value) is bool else "must be true or false"
+
+
+def _rate(value: Any) -> str | None:
+    number = type(value) in (int, float) and math.isfinite(value)
+    if number and VOICE_RATE_MIN <= value <= VOICE_RATE_MAX:
+        return None
+    return "must be a number from -1 to 1"
+
+
+_CHECKS: dict[str, Callable[[Any], str | None]] = {
+    "countdown_s": _choice(COUNTDOWN_CHOICES),
+    "prepare_s": _whole(PREPARE_MIN_S, PREPARE_MAX_S, "of seconds "),
+    "voice_enabled": _boolean,
+    "cue_volume": _whole(VOLUME_MIN, VOLUME_MAX, ""),
+    "voice_volume": _whole(VOLUME_MIN, VOLUME_MAX, ""),
+    "sound_theme": _choice(SOUND_THEMES),
+    "weight_unit": _choice(WEIGHT_UNITS),
+    "keep_awake": _boolean,
+    "theme": _choice(THEMES),
+    "muted": _boolean,
+    "voice_engine": _choice(VOICE_ENGINES),
+    "voice_rate": _rate,
+}
+
+
+def field_problem(name: str, value: Any) -> str | None:
+    """Why ``value`` cannot be the setting ``name`` (e.g. "must be 3, 5 or 10"), or None."""
+    return _CHECKS[name](value)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the user can set. Construction checks every value (ValueError if bad)."""
+
+    countdown_s: int = 3  # the "3, 2, 1" before work starts
+    prepare_s: int = 10  # the get-ready time before the first set
+    voice_enabled: bool = True
+    cue_volume: int = 80
+    voice_volume: int = 80
+    sound_theme: str = "standard"
+    weight_unit: str = "kg"
+    keep_awake: bool = True
+    theme: str = "system"
+    muted: bool = False
+    voice_engine: str = "system"
+    voice_rate: float = 0.0
+
+    def __post_init__(self) -> None:
+        problems = [
+            f"{f.name}: {problem}"
+            for f in fields(self)
+            if (problem := field_problem(f.name, getattr(self, f.name))) is not None
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        # A whole number is a fine rate; keep the type honest for equality and JSON.
+        object.__setattr__(self, "voice_rate", float(self.voice_rate))
+
+    def compile_options(self) -> CompileOptions:
+        return CompileOptions(countdown_s=self.countdown_s, prepare_s=self.prepare_s)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Settings))
+_RESERVED = frozenset({"kind", "schema_version", *FIELD_NAMES})
+
+
+# ------------------------------------------------------------------------------ weights
+
+
+def _check_unit(unit: str) -> None:
+    if unit not in WEIGHT_UNITS:
+        raise ValueError(f"unknown weight unit {unit!r}; expected 'kg' or 'lb'")
+
+
+def _round_to_step(value: float) -> float:
+    """To the nearest half, ties away from zero (``round`` would send 2.25 to 2.0)."""
+    steps = math.floor(abs(value) / DISPLAY_STEP + 0.5)
+    return math.copysign(steps * DISPLAY_STEP, value) + 0.0  # + 0.0: no "-0.0"
+
+
+def kg_to_display(kg: float, unit: str) -> float:
+    """A stored load in the user's unit, rounded to the nearest 0.5 of that unit."""
+    _check_unit(unit)
+    return _round_to_step(kg if unit == "kg" else kg / KG_PER_LB)
+
+
+def display_to_kg(value: float, unit: str) -> float:
+    """A load the user entered in their unit, in kilograms for storage (not rounded to a
+    step, so 20 lb stays 20 lb when shown again)."""
+    _check_unit(unit)
+    return float(value) if unit == "kg" else round(value * KG_PER_LB, 9)  # no float noise
+
+
+def format_load(kg: float, unit: str) -> str:
+    """``22.5 kg`` or ``45 lb``: the display value with its unit, without a needless ".0"."""
+    shown = kg_to_display(kg, unit)
+    number = f"{shown:.0f}" if shown.is_integer() else f"{shown:.1f}"
+    return f"{number} {unit}"
+
+
+# -------------------------------------------------------------------------------- files
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsFile:
+    """What reading the settings file found."""
+
+    settings: Settings
+    notices: tuple[Notice, ...] = ()
+    # Fields this version does not know: pass them to save_settings to keep them.
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    read_only: bool = False  # written by a newer calftimer: saving raises SettingsReadOnlyError
+
+
+def load_settings(path: Path, wall_clock: WallClock = utc_now) -> tuple[Settings, list[Notice]]:
+    """The settings in ``path`` and what the user should be told about them."""
+    found = read_settings(path, wall_clock)
+    return found.settings, list(found.notices)
+
+
+def read_settings(path: Path, wall_clock: WallClock = utc_now) -> SettingsFile:
+    """Read ``path``; see the module docstring for what happens to a damaged file."""
+    name = path.name
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return SettingsFile(Settings())
+    except OSError as exc:
+        # Unreadable for now (permissions, a folder in its place): leave it alone.
+        return SettingsFile(
+            Settings(),
+            (
+                Notice(
+                    "error",
+                    f"{path} could not be opened ({exc.strerror or exc}); using the default "
+                    "settings. The file was left as it is.",
+                ),
+            ),
+        )
+
+    doc, problem = _parse(raw)
+    if doc is None:
+        return _recover_unreadable(path, problem, wall_clock)
+
+    version = doc.get("schema_version")
+    newer = type(version) is int and version > SETTINGS_SCHEMA_VERSION
+    values: dict[str, Any] = {}
+    bad: dict[str, str] = {}  # field -> the notice naming it
+    if not newer and not (type(version) is int and version >= 1):
+        bad["schema_version"] = (
+            f"{name}: schema_version: must be a whole number, 1 or more; "
+            f"using {SETTINGS_SCHEMA_VERSION}"
+        )
+    defaults = Settings()
+    for field_name in FIELD_NAMES:
+        if field_name not in doc:
+            continue  # a field added after the file was written: its default, silently
+        value = doc[field_name]
+        why = field_problem(field_name, value)
+        if why is None:
+            values[field_name] = value
+        else:
+            default = json.dumps(getattr(defaults, field_name))
+            bad[field_name] = f"{name}: {field_name}: {why}; using {default}"
+    settings = Settings(**values)
+    extra = {k: v for k, v in doc.items() if k not in _RESERVED}
+
+    if newer:
+        message = (
+            f"{path} was written by a newer calftimer (settings schema {version}). It is used "
+            "as far as this version understands it and will not be changed: settings you "
+            "change now are not saved. Update calftimer to save them."
+        )
+        if bad:
+            message += " Not understood, so left at their defaults: " + ", ".join(bad) + "."
+        return SettingsFile(settings, (Notice("warning", message),), extra, read_only=True)
+
+    if not bad:
+        return SettingsFile(settings, (), extra)
+
+    notices = [Notice("warning", b) for b in bad.values()]
+    try:
+        copy = _free_damaged_name(path, wall_clock)
+        write_atomic(copy, raw)
+    except OSError as exc:
+        notices.append(
+            Notice(
+                "error",
+                f"A copy of {path} could not be kept ({exc.strerror or exc}), so the file was "
+                "left as it is; the defaults above are used until settings are saved.",
+            )
+        )
+        return SettingsFile(settings, tuple(notices), extra)
+    try:
+        _write(path, settings, extra)
+        repaired = " and the file now holds the values in use"
+    except OSError:
+        repaired = ""
+    notices.append(
+        Notice("info", f"{path} as it was, bad values included, is kept at {copy}{repaired}.")
+    )
+    return SettingsFile(settings, tuple(notices), extra)
+
+
+def save_settings(
+    path: Path,
+    settings: Settings,
+    extra: Mapping[str, Any] | None = None,
+    *,
+    wall_clock: WallClock = utc_now,
+) -> list[Notice]:
+    """Write ``settings`` to ``path`` atomically, creating its folder.
+
+    ``extra`` holds fields this version does not know (``SettingsFile.extra``); when None,
+    those of the file on disk now are kept. Raises SettingsReadOnlyError, writing nothing, if
+    the file on disk is from a newer calftimer. If that file has become unreadable since it was
+    loaded, it is moved aside first (never overwritten) and the returned notice says where.
+    """
+    notices: list[Notice] = []
+    on_disk: dict[str, Any] | None = None
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raw = None
+    if raw is not None:
+        on_disk, problem = _parse(raw)
+        if on_disk is None:
+            moved = _move_aside(path, wall_clock)
+            notices.append(
+                Notice(
+                    "warning",
+                    f"{path} had become unreadable ({problem}); it was moved to {moved} "
+                    "before saving.",
+                )
+            )
+        else:
+            version = on_disk.get("schema_version")
+            if type(version) is int and version > SETTINGS_SCHEMA_VERSION:
+                raise SettingsReadOnlyError(
+                    f"Settings were not saved: {path} was written by a newer calftimer "
+                    f"(settings schema {version}) and is left as it is."
+                )
+    if extra is None:
+        extra = {k: v for k, v in (on_disk or {}).items() if k not in _RESERVED}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write(path, settings, extra)
+    return notices
+
+
+def _write(path: Path, settings: Settings, extra: Mapping[str, Any]) -> None:
+    payload: dict[str, Any] = {"kind": SETTINGS_KIND, "schema_version": SETTINGS_SCHEMA_VERSION}
+    payload.update(settings.to_dict())
+    payload.update((k, v) for k, v in extra.items() if k not in _RESERVED)
+    text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    write_atomic(path, text.encode("utf-8"))
+
+
+def _parse(raw: bytes) -> tuple[dict[str, Any] | None, str]:
+    """The settings object in ``raw``, or None and why it is not one."""
+    if len(raw) > MAX_SETTINGS_BYTES:
+        return None, f"larger than {MAX_SETTINGS_BYTES // 1000} kB"
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return None, f"not UTF-8 text (byte {exc.start})"
+    except json.JSONDecodeError as exc:
+        return None, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+    except (ValueError, RecursionError) as exc:
+        return None, f"not valid JSON ({type(exc).__name__})"
+    if type(doc) is not dict:
+        return None, "not a JSON object"
+    if doc.get("kind") != SETTINGS_KIND:
+        return None, f'kind: must be "{SETTINGS_KIND}"'
+    return doc, ""
+
+
+def _recover_unreadable(path: Path, problem: str, wall_clock: WallClock) -> SettingsFile:
+    try:
+        moved = _move_aside(path, wall_clock)
+    except OSError as exc:
+        message = (
+            f"{path} could not be read ({problem}); using the default settings. It could not "
+            f"be moved aside ({exc.strerror or exc}) and was left as it is."
+        )
+        return SettingsFile(Settings(), (Notice("error", message),))
+    message = (
+        f"{path} could not be read ({problem}); all settings are back to their defaults. "
+        f"The file was moved to {moved}, untouched, so nothing in it is lost."
+    )
+    return SettingsFile(Settings(), (Notice("warning", message),))
+
+
+def _move_aside(path: Path, wall_clock: WallClock) -> Path:
+    target = _free_damaged_name(path, wall_clock)
+    os.replace(path, target)
+    fsync_dir(path.parent)
+    return target
+
+
+def _free_damaged_name(path: Path, wall_clock: WallClock) -> Path:
+    """``settings.json.damaged-<stamp>`` beside ``path``; ``-2``, ``-3``... if taken."""
+    stamp = wall_clock().strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}{DAMAGED_INFIX}{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}{DAMAGED_INFIX}{stamp}-{n}")
+    return target

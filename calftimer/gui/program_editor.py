@@ -1,0 +1,885 @@
+"""The program editor: a dialog that edits one user program, block by block.
+
+Built-in programs open read-only with a "Duplicate to edit" button that turns the dialog into an
+editor of a copy (``core.program_files.duplicate_program``). After every change the program is
+validated by the program file loader's own rules (``core.program_files.validate_program``), so the
+messages are the ones a program file would get; they are shown next to the block's fields and at
+the bottom, in red *and* with a warning sign, and OK stays disabled while there is any. The dialog
+never writes files: the caller saves ``program()`` (``core.program_files.save_user_program``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QKeyEvent, QPalette
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from calftimer.core.catalog import CATALOG
+from calftimer.core.exercise import LoadPolicy, Mode, Tempo
+from calftimer.core.program_files import duplicate_program, validate_program
+from calftimer.core.programs import (
+    BLOCKS_RANGE,
+    BPM_RANGE,
+    DESCRIPTION_MAX,
+    LOAD_RANGE,
+    NAME_MAX,
+    REST_RANGE,
+    SETS_RANGE,
+    SWITCH_RANGE,
+    TARGET_RANGES,
+    TEMPO_PHASE_RANGE,
+    Block,
+    Program,
+    Sides,
+    allowed_modes,
+    default_block,
+)
+from calftimer.core.texts import target_text
+from calftimer.core.timeline import CompileOptions, estimated_duration_ms, format_duration
+
+BlockRole = Qt.ItemDataRole.UserRole + 10
+WARNING_SIGN = "⚠"
+_Index = QModelIndex | QPersistentModelIndex
+_BLOCK_PATH = re.compile(r"^blocks\[(\d+)\]")
+
+TARGET_LABELS: dict[Mode, tuple[str, str, str]] = {
+    # label, spin box suffix, tooltip
+    Mode.REPS: ("Reps:", " reps", "Repetitions in each set"),
+    Mode.TIME: ("Seconds:", " s", "How long each set lasts, in seconds"),
+    Mode.DISTANCE: ("Metres:", " m", "How far to walk in each set, in metres"),
+    Mode.TEST: ("Rep cap:", " reps", "The set ends here if you have not ended it before"),
+}
+MODE_NAMES = {
+    Mode.REPS: "Repetitions",
+    Mode.TIME: "Timed",
+    Mode.DISTANCE: "Distance",
+    Mode.TEST: "To failure",
+}
+SIDES_NAMES = {
+    Sides.BOTH: "Both legs together",
+    Sides.LEFT_RIGHT: "Left leg, then right",
+    Sides.RIGHT_LEFT: "Right leg, then left",
+    Sides.LEFT: "Left leg only",
+    Sides.RIGHT: "Right leg only",
+}
+TEMPO_PHASES = (
+    ("up", "Up", "Seconds to rise"),
+    ("top", "Top", "Seconds to hold at the top"),
+    ("down", "Down", "Seconds to lower"),
+    ("bottom", "Bottom", "Seconds to rest at the bottom"),
+)
+FALLBACK_TEMPO = Tempo(1, 0, 1, 0)
+
+
+def block_summary(block: Block) -> str:
+    """``2 × 15 reps per leg, 10 kg`` for the block list."""
+    text = f"{block.sets} × {target_text(block.mode, block.target)}"
+    if block.sides.per_side:
+        text += " per leg" if len(block.sides_in_order) == 2 else f" ({block.sides.value} only)"
+    if block.load_kg:
+        text += f", {block.load_kg:g} kg"
+    return text
+
+
+def block_of_problem(problem: str) -> int | None:
+    """The block index a loader message is about (``blocks[2].sets: ...`` -> 2)."""
+    match = _BLOCK_PATH.match(problem)
+    return int(match[1]) if match else None
+
+
+class BlockListModel(QAbstractListModel):
+    """A thin adapter over the edited program's blocks; rows with a problem carry a warning."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._blocks: list[Block] = []
+        self._flagged: frozenset[int] = frozenset()
+        self._warning_icon = None if parent is None else _warning_icon(parent)
+
+    # Qt interface
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._blocks)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._blocks):
+            return None
+        row = index.row()
+        block = self._blocks[row]
+        flagged = row in self._flagged
+        if role == Qt.ItemDataRole.DisplayRole:
+            mark = f"{WARNING_SIGN} " if flagged else ""
+            return f"{mark}{row + 1}. {block.exercise.name}: {block_summary(block)}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            note = " This block has a problem: see the messages." if flagged else ""
+            return f"{block.exercise.cue}{note}"
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._warning_icon if flagged else None
+        if role == BlockRole:
+            return block
+        return None
+
+    # the editor's operations
+    def blocks(self) -> tuple[Block, ...]:
+        return tuple(self._blocks)
+
+    def block(self, row: int) -> Block:
+        return self._blocks[row]
+
+    def set_blocks(self, blocks: Iterable[Block]) -> None:
+        self.beginResetModel()
+        self._blocks = list(blocks)
+        self._flagged = frozenset()
+        self.endResetModel()
+
+    def set_block(self, row: int, block: Block) -> None:
+        self._blocks[row] = block
+        self.dataChanged.emit(self.index(row), self.index(row))
+
+    def insert_block(self, row: int, block: Block) -> None:
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._blocks.insert(row, block)
+        self.endInsertRows()
+        self._renumber()
+
+    def remove_block(self, row: int) -> None:
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._blocks[row]
+        self.endRemoveRows()
+        self._renumber()
+
+    def move_block(self, row: int, delta: int) -> bool:
+        """Move a block one place up (-1) or down (+1); False when it is already at the end."""
+        target = row + delta
+        if delta not in (-1, 1) or not (0 <= row < len(self._blocks)):
+            return False
+        if not 0 <= target < len(self._blocks):
+            return False
+        # Qt's destination is the row *before which* the item lands, in pre-move numbering.
+        if not self.beginMoveRows(
+            QModelIndex(), row, row, QModelIndex(), target + 1 if delta > 0 else target
+        ):
+            return False
+        self._blocks[row], self._blocks[target] = self._blocks[target], self._blocks[row]
+        self.endMoveRows()
+        self._renumber()
+        return True
+
+    def set_flagged(self, rows: Iterable[int]) -> None:
+        flagged = frozenset(rows)
+        if flagged != self._flagged:
+            self._flagged = flagged
+            self._renumber()
+
+    def _renumber(self) -> None:
+        # Every row shows its number, so an insert, removal or move changes the rows below it.
+        if self._blocks:
+            self.dataChanged.emit(self.index(0), self.index(len(self._blocks) - 1))
+
+
+class BlockListView(QListView):
+    """The block list; Ctrl+Up / Ctrl+Down move the current block and Delete removes it."""
+
+    move_requested = Signal(int)  # -1 up, +1 down
+    remove_requested = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        if ctrl and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            self.move_requested.emit(-1 if event.key() == Qt.Key.Key_Up else 1)
+            event.accept()
+            return
+        if event.key() == Qt.Key.Key_Delete and not event.modifiers():
+            self.remove_requested.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+def _warning_icon(widget: QWidget) -> Any:
+    return widget.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+
+
+def _describe(widget: QWidget, name: str, tip: str) -> None:
+    widget.setAccessibleName(name)
+    widget.setToolTip(tip)
+
+
+class ProgramEditorDialog(QDialog):
+    """Edits one program; ``program()`` is the result. Built-ins open read-only."""
+
+    program_edited = Signal()  # after every change, once the messages are up to date
+    duplicated = Signal(object)  # the editable copy made by "Duplicate to edit"
+
+    def __init__(
+        self,
+        program: Program,
+        parent: QWidget | None = None,
+        *,
+        existing_ids: Iterable[str] = (),
+        options: CompileOptions | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._program = program
+        self._existing_ids = set(existing_ids)
+        self._options = options or CompileOptions()
+        self._loading = False
+        self._problems: list[str] = []
+        self._read_only = program.builtin
+        self.setObjectName("programEditor")
+        self.setAccessibleName("Program editor")
+        self.setModal(True)
+        self.setSizeGripEnabled(True)
+        self._build()
+        self._load_program(program)
+        self._apply_read_only()
+        self._revalidate()
+
+    # ------------------------------------------------------------------ public
+
+    def program(self) -> Program:
+        """The program as edited (the original if it is shown read-only)."""
+        if self._read_only:
+            return self._program
+        return replace(
+            self._program,
+            name=self.name_edit.text().strip(),
+            description=self.description_edit.toPlainText().strip(),
+            blocks=self.block_model.blocks(),
+            builtin=False,
+        )
+
+    def problems(self) -> list[str]:
+        """The loader's messages for the program as edited (``[]`` when it is valid)."""
+        return list(self._problems)
+
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
+
+    def duplicate_to_edit(self) -> Program:
+        """Turn the read-only view of a built-in program into an editor of a copy of it."""
+        copy = duplicate_program(self._program, self._existing_ids)
+        self._program = copy
+        self._read_only = False
+        self._load_program(copy)
+        self._apply_read_only()
+        self._revalidate()
+        self.name_edit.setFocus()
+        self.name_edit.selectAll()
+        self.duplicated.emit(copy)
+        return copy
+
+    def current_row(self) -> int:
+        index = self.block_list.currentIndex()
+        return index.row() if index.isValid() else -1
+
+    def select_block(self, row: int) -> None:
+        self.block_list.selectionModel().setCurrentIndex(
+            self.block_model.index(row),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect,
+        )
+
+    # ------------------------------------------------------------------ building
+
+    def _build(self) -> None:
+        self.read_only_label = QLabel(
+            "ℹ Built-in programs are read-only. Press “Duplicate to edit” to change your own copy."
+        )
+        self.read_only_label.setWordWrap(True)
+        self.read_only_label.setAccessibleName("Read-only program")
+
+        self.name_edit = QLineEdit()
+        self.name_edit.setMaxLength(NAME_MAX)
+        _describe(self.name_edit, "Program name", "The name shown in the program list")
+        self.name_edit.textChanged.connect(self._on_program_field_edited)
+        self.description_edit = QPlainTextEdit()
+        self.description_edit.setTabChangesFocus(True)
+        self.description_edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.description_edit.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.description_edit.setMaximumHeight(self.fontMetrics().lineSpacing() * 5)
+        _describe(
+            self.description_edit,
+            "Program description",
+            f"What the program is for and how to use it (up to {DESCRIPTION_MAX} characters)",
+        )
+        self.description_edit.textChanged.connect(self._on_program_field_edited)
+        self.id_label = QLabel()
+        self.id_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.id_label.setAccessibleName("Program id")
+        self.id_label.setToolTip("The program's id, used by --start and as its file name")
+        top = QFormLayout()
+        top.addRow(self._buddy("&Name:", self.name_edit), self.name_edit)
+        top.addRow(self._buddy("&Description:", self.description_edit), self.description_edit)
+        top.addRow("Id:", self.id_label)
+
+        left = self._build_block_list()
+        right = self._build_block_form()
+        middle = QHBoxLayout()
+        middle.addLayout(left, 2)
+        middle.addWidget(right, 3)
+
+        self.duration_label = QLabel()
+        self.duration_label.setObjectName("durationLabel")
+        self.duration_label.setAccessibleName("Estimated duration")
+        self.duration_label.setToolTip("How long the program takes when nothing is skipped")
+
+        self.problems_icon = QLabel()
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        self.problems_icon.setPixmap(_warning_icon(self).pixmap(size, size))
+        self.problems_icon.setAccessibleName("Warning")
+        self.problems_label = QLabel()
+        self.problems_label.setObjectName("problemsLabel")
+        self.problems_label.setWordWrap(True)
+        self.problems_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.problems_label.setAccessibleName("Problems to fix before saving")
+        self.problems_label.setStyleSheet(f"color: {self._error_colour()};")
+        problems_row = QHBoxLayout()
+        problems_row.addWidget(self.problems_icon, 0, Qt.AlignmentFlag.AlignTop)
+        problems_row.addWidget(self.problems_label, 1)
+
+        self.button_box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.button_box.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("&Save")
+        _describe(self.ok_button, "Save", "Keep the changes (disabled while there are problems)")
+        self.cancel_button = self.button_box.button(QDialogButtonBox.StandardButton.Cancel)
+        _describe(self.cancel_button, "Cancel", "Close without keeping the changes")
+        self.close_button = self.button_box.addButton(QDialogButtonBox.StandardButton.Close)
+        _describe(self.close_button, "Close", "Close the program")
+        self.duplicate_button = QPushButton("D&uplicate to edit")
+        _describe(
+            self.duplicate_button,
+            "Duplicate to edit",
+            "Make your own copy of this built-in program and edit the copy",
+        )
+        self.button_box.addButton(self.duplicate_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.duplicate_button.clicked.connect(self.duplicate_to_edit)
+        self.button_box.accepted.connect(self.accept)
+        self.button_box.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.read_only_label)
+        layout.addLayout(top)
+        layout.addLayout(middle, 1)
+        layout.addWidget(self.duration_label)
+        layout.addLayout(problems_row)
+        layout.addWidget(self.button_box)
+        self._set_tab_order()
+
+    def _build_block_list(self) -> QVBoxLayout:
+        self.block_model = BlockListModel(self)
+        self.block_list = BlockListView()
+        self.block_list.setObjectName("blockList")
+        self.block_list.setModel(self.block_model)
+        self.block_list.setWordWrap(True)
+        self.block_list.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 18)
+        _describe(
+            self.block_list,
+            "Blocks",
+            "The program's exercises in order. Ctrl+Up / Ctrl+Down move a block, Delete removes it",
+        )
+        self.block_list.selectionModel().currentChanged.connect(self._on_block_current_changed)
+        self.block_list.move_requested.connect(self._move_current)
+        self.block_list.remove_requested.connect(self._remove_current)
+
+        self.add_combo = QComboBox()
+        for ex in CATALOG.values():
+            self.add_combo.addItem(ex.name, ex.id)
+        _describe(self.add_combo, "Exercise to add", "The catalog exercise the Add button adds")
+        self.add_button = QPushButton("&Add")
+        _describe(self.add_button, "Add block", "Add the chosen exercise after the selected block")
+        self.add_button.clicked.connect(self._add_block)
+        self.remove_button = QPushButton("&Remove")
+        _describe(self.remove_button, "Remove block", "Remove the selected block (Delete)")
+        self.remove_button.clicked.connect(self._remove_current)
+        self.up_button = QPushButton("Move u&p")
+        _describe(self.up_button, "Move block up", "Move the selected block up (Ctrl+Up)")
+        self.up_button.clicked.connect(lambda: self._move_current(-1))
+        self.down_button = QPushButton("Move do&wn")
+        _describe(self.down_button, "Move block down", "Move the selected block down (Ctrl+Down)")
+        self.down_button.clicked.connect(lambda: self._move_current(1))
+
+        self.block_edit_widgets: list[QWidget] = [
+            self.add_combo,
+            self.add_button,
+            self.remove_button,
+            self.up_button,
+            self.down_button,
+        ]
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.add_combo, 1)
+        add_row.addWidget(self.add_button)
+        order_row = QHBoxLayout()
+        order_row.addWidget(self.remove_button)
+        order_row.addWidget(self.up_button)
+        order_row.addWidget(self.down_button)
+        left = QVBoxLayout()
+        left.addWidget(self._buddy("&Blocks:", self.block_list))
+        left.addWidget(self.block_list, 1)
+        left.addLayout(add_row)
+        left.addLayout(order_row)
+        return left
+
+    def _build_block_form(self) -> QGroupBox:
+        box = QGroupBox("Selected block")
+        self.block_box = box
+        form = QFormLayout(box)
+        self.block_form = form
+
+        self.exercise_label = QLabel()
+        self.exercise_label.setWordWrap(True)
+        self.exercise_label.setAccessibleName("Exercise")
+        self.exercise_label.setToolTip("The block's exercise; add another block to change it")
+        form.addRow("Exercise:", self.exercise_label)
+
+        self.mode_combo = QComboBox()
+        _describe(self.mode_combo, "Mode", "Whether a set is timed or measured in metres")
+        self.mode_combo.currentIndexChanged.connect(self._on_mode_changed)
+        form.addRow(self._buddy("&Mode:", self.mode_combo), self.mode_combo)
+
+        self.sets_spin = self._spin(SETS_RANGE, "Sets", "How many sets of this exercise")
+        form.addRow(self._buddy("&Sets:", self.sets_spin), self.sets_spin)
+
+        self.target_spin = self._spin(TARGET_RANGES[Mode.REPS], "Reps", "Repetitions in each set")
+        self.target_label = self._buddy("&Reps:", self.target_spin)
+        form.addRow(self.target_label, self.target_spin)
+
+        self.tempo_check = QCheckBox("Pace by tempo")
+        _describe(
+            self.tempo_check,
+            "Pace by tempo",
+            "Pace each rep by the seconds below; without it the metronome paces the reps",
+        )
+        self.tempo_check.toggled.connect(self._on_block_edited)
+        self.tempo_spins: dict[str, QDoubleSpinBox] = {}
+        tempo_row = QHBoxLayout()
+        tempo_row.addWidget(self.tempo_check)
+        for key, label, tip in TEMPO_PHASES:
+            spin = QDoubleSpinBox()
+            spin.setRange(*TEMPO_PHASE_RANGE)
+            spin.setDecimals(2)  # a file may say 1.25; the arrows step by half seconds
+            spin.setSingleStep(0.5)
+            spin.setSuffix(" s")
+            _describe(spin, f"Tempo {label.lower()} seconds", f"{tip} (0.5 s steps)")
+            spin.valueChanged.connect(self._on_block_edited)
+            self.tempo_spins[key] = spin
+            tempo_row.addWidget(self._buddy(f"{label}:", spin))
+            tempo_row.addWidget(spin)
+        self.tempo_widget = QWidget()
+        self.tempo_widget.setLayout(tempo_row)
+        tempo_row.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Tempo:", self.tempo_widget)
+
+        self.sides_combo = QComboBox()
+        _describe(self.sides_combo, "Sides", "Which legs each set trains, and in what order")
+        self.sides_combo.currentIndexChanged.connect(self._on_block_edited)
+        form.addRow(self._buddy("Si&des:", self.sides_combo), self.sides_combo)
+
+        self.rest_spin = self._spin(
+            REST_RANGE, "Rest between sets", "Seconds of rest between two sets", suffix=" s"
+        )
+        form.addRow(self._buddy("Rest be&tween sets:", self.rest_spin), self.rest_spin)
+        self.switch_spin = self._spin(
+            SWITCH_RANGE,
+            "Switch time",
+            "Seconds to change legs between the left and the right side of a set",
+            suffix=" s",
+        )
+        form.addRow(self._buddy("S&witch legs:", self.switch_spin), self.switch_spin)
+        self.rest_after_spin = self._spin(
+            REST_RANGE,
+            "Rest after the block",
+            "Seconds of rest before the next block (none after the last block)",
+            suffix=" s",
+        )
+        form.addRow(self._buddy("Rest a&fter block:", self.rest_after_spin), self.rest_after_spin)
+
+        self.load_spin = QDoubleSpinBox()
+        self.load_spin.setRange(*LOAD_RANGE)
+        self.load_spin.setDecimals(2)
+        self.load_spin.setSingleStep(0.5)
+        self.load_spin.setSuffix(" kg")
+        self.load_spin.setSpecialValueText("no added weight")
+        _describe(self.load_spin, "Added weight", "Added weight in kilograms (0: none)")
+        self.load_spin.valueChanged.connect(self._on_block_edited)
+        form.addRow(self._buddy("&Load:", self.load_spin), self.load_spin)
+
+        self.metronome_check = QCheckBox("Metronome")
+        _describe(self.metronome_check, "Metronome", "Play a beat during the sets")
+        self.metronome_check.toggled.connect(self._on_block_edited)
+        self.bpm_spin = self._spin(BPM_RANGE, "Metronome beats per minute", "Beats per minute")
+        self.bpm_spin.setSuffix(" bpm")
+        metronome_row = QHBoxLayout()
+        metronome_row.setContentsMargins(0, 0, 0, 0)
+        metronome_row.addWidget(self.metronome_check)
+        metronome_row.addWidget(self.bpm_spin, 1)
+        metronome_widget = QWidget()
+        metronome_widget.setLayout(metronome_row)
+        form.addRow("Beat:", metronome_widget)
+
+        self.block_problems_label = QLabel()
+        self.block_problems_label.setObjectName("blockProblemsLabel")
+        self.block_problems_label.setWordWrap(True)
+        self.block_problems_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.block_problems_label.setAccessibleName("Problems in this block")
+        self.block_problems_label.setStyleSheet(f"color: {self._error_colour()};")
+        form.addRow(self.block_problems_label)
+
+        self.field_widgets: list[QWidget] = [
+            self.mode_combo,
+            self.sets_spin,
+            self.target_spin,
+            self.tempo_check,
+            *self.tempo_spins.values(),
+            self.sides_combo,
+            self.rest_spin,
+            self.switch_spin,
+            self.rest_after_spin,
+            self.load_spin,
+            self.metronome_check,
+            self.bpm_spin,
+        ]
+        return box
+
+    def _spin(self, bounds: tuple[int, int], name: str, tip: str, *, suffix: str = "") -> QSpinBox:
+        spin = QSpinBox()
+        spin.setRange(*bounds)
+        spin.setSuffix(suffix)
+        spin.setAccelerated(True)
+        _describe(spin, name, f"{tip} ({bounds[0]} to {bounds[1]})")
+        spin.valueChanged.connect(self._on_block_edited)
+        return spin
+
+    @staticmethod
+    def _buddy(text: str, widget: QWidget) -> QLabel:
+        label = QLabel(text)
+        label.setBuddy(widget)
+        return label
+
+    def _set_tab_order(self) -> None:
+        chain: list[QWidget] = [
+            self.name_edit,
+            self.description_edit,
+            self.block_list,
+            self.add_combo,
+            self.add_button,
+            self.remove_button,
+            self.up_button,
+            self.down_button,
+            *self.field_widgets,
+            *self.button_box.buttons(),
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    def _error_colour(self) -> str:
+        # A dark red on light backgrounds, a light red on dark ones: both above 4.5:1 contrast.
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        return "#ff8a80" if dark else "#b00020"
+
+    # ------------------------------------------------------------------ loading
+
+    def _load_program(self, program: Program) -> None:
+        self._loading = True
+        try:
+            self.setWindowTitle(
+                f"{program.name} (built in, read-only)" if program.builtin else "Edit program"
+            )
+            self.name_edit.setText(program.name)
+            self.description_edit.setPlainText(program.description)
+            self.id_label.setText(program.id)
+        finally:
+            self._loading = False
+        self.block_model.set_blocks(program.blocks)
+        if program.blocks:
+            self.select_block(0)
+        else:
+            self._load_block(None)
+
+    def _apply_read_only(self) -> None:
+        ro = self._read_only
+        self.read_only_label.setVisible(ro)
+        self.name_edit.setReadOnly(ro)
+        self.description_edit.setReadOnly(ro)
+        for widget in self.block_edit_widgets:
+            widget.setVisible(not ro)
+        for widget in self.field_widgets:
+            if isinstance(widget, QAbstractSpinBox):
+                # Read-only spin boxes stay focusable, so the values can still be read aloud.
+                widget.setReadOnly(ro)
+                widget.setButtonSymbols(
+                    QAbstractSpinBox.ButtonSymbols.NoButtons
+                    if ro
+                    else QAbstractSpinBox.ButtonSymbols.UpDownArrows
+                )
+        self._update_field_states()
+        self.ok_button.setVisible(not ro)
+        self.cancel_button.setVisible(not ro)
+        self.close_button.setVisible(ro)
+        self.duplicate_button.setVisible(ro)
+        self.ok_button.setDefault(not ro)
+        self.duplicate_button.setDefault(ro)
+
+    def _load_block(self, row: int | None) -> None:
+        block = None if row is None or row < 0 else self.block_model.block(row)
+        self.block_box.setEnabled(block is not None)
+        if block is None:
+            self.exercise_label.setText("(no block selected)")
+            self._show_block_problems()
+            return
+        ex = block.exercise
+        self._loading = True
+        try:
+            self.exercise_label.setText(ex.name)
+            self.mode_combo.clear()
+            for mode in allowed_modes(ex):
+                self.mode_combo.addItem(MODE_NAMES[mode], mode.value)
+            self.mode_combo.setCurrentIndex(max(0, self.mode_combo.findData(block.mode.value)))
+            self.sets_spin.setValue(block.sets)
+            self._set_target_mode(block.mode)
+            self.target_spin.setValue(block.target)
+            tempo = block.tempo or ex.tempo or FALLBACK_TEMPO
+            self.tempo_check.setChecked(block.tempo is not None)
+            for key, spin in self.tempo_spins.items():
+                spin.setValue(getattr(tempo, key))
+            self.sides_combo.clear()
+            choices = (
+                [Sides.LEFT_RIGHT, Sides.RIGHT_LEFT, Sides.LEFT, Sides.RIGHT]
+                if ex.per_side
+                else [Sides.BOTH]
+            )
+            for sides in choices:
+                self.sides_combo.addItem(SIDES_NAMES[sides], sides.value)
+            self.sides_combo.setCurrentIndex(max(0, self.sides_combo.findData(block.sides.value)))
+            self.rest_spin.setValue(block.rest_s)
+            self.switch_spin.setValue(block.switch_s)
+            self.rest_after_spin.setValue(block.rest_after_s)
+            self.load_spin.setValue(block.load_kg)
+            self.metronome_check.setChecked(block.metronome_bpm is not None)
+            self.bpm_spin.setValue(block.metronome_bpm or ex.metronome_bpm or 60)
+        finally:
+            self._loading = False
+        self._update_field_states()
+        self._show_block_problems()
+
+    def _set_target_mode(self, mode: Mode) -> None:
+        label, suffix, tip = TARGET_LABELS[mode]
+        lo, hi = TARGET_RANGES[mode]
+        self.target_label.setText(label)
+        self.target_spin.setRange(lo, hi)
+        self.target_spin.setSuffix(suffix)
+        _describe(self.target_spin, label.rstrip(":"), f"{tip} ({lo} to {hi})")
+
+    def _update_field_states(self) -> None:
+        """Show and enable only the fields that mean something for the selected block."""
+        row = self.current_row()
+        if row < 0:
+            return
+        block = self.block_model.block(row)
+        ex = block.exercise
+        form = self.block_form
+        form.setRowVisible(self.mode_combo, len(allowed_modes(ex)) > 1)
+        form.setRowVisible(self.tempo_widget, block.mode is Mode.REPS)
+        for spin in self.tempo_spins.values():
+            spin.setEnabled(self.tempo_check.isChecked())
+        self.switch_spin.setEnabled(len(block.sides_in_order) == 2)
+        no_load = ex.load is LoadPolicy.NONE
+        self.load_spin.setEnabled(not no_load or block.load_kg > 0)
+        self.load_spin.setToolTip(
+            f"{ex.name} is done without added weight"
+            if no_load
+            else "Added weight in kilograms (0: none)"
+        )
+        self.bpm_spin.setEnabled(self.metronome_check.isChecked())
+        # Read-only: spin boxes stay readable; choices cannot be made at all.
+        self.sides_combo.setEnabled(not self._read_only and self.sides_combo.count() > 1)
+        for widget in (self.mode_combo, self.tempo_check, self.metronome_check):
+            widget.setEnabled(not self._read_only)
+
+    # ------------------------------------------------------------------ editing
+
+    def _block_from_fields(self, block: Block) -> Block:
+        mode = Mode(self.mode_combo.currentData() or block.mode)
+        tempo = None
+        if mode is Mode.REPS and self.tempo_check.isChecked():
+            s = self.tempo_spins
+            tempo = Tempo(s["up"].value(), s["top"].value(), s["down"].value(), s["bottom"].value())
+        return replace(
+            block,
+            mode=mode,
+            sets=self.sets_spin.value(),
+            target=self.target_spin.value(),
+            tempo=tempo,
+            sides=Sides(self.sides_combo.currentData() or block.sides),
+            rest_s=self.rest_spin.value(),
+            switch_s=self.switch_spin.value(),
+            rest_after_s=self.rest_after_spin.value(),
+            load_kg=self.load_spin.value(),
+            metronome_bpm=self.bpm_spin.value() if self.metronome_check.isChecked() else None,
+        )
+
+    def _on_block_edited(self, *_args: object) -> None:
+        row = self.current_row()
+        if self._loading or self._read_only or row < 0:
+            return
+        self.block_model.set_block(row, self._block_from_fields(self.block_model.block(row)))
+        self._update_field_states()
+        self._revalidate()
+
+    def _on_mode_changed(self, *_args: object) -> None:
+        row = self.current_row()
+        if self._loading or self._read_only or row < 0:
+            return
+        block = self.block_model.block(row)
+        if self.mode_combo.currentData() is None:
+            return
+        mode = Mode(self.mode_combo.currentData())
+        if mode is block.mode:
+            return
+        target = _convert_target(block, mode)
+        self._loading = True
+        try:
+            self._set_target_mode(mode)
+            self.target_spin.setValue(target)
+        finally:
+            self._loading = False
+        self._on_block_edited()
+
+    def _on_program_field_edited(self, *_args: object) -> None:
+        if not self._loading and not self._read_only:
+            self._revalidate()
+
+    def _on_block_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._load_block(current.row() if current.isValid() else None)
+        self._update_buttons()
+
+    def _add_block(self) -> None:
+        exercise_id = self.add_combo.currentData()
+        if self._read_only or exercise_id is None:
+            return
+        row = self.current_row() + 1 if self.current_row() >= 0 else self.block_model.rowCount()
+        self.block_model.insert_block(row, default_block(exercise_id))
+        self.select_block(row)
+        self._revalidate()
+
+    def _remove_current(self) -> None:
+        row = self.current_row()
+        if self._read_only or row < 0:
+            return
+        self.block_model.remove_block(row)
+        remaining = self.block_model.rowCount()
+        if remaining:
+            self.select_block(min(row, remaining - 1))
+        else:
+            self._load_block(None)
+        self._revalidate()
+
+    def _move_current(self, delta: int) -> None:
+        row = self.current_row()
+        if self._read_only or not self.block_model.move_block(row, delta):
+            return
+        self.select_block(row + delta)
+        self._revalidate()
+
+    def _update_buttons(self) -> None:
+        row, count = self.current_row(), self.block_model.rowCount()
+        self.remove_button.setEnabled(row >= 0)
+        self.up_button.setEnabled(row > 0)
+        self.down_button.setEnabled(0 <= row < count - 1)
+        self.add_button.setEnabled(count < BLOCKS_RANGE[1])
+
+    # ------------------------------------------------------------------ validation
+
+    def _revalidate(self) -> None:
+        program = self.program()
+        self._problems = [] if self._read_only else validate_program(program)
+        flagged = {i for p in self._problems if (i := block_of_problem(p)) is not None}
+        self.block_model.set_flagged(flagged)
+        self._show_problems()
+        self._show_block_problems()
+        self._show_duration(program)
+        self._update_buttons()
+        self.ok_button.setEnabled(not self._problems and not self._read_only)
+        self.program_edited.emit()
+
+    def _show_problems(self) -> None:
+        lines = [f"{WARNING_SIGN} {self._readable(p)}" for p in self._problems]
+        if lines:
+            lines.insert(0, "Fix these to save the program:")
+        text = "\n".join(lines)
+        self.problems_label.setText(text)
+        self.problems_label.setAccessibleDescription(text)
+        self.problems_label.setVisible(bool(lines))
+        self.problems_icon.setVisible(bool(lines))
+
+    def _show_block_problems(self) -> None:
+        row = self.current_row()
+        mine = [p for p in self._problems if row >= 0 and block_of_problem(p) == row]
+        text = "\n".join(f"{WARNING_SIGN} {p}" for p in mine)
+        self.block_problems_label.setText(text)
+        self.block_problems_label.setAccessibleDescription(text)
+        self.block_problems_label.setVisible(bool(mine))
+
+    def _readable(self, problem: str) -> str:
+        """The loader's message, prefixed with which block it is about in words."""
+        row = block_of_problem(problem)
+        if row is None or row >= self.block_model.rowCount():
+            return problem
+        return f"Block {row + 1} ({self.block_model.block(row).exercise.name}): {problem}"
+
+    def _show_duration(self, program: Program) -> None:
+        if self._problems:
+            text = "About — (fix the problems below to see how long it takes)"
+        else:
+            try:
+                text = f"About {format_duration(estimated_duration_ms(program, self._options))}"
+            except ValueError:  # the timeline's own checks; the loader's rules caught them all
+                text = "About —"
+        self.duration_label.setText(text)
+        self.duration_label.setAccessibleDescription(text)
+
+
+def _convert_target(block: Block, mode: Mode) -> int:
+    """Keep a walk about as long when it switches between seconds and metres."""
+    pace = block.exercise.pace_m_per_min
+    lo, hi = TARGET_RANGES[mode]
+    if pace and block.mode is Mode.TIME and mode is Mode.DISTANCE:
+        value = round(block.target * pace / 60)
+    elif pace and block.mode is Mode.DISTANCE and mode is Mode.TIME:
+        value = round(block.target * 60 / pace)
+    else:
+        value = block.target
+    return min(hi, max(lo, value))

@@ -1,0 +1,467 @@
+"""The settings dialog, and the light and dark themes it offers.
+
+The dialog edits a copy: nothing is applied or saved until the caller has an accepted dialog::
+
+    dialog = SettingsDialog(current, parent)
+    if dialog.exec():
+        new = dialog.settings()
+
+Every control has a label with a mnemonic (its buddy), an accessible name and description and a
+tooltip; sizes come from layouts and fonts only, so the dialog works at 200 % scaling.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from calftimer.core.settings import (
+    COUNTDOWN_CHOICES,
+    PREPARE_MAX_S,
+    PREPARE_MIN_S,
+    THEMES,
+    VOLUME_MAX,
+    VOLUME_MIN,
+    Settings,
+)
+
+RATE_STEPS = 10  # the voice-rate slider moves in tenths
+
+
+class SettingsDialog(QDialog):
+    """Edits a Settings; ``settings()`` returns the edited copy (the original after Cancel)."""
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setObjectName("settingsDialog")
+        self._initial = settings
+
+        # ---- session
+        self.countdown_combo = QComboBox()
+        for seconds in COUNTDOWN_CHOICES:
+            self.countdown_combo.addItem(f"{seconds} s", seconds)
+        self._describe(
+            self.countdown_combo,
+            "Countdown",
+            "Seconds of countdown beeps before each set starts.",
+        )
+
+        self.prepare_spin = QSpinBox()
+        self.prepare_spin.setRange(PREPARE_MIN_S, PREPARE_MAX_S)
+        self.prepare_spin.setSuffix(" s")
+        self._describe(
+            self.prepare_spin,
+            "Get-ready time",
+            f"Seconds to get into position before the first set ({PREPARE_MIN_S} to "
+            f"{PREPARE_MAX_S}).",
+        )
+
+        # ---- voice and sound
+        self.voice_check = QCheckBox("&Voice coach")
+        self._describe(
+            self.voice_check,
+            "Voice coach",
+            "Speak the phases, rep counts and what comes next. Off: beeps only.",
+        )
+
+        self.engine_combo = QComboBox()
+        self.engine_combo.addItem("System voice", "system")
+        self.engine_combo.addItem("Recorded clips", "clips")
+        self.engine_combo.addItem("Beeps instead of words", "beeps")
+        self._describe(
+            self.engine_combo,
+            "Voice engine",
+            "System voice: the computer's text-to-speech. Recorded clips: the voice that ships "
+            "with calftimer, works without text-to-speech. Beeps: distinct tones, no words.",
+        )
+
+        self.rate_slider = QSlider(Qt.Orientation.Horizontal)
+        self.rate_slider.setRange(-RATE_STEPS, RATE_STEPS)
+        self.rate_slider.setPageStep(2)
+        self.rate_slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.rate_slider.setTickInterval(5)
+        self.rate_label = QLabel()
+        self._describe(
+            self.rate_slider,
+            "Voice rate",
+            "How fast the system voice speaks, from slower (left) to faster (right).",
+        )
+
+        self.cue_volume_slider, self.cue_volume_label = self._volume_slider(
+            "Cue volume", "Loudness of the beeps and ticks."
+        )
+        self.voice_volume_slider, self.voice_volume_label = self._volume_slider(
+            "Voice volume", "Loudness of the spoken coach."
+        )
+
+        self.sound_theme_combo = QComboBox()
+        self.sound_theme_combo.addItem("Standard", "standard")
+        self.sound_theme_combo.addItem("Low (for training over music)", "low")
+        self._describe(
+            self.sound_theme_combo,
+            "Sound theme",
+            "Low-pitched cues stand out better when music is playing.",
+        )
+
+        # ---- display
+        self.unit_combo = QComboBox()
+        self.unit_combo.addItem("Kilograms (kg)", "kg")
+        self.unit_combo.addItem("Pounds (lb)", "lb")
+        self._describe(
+            self.unit_combo,
+            "Weight unit",
+            "How loads are shown and entered. They are always stored in kilograms, so "
+            "switching loses nothing.",
+        )
+
+        self.keep_awake_check = QCheckBox("&Keep the screen awake during sessions")
+        self._describe(
+            self.keep_awake_check,
+            "Keep the screen awake during sessions",
+            "Stop the screen from dimming or locking while a session runs (not while paused).",
+        )
+
+        self.theme_combo = QComboBox()
+        for theme in THEMES:
+            self.theme_combo.addItem(theme.capitalize(), theme)
+        self._describe(
+            self.theme_combo,
+            "Theme",
+            "System follows your desktop; Light and Dark are high-contrast themes.",
+        )
+
+        # ---- buttons
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.RestoreDefaults
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.defaults_button = self.buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
+        self.defaults_button.setText("Restore &defaults")
+        self._describe(self.ok_button, "OK", "Use these settings and save them.")
+        self._describe(self.cancel_button, "Cancel", "Close without changing anything.")
+        self._describe(
+            self.defaults_button,
+            "Restore defaults",
+            "Put every setting in this dialog back to its default (until you press OK).",
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.defaults_button.clicked.connect(self._on_defaults_clicked)
+
+        self._layout()
+        self.voice_check.toggled.connect(self._update_enabled)
+        self.engine_combo.currentIndexChanged.connect(self._update_enabled)
+        self.rate_slider.valueChanged.connect(self._on_rate_changed)
+        self.show_settings(settings)
+
+    # ------------------------------------------------------------------ public
+
+    def settings(self) -> Settings:
+        """The settings as the controls show them (the original ones after Cancel)."""
+        rate = self._initial.voice_rate
+        if self.rate_slider.value() != round(rate * RATE_STEPS):
+            rate = self.rate_slider.value() / RATE_STEPS  # moved: else keep the exact value
+        return dataclasses.replace(
+            self._initial,  # keeps what the dialog does not show (muted)
+            countdown_s=self.countdown_combo.currentData(),
+            prepare_s=self.prepare_spin.value(),
+            voice_enabled=self.voice_check.isChecked(),
+            voice_engine=self.engine_combo.currentData(),
+            voice_rate=rate,
+            cue_volume=self.cue_volume_slider.value(),
+            voice_volume=self.voice_volume_slider.value(),
+            sound_theme=self.sound_theme_combo.currentData(),
+            weight_unit=self.unit_combo.currentData(),
+            keep_awake=self.keep_awake_check.isChecked(),
+            theme=self.theme_combo.currentData(),
+        )
+
+    def show_settings(self, settings: Settings) -> None:
+        """Set every control from ``settings``."""
+        _select(self.countdown_combo, settings.countdown_s)
+        self.prepare_spin.setValue(settings.prepare_s)
+        self.voice_check.setChecked(settings.voice_enabled)
+        _select(self.engine_combo, settings.voice_engine)
+        self.rate_slider.setValue(round(settings.voice_rate * RATE_STEPS))
+        self.cue_volume_slider.setValue(settings.cue_volume)
+        self.voice_volume_slider.setValue(settings.voice_volume)
+        _select(self.sound_theme_combo, settings.sound_theme)
+        _select(self.unit_combo, settings.weight_unit)
+        self.keep_awake_check.setChecked(settings.keep_awake)
+        _select(self.theme_combo, settings.theme)
+        self._on_rate_changed(self.rate_slider.value())
+        self._update_enabled()
+
+    def controls(self) -> list[QWidget]:
+        """The interactive controls in tab order (for tests and the focus chain)."""
+        return [
+            self.countdown_combo,
+            self.prepare_spin,
+            self.voice_check,
+            self.engine_combo,
+            self.rate_slider,
+            self.cue_volume_slider,
+            self.voice_volume_slider,
+            self.sound_theme_combo,
+            self.unit_combo,
+            self.keep_awake_check,
+            self.theme_combo,
+        ]
+
+    def reject(self) -> None:
+        self.show_settings(self._initial)  # so settings() after Cancel changes nothing
+        super().reject()
+
+    # ---------------------------------------------------------------- building
+
+    def _layout(self) -> None:
+        session = QGroupBox("Session")
+        form = QFormLayout(session)
+        self._row(form, "&Countdown:", self.countdown_combo)
+        self._row(form, "&Get-ready time:", self.prepare_spin)
+
+        sound = QGroupBox("Voice and sound")
+        form = QFormLayout(sound)
+        form.addRow(self.voice_check)
+        self._row(form, "Voice &engine:", self.engine_combo)
+        self._row(form, "Voice &rate:", self.rate_slider, self.rate_label)
+        self._row(form, "C&ue volume:", self.cue_volume_slider, self.cue_volume_label)
+        self._row(form, "V&oice volume:", self.voice_volume_slider, self.voice_volume_label)
+        self._row(form, "&Sound theme:", self.sound_theme_combo)
+
+        display = QGroupBox("Display")
+        form = QFormLayout(display)
+        self._row(form, "&Weight unit:", self.unit_combo)
+        form.addRow(self.keep_awake_check)
+        self._row(form, "&Theme:", self.theme_combo)
+
+        # Value labels as wide as their widest text in the current font (so it scales): the
+        # sliders line up and do not jump as the values change.
+        metrics = self.rate_label.fontMetrics()
+        width = max(
+            metrics.horizontalAdvance(t) for t in ("100 %", "Slower (-1.0)", "Faster (+1.0)")
+        )
+        for label in (self.rate_label, self.cue_volume_label, self.voice_volume_label):
+            label.setMinimumWidth(width)
+
+        outer = QVBoxLayout(self)
+        for group in (session, sound, display):
+            outer.addWidget(group)
+        outer.addStretch(1)
+        outer.addWidget(self.buttons)
+
+        for first, second in itertools.pairwise([*self.controls(), *self._buttons_in_view()]):
+            QWidget.setTabOrder(first, second)
+        self.countdown_combo.setFocus()
+
+    def _buttons_in_view(self) -> list[QWidget]:
+        """The dialog's buttons left to right, as this platform's button layout places them."""
+        layout = self.buttons.layout()
+        items = (layout.itemAt(i) for i in range(layout.count()))
+        return [w for item in items if (w := item.widget()) is not None]
+
+    def _row(
+        self, form: QFormLayout, text: str, field: QWidget, value_label: QLabel | None = None
+    ) -> None:
+        label = QLabel(text)
+        label.setBuddy(field)  # the mnemonic focuses the control
+        if value_label is None:
+            form.addRow(label, field)
+            return
+        row = QHBoxLayout()
+        row.addWidget(field, 1)
+        row.addWidget(value_label)
+        form.addRow(label, row)
+
+    def _volume_slider(self, name: str, description: str) -> tuple[QSlider, QLabel]:
+        slider = QSlider(Qt.Orientation.Horizontal)
+        slider.setRange(VOLUME_MIN, VOLUME_MAX)
+        slider.setSingleStep(5)
+        slider.setPageStep(10)
+        self._describe(slider, name, description)
+        label = QLabel()
+        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        label.setAccessibleName(f"{name} value")
+
+        def show(value: int) -> None:
+            label.setText(f"{value} %")
+            slider.setAccessibleDescription(f"{description} Now {value} %.")
+
+        slider.valueChanged.connect(show)
+        show(slider.value())
+        return slider, label
+
+    @staticmethod
+    def _describe(widget: QWidget, name: str, description: str) -> None:
+        widget.setAccessibleName(name)
+        widget.setAccessibleDescription(description)
+        widget.setToolTip(description)
+
+    # ---------------------------------------------------------------- handlers
+
+    def _on_defaults_clicked(self) -> None:
+        self.show_settings(dataclasses.replace(Settings(), muted=self._initial.muted))
+
+    def _on_rate_changed(self, value: int) -> None:
+        if value == 0:
+            text = "Normal"
+        else:
+            text = f"{'Faster' if value > 0 else 'Slower'} ({value / RATE_STEPS:+.1f})"
+        self.rate_label.setText(text)
+        self.rate_label.setAccessibleName(f"Voice rate value: {text}")
+
+    def _update_enabled(self) -> None:
+        voice = self.voice_check.isChecked()
+        self.engine_combo.setEnabled(voice)
+        self.voice_volume_slider.setEnabled(voice)
+        self.rate_slider.setEnabled(voice and self.engine_combo.currentData() == "system")
+
+
+def _select(combo: QComboBox, value: object) -> None:
+    index = combo.findData(value)
+    if index < 0:
+        raise ValueError(f"{combo.accessibleName()}: no choice for {value!r}")
+    combo.setCurrentIndex(index)
+
+
+# -------------------------------------------------------------------------------- themes
+
+_ROLES = QPalette.ColorRole
+# Normal text, button text and selected text keep >= 7:1 against their background (WCAG AAA);
+# links and placeholders do too. Disabled text is dimmer on purpose but stays >= 4.5:1.
+_LIGHT: dict[QPalette.ColorRole, str] = {
+    _ROLES.Window: "#f3f3f3",
+    _ROLES.WindowText: "#111111",
+    _ROLES.Base: "#ffffff",
+    _ROLES.AlternateBase: "#ececec",
+    _ROLES.Text: "#111111",
+    _ROLES.Button: "#e6e6e6",
+    _ROLES.ButtonText: "#111111",
+    _ROLES.BrightText: "#ffffff",
+    _ROLES.ToolTipBase: "#ffffdc",
+    _ROLES.ToolTipText: "#111111",
+    _ROLES.PlaceholderText: "#545454",
+    _ROLES.Highlight: "#0a4aa8",
+    _ROLES.HighlightedText: "#ffffff",
+    _ROLES.Link: "#0645ad",
+    _ROLES.LinkVisited: "#5a1a9e",
+    _ROLES.Light: "#ffffff",
+    _ROLES.Midlight: "#f0f0f0",
+    _ROLES.Mid: "#b8b8b8",
+    _ROLES.Dark: "#9a9a9a",
+    _ROLES.Shadow: "#5c5c5c",
+}
+_DARK: dict[QPalette.ColorRole, str] = {
+    _ROLES.Window: "#1e1e1e",
+    _ROLES.WindowText: "#f2f2f2",
+    _ROLES.Base: "#141414",
+    _ROLES.AlternateBase: "#262626",
+    _ROLES.Text: "#f2f2f2",
+    _ROLES.Button: "#2d2d2d",
+    _ROLES.ButtonText: "#f2f2f2",
+    _ROLES.BrightText: "#ffffff",
+    _ROLES.ToolTipBase: "#2d2d2d",
+    _ROLES.ToolTipText: "#f2f2f2",
+    _ROLES.PlaceholderText: "#a8a8a8",
+    _ROLES.Highlight: "#8ab4f8",
+    _ROLES.HighlightedText: "#000000",
+    _ROLES.Link: "#8ab4f8",
+    _ROLES.LinkVisited: "#d7aefb",
+    _ROLES.Light: "#4a4a4a",
+    _ROLES.Midlight: "#3a3a3a",
+    _ROLES.Mid: "#2a2a2a",
+    _ROLES.Dark: "#101010",
+    _ROLES.Shadow: "#000000",
+}
+_DISABLED_TEXT = {"light": "#6e6e6e", "dark": "#8a8a8a"}
+_DISABLED_ROLES = (_ROLES.WindowText, _ROLES.Text, _ROLES.ButtonText, _ROLES.PlaceholderText)
+_SYSTEM_STYLE_PROPERTY = "calftimerSystemStyle"
+
+
+def theme_palette(theme: str) -> QPalette:
+    """The palette of the "light" or "dark" theme."""
+    if theme not in ("light", "dark"):
+        raise ValueError(f"no palette for theme {theme!r}; expected 'light' or 'dark'")
+    palette = QPalette()
+    for role, colour in (_LIGHT if theme == "light" else _DARK).items():
+        palette.setColor(role, QColor(colour))
+    for role in _DISABLED_ROLES:
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(_DISABLED_TEXT[theme]))
+    return palette
+
+
+def apply_theme(app: QApplication, theme: str) -> None:
+    """Light or dark (Fusion style, the palettes above), or back to the system's look."""
+    if theme not in THEMES:
+        raise ValueError(f"unknown theme {theme!r}; expected one of {', '.join(THEMES)}")
+    if app.property(_SYSTEM_STYLE_PROPERTY) is None:
+        app.setProperty(_SYSTEM_STYLE_PROPERTY, app.style().name())
+    hints = app.styleHints()
+    if theme == "system":
+        hints.unsetColorScheme()
+        system_style = str(app.property(_SYSTEM_STYLE_PROPERTY))
+        if app.style().name() != system_style:
+            app.setStyle(system_style)
+        app.setPalette(QPalette())  # an empty palette: the platform's own again
+        return
+    # Tell the platform too, so native dialogs and title bars follow where they can.
+    hints.setColorScheme(Qt.ColorScheme.Light if theme == "light" else Qt.ColorScheme.Dark)
+    app.setStyle("Fusion")
+    app.setPalette(theme_palette(theme))
+
+
+def _linear(channel: float) -> float:
+    return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
+
+
+def relative_luminance(colour: QColor) -> float:
+    """WCAG 2 relative luminance of an opaque sRGB colour (0 black to 1 white)."""
+    return (
+        0.2126 * _linear(colour.redF())
+        + 0.7152 * _linear(colour.greenF())
+        + 0.0722 * _linear(colour.blueF())
+    )
+
+
+def contrast_ratio(fg: QColor, bg: QColor) -> float:
+    """WCAG contrast ratio, 1 to 21; a translucent ``fg`` is first blended over ``bg``."""
+    if fg.alphaF() < 1.0:
+        a = fg.alphaF()
+        fg = QColor.fromRgbF(
+            fg.redF() * a + bg.redF() * (1 - a),
+            fg.greenF() * a + bg.greenF() * (1 - a),
+            fg.blueF() * a + bg.blueF() * (1 - a),
+        )
+    lighter, darker = sorted((relative_luminance(fg), relative_luminance(bg)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+__all__ = [
+    "SettingsDialog",
+    "apply_theme",
+    "contrast_ratio",
+    "relative_luminance",
+    "theme_palette",
+]

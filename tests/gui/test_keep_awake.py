@@ -1,0 +1,471 @@
+"""The screen is kept awake while a session runs and released otherwise.
+
+Two layers: the controller through a fake KeepAwake (the seam the window uses), and the D-Bus
+backends against a real, private ``dbus-daemon`` with a fake ``org.freedesktop.ScreenSaver``
+(or portal) in a subprocess, so nothing here touches the user's session bus.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from calftimer.core.session import State
+from calftimer.gui.keep_awake import (
+    ES_CONTINUOUS,
+    ES_DISPLAY_REQUIRED,
+    ES_SYSTEM_REQUIRED,
+    CaffeinateKeepAwake,
+    DBusScreenSaverKeepAwake,
+    FallbackKeepAwake,
+    KeepAwake,
+    KeepAwakeController,
+    KeepAwakeError,
+    NullKeepAwake,
+    PortalKeepAwake,
+    WindowsKeepAwake,
+    create_keep_awake,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+FAKE_SERVICE = Path(__file__).with_name("fake_screensaver.py")
+WAIT_S = 5.0
+
+
+class FakeKeepAwake(KeepAwake):
+    """Records what the controller asks for; ``works=False`` fails like a missing service."""
+
+    method = "fake"
+
+    def __init__(self, works: bool = True) -> None:
+        super().__init__()
+        self.works = works
+        self.calls: list[str] = []
+
+    def _start(self, reason: str) -> None:
+        self.calls.append("inhibit")
+        if not self.works:
+            raise KeepAwakeError("org.freedesktop.ScreenSaver is not running on the session bus")
+
+    def _stop(self) -> None:
+        self.calls.append("release")
+
+
+# --- the controller, through the seam -------------------------------------------------------
+
+
+def test_running_inhibits_and_every_other_state_releases(qtbot) -> None:
+    fake = FakeKeepAwake()
+    controller = KeepAwakeController(fake)
+    for state in (State.PAUSED, State.FINISHED, State.ABANDONED, State.READY):
+        controller.session_state_changed(State.RUNNING)
+        assert fake.active, "start/resume keeps the screen awake"
+        controller.session_state_changed(state)
+        assert not fake.active, f"{state} must let the screen sleep"
+    assert fake.calls == ["inhibit", "release"] * 4
+    assert controller.status_message() is None
+
+
+def test_repeated_states_ask_once() -> None:
+    fake = FakeKeepAwake()
+    controller = KeepAwakeController(fake)
+    controller.session_state_changed(State.RUNNING)
+    controller.session_state_changed("running")  # a StrEnum value arrives as text too
+    controller.session_state_changed(State.PAUSED)
+    controller.session_state_changed(State.PAUSED)
+    assert fake.calls == ["inhibit", "release"]
+
+
+def test_disabled_never_inhibits_and_re_enabling_while_running_does() -> None:
+    fake = FakeKeepAwake()
+    controller = KeepAwakeController(fake, enabled=False)
+    controller.session_state_changed(State.RUNNING)
+    assert fake.calls == []
+    controller.enabled = True
+    assert fake.active and fake.calls == ["inhibit"]
+    controller.set_enabled(False)  # the setting turned off mid-session releases at once
+    assert not fake.active and fake.calls == ["inhibit", "release"]
+    controller.session_state_changed(State.PAUSED)
+    controller.enabled = True  # enabling while paused waits for the session to run
+    assert not fake.active
+    controller.session_state_changed(State.RUNNING)
+    assert fake.active
+
+
+def test_shutdown_releases() -> None:
+    fake = FakeKeepAwake()
+    controller = KeepAwakeController(fake)
+    controller.session_state_changed(State.RUNNING)
+    controller.shutdown()
+    assert not fake.active and fake.calls == ["inhibit", "release"]
+
+
+def test_the_unavailable_message_appears_once(qtbot) -> None:
+    fake = FakeKeepAwake(works=False)
+    controller = KeepAwakeController(fake)
+    emitted: list[str] = []
+    controller.keep_awake_failed.connect(emitted.append)
+    controller.session_state_changed(State.RUNNING)
+    message = controller.status_message()
+    assert message == (
+        "Could not keep the screen awake: org.freedesktop.ScreenSaver is not running on the "
+        "session bus. Set your screen to stay on while training."
+    )
+    assert controller.status_message() is None
+    controller.session_state_changed(State.PAUSED)
+    controller.session_state_changed(State.RUNNING)  # tried again, but not reported again
+    assert fake.calls == ["inhibit", "inhibit"]
+    assert controller.status_message() is None
+    assert emitted == [message]
+
+
+# --- the interface and the platform backends without D-Bus ----------------------------------
+
+
+def test_inhibit_and_release_are_idempotent() -> None:
+    fake = FakeKeepAwake()
+    assert fake.inhibit("x") and fake.inhibit("x")
+    fake.release()
+    fake.release()
+    assert fake.calls == ["inhibit", "release"]
+
+
+def test_null_keep_awake_says_why() -> None:
+    null = NullKeepAwake("no way here")
+    assert not null.inhibit("training")
+    assert not null.active
+    assert null.unavailable_reason == "no way here"
+    null.release()
+
+
+def test_fallback_uses_the_first_that_works_and_releases_it() -> None:
+    broken, working = FakeKeepAwake(works=False), FakeKeepAwake()
+    chain = FallbackKeepAwake([broken, working])
+    assert chain.inhibit("training")
+    assert working.active and not broken.active
+    chain.release()
+    assert working.calls == ["inhibit", "release"]
+    assert broken.calls == ["inhibit"]
+
+
+def test_fallback_reports_every_reason_when_nothing_works() -> None:
+    chain = FallbackKeepAwake([NullKeepAwake("first reason"), NullKeepAwake("second reason")])
+    assert not chain.inhibit("training")
+    assert "first reason" in (chain.unavailable_reason or "")
+    assert "second reason" in (chain.unavailable_reason or "")
+
+
+def test_windows_sets_and_clears_the_thread_execution_state() -> None:
+    calls: list[int] = []
+
+    def set_state(flags: int) -> int:
+        calls.append(flags)
+        return ES_CONTINUOUS  # the previous state; 0 would mean failure
+
+    windows = WindowsKeepAwake(set_state)
+    assert windows.inhibit("training")
+    windows.release()
+    assert calls == [ES_CONTINUOUS | ES_DISPLAY_REQUIRED | ES_SYSTEM_REQUIRED, ES_CONTINUOUS]
+
+
+def test_windows_failure_is_reported() -> None:
+    assert not WindowsKeepAwake(lambda flags: 0).inhibit("training")
+    if sys.platform != "win32":
+        off_windows = create_keep_awake("win32")
+        assert not off_windows.inhibit("training")
+        assert "SetThreadExecutionState" in (off_windows.unavailable_reason or "")
+
+
+def test_caffeinate_waits_for_our_pid_and_is_killed_on_release() -> None:
+    assert CaffeinateKeepAwake().command[1:] == ["-d", "-i", "-w", str(os.getpid())]
+    stand_in = CaffeinateKeepAwake([sys.executable, "-c", "import time; time.sleep(60)"])
+    assert stand_in.inhibit("training")
+    process = stand_in.process
+    assert process is not None and process.poll() is None
+    stand_in.release()
+    assert process.poll() is not None
+
+
+def test_without_caffeinate_the_reason_is_given(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    missing = CaffeinateKeepAwake()
+    assert not missing.inhibit("training")
+    assert "caffeinate" in (missing.unavailable_reason or "")
+    chosen = create_keep_awake("darwin")
+    assert isinstance(chosen, NullKeepAwake)
+    assert "caffeinate" in (chosen.unavailable_reason or "")
+
+
+def test_linux_prefers_the_portal_only_when_sandboxed() -> None:
+    plain = create_keep_awake("linux", sandboxed=False)
+    sandboxed = create_keep_awake("linux", sandboxed=True)
+    assert isinstance(plain, FallbackKeepAwake) and isinstance(sandboxed, FallbackKeepAwake)
+    assert [type(c) for c in plain.candidates] == [DBusScreenSaverKeepAwake, PortalKeepAwake]
+    assert [type(c) for c in sandboxed.candidates] == [PortalKeepAwake, DBusScreenSaverKeepAwake]
+    assert plain.method == "org.freedesktop.ScreenSaver"
+    assert sandboxed.method == "org.freedesktop.portal.Inhibit"
+
+
+# --- against a real, private D-Bus ------------------------------------------------------------
+
+BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={dir}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+class Lines:
+    """A subprocess's stdout lines, read on a thread so waits have a deadline."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self.process = process
+        self.seen: list[str] = []
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)
+
+    def next_line(self, timeout: float = WAIT_S) -> str:
+        try:
+            line = self._queue.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"no line within {timeout} s") from None
+        if line is None:
+            raise AssertionError("the process ended without a line")
+        self.seen.append(line)
+        return line
+
+    def wait_for(self, kind: str, timeout: float = WAIT_S) -> list[str]:
+        """The next line whose first field is ``kind`` (others are kept in ``seen``)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(
+                    f"no {kind!r} line within {timeout} s; saw {self.seen}"
+                ) from None
+            if line is None:
+                raise AssertionError(f"process ended before a {kind!r} line; saw {self.seen}")
+            self.seen.append(line)
+            fields = line.split("\t")
+            if fields[0] == kind:
+                return fields[1:]
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=2)
+
+
+@pytest.fixture
+def bus_address(tmp_path) -> Iterator[str]:
+    """A private dbus-daemon for this test only."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the D-Bus keep-awake backends are used on Linux only")
+    daemon = shutil.which("dbus-daemon")
+    if daemon is None:
+        message = (
+            "dbus-daemon is not installed, so the keep-awake test against a real D-Bus "
+            "cannot run (Debian/Ubuntu package: dbus-daemon)"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    config = tmp_path / "bus.conf"
+    config.write_text(BUS_CONFIG.format(dir=tmp_path), encoding="utf-8")
+    process = subprocess.Popen(
+        [daemon, f"--config-file={config}", "--print-address", "--nofork", "--nopidfile"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        address = Lines(process).next_line()
+        assert address.startswith("unix:"), address
+        yield address
+    finally:
+        stop(process)
+
+
+def subprocess_env() -> dict[str, str]:
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    # DBUS_SESSION_BUS_ADDRESS is cleared so nothing can reach the user's real session bus.
+    env = dict(os.environ, PYTHONPATH=path, QT_QPA_PLATFORM="offscreen")
+    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    return env
+
+
+@pytest.fixture
+def start_fake(bus_address) -> Iterator[Callable[..., Lines]]:
+    """Start the fake service on the private bus; returns its event lines once it is ready."""
+    processes: list[subprocess.Popen[str]] = []
+
+    def start(*args: str) -> Lines:
+        process = subprocess.Popen(
+            [sys.executable, str(FAKE_SERVICE), bus_address, *args],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=subprocess_env(),
+        )
+        processes.append(process)
+        lines = Lines(process)
+        lines.wait_for("ready")
+        return lines
+
+    yield start
+    for process in processes:
+        stop(process)
+
+
+@pytest.fixture
+def connection(qapp, bus_address):
+    """Our side's connection to the private bus, injected into the code under test."""
+    from PySide6.QtDBus import QDBusConnection
+
+    name = f"calftimer-test-{uuid.uuid4().hex}"
+    bus = QDBusConnection.connectToBus(bus_address, name)
+    assert bus.isConnected(), bus.lastError().message()
+    yield bus
+    QDBusConnection.disconnectFromBus(name)
+
+
+@pytest.mark.slow
+def test_screensaver_inhibit_sends_our_name_and_release_sends_the_cookie(
+    start_fake, connection
+) -> None:
+    events = start_fake()
+    screensaver = DBusScreenSaverKeepAwake(connection, app_name="calftimer")
+    assert screensaver.inhibit("Training session running"), screensaver.unavailable_reason
+    app_name, reason, cookie = events.wait_for("inhibit")
+    assert (app_name, reason) == ("calftimer", "Training session running")
+    assert screensaver.active and screensaver.cookie == int(cookie)
+    assert screensaver.path == "/org/freedesktop/ScreenSaver"
+    assert screensaver.inhibit("again")  # already inhibiting: no second Inhibit call
+    screensaver.release()
+    screensaver.release()
+    # The next event after the one Inhibit is the UnInhibit of its cookie, as a D-Bus uint32.
+    assert events.wait_for("uninhibit") == [cookie, "known"]
+    assert [line.split("\t")[0] for line in events.seen] == ["ready", "inhibit", "uninhibit"]
+    assert not screensaver.active
+
+
+@pytest.mark.slow
+def test_screensaver_on_the_short_path_is_found(start_fake, connection) -> None:
+    events = start_fake("--path", "/ScreenSaver")
+    screensaver = DBusScreenSaverKeepAwake(connection)
+    assert screensaver.inhibit("training"), screensaver.unavailable_reason
+    assert screensaver.path == "/ScreenSaver"
+    cookie = events.wait_for("inhibit")[2]
+    screensaver.release()
+    assert events.wait_for("uninhibit") == [cookie, "known"]
+
+
+@pytest.mark.slow
+def test_no_service_fails_quickly_with_a_reason(connection) -> None:
+    screensaver = DBusScreenSaverKeepAwake(connection)
+    started = time.monotonic()
+    assert not screensaver.inhibit("training")
+    assert time.monotonic() - started < 1.0
+    assert screensaver.unavailable_reason == (
+        "org.freedesktop.ScreenSaver is not running on the session bus"
+    )
+    chain = create_keep_awake("linux", connection=connection, sandboxed=False)
+    assert not chain.inhibit("training")
+    assert "org.freedesktop.ScreenSaver" in (chain.unavailable_reason or "")
+    assert "org.freedesktop.portal.Desktop" in (chain.unavailable_reason or "")
+
+
+@pytest.mark.slow
+def test_a_hung_service_costs_at_most_the_timeout(start_fake, connection) -> None:
+    events = start_fake()
+    screensaver = DBusScreenSaverKeepAwake(connection, timeout_ms=200)
+    hung = events.process
+    os.kill(hung.pid, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        assert not screensaver.inhibit("training")
+        assert time.monotonic() - started < 1.0
+        assert screensaver.unavailable_reason == (
+            "org.freedesktop.ScreenSaver did not answer within 0.2 s"
+        )
+    finally:
+        os.kill(hung.pid, signal.SIGCONT)
+
+
+@pytest.mark.slow
+def test_portal_inhibits_idle_and_closes_the_request(start_fake, connection) -> None:
+    events = start_fake("--portal")
+    chosen = create_keep_awake("linux", connection=connection, sandboxed=False)
+    assert chosen.inhibit("Training session running"), chosen.unavailable_reason
+    assert chosen.method == "org.freedesktop.portal.Inhibit"  # the ScreenSaver is absent
+    window, flags, reason, handle = events.wait_for("portal-inhibit")
+    assert (window, flags, reason) == ("", "8", "Training session running")
+    chosen.release()
+    assert events.wait_for("close") == [handle]
+
+
+CLIENT = textwrap.dedent(
+    """
+    import sys
+    from PySide6.QtCore import QCoreApplication
+    from calftimer.gui.keep_awake import DBusScreenSaverKeepAwake, connect_to_bus
+    app = QCoreApplication([])
+    bus = connect_to_bus(sys.argv[1], "client")
+    keep_awake = DBusScreenSaverKeepAwake(bus)
+    ok = keep_awake.inhibit("training")
+    print("inhibited" if ok else "failed", bus.baseService(), sep="\t", flush=True)
+    sys.stdin.readline()
+    """
+)
+
+
+@pytest.mark.slow
+def test_a_killed_client_disappears_from_the_bus(start_fake, bus_address) -> None:
+    """What "released on crash" rests on: the bus tells the service the client is gone."""
+    events = start_fake()
+    client = subprocess.Popen(
+        [sys.executable, "-c", CLIENT, bus_address],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=subprocess_env(),
+    )
+    try:
+        [client_name] = Lines(client).wait_for("inhibited")
+        events.wait_for("inhibit")
+        os.kill(client.pid, signal.SIGKILL)
+        client.wait(timeout=WAIT_S)
+        while events.wait_for("vanished") != [client_name]:
+            pass
+    finally:
+        stop(client)

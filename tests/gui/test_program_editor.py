@@ -1,0 +1,262 @@
+"""The program editor dialog: inline validation, block editing, live duration, read-only
+built-ins, keyboard use and accessible names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QComboBox,
+    QLineEdit,
+    QListView,
+    QPlainTextEdit,
+    QWidget,
+)
+
+from calftimer.core.exercise import Mode, Tempo
+from calftimer.core.program_files import duplicate_program, validate_program
+from calftimer.core.programs import BUILTIN_BY_ID, BUILTIN_PROGRAMS, Program
+from calftimer.core.timeline import estimated_duration_ms, format_duration
+from calftimer.gui.program_editor import WARNING_SIGN, BlockListModel, ProgramEditorDialog
+
+BUILTIN_IDS = [p.id for p in BUILTIN_PROGRAMS]
+TEMPO_RULE = "one rep must last at least 0.5 seconds"
+
+
+def foundation_copy() -> Program:
+    return duplicate_program(BUILTIN_BY_ID["foundation"], BUILTIN_IDS)
+
+
+@pytest.fixture
+def editor(qtbot) -> Iterator[ProgramEditorDialog]:
+    dialog = ProgramEditorDialog(foundation_copy(), existing_ids=BUILTIN_IDS)
+    qtbot.addWidget(dialog)
+    yield dialog
+
+
+def set_tempo(editor: ProgramEditorDialog, tempo: Tempo) -> None:
+    for key, spin in editor.tempo_spins.items():
+        spin.setValue(getattr(tempo, key))
+
+
+def exercise_ids(program: Program) -> list[str]:
+    return [b.exercise_id for b in program.blocks]
+
+
+def test_opens_valid_with_the_programs_values(editor: ProgramEditorDialog) -> None:
+    assert editor.problems() == []
+    assert editor.ok_button.isEnabled()
+    assert editor.program() == foundation_copy()
+    assert editor.name_edit.text() == "Copy of Runner's calf foundation"
+    assert editor.current_row() == 0
+    assert editor.sets_spin.value() == 2
+    assert editor.target_label.text() == "Reps:"
+    assert editor.problems_label.isHidden() and editor.problems_icon.isHidden()
+
+
+def test_a_tempo_the_rules_reject_shows_the_message_and_disables_ok(
+    editor: ProgramEditorDialog,
+) -> None:
+    set_tempo(editor, Tempo(0, 0, 0, 0))
+    assert editor.problems() == [f"blocks[0].tempo: {TEMPO_RULE} in total"]
+    assert not editor.ok_button.isEnabled()
+    # Bottom: red text *and* a warning sign and icon, never colour alone.
+    bottom = editor.problems_label.text()
+    assert TEMPO_RULE in bottom and WARNING_SIGN in bottom
+    assert "Block 1 (Double-leg calf raise)" in bottom
+    assert not editor.problems_label.isHidden() and not editor.problems_icon.isHidden()
+    assert "color" in editor.problems_label.styleSheet()
+    # Next to the block's fields, and on the block's row in the list.
+    assert (
+        editor.block_problems_label.text()
+        == f"{WARNING_SIGN} blocks[0].tempo: {TEMPO_RULE} in total"
+    )
+    assert editor.block_model.index(0).data().startswith(WARNING_SIGN)
+    assert "fix the problems" in editor.duration_label.text()
+
+    editor.tempo_spins["down"].setValue(1.5)
+    assert editor.problems() == []
+    assert editor.ok_button.isEnabled()
+    assert editor.problems_label.isHidden() and editor.block_problems_label.isHidden()
+    assert not editor.block_model.index(0).data().startswith(WARNING_SIGN)
+    assert editor.program().blocks[0].tempo == Tempo(0, 0, 1.5, 0)
+
+
+def test_messages_match_the_file_loader(editor: ProgramEditorDialog) -> None:
+    editor.select_block(5)  # pogo jumps: paced by the metronome only
+    editor.metronome_check.setChecked(False)
+    assert editor.problems() == validate_program(editor.program())
+    assert editor.problems() == [
+        "blocks[5].tempo: is required when there is no metronome to pace the reps"
+    ]
+    editor.tempo_check.setChecked(True)  # a tempo paces the reps instead
+    assert editor.problems() == [] and editor.ok_button.isEnabled()
+
+
+def test_an_empty_name_is_refused(editor: ProgramEditorDialog) -> None:
+    editor.name_edit.setText("   ")
+    assert editor.problems() == ["name: must be a non-empty text"]
+    assert not editor.ok_button.isEnabled()
+    editor.name_edit.setText("Tuesday calves")
+    assert editor.ok_button.isEnabled()
+    assert editor.program().name == "Tuesday calves"
+
+
+def test_the_duration_label_follows_the_edits(editor: ProgramEditorDialog) -> None:
+    before = editor.duration_label.text()
+    assert before == f"About {format_duration(estimated_duration_ms(foundation_copy()))}"
+    editor.sets_spin.setValue(6)
+    after = editor.duration_label.text()
+    assert after != before
+    assert after == f"About {format_duration(estimated_duration_ms(editor.program()))}"
+
+
+def test_add_remove_and_reorder_blocks(editor: ProgramEditorDialog) -> None:
+    start = exercise_ids(editor.program())
+    editor.select_block(1)
+    editor.add_combo.setCurrentIndex(editor.add_combo.findData("isometric_calf_hold"))
+    editor.add_button.click()
+    assert exercise_ids(editor.program()) == [*start[:2], "isometric_calf_hold", *start[2:]]
+    assert editor.current_row() == 2
+    assert editor.exercise_label.text() == "Isometric calf hold"
+    assert editor.target_label.text() == "Seconds:"
+
+    editor.up_button.click()
+    assert exercise_ids(editor.program())[1] == "isometric_calf_hold"
+    assert editor.current_row() == 1
+    editor.down_button.click()
+    editor.down_button.click()
+    assert exercise_ids(editor.program())[3] == "isometric_calf_hold"
+
+    editor.remove_button.click()
+    assert exercise_ids(editor.program()) == start
+    assert editor.problems() == []
+
+
+def test_ctrl_up_and_down_and_delete_work_on_the_list(qtbot, editor: ProgramEditorDialog) -> None:
+    start = exercise_ids(editor.program())
+    editor.select_block(0)
+    qtbot.keyClick(editor.block_list, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+    assert exercise_ids(editor.program()) == [start[1], start[0], *start[2:]]
+    assert editor.current_row() == 1
+    qtbot.keyClick(editor.block_list, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
+    assert exercise_ids(editor.program()) == start
+    qtbot.keyClick(editor.block_list, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
+    assert exercise_ids(editor.program()) == start  # already first
+    qtbot.keyClick(editor.block_list, Qt.Key.Key_Delete)
+    assert exercise_ids(editor.program()) == start[1:]
+
+
+def test_removing_every_block_is_reported(editor: ProgramEditorDialog) -> None:
+    for _ in range(len(editor.program().blocks)):
+        editor.remove_button.click()
+    assert editor.problems() == ["blocks: must hold 1 to 50 blocks"]
+    assert not editor.ok_button.isEnabled()
+    assert not editor.block_box.isEnabled()
+
+
+def test_per_block_fields_follow_the_exercise(editor: ProgramEditorDialog) -> None:
+    form = editor.block_form
+    editor.select_block(0)  # two-leg raise: reps with a tempo, one mode, optional load
+    assert not form.isRowVisible(editor.mode_combo)
+    assert form.isRowVisible(editor.tempo_widget)
+    assert not editor.sides_combo.isEnabled() and not editor.switch_spin.isEnabled()
+    assert editor.load_spin.isEnabled()
+    editor.load_spin.setValue(7.5)
+    assert editor.program().blocks[0].load_kg == 7.5
+
+    editor.select_block(1)  # single-leg raise: per side
+    assert editor.sides_combo.isEnabled() and editor.switch_spin.isEnabled()
+    editor.sides_combo.setCurrentIndex(editor.sides_combo.findData("left"))
+    assert editor.program().blocks[1].sides.value == "left"
+    assert not editor.switch_spin.isEnabled()  # one leg: nothing to switch
+
+    editor.select_block(4)  # heel-toe walk: time or distance, no weight
+    assert form.isRowVisible(editor.mode_combo)
+    assert not form.isRowVisible(editor.tempo_widget)
+    assert not editor.load_spin.isEnabled()
+    editor.mode_combo.setCurrentIndex(editor.mode_combo.findData("distance"))
+    assert editor.target_label.text() == "Metres:"
+    assert editor.target_spin.suffix() == " m"
+    walk = editor.program().blocks[4]
+    assert walk.mode is Mode.DISTANCE and walk.target == 8  # 30 s at 15 m/min
+    assert editor.problems() == []
+
+
+def test_metronome_checkbox_and_bpm(editor: ProgramEditorDialog) -> None:
+    editor.select_block(0)
+    assert not editor.bpm_spin.isEnabled()
+    editor.metronome_check.setChecked(True)
+    assert editor.bpm_spin.isEnabled()
+    editor.bpm_spin.setValue(72)
+    assert editor.program().blocks[0].metronome_bpm == 72
+    editor.metronome_check.setChecked(False)
+    assert editor.program().blocks[0].metronome_bpm is None
+
+
+def test_a_builtin_opens_read_only_until_duplicated(qtbot) -> None:
+    builtin = BUILTIN_BY_ID["foundation"]
+    dialog = ProgramEditorDialog(builtin, existing_ids=[*BUILTIN_IDS, "foundation-copy"])
+    qtbot.addWidget(dialog)
+    assert dialog.read_only
+    assert not dialog.read_only_label.isHidden()
+    assert dialog.ok_button.isHidden() and not dialog.duplicate_button.isHidden()
+    assert dialog.name_edit.isReadOnly() and dialog.sets_spin.isReadOnly()
+    assert dialog.add_button.isHidden() and dialog.remove_button.isHidden()
+    dialog.sets_spin.setValue(5)  # a program change from code is ignored too
+    assert dialog.program() is builtin
+
+    with qtbot.waitSignal(dialog.duplicated) as signal:
+        dialog.duplicate_button.click()
+    copy = signal.args[0]
+    assert (copy.id, copy.builtin) == ("foundation-copy-2", False)
+    assert not dialog.read_only
+    assert not dialog.ok_button.isHidden() and dialog.ok_button.isEnabled()
+    assert dialog.duplicate_button.isHidden()
+    assert not dialog.sets_spin.isReadOnly()
+    dialog.sets_spin.setValue(3)
+    edited = dialog.program()
+    assert edited.id == "foundation-copy-2" and edited.blocks[0].sets == 3
+    assert edited.name == "Copy of Runner's calf foundation"
+
+
+def test_every_control_is_named_described_and_in_the_tab_chain(
+    editor: ProgramEditorDialog,
+) -> None:
+    editor.show()
+    kinds = (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QListView, QPlainTextEdit)
+    controls = [w for w in editor.findChildren(QWidget) if isinstance(w, kinds)]
+    controls = [w for w in controls if w.parent() is not None and w.isVisibleTo(editor)]
+    # Line edits inside spin boxes and combo boxes belong to them.
+    controls = [w for w in controls if not isinstance(w.parent(), QAbstractSpinBox | QComboBox)]
+    assert len(controls) > 20
+    unnamed = [type(w).__name__ for w in controls if not w.accessibleName()]
+    untipped = [w.accessibleName() for w in controls if not w.toolTip()]
+    assert unnamed == [] and untipped == []
+
+    chain, widget = [], editor.name_edit
+    for _ in range(200):
+        chain.append(widget)
+        widget = widget.nextInFocusChain()
+        if widget is editor.name_edit:
+            break
+    order = [editor.name_edit, editor.description_edit, editor.block_list, editor.add_combo]
+    order += [editor.sets_spin, editor.target_spin, editor.rest_spin, editor.ok_button]
+    positions = [chain.index(w) for w in order]
+    assert positions == sorted(positions)
+    assert all(w in chain for w in controls)
+
+
+def test_block_model_passes_the_model_tester(qtmodeltester, editor: ProgramEditorDialog) -> None:
+    model = BlockListModel()
+    model.set_blocks(foundation_copy().blocks)
+    qtmodeltester.check(model)
+    assert model.move_block(0, 1)
+    assert not model.move_block(5, 1)
+    model.set_flagged([2])
+    assert model.index(2).data().startswith(WARNING_SIGN)
+    qtmodeltester.check(editor.block_model)

@@ -1,0 +1,151 @@
+"""The window's program management, settings and keep-awake, wired end to end."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from calftimer.core.clock import ManualClock
+from calftimer.core.library import ProgramLibrary
+from calftimer.core.programs import BUILTIN_BY_ID
+from calftimer.core.session import State
+from calftimer.core.settings import Settings, load_settings
+from calftimer.gui.keep_awake import KeepAwake
+from calftimer.gui.main_window import MainWindow
+from calftimer.paths import AppPaths
+from tests.gui.helpers import advance_to
+
+T0 = 3_000_000
+
+
+class RecordingKeepAwake(KeepAwake):
+    method = "test"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    def _start(self, reason: str) -> None:
+        self.calls.append("inhibit")
+
+    def _stop(self) -> None:
+        self.calls.append("release")
+
+
+@pytest.fixture
+def awake() -> RecordingKeepAwake:
+    return RecordingKeepAwake()
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path, awake) -> MainWindow:
+    w = MainWindow(
+        ProgramLibrary.load(tmp_path / "programs"),
+        ManualClock(T0),
+        AppPaths(tmp_path, "test"),
+        keep_awake=awake,
+    )
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def select(window: MainWindow, program_id: str) -> None:
+    row = window.program_model.row_of(program_id)
+    window.program_list.setCurrentIndex(window.program_model.index(row, 0))
+
+
+def test_duplicate_edit_delete_and_undo_a_program(window, tmp_path) -> None:
+    window.run_dialog = lambda dialog: True  # type: ignore[method-assign]  # accept as shown
+    select(window, "alfredson")
+    window.duplicate_selected_program()
+    saved = tmp_path / "programs" / "alfredson-copy.json"
+    assert saved.exists()
+    assert window.selected_program().id == "alfredson-copy"
+    assert json.loads(saved.read_text())["name"].startswith("Copy of")
+    window.delete_selected_program()
+    assert not saved.exists()
+    assert "alfredson-copy" not in {p.id for p in window._library.programs}
+    assert "Ctrl+Z" in window.statusBar().currentMessage()
+    window.undo_delete()
+    assert saved.exists() and window.selected_program().id == "alfredson-copy"
+
+
+def test_built_in_programs_cannot_be_deleted(window) -> None:
+    select(window, "foundation")
+    assert not window.delete_button.isEnabled()
+    window.delete_selected_program()
+    assert "cannot be deleted" in window.statusBar().currentMessage()
+
+
+def test_a_cancelled_editor_saves_nothing(window, tmp_path) -> None:
+    window.run_dialog = lambda dialog: False  # type: ignore[method-assign]
+    window.new_program()
+    assert not (tmp_path / "programs").exists() or not list((tmp_path / "programs").glob("*"))
+
+
+def test_import_and_export_of_program_files(window, tmp_path) -> None:
+    select(window, "isometric")
+    shared = tmp_path / "shared.json"
+    window.export_selected_program(shared)
+    window.import_program(shared)  # id taken by the built-in: saved under a new one
+    assert window.selected_program().id == "isometric-2"
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    shown: list[str] = []
+    from PySide6.QtWidgets import QMessageBox
+
+    original = QMessageBox.warning
+    QMessageBox.warning = lambda _p, _t, text: shown.append(text)  # type: ignore[assignment]
+    try:
+        window.import_program(bad)
+    finally:
+        QMessageBox.warning = original  # type: ignore[method-assign]
+    assert "bad.json: kind" in shown[0] and "Nothing was changed" in shown[0]
+
+
+def test_settings_are_saved_and_used_by_the_next_session(window, tmp_path) -> None:
+    def accept_with_changes(dialog) -> bool:
+        dialog.show_settings(replace(Settings(), countdown_s=5, prepare_s=20))
+        return True
+
+    window.run_dialog = accept_with_changes  # type: ignore[method-assign]
+    window.open_settings()
+    assert load_settings(tmp_path / "settings.json")[0].countdown_s == 5
+    window.start_program(BUILTIN_BY_ID["foundation"])
+    options = window.driver.session.timeline.options
+    assert (options.countdown_s, options.prepare_s) == (5, 20)
+
+
+def test_mute_is_remembered(window, tmp_path) -> None:
+    window.toggle_mute()
+    assert load_settings(tmp_path / "settings.json")[0].muted
+
+
+def test_the_screen_is_kept_awake_only_while_a_session_runs(window, awake) -> None:
+    window.start_program(BUILTIN_BY_ID["isometric"])
+    assert awake.calls == ["inhibit"]
+    window.toggle_pause()
+    assert awake.calls == ["inhibit", "release"]
+    window.toggle_pause()
+    assert awake.calls[-1] == "inhibit"
+    window.driver.apply("abandon")
+    assert awake.calls[-1] == "release"
+    assert window.driver.session.state is State.ABANDONED
+
+
+def test_keep_awake_off_in_settings_never_inhibits(window, awake) -> None:
+    window.apply_settings(replace(window.settings, keep_awake=False))
+    window.start_program(BUILTIN_BY_ID["isometric"])
+    advance_to(window.driver, window.driver.session.clock, T0 + 10_000)  # type: ignore[arg-type]
+    assert "inhibit" not in awake.calls
+
+
+def test_closing_the_window_releases_the_screen(window, awake) -> None:
+    window.start_program(BUILTIN_BY_ID["isometric"])
+    window.close()
+    assert awake.calls[-1] == "release" and not awake.active
