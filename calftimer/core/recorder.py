@@ -19,6 +19,9 @@ SavedHandler = Callable[[int], None]
 
 
 class SessionRecorder:
+    """Each started session gets its own token; jobs carry the token, never "the current id",
+    so a failed start can never make a later session's sets land in an earlier session."""
+
     def __init__(
         self,
         store: Store,
@@ -30,39 +33,53 @@ class SessionRecorder:
         self._writer = writer
         self._on_error = on_error
         self._on_saved = on_saved
-        self.session_id: str | None = None  # written by the worker thread only
-        self.saved_sets = 0
+        self._token = 0
+        self._begin_args: dict[int, tuple[str, str, datetime]] = {}
+        self._ids: dict[int, str] = {}  # written by the worker thread only
+        self._saved: dict[int, int] = {}
 
     @property
     def enabled(self) -> bool:
         return not self._store.read_only
 
-    def started(self, program_id: str, program_name: str, started_at: datetime) -> None:
-        def begin() -> None:
-            self.session_id = self._store.begin_session(program_id, program_name, started_at)
-            self.saved_sets = 0
+    @property
+    def session_id(self) -> str | None:
+        """The history id of the session started last (None until its start was saved)."""
+        return self._ids.get(self._token)
 
-        self._submit(begin, "start the session in your history")
+    def started(self, program_id: str, program_name: str, started_at: datetime) -> None:
+        self._token += 1
+        token = self._token
+        self._begin_args[token] = (program_id, program_name, started_at)
+        self._submit(lambda: self._session_for(token), "start the session in your history")
 
     def set_completed(self, record: SetRecord) -> None:
+        token = self._token
+
         def save() -> None:
-            if self.session_id is None:
-                raise RuntimeError("the session was never started in the history")
-            self._store.add_set(self.session_id, record)
-            self.saved_sets += 1
+            # If the start could not be saved, it is tried again here: the set is what counts.
+            self._store.add_set(self._session_for(token), record)
+            self._saved[token] = self._saved.get(token, 0) + 1
             if self._on_saved is not None:
-                self._on_saved(self.saved_sets)
+                self._on_saved(self._saved[token])
 
         self._submit(save, "save a set")
 
     def ended(self, status: str, ended_at: datetime) -> None:
+        token = self._token
+
         def end() -> None:
-            if self.session_id is not None:
-                self._store.end_session(self.session_id, status, ended_at)
+            if token in self._ids:
+                self._store.end_session(self._ids[token], status, ended_at)
 
         self._submit(end, "close the session in your history")
 
-    def _submit(self, job: Callable[[], None], what: str) -> None:
+    def _session_for(self, token: int) -> str:
+        if token not in self._ids:
+            self._ids[token] = self._store.begin_session(*self._begin_args[token])
+        return self._ids[token]
+
+    def _submit(self, job: Callable[[], object], what: str) -> None:
         if not self.enabled:
             return
 

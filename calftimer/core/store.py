@@ -32,7 +32,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from calftimer.core.atomic import fsync_dir, interprocess_lock, is_temp_file, write_atomic
+from calftimer.core.atomic import (
+    fsync_dir,
+    interprocess_lock,
+    is_temp_file,
+    replace_with_retry,
+    write_atomic,
+)
 from calftimer.core.clock import WallClock, utc_now
 from calftimer.core.history import (
     SCHEMA_VERSION,
@@ -106,6 +112,14 @@ class HistoryFileError(Exception):
         self.problems = problems
 
 
+class HistoryReadError(HistoryFileError):
+    """The file could not be read right now (locked, I/O error): not damage, never quarantined."""
+
+
+class NewerSchemaError(HistoryFileError):
+    """The file was written by a newer calftimer: the store turns read-only, nothing is moved."""
+
+
 class Store:
     """All history in memory plus the files it came from. Thread-safe: the window reads while
     a background writer saves."""
@@ -123,9 +137,10 @@ class Store:
         self._sessions: dict[str, SessionDoc] = {}
         self._home: dict[str, Path] = {}  # the file each session is kept in
         self._by_file: dict[Path, set[str]] = {}  # the reverse: what each file holds
-        self._stamps: dict[Path, tuple[int, int]] = {}
+        self._stamps: dict[Path, tuple[int, ...]] = {}
         self._strays: dict[str, Path] = {}  # session files whose session lives in an archive
         self._deferred: list[Path] = []  # month archives not read yet, oldest first
+        self._dirty: set[Path] = set()  # archives to rewrite with merged duplicates
         self._load_lock = threading.Lock()
         self._mem = threading.RLock()
         self.notices: list[Notice] = []
@@ -165,6 +180,7 @@ class Store:
                     else:
                         self._load_file(path)
         if not self.read_only:
+            self._write_dirty()
             self._adopt_temp_files()
             self._close_interrupted_sessions()
             self.compact()
@@ -192,6 +208,17 @@ class Store:
         stamp = self._stamp(path)
         try:
             sessions = self._read_sessions(path)
+        except HistoryReadError as exc:
+            self._note(
+                "warning",
+                f"{self._rel(path)} could not be read just now "
+                f"({exc.problems[0]}); it was left as it is and will be read again "
+                "next time. Until then that part of your history is not shown.",
+            )
+            return
+        except NewerSchemaError:
+            self._turn_read_only(path)
+            sessions = self._read_sessions(path)
         except HistoryFileError as exc:
             if self.read_only:
                 self._note(
@@ -214,6 +241,10 @@ class Store:
             # the archive is its home, and compaction folds the session file into it.
             session, _ = merge_sessions(known, session)
             home = self._home[session["id"]]
+            if home != path and home.parent == path.parent == self.months_dir:
+                # One session in two archives: write the merged copy to its home now, before
+                # a write of the other archive (which no longer lists it) could lose records.
+                self._dirty.add(home)
             if home != path:
                 self._strays[session["id"]] = path if home.parent == self.months_dir else home
                 if home.parent == self.months_dir:
@@ -226,12 +257,16 @@ class Store:
         try:
             raw = path.read_bytes()
         except OSError as exc:
-            raise HistoryFileError([f"{path.name}: cannot read: {exc.strerror or exc}"]) from exc
+            raise HistoryReadError([f"{path.name}: cannot read: {exc.strerror or exc}"]) from exc
         return parse_history_bytes(raw, path.name, allow_newer=self.read_only)
 
     def _recover(self, path: Path, problems: list[str]) -> list[SessionDoc]:
-        """Move a damaged file aside and put back its newest readable backup."""
-        moved = self._quarantine(path)
+        """Keep a copy of a damaged file and put back its newest readable backup.
+
+        The damaged file is copied aside first and only then replaced atomically, so a crash
+        in between leaves it where it was, to be handled again at the next start.
+        """
+        moved = self._quarantine(path, copy=True)
         for backup in self._backups_of(path):
             try:
                 sessions = self._read_sessions(backup)
@@ -246,6 +281,10 @@ class Store:
                 f"({sum(len(s['sets']) for s in sessions)} sets).",
             )
             return sessions
+        with contextlib.suppress(OSError):
+            path.unlink()  # the copy in damaged/ is byte-identical
+        fsync_dir(path.parent)
+        self._stamps.pop(path, None)
         self._note(
             "error",
             f"{self._rel(path)} was damaged ({problems[0]}) and no readable backup exists. "
@@ -253,7 +292,8 @@ class Store:
         )
         return []
 
-    def _quarantine(self, path: Path) -> Path:
+    def _quarantine(self, path: Path, *, copy: bool = False) -> Path:
+        """Put ``path`` into damaged/ (moved, or with ``copy`` copied and fsynced)."""
         self.damaged_dir.mkdir(parents=True, exist_ok=True)
         stamp = self._wall_clock().strftime("%Y%m%dT%H%M%S")
         target = self.damaged_dir / f"{path.name}.{stamp}"
@@ -261,10 +301,13 @@ class Store:
         while target.exists():
             n += 1
             target = self.damaged_dir / f"{path.name}.{stamp}-{n}"
-        os.replace(path, target)
-        fsync_dir(path.parent)
+        if copy:
+            write_atomic(target, path.read_bytes())
+        else:
+            replace_with_retry(path, target)
+            fsync_dir(path.parent)
+            self._stamps.pop(path, None)
         fsync_dir(self.damaged_dir)
-        self._stamps.pop(path, None)
         return target
 
     def _backup_path(self, path: Path, generation: int) -> Path:
@@ -278,17 +321,21 @@ class Store:
             if (b := self._backup_path(path, g)).exists()
         ]
 
-    def _rotate_backups(self, path: Path) -> None:
-        """Keep the version about to be replaced as backup 1 (older ones shift to 2, 3)."""
-        if not path.exists():
+    def _rotate_backups(self, path: Path, *, fresh_copy: bytes | None = None) -> None:
+        """Keep the version about to be replaced (or ``fresh_copy``) as backup 1; older ones
+        shift to 2 and 3."""
+        if fresh_copy is None and not path.exists():
             return
         oldest = self._backup_path(path, BACKUP_GENERATIONS)
         oldest.parent.mkdir(parents=True, exist_ok=True)
         for g in range(BACKUP_GENERATIONS - 1, 0, -1):
             src = self._backup_path(path, g)
             if src.exists():
-                os.replace(src, self._backup_path(path, g + 1))
+                replace_with_retry(src, self._backup_path(path, g + 1))
         first = self._backup_path(path, 1)
+        if fresh_copy is not None:
+            write_atomic(first, fresh_copy)
+            return
         try:
             os.link(path, first)  # the old inode stays as the backup: no copy needed
         except OSError:
@@ -447,6 +494,8 @@ class Store:
                         self._load_file(path)
                         count += 1
             self._deferred.clear()
+            if not self.read_only:
+                self._write_dirty()
             return count
 
     def sessions(self) -> list[SessionDoc]:
@@ -532,6 +581,8 @@ class Store:
             raise ValueError(f"a session ends finished or abandoned, not {status!r}")
 
         def end(session: SessionDoc) -> None:
+            if session["status"] == "finished":
+                return  # a finished session stays finished, whatever comes later
             session["status"] = status
             session["ended_at"] = iso(ended_at)
 
@@ -620,6 +671,14 @@ class Store:
         if path.exists() and self._stamps.get(path) != self._stamp(path):
             try:
                 from_disk = self._read_sessions(path)
+            except NewerSchemaError:
+                # Another device with a newer calftimer wrote it: never overwrite that.
+                self._turn_read_only(path)
+                raise ReadOnlyStoreError(
+                    f"{path.name} was written by a newer calftimer; the history is now read-only"
+                ) from None
+            except HistoryReadError:
+                raise  # not damage: the write fails and is reported; the file stays
             except HistoryFileError as exc:
                 from_disk = self._recover(path, exc.problems)
             with self._mem:
@@ -684,9 +743,16 @@ class Store:
             for session in sessions:
                 self._sessions[session["id"]] = session
                 self._set_home(session["id"], path)
-        self._rotate_backups(path)
+        month = path.parent == self.months_dir
+        if not month:
+            self._rotate_backups(path)  # the version being replaced becomes backup 1
         write_atomic(path, data)
         self._remember_stamp(path)
+        if month:
+            # A month file is often the only copy (compaction removed the session files), so
+            # its backups hold what was written, newest first, as real copies (a hard link
+            # would share any later in-place damage). Month writes are rare.
+            self._rotate_backups(path, fresh_copy=data)
 
     def _set_home(self, session_id: str, path: Path) -> None:
         old = self._home.get(session_id)
@@ -698,15 +764,33 @@ class Store:
         self._by_file.setdefault(path, set()).add(session_id)
 
     @staticmethod
-    def _stamp(path: Path) -> tuple[int, int]:
+    def _stamp(path: Path) -> tuple[int, ...]:
         try:
             st = path.stat()
         except OSError:
-            return (0, -1)
-        return (st.st_mtime_ns, st.st_size)
+            return (0, -1, 0, 0)
+        # mtime and size alone miss a same-size replacement on file systems with coarse
+        # timestamps (FAT, HFS+, SMB); every replace also gives a new inode and ctime.
+        return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
 
     def _remember_stamp(self, path: Path) -> None:
         self._stamps[path] = self._stamp(path)
+
+    def _write_dirty(self) -> None:
+        while self._dirty:
+            path = self._dirty.pop()
+            with interprocess_lock(self._lock_path):
+                current = {s["id"]: s for s in self._sessions_in(path)}
+                self._write_file(path, list(current.values()), locked=True)
+
+    def _turn_read_only(self, path: Path) -> None:
+        if not self.read_only:
+            self.read_only = True
+            self._note(
+                "warning",
+                f"{self._rel(path)} was written by a newer calftimer (another device?). Your "
+                "history is read-only from now on: nothing more will be saved until you update.",
+            )
 
     def _require_writable(self) -> None:
         if self.read_only:
@@ -787,7 +871,7 @@ def parse_history_bytes(raw: bytes, name: str, *, allow_newer: bool) -> list[Ses
     if type(version) is not int or version < 1:
         raise HistoryFileError([f"{name}: schema_version: must be a whole number, 1 or more"])
     if version > SCHEMA_VERSION and not allow_newer:
-        raise HistoryFileError([f"{name}: schema_version: {version} is newer than this calftimer"])
+        raise NewerSchemaError([f"{name}: schema_version: {version} is newer than this calftimer"])
     doc = migrate(doc)
     if doc.get("kind") == SESSION_KIND:
         sessions = [doc.get("session")]
