@@ -163,10 +163,19 @@ class Store:
                 "open read-only: nothing you do now will be saved. Update calftimer to train.",
             )
         else:
-            for folder in (self.sessions_dir, self.months_dir):
-                folder.mkdir(parents=True, exist_ok=True)
-            self._migrate_legacy()
-            self._merge_conflict_copies()
+            try:
+                for folder in (self.sessions_dir, self.months_dir):
+                    folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                self.read_only = True
+                self._note(
+                    "error",
+                    f"The history folder {self.history_dir} cannot be used "
+                    f"({exc.strerror or exc}); nothing will be saved until it can.",
+                )
+            if not self.read_only:
+                self._tidy("upgrade the old history file", self._migrate_legacy)
+                self._tidy("merge sync conflict copies", self._merge_conflict_copies)
         cutoff = _month_before(self._wall_clock(), EAGER_MONTHS - 1)
         with _collector_paused():
             for folder in (self.months_dir, self.sessions_dir):
@@ -180,10 +189,23 @@ class Store:
                     else:
                         self._load_file(path)
         if not self.read_only:
-            self._write_dirty()
-            self._adopt_temp_files()
-            self._close_interrupted_sessions()
-            self.compact()
+            self._tidy("merge a session kept twice", self._write_dirty)
+            self._tidy("pick up unfinished saves", self._adopt_temp_files)
+            self._tidy("close interrupted sessions", self._close_interrupted_sessions)
+            self._tidy("move past sessions into their month files", self.compact)
+
+    def _tidy(self, what: str, step: Callable[[], object]) -> None:
+        """Housekeeping at start-up must never keep the history from opening: a step that
+        fails (a file held by another program, an odd file where a folder should be) is
+        reported and tried again next time."""
+        try:
+            step()
+        except (OSError, ValueError) as exc:
+            self._note(
+                "warning",
+                f"Could not {what} this time ({exc}); calftimer will try "
+                "again next start. Nothing was lost.",
+            )
 
     def _has_newer_files(self) -> bool:
         for folder in (self.months_dir, self.sessions_dir):
@@ -226,10 +248,27 @@ class Store:
                     f"{path.name} could not be read and was left as it is: {exc.problems[0]}",
                 )
                 return
-            sessions = self._recover(path, exc.problems)
+            try:
+                sessions = self._recover(path, exc.problems)
+            except OSError as err:
+                self._note(
+                    "error",
+                    f"{self._rel(path)} is damaged ({exc.problems[0]}) and "
+                    f"could not be repaired just now ({err}); it was left as it is and "
+                    "calftimer will try again next start.",
+                )
+                return
             stamp = self._stamp(path)
         self._stamps[path] = stamp
         with self._mem:
+            if path.parent == self.sessions_dir and len(sessions) != 1:
+                # Not a session file after all (a month-shaped file dropped here): its sessions
+                # belong in their archives, and compaction moves them there.
+                for session in sessions:
+                    month = self.months_dir / f"{month_of(session)}.json"
+                    self._add_loaded(session, month)
+                    self._strays[session["id"]] = path
+                return
             for session in sessions:
                 self._add_loaded(session, path)
 
@@ -414,7 +453,7 @@ class Store:
                     elif mine:
                         self._write_file(base, list(mine.values()), locked=True)
                 self.merged_dir.mkdir(parents=True, exist_ok=True)
-                os.replace(path, self._unique(self.merged_dir / path.name))
+                replace_with_retry(path, self._unique(self.merged_dir / path.name))
                 fsync_dir(folder)
                 self._note(
                     "info",
@@ -471,8 +510,8 @@ class Store:
             self.end_session(session["id"], "abandoned", last)
             self._note(
                 "info",
-                f"A session of {last.astimezone():%d %b %H:%M} was interrupted; its "
-                f"{len(session['sets'])} sets are kept.",
+                f"A session of {last.astimezone():%d %b %H:%M} was interrupted; "
+                f"{_count(len(session['sets']), 'set')} kept.",
             )
 
     # ------------------------------------------------------------------------- queries
@@ -832,6 +871,10 @@ def _collector_paused(*, freeze: bool = False) -> Iterator[None]:
             gc.enable()
         if freeze:
             gc.freeze()
+
+
+def _count(n: int, noun: str) -> str:
+    return f"its {n} {noun}{'' if n == 1 else 's'} {'is' if n == 1 else 'are'}"
 
 
 def _month_before(now: datetime, months: int) -> str:
