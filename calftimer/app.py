@@ -15,6 +15,7 @@ from pathlib import Path
 
 from calftimer import __version__
 from calftimer.core.exchange import (
+    MAX_IMPORT_BYTES,
     ImportRefusedError,
     apply_import,
     export_csv,
@@ -171,6 +172,7 @@ def _export(paths: AppPaths, library: ProgramLibrary, fmt: str, output: str | No
     store = _open_store(paths)
     if store is None:
         return 1
+    printed_notices = list(store.notices)
     target = Path(output or f"calftimer-export-{datetime.now():%Y%m%d}.{fmt}").expanduser()
     try:
         if fmt == "json":
@@ -180,12 +182,22 @@ def _export(paths: AppPaths, library: ProgramLibrary, fmt: str, output: str | No
     except OSError as exc:
         print(f"calftimer: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    for notice in store.notices[len(printed_notices) :]:
+        # Reading older months for the export can find (and repair) more: say so too.
+        print(f"{notice.level}: {notice.message}", file=sys.stderr)
     what = f"{summary.sessions} sessions, {summary.sets} sets"
     if fmt == "json":
         what += f", {summary.programs} saved programs"
         for problem in library.problems:
             print(f"warning: a damaged program file was not exported:\n{problem}", file=sys.stderr)
     print(f"Exported {what} to {summary.path}")
+    if fmt == "json" and summary.path.stat().st_size > MAX_IMPORT_BYTES:
+        print(
+            f"warning: this backup is {summary.path.stat().st_size / 1e6:.0f} MB; calftimer "
+            f"imports files up to {MAX_IMPORT_BYTES // 1_000_000} MB, so keep the history "
+            "folder itself (or a copy of it) as your restorable backup.",
+            file=sys.stderr,
+        )
     return 0
 
 

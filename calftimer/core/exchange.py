@@ -39,7 +39,14 @@ from typing import Any, Literal
 from calftimer import __version__
 from calftimer.core.atomic import write_atomic
 from calftimer.core.catalog import CATALOG
-from calftimer.core.history import SCHEMA_VERSION, SessionDoc, iso, merge_into, validate_session
+from calftimer.core.history import (
+    SCHEMA_VERSION,
+    SessionDoc,
+    iso,
+    merge_into,
+    merge_sessions,
+    validate_session,
+)
 from calftimer.core.programs import (
     FILE_KIND as PROGRAM_KIND,
 )
@@ -286,6 +293,7 @@ class ImportPreview:
     new_sets_in_known_sessions: int = 0
     new_other_records: int = 0  # heel-rise test results and pain ratings
     sessions_already_here: int = 0  # incoming sessions the history has (some may gain sets)
+    sessions_updated: int = 0  # known sessions the backup only changes (status, later edits)
     sets_already_here: int = 0
     programs: tuple[ProgramPlan, ...] = ()
     exported_at: str | None = None
@@ -302,6 +310,7 @@ class ImportPreview:
             self.new_sessions
             or self.new_sets_in_known_sessions
             or self.new_other_records
+            or self.sessions_updated
             or self.programs_to_write
         )
 
@@ -328,6 +337,11 @@ class ImportPreview:
             n = self.new_other_records
             adds.append(
                 f"{n} test result or pain rating" if n == 1 else f"{n} test results or pain ratings"
+            )
+        if self.sessions_updated:
+            adds.append(
+                f"newer details (an end, a corrected result) for "
+                f"{_n(self.sessions_updated, 'session')} already here"
             )
         written = self.programs_to_write
         if written:
@@ -403,7 +417,7 @@ def preview_import(
     merge_into(incoming, sessions)  # the same session twice in one file counts once
     known = {s["id"]: s for s in store.sessions()}
     counts = dict.fromkeys(("new", "new_sets", "gaining", "new_sets_known", "other"), 0)
-    counts |= {"here": 0, "sets_here": 0}
+    counts |= {"here": 0, "sets_here": 0, "updated": 0}
     for session in incoming.values():
         mine = known.get(session["id"])
         if mine is None:
@@ -423,6 +437,9 @@ def preview_import(
         counts["sets_here"] += len(session["sets"]) - new_sets
         if new_sets:
             counts["gaining"] += 1
+        elif not other and merge_sessions(mine, session)[0] != mine:
+            # No new record, but the backup knows more: an ended status, a later edit.
+            counts["updated"] += 1
     exported_at = doc.get("exported_at")
     app_version = doc.get("app_version")
     return ImportPreview(
@@ -435,6 +452,7 @@ def preview_import(
         new_sets_in_known_sessions=counts["new_sets_known"],
         new_other_records=counts["other"],
         sessions_already_here=counts["here"],
+        sessions_updated=counts["updated"],
         sets_already_here=counts["sets_here"],
         programs=plans,
         exported_at=exported_at if isinstance(exported_at, str) else None,

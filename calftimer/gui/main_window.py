@@ -147,6 +147,12 @@ class MainWindow(QMainWindow):
         self._bridge.sets_saved.connect(self._on_store_sets_saved)
         self._bridge.job_failed.connect(self._on_job_failed)
         self._bridge.job_done.connect(self.statusBar().showMessage)
+        # Anything the store noticed later (a damaged old month found while exporting, a file
+        # from a newer calftimer arriving by sync) is shown as soon as a job reports back.
+        self._bridge.job_done.connect(lambda _text: self.show_store_notices())
+        self._bridge.job_failed.connect(lambda _t, _m: self.show_store_notices())
+        self._bridge.sets_saved.connect(lambda _n: self.show_store_notices())
+        self._bridge.error_raised.connect(lambda _m: self.show_store_notices())
         self._bridge.import_previewed.connect(self._on_import_previewed)
         self._bridge.programs_changed.connect(self.reload_programs)
         self._bridge.history_loaded.connect(self.show_store_notices)
@@ -157,6 +163,9 @@ class MainWindow(QMainWindow):
                 store, writer, self._bridge.error_raised.emit, self._bridge.sets_saved.emit
             )
         self._writer = writer
+        # Long jobs (reading old months, export, import) get their own thread, so a set's
+        # save never waits behind them: each set is on disk before the next one starts.
+        self._long_jobs = BackgroundWriter() if writer is not None else None
         self.focus_on_start = False  # --fullscreen: every session opens in focus mode
 
         self.stack = QStackedWidget()
@@ -182,7 +191,8 @@ class MainWindow(QMainWindow):
         """Read the older months of history on the writer thread, after the window is up."""
         if self.store is None or self._writer is None or self.store.fully_loaded:
             return
-        self._writer.submit(
+        assert self._long_jobs is not None
+        self._long_jobs.submit(
             self.store.ensure_loaded, lambda _r, _e: self._bridge.history_loaded.emit()
         )
 
@@ -695,7 +705,10 @@ class MainWindow(QMainWindow):
             target = Path(chosen)
         store, programs = self.store, self._library.programs
 
+        writer = self._writer
+
         def job() -> Any:
+            writer.flush()  # include every set saved so far (waits here, not in the window)
             if fmt == "json":
                 return export_json(target, store, programs)
             return export_csv(target, store)
@@ -710,7 +723,8 @@ class MainWindow(QMainWindow):
                 )
 
         self.statusBar().showMessage("Exporting…")
-        self._writer.submit(job, done)
+        assert self._long_jobs is not None
+        self._long_jobs.submit(job, done)
 
     def import_file(self, source: Path | None = None) -> None:
         """Check the file on the writer thread, show what it adds, apply only if confirmed."""
@@ -739,7 +753,8 @@ class MainWindow(QMainWindow):
                 self._bridge.import_previewed.emit(preview)
 
         self.statusBar().showMessage(f"Checking {source.name}…")
-        self._writer.submit(
+        assert self._long_jobs is not None
+        self._long_jobs.submit(
             lambda: preview_import(source, store, programs, programs_dir=folder), done
         )
 
@@ -769,7 +784,8 @@ class MainWindow(QMainWindow):
                 if result.programs_written:
                     self._bridge.programs_changed.emit()
 
-        self._writer.submit(lambda: apply_import(preview, store, folder), done)
+        assert self._long_jobs is not None
+        self._long_jobs.submit(lambda: apply_import(preview, store, folder), done)
 
     # ------------------------------------------------------------------- programs
 
@@ -1028,6 +1044,8 @@ class MainWindow(QMainWindow):
             self.keep_awake.shutdown()
         if self._writer is not None and not self._writer.flush(timeout=10):
             self.statusBar().showMessage("Still saving your history…")
+        if self._long_jobs is not None:
+            self._long_jobs.close(timeout=30)
         self._save_window_state()
         # Tearing down the views makes their selection models report a change; a Python slot
         # on a half-destroyed window must not run then.

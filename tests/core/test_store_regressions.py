@@ -244,3 +244,22 @@ def test_a_month_shaped_file_among_session_files_goes_to_its_archive(tmp_path) -
     assert {s["id"] for s in again.sessions()} == {a["id"], b["id"]}
     assert not (sessions_dir / "x.json").exists()
     assert (tmp_path / "history" / "months" / "2026-09.json").exists()
+
+
+def test_an_import_that_only_ends_or_corrects_a_known_session_is_applied(tmp_path) -> None:
+    from calftimer.app import main
+    from calftimer.core.exchange import export_json
+
+    s = imported_session(datetime(2026, 10, 5, 7, tzinfo=UTC), sets=2)
+    local = copy.deepcopy(s)
+    local["status"] = "abandoned"
+    Store.open(tmp_path / "data").merge_sessions([local])
+    theirs = copy.deepcopy(s)  # the other device: finished, and set 1 corrected later
+    theirs["sets"][0]["done"] = 14
+    theirs["sets"][0]["updated_at"] = "2026-10-06T07:00:00.000+00:00"
+    source = Store.open(tmp_path / "src")
+    source.merge_sessions([theirs])
+    export_json(tmp_path / "b.json", source, [])
+    assert main(["--data-dir", str(tmp_path / "data"), "import", str(tmp_path / "b.json")]) == 0
+    after = Store.open(tmp_path / "data").session(s["id"])
+    assert after["status"] == "finished" and after["sets"][0]["done"] == 14

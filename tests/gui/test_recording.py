@@ -136,3 +136,22 @@ def test_a_refused_import_says_why_and_changes_nothing(qtbot, tmp_path, writer, 
     qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
     assert "bad.json" in shown[0] and "Nothing was changed" in shown[0]
     assert sorted(p.name for p in (tmp_path / "data").rglob("*")) == before
+
+
+def test_damage_found_in_an_old_month_after_start_up_is_shown(qtbot, tmp_path, writer) -> None:
+    import json as _json
+    from datetime import UTC, datetime
+
+    from tests.core.store_worker import imported_session
+
+    old = imported_session(datetime(2024, 3, 5, 7, tzinfo=UTC), sets=2)
+    Store.open(tmp_path).merge_sessions([old])
+    archive = tmp_path / "history" / "months" / "2024-03.json"
+    archive.write_bytes(archive.read_bytes()[:-12])  # damaged; its backup is intact
+    window = make_window(qtbot, tmp_path, writer, ManualClock(T0))
+    assert not window.store.fully_loaded  # 2024 is not read at start-up
+    window.load_history_in_background()
+    qtbot.waitUntil(lambda: getattr(window, "store_notice_box", None) is not None, timeout=10_000)
+    text = window.store_notice_box.text()
+    assert "2024-03.json was damaged" in text and "restored" in text
+    assert _json.loads(archive.read_text())["sessions"][0]["id"] == old["id"]
