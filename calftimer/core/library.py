@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from calftimer.core.conflicts import conflict_base_name
 from calftimer.core.programs import (
     BUILTIN_PROGRAMS,
     Program,
@@ -32,18 +33,23 @@ class ProgramLibrary:
         problems: list[ProgramFileError] = []
         taken = {p.id for p in programs}
         if programs_dir is not None and programs_dir.is_dir():
-            for path in sorted(programs_dir.glob("*.json")):
+            paths = sorted(programs_dir.glob("*.json"))
+            # A sync tool's conflict copy ("my-day (X's conflicted copy ...).json") sorts before
+            # the original; read originals first so the user's own file keeps its id.
+            paths.sort(key=lambda p: conflict_base_name(p.name) is not None)
+            for path in paths:
                 try:
                     program = load_program_file(path)
                 except ProgramFileError as exc:
                     problems.append(exc)
                     continue
                 if program.id in taken:
-                    problems.append(
-                        ProgramFileError(
-                            path.name, [f"id: {program.id!r} is already used by another program"]
-                        )
+                    why = (
+                        "is a sync conflict copy of another program file; it was left alone"
+                        if conflict_base_name(path.name)
+                        else f"id: {program.id!r} is already used by another program"
                     )
+                    problems.append(ProgramFileError(path.name, [why]))
                     continue
                 taken.add(program.id)
                 programs.append(program)

@@ -40,6 +40,7 @@ from calftimer.core.atomic import (
     write_atomic,
 )
 from calftimer.core.clock import WallClock, utc_now
+from calftimer.core.conflicts import conflict_base_name
 from calftimer.core.history import (
     SCHEMA_VERSION,
     PainDoc,
@@ -69,16 +70,6 @@ EAGER_MONTHS = 2  # a "running" session untouched this long was interrupted
 MAX_FILE_BYTES = 200_000_000
 _SET_NAMESPACE = uuid.UUID("5b0c6a2e-8f3d-4b1e-9a51-6c0e2f7d9a13")
 
-_SYNCTHING = re.compile(
-    r"^(?P<stem>.+?)\.sync-conflict-\d{8}-\d{6}(?:-[A-Za-z0-9]+)?(?P<ext>\.\w+)?$"
-)
-# Dropbox may add " (1)" inside the brackets for a second conflict on one day, so match greedily.
-_DROPBOX = re.compile(
-    r"^(?P<stem>.+) \((?:[^()]|\([^()]*\))*conflicted copy(?:[^()]|\([^()]*\))*\)"
-    r"(?P<ext>\.\w+)?$",
-    re.I,
-)
-
 
 _VERSION = re.compile(rb'"schema_version"\s*:\s*(\d+)')
 
@@ -93,15 +84,6 @@ class Notice:
 
     level: str  # "info", "warning" or "error"
     message: str
-
-
-def conflict_base_name(name: str) -> str | None:
-    """The file a sync-conflict copy belongs to, or None if ``name`` is not a conflict copy."""
-    for pattern in (_SYNCTHING, _DROPBOX):
-        match = pattern.match(name)
-        if match:
-            return match["stem"] + (match["ext"] or "")
-    return None
 
 
 class HistoryFileError(Exception):

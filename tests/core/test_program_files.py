@@ -944,3 +944,18 @@ def test_a_refused_value_does_not_also_report_the_field_as_missing() -> None:
         "blocks[0].metronome_bpm: must be an integer from 30 to 240",
         "blocks[1].tempo.up: must be a number from 0 to 30",
     )
+
+
+def test_a_sync_conflict_copy_of_a_program_never_displaces_the_original(tmp_path: Path) -> None:
+    from calftimer.core.library import ProgramLibrary
+    from calftimer.core.programs import program_to_json
+
+    mine = Program("my-day", "My day", "", (default_block("soleus_squat"),))
+    theirs = Program("my-day", "My day (laptop)", "", (default_block("seated_calf_raise"),))
+    (tmp_path / "my-day.json").write_text(program_to_json(mine))
+    (tmp_path / "my-day (Sam's conflicted copy 2026-11-01).json").write_text(
+        program_to_json(theirs)
+    )
+    library = ProgramLibrary.load(tmp_path)
+    assert library.get("my-day") == mine
+    assert "sync conflict copy" in library.problems[0].problems[0]

@@ -263,3 +263,28 @@ def test_an_import_that_only_ends_or_corrects_a_known_session_is_applied(tmp_pat
     assert main(["--data-dir", str(tmp_path / "data"), "import", str(tmp_path / "b.json")]) == 0
     after = Store.open(tmp_path / "data").session(s["id"])
     assert after["status"] == "finished" and after["sets"][0]["done"] == 14
+
+
+def test_a_durable_write_fsyncs_the_file_before_the_rename_and_the_folder_after(
+    tmp_path, monkeypatch
+) -> None:
+    """SIGKILL tests cannot see a missing fsync (the page cache survives); this checks the
+    order that makes a write survive a power cut."""
+    from calftimer.core import atomic
+
+    events: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+    target = tmp_path / "x.json"
+
+    def fsync(fd: int) -> None:
+        events.append("fsync-dir" if os.path.isdir(f"/proc/self/fd/{fd}") else "fsync-file")
+        real_fsync(fd)
+
+    def replace(src, dst) -> None:
+        events.append("replace")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    atomic.write_atomic(target, b"{}", replace=replace)
+    assert events == ["fsync-file", "replace", "fsync-dir"]
+    assert target.read_bytes() == b"{}"
