@@ -30,6 +30,7 @@ def main() -> int:
 
     from PySide6.QtWidgets import QApplication
 
+    from calftimer.core.catalog import CATALOG
     from calftimer.core.clock import ManualClock
     from calftimer.core.library import ProgramLibrary
     from calftimer.core.programs import BUILTIN_BY_ID
@@ -61,9 +62,7 @@ def main() -> int:
             clock.set(min(ms, clock() + 5_000))
             window.driver.poll_now()
 
-    single = list(window.exercise_model._exercises).index(  # noqa: SLF001
-        next(e for e in window.exercise_model._exercises if e.id == "single_leg_calf_raise")  # noqa: SLF001
-    )
+    single = list(CATALOG).index("single_leg_calf_raise")  # the list shows the catalog's order
     window.exercise_list.setCurrentIndex(window.exercise_filter.index(single, 0))
     shot("exercise-list")
 
