@@ -12,21 +12,20 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from calftimer import __version__
-from calftimer.core.exchange import (
-    MAX_IMPORT_BYTES,
-    ImportRefusedError,
-    apply_import,
-    export_csv,
-    export_json,
-    preview_import,
-)
 from calftimer.core.library import ProgramLibrary, UnknownProgramError
 from calftimer.core.programs import Program, ProgramFileError
-from calftimer.core.store import Store
+
+# Export and import (calftimer.core.exchange) are imported by their commands only: they are not
+# needed to open the window, and every millisecond before the first paint counts.
 from calftimer.core.timeline import estimated_duration_ms, format_duration
 from calftimer.paths import ENV_DATA_DIR, AppPaths, resolve_paths
+
+if TYPE_CHECKING:
+    from calftimer.core.store import BackgroundWriter, Store
+    from calftimer.gui.keep_awake import KeepAwake
 
 EXIT_USAGE = 2
 
@@ -158,6 +157,8 @@ def _print_where(paths: AppPaths) -> int:
 
 def _open_store(paths: AppPaths) -> Store | None:
     """The history store, with its notices (recoveries, read-only) printed to stderr."""
+    from calftimer.core.store import Store
+
     try:
         store = Store.open(paths.data_dir)
     except OSError as exc:
@@ -169,6 +170,8 @@ def _open_store(paths: AppPaths) -> Store | None:
 
 
 def _export(paths: AppPaths, library: ProgramLibrary, fmt: str, output: str | None) -> int:
+    from calftimer.core.exchange import MAX_IMPORT_BYTES, export_csv, export_json
+
     store = _open_store(paths)
     if store is None:
         return 1
@@ -202,6 +205,8 @@ def _export(paths: AppPaths, library: ProgramLibrary, fmt: str, output: str | No
 
 
 def _import(paths: AppPaths, library: ProgramLibrary, file: Path, *, dry_run: bool) -> int:
+    from calftimer.core.exchange import ImportRefusedError, apply_import, preview_import
+
     store = _open_store(paths)
     if store is None:
         return 1
@@ -242,15 +247,19 @@ def _run_window(
     paths: AppPaths, library: ProgramLibrary, start: Program | None, *, fullscreen: bool = False
 ) -> int:
     # Qt is imported only here, after everything that can fail fast without a window.
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from calftimer.core.clock import monotonic_ms
     from calftimer.core.settings import load_settings
-    from calftimer.core.store import BackgroundWriter
-    from calftimer.gui.keep_awake import create_keep_awake
     from calftimer.gui.main_window import MainWindow
-    from calftimer.gui.settings_dialog import apply_theme
     from calftimer.gui.single_instance import SingleInstance
+    from calftimer.gui.theme import apply_theme
+
+    def create_keep_awake() -> KeepAwake:
+        from calftimer.gui.keep_awake import create_keep_awake as create
+
+        return create()
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "calftimer"])
     app.setApplicationName("calftimer")
@@ -265,30 +274,16 @@ def _run_window(
         print(f"calftimer: {exc}", file=sys.stderr)
         return 1
 
-    try:
-        store = Store.open(paths.data_dir)
-    except OSError as exc:
-        QMessageBox.critical(
-            None,
-            "calftimer cannot open your history",
-            f"The data folder {paths.data_dir} cannot be used: {exc.strerror or exc}.\n\n"
-            "Check its permissions, or start calftimer with --data-dir to use another folder.",
-        )
-        instance.release()
-        return 1
     settings, settings_notices = load_settings(paths.settings_file)
-    apply_theme(app, settings.theme)
-    writer = BackgroundWriter()
+    if settings.theme != "system":
+        apply_theme(app, settings.theme)
     window = MainWindow(
         library,
         monotonic_ms,
         paths,
-        store=store,
-        writer=writer,
         settings=settings,
-        keep_awake=create_keep_awake(),
+        keep_awake=create_keep_awake,  # called when the first session starts
     )
-    window.apply_settings(settings)
     if settings_notices:
         # A damaged settings file fell back to defaults: say so once, where the user looks.
         window.statusBar().showMessage(" ".join(n.message for n in settings_notices))
@@ -299,12 +294,35 @@ def _run_window(
     else:
         window.show()
         window.restore_window_state()  # after show: the panes need their real width
-    window.show_store_notices()
-    window.load_history_in_background()
-    if start is not None:
-        window.start_program(start)
+    writers: list[BackgroundWriter] = []
+
+    def open_history() -> None:
+        """After the first paint: open the history, then start --start's program at once."""
+        from calftimer.core.store import BackgroundWriter, Store
+
+        try:
+            store = Store.open(paths.data_dir)
+        except Exception as exc:  # any failure here must reach the user, not a console
+            QMessageBox.critical(
+                window,
+                "calftimer cannot open your history",
+                f"The data folder {paths.data_dir} cannot be used: {exc}.\n\nCheck its "
+                "permissions, or start calftimer with --data-dir to use another folder.",
+            )
+            app.exit(1)
+            return
+        writer = BackgroundWriter()
+        writers.append(writer)
+        window.attach_store(store, writer)
+        window.show_store_notices()
+        window.load_history_in_background()
+        if start is not None:
+            window.start_program(start)
+
+    QTimer.singleShot(0, open_history)
     try:
         return int(app.exec())
     finally:
-        writer.close()  # every queued save reaches the disk before the process ends
+        for writer in writers:
+            writer.close()  # every queued save reaches the disk before the process ends
         instance.release()

@@ -33,7 +33,7 @@ from typing import Any
 
 from calftimer.core.atomic import fsync_dir, write_atomic
 from calftimer.core.clock import WallClock, utc_now
-from calftimer.core.store import Notice
+from calftimer.core.notices import Notice
 from calftimer.core.timeline import CompileOptions
 
 SETTINGS_KIND = "calftimer.settings"

@@ -27,7 +27,6 @@ import shutil
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -57,6 +56,7 @@ from calftimer.core.history import (
     set_doc,
     validate_session,
 )
+from calftimer.core.notices import Notice
 from calftimer.core.session import SetRecord
 
 SESSION_KIND = "calftimer.session"
@@ -76,14 +76,6 @@ _VERSION = re.compile(rb'"schema_version"\s*:\s*(\d+)')
 
 class ReadOnlyStoreError(RuntimeError):
     """The store was opened read-only (files from a newer calftimer); nothing is written."""
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """Something the user should be told once: a recovery, a merge, a read-only store."""
-
-    level: str  # "info", "warning" or "error"
-    message: str
 
 
 class HistoryFileError(Exception):

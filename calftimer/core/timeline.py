@@ -580,8 +580,44 @@ def _segment_index_for(segments: Sequence[Segment], first: int, at: int) -> int:
 
 
 def estimated_duration_ms(program: Program, options: CompileOptions | None = None) -> int:
-    """How long the program takes when nobody skips anything (open sets at their cap)."""
-    return compile_program(program, options).duration_ms
+    """How long the program takes when nobody skips anything (open sets at their cap).
+
+    Adds the same durations ``compile_program`` lays out, without building the timeline: the
+    program list shows it for every program as the window opens (a property test keeps the two
+    equal).
+    """
+    opts = options or CompileOptions()
+    plan = _plan_work_sets(program)
+    total = 0
+    for n, (block_index, block, set_number, _side) in enumerate(plan):
+        if n == 0:
+            total += opts.prepare_s * 1000
+        else:
+            _, prev_block, prev_set, _ = plan[n - 1]
+            if plan[n - 1][0] != block_index:
+                total += prev_block.rest_after_s * 1000
+            elif prev_set == set_number:
+                total += prev_block.switch_s * 1000
+            else:
+                total += prev_block.rest_s * 1000
+        total += _work_set_ms(block)
+    return total
+
+
+def _work_set_ms(block: Block) -> int:
+    bpm = block.metronome_bpm
+    if block.mode is Mode.REPS and block.tempo is not None:
+        return block.target * block.tempo.rep_ms()
+    if block.mode is Mode.REPS:
+        assert bpm is not None
+        return _beat_offset(block.target, bpm)
+    if block.mode is Mode.TEST:
+        assert bpm is not None
+        return _beat_offset(2 * block.target, bpm)
+    if block.mode is Mode.TIME:
+        return block.target * 1000
+    pace = block.exercise.pace_m_per_min or 15.0
+    return round(block.target * 60_000 / pace)
 
 
 def format_duration(ms: int) -> str:

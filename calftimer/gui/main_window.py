@@ -8,11 +8,20 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from calftimer.core.recorder import SessionRecorder
+    from calftimer.core.store import BackgroundWriter, Store
+    from calftimer.gui.keep_awake import KeepAwake, KeepAwakeController
+
+# Dialogs, export/import and the keep-awake layer are imported where first used: the window
+# must paint fast, and most starts never open them.
 
 from PySide6.QtCore import QModelIndex, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -39,14 +48,6 @@ from PySide6.QtWidgets import (
 from calftimer import __version__
 from calftimer.core.catalog import CATALOG
 from calftimer.core.clock import Clock
-from calftimer.core.exchange import (
-    ImportPreview,
-    ImportRefusedError,
-    apply_import,
-    export_csv,
-    export_json,
-    preview_import,
-)
 from calftimer.core.exercise import Exercise, Muscle
 from calftimer.core.library import ProgramLibrary
 from calftimer.core.program_files import (
@@ -60,14 +61,16 @@ from calftimer.core.program_files import (
     save_user_program,
 )
 from calftimer.core.programs import Program, ProgramFileError
-from calftimer.core.recorder import SessionRecorder
 from calftimer.core.session import Session, SetRecord, State
 from calftimer.core.settings import Settings, SettingsReadOnlyError, save_settings
-from calftimer.core.store import BackgroundWriter, Store
 from calftimer.core.texts import target_text
-from calftimer.core.timeline import CompileOptions, compile_program, format_duration
+from calftimer.core.timeline import (
+    CompileOptions,
+    compile_program,
+    estimated_duration_ms,
+    format_duration,
+)
 from calftimer.gui.driver import SessionDriver
-from calftimer.gui.keep_awake import KeepAwake, KeepAwakeController
 from calftimer.gui.models import (
     ExerciseFilterModel,
     ExerciseListModel,
@@ -75,9 +78,8 @@ from calftimer.gui.models import (
     ProgramListModel,
     ProgramRole,
 )
-from calftimer.gui.program_editor import ProgramEditorDialog
 from calftimer.gui.session_view import SessionView
-from calftimer.gui.settings_dialog import SettingsDialog, apply_theme
+from calftimer.gui.theme import apply_theme
 from calftimer.paths import AppPaths
 
 SHORTCUTS: list[tuple[str, str]] = [
@@ -119,7 +121,7 @@ class MainWindow(QMainWindow):
         store: Store | None = None,
         writer: BackgroundWriter | None = None,
         settings: Settings | None = None,
-        keep_awake: KeepAwake | None = None,
+        keep_awake: KeepAwake | Callable[[], KeepAwake] | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle("calftimer")
@@ -128,18 +130,17 @@ class MainWindow(QMainWindow):
         self._clock = clock
         self._paths = paths
         self.settings = settings or Settings()
+        self._applied_theme = "system"  # the app starts in the system's look
         # Explicit options (tests) win; otherwise the settings decide countdown and get-ready.
         self._explicit_options = options
         self._options = options or self.settings.compile_options()
         self._last_deleted: Path | None = None
         # The screen stays on while a session runs (not while paused or idle).
+        # A factory is called when the first session starts (D-Bus is not touched at start-up).
         self.keep_awake: KeepAwakeController | None = None
-        if keep_awake is not None:
-            self.keep_awake = KeepAwakeController(keep_awake, enabled=self.settings.keep_awake)
-            self.keep_awake.keep_awake_failed.connect(self.statusBar().showMessage)
+        self._keep_awake_source = keep_awake
         self.driver: SessionDriver | None = None
         self.completed_sets: list[SetRecord] = []
-        self.store = store
         # No parent: the writer thread may still report after the window is gone, and a
         # signal on a deleted QObject would crash; unparented, it lives as long as we refer to it.
         self._bridge = _ThreadBridge()
@@ -157,15 +158,10 @@ class MainWindow(QMainWindow):
         self._bridge.programs_changed.connect(self.reload_programs)
         self._bridge.history_loaded.connect(self.show_store_notices)
         self._notices_shown = 0
+        self.store: Store | None = None
         self.recorder: SessionRecorder | None = None
-        if store is not None and writer is not None:
-            self.recorder = SessionRecorder(
-                store, writer, self._bridge.error_raised.emit, self._bridge.sets_saved.emit
-            )
-        self._writer = writer
-        # Long jobs (reading old months, export, import) get their own thread, so a set's
-        # save never waits behind them: each set is on disk before the next one starts.
-        self._long_jobs = BackgroundWriter() if writer is not None else None
+        self._writer: BackgroundWriter | None = None
+        self._long_jobs: BackgroundWriter | None = None
         self.focus_on_start = False  # --fullscreen: every session opens in focus mode
 
         self.stack = QStackedWidget()
@@ -177,15 +173,35 @@ class MainWindow(QMainWindow):
         self._connect_session_view()
         self._build_actions()
         self._update_action_state()
-        if store is not None and store.read_only:
-            self.statusBar().showMessage("History is read-only: sessions will not be saved.")
-        elif library.problems:
+        if library.problems:
             names = ", ".join(p.source for p in library.problems)
             self.statusBar().showMessage(
                 f"Some program files could not be read and were left alone: {names}"
             )
         else:
             self.statusBar().showMessage("Pick a program and press Start. Press ? for shortcuts.")
+        if store is not None and writer is not None:
+            self.attach_store(store, writer)
+
+    def attach_store(self, store: Store, writer: BackgroundWriter) -> None:
+        """Start recording into ``store``. The app calls this right after the first paint, so
+        opening the history never delays the window."""
+        from calftimer.core.recorder import SessionRecorder
+        from calftimer.core.store import BackgroundWriter
+
+        self.store = store
+        self._writer = writer
+        # Long jobs (reading old months, export, import) get their own thread, so a set's
+        # save never waits behind them: each set is on disk before the next one starts.
+        self._long_jobs = BackgroundWriter()
+        self.recorder = SessionRecorder(
+            store, writer, self._bridge.error_raised.emit, self._bridge.sets_saved.emit
+        )
+        for act in (self.export_json_action, self.export_csv_action):
+            act.setEnabled(True)
+        self.import_action.setEnabled(not store.read_only)
+        if store.read_only:
+            self.statusBar().showMessage("History is read-only: sessions will not be saved.")
 
     def load_history_in_background(self) -> None:
         """Read the older months of history on the writer thread, after the window is up."""
@@ -357,7 +373,7 @@ class MainWindow(QMainWindow):
             f"{' per leg' if b.sides.per_side else ''}</li>"
             for b in program.blocks
         )
-        duration = format_duration(compile_program(program, self._options).duration_ms)
+        duration = format_duration(estimated_duration_ms(program, self._options))
         self.program_details.setText(
             f"<b>{escape(program.name)}</b> · about {duration}<br>{escape(program.description)}"
             f"<ul>{items}</ul>"
@@ -388,8 +404,9 @@ class MainWindow(QMainWindow):
         self.driver.set_completed.connect(self._on_driver_set_completed)
         self.driver.state_changed.connect(self._on_driver_state_changed)
         self.driver.suspended.connect(self._on_driver_suspended)
-        if self.keep_awake is not None:
-            self.driver.state_changed.connect(self.keep_awake.session_state_changed)
+        controller = self._keep_awake_controller()
+        if controller is not None:
+            self.driver.state_changed.connect(controller.session_state_changed)
         self.session_view.set_timeline(timeline)
         self.stack.setCurrentWidget(self.session_view)
         self.statusBar().showMessage(f"{program.name}: started. Space pauses.")
@@ -443,6 +460,16 @@ class MainWindow(QMainWindow):
     def _on_driver_position_changed(self, position: object) -> None:
         assert self.driver is not None
         self.session_view.show_position(position, self.driver.session.timeline)  # type: ignore[arg-type]
+
+    def _keep_awake_controller(self) -> KeepAwakeController | None:
+        if self.keep_awake is None and self._keep_awake_source is not None:
+            from calftimer.gui.keep_awake import KeepAwake, KeepAwakeController
+
+            source = self._keep_awake_source
+            backend = source if isinstance(source, KeepAwake) else source()
+            self.keep_awake = KeepAwakeController(backend, enabled=self.settings.keep_awake)
+            self.keep_awake.keep_awake_failed.connect(self.statusBar().showMessage)
+        return self.keep_awake
 
     def _on_driver_suspended(self, asleep_ms: int) -> None:
         minutes = max(1, round(asleep_ms / 60_000))
@@ -586,10 +613,8 @@ class MainWindow(QMainWindow):
             self.import_file,
             "Merge a calftimer backup or add a program file; shows what it adds first",
         )
-        history_ok = self.store is not None and self._writer is not None
-        for act in (self.export_json_action, self.export_csv_action):
-            act.setEnabled(history_ok)
-        self.import_action.setEnabled(history_ok and not self.store.read_only)  # type: ignore[union-attr]
+        for act in (self.export_json_action, self.export_csv_action, self.import_action):
+            act.setEnabled(False)  # until the history is attached
         about_action = action("&About calftimer", [], self.show_about, "Version and data folder")
         self.settings_action = action(
             "&Settings…",
@@ -706,6 +731,7 @@ class MainWindow(QMainWindow):
         store, programs = self.store, self._library.programs
 
         writer = self._writer
+        from calftimer.core.exchange import export_csv, export_json
 
         def job() -> Any:
             writer.flush()  # include every set saved so far (waits here, not in the window)
@@ -741,6 +767,7 @@ class MainWindow(QMainWindow):
                 return
             source = Path(chosen)
         store, programs, folder = self.store, self._library.programs, self._paths.programs_dir
+        from calftimer.core.exchange import ImportRefusedError, preview_import
 
         def done(preview: Any, error: Exception | None) -> None:
             if isinstance(error, ImportRefusedError):
@@ -759,6 +786,8 @@ class MainWindow(QMainWindow):
         )
 
     def _on_import_previewed(self, preview: object) -> None:
+        from calftimer.core.exchange import ImportPreview, apply_import
+
         assert isinstance(preview, ImportPreview)
         text = "\n".join(preview.lines())
         if preview.nothing_to_add:
@@ -810,6 +839,8 @@ class MainWindow(QMainWindow):
             self._edit_and_save(program)
 
     def _edit_and_save(self, program: Program) -> None:
+        from calftimer.gui.program_editor import ProgramEditorDialog
+
         dialog = ProgramEditorDialog(
             program, self, existing_ids=self._program_ids(), options=self._options
         )
@@ -905,6 +936,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------- settings
 
     def open_settings(self) -> None:
+        from calftimer.gui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.settings, self)
         if self.run_dialog(dialog):
             self.apply_settings(dialog.settings(), save=True)
@@ -915,8 +948,9 @@ class MainWindow(QMainWindow):
         if self._explicit_options is None:
             self._options = settings.compile_options()
         app = QApplication.instance()
-        if isinstance(app, QApplication):
+        if isinstance(app, QApplication) and settings.theme != self._applied_theme:
             apply_theme(app, settings.theme)
+            self._applied_theme = settings.theme
         if settings.muted != self.muted:
             self.muted = settings.muted
         if self.keep_awake is not None:

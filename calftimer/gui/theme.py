@@ -1,0 +1,123 @@
+"""Light and dark palettes with >= 7:1 text contrast, and applying the theme setting.
+
+Kept apart from the settings dialog so start-up can apply the theme without loading the dialog.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from calftimer.core.settings import THEMES
+
+# -------------------------------------------------------------------------------- themes
+
+_ROLES = QPalette.ColorRole
+# Normal text, button text and selected text keep >= 7:1 against their background (WCAG AAA);
+# links and placeholders do too. Disabled text is dimmer on purpose but stays >= 4.5:1.
+_LIGHT: dict[QPalette.ColorRole, str] = {
+    _ROLES.Window: "#f3f3f3",
+    _ROLES.WindowText: "#111111",
+    _ROLES.Base: "#ffffff",
+    _ROLES.AlternateBase: "#ececec",
+    _ROLES.Text: "#111111",
+    _ROLES.Button: "#e6e6e6",
+    _ROLES.ButtonText: "#111111",
+    _ROLES.BrightText: "#ffffff",
+    _ROLES.ToolTipBase: "#ffffdc",
+    _ROLES.ToolTipText: "#111111",
+    _ROLES.PlaceholderText: "#545454",
+    _ROLES.Highlight: "#0a4aa8",
+    _ROLES.HighlightedText: "#ffffff",
+    _ROLES.Link: "#0645ad",
+    _ROLES.LinkVisited: "#5a1a9e",
+    _ROLES.Light: "#ffffff",
+    _ROLES.Midlight: "#f0f0f0",
+    _ROLES.Mid: "#b8b8b8",
+    _ROLES.Dark: "#9a9a9a",
+    _ROLES.Shadow: "#5c5c5c",
+}
+_DARK: dict[QPalette.ColorRole, str] = {
+    _ROLES.Window: "#1e1e1e",
+    _ROLES.WindowText: "#f2f2f2",
+    _ROLES.Base: "#141414",
+    _ROLES.AlternateBase: "#262626",
+    _ROLES.Text: "#f2f2f2",
+    _ROLES.Button: "#2d2d2d",
+    _ROLES.ButtonText: "#f2f2f2",
+    _ROLES.BrightText: "#ffffff",
+    _ROLES.ToolTipBase: "#2d2d2d",
+    _ROLES.ToolTipText: "#f2f2f2",
+    _ROLES.PlaceholderText: "#a8a8a8",
+    _ROLES.Highlight: "#8ab4f8",
+    _ROLES.HighlightedText: "#000000",
+    _ROLES.Link: "#8ab4f8",
+    _ROLES.LinkVisited: "#d7aefb",
+    _ROLES.Light: "#4a4a4a",
+    _ROLES.Midlight: "#3a3a3a",
+    _ROLES.Mid: "#2a2a2a",
+    _ROLES.Dark: "#101010",
+    _ROLES.Shadow: "#000000",
+}
+_DISABLED_TEXT = {"light": "#6e6e6e", "dark": "#8a8a8a"}
+_DISABLED_ROLES = (_ROLES.WindowText, _ROLES.Text, _ROLES.ButtonText, _ROLES.PlaceholderText)
+_SYSTEM_STYLE_PROPERTY = "calftimerSystemStyle"
+
+
+def theme_palette(theme: str) -> QPalette:
+    """The palette of the "light" or "dark" theme."""
+    if theme not in ("light", "dark"):
+        raise ValueError(f"no palette for theme {theme!r}; expected 'light' or 'dark'")
+    palette = QPalette()
+    for role, colour in (_LIGHT if theme == "light" else _DARK).items():
+        palette.setColor(role, QColor(colour))
+    for role in _DISABLED_ROLES:
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(_DISABLED_TEXT[theme]))
+    return palette
+
+
+def apply_theme(app: QApplication, theme: str) -> None:
+    """Light or dark (Fusion style, the palettes above), or back to the system's look."""
+    if theme not in THEMES:
+        raise ValueError(f"unknown theme {theme!r}; expected one of {', '.join(THEMES)}")
+    if app.property(_SYSTEM_STYLE_PROPERTY) is None:
+        app.setProperty(_SYSTEM_STYLE_PROPERTY, app.style().name())
+    hints = app.styleHints()
+    if theme == "system":
+        hints.unsetColorScheme()
+        system_style = str(app.property(_SYSTEM_STYLE_PROPERTY))
+        if app.style().name() != system_style:
+            app.setStyle(system_style)
+        app.setPalette(QPalette())  # an empty palette: the platform's own again
+        return
+    # Tell the platform too, so native dialogs and title bars follow where they can.
+    hints.setColorScheme(Qt.ColorScheme.Light if theme == "light" else Qt.ColorScheme.Dark)
+    app.setStyle("Fusion")
+    app.setPalette(theme_palette(theme))
+
+
+def _linear(channel: float) -> float:
+    return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
+
+
+def relative_luminance(colour: QColor) -> float:
+    """WCAG 2 relative luminance of an opaque sRGB colour (0 black to 1 white)."""
+    return (
+        0.2126 * _linear(colour.redF())
+        + 0.7152 * _linear(colour.greenF())
+        + 0.0722 * _linear(colour.blueF())
+    )
+
+
+def contrast_ratio(fg: QColor, bg: QColor) -> float:
+    """WCAG contrast ratio, 1 to 21; a translucent ``fg`` is first blended over ``bg``."""
+    if fg.alphaF() < 1.0:
+        a = fg.alphaF()
+        fg = QColor.fromRgbF(
+            fg.redF() * a + bg.redF() * (1 - a),
+            fg.greenF() * a + bg.greenF() * (1 - a),
+            fg.blueF() * a + bg.blueF() * (1 - a),
+        )
+    lighter, darker = sorted((relative_luminance(fg), relative_luminance(bg)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
