@@ -237,3 +237,11 @@ def test_format_duration() -> None:
     assert format_duration(17 * 60_000 + 10_000) == "17 min"
     assert format_duration(17 * 60_000 + 40_000) == "18 min"
     assert format_duration(75 * 60_000) == "1 h 15 min"
+
+
+@settings(max_examples=150, deadline=None)
+@given(programs, compile_options)
+def test_the_quick_duration_estimate_equals_the_compiled_length(program, options) -> None:
+    from calftimer.core.timeline import estimated_duration_ms
+
+    assert estimated_duration_ms(program, options) == compile_program(program, options).duration_ms

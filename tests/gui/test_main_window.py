@@ -364,3 +364,22 @@ def test_every_control_has_an_accessible_name_and_tab_goes_left_to_right(qtbot, 
         window.program_list,
         window.start_button,
     ]
+
+
+def test_a_suspend_notice_stays_while_paused(window, clock) -> None:
+    window.start_program(BUILTIN_BY_ID["foundation"])
+    at(window, clock, 4_000)
+    window.driver.apply("pause")
+    window._on_driver_suspended(12 * 60_000)
+    at(window, clock, 9_000)  # frames and polls while paused keep it
+    assert "slept" in window.session_view.cue_label.text()
+    window.driver.apply("resume")
+    assert "slept" not in window.session_view.cue_label.text()
+
+
+def test_the_phase_bar_follows_the_phase(window, clock) -> None:
+    window.start_program(BUILTIN_BY_ID["foundation"])
+    at(window, clock, 10_000 + 1_000)  # half of a 2 s "up"
+    assert window.session_view.phase_bar.fraction() == pytest.approx(0.5)
+    at(window, clock, 10_000 + 2_500)  # half of the 1 s hold
+    assert window.session_view.phase_bar.fraction() == pytest.approx(0.5)
