@@ -47,6 +47,7 @@ from calftimer.core.history import (
     merge_sessions,
     validate_session,
 )
+from calftimer.core.jsontext import JsonTextError, decode_json
 from calftimer.core.programs import (
     FILE_KIND as PROGRAM_KIND,
 )
@@ -511,15 +512,9 @@ def _read_json(path: Path) -> tuple[dict[str, Any], bytes]:
     if len(raw) > MAX_IMPORT_BYTES:
         raise ImportRefusedError([f"{name}: file is larger than {limit}"])
     try:
-        doc = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
-    except UnicodeDecodeError as exc:
-        raise ImportRefusedError([f"{name}: not UTF-8 text (byte {exc.start})"]) from exc
-    except json.JSONDecodeError as exc:
-        raise ImportRefusedError(
-            [f"{name}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"]
-        ) from exc
-    except (ValueError, RecursionError) as exc:
-        raise ImportRefusedError([f"{name}: not valid JSON ({exc})"]) from exc
+        doc = decode_json(raw)
+    except JsonTextError as exc:
+        raise ImportRefusedError([f"{name}: {exc}"]) from exc
     if type(doc) is not dict:
         raise ImportRefusedError([f"{name}: must hold a JSON object (a backup or a program)"])
     return doc, raw

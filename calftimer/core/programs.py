@@ -18,6 +18,7 @@ from typing import Any
 
 from calftimer.core.catalog import CATALOG, exercise
 from calftimer.core.exercise import Exercise, Mode, Tempo
+from calftimer.core.jsontext import JsonTextError, decode_json
 
 FILE_KIND = "calftimer.program"
 FILE_VERSION = 1
@@ -286,25 +287,13 @@ def load_program_file(path: Path) -> Program:
 
 def parse_program_json(raw: bytes | str, source: str) -> Program:
     try:
-        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
-    except UnicodeDecodeError as exc:
-        raise ProgramFileError(source, [f"not UTF-8 text (byte {exc.start})"]) from exc
-    try:
-        data = json.loads(
-            text, parse_constant=_reject_constant, object_pairs_hook=_reject_duplicate_keys
-        )
-    except RecursionError as exc:
-        raise ProgramFileError(source, ["not a program: the JSON is nested too deeply"]) from exc
-    except json.JSONDecodeError as exc:
-        msg = f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        raise ProgramFileError(source, [msg]) from exc
-    except ValueError as exc:
-        raise ProgramFileError(source, [f"not valid JSON: {exc}"]) from exc
+        data = decode_json(raw, object_pairs_hook=_reject_duplicate_keys)
+    except JsonTextError as exc:
+        message = str(exc)
+        if "nested too deeply" in message:
+            message = "not a program: the JSON is nested too deeply"
+        raise ProgramFileError(source, [message]) from exc
     return program_from_dict(data, source)
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
 
 
 def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from typing import Any
 
 from calftimer.core.atomic import fsync_dir, write_atomic
 from calftimer.core.clock import WallClock, utc_now
+from calftimer.core.jsontext import JsonTextError, decode_json
 from calftimer.core.notices import Notice
 from calftimer.core.timeline import CompileOptions
 
@@ -349,13 +350,9 @@ def _parse(raw: bytes) -> tuple[dict[str, Any] | None, str]:
     if len(raw) > MAX_SETTINGS_BYTES:
         return None, f"larger than {MAX_SETTINGS_BYTES // 1000} kB"
     try:
-        doc = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        return None, f"not UTF-8 text (byte {exc.start})"
-    except json.JSONDecodeError as exc:
-        return None, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-    except (ValueError, RecursionError) as exc:
-        return None, f"not valid JSON ({type(exc).__name__})"
+        doc = decode_json(raw)
+    except JsonTextError as exc:
+        return None, str(exc)
     if type(doc) is not dict:
         return None, "not a JSON object"
     if doc.get("kind") != SETTINGS_KIND:

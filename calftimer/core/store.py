@@ -56,6 +56,7 @@ from calftimer.core.history import (
     set_doc,
     validate_session,
 )
+from calftimer.core.jsontext import JsonTextError, decode_json
 from calftimer.core.notices import Notice
 from calftimer.core.session import SetRecord
 
@@ -873,15 +874,9 @@ def parse_history_bytes(raw: bytes, name: str, *, allow_newer: bool) -> list[Ses
     if len(raw) > MAX_FILE_BYTES:
         raise HistoryFileError([f"{name}: larger than {MAX_FILE_BYTES // 1_000_000} MB"])
     try:
-        doc = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise HistoryFileError([f"{name}: not UTF-8 text (byte {exc.start})"]) from exc
-    except json.JSONDecodeError as exc:
-        raise HistoryFileError(
-            [f"{name}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"]
-        ) from exc
-    except (ValueError, RecursionError) as exc:
-        raise HistoryFileError([f"{name}: not valid JSON ({type(exc).__name__})"]) from exc
+        doc = decode_json(raw)
+    except JsonTextError as exc:
+        raise HistoryFileError([f"{name}: {exc}"]) from exc
     if type(doc) is not dict:
         raise HistoryFileError([f"{name}: must hold a JSON object"])
     version = doc.get("schema_version")

@@ -551,7 +551,7 @@ def test_refused_backups_name_file_record_and_field_and_change_nothing(
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b'{"kind": "calftimer.backup", "sessions": [', "not valid JSON (Expecting value"),
+        (b'{"kind": "calftimer.backup", "sessions": [', "not valid JSON: Expecting value"),
         (b"\xff\xfe{}", "not UTF-8 text (byte 0)"),
         (b"[1, 2]", "must hold a JSON object"),
         (b'{"kind": "calftimer.backup", "schema_version": NaN}', "NaN is not allowed"),
