@@ -520,10 +520,6 @@ def _read_json(path: Path) -> tuple[dict[str, Any], bytes]:
     return doc, raw
 
 
-def _reject_constant(constant: str) -> Any:
-    raise ValueError(f"{constant} is not allowed")
-
-
 def _check_backup(doc: dict[str, Any], name: str) -> tuple[list[SessionDoc], list[Program]]:
     version = doc.get("schema_version")
     if type(version) is not int:
