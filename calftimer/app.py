@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from calftimer import __version__
 from calftimer.core.library import ProgramLibrary, UnknownProgramError
@@ -243,11 +243,38 @@ def _import(paths: AppPaths, library: ProgramLibrary, file: Path, *, dry_run: bo
     return 0
 
 
+def _after_first_paint(window: Any, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once ``window`` has been painted the first time.
+
+    A zero-delay timer alone can run before the window system has even asked for the paint (on
+    X11 the Expose event comes later), so this waits for the first Paint event of any widget in
+    the window, then lets that paint pass finish.
+    """
+    from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QWidget
+
+    app = QCoreApplication.instance()
+    assert app is not None
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802  (Qt)
+            if (
+                event.type() == QEvent.Type.Paint
+                and isinstance(watched, QWidget)
+                and watched.window() is window
+            ):
+                app.removeEventFilter(self)
+                QTimer.singleShot(0, callback)
+            return False
+
+    watcher = FirstPaint(window)
+    app.installEventFilter(watcher)
+
+
 def _run_window(
     paths: AppPaths, library: ProgramLibrary, start: Program | None, *, fullscreen: bool = False
 ) -> int:
     # Qt is imported only here, after everything that can fail fast without a window.
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from calftimer.core.clock import monotonic_ms
@@ -319,7 +346,7 @@ def _run_window(
         if start is not None:
             window.start_program(start)
 
-    QTimer.singleShot(0, open_history)
+    _after_first_paint(window, open_history)
     try:
         return int(app.exec())
     finally:

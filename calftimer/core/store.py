@@ -1014,6 +1014,8 @@ class BackgroundWriter:
         self._queue.put((job, on_done))
 
     def flush(self, timeout: float | None = None) -> bool:
+        if not self._thread.is_alive():
+            return True  # closed: everything it was given has run
         done = threading.Event()
         self._queue.put((lambda: done.set(), None))
         return done.wait(timeout)

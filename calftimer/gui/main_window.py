@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 # Dialogs, export/import and the keep-awake layer are imported where first used: the window
 # must paint fast, and most starts never open them.
 
-from PySide6.QtCore import QModelIndex, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QModelIndex, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -82,20 +82,6 @@ from calftimer.gui.session_view import SessionView
 from calftimer.gui.theme import apply_theme
 from calftimer.paths import AppPaths
 
-SHORTCUTS: list[tuple[str, str]] = [
-    ("Space, B, .  (media play/pause)", "Pause or resume"),
-    ("Right, Page Down  (media next)", "Skip to the next step"),
-    ("Left, Page Up  (media previous)", "Restart this step, or go back one near its start"),
-    ("+ / −", "Add or remove 15 s of the current rest"),
-    ("Enter", "End the current set (heel-rise test, distance)"),
-    ("F5", "Start the selected program, or resume"),
-    ("M", "Mute or unmute the cues"),
-    ("F11", "Focus mode: full screen, session only"),
-    ("Esc", "Leave focus mode, or stop the session (asks first)"),
-    ("Ctrl+E / Ctrl+I", "Export a backup / import a backup or program"),
-    ("?", "Show these shortcuts"),
-]
-
 
 class _ThreadBridge(QObject):
     """Carries messages from the store's writer thread to the UI thread (queued signals)."""
@@ -130,7 +116,8 @@ class MainWindow(QMainWindow):
         self._clock = clock
         self._paths = paths
         self.settings = settings or Settings()
-        self._applied_theme = "system"  # the app starts in the system's look
+        # app.py applies a non-system theme before the window exists.
+        self._applied_theme = self.settings.theme
         # Explicit options (tests) win; otherwise the settings decide countdown and get-ready.
         self._explicit_options = options
         self._options = options or self.settings.compile_options()
@@ -173,6 +160,8 @@ class MainWindow(QMainWindow):
         self._connect_session_view()
         self._build_actions()
         self._update_action_state()
+        if self.settings.muted:
+            self.muted = True
         if library.problems:
             names = ", ".join(p.source for p in library.problems)
             self.statusBar().showMessage(
@@ -272,7 +261,7 @@ class MainWindow(QMainWindow):
         ex_layout.addLayout(filters)
         ex_layout.addWidget(self.exercise_list)
 
-        self.program_model = ProgramListModel(self._library.programs, self)
+        self.program_model = ProgramListModel(self._library.programs, self, self._options)
         self.program_list = QListView()
         self.program_list.setObjectName("programList")
         self.program_list.setAccessibleName("Programs")
@@ -342,6 +331,10 @@ class MainWindow(QMainWindow):
             self.exercise_list,
             self.exercise_details,
             self.program_list,
+            self.new_program_button,
+            self.duplicate_button,
+            self.edit_button,
+            self.delete_button,
             self.start_button,
         ]
         for first, second in itertools.pairwise(order):
@@ -408,6 +401,11 @@ class MainWindow(QMainWindow):
         if controller is not None:
             self.driver.state_changed.connect(controller.session_state_changed)
         self.session_view.set_timeline(timeline)
+        self.session_view.show_info(
+            "Your history is read-only: this session will not be saved."
+            if self.store is not None and self.store.read_only
+            else ""
+        )
         self.stack.setCurrentWidget(self.session_view)
         self.statusBar().showMessage(f"{program.name}: started. Space pauses.")
         self.driver.start()
@@ -431,6 +429,16 @@ class MainWindow(QMainWindow):
         if self.driver is None or self.stack.currentWidget() is not self.session_view:
             return None
         return self.driver.apply(operation, *args)
+
+    def pause_only(self) -> None:
+        if self.driver is not None and self.driver.session.state is State.RUNNING:
+            self.toggle_pause()
+
+    def end_set_or_leave(self) -> None:
+        if self._on_summary():
+            self.show_home()
+        else:
+            self._apply("end_set")
 
     def toggle_pause(self) -> None:
         if self._apply("toggle_pause"):
@@ -469,6 +477,7 @@ class MainWindow(QMainWindow):
             backend = source if isinstance(source, KeepAwake) else source()
             self.keep_awake = KeepAwakeController(backend, enabled=self.settings.keep_awake)
             self.keep_awake.keep_awake_failed.connect(self.statusBar().showMessage)
+            self.keep_awake.keep_awake_failed.connect(self.session_view.show_info)
         return self.keep_awake
 
     def _on_driver_suspended(self, asleep_ms: int) -> None:
@@ -523,11 +532,7 @@ class MainWindow(QMainWindow):
 
         # Presenter clickers send PgUp/PgDown, B or "." (blank screen) and F5 (start); media
         # keys come from headsets and keyboards.
-        media_toggle = [
-            Qt.Key.Key_MediaTogglePlayPause,
-            Qt.Key.Key_MediaPlay,
-            Qt.Key.Key_MediaPause,
-        ]
+        media_toggle = [Qt.Key.Key_MediaTogglePlayPause]
         self.pause_action = action(
             "&Pause / resume",
             ["Space", "B", ".", *media_toggle],
@@ -548,9 +553,15 @@ class MainWindow(QMainWindow):
         )
         self.start_action = action(
             "Sta&rt or resume",
-            ["F5"],
+            ["F5", Qt.Key.Key_MediaPlay],
             self.start_or_resume,
-            "Start the selected program, or resume a paused session (F5, a clicker's start key)",
+            "Start the selected program, or resume a paused session (F5, media play)",
+        )
+        self.pause_only_action = action(
+            "Pa&use",
+            [Qt.Key.Key_MediaPause],
+            self.pause_only,
+            "Pause the session, never resume it (media pause)",
         )
         # Checkable, so the menus show the state; a checkable action flips its check before
         # it triggers, so the handlers read the state from our own attributes instead.
@@ -586,7 +597,13 @@ class MainWindow(QMainWindow):
             "Remove 15 s from the current rest",
         )
         self.end_set_action = action(
-            "&End set", ["Return", "Enter"], lambda: self._apply("end_set"), "End the current set"
+            "&End set", ["Return", "Enter"], self.end_set_or_leave, "End the current set"
+        )
+        self.home_action = action(
+            "Back to &programs",
+            ["Ctrl+Home"],
+            self.show_home,
+            "Leave a finished session for the program list (also Esc or Enter there)",
         )
         self.stop_action = action(
             "S&top session…", ["Ctrl+W"], self.confirm_stop, "Stop the session (asks first; Esc)"
@@ -669,12 +686,14 @@ class MainWindow(QMainWindow):
         for act in (
             self.start_action,
             self.pause_action,
+            self.pause_only_action,
             self.back_action,
             self.skip_action,
             self.end_set_action,
             self.more_rest_action,
             self.less_rest_action,
             self.stop_action,
+            self.home_action,
         ):
             session_menu.addAction(act)
         session_menu.addSeparator()
@@ -699,6 +718,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about_action)
 
     def _update_action_state(self) -> None:
+        summary = self._on_summary()
+        self.home_action.setEnabled(self.stack.currentWidget() is not self.home)
         active = (
             self.driver is not None
             and self.stack.currentWidget() is self.session_view
@@ -714,6 +735,7 @@ class MainWindow(QMainWindow):
             self.stop_action,
         ):
             act.setEnabled(active)
+        self.end_set_action.setEnabled(active or summary)  # Enter leaves the summary
 
     # ------------------------------------------------------------- export / import
 
@@ -947,10 +969,14 @@ class MainWindow(QMainWindow):
         self.settings = settings
         if self._explicit_options is None:
             self._options = settings.compile_options()
+            self.program_model.set_options(self._options)
         app = QApplication.instance()
         if isinstance(app, QApplication) and settings.theme != self._applied_theme:
             apply_theme(app, settings.theme)
             self._applied_theme = settings.theme
+            self.session_view.apply_scheme()  # the session paints its own background
+            if self.driver is not None:
+                self.driver.poll_now()  # redraw the phase colours in the new scheme
         if settings.muted != self.muted:
             self.muted = settings.muted
         if self.keep_awake is not None:
@@ -998,7 +1024,9 @@ class MainWindow(QMainWindow):
         """Full screen with only the session view: the view for training from the floor."""
         if self.in_focus_mode or self.stack.currentWidget() is not self.session_view:
             self.leave_focus_mode()
-            if self.stack.currentWidget() is not self.session_view:
+            if self.isFullScreen():
+                self.showNormal()  # --fullscreen opened the program list full screen
+            elif self.stack.currentWidget() is not self.session_view:
                 self.statusBar().showMessage("Focus mode shows a running session: start one.")
             return
         self._focus = True
@@ -1018,9 +1046,20 @@ class MainWindow(QMainWindow):
         if was:
             self.showNormal()
 
+    def _on_summary(self) -> bool:
+        return (
+            self.driver is not None
+            and self.stack.currentWidget() is self.session_view
+            and self.driver.session.state.is_over
+        )
+
     def on_escape(self) -> None:
-        if self.in_focus_mode:
+        if self.isFullScreen() and not self.in_focus_mode and self._on_home():
+            self.showNormal()
+        elif self.in_focus_mode and not self._on_summary():
             self.leave_focus_mode()
+        elif self._on_summary():
+            self.show_home()  # a finished session: Esc goes back to the programs
         elif (
             self.driver is not None
             and self.stack.currentWidget() is self.session_view
@@ -1050,12 +1089,23 @@ class MainWindow(QMainWindow):
     def start_or_resume(self) -> None:
         if self.driver is not None and self.driver.session.state is State.PAUSED:
             self.toggle_pause()
-        elif self.stack.currentWidget() is self.home:
-            self.start_selected_program()
+        elif self.stack.currentWidget() is self.home or self._on_summary():
+            self.start_selected_program()  # after a session: F5 starts the next one
+
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """Every action with its keys, from the actions themselves, so the list is complete."""
+        rows = []
+        for act in self.actions():
+            keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in act.shortcuts()]
+            keys = [k for k in keys if k]
+            if keys:
+                rows.append((", ".join(keys), act.toolTip() or act.text().replace("&", "")))
+        return rows
 
     def show_shortcuts(self) -> None:
         rows = "".join(
-            f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in SHORTCUTS
+            f"<tr><td><b>{escape(k)}</b>&nbsp;&nbsp;</td><td>{escape(v)}</td></tr>"
+            for k, v in self.shortcut_rows()
         )
         QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
 
@@ -1095,17 +1145,31 @@ class MainWindow(QMainWindow):
         """Size, position and pane widths as the user left them (a file beside the settings)."""
         state = self._window_state_file()
         geometry = state.value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        # A hand-edited or damaged window.ini is ignored: it must never stop calftimer starting.
+        if isinstance(geometry, QByteArray | bytes) and not self.restoreGeometry(geometry):
+            pass
+        self._fit_on_screen()
         splitter = state.value("splitter")
-        if splitter is not None:
+        if isinstance(splitter, QByteArray | bytes):
             # After the restored geometry has been applied, or the panes would be laid out
             # for the old width.
             QTimer.singleShot(0, lambda: self.home.restoreState(splitter))
 
+    def _fit_on_screen(self) -> None:
+        """Never larger than the screen's free area (a small laptop at 200 % scale)."""
+        screen = self.screen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        width, height = min(self.width(), area.width()), min(self.height(), area.height())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+
     def _save_window_state(self) -> None:
         if self.in_focus_mode:
             self.leave_focus_mode()
+        if self.isFullScreen():
+            self.showNormal()  # full screen is for one session, not for the next start
         state = self._window_state_file()
         state.setValue("geometry", self.saveGeometry())
         state.setValue("splitter", self.home.saveState())
@@ -1117,17 +1181,33 @@ class MainWindow(QMainWindow):
         self.show()
         self.raise_()
         self.activateWindow()
-        if "--start" in argv and argv.index("--start") + 1 < len(argv):
-            spec = argv[argv.index("--start") + 1]
-            program = self._library.get(spec)
-            if program is None:
-                self.statusBar().showMessage(f"Unknown program {spec!r}; not started.")
-            elif self.driver is None or self.driver.session.state.is_over:
+        spec = _start_argument(argv)
+        if spec is not None:
+            from calftimer.core.library import UnknownProgramError
+
+            try:
+                program = self._library.resolve(spec)
+            except (UnknownProgramError, ProgramFileError) as exc:
+                self.statusBar().showMessage(f"Not started: {exc}")
+                self.session_view.show_notice(f"Not started: {exc}")
+                return
+            if self.driver is None or self.driver.session.state.is_over:
+                self.focus_on_start = self.focus_on_start or "--fullscreen" in argv
                 self.start_program(program)
             else:
                 self.statusBar().showMessage(
                     f"A session is running; finish or stop it before starting {program.name}."
                 )
+
+
+def _start_argument(argv: list[str]) -> str | None:
+    """The value of ``--start ID|FILE`` or ``--start=ID|FILE`` in a second launch's arguments."""
+    for i, arg in enumerate(argv):
+        if arg == "--start" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--start="):
+            return arg.split("=", 1)[1]
+    return None
 
 
 def exercise_html(ex: Exercise) -> str:

@@ -15,7 +15,7 @@ from PySide6.QtCore import (
 
 from calftimer.core.exercise import Exercise, Muscle
 from calftimer.core.programs import Program
-from calftimer.core.timeline import estimated_duration_ms, format_duration
+from calftimer.core.timeline import CompileOptions, estimated_duration_ms, format_duration
 
 ExerciseRole = Qt.ItemDataRole.UserRole + 1
 ProgramRole = Qt.ItemDataRole.UserRole + 2
@@ -76,10 +76,23 @@ class ExerciseFilterModel(QSortFilterProxyModel):
 
 
 class ProgramListModel(QAbstractListModel):
-    def __init__(self, programs: Sequence[Program], parent: Any = None) -> None:
+    def __init__(
+        self,
+        programs: Sequence[Program],
+        parent: Any = None,
+        options: CompileOptions | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._options = options  # the user's countdown and get-ready time count too
         self._programs = list(programs)
-        self._durations = [format_duration(estimated_duration_ms(p)) for p in self._programs]
+        self._durations = [self._duration(p) for p in self._programs]
+
+    def _duration(self, program: Program) -> str:
+        return format_duration(estimated_duration_ms(program, self._options))
+
+    def set_options(self, options: CompileOptions | None) -> None:
+        self._options = options
+        self.set_programs(self._programs)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._programs)
@@ -100,7 +113,7 @@ class ProgramListModel(QAbstractListModel):
     def set_programs(self, programs: Sequence[Program]) -> None:
         self.beginResetModel()
         self._programs = list(programs)
-        self._durations = [format_duration(estimated_duration_ms(p)) for p in self._programs]
+        self._durations = [self._duration(p) for p in self._programs]
         self.endResetModel()
 
     def row_of(self, program_id: str) -> int:

@@ -174,6 +174,12 @@ class SessionView(QWidget):
         self.session_bar.setAccessibleName("Progress of the session")
         self.remaining_label = QLabel()
         self.remaining_label.setObjectName("remainingLabel")
+        # Things the runner must know during the session (history read-only, screen may sleep):
+        # the status bar is hidden in focus mode, so they are said here.
+        self.info_label = QLabel()
+        self.info_label.setObjectName("infoLabel")
+        self.info_label.setWordWrap(True)
+        self.info_label.hide()
         self.summary_label = QLabel()
         self.summary_label.setObjectName("summaryLabel")
         self.summary_label.setWordWrap(True)
@@ -214,7 +220,7 @@ class SessionView(QWidget):
         counters.addWidget(self.rep_label, 1)
         counters.addWidget(self.set_label, 1)
         counters.addWidget(self.side_label, 1)
-        self.muted_label = QLabel("🔇 Muted")
+        self.muted_label = QLabel("MUTED")
         self.muted_label.setObjectName("mutedLabel")
         self.muted_label.setAccessibleName("Cues are muted")
         self.muted_label.hide()
@@ -247,6 +253,7 @@ class SessionView(QWidget):
         layout.addWidget(self.phase_bar)
         layout.addLayout(counters)
         layout.addWidget(self.next_label)
+        layout.addWidget(self.info_label)
         layout.addWidget(self.summary_area, 1)
         layout.addLayout(progress)
         layout.addWidget(self._buttons_row)
@@ -321,6 +328,11 @@ class SessionView(QWidget):
     def set_muted(self, muted: bool) -> None:
         self.muted_label.setVisible(muted)
 
+    def show_info(self, text: str) -> None:
+        """A standing line for this session (empty hides it)."""
+        self.info_label.setText(text)
+        self.info_label.setVisible(bool(text))
+
     def show_notice(self, text: str) -> None:
         """A line that says why the session paused; it stays until the session runs again."""
         self._notice = text
@@ -330,6 +342,8 @@ class SessionView(QWidget):
         self.last_result = f"Done: {record_text(record)}."
 
     def show_position(self, pos: Position, timeline: Timeline) -> None:
+        if pos.state.is_over and self.summary_area.isVisibleTo(self):
+            return  # the summary replaced the live view; a late frame must not bring it back
         self._timeline = timeline
         seg = pos.segment
         kind = seg.kind
@@ -419,6 +433,18 @@ class SessionView(QWidget):
         if not records:
             lines.append("No sets were done.")
         self.summary_label.setText("\n".join(lines))
+        # Nothing of the live session stays on screen: it is over.
+        self.phase_label.setText("DONE" if state is State.FINISHED else "STOPPED")
+        self.exercise_label.setText(heading.rstrip("."))
+        for label in (
+            self.cue_label,
+            self.rep_label,
+            self.set_label,
+            self.side_label,
+            self.next_label,
+            self.remaining_label,
+        ):
+            label.setText("")
         self.summary_area.show()
         self.time_label.hide()
         self.phase_bar.hide()
@@ -442,7 +468,15 @@ class SessionView(QWidget):
         for label in (self.rep_label, self.set_label, self.side_label):
             self._set_px(label, max(18, big // 5), bold=True)
         self._set_px(self.exercise_label, max(18, big // 6), bold=True)
-        for label in (self.cue_label, self.next_label, self.program_label, self.summary_label):
+        for label in (
+            self.cue_label,
+            self.next_label,
+            self.program_label,
+            self.summary_label,
+            self.info_label,
+            self.remaining_label,
+            self.muted_label,
+        ):
             self._set_px(label, max(14, big // 9))
 
     @staticmethod

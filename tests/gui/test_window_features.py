@@ -149,3 +149,120 @@ def test_closing_the_window_releases_the_screen(window, awake) -> None:
     window.start_program(BUILTIN_BY_ID["isometric"])
     window.close()
     assert awake.calls[-1] == "release" and not awake.active
+
+
+def test_from_the_summary_the_keyboard_goes_home_and_starts_again(qtbot, window) -> None:
+    from PySide6.QtCore import Qt
+
+    for leave in (Qt.Key.Key_Escape, Qt.Key.Key_Return):
+        window.start_program(BUILTIN_BY_ID["isometric"])
+        window.driver.apply("finish")
+        assert window.session_view.phase_label.text() == "DONE"
+        assert window.session_view.next_label.text() == ""  # nothing live stays on screen
+        qtbot.keyClick(window.session_view, leave)
+        assert window.stack.currentWidget() is window.home
+    window.start_program(BUILTIN_BY_ID["isometric"])
+    window.driver.apply("abandon")
+    assert window.session_view.phase_label.text() == "STOPPED"
+    first = window.driver
+    qtbot.keyClick(window.session_view, Qt.Key.Key_F5)  # a clicker's start key: go again
+    assert window.driver is not first and window.driver.session.state is State.RUNNING
+
+
+def test_a_damaged_window_state_file_is_ignored(qtbot, tmp_path) -> None:
+    (tmp_path / "window.ini").write_text("[General]\ngeometry=hello\nsplitter=42\n")
+    w = MainWindow(ProgramLibrary.load(None), ManualClock(T0), AppPaths(tmp_path, "test"))
+    qtbot.addWidget(w)
+    w.show()
+    w.restore_window_state()  # must not raise
+    assert w.isVisible()
+
+
+def test_changing_the_theme_restyles_a_running_session(qtbot, window) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from calftimer.gui.theme import apply_theme
+
+    window.start_program(BUILTIN_BY_ID["isometric"])
+    try:
+        window.apply_settings(replace(window.settings, theme="dark"))
+        assert window.session_view.dark
+        window.apply_settings(replace(window.settings, theme="light"))
+        assert not window.session_view.dark
+    finally:
+        apply_theme(QApplication.instance(), "system")
+
+
+def test_a_full_screen_program_list_can_be_left_with_esc(qtbot, window) -> None:
+    from PySide6.QtCore import Qt
+
+    window.showFullScreen()
+    qtbot.keyClick(window.program_list, Qt.Key.Key_Escape)
+    assert not window.isFullScreen()
+
+
+def test_a_second_launch_can_start_a_program_file_in_focus_mode(window, tmp_path) -> None:
+    from calftimer.core.programs import save_program_file
+
+    mine = replace(BUILTIN_BY_ID["isometric"], id="my-holds", name="My holds")
+    path = tmp_path / "my-holds.json"
+    save_program_file(mine, path)
+    window.on_second_launch([f"--start={path}", "--fullscreen"])
+    assert window.driver.session.timeline.program_id == "my-holds"
+    assert window.in_focus_mode
+
+
+def test_mute_saved_last_time_is_on_at_start(qtbot, tmp_path) -> None:
+    w = MainWindow(
+        ProgramLibrary.load(None),
+        ManualClock(T0),
+        AppPaths(tmp_path, "test"),
+        settings=replace(Settings(), muted=True),
+    )
+    qtbot.addWidget(w)
+    assert w.muted and w.mute_action.isChecked()
+
+
+def test_media_play_only_resumes_and_media_pause_only_pauses(qtbot, window) -> None:
+    from PySide6.QtCore import Qt
+
+    window.start_program(BUILTIN_BY_ID["isometric"])
+    qtbot.keyClick(window.session_view, Qt.Key.Key_MediaPlay)
+    assert window.driver.session.state is State.RUNNING
+    qtbot.keyClick(window.session_view, Qt.Key.Key_MediaPause)
+    assert window.driver.session.state is State.PAUSED
+    qtbot.keyClick(window.session_view, Qt.Key.Key_MediaPause)
+    assert window.driver.session.state is State.PAUSED
+    qtbot.keyClick(window.session_view, Qt.Key.Key_MediaPlay)
+    assert window.driver.session.state is State.RUNNING
+
+
+def test_the_shortcut_list_names_every_key(window) -> None:
+    keys = " ".join(k for k, _ in window.shortcut_rows())
+    for key in ("Space", "F11", "F5", "Esc", "Ctrl+Z", "Ctrl+E", "Ctrl+I", "M", "PgDown"):
+        assert key in keys, key
+
+
+def test_a_read_only_history_is_said_on_the_session_screen(qtbot, tmp_path) -> None:
+    months = tmp_path / "history" / "months"
+    months.mkdir(parents=True)
+    (months / "2030-01.json").write_text(
+        json.dumps(
+            {"kind": "calftimer.month", "schema_version": 99, "month": "2030-01", "sessions": []}
+        )
+    )
+    from calftimer.core.store import BackgroundWriter, Store
+
+    writer = BackgroundWriter()
+    w = MainWindow(
+        ProgramLibrary.load(None),
+        ManualClock(T0),
+        AppPaths(tmp_path, "test"),
+        store=Store.open(tmp_path),
+        writer=writer,
+    )
+    qtbot.addWidget(w)
+    w.start_program(BUILTIN_BY_ID["isometric"])
+    assert "read-only" in w.session_view.info_label.text()
+    w.close()
+    writer.close()
