@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -40,6 +42,7 @@ from PySide6.QtWidgets import (
     QListView,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QStyle,
     QVBoxLayout,
@@ -348,7 +351,12 @@ class ProgramEditorDialog(QDialog):
         right = self._build_block_form()
         middle = QHBoxLayout()
         middle.addLayout(left, 2)
-        middle.addWidget(right, 3)
+        # The block's fields scroll rather than push the dialog past a small screen.
+        right_scroll = QScrollArea()
+        right_scroll.setWidgetResizable(True)
+        right_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        right_scroll.setWidget(right)
+        middle.addWidget(right_scroll, 3)
 
         self.duration_label = QLabel()
         self.duration_label.setObjectName("durationLabel")
@@ -485,9 +493,10 @@ class ProgramEditorDialog(QDialog):
         )
         self.tempo_check.toggled.connect(self._on_block_edited)
         self.tempo_spins: dict[str, QDoubleSpinBox] = {}
-        tempo_row = QHBoxLayout()
-        tempo_row.addWidget(self.tempo_check)
-        for key, label, tip in TEMPO_PHASES:
+        # Two rows of two phases: the dialog must fit a small laptop screen at 200 % scale.
+        tempo_row = QGridLayout()
+        tempo_row.addWidget(self.tempo_check, 0, 0, 1, 4)
+        for n, (key, label, tip) in enumerate(TEMPO_PHASES):
             spin = QDoubleSpinBox()
             spin.setRange(*TEMPO_PHASE_RANGE)
             spin.setDecimals(2)  # a file may say 1.25; the arrows step by half seconds
@@ -496,8 +505,9 @@ class ProgramEditorDialog(QDialog):
             _describe(spin, f"Tempo {label.lower()} seconds", f"{tip} (0.5 s steps)")
             spin.valueChanged.connect(self._on_block_edited)
             self.tempo_spins[key] = spin
-            tempo_row.addWidget(self._buddy(f"{label}:", spin))
-            tempo_row.addWidget(spin)
+            row, column = 1 + n // 2, (n % 2) * 2
+            tempo_row.addWidget(self._buddy(f"{label}:", spin), row, column)
+            tempo_row.addWidget(spin, row, column + 1)
         self.tempo_widget = QWidget()
         self.tempo_widget.setLayout(tempo_row)
         tempo_row.setContentsMargins(0, 0, 0, 0)
