@@ -11,6 +11,7 @@ from calftimer.core.catalog import exercise
 from calftimer.core.exercise import Mode
 from calftimer.core.programs import Side
 from calftimer.core.session import SetRecord
+from calftimer.core.settings import format_load
 from calftimer.core.timeline import SegmentKind, Timeline, WorkSet
 
 PHASE_NAMES: dict[SegmentKind, str] = {
@@ -48,7 +49,7 @@ def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-def work_set_label(work: WorkSet, *, with_name: bool = True) -> str:
+def work_set_label(work: WorkSet, *, with_name: bool = True, unit: str = "kg") -> str:
     """``"Single-leg calf raise · set 2 of 3 · left leg · 12 reps"``."""
     parts = [exercise(work.exercise_id).name] if with_name else []
     parts.append(f"set {work.set_number} of {work.sets}")
@@ -56,11 +57,11 @@ def work_set_label(work: WorkSet, *, with_name: bool = True) -> str:
         parts.append(f"{work.side.value} leg")
     parts.append(target_text(work.mode, work.target))
     if work.load_kg:
-        parts.append(f"{work.load_kg:g} kg")
+        parts.append(format_load(work.load_kg, unit))
     return " · ".join(parts)
 
 
-def next_line(timeline: Timeline, segment_index: int) -> str:
+def next_line(timeline: Timeline, segment_index: int, unit: str = "kg") -> str:
     """What comes after the current step, for the "Next:" line."""
     seg = timeline.segments[segment_index]
     if seg.kind is SegmentKind.DONE:
@@ -68,7 +69,8 @@ def next_line(timeline: Timeline, segment_index: int) -> str:
     if seg.work_index < 0:
         upcoming = timeline.next_work_set(segment_index)
         # During a pause the window already names the exercise that comes next.
-        return f"Next: {work_set_label(upcoming, with_name=False)}" if upcoming else ""
+        label = work_set_label(upcoming, with_name=False, unit=unit) if upcoming else ""
+        return f"Next: {label}" if upcoming else ""
     work = timeline.work_sets[seg.work_index]
     after = (
         timeline.segments[work.end_segment] if work.end_segment < len(timeline.segments) else None
@@ -81,8 +83,8 @@ def next_line(timeline: Timeline, segment_index: int) -> str:
         return "Next: session complete"
     if pause:
         seconds = round(after.duration_ms / 1000)
-        return f"Next: {pause} {seconds} s, then {work_set_label(following)}"
-    return f"Next: {work_set_label(following)}"
+        return f"Next: {pause} {seconds} s, then {work_set_label(following, unit=unit)}"
+    return f"Next: {work_set_label(following, unit=unit)}"
 
 
 def clock_text(ms: int) -> str:

@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
         self._connect_session_view()
         self._build_actions()
         self._update_action_state()
+        self.session_view.weight_unit = self.settings.weight_unit
         if self.settings.muted:
             self.muted = True
         if library.problems:
@@ -864,8 +865,13 @@ class MainWindow(QMainWindow):
         from calftimer.gui.program_editor import ProgramEditorDialog
 
         dialog = ProgramEditorDialog(
-            program, self, existing_ids=self._program_ids(), options=self._options
+            program,
+            self,
+            existing_ids=self._program_ids(),
+            options=self._options,
+            weight_unit=self.settings.weight_unit,
         )
+
         if not self.run_dialog(dialog):
             return
         edited = dialog.program()
@@ -970,6 +976,7 @@ class MainWindow(QMainWindow):
         if self._explicit_options is None:
             self._options = settings.compile_options()
             self.program_model.set_options(self._options)
+        self.session_view.weight_unit = settings.weight_unit
         app = QApplication.instance()
         if isinstance(app, QApplication) and settings.theme != self._applied_theme:
             apply_theme(app, settings.theme)

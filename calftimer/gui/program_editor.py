@@ -69,6 +69,7 @@ from calftimer.core.programs import (
     allowed_modes,
     default_block,
 )
+from calftimer.core.settings import display_to_kg, format_load, kg_to_display
 from calftimer.core.texts import target_text
 from calftimer.core.timeline import CompileOptions, estimated_duration_ms, format_duration
 
@@ -106,13 +107,13 @@ TEMPO_PHASES = (
 FALLBACK_TEMPO = Tempo(1, 0, 1, 0)
 
 
-def block_summary(block: Block) -> str:
+def block_summary(block: Block, unit: str = "kg") -> str:
     """``2 × 15 reps per leg, 10 kg`` for the block list."""
     text = f"{block.sets} × {target_text(block.mode, block.target)}"
     if block.sides.per_side:
         text += " per leg" if len(block.sides_in_order) == 2 else f" ({block.sides.value} only)"
     if block.load_kg:
-        text += f", {block.load_kg:g} kg"
+        text += f", {format_load(block.load_kg, unit)}"
     return text
 
 
@@ -125,8 +126,9 @@ def block_of_problem(problem: str) -> int | None:
 class BlockListModel(QAbstractListModel):
     """A thin adapter over the edited program's blocks; rows with a problem carry a warning."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: Any = None, unit: str = "kg") -> None:
         super().__init__(parent)
+        self._unit = unit
         self._blocks: list[Block] = []
         self._flagged: frozenset[int] = frozenset()
         self._warning_icon = None if parent is None else _warning_icon(parent)
@@ -143,7 +145,7 @@ class BlockListModel(QAbstractListModel):
         flagged = row in self._flagged
         if role == Qt.ItemDataRole.DisplayRole:
             mark = f"{WARNING_SIGN} " if flagged else ""
-            return f"{mark}{row + 1}. {block.exercise.name}: {block_summary(block)}"
+            return f"{mark}{row + 1}. {block.exercise.name}: {block_summary(block, self._unit)}"
         if role == Qt.ItemDataRole.ToolTipRole:
             note = " This block has a problem: see the messages." if flagged else ""
             return f"{block.exercise.cue}{note}"
@@ -252,8 +254,10 @@ class ProgramEditorDialog(QDialog):
         *,
         existing_ids: Iterable[str] = (),
         options: CompileOptions | None = None,
+        weight_unit: str = "kg",
     ) -> None:
         super().__init__(parent)
+        self._unit = weight_unit  # loads are shown in the user's unit and stored in kg
         self._program = program
         self._existing_ids = set(existing_ids)
         self._options = options or CompileOptions()
@@ -408,7 +412,7 @@ class ProgramEditorDialog(QDialog):
         self._set_tab_order()
 
     def _build_block_list(self) -> QVBoxLayout:
-        self.block_model = BlockListModel(self)
+        self.block_model = BlockListModel(self, self._unit)
         self.block_list = BlockListView()
         self.block_list.setObjectName("blockList")
         self.block_list.setModel(self.block_model)
@@ -538,12 +542,15 @@ class ProgramEditorDialog(QDialog):
         form.addRow(self._buddy("Rest a&fter block:", self.rest_after_spin), self.rest_after_spin)
 
         self.load_spin = QDoubleSpinBox()
-        self.load_spin.setRange(*LOAD_RANGE)
+        self.load_spin.setRange(
+            kg_to_display(LOAD_RANGE[0], self._unit), kg_to_display(LOAD_RANGE[1], self._unit)
+        )
         self.load_spin.setDecimals(2)
         self.load_spin.setSingleStep(0.5)
-        self.load_spin.setSuffix(" kg")
+        self.load_spin.setSuffix(f" {self._unit}")
         self.load_spin.setSpecialValueText("no added weight")
-        _describe(self.load_spin, "Added weight", "Added weight in kilograms (0: none)")
+        unit_name = "pounds" if self._unit == "lb" else "kilograms"
+        _describe(self.load_spin, "Added weight", f"Added weight in {unit_name} (0: none)")
         self.load_spin.valueChanged.connect(self._on_block_edited)
         form.addRow(self._buddy("&Load:", self.load_spin), self.load_spin)
 
@@ -697,7 +704,7 @@ class ProgramEditorDialog(QDialog):
             self.rest_spin.setValue(block.rest_s)
             self.switch_spin.setValue(block.switch_s)
             self.rest_after_spin.setValue(block.rest_after_s)
-            self.load_spin.setValue(block.load_kg)
+            self.load_spin.setValue(kg_to_display(block.load_kg, self._unit))
             self.metronome_check.setChecked(block.metronome_bpm is not None)
             self.bpm_spin.setValue(block.metronome_bpm or ex.metronome_bpm or 60)
         finally:
@@ -757,7 +764,7 @@ class ProgramEditorDialog(QDialog):
             rest_s=self.rest_spin.value(),
             switch_s=self.switch_spin.value(),
             rest_after_s=self.rest_after_spin.value(),
-            load_kg=self.load_spin.value(),
+            load_kg=round(display_to_kg(self.load_spin.value(), self._unit), 3),
             metronome_bpm=self.bpm_spin.value() if self.metronome_check.isChecked() else None,
         )
 

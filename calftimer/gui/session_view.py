@@ -139,6 +139,7 @@ class SessionView(QWidget):
         self._dark = False
         self._colour = ""
         self._notice = ""
+        self.weight_unit = "kg"  # the settings' unit for loads shown here
 
         self.program_label = QLabel()
         self.program_label.setObjectName("programLabel")
@@ -384,7 +385,7 @@ class SessionView(QWidget):
             self._notice = ""
         elif self._notice:
             _set_text(self.cue_label, self._notice)  # why it paused, until it runs again
-        upcoming = next_line(timeline, seg.index)
+        upcoming = next_line(timeline, seg.index, self.weight_unit)
         if seg.work_index < 0 and self.last_result and kind is not SegmentKind.DONE:
             upcoming = f"{self.last_result}   {upcoming}"
         _set_text(self.next_label, upcoming)

@@ -260,3 +260,22 @@ def test_block_model_passes_the_model_tester(qtmodeltester, editor: ProgramEdito
     model.set_flagged([2])
     assert model.index(2).data().startswith(WARNING_SIGN)
     qtmodeltester.check(editor.block_model)
+
+
+def test_loads_are_edited_in_pounds_and_stored_in_kilograms(qtbot) -> None:
+    from dataclasses import replace as _replace
+
+    from calftimer.core.program_files import duplicate_program
+    from calftimer.core.programs import BUILTIN_BY_ID, default_block
+    from calftimer.gui.program_editor import ProgramEditorDialog
+
+    base = duplicate_program(BUILTIN_BY_ID["isometric"], set())
+    program = _replace(base, blocks=(default_block("seated_calf_raise", load_kg=10.0),))
+    dialog = ProgramEditorDialog(program, weight_unit="lb")
+    qtbot.addWidget(dialog)
+    dialog.select_block(0)
+    assert dialog.load_spin.suffix() == " lb"
+    assert dialog.load_spin.value() == pytest.approx(22.0)
+    assert "22 lb" in dialog.block_model.index(0, 0).data()
+    dialog.load_spin.setValue(45.0)
+    assert dialog.program().blocks[0].load_kg == pytest.approx(20.412, abs=0.001)
