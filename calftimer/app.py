@@ -264,7 +264,8 @@ def _after_first_paint(window: Any, callback: Callable[[], None]) -> None:
                 and watched.window() is window
             ):
                 app.removeEventFilter(self)
-                QTimer.singleShot(0, callback)
+                # Two hops: first let this paint pass (and anything else it queued) finish.
+                QTimer.singleShot(0, lambda: QTimer.singleShot(0, callback))
             return False
 
     watcher = FirstPaint(window)
@@ -288,18 +289,29 @@ def _run_window(
 
         return create()
 
+    instance = SingleInstance(paths.data_dir)
+    try:
+        first = instance.take_lock()
+    except OSError as exc:
+        print(f"calftimer: cannot use the data folder {paths.data_dir}: {exc}", file=sys.stderr)
+        return 1
+    if not first:
+        # Another calftimer runs: hand it our arguments. No window and no display are needed
+        # for that, so this also works when started over SSH from a phone.
+        from PySide6.QtCore import QCoreApplication
+
+        _core = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
+        try:
+            instance.hand_over(sys.argv[1:])
+        except RuntimeError as exc:
+            print(f"calftimer: {exc}", file=sys.stderr)
+            return 1
+        print("calftimer is already running: its window was brought to the front.")
+        return 0
+
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "calftimer"])
     app.setApplicationName("calftimer")
     app.setApplicationVersion(__version__)
-
-    instance = SingleInstance(paths.data_dir)
-    try:
-        if not instance.acquire(sys.argv[1:]):
-            print("calftimer is already running: its window was brought to the front.")
-            return 0
-    except (RuntimeError, OSError) as exc:
-        print(f"calftimer: {exc}", file=sys.stderr)
-        return 1
 
     settings, settings_notices = load_settings(paths.settings_file)
     if settings.theme != "system":
@@ -338,6 +350,7 @@ def _run_window(
             )
             app.exit(1)
             return
+        instance.listen()  # from now on a second launch is answered
         writer = BackgroundWriter()
         writers.append(writer)
         window.attach_store(store, writer)

@@ -13,10 +13,12 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from calftimer.core.atomic import try_lock
 
@@ -45,21 +47,39 @@ class SingleInstance(QObject):
 
     def acquire(self, argv: list[str]) -> bool:
         """Become the running instance, or pass ``argv`` to the one that is and return False."""
+        if not self.take_lock():
+            self.hand_over(argv)
+            return False
+        self.listen()
+        return True
+
+    def take_lock(self) -> bool:
+        """Take the OS lock (no Qt needed, so it can come before any window); False if another
+        calftimer holds it."""
         self._data_dir.mkdir(parents=True, exist_ok=True)
         handle = open(self._data_dir / LOCK_NAME, "a+b")  # noqa: SIM115  (held for our life)
         if not try_lock(handle):
             handle.close()
-            if self._hand_over(argv):
-                return False
-            raise RuntimeError(
-                f"calftimer is already running with the data folder {self._data_dir}, "
-                "but it did not answer. Close it (or wait a moment) and try again."
-            )
+            return False
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()).encode())
         handle.flush()
         self._lock_handle = handle
+        return True
+
+    def hand_over(self, argv: list[str]) -> None:
+        """Pass ``argv`` to the running calftimer (needs a QCoreApplication, not a display)."""
+        if not self._hand_over(argv):
+            raise RuntimeError(
+                f"calftimer is already running with the data folder {self._data_dir}, "
+                "but it did not answer. Close it (or wait a moment) and try again."
+            )
+
+    def listen(self) -> None:
+        """Answer later launches; the app calls this after its first paint."""
+        from PySide6.QtNetwork import QLocalServer
+
         # A socket file left by a crashed instance would make listen() fail: the lock proves
         # nobody owns it now, so remove it first.
         QLocalServer.removeServer(self._name)
@@ -68,7 +88,6 @@ class SingleInstance(QObject):
         if not self._server.listen(self._name):
             # Still the only instance (we hold the lock); just unreachable by a second launch.
             self._server = None
-        return True
 
     def release(self) -> None:
         if self._server is not None:
@@ -80,6 +99,8 @@ class SingleInstance(QObject):
             self._lock_handle = None
 
     def _hand_over(self, argv: list[str]) -> bool:
+        from PySide6.QtNetwork import QLocalSocket
+
         socket = QLocalSocket()
         socket.connectToServer(self._name)
         if not socket.waitForConnected(CONNECT_TIMEOUT_MS):
