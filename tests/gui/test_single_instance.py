@@ -87,3 +87,36 @@ def test_different_data_folders_do_not_collide(tmp_path) -> None:
     finally:
         a.release()
         b.release()
+
+
+@pytest.mark.slow
+def test_a_second_launch_without_a_display_hands_over_and_exits(qtbot, tmp_path) -> None:
+    """Started over SSH from a phone: no display, yet --start reaches the running window."""
+    first = SingleInstance(tmp_path)
+    assert first.acquire([])
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)  # a real launcher: no offscreen fallback
+    try:
+        with qtbot.waitSignal(first.activated, timeout=20_000) as handed:
+            second = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "calftimer",
+                    "--data-dir",
+                    str(tmp_path),
+                    "--start",
+                    "isometric",
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
+            )
+        qtbot.waitUntil(lambda: second.poll() is not None, timeout=20_000)
+        out, err = second.communicate(timeout=10)
+        assert second.returncode == 0, err
+        assert "already running" in out
+        assert handed.args[0][-2:] == ["--start", "isometric"]
+    finally:
+        first.release()
