@@ -314,6 +314,7 @@ class MainWindow(QMainWindow):
         pr_layout.addWidget(self.start_button)
 
         splitter = QSplitter()
+        splitter.setChildrenCollapsible(False)  # a pane dragged to nothing could not come back
         splitter.addWidget(exercises_box)
         splitter.addWidget(self.exercise_details)
         splitter.addWidget(programs_box)

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -286,6 +287,26 @@ class ProgramEditorDialog(QDialog):
             blocks=self.block_model.blocks(),
             builtin=False,
         )
+
+    def has_changes(self) -> bool:
+        return not self._read_only and self.program() != replace(self._program, builtin=False)
+
+    def reject(self) -> None:
+        """Cancel or Esc: never throw edits away without asking."""
+        if self.has_changes() and not self.confirm_discard():
+            return
+        super().reject()
+
+    def confirm_discard(self) -> bool:
+        """Ask before discarding edits (tests replace this)."""
+        answer = QMessageBox.question(
+            self,
+            "Discard your changes?",
+            "This program has changes that are not saved. Discard them?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Discard
 
     def problems(self) -> list[str]:
         """The loader's messages for the program as edited (``[]`` when it is valid)."""

@@ -70,8 +70,9 @@ class SettingsDialog(QDialog):
             self.prepare_spin,
             "Get-ready time",
             f"Seconds to get into position before the first set ({PREPARE_MIN_S} to "
-            f"{PREPARE_MAX_S}).",
+            f"{PREPARE_MAX_S}); always longer than the countdown, so the countdown is whole.",
         )
+        self.countdown_combo.currentIndexChanged.connect(self._on_countdown_changed)
 
         # ---- voice and sound
         self.voice_check = QCheckBox("&Voice coach")
@@ -195,6 +196,11 @@ class SettingsDialog(QDialog):
             keep_awake=self.keep_awake_check.isChecked(),
             theme=self.theme_combo.currentData(),
         )
+
+    def _on_countdown_changed(self, _index: int) -> None:
+        countdown = self.countdown_combo.currentData() or PREPARE_MIN_S
+        # The get-ready time holds the whole countdown and a moment before it.
+        self.prepare_spin.setMinimum(max(PREPARE_MIN_S, countdown + 1))
 
     def show_settings(self, settings: Settings) -> None:
         """Set every control from ``settings``."""

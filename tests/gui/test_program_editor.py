@@ -279,3 +279,21 @@ def test_loads_are_edited_in_pounds_and_stored_in_kilograms(qtbot) -> None:
     assert "22 lb" in dialog.block_model.index(0, 0).data()
     dialog.load_spin.setValue(45.0)
     assert dialog.program().blocks[0].load_kg == pytest.approx(20.412, abs=0.001)
+
+
+def test_cancel_asks_before_throwing_edits_away(qtbot) -> None:
+    from calftimer.core.program_files import duplicate_program
+    from calftimer.core.programs import BUILTIN_BY_ID
+    from calftimer.gui.program_editor import ProgramEditorDialog
+
+    dialog = ProgramEditorDialog(duplicate_program(BUILTIN_BY_ID["isometric"], set()))
+    qtbot.addWidget(dialog)
+    asked: list[bool] = []
+    dialog.confirm_discard = lambda: asked.append(True) or False  # type: ignore[method-assign]
+    dialog.show()
+    dialog.reject()  # nothing changed: closes without asking
+    assert asked == [] and not dialog.isVisible()
+    dialog.show()
+    dialog.name_edit.setText("Morning holds")
+    dialog.reject()  # "Cancel" in the question: the editor stays open
+    assert asked == [True] and dialog.isVisible()

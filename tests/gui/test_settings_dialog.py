@@ -295,3 +295,15 @@ def test_contrast_ratio_matches_wcag_reference_values() -> None:
     assert contrast_ratio(QColor("#595959"), white) == pytest.approx(7.0, abs=0.01)
     half_black = QColor(0, 0, 0, 128)  # blended over white: a mid grey
     assert 3.5 < contrast_ratio(half_black, white) < 5.0
+
+
+def test_the_get_ready_time_always_holds_the_whole_countdown(qtbot) -> None:
+    from calftimer.core.settings import Settings
+    from calftimer.gui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    dialog.prepare_spin.setValue(5)
+    index = dialog.countdown_combo.findData(10)
+    dialog.countdown_combo.setCurrentIndex(index)
+    assert dialog.prepare_spin.value() >= 11
