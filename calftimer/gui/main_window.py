@@ -121,7 +121,7 @@ class MainWindow(QMainWindow):
         # Explicit options (tests) win; otherwise the settings decide countdown and get-ready.
         self._explicit_options = options
         self._options = options or self.settings.compile_options()
-        self._last_deleted: Path | None = None
+        self._deleted: list[Path] = []  # trash files, newest last: Ctrl+Z brings each back
         # The screen stays on while a session runs (not while paused or idle).
         # A factory is called when the first session starts (D-Bus is not touched at start-up).
         self.keep_awake: KeepAwakeController | None = None
@@ -897,7 +897,7 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage("Built-in programs cannot be deleted.")
             return
         try:
-            self._last_deleted = delete_user_program(self._paths.programs_dir, program.id)
+            self._deleted.append(delete_user_program(self._paths.programs_dir, program.id))
         except OSError as exc:
             QMessageBox.warning(self, "The program was not deleted", str(exc))
             return
@@ -905,15 +905,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Deleted “{program.name}”. Ctrl+Z brings it back.")
 
     def undo_delete(self) -> None:
-        if self._last_deleted is None:
+        if not self._deleted:
             self.statusBar().showMessage("Nothing to undo.")
             return
         try:
-            program = restore_user_program(self._last_deleted, self._paths.programs_dir)
+            program = restore_user_program(self._deleted[-1], self._paths.programs_dir)
         except (OSError, ProgramFileError) as exc:
             QMessageBox.warning(self, "The program could not be restored", str(exc))
             return
-        self._last_deleted = None
+        self._deleted.pop()
         self.reload_programs(select=program.id)
         self.statusBar().showMessage(f"Restored “{program.name}”.")
 

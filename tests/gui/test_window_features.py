@@ -266,3 +266,21 @@ def test_a_read_only_history_is_said_on_the_session_screen(qtbot, tmp_path) -> N
     assert "read-only" in w.session_view.info_label.text()
     w.close()
     writer.close()
+
+
+def test_ctrl_z_brings_back_every_deleted_program_newest_first(window, tmp_path) -> None:
+    window.run_dialog = lambda dialog: True  # type: ignore[method-assign]
+    for source in ("alfredson", "isometric"):
+        select(window, source)
+        window.duplicate_selected_program()
+    for copy in ("isometric-copy", "alfredson-copy"):
+        select(window, copy)
+        window.delete_selected_program()
+    window.undo_delete()
+    assert window.selected_program().id == "alfredson-copy"
+    window.undo_delete()
+    assert window.selected_program().id == "isometric-copy"
+    assert {p.stem for p in (tmp_path / "programs").glob("*.json")} == {
+        "alfredson-copy",
+        "isometric-copy",
+    }
