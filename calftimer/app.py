@@ -278,7 +278,7 @@ def _run_window(
     # Qt is imported only here, after everything that can fail fast without a window.
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from calftimer.core.clock import monotonic_ms
+    from calftimer.core.clock import boottime_clock, monotonic_ms
     from calftimer.core.settings import load_settings
     from calftimer.gui.main_window import MainWindow
     from calftimer.gui.single_instance import SingleInstance
@@ -322,6 +322,7 @@ def _run_window(
         paths,
         settings=settings,
         keep_awake=create_keep_awake,  # called when the first session starts
+        sleep_clock=boottime_clock(),
     )
     if settings_notices:
         # A damaged settings file fell back to defaults: say so once, where the user looks.

@@ -19,6 +19,18 @@ def monotonic_ms() -> int:
     return time.monotonic_ns() // 1_000_000
 
 
+def boottime_clock() -> Clock | None:
+    """A clock that keeps counting while the machine sleeps (Linux CLOCK_BOOTTIME), or None.
+
+    Compared with the monotonic clock, which stops in suspend on Linux, it tells a suspend
+    apart from the wall clock being set (NTP, a time-zone trip), which must not pause anything.
+    """
+    clock_id = getattr(time, "CLOCK_BOOTTIME", None)
+    if clock_id is None:
+        return None
+    return lambda: time.clock_gettime_ns(clock_id) // 1_000_000
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 

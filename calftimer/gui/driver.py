@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
+from calftimer.core.clock import Clock
 from calftimer.core.session import Position, Session, State
 
 # 20 repaints a second while running: a smooth enough phase bar; each frame only touches what
@@ -28,13 +29,21 @@ class SessionDriver(QObject):
     state_changed = Signal(object)  # calftimer.core.session.State
     suspended = Signal(int)  # how long the machine slept, in ms; the session is now paused
 
-    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        parent: QObject | None = None,
+        sleep_clock: Clock | None = None,
+    ) -> None:
         super().__init__(parent)
         self._session = session
+        # With a clock that counts through suspend (Linux), a wall-clock change is no suspend.
+        self._sleep_clock = sleep_clock
         self._clock = session.clock  # the one clock deadlines are computed from
         self._wall_clock = session.wall_clock
         self._last_mono = self._clock()
         self._last_wall = self._wall_clock()
+        self._last_sleep = sleep_clock() if sleep_clock is not None else 0
         self._was_running = False
         self._last_state = session.state
         self._deadline_timer = QTimer(self)
@@ -80,7 +89,12 @@ class SessionDriver(QObject):
         """Called on every wake-up; only a gap during which the session was running counts."""
         mono, wall = self._clock(), self._wall_clock()
         mono_gap = mono - self._last_mono
-        wall_gap = round((wall - self._last_wall).total_seconds() * 1000)
+        if self._sleep_clock is not None:
+            asleep_now = self._sleep_clock()
+            wall_gap = asleep_now - self._last_sleep
+            self._last_sleep = asleep_now
+        else:
+            wall_gap = round((wall - self._last_wall).total_seconds() * 1000)
         last_mono = self._last_mono
         self._last_mono, self._last_wall = mono, wall
         if not self._was_running or self._session.state is not State.RUNNING:
@@ -96,6 +110,8 @@ class SessionDriver(QObject):
         # The next gap is measured from now, and only if the session is running now.
         self._was_running = state is State.RUNNING
         self._last_mono, self._last_wall = self._clock(), self._wall_clock()
+        if self._sleep_clock is not None:
+            self._last_sleep = self._sleep_clock()
         if state is not self._last_state:
             self._last_state = state
             self.state_changed.emit(state)

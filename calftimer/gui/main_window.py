@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         writer: BackgroundWriter | None = None,
         settings: Settings | None = None,
         keep_awake: KeepAwake | Callable[[], KeepAwake] | None = None,
+        sleep_clock: Clock | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle("calftimer")
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         # A factory is called when the first session starts (D-Bus is not touched at start-up).
         self.keep_awake: KeepAwakeController | None = None
         self._keep_awake_source = keep_awake
+        self._sleep_clock = sleep_clock  # counts through suspend (Linux), for the driver
         self.driver: SessionDriver | None = None
         self.completed_sets: list[SetRecord] = []
         # No parent: the writer thread may still report after the window is gone, and a
@@ -394,7 +396,7 @@ class MainWindow(QMainWindow):
             self.driver.deleteLater()
         timeline = compile_program(program, self._options)
         self.completed_sets = []
-        self.driver = SessionDriver(Session(timeline, self._clock), self)
+        self.driver = SessionDriver(Session(timeline, self._clock), self, self._sleep_clock)
         self.driver.position_changed.connect(self._on_driver_position_changed)
         self.driver.set_completed.connect(self._on_driver_set_completed)
         self.driver.state_changed.connect(self._on_driver_state_changed)

@@ -81,3 +81,39 @@ def test_normal_wake_ups_never_pause(qtbot, rig) -> None:
             tick(40)
         tick(14_000)  # a long, but not suspicious, stall
     assert session.state is State.RUNNING
+
+
+@pytest.fixture
+def boot_rig(qtbot):
+    """The Linux way: a clock that counts through suspend beside the monotonic one."""
+    clock, wall, boot = ManualClock(T0), ManualWall(), ManualClock(50_000_000)
+    session = Session(
+        compile_program(BUILTIN_BY_ID["isometric"], CompileOptions(prepare_s=5)), clock, wall
+    )
+    driver = SessionDriver(session, sleep_clock=boot)
+    driver.start()
+
+    def tick(ms: int, wall_ms: int | None = None, boot_ms: int | None = None) -> None:
+        clock.advance(ms)
+        wall.advance(ms if wall_ms is None else wall_ms)
+        boot.advance(ms if boot_ms is None else boot_ms)
+        driver.poll_now()
+
+    for _ in range(100):
+        tick(20)
+    return driver, session, tick
+
+
+def test_setting_the_wall_clock_is_not_a_suspend(qtbot, boot_rig) -> None:
+    driver, session, tick = boot_rig
+    with qtbot.assertNotEmitted(driver.suspended):
+        tick(40, wall_ms=45 * 60_000)  # NTP or a time-zone trip moved the wall clock
+    assert session.state is State.RUNNING
+
+
+def test_the_boot_clock_running_on_is_a_suspend(qtbot, boot_rig) -> None:
+    driver, session, tick = boot_rig
+    before = session.t_ms()
+    with qtbot.waitSignal(driver.suspended):
+        tick(40, boot_ms=20 * 60_000)  # slept 20 min: the monotonic clock stood still
+    assert session.state is State.PAUSED and session.t_ms() == before
