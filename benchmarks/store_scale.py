@@ -88,6 +88,8 @@ try:
 except ImportError:
     sys.path.insert(0, str(REPO_ROOT))
 
+from stats import json_safe, percentile  # noqa: E402  (benchmarks/stats.py, beside this)
+
 from calftimer.core.atomic import write_atomic  # noqa: E402
 from calftimer.core.exercise import Mode  # noqa: E402
 from calftimer.core.history import (  # noqa: E402
@@ -275,17 +277,6 @@ def write_baseline(path: Path, sessions: list[SessionDoc]) -> None:
 
 
 # ------------------------------------------------------------------------------- measuring
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """Linear-interpolated percentile (``q`` in 0..100); NaN for no values."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q / 100
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
 def folder_size(folder: Path) -> dict[str, int]:
@@ -743,14 +734,6 @@ def print_report(r: dict[str, Any]) -> None:
         print("\nStore.open under cProfile:\n" + r["profile"])
 
 
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--years", type=float, default=20, help="years of history (20)")
@@ -777,7 +760,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     result = run(args, log)
     if args.json:
-        print(json.dumps(_json_safe(result), indent=2))
+        print(json.dumps(json_safe(result), indent=2))
     else:
         print_report(result)
     return 0

@@ -80,6 +80,7 @@ except ImportError:
 import PySide6  # noqa: E402
 from PySide6.QtCore import QObject, Qt, QTimer, qVersion  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from stats import json_safe, percentile  # noqa: E402  (benchmarks/stats.py, beside this)
 
 from calftimer.core.clock import monotonic_ms  # noqa: E402
 from calftimer.core.exercise import Tempo  # noqa: E402
@@ -277,17 +278,6 @@ class StallInjector(QObject):
 # ---------------------------------------------------------------------------------- figures
 
 
-def percentile(values: Sequence[float], q: float) -> float:
-    """Linear-interpolated percentile (``q`` in 0..100); NaN for no values."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q / 100
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
-
-
 def in_stall(instant_ns: int, windows_ns: Sequence[tuple[int, int]]) -> bool:
     """True if ``instant_ns`` falls in a stall or within one tick after its end."""
     tick_ns = TICK_MS * NS_PER_MS
@@ -470,15 +460,6 @@ def print_report(result: dict[str, Any]) -> None:
     )
 
 
-def _json_safe(value: Any) -> Any:
-    """NaN (no boundary to measure) becomes null: NaN is not valid JSON."""
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=60, help="measured run length (60)")
@@ -490,7 +471,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--seconds must be positive")
     result = run(args.seconds, args.stall_ms, args.stall_every_s)
     if args.json:
-        print(json.dumps(_json_safe(result), indent=2))
+        print(json.dumps(json_safe(result), indent=2))
     else:
         print_report(result)
     return 0
