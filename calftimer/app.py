@@ -179,7 +179,9 @@ def _export(paths: AppPaths, library: ProgramLibrary, fmt: str, output: str | No
     target = Path(output or f"calftimer-export-{datetime.now():%Y%m%d}.{fmt}").expanduser()
     try:
         if fmt == "json":
-            summary = export_json(target.absolute(), store, library.programs)
+            summary = export_json(
+                target.absolute(), store, library.programs, settings_file=paths.settings_file
+            )
         else:
             summary = export_csv(target.absolute(), store)
     except OSError as exc:

@@ -114,6 +114,7 @@ def backup_bytes(
     *,
     exported_at: datetime,
     app_version: str = __version__,
+    settings: dict[str, Any] | None = None,
 ) -> bytes:
     """The backup file's content: an indented frame, one compact session per line."""
     items = sorted(sessions, key=lambda s: s["started_at"])
@@ -137,6 +138,10 @@ def backup_bytes(
     program_list = [program_to_dict(p) for p in programs]
     frame = json.dumps(program_list, ensure_ascii=False, indent=1)
     lines.append(' "programs": ' + frame.replace("\n", "\n "))
+    if settings is not None:
+        # Kept so a backup is complete; import does not apply them (they are per machine).
+        lines[-1] += ","
+        lines.append(f' "settings": {compact(settings)}')
     lines.append("}")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
@@ -148,15 +153,31 @@ def export_json(
     *,
     now: datetime | None = None,
     app_version: str = __version__,
+    settings_file: Path | None = None,
 ) -> ExportSummary:
-    """Write a full backup (every session, the user's saved programs) to ``target``."""
+    """Write a full backup (every session, the user's saved programs and settings)."""
     sessions = store.sessions()
     saved = [p for p in programs if not p.builtin]
     data = backup_bytes(
-        sessions, saved, exported_at=now or datetime.now(UTC), app_version=app_version
+        sessions,
+        saved,
+        exported_at=now or datetime.now(UTC),
+        app_version=app_version,
+        settings=_readable_settings(settings_file),
     )
     write_atomic(target, data)
     return ExportSummary(target, len(sessions), sum(len(s["sets"]) for s in sessions), len(saved))
+
+
+def _readable_settings(path: Path | None) -> dict[str, Any] | None:
+    """The settings file as it is, if it is a readable JSON object (never repaired here)."""
+    if path is None:
+        return None
+    try:
+        doc = decode_json(path.read_bytes())
+    except (OSError, JsonTextError):
+        return None
+    return doc if isinstance(doc, dict) else None
 
 
 # ---------------------------------------------------------------------------------- CSV

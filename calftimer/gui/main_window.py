@@ -762,7 +762,7 @@ class MainWindow(QMainWindow):
         def job() -> Any:
             writer.flush()  # include every set saved so far (waits here, not in the window)
             if fmt == "json":
-                return export_json(target, store, programs)
+                return export_json(target, store, programs, settings_file=self._paths.settings_file)
             return export_csv(target, store)
 
         def done(summary: Any, error: Exception | None) -> None:

@@ -663,3 +663,17 @@ def test_cli_export_and_import_never_load_qt(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.strip().endswith("[0, 0, 0] []"), done.stdout + done.stderr
+
+
+def test_a_backup_keeps_the_settings_and_import_still_reads_it(tmp_path: Path) -> None:
+    settings = tmp_path / "settings.json"
+    settings.write_text(
+        json.dumps({"kind": "calftimer.settings", "schema_version": 1, "countdown_s": 5})
+    )
+    store = Store.open(tmp_path / "data")
+    target = tmp_path / "backup.json"
+    export_json(target, store, [], settings_file=settings)
+    doc = json.loads(target.read_text())
+    assert doc["settings"]["countdown_s"] == 5
+    preview = preview_import(target, Store.open(tmp_path / "other"), [])
+    assert preview.nothing_to_add
