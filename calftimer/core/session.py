@@ -325,7 +325,7 @@ class Session:
         self._close_current_set(now, t, EndedBy.FINISH)
         end = self._timeline.duration_ms
         self._closed.update(w.index for w in self._timeline.work_sets)
-        self._shift += end - t
+        self._shift += end - self._unclamped_t(now)
         if self._watermark < end:
             # Finishing early says only "session complete", not the set/exercise cues due at
             # the end (and nothing at all if the end was already reached and announced).
@@ -378,7 +378,9 @@ class Session:
         return seg.start_ms, seg.end_ms
 
     def _jump(self, now: int, t: int, target: int) -> None:
-        self._shift += target - t
+        # From the unclamped position: a session past its end but not yet polled to "finished"
+        # must land exactly on the target, not a millisecond beyond it.
+        self._shift += target - self._unclamped_t(now)
         # Cues due exactly at the target (the "go" of the set we land on) are still to come.
         self._watermark = target - 1
         if target > t:

@@ -543,3 +543,13 @@ def test_a_30_minute_session_polled_late_reports_boundaries_on_time_and_ends_exa
     assert session.t_ms() == tl.duration_ms
     assert next_boundary == len(boundaries)
     assert clock() - T0 - tl.duration_ms < 400  # it ended at the first poll after the end
+
+
+def test_back_after_the_end_but_before_the_final_poll_lands_exactly() -> None:
+    """Found by the property test: the 1 ms past the end must not carry into the jump."""
+    block = default_block("heel_rise_test", target=1, metronome_bpm=30, switch_s=0)
+    session, clock = make(program_of(block), CompileOptions(countdown_s=0, prepare_s=0))
+    session.start()
+    clock.advance(session.timeline.duration_ms + 1)
+    assert session.back()
+    assert session.t_ms() == session.timeline.work_sets[1].start_ms
