@@ -59,6 +59,7 @@ from calftimer.core.program_files import (
     new_program,
     restore_user_program,
     save_user_program,
+    unique_id,
 )
 from calftimer.core.programs import Program, ProgramFileError
 from calftimer.core.session import Session, SetRecord, State
@@ -880,13 +881,18 @@ class MainWindow(QMainWindow):
         edited = dialog.program()
         if edited.builtin:
             return
+        if edited.id not in folder_ids(self._paths.programs_dir):
+            # A new program (or copy) is named by the user in the editor: its id, used by
+            # --start and as its file name, follows that name ("Morning holds" -> morning-holds).
+            others = self._program_ids() - {edited.id}
+            edited = replace(edited, id=unique_id(edited.name, others))
         try:
             save_user_program(self._paths.programs_dir, edited)
         except (OSError, ValueError, ProgramFileError) as exc:
             QMessageBox.warning(self, "The program was not saved", str(exc))
             return
         self.reload_programs(select=edited.id)
-        self.statusBar().showMessage(f"Saved “{edited.name}”.")
+        self.statusBar().showMessage(f"Saved “{edited.name}” (start it with --start {edited.id}).")
 
     def run_dialog(self, dialog: Any) -> bool:
         """Run a modal dialog (tests replace this to answer it)."""

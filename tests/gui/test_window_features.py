@@ -63,16 +63,18 @@ def test_duplicate_edit_delete_and_undo_a_program(window, tmp_path) -> None:
     window.run_dialog = lambda dialog: True  # type: ignore[method-assign]  # accept as shown
     select(window, "alfredson")
     window.duplicate_selected_program()
-    saved = tmp_path / "programs" / "alfredson-copy.json"
+    copy = window.selected_program()
+    # The id follows the name given in the editor, for --start and the file name.
+    assert copy.id == "copy-of-eccentric-heel-drops-alfredson"
+    saved = tmp_path / "programs" / f"{copy.id}.json"
     assert saved.exists()
-    assert window.selected_program().id == "alfredson-copy"
     assert json.loads(saved.read_text())["name"].startswith("Copy of")
     window.delete_selected_program()
     assert not saved.exists()
-    assert "alfredson-copy" not in {p.id for p in window._library.programs}
+    assert copy.id not in {p.id for p in window._library.programs}
     assert "Ctrl+Z" in window.statusBar().currentMessage()
     window.undo_delete()
-    assert saved.exists() and window.selected_program().id == "alfredson-copy"
+    assert saved.exists() and window.selected_program().id == copy.id
 
 
 def test_built_in_programs_cannot_be_deleted(window) -> None:
@@ -270,17 +272,16 @@ def test_a_read_only_history_is_said_on_the_session_screen(qtbot, tmp_path) -> N
 
 def test_ctrl_z_brings_back_every_deleted_program_newest_first(window, tmp_path) -> None:
     window.run_dialog = lambda dialog: True  # type: ignore[method-assign]
+    copies = []
     for source in ("alfredson", "isometric"):
         select(window, source)
         window.duplicate_selected_program()
-    for copy in ("isometric-copy", "alfredson-copy"):
+        copies.append(window.selected_program().id)
+    for copy in reversed(copies):
         select(window, copy)
         window.delete_selected_program()
     window.undo_delete()
-    assert window.selected_program().id == "alfredson-copy"
+    assert window.selected_program().id == copies[0]
     window.undo_delete()
-    assert window.selected_program().id == "isometric-copy"
-    assert {p.stem for p in (tmp_path / "programs").glob("*.json")} == {
-        "alfredson-copy",
-        "isometric-copy",
-    }
+    assert window.selected_program().id == copies[1]
+    assert {p.stem for p in (tmp_path / "programs").glob("*.json")} == set(copies)
