@@ -312,6 +312,9 @@ class SessionView(QWidget):
         text = DARK_TEXT if dark else LIGHT_TEXT
         self.setStyleSheet(
             f"#sessionView {{ background: {background}; }} #sessionView QLabel {{ color: {text}; }}"
+            # The session bar's empty part must show against either background.
+            f" #sessionBar {{ border: 1px solid {text}; background: {background}; height: 14px; }}"
+            f" #sessionBar::chunk {{ background: {text}; }}"
         )
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
 
