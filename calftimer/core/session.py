@@ -96,7 +96,7 @@ class PollResult:
 
 
 class SessionError(RuntimeError):
-    pass
+    """An operation that makes no sense in the session's state (starting it twice)."""
 
 
 class Session:

@@ -153,7 +153,7 @@ class NullKeepAwake(KeepAwake):
         raise KeepAwakeError(self._reason)
 
     def _stop(self) -> None:
-        pass
+        """Nothing was started, so there is nothing to release."""
 
 
 class FallbackKeepAwake(KeepAwake):

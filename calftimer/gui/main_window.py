@@ -1162,8 +1162,8 @@ class MainWindow(QMainWindow):
         state = self._window_state_file()
         geometry = state.value("geometry")
         # A hand-edited or damaged window.ini is ignored: it must never stop calftimer starting.
-        if isinstance(geometry, QByteArray | bytes) and not self.restoreGeometry(geometry):
-            pass
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(geometry)  # returns False for bytes it cannot use: then ignored
         self._fit_on_screen()
         splitter = state.value("splitter")
         if isinstance(splitter, QByteArray | bytes):
