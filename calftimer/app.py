@@ -357,6 +357,10 @@ def _run_window(
         writer = BackgroundWriter()
         writers.append(writer)
         window.attach_store(store, writer)
+        from calftimer.gui.audio import create_sound_output
+
+        # QtMultimedia loads here, after the first paint; every sound is preloaded now.
+        window.attach_audio(create_sound_output(settings.sound_theme, window))
         window.show_store_notices()
         window.load_history_in_background()
         if start is not None:

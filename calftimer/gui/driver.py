@@ -24,6 +24,7 @@ SUSPEND_GAP_MS = 15_000
 
 class SessionDriver(QObject):
     cue_due = Signal(object)  # calftimer.core.timeline.Cue
+    cues_due = Signal(list)  # every cue handed out by one wake-up, in order (for the audio)
     set_completed = Signal(object)  # calftimer.core.session.SetRecord
     position_changed = Signal(object)  # calftimer.core.session.Position
     state_changed = Signal(object)  # calftimer.core.session.State
@@ -68,6 +69,8 @@ class SessionDriver(QObject):
         result = self._session.poll()
         for cue in result.cues:
             self.cue_due.emit(cue)
+        if result.cues:
+            self.cues_due.emit(list(result.cues))
         for record in result.records:
             self.set_completed.emit(record)
         self._publish()

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from calftimer.core.cues import CuePlayer
     from calftimer.core.recorder import SessionRecorder
     from calftimer.core.store import BackgroundWriter, Store
     from calftimer.gui.keep_awake import KeepAwake, KeepAwakeController
@@ -153,6 +154,9 @@ class MainWindow(QMainWindow):
         self._writer: BackgroundWriter | None = None
         self._long_jobs: BackgroundWriter | None = None
         self.focus_on_start = False  # --fullscreen: every session opens in focus mode
+        self.cue_player: CuePlayer | None = None
+        self.audio: Any = None  # calftimer.gui.audio output, attached after the first paint
+        self._audio_problem = ""
 
         self.stack = QStackedWidget()
         self.home = self._build_home()
@@ -195,6 +199,35 @@ class MainWindow(QMainWindow):
         self.import_action.setEnabled(not store.read_only)
         if store.read_only:
             self.statusBar().showMessage("History is read-only: sessions will not be saved.")
+
+    def attach_audio(self, output: Any) -> None:
+        """Play cues through ``output`` (a SoundOutput, or a SilentOutput that says why not)."""
+        from calftimer.core.cues import CuePlayer
+
+        if self.audio is not None and self.audio is not output:
+            self.audio.stop_all()
+        self.audio = output
+        self.cue_player = CuePlayer(output, self._clock, self._cue_due_at, self.settings)
+        self._audio_problem = getattr(output, "problem", None) or ""
+        if type(output).__name__ == "SilentOutput":
+            output.played.connect(lambda _name: self.session_view.flash())
+        if self._audio_problem:
+            self.statusBar().showMessage(self._audio_problem)
+
+    def _cue_due_at(self, cue: Any) -> int | None:
+        if self.driver is None:
+            return None
+        return self.driver.session.mono_at(cue.offset_ms)
+
+    def _on_driver_cues_due(self, cues: list[Any]) -> None:
+        if self.cue_player is None or self.driver is None:
+            return
+        self.cue_player.on_cues(
+            cues,
+            self.driver.session.timeline,
+            records=self.completed_sets,
+            duration_ms=self.driver.session.t_ms(),
+        )
 
     def load_history_in_background(self) -> None:
         """Read the older months of history on the writer thread, after the window is up."""
@@ -402,15 +435,19 @@ class MainWindow(QMainWindow):
         self.driver.set_completed.connect(self._on_driver_set_completed)
         self.driver.state_changed.connect(self._on_driver_state_changed)
         self.driver.suspended.connect(self._on_driver_suspended)
+        self.driver.cues_due.connect(self._on_driver_cues_due)
+        if self.cue_player is not None:
+            self.cue_player.reset()
         controller = self._keep_awake_controller()
         if controller is not None:
             self.driver.state_changed.connect(controller.session_state_changed)
         self.session_view.set_timeline(timeline)
-        self.session_view.show_info(
-            "Your history is read-only: this session will not be saved."
-            if self.store is not None and self.store.read_only
-            else ""
-        )
+        notes = []
+        if self.store is not None and self.store.read_only:
+            notes.append("Your history is read-only: this session will not be saved.")
+        if self._audio_problem:
+            notes.append(self._audio_problem)
+        self.session_view.show_info(" ".join(notes))
         self.stack.setCurrentWidget(self.session_view)
         self.statusBar().showMessage(f"{program.name}: started. Space pauses.")
         self.driver.start()
@@ -433,6 +470,11 @@ class MainWindow(QMainWindow):
     def _apply(self, operation: str, *args: object) -> object:
         if self.driver is None or self.stack.currentWidget() is not self.session_view:
             return None
+        if operation == "back" and self.cue_player is not None:
+            # Back replays a stretch: its cues may sound again (the player otherwise never
+            # repeats one). Everything from the start of the timeline is allowed once more; only
+            # what the session re-emits will actually play.
+            self.cue_player.rewound(0)
         return self.driver.apply(operation, *args)
 
     def pause_only(self) -> None:
@@ -512,6 +554,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Saved {count} {'set' if count == 1 else 'sets'}.")
 
     def _on_driver_state_changed(self, state: object) -> None:
+        if state is not State.RUNNING and self.cue_player is not None:
+            self.cue_player.on_pause()  # pausing (or stopping) silences what is sounding
         if state in (State.FINISHED, State.ABANDONED) and self.recorder is not None:
             assert self.driver is not None
             ended = self.driver.session.ended_at or self.driver.session.started_at
@@ -997,6 +1041,13 @@ class MainWindow(QMainWindow):
             self.muted = settings.muted
         if self.keep_awake is not None:
             self.keep_awake.set_enabled(settings.keep_awake)
+        if self.cue_player is not None:
+            theme_changed = settings.sound_theme != self.cue_player.settings.sound_theme
+            self.cue_player.set_settings(settings)
+            if theme_changed and type(self.audio).__name__ == "SoundOutput":
+                from calftimer.gui.audio import create_sound_output
+
+                self.attach_audio(create_sound_output(settings.sound_theme, self))
         if save:
             try:
                 save_settings(self._paths.settings_file, settings)
@@ -1089,6 +1140,8 @@ class MainWindow(QMainWindow):
             self.settings = replace(self.settings, muted=self.muted)
             with contextlib.suppress(OSError, SettingsReadOnlyError):
                 save_settings(self._paths.settings_file, self.settings)
+            if self.cue_player is not None:
+                self.cue_player.set_settings(self.settings)
             self.settings_changed.emit(self.settings)
 
     @property

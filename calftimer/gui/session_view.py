@@ -7,7 +7,7 @@ and the session's progress. It only displays a ``Position``; the driver decides 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -76,6 +76,9 @@ def phase_colour(kind: SegmentKind, dark: bool) -> str:
     return (_DARK if dark else _LIGHT)[_ROLE[kind]]
 
 
+FLASH_MS = 150  # long enough to see from across a room, short enough not to hide the digits
+
+
 def _set_text(label: QLabel, text: str) -> None:
     if label.text() != text:
         label.setText(text)
@@ -139,6 +142,7 @@ class SessionView(QWidget):
         self._dark = False
         self._colour = ""
         self._notice = ""
+        self._flash_overlay: QWidget | None = None
         self.weight_unit = "kg"  # the settings' unit for loads shown here
 
         self.program_label = QLabel()
@@ -322,6 +326,22 @@ class SessionView(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.ApplicationPaletteChange:
             self.apply_scheme()  # the theme changed (settings, or the desktop's dark mode)
+
+    def flash(self, colour: str | None = None) -> None:
+        """A short flash over the whole view: the cue, seen instead of heard (no sound)."""
+        if self._flash_overlay is None:
+            self._flash_overlay = QWidget(self)
+            self._flash_overlay.setObjectName("flashOverlay")
+            self._flash_overlay.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            self._flash_overlay.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        overlay = self._flash_overlay
+        shade = QColor(colour or self._colour or "#ffffff")
+        rgba = f"rgba({shade.red()}, {shade.green()}, {shade.blue()}, 110)"
+        overlay.setStyleSheet(f"#flashOverlay {{ background: {rgba}; }}")
+        overlay.setGeometry(self.rect())
+        overlay.raise_()
+        overlay.show()
+        QTimer.singleShot(FLASH_MS, overlay.hide)
 
     def set_focus_mode(self, on: bool) -> None:
         """Focus mode drops the buttons: the runner is two metres away, keys and clickers

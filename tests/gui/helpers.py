@@ -14,3 +14,15 @@ def advance_to(driver: SessionDriver, clock: ManualClock, instant_ms: int) -> No
         clock.set(min(instant_ms, clock() + STEP_MS))
         driver.poll_now()
     driver.poll_now()
+
+
+def advance_by_deadlines(driver: SessionDriver, clock: ManualClock, instant_ms: int) -> None:
+    """Move ``clock`` to ``instant_ms`` waking exactly at each deadline, as the precise timer
+    does, so every cue is handed out on time."""
+    while clock() < instant_ms:
+        deadline = driver.session.next_deadline_ms()
+        if deadline is None or deadline > instant_ms:
+            clock.set(min(instant_ms, clock() + STEP_MS))
+        else:
+            clock.set(max(deadline, clock()))
+        driver.poll_now()
