@@ -209,7 +209,9 @@ class MainWindow(QMainWindow):
         self.audio = output
         self.cue_player = CuePlayer(output, self._clock, self._cue_due_at, self.settings)
         self._audio_problem = getattr(output, "problem", None) or ""
-        if type(output).__name__ == "SilentOutput":
+        from calftimer.gui.audio import SilentOutput
+
+        if isinstance(output, SilentOutput):
             output.played.connect(lambda _name: self.session_view.flash())
         if self._audio_problem:
             self.statusBar().showMessage(self._audio_problem)
@@ -1044,9 +1046,9 @@ class MainWindow(QMainWindow):
         if self.cue_player is not None:
             theme_changed = settings.sound_theme != self.cue_player.settings.sound_theme
             self.cue_player.set_settings(settings)
-            if theme_changed and type(self.audio).__name__ == "SoundOutput":
-                from calftimer.gui.audio import create_sound_output
+            from calftimer.gui.audio import SoundOutput, create_sound_output
 
+            if theme_changed and isinstance(self.audio, SoundOutput):
                 self.attach_audio(create_sound_output(settings.sound_theme, self))
         if save:
             try:
