@@ -157,6 +157,7 @@ class MainWindow(QMainWindow):
         self.cue_player: CuePlayer | None = None
         self.audio: Any = None  # calftimer.gui.audio output, attached after the first paint
         self._audio_problem = ""
+        self._held_cues: list[Any] = []
 
         self.stack = QStackedWidget()
         self.home = self._build_home()
@@ -206,6 +207,7 @@ class MainWindow(QMainWindow):
 
         if self.audio is not None and self.audio is not output:
             self.audio.stop_all()
+            self.audio.deleteLater()  # a theme switch replaces the output and its effects
         self.audio = output
         self.cue_player = CuePlayer(output, self._clock, self._cue_due_at, self.settings)
         self._audio_problem = getattr(output, "problem", None) or ""
@@ -223,6 +225,9 @@ class MainWindow(QMainWindow):
 
     def _on_driver_cues_due(self, cues: list[Any]) -> None:
         if self.cue_player is None or self.driver is None:
+            return
+        if self.driver.session.state is State.PAUSED:
+            self._held_cues.extend(cues)  # e.g. the "go" of a set reached by skip while paused
             return
         self.cue_player.on_cues(
             cues,
@@ -438,6 +443,7 @@ class MainWindow(QMainWindow):
         self.driver.state_changed.connect(self._on_driver_state_changed)
         self.driver.suspended.connect(self._on_driver_suspended)
         self.driver.cues_due.connect(self._on_driver_cues_due)
+        self._held_cues = []
         if self.cue_player is not None:
             self.cue_player.reset()
         controller = self._keep_awake_controller()
@@ -556,8 +562,12 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Saved {count} {'set' if count == 1 else 'sets'}.")
 
     def _on_driver_state_changed(self, state: object) -> None:
-        if state is not State.RUNNING and self.cue_player is not None:
-            self.cue_player.on_pause()  # pausing (or stopping) silences what is sounding
+        if state in (State.PAUSED, State.ABANDONED) and self.cue_player is not None:
+            self.cue_player.on_pause()  # pausing or stopping silences what is sounding
+        if state is State.RUNNING and self._held_cues:
+            # Cues handed out by a skip or back while paused sound when the session resumes.
+            held, self._held_cues = self._held_cues, []
+            self._on_driver_cues_due(held)
         if state in (State.FINISHED, State.ABANDONED) and self.recorder is not None:
             assert self.driver is not None
             ended = self.driver.session.ended_at or self.driver.session.started_at

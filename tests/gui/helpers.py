@@ -21,8 +21,9 @@ def advance_by_deadlines(driver: SessionDriver, clock: ManualClock, instant_ms: 
     does, so every cue is handed out on time."""
     while clock() < instant_ms:
         deadline = driver.session.next_deadline_ms()
-        if deadline is None or deadline > instant_ms:
-            clock.set(min(instant_ms, clock() + STEP_MS))
-        else:
-            clock.set(max(deadline, clock()))
+        # Never more than STEP_MS at once (a longer silence would look like a suspend).
+        step_to = min(instant_ms, clock() + STEP_MS)
+        if deadline is not None and deadline <= step_to:
+            step_to = max(deadline, clock())
+        clock.set(step_to)
         driver.poll_now()

@@ -112,3 +112,36 @@ def test_with_qtmultimedia_missing_the_app_still_runs(monkeypatch, window) -> No
     w.start_program(BUILTIN_BY_ID["isometric"])
     advance_to(w.driver, clock, T0 + 30_000)
     assert w.driver.session.state.value == "running"
+
+
+def test_the_session_done_sound_is_not_cut_off(window) -> None:
+    w, clock = window
+    output = RecordingOutput(clock)
+    w.attach_audio(output)
+    w.start_program(BUILTIN_BY_ID["isometric"])
+    advance_by_deadlines(w.driver, clock, T0 + 20_000)
+    w.driver.apply("finish")
+    assert output.sounds[-1][1] == "session_done"
+    assert output.stops == 0  # finishing does not silence the last sound
+
+
+def test_a_set_reached_by_skip_while_paused_says_go_on_resume(window) -> None:
+    w, clock = window
+    output = RecordingOutput(clock)
+    w.attach_audio(output)
+    w.start_program(BUILTIN_BY_ID["isometric"])
+    advance_by_deadlines(w.driver, clock, T0 + 3_000)
+    w.driver.apply("pause")
+    w.driver.apply("skip")  # lands on the first set's start, still paused
+    assert "go" not in [name for _, name in output.sounds]
+    advance_by_deadlines(w.driver, clock, clock() + 2_000)
+    w.driver.apply("resume")
+    assert output.sounds[-1][1] == "go"
+
+
+def test_the_deadline_helper_never_looks_like_a_suspend(window) -> None:
+    w, clock = window
+    w.attach_audio(RecordingOutput(clock))
+    w.start_program(BUILTIN_BY_ID["isometric"])
+    advance_by_deadlines(w.driver, clock, T0 + 120_000)
+    assert w.driver.session.state.value == "running"
