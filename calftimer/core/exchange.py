@@ -42,6 +42,7 @@ from calftimer.core.catalog import CATALOG
 from calftimer.core.history import (
     SCHEMA_VERSION,
     SessionDoc,
+    count_sets,
     iso,
     merge_into,
     merge_sessions,
@@ -166,7 +167,7 @@ def export_json(
         settings=_readable_settings(settings_file),
     )
     write_atomic(target, data)
-    return ExportSummary(target, len(sessions), sum(len(s["sets"]) for s in sessions), len(saved))
+    return ExportSummary(target, len(sessions), count_sets(sessions), len(saved))
 
 
 def _readable_settings(path: Path | None) -> dict[str, Any] | None:
@@ -276,7 +277,7 @@ def export_csv(target: Path, store: Store, *, tz: tzinfo | None = None) -> Expor
     """Write one CSV row per set to ``target`` (Date in ``tz``, default local time)."""
     sessions = store.sessions()
     write_atomic(target, csv_bytes(sessions, tz))
-    return ExportSummary(target, len(sessions), sum(len(s["sets"]) for s in sessions))
+    return ExportSummary(target, len(sessions), count_sets(sessions))
 
 
 # -------------------------------------------------------------------------------- import

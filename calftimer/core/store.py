@@ -46,6 +46,7 @@ from calftimer.core.history import (
     SessionDoc,
     SetDoc,
     TestResultDoc,
+    count_sets,
     iso,
     merge_changes,
     merge_into,
@@ -533,7 +534,7 @@ class Store:
     def set_count(self) -> int:
         self.ensure_loaded()
         with self._mem:
-            return sum(len(s["sets"]) for s in self._sessions.values())
+            return count_sets(self._sessions.values())
 
     # ------------------------------------------------------------------------- writing
 

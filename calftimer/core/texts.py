@@ -41,10 +41,6 @@ def target_text(mode: Mode, target: int) -> str:
     return f"to failure (up to {target})"
 
 
-def done_text(mode: Mode, done: int) -> str:
-    return {Mode.TIME: f"{done} s", Mode.DISTANCE: f"{done} m"}.get(mode, f"{done} reps")
-
-
 def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 

@@ -15,20 +15,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QUrl, Signal
 
-SOUND_NAMES = (
-    "tick",
-    "go",
-    "up",
-    "down",
-    "hold",
-    "beat",
-    "rest",
-    "switch",
-    "set_done",
-    "session_done",
-    "halfway",
-    "ten_seconds",
-)
+from calftimer.core.cues import SOUND_NAMES as CUE_SOUNDS
+
+# The files to load are the sounds the cue player uses (calftimer.core.cues), each once.
+SOUND_NAMES = tuple(dict.fromkeys(CUE_SOUNDS.values()))
 
 
 def sounds_folder(theme: str) -> Path:
