@@ -115,10 +115,12 @@ class SessionDriver(QObject):
         self._last_mono, self._last_wall = self._clock(), self._wall_clock()
         if self._sleep_clock is not None:
             self._last_sleep = self._sleep_clock()
+        # Position first: a listener that swaps the live view for the summary on a state change
+        # must see the last position before that, never after it.
+        self.position_changed.emit(self._session.position())
         if state is not self._last_state:
             self._last_state = state
             self.state_changed.emit(state)
-        self.position_changed.emit(self._session.position())
         self._rearm()
 
     def _rearm(self) -> None:

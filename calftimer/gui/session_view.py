@@ -366,8 +366,6 @@ class SessionView(QWidget):
         self.last_result = f"Done: {record_text(record)}."
 
     def show_position(self, pos: Position, timeline: Timeline) -> None:
-        if pos.state.is_over and self.summary_area.isVisibleTo(self):
-            return  # the summary replaced the live view; a late frame must not bring it back
         self._timeline = timeline
         seg = pos.segment
         kind = seg.kind
