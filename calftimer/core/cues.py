@@ -143,7 +143,18 @@ def estimate_ms(text: str) -> int:
     return PHRASE_PAD_MS + WORD_MS * len(text.split())
 
 
-def phrase_for(cue: Cue, timeline: Timeline) -> Phrase | None:
+Measure = Callable[[str, tuple[str, ...]], int]
+"""How long a phrase takes to be heard, in ms, from its text and clip keys: the voice in use
+knows best (the built-in clips know their exact lengths; a system voice adds its start-up
+delay). The default is ``estimate``."""
+
+
+def estimate(text: str, words: tuple[str, ...]) -> int:
+    """The ``Measure`` used when the voice is unknown: ``estimate_ms(text)``."""
+    return estimate_ms(text)
+
+
+def phrase_for(cue: Cue, timeline: Timeline, measure: Measure = estimate) -> Phrase | None:
     """What the voice says for ``cue`` alone, or None.
 
     ANNOUNCE and REST at the start of a rest: "Rest, 60 seconds. Next: Seated calf raise. Set 2 of
@@ -154,7 +165,7 @@ def phrase_for(cue: Cue, timeline: Timeline) -> Phrase | None:
     "Session complete.". Every other cue says nothing.
     """
     draft = _draft(cue, timeline)
-    return None if draft is None else _build([draft], cue)
+    return None if draft is None else _build([draft], cue, measure)
 
 
 def phrases_for(
@@ -163,6 +174,7 @@ def phrases_for(
     *,
     records: Sequence[SetRecord] | None = None,
     duration_ms: int | None = None,
+    measure: Measure = estimate,
 ) -> list[Phrase]:
     """One phrase per offset that has something to say, in time order.
 
@@ -190,11 +202,11 @@ def phrases_for(
         for _, _, draft in sorted(drafts, key=lambda d: d[0]):
             if all(draft.text != u.text for u in unique):
                 unique.append(draft)
-        phrases.append(_build(unique, drafts[0][1]))
+        phrases.append(_build(unique, drafts[0][1], measure))
     return phrases
 
 
-def phrase_plan(timeline: Timeline) -> list[tuple[int, Phrase]]:
+def phrase_plan(timeline: Timeline, measure: Measure = estimate) -> list[tuple[int, Phrase]]:
     """Every phrase ``timeline`` will say, as ``(start_ms, phrase)`` in order of the timeline
     instant where speaking starts (its cue's offset minus its lead).
 
@@ -202,7 +214,7 @@ def phrase_plan(timeline: Timeline) -> list[tuple[int, Phrase]]:
     earlier of two equals), so no phrase cuts another off: a set announced ahead of its start
     silences the previous set's last rep counts, not the other way round.
     """
-    return _plan(timeline)[0]
+    return _plan(timeline, measure)[0]
 
 
 PHRASE_PRIORITY: tuple[frozenset[CueKind], ...] = (
@@ -218,11 +230,13 @@ def _phrase_rank(phrase: Phrase) -> int:
     return next((i for i, kinds in enumerate(PHRASE_PRIORITY) if kind in kinds), 0)
 
 
-def _plan(timeline: Timeline) -> tuple[list[tuple[int, Phrase]], set[tuple[int, int]]]:
+def _plan(
+    timeline: Timeline, measure: Measure
+) -> tuple[list[tuple[int, Phrase]], set[tuple[int, int]]]:
     """The phrases kept (see ``phrase_plan``) and the keys of those left out."""
     candidates = [
         (phrase.cue.offset_ms - phrase.lead_ms, phrase.cue.key, phrase)
-        for phrase in phrases_for(timeline.cues, timeline)
+        for phrase in phrases_for(timeline.cues, timeline, measure=measure)
         if phrase.cue is not None
     ]
     candidates.sort(key=lambda item: (item[0], item[1]))
@@ -247,20 +261,22 @@ def _plan(timeline: Timeline) -> tuple[list[tuple[int, Phrase]], set[tuple[int, 
     return [(start, phrase) for start, _, phrase in kept], left_out
 
 
-def session_summary_phrase(records: Sequence[SetRecord], duration_ms: int | None) -> Phrase:
+def session_summary_phrase(
+    records: Sequence[SetRecord], duration_ms: int | None, measure: Measure = estimate
+) -> Phrase:
     """``"Session complete. 207 reps, 18 minutes."``.
 
     Reps count tempo and test reps (pogo contacts are not reps, as on the summary screen); a
     session without any says how many sets were done instead. ``duration_ms`` is the session's
     length as the user lived it; when None, the span of the records is used.
     """
-    return _build([_summary_draft(records, duration_ms)], None)
+    return _build([_summary_draft(records, duration_ms)], None, measure)
 
 
-def _build(drafts: Sequence[_Draft], cue: Cue | None) -> Phrase:
+def _build(drafts: Sequence[_Draft], cue: Cue | None, measure: Measure) -> Phrase:
     text = " ".join(d.text for d in drafts)
     words = tuple(w for d in drafts for w in d.words)
-    duration = estimate_ms(text)
+    duration = measure(text, words)
     moments = [d.moment_ms for d in drafts if d.moment_ms is not None]
     lead = slack = 0
     if moments and cue is not None:
@@ -484,11 +500,21 @@ DueAt = Callable[[Cue], int | None]
 class CueSink(Protocol):
     """What makes the noise (QSoundEffect and speech in the GUI, a recorder in tests)."""
 
-    def play_sound(self, name: str, volume: float) -> None: ...
+    def play_sound(self, name: str, volume: float) -> None:
+        """Play ``name`` now."""
 
-    def speak(self, phrase: Phrase, volume: float) -> None: ...
+    def play_at(self, name: str, volume: float, due_mono_ms: int) -> None:
+        """Play ``name`` when the monotonic clock reads ``due_mono_ms`` (an audio thread keeps
+        time, so a busy window never delays it), unless ``cancel_pending`` comes first."""
 
-    def stop_all(self) -> None: ...
+    def cancel_pending(self) -> None:
+        """Forget every ``play_at`` not yet played."""
+
+    def speak(self, phrase: Phrase, volume: float) -> None:
+        """Say ``phrase`` now, cutting off whatever was being said."""
+
+    def stop_all(self) -> None:
+        """Silence everything sounding and cancel everything pending."""
 
 
 class CuePlayer:
@@ -504,6 +530,10 @@ class CuePlayer:
       except that a phrase with slack may start that much later;
     - a phrase that ``phrase_plan`` left out (it would talk over a more important one) is not
       said;
+    - sounds may be handed out ahead of time (``schedule_sounds``): the sink plays them at their
+      instants, and the cues that reach ``on_cues`` later are not played again. Anything that
+      changes the session's course (pause, skip, back, a longer rest, muting, a volume change)
+      must call ``cancel_ahead()``, which takes back whatever was not yet due;
     - a cue whose ``due_at`` is None (the session is paused or over: a skip made while paused,
       the cues handed out by ``pause()``) is taken as played without a sound: pausing means
       silence. "Session complete" is the exception and is always heard;
@@ -519,8 +549,10 @@ class CuePlayer:
         settings: Settings | None = None,
         *,
         late_ms: int = DEFAULT_LATE_MS,
+        measure: Measure = estimate,
     ) -> None:
         self._sink = sink
+        self._measure = measure
         self._clock = clock
         self._due_at = due_at
         self.late_ms = late_ms
@@ -529,6 +561,7 @@ class CuePlayer:
         self._played: set[tuple[int, int]] = set()  # keys of cues handed to on_cues
         self._sounded: set[int] = set()  # offsets at which a sound was chosen
         self._spoken: set[tuple[int, int]] = set()  # keys of the cues phrases were spoken for
+        self._ahead: dict[int, int] = {}  # offset -> due instant of sounds handed out ahead
         self._plan: _PlayerPlan | None = None
         self._settings = settings or Settings()
 
@@ -557,11 +590,23 @@ class CuePlayer:
         return not s.muted and s.voice_enabled and s.voice_engine != "beeps" and s.voice_volume > 0
 
     def set_settings(self, settings: Settings) -> None:
-        """Apply new settings; muting (or turning the voice off) silences what is sounding."""
+        """Apply new settings; muting (or turning the voice off) silences what is sounding.
+
+        Sounds handed out ahead are taken back (they carry the old volume): schedule again."""
         was_muted, voice_was_on = self._settings.muted, self.voice_on
+        self.cancel_ahead()
         self._settings = settings
         if (settings.muted and not was_muted) or (voice_was_on and not self.voice_on):
             self._sink.stop_all()
+
+    @property
+    def measure(self) -> Measure:
+        return self._measure
+
+    def set_measure(self, measure: Measure) -> None:
+        """Use another voice's phrase lengths from now on (the voice in use changed)."""
+        self._measure = measure
+        self._plan = None
 
     # ------------------------------------------------------------------------ playing
 
@@ -599,7 +644,9 @@ class CuePlayer:
         if not self.voice_on:
             return
         left_out = self._plan_of(timeline).left_out
-        phrases = phrases_for(fresh, timeline, records=records, duration_ms=duration_ms)
+        phrases = phrases_for(
+            fresh, timeline, records=records, duration_ms=duration_ms, measure=self._measure
+        )
         for phrase in phrases:
             spoken_for = phrase.cue
             if spoken_for is None or spoken_for.key in self._spoken or spoken_for.key in left_out:
@@ -612,6 +659,41 @@ class CuePlayer:
                 self.dropped_phrases += 1
                 continue
             self._sink.speak(phrase, self.voice_volume)
+
+    def schedule_sounds(self, timeline: Timeline, after_ms: int, upto_ms: int) -> int:
+        """Hand the sink, ahead of time, the sounds of cues at ``after_ms < offset <= upto_ms``
+        (timeline time) with the instants they are due; returns how many. Nothing while muted,
+        at volume 0 or when the session is not running. Those cues are then not played again
+        when ``on_cues`` sees them."""
+        if self._settings.muted or self.cue_volume <= 0:
+            return 0
+        plan = self._plan_of(timeline)
+        now = self._clock()
+        self._ahead = {offset: due for offset, due in self._ahead.items() if due > now}
+        lo = bisect.bisect_right(plan.sound_offsets, after_ms)
+        hi = bisect.bisect_right(plan.sound_offsets, upto_ms)
+        handed = 0
+        for cue, name in plan.sounds[lo:hi]:
+            if cue.offset_ms in self._sounded or cue.key in self._played:
+                continue
+            due = self._due_at(cue)
+            if due is None:
+                return handed  # paused or over: nothing is due
+            self._sounded.add(cue.offset_ms)
+            self._ahead[cue.offset_ms] = due
+            self._sink.play_at(name, self.cue_volume, due)
+            handed += 1
+        return handed
+
+    def cancel_ahead(self) -> None:
+        """Take back the sounds handed out ahead that are not yet due; they may be scheduled
+        again (at their new instants) or played by ``on_cues``."""
+        if not self._ahead:
+            return
+        self._sink.cancel_pending()
+        now = self._clock()
+        self._sounded -= {offset for offset, due in self._ahead.items() if due > now}
+        self._ahead.clear()
 
     def scheduled_phrases(
         self, timeline: Timeline, after_ms: int, upto_ms: int
@@ -649,22 +731,26 @@ class CuePlayer:
 
     def on_pause(self) -> None:
         """Silence everything now. A phrase spoken ahead of a cue not yet reached was cut off,
-        so it may be spoken again after the resume."""
+        so it may be spoken again after the resume; sounds handed out ahead are taken back."""
+        self.cancel_ahead()
         self._sink.stop_all()
         self._spoken &= self._played
 
     def rewound(self, offset_ms: int) -> None:
         """Forget every cue at or after ``offset_ms``: the session went back there (``back()``)
         and will hand those cues out again, to be heard again."""
+        self.cancel_ahead()
         self._played = {k for k in self._played if k[0] < offset_ms}
         self._spoken = {k for k in self._spoken if k[0] < offset_ms}
         self._sounded = {t for t in self._sounded if t < offset_ms}
+        self._ahead = {t: due for t, due in self._ahead.items() if t < offset_ms}
 
     def reset(self) -> None:
         """Forget everything played (a new session) and zero the counters."""
         self._played.clear()
         self._spoken.clear()
         self._sounded.clear()
+        self._ahead.clear()
         self._plan = None
         self.dropped = self.dropped_phrases = 0
 
@@ -681,9 +767,17 @@ class CuePlayer:
     def _plan_of(self, timeline: Timeline) -> _PlayerPlan:
         # Cached per timeline object: a resized rest makes a new one.
         if self._plan is None or self._plan.timeline is not timeline:
-            kept, left_out = _plan(timeline)
+            kept, left_out = _plan(timeline, self._measure)
             early = [(start, phrase) for start, phrase in kept if phrase.lead_ms > 0]
-            self._plan = _PlayerPlan(timeline, [start for start, _ in early], early, left_out)
+            sounds = sounds_for(timeline.cues)
+            self._plan = _PlayerPlan(
+                timeline,
+                [start for start, _ in early],
+                early,
+                left_out,
+                [cue.offset_ms for cue, _ in sounds],
+                sounds,
+            )
         return self._plan
 
 
@@ -693,3 +787,5 @@ class _PlayerPlan:
     starts: list[int]  # of ``early``, for bisecting
     early: list[tuple[int, Phrase]]  # phrases that start before their cue
     left_out: set[tuple[int, int]]  # keys of phrases not said: they would overlap another
+    sound_offsets: list[int]  # of ``sounds``, for bisecting
+    sounds: list[tuple[Cue, str]]  # the sound of every instant that has one

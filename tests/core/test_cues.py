@@ -63,6 +63,8 @@ class FakeSink:
     def __init__(self, clock: ManualClock) -> None:
         self.clock = clock
         self.events: list[tuple[str, str | Phrase | None, float, int]] = []
+        self.pending: list[tuple[int, str, float]] = []  # play_at calls not yet due
+        self.handed_ahead = 0
 
     def play_sound(self, name: str, volume: float) -> None:
         self.events.append(("sound", name, volume, self.clock()))
@@ -72,6 +74,23 @@ class FakeSink:
 
     def stop_all(self) -> None:
         self.events.append(("stop", None, 0.0, self.clock()))
+        self.pending.clear()
+
+    def play_at(self, name: str, volume: float, due_mono_ms: int) -> None:
+        assert due_mono_ms >= self.clock(), "handed out after its instant"
+        self.pending.append((due_mono_ms, name, volume))
+        self.handed_ahead += 1
+
+    def cancel_pending(self) -> None:
+        self.events.append(("cancel", None, 0.0, self.clock()))
+        self.pending.clear()
+
+    def play_due(self) -> None:
+        """What an audio thread does: play each pending sound when the clock reaches it."""
+        now = self.clock()
+        for item in sorted(p for p in self.pending if p[0] <= now):
+            self.events.append(("sound", item[1], item[2], item[0]))
+            self.pending.remove(item)
 
     @property
     def sounds(self) -> list[str]:
@@ -86,7 +105,15 @@ class Rig:
     """A session, a player and what the GUI does: wake at the next deadline (a cue, a segment
     end or the start of a phrase spoken ahead of its cue), speak early phrases, poll, play."""
 
-    def __init__(self, program: Program, player_settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        program: Program,
+        player_settings: Settings | None = None,
+        *,
+        ahead_ms: int | None = None,
+    ) -> None:
+        self.ahead_ms = ahead_ms  # hand sounds out this far ahead, as the window does
+        self.scheduled_until = -1
         self.clock = ManualClock(T0)
         self.session = Session(compile_program(program), self.clock, lambda: WALL0)
         self.sink = FakeSink(self.clock)
@@ -107,6 +134,7 @@ class Rig:
 
     def step(self, *, refeed: bool = False) -> None:
         s = self.session
+        self.sink.play_due()
         if s.state is State.RUNNING:
             t = s.t_ms()
             for _, phrase in self.player.scheduled_phrases(s.timeline, self.offered_until, t):
@@ -116,6 +144,15 @@ class Rig:
         self.history += cues
         for _ in range(2 if refeed else 1):
             self.player.on_cues(cues, s.timeline, records=s.records, duration_ms=self.clock() - T0)
+        if self.ahead_ms is not None and s.state is State.RUNNING:
+            t = s.t_ms()
+            self.player.schedule_sounds(s.timeline, max(t, self.scheduled_until), t + self.ahead_ms)
+            self.scheduled_until = t + self.ahead_ms
+
+    def changed_course(self) -> None:
+        """What the window does after any operation: take back sounds handed out ahead."""
+        self.player.cancel_ahead()
+        self.scheduled_until = -1
 
     def next_instant(self) -> int | None:
         s = self.session
@@ -149,6 +186,7 @@ class Rig:
         self.session.pause()
         self.step()
         self.player.on_pause()
+        self.scheduled_until = -1
         self.clock.advance(ms)
         self.session.resume()
 
@@ -158,6 +196,7 @@ class Rig:
         if rewind:
             self.player.rewound(target)
         self.offered_until = target - 1
+        self.scheduled_until = -1
         self.step()
 
 
@@ -565,3 +604,75 @@ def test_scheduled_phrases_cover_the_timeline_without_gaps(split: int) -> None:
     )
     assert parts == whole
     assert all(p.lead_ms > 0 for _, p in whole)
+
+
+# ------------------------------------------------------------------ sounds handed out ahead
+
+
+def heard(rig: Rig) -> list[tuple[str, int]]:
+    return [(str(e[1]), e[3]) for e in rig.sink.events if e[0] == "sound"]
+
+
+def test_sounds_handed_out_ahead_are_heard_at_the_same_instants_as_played_live() -> None:
+    live, ahead = Rig(SHORT), Rig(SHORT, ahead_ms=1_000)
+    for rig in (live, ahead):
+        rig.start()
+        rig.run_until(12_000)
+        rig.pause_for(4_321)  # the pause takes back what was handed out
+        rig.run_until(30_000)
+        assert rig.session.adjust_rest(15_000) == 15_000
+        rig.changed_course()
+        rig.run_until(rig.timeline.duration_ms)
+    assert heard(ahead) == heard(live)
+    assert len(heard(live)) > 40
+    # Ahead means ahead: nearly every sound was handed to the sink before its instant.
+    assert ahead.sink.handed_ahead >= 0.8 * len(heard(ahead))
+    assert live.sink.handed_ahead == 0 and ahead.sink.pending == []
+
+
+def test_sounds_handed_out_ahead_survive_back_and_are_heard_again() -> None:
+    live, ahead = Rig(SHORT), Rig(SHORT, ahead_ms=2_000)
+    for rig in (live, ahead):
+        rig.start()
+        rig.run_until(11_500)
+        rig.back(rewind=True)
+        rig.run_until(16_000)
+    assert heard(ahead) == heard(live)
+    assert [name for name, _ in heard(ahead)].count("go") >= 2  # the set's start, again
+
+
+def test_nothing_is_handed_out_ahead_when_muted_silent_or_not_running() -> None:
+    rig = Rig(SHORT, Settings(muted=True), ahead_ms=1_000)
+    rig.start()
+    assert rig.player.schedule_sounds(rig.timeline, -1, 60_000) == 0
+    rig = Rig(SHORT, Settings(cue_volume=0), ahead_ms=1_000)
+    rig.start()
+    assert rig.player.schedule_sounds(rig.timeline, -1, 60_000) == 0
+    rig = Rig(SHORT)  # not started: no instant is due
+    assert rig.player.schedule_sounds(rig.timeline, -1, 60_000) == 0
+    assert rig.sink.pending == []
+
+
+def test_taking_back_keeps_what_already_sounded_and_frees_the_rest() -> None:
+    rig = Rig(SHORT)
+    rig.start()
+    handed = rig.player.schedule_sounds(rig.timeline, -1, 10_000)
+    assert handed == 4  # the 3-2-1 and the "go" at 10 s
+    rig.clock.set(T0 + 8_000)  # the ticks at 7, 8 s have sounded; 9 s and "go" have not
+    rig.step()
+    rig.player.cancel_ahead()
+    assert rig.sink.pending == [] and rig.sink.events[-1][0] == "cancel"
+    rig.run_until(10_000)
+    assert [name for name, _ in heard(rig)] == ["tick", "tick", "tick", "go"]
+    assert [t - T0 for _, t in heard(rig)] == [7_000, 8_000, 9_000, 10_000]
+
+
+def test_a_volume_change_takes_back_sounds_handed_out_at_the_old_volume() -> None:
+    rig = Rig(SHORT, Settings(cue_volume=50), ahead_ms=10_000)
+    rig.start()
+    assert {v for _, _, v in rig.sink.pending} == {0.5}
+    rig.player.set_settings(Settings(cue_volume=90))
+    assert rig.sink.pending == []
+    rig.scheduled_until = -1
+    rig.run_until(10_000)
+    assert {e[2] for e in rig.sink.events if e[0] == "sound"} == {0.9}

@@ -1,0 +1,82 @@
+"""The built-in voice: pre-rendered word clips joined into phrases at run time.
+
+Made by ``resources/make_voice.py``; a folder of ``<key>.wav`` (16-bit mono PCM) plus
+``index.json`` with the sample rate and each clip's length. ``ClipVoice`` checks the folder
+once, then turns a phrase's clip keys (``Phrase.words``) into one block of PCM with a short
+silence between clips, and says exactly how long that will sound (``measure``), so phrases
+are started early enough to end before the moment they announce. Qt-free: the GUI plays the
+bytes through an audio sink.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import wave
+from array import array
+from pathlib import Path
+
+JOIN_MS = 70  # silence between two clips: words stay distinct without sounding robotic
+START_MS = 80  # from handing the bytes to the sound server to the first sample being heard
+
+
+class ClipError(Exception):
+    """The clip folder is damaged: the message names the file and what is wrong."""
+
+
+class ClipVoice:
+    """Every clip of one folder, loaded into memory (about 3 MB)."""
+
+    def __init__(self, rate: int, clips: dict[str, bytes]) -> None:
+        self.rate = rate
+        self._clips = clips
+        self._join = bytes(2 * (rate * JOIN_MS // 1000))
+
+    @classmethod
+    def load(cls, folder: Path) -> ClipVoice:
+        """Read ``folder``; raises ``ClipError`` naming the file and field at fault."""
+        index_path = folder / "index.json"
+        try:
+            index = json.loads(index_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ClipError(f"{index_path}: cannot be read ({exc})") from exc
+        rate, lengths = index.get("rate"), index.get("ms")
+        if type(rate) is not int or not 8_000 <= rate <= 96_000:
+            raise ClipError(f"{index_path}: rate: must be a sample rate in Hz")
+        if not isinstance(lengths, dict) or not lengths:
+            raise ClipError(f"{index_path}: ms: must map every clip to its length")
+        clips: dict[str, bytes] = {}
+        for key in lengths:
+            path = folder / f"{key}.wav"
+            try:
+                with wave.open(str(path), "rb") as wav:
+                    shape = (wav.getnchannels(), wav.getsampwidth(), wav.getframerate())
+                    if shape != (1, 2, rate):
+                        raise ClipError(f"{path}: must be 16-bit mono at {rate} Hz")
+                    data = wav.readframes(wav.getnframes())
+            except (OSError, EOFError, wave.Error) as exc:
+                raise ClipError(f"{path}: cannot be read ({exc})") from exc
+            if sys.byteorder == "big":  # WAV is little-endian; sinks take native samples
+                samples = array("h", data)
+                samples.byteswap()
+                data = samples.tobytes()
+            clips[key] = data
+        return cls(rate, clips)
+
+    def has(self, key: str) -> bool:
+        return key in self._clips
+
+    def clip_ms(self, key: str) -> int:
+        return len(self._clips[key]) * 1000 // (2 * self.rate)
+
+    def assemble(self, words: tuple[str, ...]) -> bytes:
+        """The phrase as native-endian 16-bit mono PCM at ``rate``; unknown keys are left out
+        (a word missing from the voice is better skipped than spelled out)."""
+        return self._join.join(self._clips[w] for w in words if w in self._clips)
+
+    def measure(self, text: str, words: tuple[str, ...]) -> int:
+        """How long ``words`` take to be heard, start-up included: a ``cues.Measure``."""
+        known = [w for w in words if w in self._clips]
+        if not known:
+            return 0
+        return START_MS + sum(self.clip_ms(w) for w in known) + JOIN_MS * (len(known) - 1)
