@@ -11,7 +11,7 @@ Shared by every sound
       ramp (enough to avoid a hard step, fast enough for onset detection and tight timing).
     - Every note ends with a raised-cosine fade (15 ms, shorter for very short notes), so nothing
       clicks at the end.
-    - Each file is normalised so its peak is -3 dBFS.
+    - Each file is normalised so its peak is -3 dBFS, and ends with 80 ms of silence (``TAIL_S``).
     - Pitches are named notes on equal temperament; the sounds form one family of related notes
       (all from the C major scale) so they are pleasant together.
 
@@ -58,6 +58,10 @@ FULL_SCALE = 32_767
 PEAK_DBFS = -3.0
 ATTACK_S = 0.0005
 FADE_S = 0.015
+# Silence after every sound. PulseAudio kept the last 15-20 ms of each sound in the stream's
+# buffer until the next sound pushed it out: the end of a beat was heard at the start of the
+# next one, 20 ms early. With this tail what waits in the buffer is silence.
+TAIL_S = 0.080
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "calftimer" / "resources" / "sounds"
 
 # Equal-tempered pitches (A4 = 440 Hz) used by the standard theme.
@@ -157,6 +161,7 @@ def render(notes: tuple[Note, ...], theme: Theme) -> array:
             mix[offset + i] += value
     peak = max(abs(v) for v in mix)
     scale = FULL_SCALE * 10 ** (PEAK_DBFS / 20) / peak
+    mix += [0.0] * seconds_to_frames(TAIL_S)
     return array("h", (round(v * scale) for v in mix))
 
 

@@ -46,6 +46,7 @@ COUNTDOWN_CHOICES: tuple[int, ...] = (3, 5, 10)
 PREPARE_MIN_S, PREPARE_MAX_S = 5, 60
 VOLUME_MIN, VOLUME_MAX = 0, 100
 VOICE_RATE_MIN, VOICE_RATE_MAX = -1.0, 1.0
+VOICE_NAME_MAX = 100
 SOUND_THEMES: tuple[str, ...] = ("standard", "low")  # "low": pitched under music
 WEIGHT_UNITS: tuple[str, ...] = ("kg", "lb")
 THEMES: tuple[str, ...] = ("system", "light", "dark")
@@ -94,6 +95,12 @@ def _rate(value: Any) -> str | None:
     return "must be a number from -1 to 1"
 
 
+def _voice_name(value: Any) -> str | None:
+    if type(value) is str and len(value) <= VOICE_NAME_MAX and value.isprintable():
+        return None
+    return f'must be a voice name of at most {VOICE_NAME_MAX} characters ("" for the default)'
+
+
 _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "countdown_s": _choice(COUNTDOWN_CHOICES),
     "prepare_s": _whole(PREPARE_MIN_S, PREPARE_MAX_S, "of seconds "),
@@ -107,6 +114,7 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "muted": _boolean,
     "voice_engine": _choice(VOICE_ENGINES),
     "voice_rate": _rate,
+    "voice_name": _voice_name,
 }
 
 
@@ -131,6 +139,7 @@ class Settings:
     muted: bool = False
     voice_engine: str = "system"
     voice_rate: float = 0.0
+    voice_name: str = ""  # a system voice by name; "" is the engine's default
 
     def __post_init__(self) -> None:
         problems = [

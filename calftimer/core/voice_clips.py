@@ -18,6 +18,9 @@ from pathlib import Path
 
 JOIN_MS = 70  # silence between two clips: words stay distinct without sounding robotic
 START_MS = 80  # from handing the bytes to the sound server to the first sample being heard
+# Silence after a phrase: PulseAudio held back the last 15-20 ms of a stream until more came,
+# so the end of one phrase was heard at the start of the next. Now what waits is silence.
+TAIL_MS = 80
 
 
 class ClipError(Exception):
@@ -31,6 +34,7 @@ class ClipVoice:
         self.rate = rate
         self._clips = clips
         self._join = bytes(2 * (rate * JOIN_MS // 1000))
+        self._tail = bytes(2 * (rate * TAIL_MS // 1000))
 
     @classmethod
     def load(cls, folder: Path) -> ClipVoice:
@@ -70,9 +74,11 @@ class ClipVoice:
         return len(self._clips[key]) * 1000 // (2 * self.rate)
 
     def assemble(self, words: tuple[str, ...]) -> bytes:
-        """The phrase as native-endian 16-bit mono PCM at ``rate``; unknown keys are left out
-        (a word missing from the voice is better skipped than spelled out)."""
-        return self._join.join(self._clips[w] for w in words if w in self._clips)
+        """The phrase as native-endian 16-bit mono PCM at ``rate``, then ``TAIL_MS`` of silence;
+        unknown keys are left out (a word missing from the voice is better skipped than spelled
+        out). Nothing known: no bytes."""
+        known = [self._clips[w] for w in words if w in self._clips]
+        return self._join.join(known) + self._tail if known else b""
 
     def measure(self, text: str, words: tuple[str, ...]) -> int:
         """How long ``words`` take to be heard, start-up included: a ``cues.Measure``."""

@@ -1,24 +1,56 @@
-"""Sound output: preloaded QSoundEffects for the cue sounds, or a silent stand-in with a reason.
+"""Sound output: cue sounds and the voice, played on an audio thread of their own.
+
+``SoundOutput`` is what the window talks to (the ``CueSink`` of ``calftimer.core.cues``). Behind
+it:
+
+- **The audio thread** (``_AudioWorker``) owns one preloaded ``QSoundEffect`` per cue sound, the
+  audio sink the built-in voice plays through, and a precise timer armed for the next sound
+  handed out ahead (``play_at``). Sounds are therefore started from deadlines on the monotonic
+  clock by a thread that a busy window (a chart redrawing, a slow paint) never holds up. A sound
+  whose moment passed more than ``late_ms`` ago is dropped rather than played late.
+- **The voice**: the built-in clips (``calftimer.core.voice_clips``, always there) or the system
+  voice (``QTextToSpeech``), which is created on a thread of its own because creating the
+  speech-dispatcher engine blocks for seconds. Until the system voice is ready, or when it
+  cannot start, the built-in clips speak and ``notice`` says why once.
 
 ``create_sound_output`` never raises: without QtMultimedia (no libpulse), without an audio
-device, or with a sound file that will not load, it returns a ``SilentOutput`` whose ``problem``
-says what is missing and how to fix it, and the window shows the cues as a screen flash instead.
-Every effect is created and loaded once, after the window's first paint, so a cue never waits
-for a file.
+device, or with missing sound files it returns a ``SilentOutput`` whose ``problem`` says what
+is missing and how to fix it, and the window shows the cues as a screen flash instead.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QCoreApplication,
+    QObject,
+    Qt,
+    QThread,
+    QTimer,
+    QUrl,
+    Signal,
+    Slot,
+)
 
+from calftimer.core.clock import Clock, monotonic_ms
+from calftimer.core.cues import DEFAULT_LATE_MS, Measure, estimate_ms
 from calftimer.core.cues import SOUND_NAMES as CUE_SOUNDS
+from calftimer.core.voice_clips import ClipError, ClipVoice
 
 # The files to load are the sounds the cue player uses (calftimer.core.cues), each once.
 SOUND_NAMES = tuple(dict.fromkeys(CUE_SOUNDS.values()))
+
+SYSTEM_VOICE_START_MS = 1_000  # speech-dispatcher took 0.45-0.96 s to start speaking
+WARM_UP_VOLUME = 1e-4  # -80 dB: inaudible, yet not skipped as silence
+WARM_UP_ROUNDS, WARM_UP_GAP_MS = 1, 300
+NOT_REAL_ENGINES = frozenset({"mock"})  # Qt's test engine says nothing
 
 
 def sounds_folder(theme: str) -> Path:
@@ -26,82 +58,546 @@ def sounds_folder(theme: str) -> Path:
     return Path(str(resources.files("calftimer") / "resources" / "sounds" / theme))
 
 
+def voice_folder() -> Path:
+    """The packaged clips of the built-in voice."""
+    return Path(str(resources.files("calftimer") / "resources" / "voice" / "en"))
+
+
+def system_voice_measure(rate: float) -> Measure:
+    """Phrase lengths for the system voice at ``rate`` (-1 slower ... 1 faster): the estimate
+    scaled by the rate (speech-dispatcher halves or doubles its speed at the ends) plus its
+    start-up delay."""
+
+    def measure(text: str, words: tuple[str, ...]) -> int:
+        return SYSTEM_VOICE_START_MS + round(estimate_ms(text) / 2**rate)
+
+    return measure
+
+
 class SilentOutput(QObject):
-    """Plays nothing; says why. The window flashes instead of beeping."""
+    """Plays nothing; says why. The window flashes instead of beeping, at the cue's moment."""
 
     played = Signal(str)  # the sound that would have played (the screen flash listens)
+    notice = Signal(str)
+    voice_changed = Signal()
 
-    def __init__(self, problem: str, parent: QObject | None = None) -> None:
+    def __init__(self, problem: str, parent: QObject | None = None, clock: Clock | None = None):
         super().__init__(parent)
         self.problem = problem
+        self._clock = clock or monotonic_ms
+        self._pending: list[tuple[int, int, str]] = []
+        self._order = itertools.count()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._flash_due)
 
     @property
     def ready(self) -> bool:
         return False
 
+    @property
+    def measure(self) -> Measure | None:
+        return None
+
     def play_sound(self, name: str, volume: float) -> None:
         self.played.emit(name)
+
+    def play_at(self, name: str, volume: float, due_mono_ms: int) -> None:
+        heapq.heappush(self._pending, (due_mono_ms, next(self._order), name))
+        self._rearm()
+
+    def cancel_pending(self) -> None:
+        self._pending.clear()
+        self._timer.stop()
 
     def speak(self, phrase: Any, volume: float) -> None:
         """No voice without sound."""
 
     def stop_all(self) -> None:
-        """Nothing is sounding."""
+        self.cancel_pending()
+
+    def set_theme(self, theme: str) -> None:
+        """Every theme flashes alike."""
+
+    def set_voice(self, engine: str, rate: float, voice_name: str) -> None:
+        """No voice without sound."""
+
+    def close(self) -> None:
+        self.cancel_pending()
+
+    def _flash_due(self) -> None:
+        now = self._clock()
+        while self._pending and self._pending[0][0] <= now:
+            self.played.emit(heapq.heappop(self._pending)[2])
+        self._rearm()
+
+    def _rearm(self) -> None:
+        if self._pending:
+            self._timer.start(max(0, self._pending[0][0] - self._clock()))
 
 
-class SoundOutput(QObject):
-    """One QSoundEffect per cue sound, loaded up front; ``ready`` once all of them are."""
+class _AudioWorker(QObject):
+    """Lives on the audio thread; every slot runs there, in the order it was asked."""
 
-    played = Signal(str)
-    became_ready = Signal()
-    failed = Signal(str)  # a sound file that would not load, with the reason
+    loaded = Signal(str)  # "" when every sound is Ready, else what went wrong
+    sounded = Signal(str, int, int)  # name, due instant (-1: played at once), started at
+    dropped = Signal(str, int)  # name, how late it would have been
+    voice_loaded = Signal(object, str)  # the ClipVoice (None on failure) and the problem
 
-    def __init__(self, folder: Path, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, clock: Clock, late_ms: int, device_id: bytes | None) -> None:
+        super().__init__()
+        self._clock = clock
+        self._late_ms = late_ms
+        self._device_id = device_id
+        self._effects: dict[str, Any] = {}
+        self._pending: list[tuple[int, int, str, float]] = []
+        self._order = itertools.count()
+        self._timer: QTimer | None = None
+        self._voice_sink: Any = None
+        self._voice_buffer: QBuffer | None = None
+        self._reported = False
+
+    def _device(self) -> Any:
+        from PySide6.QtMultimedia import QMediaDevices
+
+        if self._device_id is not None:
+            for device in QMediaDevices.audioOutputs():
+                if bytes(device.id().data()) == self._device_id:
+                    return device
+        return QMediaDevices.defaultAudioOutput()
+
+    @Slot(str)
+    def load_sounds(self, folder: str) -> None:
         from PySide6.QtMultimedia import QSoundEffect
 
-        self.problem: str | None = None
-        self._effects: dict[str, Any] = {}
-        self._status = QSoundEffect.Status
+        if self._timer is None:
+            self._timer = QTimer(self)
+            self._timer.setSingleShot(True)
+            self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+            self._timer.timeout.connect(self._play_due)
+        for effect in self._effects.values():
+            effect.stop()
+            effect.deleteLater()
+        self._effects = {}
+        self._reported = False
+        device = self._device()
         for name in SOUND_NAMES:
-            effect = QSoundEffect(self)
-            effect.statusChanged.connect(self._on_effect_status_changed)
-            effect.setSource(QUrl.fromLocalFile(str(folder / f"{name}.wav")))
+            effect = QSoundEffect(device, self)
+            effect.statusChanged.connect(self._on_status_changed)
+            effect.setSource(QUrl.fromLocalFile(str(Path(folder) / f"{name}.wav")))
             self._effects[name] = effect
+        self._on_status_changed()
 
-    @property
-    def ready(self) -> bool:
-        return all(e.status() == self._status.Ready for e in self._effects.values())
-
-    def play_sound(self, name: str, volume: float) -> None:
-        effect = self._effects.get(name)
-        if effect is None or effect.status() != self._status.Ready:
+    @Slot(str)
+    def load_voice(self, folder: str) -> None:
+        try:
+            voice = ClipVoice.load(Path(folder))
+        except ClipError as exc:
+            self.voice_loaded.emit(None, str(exc))
             return
-        effect.setVolume(max(0.0, min(1.0, volume)))
-        effect.play()
-        self.played.emit(name)
+        from PySide6.QtMultimedia import QAudioFormat, QAudioSink
 
-    def speak(self, phrase: Any, volume: float) -> None:
-        """The spoken coach is not built yet (issue 5): phrases are not heard."""
+        fmt = QAudioFormat()
+        fmt.setSampleRate(voice.rate)
+        fmt.setChannelCount(1)
+        fmt.setSampleFormat(QAudioFormat.SampleFormat.Int16)
+        self._voice_sink = QAudioSink(self._device(), fmt, self)
+        self._voice_sink.setBufferSize(voice.rate * 2 // 10)  # 100 ms: starts quickly
+        self.voice_loaded.emit(voice, "")
 
+    @Slot(str, float)
+    def play_now(self, name: str, volume: float) -> None:
+        if self._start(name, volume):
+            self.sounded.emit(name, -1, self._clock())
+
+    @Slot(object)
+    def schedule(self, items: list[tuple[int, str, float]]) -> None:
+        for due, name, volume in items:
+            heapq.heappush(self._pending, (due, next(self._order), name, volume))
+            effect = self._effects.get(name)
+            if effect is not None and effect.volume() != volume:
+                # The sound server applies a new volume some milliseconds late, which would
+                # clip the start of the sound: set it now, well before the sound is due.
+                effect.setVolume(max(0.0, min(1.0, volume)))
+        self._rearm()
+
+    @Slot()
+    def cancel(self) -> None:
+        self._pending.clear()
+        if self._timer is not None:
+            self._timer.stop()
+
+    @Slot()
     def stop_all(self) -> None:
-        """Pausing silences whatever is sounding."""
+        self.cancel()
         for effect in self._effects.values():
             if effect.isPlaying():
                 effect.stop()
+        self.stop_voice()
 
-    def _on_effect_status_changed(self) -> None:
+    @Slot(QByteArray, float)
+    def say(self, pcm: QByteArray, volume: float) -> None:
+        if self._voice_sink is None:
+            return
+        self.stop_voice()
+        self._voice_buffer = QBuffer(self)
+        self._voice_buffer.setData(pcm)
+        self._voice_buffer.open(QBuffer.OpenModeFlag.ReadOnly)
+        self._voice_sink.setVolume(max(0.0, min(1.0, volume)))
+        self._voice_sink.start(self._voice_buffer)
+
+    @Slot()
+    def stop_voice(self) -> None:
+        if self._voice_sink is not None:
+            self._voice_sink.stop()
+        if self._voice_buffer is not None:
+            self._voice_buffer.close()
+            self._voice_buffer.deleteLater()
+            self._voice_buffer = None
+
+    @Slot()
+    def shut_down(self) -> None:
+        """Release every device before the thread ends (Qt objects die on their own thread)."""
+        self.stop_all()
+        for effect in self._effects.values():
+            effect.deleteLater()
+        self._effects = {}
+        if self._voice_sink is not None:
+            self._voice_sink.deleteLater()
+            self._voice_sink = None
+        QThread.currentThread().quit()
+
+    def _start(self, name: str, volume: float) -> bool:
+        from PySide6.QtMultimedia import QSoundEffect
+
+        effect = self._effects.get(name)
+        if effect is None or effect.status() != QSoundEffect.Status.Ready:
+            return False
+        if effect.volume() != volume:
+            effect.setVolume(max(0.0, min(1.0, volume)))
+        effect.play()
+        return True
+
+    def _play_due(self) -> None:
+        now = self._clock()
+        while self._pending and self._pending[0][0] <= now:
+            due, _, name, volume = heapq.heappop(self._pending)
+            if now - due > self._late_ms:
+                self.dropped.emit(name, now - due)  # a late cue misleads more than none
+            elif self._start(name, volume):
+                self.sounded.emit(name, due, now)
+        self._rearm()
+
+    def _rearm(self) -> None:
+        if self._timer is not None and self._pending:
+            self._timer.start(max(0, self._pending[0][0] - self._clock()))
+
+    def _warm_up(self, rounds_left: int) -> None:
+        """Play every sound inaudibly, a few times, before saying the sounds are ready.
+
+        On PulseAudio each effect's stream started late and clipped (10-20 ms) on its first
+        plays, then settled: the server sizes a new stream's buffer from its first underruns.
+        Warming up here, after the first paint and seconds before the first cue, keeps that out
+        of the session."""
+        if rounds_left == 0:
+            self.loaded.emit("")
+            return
+        for effect in self._effects.values():
+            effect.setVolume(WARM_UP_VOLUME)
+            effect.play()
+        QTimer.singleShot(WARM_UP_GAP_MS, lambda: self._warm_up(rounds_left - 1))
+
+    def _on_status_changed(self) -> None:
+        if self._reported or not self._effects:
+            return
+        from PySide6.QtMultimedia import QSoundEffect
+
+        status = QSoundEffect.Status
         for name, effect in self._effects.items():
-            if effect.status() == self._status.Error and self.problem is None:
-                self.problem = f"The sound {name!r} could not be loaded; cues will be silent."
-                self.failed.emit(self.problem)
+            if effect.status() == status.Error:
+                self._reported = True
+                self.loaded.emit(f"The sound {name!r} could not be loaded; cues will be silent.")
                 return
-        if self.ready:
-            self.became_ready.emit()
+        if all(e.status() == status.Ready for e in self._effects.values()):
+            self._reported = True
+            self._warm_up(WARM_UP_ROUNDS)
 
 
-def create_sound_output(theme: str, parent: QObject | None = None) -> SoundOutput | SilentOutput:
-    """The sound output for ``theme``, or a silent one saying what is missing and how to fix it."""
+class _SpeechWorker(QObject):
+    """Lives on the speech thread: creates the system voice there, where blocking is harmless."""
+
+    ready = Signal(str, list)  # engine name, voice names
+    failed = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._speech: Any = None
+
+    @Slot(str)
+    def start_engine(self, engine: str) -> None:
+        try:
+            from PySide6.QtTextToSpeech import QTextToSpeech
+        except ImportError as exc:
+            self.failed.emit(f"Qt's speech module could not load ({exc})")
+            return
+        engines = [e for e in QTextToSpeech.availableEngines() if e not in NOT_REAL_ENGINES]
+        if engine:
+            engines = [engine] if engine in QTextToSpeech.availableEngines() else []
+        if not engines:
+            self.failed.emit("no speech engine is installed")
+            return
+        speech = QTextToSpeech(engines[0], self)
+        if speech.state() == QTextToSpeech.State.Error:
+            reason = speech.errorString() or "it reported an error"
+            self.failed.emit(f"the {engines[0]} speech engine did not start ({reason})")
+            return
+        self._speech = speech
+        self.ready.emit(engines[0], [v.name() for v in speech.availableVoices()])
+
+    @Slot(str, float, float, str)
+    def say(self, text: str, volume: float, rate: float, voice_name: str) -> None:
+        speech = self._speech
+        if speech is None:
+            return
+        speech.stop()
+        speech.setVolume(max(0.0, min(1.0, volume)))
+        speech.setRate(max(-1.0, min(1.0, rate)))
+        if voice_name:
+            for voice in speech.availableVoices():
+                if voice.name() == voice_name and voice != speech.voice():
+                    speech.setVoice(voice)
+                    break
+        speech.say(text)
+
+    @Slot()
+    def stop(self) -> None:
+        if self._speech is not None:
+            self._speech.stop()
+
+    @Slot()
+    def shut_down(self) -> None:
+        if self._speech is not None:
+            self._speech.stop()
+            self._speech.deleteLater()
+            self._speech = None
+        QThread.currentThread().quit()
+
+
+class SoundOutput(QObject):
+    """The window's side of the audio and speech threads; every call returns at once."""
+
+    played = Signal(str)  # a sound started (on the audio thread)
+    dropped = Signal(str, int)  # a sound handed out ahead was too late to play
+    became_ready = Signal()
+    failed = Signal(str)  # a sound file that would not load, with the reason
+    notice = Signal(str)  # something the user should know once, e.g. the system voice is out
+    voice_changed = Signal()  # ``measure`` changed: the cue player must re-plan its phrases
+
+    _load_sounds = Signal(str)
+    _load_voice = Signal(str)
+    _play_now = Signal(str, float)
+    _schedule = Signal(object)
+    _cancel = Signal()
+    _stop_all = Signal()
+    _say_clips = Signal(QByteArray, float)
+    _start_speech = Signal(str)
+    _say_text = Signal(str, float, float, str)
+    _stop_speech = Signal()
+    _shut_down = Signal()
+    _shut_down_speech = Signal()
+
+    def __init__(
+        self,
+        folder: Path,
+        parent: QObject | None = None,
+        *,
+        clock: Clock | None = None,
+        late_ms: int = DEFAULT_LATE_MS,
+        device_id: bytes | None = None,
+        voice_dir: Path | None = None,
+        speech_engine: str = "",
+    ) -> None:
+        super().__init__(parent)
+        self.problem: str | None = None
+        self.sounds_ready = False
+        self.dropped_count = 0
+        self.system_voices: list[str] = []
+        self._speech_engine = speech_engine  # "" picks the first real engine
+        self._clips: ClipVoice | None = None
+        self._clip_problem = ""
+        self._speech_state = "off"  # off, starting, ready, failed
+        self._engine = "clips"
+        self._rate = 0.0
+        self._voice_name = ""
+        self._thread = QThread(self)
+        self._thread.setObjectName("calftimer-audio")
+        self._worker = _AudioWorker(clock or monotonic_ms, late_ms, device_id)
+        self._worker.moveToThread(self._thread)
+        for signal, slot in (
+            (self._load_sounds, self._worker.load_sounds),
+            (self._load_voice, self._worker.load_voice),
+            (self._play_now, self._worker.play_now),
+            (self._schedule, self._worker.schedule),
+            (self._cancel, self._worker.cancel),
+            (self._stop_all, self._worker.stop_all),
+            (self._say_clips, self._worker.say),
+            (self._shut_down, self._worker.shut_down),
+        ):
+            signal.connect(slot)
+        self._worker.loaded.connect(self._on_loaded)
+        self._worker.voice_loaded.connect(self._on_voice_loaded)
+        self._worker.sounded.connect(lambda name, _due, _at: self.played.emit(name))
+        self._worker.dropped.connect(self._on_dropped)
+        self._speech_thread: QThread | None = None
+        self._speech_worker: _SpeechWorker | None = None
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.close)
+        self._thread.start(QThread.Priority.TimeCriticalPriority)
+        self._load_sounds.emit(str(folder))
+        # The clips (3 MB) are read on the audio thread, never on the window's.
+        self._load_voice.emit(str(voice_dir or voice_folder()))
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def ready(self) -> bool:
+        return self.sounds_ready
+
+    @property
+    def voice(self) -> str:
+        """The voice speaking now: "system", "clips" or "none"."""
+        if self._engine == "beeps":
+            return "none"
+        if self._engine == "system" and self._speech_state == "ready":
+            return "system"
+        return "clips" if self._clips is not None else "none"
+
+    @property
+    def measure(self) -> Measure | None:
+        """Phrase lengths of the voice speaking now (None: no voice)."""
+        voice = self.voice
+        if voice == "system":
+            return system_voice_measure(self._rate)
+        if voice == "clips" and self._clips is not None:
+            return self._clips.measure
+        return None
+
+    # ------------------------------------------------------------------ CueSink
+
+    def play_sound(self, name: str, volume: float) -> None:
+        self._play_now.emit(name, volume)
+
+    def play_at(self, name: str, volume: float, due_mono_ms: int) -> None:
+        self._schedule.emit([(due_mono_ms, name, volume)])
+
+    def cancel_pending(self) -> None:
+        self._cancel.emit()
+
+    def speak(self, phrase: Any, volume: float) -> None:
+        voice = self.voice
+        if voice == "system":
+            self._say_text.emit(phrase.text, volume, self._rate, self._voice_name)
+        elif voice == "clips" and self._clips is not None:
+            self._say_clips.emit(QByteArray(self._clips.assemble(phrase.words)), volume)
+
+    def stop_all(self) -> None:
+        """Pausing silences whatever is sounding, and what was handed out ahead."""
+        self._stop_all.emit()
+        if self._speech_worker is not None:
+            self._stop_speech.emit()
+
+    # ------------------------------------------------------------------ settings
+
+    def set_theme(self, theme: str) -> None:
+        self.sounds_ready = False
+        known = theme if theme in ("standard", "low") else "standard"
+        self._load_sounds.emit(str(sounds_folder(known)))
+
+    def set_voice(self, engine: str, rate: float, voice_name: str) -> None:
+        """Speak with ``engine`` ("system", "clips" or "beeps"), at ``rate``, in ``voice_name``
+        (system voice only; "" is the engine's default). The system voice starts in the
+        background; the clips speak until it is ready."""
+        before = (self.voice, self._rate)
+        self._engine, self._rate, self._voice_name = engine, rate, voice_name
+        if engine == "system" and self._speech_state == "off":
+            self._start_system_voice()
+        if (self.voice, self._rate) != before:
+            self.voice_changed.emit()
+
+    def close(self) -> None:
+        """Stop both threads (the app is quitting, or this output is being replaced)."""
+        if self._thread.isRunning():
+            self._shut_down.emit()
+            self._thread.wait(2_000)
+        if self._speech_thread is not None and self._speech_thread.isRunning():
+            self._shut_down_speech.emit()
+            # speech-dispatcher may take seconds to let go; never block the quit for it.
+            self._speech_thread.wait(500)
+
+    # ------------------------------------------------------------------ internals
+
+    def _start_system_voice(self) -> None:
+        self._speech_state = "starting"
+        self._speech_thread = QThread(self)
+        self._speech_thread.setObjectName("calftimer-speech")
+        self._speech_worker = _SpeechWorker()
+        self._speech_worker.moveToThread(self._speech_thread)
+        self._start_speech.connect(self._speech_worker.start_engine)
+        self._say_text.connect(self._speech_worker.say)
+        self._stop_speech.connect(self._speech_worker.stop)
+        self._shut_down_speech.connect(self._speech_worker.shut_down)
+        self._speech_worker.ready.connect(self._on_speech_ready)
+        self._speech_worker.failed.connect(self._on_speech_failed)
+        self._speech_thread.start()
+        self._start_speech.emit(self._speech_engine)
+
+    def _on_speech_ready(self, engine: str, voices: list[str]) -> None:
+        before = self.voice
+        self._speech_state = "ready"
+        self.system_voices = list(voices)
+        if self.voice != before:
+            self.voice_changed.emit()
+
+    def _on_speech_failed(self, reason: str) -> None:
+        self._speech_state = "failed"
+        if self._engine == "system":
+            self.notice.emit(
+                f"The system voice is not available: {reason}. The built-in voice speaks "
+                "instead. To use the system voice, install speech-dispatcher and espeak-ng "
+                "(Debian/Ubuntu: sudo apt install speech-dispatcher espeak-ng)."
+            )
+
+    def _on_loaded(self, problem: str) -> None:
+        if problem:
+            self.problem = problem
+            self.failed.emit(problem)
+            return
+        self.sounds_ready = True
+        self.became_ready.emit()
+
+    def _on_voice_loaded(self, voice: ClipVoice | None, problem: str) -> None:
+        before = self.voice
+        if voice is None:
+            self._clip_problem = problem
+            self.notice.emit(f"The built-in voice could not be loaded: {problem}")
+        else:
+            self._clips = voice  # read-only from here on: phrases are assembled on this thread
+        if self.voice != before:
+            self.voice_changed.emit()
+
+    def _on_dropped(self, name: str, late_ms: int) -> None:
+        self.dropped_count += 1
+        self.dropped.emit(name, late_ms)
+
+
+def create_sound_output(
+    theme: str, parent: QObject | None = None, **options: Any
+) -> SoundOutput | SilentOutput:
+    """The sound output for ``theme``, or a silent one saying what is missing and how to fix it.
+
+    ``options`` go to ``SoundOutput`` (a clock, a device id, a speech engine)."""
     try:
         from PySide6.QtMultimedia import QMediaDevices
     except ImportError as exc:
@@ -121,4 +617,4 @@ def create_sound_output(theme: str, parent: QObject | None = None) -> SoundOutpu
     folder = sounds_folder(theme if theme in ("standard", "low") else "standard")
     if not (folder / "go.wav").exists():
         return SilentOutput(f"Sound is off: the sound files are missing from {folder}.", parent)
-    return SoundOutput(folder, parent)
+    return SoundOutput(folder, parent, **options)

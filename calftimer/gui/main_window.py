@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 from calftimer import __version__
 from calftimer.core.catalog import CATALOG
 from calftimer.core.clock import Clock
+from calftimer.core.cues import DEFAULT_LATE_MS
 from calftimer.core.exercise import Exercise, Muscle
 from calftimer.core.library import ProgramLibrary
 from calftimer.core.program_files import (
@@ -95,6 +96,11 @@ class _ThreadBridge(QObject):
     import_previewed = Signal(object)  # ImportPreview
     programs_changed = Signal()
     history_loaded = Signal()
+
+
+# Sounds are handed to the audio thread this far ahead of their moments: a window kept busy for
+# up to this long (a chart redraw, a slow paint) still sounds every cue on time.
+SOUND_LOOKAHEAD_MS = 1_000
 
 
 class MainWindow(QMainWindow):
@@ -158,6 +164,15 @@ class MainWindow(QMainWindow):
         self.audio: Any = None  # calftimer.gui.audio output, attached after the first paint
         self._audio_problem = ""
         self._held_cues: list[Any] = []
+        # Sounds are handed to the audio thread ahead of their moments; phrases that must start
+        # before their cue get a precise timer of their own (see _schedule_ahead).
+        self._sounds_scheduled_until = -1
+        self._phrases_offered_until = -1
+        self._next_phrase: Any = None
+        self._phrase_timer = QTimer(self)
+        self._phrase_timer.setSingleShot(True)
+        self._phrase_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._phrase_timer.timeout.connect(self._on_phrase_timer_timeout)
 
         self.stack = QStackedWidget()
         self.home = self._build_home()
@@ -207,7 +222,9 @@ class MainWindow(QMainWindow):
 
         if self.audio is not None and self.audio is not output:
             self.audio.stop_all()
-            self.audio.deleteLater()  # a theme switch replaces the output and its effects
+            if hasattr(self.audio, "close"):
+                self.audio.close()
+            self.audio.deleteLater()
         self.audio = output
         self.cue_player = CuePlayer(output, self._clock, self._cue_due_at, self.settings)
         self._audio_problem = getattr(output, "problem", None) or ""
@@ -215,8 +232,79 @@ class MainWindow(QMainWindow):
 
         if isinstance(output, SilentOutput):
             output.played.connect(lambda _name: self.session_view.flash())
+        if hasattr(output, "voice_changed"):
+            output.voice_changed.connect(self._on_voice_changed)
+            output.notice.connect(self._on_audio_notice)
+            output.set_voice(
+                self.settings.voice_engine, self.settings.voice_rate, self.settings.voice_name
+            )
+            self._on_voice_changed()
         if self._audio_problem:
             self.statusBar().showMessage(self._audio_problem)
+
+    def _on_voice_changed(self) -> None:
+        """The voice speaking now changed (the system voice became ready, say): phrases are
+        planned with its lengths from now on."""
+        from calftimer.core.cues import estimate
+
+        if self.cue_player is None or self.audio is None:
+            return
+        self.cue_player.set_measure(getattr(self.audio, "measure", None) or estimate)
+        self._course_changed()
+
+    def _on_audio_notice(self, text: str) -> None:
+        self.statusBar().showMessage(text)
+        if self.stack.currentWidget() is self.session_view:
+            self.session_view.show_info(text)
+
+    def _course_changed(self) -> None:
+        """Take back what was handed out ahead: the session's course may have changed (an
+        operation, a pause, a new voice); it is handed out again from the new position."""
+        self._phrase_timer.stop()
+        self._next_phrase = None
+        if self.cue_player is not None:
+            self.cue_player.cancel_ahead()
+        t = self.driver.session.t_ms() if self.driver is not None else 0
+        self._sounds_scheduled_until = -1
+        self._phrases_offered_until = t - DEFAULT_LATE_MS
+
+    def _schedule_ahead(self) -> None:
+        """Hand the audio thread the sounds of the next ``SOUND_LOOKAHEAD_MS`` and arm the
+        timer for the next phrase that starts before its cue."""
+        if self.cue_player is None or self.driver is None:
+            return
+        session = self.driver.session
+        if session.state is not State.RUNNING:
+            return
+        t = session.t_ms()
+        upto = t + SOUND_LOOKAHEAD_MS
+        self.cue_player.schedule_sounds(
+            session.timeline, max(t, self._sounds_scheduled_until), upto
+        )
+        self._sounds_scheduled_until = upto
+        if self._phrase_timer.isActive():
+            return
+        upcoming = self.cue_player.scheduled_phrases(
+            session.timeline, self._phrases_offered_until, upto
+        )
+        if not upcoming:
+            self._phrases_offered_until = max(self._phrases_offered_until, upto)
+            return
+        start, phrase = upcoming[0]
+        at = session.mono_at(start)
+        if at is None:
+            return
+        self._next_phrase = (start, phrase)
+        self._phrase_timer.start(max(0, at - self._clock()))
+
+    def _on_phrase_timer_timeout(self) -> None:
+        if self._next_phrase is None or self.cue_player is None:
+            return
+        start, phrase = self._next_phrase
+        self._next_phrase = None
+        self.cue_player.speak_scheduled(phrase)
+        self._phrases_offered_until = start
+        self._schedule_ahead()
 
     def _cue_due_at(self, cue: Any) -> int | None:
         if self.driver is None:
@@ -446,6 +534,7 @@ class MainWindow(QMainWindow):
         self._held_cues = []
         if self.cue_player is not None:
             self.cue_player.reset()
+        self._course_changed()
         controller = self._keep_awake_controller()
         if controller is not None:
             self.driver.state_changed.connect(controller.session_state_changed)
@@ -483,6 +572,7 @@ class MainWindow(QMainWindow):
             # repeats one). Everything from the start of the timeline is allowed once more; only
             # what the session re-emits will actually play.
             self.cue_player.rewound(0)
+        self._course_changed()
         return self.driver.apply(operation, *args)
 
     def pause_only(self) -> None:
@@ -523,6 +613,7 @@ class MainWindow(QMainWindow):
     def _on_driver_position_changed(self, position: object) -> None:
         assert self.driver is not None
         self.session_view.show_position(position, self.driver.session.timeline)  # type: ignore[arg-type]
+        self._schedule_ahead()
 
     def _keep_awake_controller(self) -> KeepAwakeController | None:
         if self.keep_awake is None and self._keep_awake_source is not None:
@@ -564,6 +655,10 @@ class MainWindow(QMainWindow):
     def _on_driver_state_changed(self, state: object) -> None:
         if state in (State.PAUSED, State.ABANDONED) and self.cue_player is not None:
             self.cue_player.on_pause()  # pausing or stopping silences what is sounding
+        if state is not State.RUNNING:
+            self._course_changed()
+        else:
+            self._schedule_ahead()
         if state is State.RUNNING and self._held_cues:
             # Cues handed out by a skip or back while paused sound when the session resumes.
             held, self._held_cues = self._held_cues, []
@@ -1031,7 +1126,9 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from calftimer.gui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self)
+        dialog = SettingsDialog(
+            self.settings, self, system_voices=getattr(self.audio, "system_voices", None)
+        )
         if self.run_dialog(dialog):
             self.apply_settings(dialog.settings(), save=True)
 
@@ -1055,11 +1152,14 @@ class MainWindow(QMainWindow):
             self.keep_awake.set_enabled(settings.keep_awake)
         if self.cue_player is not None:
             theme_changed = settings.sound_theme != self.cue_player.settings.sound_theme
-            self.cue_player.set_settings(settings)
-            from calftimer.gui.audio import SoundOutput, create_sound_output
-
-            if theme_changed and isinstance(self.audio, SoundOutput):
-                self.attach_audio(create_sound_output(settings.sound_theme, self))
+            self.cue_player.set_settings(settings)  # takes back sounds at the old volume
+            self._course_changed()
+            if theme_changed and hasattr(self.audio, "set_theme"):
+                self.audio.set_theme(settings.sound_theme)
+            if hasattr(self.audio, "set_voice"):
+                self.audio.set_voice(
+                    settings.voice_engine, settings.voice_rate, settings.voice_name
+                )
         if save:
             try:
                 save_settings(self._paths.settings_file, settings)
@@ -1154,6 +1254,8 @@ class MainWindow(QMainWindow):
                 save_settings(self._paths.settings_file, self.settings)
             if self.cue_player is not None:
                 self.cue_player.set_settings(self.settings)
+                self._course_changed()
+                self._schedule_ahead()
             self.settings_changed.emit(self.settings)
 
     @property
@@ -1207,6 +1309,8 @@ class MainWindow(QMainWindow):
             self.driver.stop_timers()
         if self.keep_awake is not None:
             self.keep_awake.shutdown()
+        if self.audio is not None and hasattr(self.audio, "close"):
+            self.audio.close()
         if self._writer is not None and not self._writer.flush(timeout=10):
             self.statusBar().showMessage("Still saving your history…")
         if self._long_jobs is not None:

@@ -47,7 +47,13 @@ RATE_STEPS = 10  # the voice-rate slider moves in tenths
 class SettingsDialog(QDialog):
     """Edits a Settings; ``settings()`` returns the edited copy (the original after Cancel)."""
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        parent: QWidget | None = None,
+        *,
+        system_voices: list[str] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setObjectName("settingsDialog")
@@ -84,13 +90,25 @@ class SettingsDialog(QDialog):
 
         self.engine_combo = QComboBox()
         self.engine_combo.addItem("System voice", "system")
-        self.engine_combo.addItem("Recorded clips", "clips")
+        self.engine_combo.addItem("Built-in voice", "clips")
         self.engine_combo.addItem("Beeps instead of words", "beeps")
         self._describe(
             self.engine_combo,
             "Voice engine",
-            "System voice: the computer's text-to-speech. Recorded clips: the voice that ships "
-            "with calftimer, works without text-to-speech. Beeps: distinct tones, no words.",
+            "System voice: the computer's text-to-speech (the built-in voice speaks while it "
+            "starts, or if it cannot). Built-in voice: ships with calftimer and needs nothing "
+            "else. Beeps: distinct tones, no words.",
+        )
+
+        self.voice_name_combo = QComboBox()
+        self.voice_name_combo.addItem("Default", "")
+        for name in system_voices or []:
+            self.voice_name_combo.addItem(name, name)
+        self._describe(
+            self.voice_name_combo,
+            "System voice",
+            "Which of the computer's voices speaks. The list fills once the system voice has "
+            "started.",
         )
 
         self.rate_slider = QSlider(Qt.Orientation.Horizontal)
@@ -189,6 +207,7 @@ class SettingsDialog(QDialog):
             voice_enabled=self.voice_check.isChecked(),
             voice_engine=self.engine_combo.currentData(),
             voice_rate=rate,
+            voice_name=self.voice_name_combo.currentData(),
             cue_volume=self.cue_volume_slider.value(),
             voice_volume=self.voice_volume_slider.value(),
             sound_theme=self.sound_theme_combo.currentData(),
@@ -208,6 +227,10 @@ class SettingsDialog(QDialog):
         self.prepare_spin.setValue(settings.prepare_s)
         self.voice_check.setChecked(settings.voice_enabled)
         _select(self.engine_combo, settings.voice_engine)
+        if self.voice_name_combo.findData(settings.voice_name) < 0:
+            # A voice of this machine not listed yet (the system voice is still starting).
+            self.voice_name_combo.addItem(settings.voice_name, settings.voice_name)
+        _select(self.voice_name_combo, settings.voice_name)
         self.rate_slider.setValue(round(settings.voice_rate * RATE_STEPS))
         self.cue_volume_slider.setValue(settings.cue_volume)
         self.voice_volume_slider.setValue(settings.voice_volume)
@@ -225,6 +248,7 @@ class SettingsDialog(QDialog):
             self.prepare_spin,
             self.voice_check,
             self.engine_combo,
+            self.voice_name_combo,
             self.rate_slider,
             self.cue_volume_slider,
             self.voice_volume_slider,
@@ -250,6 +274,7 @@ class SettingsDialog(QDialog):
         form = QFormLayout(sound)
         form.addRow(self.voice_check)
         self._row(form, "Voice &engine:", self.engine_combo)
+        self._row(form, "S&ystem voice:", self.voice_name_combo)
         self._row(form, "Voice &rate:", self.rate_slider, self.rate_label)
         self._row(form, "C&ue volume:", self.cue_volume_slider, self.cue_volume_label)
         self._row(form, "V&oice volume:", self.voice_volume_slider, self.voice_volume_label)
@@ -340,7 +365,9 @@ class SettingsDialog(QDialog):
         voice = self.voice_check.isChecked()
         self.engine_combo.setEnabled(voice)
         self.voice_volume_slider.setEnabled(voice)
-        self.rate_slider.setEnabled(voice and self.engine_combo.currentData() == "system")
+        system = voice and self.engine_combo.currentData() == "system"
+        self.rate_slider.setEnabled(system)
+        self.voice_name_combo.setEnabled(system)
 
 
 def _select(combo: QComboBox, value: object) -> None:

@@ -65,6 +65,7 @@ CUSTOM = Settings(
     muted=True,
     voice_engine="clips",
     voice_rate=-0.35,
+    voice_name="English (Great Britain)",
 )
 
 
@@ -135,6 +136,21 @@ BAD_VALUES: list[tuple[str, Any, str]] = [
     ("voice_engine", "espeak", 'must be "system", "clips" or "beeps"; using "system"'),
     ("voice_rate", 1.5, "must be a number from -1 to 1; using 0.0"),
     ("voice_rate", "fast", "must be a number from -1 to 1; using 0.0"),
+    (
+        "voice_name",
+        7,
+        'must be a voice name of at most 100 characters ("" for the default); using ""',
+    ),
+    (
+        "voice_name",
+        "x" * 101,
+        'must be a voice name of at most 100 characters ("" for the default); using ""',
+    ),
+    (
+        "voice_name",
+        "bell\x07",
+        'must be a voice name of at most 100 characters ("" for the default); using ""',
+    ),
 ]
 
 

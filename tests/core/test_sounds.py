@@ -113,17 +113,33 @@ def test_format_is_mono_16_bit_48_khz_pcm(theme: str, name: str) -> None:
     assert len(samples) == params.nframes > 0
 
 
+TAIL = RATE * 80 // 1000  # samples of silence that end every sound (see make_sounds.TAIL_S)
+
+
+def audible(samples: array[int]) -> array[int]:
+    return samples[:-TAIL]
+
+
 @pytest.mark.parametrize(("theme", "name"), ALL, ids=IDS)
 def test_duration_is_within_bounds(theme: str, name: str) -> None:
-    params, _ = read(theme, name)
+    _, samples = read(theme, name)
     longest = 0.900 if name == "session_done" else 0.600
-    assert 0.030 <= params.nframes / RATE <= longest
+    assert 0.030 <= len(audible(samples)) / RATE <= longest
+
+
+@pytest.mark.parametrize(("theme", "name"), ALL, ids=IDS)
+def test_every_sound_ends_in_silence_that_the_sound_server_may_hold_back(
+    theme: str, name: str
+) -> None:
+    _, samples = read(theme, name)
+    assert set(samples[-TAIL:]) == {0}
+    assert peak(samples[-TAIL - RATE // 20 : -TAIL]) > 0  # the sound runs up to the tail
 
 
 def test_the_metronome_beat_is_a_short_click() -> None:
     for theme in THEMES:
-        params, _ = read(theme, "beat")
-        assert params.nframes / RATE <= 0.040
+        _, samples = read(theme, "beat")
+        assert len(audible(samples)) / RATE <= 0.040
 
 
 @pytest.mark.parametrize(("theme", "name"), ALL, ids=IDS)
@@ -140,7 +156,7 @@ def test_attack_is_sharp_and_the_end_fades_out(theme: str, name: str) -> None:
     first = next(i for i, s in enumerate(samples) if abs(s) > loud)
     assert first <= RATE * 0.002, f"onset at {first / RATE * 1000:.2f} ms"
     # No click at the end: the last millisecond is already near silence.
-    assert max(abs(s) for s in samples[-RATE // 1000 :]) <= loud
+    assert max(abs(s) for s in audible(samples)[-RATE // 1000 :]) <= loud
 
 
 def test_the_low_theme_is_lower_for_every_sound() -> None:

@@ -17,7 +17,7 @@ import pytest
 from calftimer.core.cues import clip_texts, phrase_plan, phrases_for
 from calftimer.core.programs import BUILTIN_PROGRAMS
 from calftimer.core.timeline import CueKind, compile_program
-from calftimer.core.voice_clips import JOIN_MS, START_MS, ClipError, ClipVoice
+from calftimer.core.voice_clips import JOIN_MS, START_MS, TAIL_MS, ClipError, ClipVoice
 
 ROOT = Path(__file__).resolve().parents[2]
 VOICE = ROOT / "calftimer" / "resources" / "voice" / "en"
@@ -48,19 +48,21 @@ def test_every_phrase_of_every_builtin_program_can_be_said_in_full(voice: ClipVo
 def test_measure_is_the_length_of_the_assembled_phrase(voice: ClipVoice) -> None:
     words = ("soleus_squat", "set", "2", "of", "3", "15", "reps")
     pcm = voice.assemble(words)
-    heard_ms = len(pcm) * 1000 / (2 * voice.rate)
+    tail = 2 * (voice.rate * TAIL_MS // 1000)
+    assert pcm[-tail:] == bytes(tail)  # ends in silence the sound server may hold back
+    heard_ms = (len(pcm) - tail) * 1000 / (2 * voice.rate)
     assert voice.measure("", words) == pytest.approx(START_MS + heard_ms, abs=len(words))
-    single = voice.assemble(("7",))
-    assert len(pcm) > sum(len(voice.assemble((w,))) for w in words)  # the joins are silence
-    assert pcm[: len(single)] != single
     gap = 2 * (voice.rate * JOIN_MS // 1000)
-    first = voice.assemble(("soleus_squat",))
-    assert pcm[len(first) : len(first) + gap] == bytes(gap)
+    first = voice.assemble(("soleus_squat",))[:-tail]
+    assert pcm[: len(first)] == first
+    assert pcm[len(first) : len(first) + gap] == bytes(gap)  # the joins are silence
+    assert len(pcm) == sum(len(voice.assemble((w,))) - tail for w in words) + 6 * gap + tail
 
 
 def test_unknown_words_are_left_out_not_spelled(voice: ClipVoice) -> None:
     assert voice.assemble(("halfway", "no_such_clip")) == voice.assemble(("halfway",))
     assert voice.measure("", ("no_such_clip",)) == 0
+    assert voice.assemble(("no_such_clip",)) == b""
 
 
 def test_clip_lengths_set_how_early_a_rep_count_starts(voice: ClipVoice) -> None:

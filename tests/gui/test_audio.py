@@ -19,7 +19,10 @@ T0 = 4_000_000
 
 
 class RecordingOutput(QObject):
-    """A sound output that records what it was asked to play, and when."""
+    """A sound output that records what it was asked to play, and when.
+
+    Like the audio thread, it plays a sound handed out ahead (``play_at``) when the clock
+    reaches its instant, unless it is cancelled first."""
 
     played = Signal(str)
 
@@ -27,16 +30,33 @@ class RecordingOutput(QObject):
         super().__init__()
         self.clock = clock
         self.problem = None
-        self.sounds: list[tuple[int, str]] = []
+        self._played: list[tuple[int, str]] = []
+        self._pending: list[tuple[int, str]] = []
         self.stops = 0
+        self.spoken: list[tuple[int, str]] = []
+
+    @property
+    def sounds(self) -> list[tuple[int, str]]:
+        now = self.clock()
+        due = [(t - T0, name) for t, name in self._pending if t <= now]
+        return sorted(self._played + due)
 
     def play_sound(self, name: str, volume: float) -> None:
-        self.sounds.append((self.clock() - T0, name))
+        self._played.append((self.clock() - T0, name))
 
-    def speak(self, phrase: object, volume: float) -> None:
-        pass  # the voice is not part of this test
+    def play_at(self, name: str, volume: float, due_mono_ms: int) -> None:
+        self._pending.append((due_mono_ms, name))
+
+    def cancel_pending(self) -> None:
+        now = self.clock()
+        self._played += [(t - T0, name) for t, name in self._pending if t <= now]
+        self._pending = []
+
+    def speak(self, phrase, volume: float) -> None:
+        self.spoken.append((self.clock() - T0, phrase.text))
 
     def stop_all(self) -> None:
+        self.cancel_pending()
         self.stops += 1
 
 
