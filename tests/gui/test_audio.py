@@ -165,3 +165,147 @@ def test_the_deadline_helper_never_looks_like_a_suspend(window) -> None:
     w.start_program(BUILTIN_BY_ID["isometric"])
     advance_by_deadlines(w.driver, clock, T0 + 120_000)
     assert w.driver.session.state.value == "running"
+
+
+# ------------------------------------------------------------------ the voice in the window
+
+
+def test_a_rep_count_is_spoken_ahead_so_it_ends_as_the_rep_starts(window) -> None:
+    w, clock = window
+    output = RecordingOutput(clock)
+    w.attach_audio(output)
+    w.start_program(BUILTIN_BY_ID["foundation"])
+    first = w.driver.session.timeline.work_sets[0]
+    advance_by_deadlines(w.driver, clock, T0 + first.start_ms - 1_000)
+    spoken_ahead = []
+    for _ in range(3):
+        while not w._phrase_timer.isActive():  # armed once the phrase is a second away
+            advance_by_deadlines(w.driver, clock, clock() + 100)
+        start, phrase = w._next_phrase
+        advance_by_deadlines(w.driver, clock, T0 + start)
+        w._phrase_timer.stop()  # what the precise timer does at that moment: fire
+        w._on_phrase_timer_timeout()
+        assert output.spoken[-1] == (start, phrase.text)
+        spoken_ahead.append(phrase)
+    assert [p.text for p in spoken_ahead] == ["1", "2", "3"]  # rep counts
+    for phrase in spoken_ahead:
+        assert phrase.lead_ms > 0  # started before the rep it counts, to end as it starts
+    assert [text for _, text in output.spoken].count("1") == 1  # its cue did not say it again
+
+
+def test_pausing_takes_back_what_was_handed_out_and_resuming_hands_it_out_again(window) -> None:
+    w, clock = window
+    output = RecordingOutput(clock)
+    w.attach_audio(output)
+    w.start_program(BUILTIN_BY_ID["isometric"])
+    advance_by_deadlines(w.driver, clock, T0 + 6_500)
+    assert output._pending, "the countdown was handed out ahead"
+    w.driver.apply("pause")
+    assert output._pending == [] and not w._phrase_timer.isActive()
+    clock.set(clock() + 3_000)
+    w.driver.apply("resume")
+    advance_by_deadlines(w.driver, clock, clock() + 4_000)
+    names = [name for _, name in output.sounds]
+    assert names == ["tick", "tick", "tick", "go"]  # each once, after the pause
+    assert [t for t, _ in output.sounds] == [7_000 + 3_000, 8_000 + 3_000, 9_000 + 3_000, 13_000]
+
+
+class VoiceOutput(RecordingOutput):
+    """A recording output whose voice can change, like SoundOutput's."""
+
+    voice_changed = Signal()
+    notice = Signal(str)
+
+    def __init__(self, clock: ManualClock) -> None:
+        super().__init__(clock)
+        self.measure = None
+        self.voices: list[tuple[str, float, str]] = []
+
+    def set_voice(self, engine: str, rate: float, voice_name: str) -> None:
+        self.voices.append((engine, rate, voice_name))
+
+
+def test_the_cue_player_plans_with_the_voice_that_speaks(window) -> None:
+    from calftimer.core.cues import estimate
+
+    w, clock = window
+    output = VoiceOutput(clock)
+    w.attach_audio(output)
+    assert output.voices == [("system", 0.0, "")]  # the settings' engine, rate and voice
+    assert w.cue_player.measure is estimate
+
+    def slow(text: str, words: tuple[str, ...]) -> int:
+        return 5_000
+
+    output.measure = slow
+    output.voice_changed.emit()
+    assert w.cue_player.measure is slow
+    output.notice.emit("The system voice is not available: no speech engine is installed.")
+    assert "not available" in w.statusBar().currentMessage()
+
+
+def test_a_silent_output_flashes_at_the_moment_and_not_after_a_cancel(qtbot) -> None:
+    from calftimer.core.clock import monotonic_ms
+
+    output = SilentOutput("Sound is off.")
+    flashed: list[int] = []
+    output.played.connect(lambda _name: flashed.append(monotonic_ms()))
+    due = monotonic_ms() + 30
+    output.play_at("go", 1.0, due)
+    output.play_at("tick", 1.0, due + 10_000)
+    with qtbot.waitSignal(output.played, timeout=2_000):
+        pass
+    assert flashed[0] >= due
+    output.cancel_pending()
+    assert not output._timer.isActive() and output._pending == []
+
+
+# ------------------------------------------------------------------ SoundOutput's voices
+
+
+@pytest.fixture
+def sound_output(qtbot):
+    from calftimer.gui.audio import SoundOutput
+
+    made = []
+
+    def make(**options):
+        output = SoundOutput(sounds_folder("standard"), **options)
+        made.append(output)
+        return output
+
+    yield make
+    for output in made:
+        output.close()
+        assert not output._thread.isRunning()
+
+
+def test_the_built_in_voice_loads_off_the_window_thread(qtbot, sound_output) -> None:
+    output = sound_output()
+    assert output.voice == "none"  # not loaded yet: construction never waits for 3 MB
+    qtbot.waitUntil(lambda: output.voice == "clips", timeout=5_000)
+    assert output.measure("", ("halfway",)) > 300
+
+
+def test_the_system_voice_replaces_the_clips_once_it_has_started(qtbot, sound_output) -> None:
+    output = sound_output(speech_engine="mock")  # Qt's silent test engine
+    qtbot.waitUntil(lambda: output.voice == "clips", timeout=5_000)
+    output.set_voice("system", 0.5, "")
+    assert output.voice == "clips"  # speaking at once while the system voice starts
+    qtbot.waitUntil(lambda: output.voice == "system", timeout=10_000)
+    assert output.system_voices, "the engine's voices are listed for the settings"
+    # Its phrases are planned with its start-up delay, at its rate.
+    assert output.measure("One two three.", ()) == 1_000 + round((200 + 3 * 330) / 2**0.5)
+    with qtbot.waitSignal(output.voice_changed):
+        output.set_voice("beeps", 0.5, "")
+    assert output.voice == "none" and output.measure is None
+
+
+def test_without_a_speech_engine_the_clips_speak_and_the_user_is_told(qtbot, sound_output):
+    output = sound_output(speech_engine="no-such-engine")
+    qtbot.waitUntil(lambda: output.voice == "clips", timeout=5_000)
+    with qtbot.waitSignal(output.notice, timeout=10_000) as notice:
+        output.set_voice("system", 0.0, "")
+    assert "system voice is not available" in notice.args[0]
+    assert "speech-dispatcher" in notice.args[0]  # and how to fix it
+    assert output.voice == "clips"

@@ -4,6 +4,7 @@ and dark themes (text keeps >= 7:1 contrast)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -307,3 +308,23 @@ def test_the_get_ready_time_always_holds_the_whole_countdown(qtbot) -> None:
     index = dialog.countdown_combo.findData(10)
     dialog.countdown_combo.setCurrentIndex(index)
     assert dialog.prepare_spin.value() >= 11
+
+
+def test_the_system_voice_is_chosen_from_the_machines_voices(qtbot) -> None:
+    d = SettingsDialog(CUSTOM, system_voices=["Alice", "Bob"])
+    qtbot.addWidget(d)
+    names = [d.voice_name_combo.itemText(i) for i in range(d.voice_name_combo.count())]
+    assert names == ["Default", "Alice", "Bob"]
+    d.voice_name_combo.setCurrentIndex(2)
+    assert d.settings().voice_name == "Bob"
+    d.engine_combo.setCurrentIndex(d.engine_combo.findData("clips"))
+    assert not d.voice_name_combo.isEnabled()  # only the system voice has voices to pick
+
+
+def test_a_saved_voice_not_listed_yet_is_kept(qtbot) -> None:
+    """The system voice starts in the background: until it has, its voices are unknown, and
+    the dialog must not quietly swap the user's voice for the default."""
+    d = SettingsDialog(replace(CUSTOM, voice_name="Carol"))
+    qtbot.addWidget(d)
+    assert d.voice_name_combo.currentText() == "Carol"
+    assert d.settings().voice_name == "Carol"

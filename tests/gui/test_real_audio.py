@@ -1,0 +1,167 @@
+"""Real sound, in real time: what a runner on the floor actually hears.
+
+A private PulseAudio daemon with two null sinks; each scenario of ``real_audio_session.py``
+runs in its own process, on its own sink, recorded by ``parec`` from that sink's monitor. The
+two sessions run at the same time (about 20 s in all). The recording is then compared with the
+log of what the app asked for:
+
+- one onset per scheduled sound, and no onset that is neither a sound nor part of a phrase;
+- every interval between onsets within 20 ms of the schedule;
+- the 120 bpm metronome keeps 500 ms +/- 10 ms over 30 beats;
+- a phrase spoken ahead of its moment is heard in full before that moment.
+
+If the sound server cannot start, the test fails and says why: it never skips.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import statistics
+import subprocess
+import sys
+from array import array
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.realaudio import PulseServer, Segment, SoundServerError, segments
+
+ROOT = Path(__file__).resolve().parents[2]
+MATCH_MS = 20  # an onset this close to a sound's scheduled instant is that sound
+
+
+@dataclass
+class Run:
+    log: dict[str, Any]
+    onsets: list[Segment]
+    offset_ms: float  # recording time minus monotonic time, from the matched sounds
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    scenarios = ("metronome", "voice")
+    folder = tmp_path_factory.mktemp("real-audio")
+    try:
+        server = PulseServer(list(scenarios))
+        server.__enter__()
+    except SoundServerError as exc:
+        pytest.fail(f"the real-audio test needs a sound server: {exc}")
+    try:
+        recordings = {name: server.record(name) for name in scenarios}
+        processes = {}
+        for name in scenarios:
+            env = {
+                **os.environ,
+                **server.env,
+                "QT_QPA_PLATFORM": "offscreen",
+                "PYTHONPATH": str(ROOT),
+            }
+            processes[name] = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.gui.real_audio_session",
+                    name,
+                    str(folder / name),
+                    name,  # each session plays to its own sink
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        results = {}
+        for name, process in processes.items():
+            _out, err = process.communicate(timeout=120)
+            assert process.returncode == 0, f"{name} session failed ({process.returncode}): {err}"
+            results[name] = err
+        samples = {name: recording.stop() for name, recording in recordings.items()}
+    finally:
+        server.__exit__(None, None, None)
+    return {
+        name: analyse(json.loads((folder / name).read_text()), samples[name]) for name in scenarios
+    }
+
+
+def analyse(log: dict[str, Any], samples: array[int]) -> Run:
+    onsets = segments(samples, min_gap_ms=50)
+    dues = [s["due"] for s in log["sounds"]]
+    # The recording's clock and the monotonic clock differ by a constant (plus the output's
+    # latency): take the difference that lines up the most onsets with scheduled sounds.
+    candidates = [o.start_ms - d for o in onsets for d in dues]
+    best = max(
+        candidates,
+        key=lambda c: sum(any(abs(o.start_ms - d - c) <= MATCH_MS for o in onsets) for d in dues),
+    )
+    matched = [
+        o.start_ms - d for d in dues for o in onsets if abs(o.start_ms - d - best) <= MATCH_MS
+    ]
+    return Run(log, onsets, statistics.median(matched))
+
+
+def onset_of(run: Run, due: int) -> Segment | None:
+    near = [o for o in run.onsets if abs(o.start_ms - (due + run.offset_ms)) <= MATCH_MS]
+    return near[0] if len(near) == 1 else None
+
+
+def in_a_phrase(run: Run, onset: Segment) -> bool:
+    return any(
+        p["handed"] + run.offset_ms - MATCH_MS
+        <= onset.start_ms
+        <= p["handed"] + p["duration"] + run.offset_ms + MATCH_MS
+        for p in run.log["phrases"]
+    )
+
+
+@pytest.mark.parametrize("scenario", ["metronome", "voice"])
+def test_every_scheduled_sound_is_heard_once_on_time_and_nothing_else(
+    runs: dict[str, Run], scenario: str
+) -> None:
+    run = runs[scenario]
+    sounds = run.log["sounds"]
+    assert run.log["dropped"] == []
+    assert [s for s in sounds if s.get("late")] == [], "every sound was handed out ahead"
+    heard = [onset_of(run, s["due"]) for s in sounds]
+    missing = [s["name"] for s, o in zip(sounds, heard, strict=True) if o is None]
+    assert missing == [], f"not heard (or heard twice) within {MATCH_MS} ms: {missing}"
+    extra = [o for o in run.onsets if o not in heard and not in_a_phrase(run, o)]
+    assert extra == [], f"onsets nobody asked for at {[round(o.start_ms) for o in extra]} ms"
+    starts = [o.start_ms for o in heard if o is not None]
+    for i in range(1, len(sounds)):
+        expected = sounds[i]["due"] - sounds[i - 1]["due"]
+        assert abs((starts[i] - starts[i - 1]) - expected) <= 20, (sounds[i - 1], sounds[i])
+
+
+def test_the_120_bpm_metronome_keeps_500_ms_over_30_beats(runs: dict[str, Run]) -> None:
+    run = runs["metronome"]
+    names = [s["name"] for s in run.log["sounds"]]
+    assert names[:4] == ["tick", "tick", "tick", "go"]
+    assert names[4:34] == ["beat"] * 30 and names[-1] == "session_done"
+    beats = [onset_of(run, s["due"]) for s in run.log["sounds"][3:34]]  # "go" is beat 0
+    gaps = [b.start_ms - a.start_ms for a, b in itertools.pairwise(beats)]  # type: ignore[union-attr]
+    assert len(gaps) == 30
+    assert all(abs(g - 500) <= 10 for g in gaps), [round(g, 1) for g in gaps]
+
+
+def test_a_phrase_spoken_ahead_ends_before_the_moment_it_announces(runs: dict[str, Run]) -> None:
+    run = runs["voice"]
+    phrases = {p["text"]: p for p in run.log["phrases"]}
+    assert "Seated calf raise. 2 reps." in phrases and "2" in phrases
+    for text in ("Seated calf raise. 2 reps.", "2"):
+        phrase = phrases[text]
+        start = phrase["handed"] + run.offset_ms
+        moment = phrase["moment"] + run.offset_ms
+        sounds = {id(onset_of(run, s["due"])) for s in run.log["sounds"]}
+        voice = [
+            o for o in run.onsets if start - MATCH_MS <= o.start_ms < moment and id(o) not in sounds
+        ]
+        assert voice, f"{text!r} was not heard"
+        assert max(o.end_ms for o in voice) < moment, f"{text!r} ran past its moment"
+        # Heard for about as long as planned: the whole phrase, not a clipped one.
+        heard_ms = max(o.end_ms for o in voice) - min(o.start_ms for o in voice)
+        assert heard_ms >= 0.6 * (phrase["duration"] - 80), text
