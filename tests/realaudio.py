@@ -183,3 +183,45 @@ def segments(samples: array[int], *, threshold: int = 600, min_gap_ms: int = 120
     if start >= 0:
         found.append(Segment(start / FRAME, last / FRAME))
     return found
+
+
+@dataclass(frozen=True)
+class Matched:
+    """The result of lining up scheduled instants with recorded onsets (see ``match``)."""
+
+    errors_ms: list[float]  # per matched sound but the first: interval heard minus scheduled
+    dropped: int  # scheduled sounds with no onset
+    extra: int  # onsets that belong to no scheduled sound
+
+
+def match(scheduled_ms: list[int], onsets: list[Segment], window_ms: float = 240) -> Matched:
+    """Walk the schedule in order, pairing each sound with the onset nearest to where it should
+    be heard after the previous one: ``previous onset + scheduled gap``, within ``window_ms``
+    (under half of the shortest gap, 500 ms at 120 bpm). The first scheduled sound pairs with
+    the first onset. Measuring each sound from the one before keeps a timer that has drifted
+    from being counted as dropping every later sound; the drift shows in the errors."""
+    if not scheduled_ms or not onsets:
+        return Matched([], len(scheduled_ms), len(onsets))
+    starts = [o.start_ms for o in onsets]
+    used = {0}
+    errors: list[float] = []
+    previous_due, previous_onset = scheduled_ms[0], starts[0]
+    next_free = 1
+    for due in scheduled_ms[1:]:
+        expected = previous_onset + (due - previous_due)
+        best = None
+        for j in range(next_free, len(starts)):
+            if starts[j] > expected + window_ms:
+                break
+            if abs(starts[j] - expected) <= window_ms and (
+                best is None or abs(starts[j] - expected) < abs(starts[best] - expected)
+            ):
+                best = j
+        if best is None:
+            continue  # dropped: the next sound is measured from the last one heard
+        used.add(best)
+        errors.append(starts[best] - expected)
+        previous_due, previous_onset = due, starts[best]
+        next_free = best + 1
+    matched = len(errors) + 1
+    return Matched(errors, len(scheduled_ms) - matched, len(onsets) - len(used))

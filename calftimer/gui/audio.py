@@ -350,7 +350,7 @@ class _SpeechWorker(QObject):
         speech = QTextToSpeech(engines[0], self)
         if speech.state() == QTextToSpeech.State.Error:
             reason = speech.errorString() or "it reported an error"
-            self.failed.emit(f"the {engines[0]} speech engine did not start ({reason})")
+            self.failed.emit(f"{engines[0]}: {reason}")
             return
         self._speech = speech
         self.ready.emit(engines[0], [v.name() for v in speech.availableVoices()])
@@ -466,6 +466,12 @@ class SoundOutput(QObject):
         return self.sounds_ready
 
     @property
+    def loading(self) -> bool:
+        """The sounds or the built-in voice are still being loaded (not failed)."""
+        sounds = not self.sounds_ready and self.problem is None
+        return sounds or (self._clips is None and not self._clip_problem)
+
+    @property
     def voice(self) -> str:
         """The voice speaking now: "system", "clips" or "none"."""
         if self._engine == "beeps":
@@ -564,9 +570,8 @@ class SoundOutput(QObject):
         self._speech_state = "failed"
         if self._engine == "system":
             self.notice.emit(
-                f"The system voice is not available: {reason}. The built-in voice speaks "
-                "instead. To use the system voice, install speech-dispatcher and espeak-ng "
-                "(Debian/Ubuntu: sudo apt install speech-dispatcher espeak-ng)."
+                f"The system voice is not available ({reason}): the built-in voice speaks. "
+                "For the system voice: sudo apt install speech-dispatcher espeak-ng."
             )
 
     def _on_loaded(self, problem: str) -> None:

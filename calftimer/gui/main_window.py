@@ -101,6 +101,9 @@ class _ThreadBridge(QObject):
 # Sounds are handed to the audio thread this far ahead of their moments: a window kept busy for
 # up to this long (a chart redraw, a slow paint) still sounds every cue on time.
 SOUND_LOOKAHEAD_MS = 1_000
+# A session started while the sounds and the voice are still loading (a --start at launch, a
+# quick click) waits for them this long at most, so its first words are not lost.
+AUDIO_READY_WAIT_MS = 3_000
 
 
 class MainWindow(QMainWindow):
@@ -173,6 +176,10 @@ class MainWindow(QMainWindow):
         self._phrase_timer.setSingleShot(True)
         self._phrase_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._phrase_timer.timeout.connect(self._on_phrase_timer_timeout)
+        self._program_waiting: Program | None = None
+        self._audio_wait_timer = QTimer(self)
+        self._audio_wait_timer.setSingleShot(True)
+        self._audio_wait_timer.timeout.connect(self._start_waiting_program)
 
         self.stack = QStackedWidget()
         self.home = self._build_home()
@@ -232,6 +239,9 @@ class MainWindow(QMainWindow):
 
         if isinstance(output, SilentOutput):
             output.played.connect(lambda _name: self.session_view.flash())
+        for signal in ("became_ready", "failed", "voice_changed"):
+            if hasattr(output, signal):
+                getattr(output, signal).connect(self._start_waiting_program_if_ready)
         if hasattr(output, "voice_changed"):
             output.voice_changed.connect(self._on_voice_changed)
             output.notice.connect(self._on_audio_notice)
@@ -254,8 +264,19 @@ class MainWindow(QMainWindow):
 
     def _on_audio_notice(self, text: str) -> None:
         self.statusBar().showMessage(text)
-        if self.stack.currentWidget() is self.session_view:
-            self.session_view.show_info(text)
+
+    def _audio_loading(self) -> bool:
+        return self.audio is not None and bool(getattr(self.audio, "loading", False))
+
+    def _start_waiting_program_if_ready(self, *_args: object) -> None:
+        if self._program_waiting is not None and not self._audio_loading():
+            self._start_waiting_program()
+
+    def _start_waiting_program(self) -> None:
+        program, self._program_waiting = self._program_waiting, None
+        self._audio_wait_timer.stop()
+        if program is not None:
+            self.start_program(program, wait_for_audio=False)
 
     def _course_changed(self) -> None:
         """Take back what was handed out ahead: the session's course may have changed (an
@@ -516,8 +537,15 @@ class MainWindow(QMainWindow):
 
     # --------------------------------------------------------------- the session
 
-    def start_program(self, program: Program) -> None:
-        """Compile and start ``program`` at once: from here on it runs without any input."""
+    def start_program(self, program: Program, *, wait_for_audio: bool = True) -> None:
+        """Compile and start ``program``: from here on it runs without any input. While the
+        sounds are still loading it starts as soon as they are ready (3 s at most)."""
+        if wait_for_audio and self._audio_loading():
+            self._program_waiting = program
+            self._audio_wait_timer.start(AUDIO_READY_WAIT_MS)
+            self.statusBar().showMessage(f"{program.name}: getting the sounds ready…")
+            return
+        self._program_waiting = None
         if self.driver is not None and not self.driver.session.state.is_over:
             self.driver.apply("abandon")
         if self.driver is not None:

@@ -309,3 +309,36 @@ def test_without_a_speech_engine_the_clips_speak_and_the_user_is_told(qtbot, sou
     assert "system voice is not available" in notice.args[0]
     assert "speech-dispatcher" in notice.args[0]  # and how to fix it
     assert output.voice == "clips"
+
+
+class LoadingOutput(RecordingOutput):
+    """An output still loading its sounds, like SoundOutput in its first half second."""
+
+    became_ready = Signal()
+    failed = Signal(str)
+
+    def __init__(self, clock: ManualClock) -> None:
+        super().__init__(clock)
+        self.loading = True
+
+
+def test_a_session_started_while_the_sounds_load_waits_for_them(window) -> None:
+    """A --start at launch: the get-ready announcement must not be lost to loading."""
+    w, clock = window
+    output = LoadingOutput(clock)
+    w.attach_audio(output)
+    w.start_program(BUILTIN_BY_ID["isometric"])
+    assert w.driver is None and "getting the sounds ready" in w.statusBar().currentMessage()
+    output.loading = False
+    output.became_ready.emit()
+    assert w.driver is not None and w.driver.session.state.value == "running"
+    assert w._program_waiting is None and not w._audio_wait_timer.isActive()
+
+
+def test_a_session_does_not_wait_for_sounds_forever(window) -> None:
+    w, clock = window
+    w.attach_audio(LoadingOutput(clock))
+    w.start_program(BUILTIN_BY_ID["isometric"])
+    assert w._audio_wait_timer.isActive() and w._audio_wait_timer.interval() == 3_000
+    w._audio_wait_timer.timeout.emit()  # three seconds later, still loading
+    assert w.driver is not None and w.driver.session.state.value == "running"
