@@ -298,6 +298,11 @@ class MainWindow(QMainWindow):
         if session.state is not State.RUNNING:
             return
         t = session.t_ms()
+        if t + SOUND_LOOKAHEAD_MS // 2 < self._sounds_scheduled_until and (
+            self._phrase_timer.isActive()
+            or t + SOUND_LOOKAHEAD_MS // 2 < self._phrases_offered_until
+        ):
+            return  # at least half a second is handed out still: refill in batches
         upto = t + SOUND_LOOKAHEAD_MS
         self.cue_player.schedule_sounds(
             session.timeline, max(t, self._sounds_scheduled_until), upto
