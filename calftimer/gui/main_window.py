@@ -157,6 +157,8 @@ class MainWindow(QMainWindow):
         self._bridge.import_previewed.connect(self._on_import_previewed)
         self._bridge.programs_changed.connect(self.reload_programs)
         self._bridge.history_loaded.connect(self.show_store_notices)
+        self._bridge.history_loaded.connect(self._on_history_loaded)
+        self.history_view: Any = None  # made on first use: pyqtgraph stays off the start-up path
         self._notices_shown = 0
         self.store: Store | None = None
         self.recorder: SessionRecorder | None = None
@@ -469,6 +471,11 @@ class MainWindow(QMainWindow):
         pr_layout.addLayout(program_buttons)
         pr_layout.addWidget(self.program_details, 1)
         pr_layout.addWidget(self.start_button)
+        self.history_button = QPushButton("&History")
+        self.history_button.setToolTip("Weekly volume, left and right, and trends (Ctrl+H)")
+        self.history_button.setAccessibleName("Show the training history")
+        self.history_button.clicked.connect(self.show_history)
+        pr_layout.addWidget(self.history_button)
 
         splitter = QSplitter()
         splitter.setChildrenCollapsible(False)  # a pane dragged to nothing could not come back
@@ -495,6 +502,7 @@ class MainWindow(QMainWindow):
             self.edit_button,
             self.delete_button,
             self.start_button,
+            self.history_button,
         ]
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
@@ -638,6 +646,63 @@ class MainWindow(QMainWindow):
         if answer == QMessageBox.StandardButton.Yes:
             self._apply("abandon")
 
+    def show_history(self) -> None:
+        """The weekly volume chart. Not while a session runs: training comes first."""
+        if self.driver is not None and self.driver.session.state in (State.RUNNING, State.PAUSED):
+            self.statusBar().showMessage("Finish or stop the session to see your history.")
+            return
+        if self.history_view is None:
+            from calftimer.gui.history_view import HistoryView
+
+            self.history_view = HistoryView()
+            self.history_view.close_requested.connect(self.show_home)
+            self.history_view.png_button.clicked.connect(self._export_chart_png)
+            self.history_view.csv_button.clicked.connect(self._export_chart_csv)
+            self.stack.addWidget(self.history_view)
+        self.leave_focus_mode()
+        self.stack.setCurrentWidget(self.history_view)
+        self.history_view.metric_combo.setFocus()
+        self._refresh_history()
+        self._update_action_state()
+
+    def _refresh_history(self) -> None:
+        if self.history_view is None:
+            return
+        if self.store is None:
+            self.history_view.set_history([])
+            return
+        self.history_view.set_history(self.store.sessions())
+        if not self.store.fully_loaded:
+            self.statusBar().showMessage("Reading your older history… the chart fills in shortly.")
+            self.load_history_in_background()
+
+    def _on_history_loaded(self) -> None:
+        if self.history_view is not None and self.stack.currentWidget() is self.history_view:
+            self._refresh_history()
+            self.statusBar().showMessage("All of your history is shown.")
+
+    def _export_chart_png(self) -> None:
+        self._export_chart("png", "PNG image (*.png)", self.history_view.export_png)
+
+    def _export_chart_csv(self) -> None:
+        self._export_chart("csv", "CSV file (*.csv)", self.history_view.export_csv)
+
+    def _export_chart(self, suffix: str, file_filter: str, write: Callable[[Path], None]) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        metric = self.history_view.metric
+        default = str(Path.home() / f"calftimer-{metric}-by-week.{suffix}")
+        name, _ = QFileDialog.getSaveFileName(self, "Export the chart", default, file_filter)
+        if not name:
+            return
+        target = Path(name)
+        try:
+            write(target)
+        except OSError as exc:
+            QMessageBox.warning(self, "The chart was not exported", f"{target}: {exc}")
+            return
+        self.statusBar().showMessage(f"Exported to {target}.")
+
     def show_home(self) -> None:
         self.leave_focus_mode()
         self.stack.setCurrentWidget(self.home)
@@ -767,6 +832,12 @@ class MainWindow(QMainWindow):
             "Full screen, session view only (F11; Esc leaves)",
         )
         self.focus_action.setCheckable(True)
+        self.history_action = action(
+            "&History",
+            ["Ctrl+H"],
+            self.show_history,
+            "Weekly volume, left and right, and trends (Ctrl+H)",
+        )
         self.escape_action = action(
             "Leave focus mode or stop",
             ["Esc"],
@@ -901,6 +972,7 @@ class MainWindow(QMainWindow):
         programs_menu.addAction(self.export_program_action)
         file_menu.insertAction(quit_action, self.settings_action)
         view_menu = self.menuBar().addMenu("&View")
+        view_menu.addAction(self.history_action)
         view_menu.addAction(self.focus_action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)
@@ -1270,8 +1342,8 @@ class MainWindow(QMainWindow):
             self.showNormal()
         elif self.in_focus_mode and not self._on_summary():
             self.leave_focus_mode()
-        elif self._on_summary():
-            self.show_home()  # a finished session: Esc goes back to the programs
+        elif self._on_summary() or self.stack.currentWidget() is self.history_view:
+            self.show_home()  # a finished session or the history: Esc goes back
         elif (
             self.driver is not None
             and self.stack.currentWidget() is self.session_view
