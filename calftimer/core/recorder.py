@@ -74,6 +74,22 @@ class SessionRecorder:
 
         self._submit(end, "close the session in your history")
 
+    def test_result(self, left: int, right: int) -> None:
+        """Save a heel-rise test result to the session started last."""
+        token = self._token
+        self._submit(
+            lambda: self._store.add_test_result(self._session_for(token), left, right),
+            "save the test result",
+        )
+
+    def pain(self, when: str, rating: int, session_id: str | None = None) -> None:
+        """Save a 0-10 pain rating: to ``session_id``, or to the session started last."""
+        token = self._token
+        self._submit(
+            lambda: self._store.add_pain(session_id or self._session_for(token), when, rating),
+            "save the pain rating",
+        )
+
     def _session_for(self, token: int) -> str:
         if token not in self._ids:
             self._ids[token] = self._store.begin_session(*self._begin_args[token])

@@ -33,6 +33,7 @@ from typing import Any
 
 from calftimer.core.atomic import fsync_dir, write_atomic
 from calftimer.core.clock import WallClock, utc_now
+from calftimer.core.heel_rise import AGE_BANDS, SEXES, TARGETS
 from calftimer.core.jsontext import JsonTextError, decode_json
 from calftimer.core.notices import Notice
 from calftimer.core.timeline import CompileOptions
@@ -101,6 +102,15 @@ def _voice_name(value: Any) -> str | None:
     return f'must be a voice name of at most {VOICE_NAME_MAX} characters ("" for the default)'
 
 
+def _optional_choice(options: tuple[str, ...]) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if value == "" or value in options:
+            return None
+        return "must be " + ", ".join(f'"{o}"' for o in options) + ' or "" (not given)'
+
+    return check
+
+
 _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "countdown_s": _choice(COUNTDOWN_CHOICES),
     "prepare_s": _whole(PREPARE_MIN_S, PREPARE_MAX_S, "of seconds "),
@@ -115,6 +125,9 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "voice_engine": _choice(VOICE_ENGINES),
     "voice_rate": _rate,
     "voice_name": _voice_name,
+    "sex": _optional_choice(SEXES),
+    "age_band": _optional_choice(AGE_BANDS),
+    "test_target": _choice(TARGETS),
 }
 
 
@@ -140,6 +153,10 @@ class Settings:
     voice_engine: str = "system"
     voice_rate: float = 0.0
     voice_name: str = ""  # a system voice by name; "" is the engine's default
+    # An optional profile, only for comparing heel-rise tests with norms.
+    sex: str = ""
+    age_band: str = ""
+    test_target: int = 25  # heel-rise raises per leg that count as a pass (25 or 30)
 
     def __post_init__(self) -> None:
         problems = [

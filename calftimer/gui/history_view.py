@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -257,8 +258,11 @@ class HistoryView(QWidget):
         chart_layout.setContentsMargins(0, 0, 0, 0)
         chart_layout.addWidget(self.chart_stack, 1)
         chart_layout.addWidget(self.hover_label)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(chart_box, "&Weekly volume")
+        self.tabs.addTab(self._build_test_tab(), "Heel-rise &test")
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(chart_box)
+        splitter.addWidget(self.tabs)
         splitter.addWidget(self.week_details)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
@@ -273,13 +277,90 @@ class HistoryView(QWidget):
         self.back_button.clicked.connect(self.close_requested)
         self.refresh()
 
+    def _build_test_tab(self) -> QWidget:
+        self.test_plot = pg.PlotWidget(axisItems={"bottom": CalendarAxis(orientation="bottom")})
+        self.test_plot.setAccessibleName("Heel-rise test results over time")
+        self.test_plot.setBackground(None)
+        self.test_plot.setLabel("left", "Raises per leg")
+        self.test_plot.setMouseEnabled(x=True, y=False)
+        self.test_plot.addLegend(
+            offset=(10, 10),
+            brush=pg.mkBrush(255, 255, 255, 215),
+            pen=pg.mkPen("#999999"),
+            labelTextColor="#222222",
+        )
+        # Two colours and two symbols: the legs differ without colour too.
+        self.test_left = pg.PlotDataItem(
+            pen=pg.mkPen(PALETTE[0], width=2), symbol="o", symbolBrush=PALETTE[0], name="Left"
+        )
+        self.test_right = pg.PlotDataItem(
+            pen=pg.mkPen(PALETTE[5], width=2), symbol="s", symbolBrush=PALETTE[5], name="Right"
+        )
+        self.test_target_line = pg.InfiniteLine(
+            angle=0, pen=pg.mkPen("#555555", width=1), label="target", labelOpts={"position": 0.05}
+        )
+        for item in (self.test_target_line, self.test_left, self.test_right):
+            self.test_plot.addItem(item)
+        self.test_empty = QLabel(
+            "No heel-rise test yet.\n\nRun the \u201cHeel-rise endurance test\u201d program every "
+            "four weeks or so: each result appears here, left and right."
+        )
+        self.test_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.test_empty.setWordWrap(True)
+        self.test_summary = QLabel(" ")
+        self.test_summary.setWordWrap(True)
+        self.test_stack = QStackedWidget()
+        self.test_stack.addWidget(self.test_plot)
+        self.test_stack.addWidget(self.test_empty)
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.test_stack, 1)
+        layout.addWidget(self.test_summary)
+        return box
+
+    def test_points(self) -> list[tuple[datetime, int | None, int | None]]:
+        """Every heel-rise result, oldest first: (when, left, right)."""
+        points = [
+            (parse_instant(t["recorded_at"]), t["left_reps"], t["right_reps"])
+            for session in self._all_sessions
+            for t in session["tests"]
+        ]
+        points.sort(key=lambda p: p[0])
+        return points
+
+    def show_tests(self, target: int) -> None:
+        """Draw the heel-rise results per leg over time, with the target line."""
+        points = self.test_points()
+        self.test_stack.setCurrentWidget(self.test_plot if points else self.test_empty)
+        for item, index in ((self.test_left, 1), (self.test_right, 2)):
+            pairs = [(p[0].timestamp(), p[index]) for p in points if p[index] is not None]
+            item.setData([x for x, _ in pairs], [y for _, y in pairs])
+        self.test_target_line.setValue(target)
+        self.test_target_line.label.setFormat(f"target {target}")
+        if points:
+            when, left, right = points[-1]
+            legs = ", ".join(
+                f"{leg} {reps}"
+                for leg, reps in (("left", left), ("right", right))
+                if reps is not None
+            )
+            self.test_summary.setText(
+                f"{len(points)} test{'s' if len(points) != 1 else ''}; the last on "
+                f"{when.astimezone(self.table.tz):%d %b %Y}: {legs}."
+            )
+        else:
+            self.test_summary.setText(" ")
+
     # ------------------------------------------------------------------ data
 
     @property
     def metric(self) -> str:
         return str(self.metric_combo.currentData())
 
-    def set_history(self, sessions: Sequence[Mapping[str, Any]], tz: Any = None) -> None:
+    def set_history(
+        self, sessions: Sequence[Mapping[str, Any]], tz: Any = None, *, test_target: int = 25
+    ) -> None:
         """Show ``sessions`` (the store's documents); builds the volume table once."""
         self._all_sessions = list(sessions)
         self._sessions = {s["id"]: s for s in sessions}
@@ -287,6 +368,7 @@ class HistoryView(QWidget):
         self._spikes = {}
         self.refresh()
         self.set_range_preset(self.range_buttons.checkedId())
+        self.show_tests(test_target)
 
     def spikes_for(self, metric: str) -> list[Spike]:
         if metric not in self._spikes:

@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
         self._bridge.history_loaded.connect(self.show_store_notices)
         self._bridge.history_loaded.connect(self._on_history_loaded)
         self.history_view: Any = None  # made on first use: pyqtgraph stays off the start-up path
+        self.test_results_dialog: Any = None
         self._notices_shown = 0
         self.store: Store | None = None
         self.recorder: SessionRecorder | None = None
@@ -646,6 +647,44 @@ class MainWindow(QMainWindow):
         if answer == QMessageBox.StandardButton.Yes:
             self._apply("abandon")
 
+    def _offer_test_results(self) -> None:
+        """After a heel-rise test: the counts to check and save, and what they mean."""
+        from calftimer.core.exercise import Mode
+        from calftimer.gui.test_results import HeelRiseResultsDialog
+
+        tests = [r for r in self.completed_sets if r.mode is Mode.TEST]
+        if not tests:
+            return
+        counts = {"left": 0, "right": 0}
+        for record in tests:
+            if record.side.value in counts:
+                counts[record.side.value] = record.done
+        dialog = HeelRiseResultsDialog(
+            counts["left"], counts["right"], self.settings, self._previous_test(), self
+        )
+        dialog.accepted.connect(lambda: self._save_test_result(*dialog.counts()))
+        self.test_results_dialog = dialog
+        dialog.open()
+
+    def _previous_test(self) -> tuple[int, int] | None:
+        """The last heel-rise result with both legs, for "since the last test"."""
+        if self.store is None:
+            return None
+        latest: Any = None
+        for session in self.store.sessions():
+            for test in session["tests"]:
+                both = test["left_reps"] is not None and test["right_reps"] is not None
+                if both and (latest is None or test["recorded_at"] > latest["recorded_at"]):
+                    latest = test
+        return None if latest is None else (latest["left_reps"], latest["right_reps"])
+
+    def _save_test_result(self, left: int, right: int) -> None:
+        if self.recorder is None or not self.recorder.enabled:
+            self.statusBar().showMessage("The test result was not saved: the history is read-only.")
+            return
+        self.recorder.test_result(left, right)
+        self.statusBar().showMessage(f"Heel-rise test saved: left {left}, right {right}.")
+
     def show_history(self) -> None:
         """The weekly volume chart. Not while a session runs: training comes first."""
         if self.driver is not None and self.driver.session.state in (State.RUNNING, State.PAUSED):
@@ -671,7 +710,7 @@ class MainWindow(QMainWindow):
         if self.store is None:
             self.history_view.set_history([])
             return
-        self.history_view.set_history(self.store.sessions())
+        self.history_view.set_history(self.store.sessions(), test_target=self.settings.test_target)
         if not self.store.fully_loaded:
             self.statusBar().showMessage("Reading your older history… the chart fills in shortly.")
             self.load_history_in_background()
@@ -767,6 +806,7 @@ class MainWindow(QMainWindow):
             self.recorder.ended("finished" if state is State.FINISHED else "abandoned", ended)
         if state in (State.FINISHED, State.ABANDONED):
             self.session_view.show_summary(list(self.completed_sets), state)  # type: ignore[arg-type]
+            self._offer_test_results()
             word = "complete" if state is State.FINISHED else "stopped"
             self.statusBar().showMessage(f"Session {word}.")
         self._update_action_state()

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from calftimer.core.heel_rise import AGE_BANDS, TARGETS
 from calftimer.core.settings import (
     COUNTDOWN_CHOICES,
     PREPARE_MAX_S,
@@ -139,6 +140,33 @@ class SettingsDialog(QDialog):
             "Low-pitched cues stand out better when music is playing.",
         )
 
+        # ---- profile (optional; only for reading heel-rise tests)
+        self.sex_combo = QComboBox()
+        for label, value in (("Not given", ""), ("Female", "female"), ("Male", "male")):
+            self.sex_combo.addItem(label, value)
+        self._describe(
+            self.sex_combo,
+            "Sex",
+            "Optional. Only used to compare a heel-rise test with typical results.",
+        )
+        self.age_combo = QComboBox()
+        self.age_combo.addItem("Not given", "")
+        for band in AGE_BANDS:
+            self.age_combo.addItem(band, band)
+        self._describe(
+            self.age_combo,
+            "Age",
+            "Optional. Typical heel-rise results fall with age; this picks the right ones.",
+        )
+        self.target_combo = QComboBox()
+        for target in TARGETS:
+            self.target_combo.addItem(f"{target} raises per leg", target)
+        self._describe(
+            self.target_combo,
+            "Heel-rise target",
+            "What counts as a pass: 25 per leg is the usual capacity target, 30 the stricter.",
+        )
+
         # ---- display
         self.unit_combo = QComboBox()
         self.unit_combo.addItem("Kilograms (kg)", "kg")
@@ -208,6 +236,9 @@ class SettingsDialog(QDialog):
             voice_engine=self.engine_combo.currentData(),
             voice_rate=rate,
             voice_name=self.voice_name_combo.currentData(),
+            sex=self.sex_combo.currentData(),
+            age_band=self.age_combo.currentData(),
+            test_target=self.target_combo.currentData(),
             cue_volume=self.cue_volume_slider.value(),
             voice_volume=self.voice_volume_slider.value(),
             sound_theme=self.sound_theme_combo.currentData(),
@@ -235,6 +266,9 @@ class SettingsDialog(QDialog):
         self.cue_volume_slider.setValue(settings.cue_volume)
         self.voice_volume_slider.setValue(settings.voice_volume)
         _select(self.sound_theme_combo, settings.sound_theme)
+        _select(self.sex_combo, settings.sex)
+        _select(self.age_combo, settings.age_band)
+        _select(self.target_combo, settings.test_target)
         _select(self.unit_combo, settings.weight_unit)
         self.keep_awake_check.setChecked(settings.keep_awake)
         _select(self.theme_combo, settings.theme)
@@ -253,6 +287,9 @@ class SettingsDialog(QDialog):
             self.cue_volume_slider,
             self.voice_volume_slider,
             self.sound_theme_combo,
+            self.sex_combo,
+            self.age_combo,
+            self.target_combo,
             self.unit_combo,
             self.keep_awake_check,
             self.theme_combo,
@@ -280,6 +317,12 @@ class SettingsDialog(QDialog):
         self._row(form, "V&oice volume:", self.voice_volume_slider, self.voice_volume_label)
         self._row(form, "&Sound theme:", self.sound_theme_combo)
 
+        profile = QGroupBox("Profile (optional, for the heel-rise test)")
+        form = QFormLayout(profile)
+        self._row(form, "Se&x:", self.sex_combo)
+        self._row(form, "&Age (decade):", self.age_combo)
+        self._row(form, "&Heel-rise target:", self.target_combo)
+
         display = QGroupBox("Display")
         form = QFormLayout(display)
         self._row(form, "&Weight unit:", self.unit_combo)
@@ -295,9 +338,16 @@ class SettingsDialog(QDialog):
         for label in (self.rate_label, self.cue_volume_label, self.voice_volume_label):
             label.setMinimumWidth(width)
 
+        # Two columns, read top to bottom then left to right (the tab order follows).
+        columns = QHBoxLayout()
+        for groups in ((session, sound), (profile, display)):
+            column = QVBoxLayout()
+            for group in groups:
+                column.addWidget(group)
+            column.addStretch(1)
+            columns.addLayout(column)
         outer = QVBoxLayout(self)
-        for group in (session, sound, display):
-            outer.addWidget(group)
+        outer.addLayout(columns)
         outer.addStretch(1)
         outer.addWidget(self.buttons)
 

@@ -66,6 +66,9 @@ CUSTOM = Settings(
     voice_engine="clips",
     voice_rate=-0.35,
     voice_name="English (Great Britain)",
+    sex="female",
+    age_band="40s",
+    test_target=30,
 )
 
 

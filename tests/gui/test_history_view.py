@@ -207,3 +207,36 @@ def test_no_history_while_training(window: MainWindow) -> None:
     window.show_history()
     assert window.stack.currentWidget() is window.session_view
     assert "Finish or stop the session" in window.statusBar().currentMessage()
+
+
+def test_the_heel_rise_trend_has_a_line_per_leg_and_the_target(qtbot) -> None:
+    first, second = a_session("2026-09-01T07:00:00+00:00"), a_session("2026-10-01T07:00:00+00:00")
+    first["tests"] = [
+        {
+            "id": "t1",
+            "left_reps": 22,
+            "right_reps": 26,
+            "heel_height_cm": None,
+            "recorded_at": "2026-09-01T07:30:00+00:00",
+        }
+    ]
+    second["tests"] = [
+        {
+            "id": "t2",
+            "left_reps": 25,
+            "right_reps": None,
+            "heel_height_cm": None,
+            "recorded_at": "2026-10-01T07:30:00+00:00",
+        }
+    ]
+    v = HistoryView()
+    qtbot.addWidget(v)
+    v.set_history([second, first], UTC, test_target=30)
+    assert v.test_stack.currentWidget() is v.test_plot
+    xs, ys = v.test_left.getData()
+    assert list(ys) == [22, 25] and xs[0] < xs[1]  # oldest first
+    assert list(v.test_right.getData()[1]) == [26]  # a test of one leg adds only that leg
+    assert v.test_target_line.value() == 30
+    assert v.test_summary.text() == "2 tests; the last on 01 Oct 2026: left 25."
+    v.set_history([], UTC)
+    assert v.test_stack.currentWidget() is v.test_empty

@@ -1,0 +1,94 @@
+"""The heel-rise test's results: counts per leg (editable), symmetry, norms, target, changes.
+
+Shown when a session with heel-rise test sets ends. The counts start at what the metronome
+counted; the user corrects them (a missed or extra beat) before saving. The reading is
+``calftimer.core.heel_rise.read_result``; the band is in words as well as colour.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from calftimer.core.heel_rise import read_result
+from calftimer.core.settings import Settings
+
+BAND_COLOURS = {"green": "#1b7f3b", "amber": "#8a5a00", "red": "#b3261e"}  # 4.5:1 on white
+MAX_REPS = 200
+
+
+class HeelRiseResultsDialog(QDialog):
+    def __init__(
+        self,
+        left: int,
+        right: int,
+        settings: Settings,
+        previous: tuple[int, int] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Heel-rise test results")
+        self._settings = settings
+        self._previous = previous
+        self.left_spin = QSpinBox()
+        self.right_spin = QSpinBox()
+        for spin, leg, value in ((self.left_spin, "Left", left), (self.right_spin, "Right", right)):
+            spin.setRange(0, MAX_REPS)
+            spin.setValue(max(0, min(MAX_REPS, value)))
+            spin.setAccessibleName(f"{leg} leg: raises")
+            spin.setToolTip("As counted with the metronome; correct it if a beat was missed")
+            spin.valueChanged.connect(self._update)
+        self.band_label = QLabel()
+        self.band_label.setAccessibleName("Symmetry")
+        self.reading_label = QLabel()
+        self.reading_label.setWordWrap(True)
+        self.reading_label.setAccessibleName("What the result means")
+        self.buttons = QDialogButtonBox()
+        self.save_button = self.buttons.addButton(
+            "&Save result", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.buttons.addButton("&Don't save", QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        form = QFormLayout()
+        form.addRow("&Left leg:", self.left_spin)
+        form.addRow("&Right leg:", self.right_spin)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Raises per leg (correct them if the count was off):"))
+        layout.addLayout(form)
+        layout.addWidget(self.band_label)
+        layout.addWidget(self.reading_label)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
+        self._update()
+
+    def counts(self) -> tuple[int, int]:
+        return self.left_spin.value(), self.right_spin.value()
+
+    def _update(self) -> None:
+        left, right = self.counts()
+        reading = read_result(
+            left,
+            right,
+            target=self._settings.test_target,
+            sex=self._settings.sex,
+            age_band=self._settings.age_band,
+            previous=self._previous,
+        )
+        if reading.band is None or reading.lsi is None:
+            self.band_label.setText("Symmetry: no raises counted yet.")
+        else:
+            colour = BAND_COLOURS[reading.band]
+            self.band_label.setText(
+                f'<span style="color:{colour}; font-weight:bold">■ Symmetry {reading.lsi:.0f} %'
+                f" ({reading.band})</span>"
+            )
+        self.reading_label.setText("\n".join(reading.lines))

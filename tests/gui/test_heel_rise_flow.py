@@ -1,0 +1,117 @@
+"""The heel-rise test, guided, on a fake clock: warm-up, a 60 bpm metronome on each leg until
+the user ends the set, 2 minutes between legs, then the results (editable counts, symmetry,
+norms, target) saved to the history and drawn as a trend per leg."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from calftimer.core.clock import ManualClock
+from calftimer.core.exercise import Mode
+from calftimer.core.library import ProgramLibrary
+from calftimer.core.programs import BUILTIN_BY_ID
+from calftimer.core.settings import Settings
+from calftimer.core.store import BackgroundWriter, Store
+from calftimer.core.timeline import CueKind
+from calftimer.gui.main_window import MainWindow
+from calftimer.paths import AppPaths
+from tests.gui.helpers import advance_by_deadlines
+from tests.gui.test_audio import RecordingOutput
+
+T0 = 3_000_000
+
+
+@pytest.fixture
+def writer():
+    w = BackgroundWriter()
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path, writer):
+    clock = ManualClock(T0)
+    w = MainWindow(
+        ProgramLibrary.load(None),
+        clock,
+        AppPaths(tmp_path, "test"),
+        store=Store.open(tmp_path),
+        writer=writer,
+        settings=Settings(sex="female", age_band="40s", test_target=25),
+    )
+    qtbot.addWidget(w)
+    output = RecordingOutput(clock)
+    w.attach_audio(output)
+    return w, clock, output
+
+
+def run_test_set(w: MainWindow, clock: ManualClock, reps: int) -> None:
+    """Train ``reps`` raises at the metronome, then end the set (Enter or a clicker)."""
+    session = w.driver.session
+    work = session.position().work_set
+    assert work is not None and work.mode is Mode.TEST and work.metronome_bpm == 60
+    advance_by_deadlines(w.driver, clock, session.mono_at(work.start_ms) + reps * 2_000)
+    w.end_set_or_leave()
+
+
+def test_the_guided_test_paces_each_leg_rests_between_and_reads_the_result(
+    tmp_path: Path, window, writer
+) -> None:
+    w, clock, output = window
+    w.start_program(BUILTIN_BY_ID["heel-rise-test"])
+    timeline = w.driver.session.timeline
+    left, right = (ws for ws in timeline.work_sets if ws.mode is Mode.TEST)
+    # The metronome: one beat up, one beat down, 1 s apart (60 bpm), on both legs.
+    ups = [
+        c.offset_ms for c in timeline.cues if c.kind is CueKind.UP and c.work_index == left.index
+    ]
+    assert ups[:3] == [left.start_ms, left.start_ms + 2_000, left.start_ms + 4_000]
+    # Warm-up, then the left leg to failure.
+    advance_by_deadlines(w.driver, clock, T0 + left.start_ms)
+    assert w.driver.session.position().work_set.index == left.index
+    run_test_set(w, clock, 28)
+    # Two minutes between legs, announced as a switch.
+    position = w.driver.session.position()
+    assert position.segment.kind.value == "rest" and position.segment.duration_ms == 120_000
+    assert position.work_set.index == right.index  # what the rest leads to: the right leg
+    assert "switch" in [name for _, name in output.sounds]
+    advance_by_deadlines(w.driver, clock, clock() + 120_000)
+    assert w.driver.session.position().work_set.index == right.index
+    run_test_set(w, clock, 24)
+    assert w.driver.session.state.value == "finished"
+
+    dialog = w.test_results_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.counts() == (28, 24)
+    assert "Symmetry 86 % (amber)" in dialog.band_label.text()
+    text = dialog.reading_label.text()
+    assert "Left leg: 28 raises, reaches the target of 25." in text
+    assert "Right leg: 24 raises, is 1 short of the target of 25." in text
+    assert "Typical for women in their 40s: about 24 per leg; your average is above that." in text
+    dialog.right_spin.setValue(25)  # the user counted one the metronome missed
+    assert "Right leg: 25 raises, reaches the target" in dialog.reading_label.text()
+    dialog.accept()
+
+    assert writer.flush(timeout=10)
+    (session,) = Store.open(tmp_path).sessions()
+    (result,) = session["tests"]
+    assert (result["left_reps"], result["right_reps"]) == (28, 25)
+    assert [s["done"] for s in session["sets"] if s["mode"] == "test"] == [28, 24]
+
+
+def test_a_second_test_is_compared_with_the_first(window) -> None:
+    from datetime import UTC, datetime
+
+    from calftimer.gui.test_results import HeelRiseResultsDialog
+
+    w, _clock, _output = window
+    earlier = w.store.begin_session("heel-rise-test", "Test", datetime(2026, 10, 1, tzinfo=UTC))
+    w.store.add_test_result(earlier, 25, 27)
+    w.store.add_test_result(earlier, None, 20)  # one leg only: not a comparison
+    assert w._previous_test() == (25, 27)
+    dialog = HeelRiseResultsDialog(28, 20, w.settings, w._previous_test(), w)
+    text = dialog.reading_label.text()
+    assert "Since the last test, left +3 (under about 6 reps: may be noise)." in text
+    assert "Since the last test, right -7." in text
