@@ -172,7 +172,9 @@ def main(argv: list[str] | None = None) -> int:
         "ratio": {k: round(baseline[k] / max(ours[k], 0.01), 2) for k in ours},
         "targets_ms": TARGETS_MS,
         "targets_met": {k: ours[k] <= TARGETS_MS[k] for k in ours},
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        "machine": (
+            f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+        ),
         "qpa": app.platformName(),
     }
     if args.json:

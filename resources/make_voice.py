@@ -15,7 +15,10 @@ Processing, in this order, standard library only:
     - leading and trailing silence trimmed (below -40 dBFS), so clips join without gaps and a
       phrase's length is the sum of its clips plus the joins the player adds;
     - peak normalised to -3 dBFS, like the cue sounds, with 5 ms fades at both ends so joins
-      never click.
+      never click;
+    - 80 ms of silence appended (``TAIL_MS``): PulseAudio holds back the last 15-20 ms of a
+      stream until more comes, so what waits must be silence. ``index.json`` gives the length
+      without it.
 
 espeak-ng is deterministic for a given version, so a rerun on the same version rewrites the same
 bytes; ``--check`` compares instead of writing (it reports clips that differ or are missing).
@@ -37,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from calftimer.core.cues import clip_texts  # noqa: E402
+from calftimer.core.voice_clips import TAIL_MS  # noqa: E402
 
 VOICE = "en-us"
 WORDS_PER_MINUTE = 185
@@ -44,6 +48,7 @@ RATE = 22_050
 SILENCE = round(32_767 * 10 ** (-40 / 20))  # -40 dBFS
 PEAK = round(32_767 * 10 ** (-3 / 20))  # -3 dBFS
 FADE_SAMPLES = RATE * 5 // 1000
+TAIL_SAMPLES = RATE * TAIL_MS // 1000
 DEFAULT_OUT = ROOT / "calftimer" / "resources" / "voice" / "en"
 
 
@@ -104,7 +109,7 @@ def build() -> tuple[dict[str, bytes], dict[str, int]]:
     with tempfile.TemporaryDirectory() as workdir:
         for key, text in sorted(clip_texts().items()):
             samples = finished(trimmed(render(text, Path(workdir))))
-            files[f"{key}.wav"] = wav_bytes(samples)
+            files[f"{key}.wav"] = wav_bytes(samples + array("h", bytes(2 * TAIL_SAMPLES)))
             lengths[key] = round(len(samples) * 1000 / RATE)
     index = {
         "rate": RATE,

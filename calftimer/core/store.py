@@ -522,6 +522,14 @@ class Store:
         items.sort(key=lambda s: s["started_at"])
         return items
 
+    def loaded_sessions(self) -> list[SessionDoc]:
+        """The sessions read so far, oldest first, without reading anything more: at start-up
+        the recent months only (see ``fully_loaded``). Cheap enough for the window's thread."""
+        with self._mem:
+            items = list(self._sessions.values())
+        items.sort(key=lambda s: s["started_at"])
+        return items
+
     def session(self, session_id: str) -> SessionDoc:
         with self._mem:
             found = self._sessions.get(session_id)

@@ -1,11 +1,11 @@
 """The built-in voice: pre-rendered word clips joined into phrases at run time.
 
-Made by ``resources/make_voice.py``; a folder of ``<key>.wav`` (16-bit mono PCM) plus
-``index.json`` with the sample rate and each clip's length. ``ClipVoice`` checks the folder
-once, then turns a phrase's clip keys (``Phrase.words``) into one block of PCM with a short
-silence between clips, and says exactly how long that will sound (``measure``), so phrases
-are started early enough to end before the moment they announce. Qt-free: the GUI plays the
-bytes through an audio sink.
+Made by ``resources/make_voice.py``; a folder of ``<key>.wav`` (16-bit mono PCM, each ending in
+``TAIL_MS`` of silence) plus ``index.json`` with the sample rate and each clip's spoken length.
+``ClipVoice`` checks the folder once, says exactly how long a phrase's clip keys
+(``Phrase.words``) will sound when played one after another with a short join (``measure``),
+so phrases start early enough to end before the moment they announce, and can join them into
+one block of PCM (``assemble``). Qt-free: the GUI plays the clips.
 """
 
 from __future__ import annotations
@@ -60,12 +60,19 @@ class ClipVoice:
                     data = wav.readframes(wav.getnframes())
             except (OSError, EOFError, wave.Error) as exc:
                 raise ClipError(f"{path}: cannot be read ({exc})") from exc
+            tail = 2 * (rate * TAIL_MS // 1000)
+            if len(data) > tail and not any(data[-tail:]):
+                data = data[:-tail]  # the file's silent tail (see make_voice.py) is not speech
             if sys.byteorder == "big":  # WAV is little-endian; sinks take native samples
                 samples = array("h", data)
                 samples.byteswap()
                 data = samples.tobytes()
             clips[key] = data
         return cls(rate, clips)
+
+    def words(self) -> list[str]:
+        """Every clip key, in the index's order."""
+        return list(self._clips)
 
     def has(self, key: str) -> bool:
         return key in self._clips

@@ -1,16 +1,17 @@
-"""Sound output: cue sounds and the voice, played on an audio thread of their own.
+"""Sound output: cue sounds on an audio thread of their own, and the voice.
 
 ``SoundOutput`` is what the window talks to (the ``CueSink`` of ``calftimer.core.cues``). Behind
 it:
 
 - **The audio thread** (``_AudioWorker``) owns one preloaded ``QSoundEffect`` per cue sound, the
-  audio sink the built-in voice plays through, and a precise timer armed for the next sound
-  handed out ahead (``play_at``). Sounds are therefore started from deadlines on the monotonic
-  clock by a thread that a busy window (a chart redrawing, a slow paint) never holds up. A sound
-  whose moment passed more than ``late_ms`` ago is dropped rather than played late.
-- **The voice**: the built-in clips (``calftimer.core.voice_clips``, always there) or the system
-  voice (``QTextToSpeech``), which is created on a thread of its own because creating the
-  speech-dispatcher engine blocks for seconds. Until the system voice is ready, or when it
+  clips of the built-in voice (read there, off the window's thread), and a precise timer armed
+  for the next sound handed out ahead (``play_at``). Sounds are therefore started from deadlines
+  on the monotonic clock by a thread that a busy window (a chart redrawing, a slow paint) never
+  holds up. A sound whose moment passed more than ``late_ms`` ago is dropped, not played late.
+- **The voice**: the built-in clips (``calftimer.core.voice_clips``, always there, played on the
+  audio thread like the cues, see ``_AudioWorker.say``) or the system voice (``QTextToSpeech``),
+  which is created on a thread of its own because creating the speech-dispatcher engine blocks
+  for seconds. Until the system voice is ready, or when it
   cannot start, the built-in clips speak and ``notice`` says why once.
 
 ``create_sound_output`` never raises: without QtMultimedia (no libpulse), without an audio
@@ -22,13 +23,12 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import sys
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QBuffer,
-    QByteArray,
     QCoreApplication,
     QObject,
     Qt,
@@ -42,12 +42,13 @@ from PySide6.QtCore import (
 from calftimer.core.clock import Clock, monotonic_ms
 from calftimer.core.cues import DEFAULT_LATE_MS, Measure, estimate_ms
 from calftimer.core.cues import SOUND_NAMES as CUE_SOUNDS
-from calftimer.core.voice_clips import ClipError, ClipVoice
+from calftimer.core.voice_clips import JOIN_MS, ClipError, ClipVoice
 
 # The files to load are the sounds the cue player uses (calftimer.core.cues), each once.
 SOUND_NAMES = tuple(dict.fromkeys(CUE_SOUNDS.values()))
 
 SYSTEM_VOICE_START_MS = 1_000  # speech-dispatcher took 0.45-0.96 s to start speaking
+AUDIO_SWITCH_INTERVAL_S = 0.001
 WARM_UP_VOLUME = 1e-4  # -80 dB: inaudible, yet not skipped as silence
 WARM_UP_ROUNDS, WARM_UP_GAP_MS = 1, 300
 NOT_REAL_ENGINES = frozenset({"mock"})  # Qt's test engine says nothing
@@ -154,8 +155,11 @@ class _AudioWorker(QObject):
         self._pending: list[tuple[int, int, str, float]] = []
         self._order = itertools.count()
         self._timer: QTimer | None = None
-        self._voice_sink: Any = None
-        self._voice_buffer: QBuffer | None = None
+        self._word_effects: dict[str, Any] = {}
+        self._word_ms: dict[str, int] = {}
+        self._words: list[tuple[int, str, float]] = []  # (instant, word, volume) to say
+        self._word_timer: QTimer | None = None
+        self._speaking: Any = None
         self._reported = False
 
     def _device(self) -> Any:
@@ -196,14 +200,20 @@ class _AudioWorker(QObject):
         except ClipError as exc:
             self.voice_loaded.emit(None, str(exc))
             return
-        from PySide6.QtMultimedia import QAudioFormat, QAudioSink
+        from PySide6.QtMultimedia import QSoundEffect
 
-        fmt = QAudioFormat()
-        fmt.setSampleRate(voice.rate)
-        fmt.setChannelCount(1)
-        fmt.setSampleFormat(QAudioFormat.SampleFormat.Int16)
-        self._voice_sink = QAudioSink(self._device(), fmt, self)
-        self._voice_sink.setBufferSize(voice.rate * 2 // 10)  # 100 ms: starts quickly
+        # Loaded now, like the cues: a phrase never waits for a file. The files are read again
+        # by QSoundEffect (2.8 MB); the ClipVoice copy goes to the window for phrase lengths.
+        device = self._device()
+        self._word_timer = QTimer(self)
+        self._word_timer.setSingleShot(True)
+        self._word_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._word_timer.timeout.connect(self._play_words)
+        for key in voice.words():
+            effect = QSoundEffect(device, self)
+            effect.setSource(QUrl.fromLocalFile(str(Path(folder) / f"{key}.wav")))
+            self._word_effects[key] = effect
+            self._word_ms[key] = voice.clip_ms(key)  # what is heard, without the silent tail
         self.voice_loaded.emit(voice, "")
 
     @Slot(str, float)
@@ -236,25 +246,46 @@ class _AudioWorker(QObject):
                 effect.stop()
         self.stop_voice()
 
-    @Slot(QByteArray, float)
-    def say(self, pcm: QByteArray, volume: float) -> None:
-        if self._voice_sink is None:
-            return
+    @Slot(object, float)
+    def say(self, words: tuple[str, ...], volume: float) -> None:
+        """Say a phrase of the built-in voice: its words are preloaded QSoundEffects, started
+        one after another by a precise timer (each when the one before has ended, plus a
+        short join), the path the cues take.
+
+        (Two other ways were tried and dropped: a QAudioSink fed the joined phrase from
+        memory, and a QSoundEffect made per phrase from a WAV file. With cue effects playing,
+        both made Qt's PulseAudio backend print "QSocketNotifier: Socket notifiers cannot be
+        enabled or disabled from another thread" and hang or abort, one session in four for
+        the first and every time for the second.)"""
         self.stop_voice()
-        self._voice_buffer = QBuffer(self)
-        self._voice_buffer.setData(pcm)
-        self._voice_buffer.open(QBuffer.OpenModeFlag.ReadOnly)
-        self._voice_sink.setVolume(max(0.0, min(1.0, volume)))
-        self._voice_sink.start(self._voice_buffer)
+        now = self._clock()
+        at = now
+        for word in words:
+            if word not in self._word_effects:
+                continue  # a word the voice lacks is skipped, as ClipVoice.assemble does
+            self._words.append((at, word, volume))
+            at += self._word_ms[word] + JOIN_MS
+        self._play_words()
+
+    def _play_words(self) -> None:
+        now = self._clock()
+        while self._words and self._words[0][0] <= now:
+            _, word, volume = self._words.pop(0)
+            effect = self._word_effects[word]
+            effect.setVolume(max(0.0, min(1.0, volume)))
+            effect.play()
+            self._speaking = effect
+        if self._words and self._word_timer is not None:
+            self._word_timer.start(max(0, self._words[0][0] - now))
 
     @Slot()
     def stop_voice(self) -> None:
-        if self._voice_sink is not None:
-            self._voice_sink.stop()
-        if self._voice_buffer is not None:
-            self._voice_buffer.close()
-            self._voice_buffer.deleteLater()
-            self._voice_buffer = None
+        self._words.clear()
+        if self._word_timer is not None:
+            self._word_timer.stop()
+        if self._speaking is not None:
+            self._speaking.stop()
+            self._speaking = None
 
     @Slot()
     def shut_down(self) -> None:
@@ -263,9 +294,9 @@ class _AudioWorker(QObject):
         for effect in self._effects.values():
             effect.deleteLater()
         self._effects = {}
-        if self._voice_sink is not None:
-            self._voice_sink.deleteLater()
-            self._voice_sink = None
+        for effect in self._word_effects.values():
+            effect.deleteLater()
+        self._word_effects = {}
         QThread.currentThread().quit()
 
     def _start(self, name: str, volume: float) -> bool:
@@ -400,7 +431,7 @@ class SoundOutput(QObject):
     _schedule = Signal(object)
     _cancel = Signal()
     _stop_all = Signal()
-    _say_clips = Signal(QByteArray, float)
+    _say_clips = Signal(object, float)
     _start_speech = Signal(str)
     _say_text = Signal(str, float, float, str)
     _stop_speech = Signal()
@@ -430,6 +461,7 @@ class SoundOutput(QObject):
         self._engine = "clips"
         self._rate = 0.0
         self._voice_name = ""
+        self._device_id = device_id
         self._thread = QThread(self)
         self._thread.setObjectName("calftimer-audio")
         self._worker = _AudioWorker(clock or monotonic_ms, late_ms, device_id)
@@ -454,6 +486,10 @@ class SoundOutput(QObject):
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.close)
+        # The audio thread needs Python's lock to start a sound; by default a busy window keeps
+        # it for up to 5 ms at a time, which made cues 10-30 ms late while the window was busy
+        # (the summary at the end of a session). A 1 ms switch interval bounds that wait.
+        sys.setswitchinterval(min(sys.getswitchinterval(), AUDIO_SWITCH_INTERVAL_S))
         self._thread.start(QThread.Priority.TimeCriticalPriority)
         self._load_sounds.emit(str(folder))
         # The clips (3 MB) are read on the audio thread, never on the window's.
@@ -506,7 +542,7 @@ class SoundOutput(QObject):
         if voice == "system":
             self._say_text.emit(phrase.text, volume, self._rate, self._voice_name)
         elif voice == "clips" and self._clips is not None:
-            self._say_clips.emit(QByteArray(self._clips.assemble(phrase.words)), volume)
+            self._say_clips.emit(tuple(phrase.words), volume)
 
     def stop_all(self) -> None:
         """Pausing silences whatever is sounding, and what was handed out ahead."""

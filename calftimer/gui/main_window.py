@@ -10,7 +10,7 @@ import contextlib
 import itertools
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -104,6 +104,7 @@ SOUND_LOOKAHEAD_MS = 1_000
 # A session started while the sounds and the voice are still loading (a --start at launch, a
 # quick click) waits for them this long at most, so its first words are not lost.
 AUDIO_READY_WAIT_MS = 3_000
+SESSION_END_SETTLE_MS = 150  # with real sound, the summary waits this long (see _show_session_end)
 
 
 class MainWindow(QMainWindow):
@@ -160,6 +161,9 @@ class MainWindow(QMainWindow):
         self._bridge.history_loaded.connect(self._on_history_loaded)
         self.history_view: Any = None  # made on first use: pyqtgraph stays off the start-up path
         self.test_results_dialog: Any = None
+        self._morning_session_id: str | None = None
+        self.last_pain: dict[str, int] = {}  # ratings given for the session just ended
+        self.wall_clock: Callable[[], datetime] = lambda: datetime.now().astimezone()
         self._notices_shown = 0
         self.store: Store | None = None
         self.recorder: SessionRecorder | None = None
@@ -191,6 +195,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.session_view)
         self.setCentralWidget(self.stack)
         self._connect_session_view()
+        self.session_view.pain_bar.rated.connect(lambda n: self._save_pain("during", n))
         self._build_actions()
         self._update_action_state()
         self.session_view.weight_unit = self.settings.weight_unit
@@ -225,6 +230,8 @@ class MainWindow(QMainWindow):
         self.import_action.setEnabled(not store.read_only)
         if store.read_only:
             self.statusBar().showMessage("History is read-only: sessions will not be saved.")
+        else:
+            self.offer_morning_rating()
 
     def attach_audio(self, output: Any) -> None:
         """Play cues through ``output`` (a SoundOutput, or a SilentOutput that says why not)."""
@@ -484,6 +491,11 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.exercise_details)
         splitter.addWidget(programs_box)
         splitter.setSizes([260, 440, 400])
+        from calftimer.gui.pain import PainRatingBar
+
+        self.morning_pain_bar = PainRatingBar("")
+        self.morning_pain_bar.hide()
+        self.morning_pain_bar.rated.connect(lambda n: self._save_pain("next_morning", n))
         self.exercise_list.setCurrentIndex(self.exercise_filter.index(0, 0))
         self.program_list.setCurrentIndex(self.program_model.index(0, 0))
         self.equipment_free_box.setAccessibleName("Show only exercises without equipment")
@@ -507,7 +519,13 @@ class MainWindow(QMainWindow):
         ]
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
-        return splitter
+        self.home_splitter = splitter
+        home = QWidget()
+        home_layout = QVBoxLayout(home)
+        home_layout.setContentsMargins(0, 0, 0, 0)
+        home_layout.addWidget(self.morning_pain_bar)
+        home_layout.addWidget(splitter, 1)
+        return home
 
     def _on_filters_changed(self, *_args: object) -> None:
         self.exercise_filter.set_filters(
@@ -567,6 +585,7 @@ class MainWindow(QMainWindow):
             self.driver.deleteLater()
         timeline = compile_program(program, self._options)
         self.completed_sets = []
+        self.last_pain = {}
         self.driver = SessionDriver(Session(timeline, self._clock), self, self._sleep_clock)
         self.driver.position_changed.connect(self._on_driver_position_changed)
         self.driver.set_completed.connect(self._on_driver_set_completed)
@@ -647,6 +666,43 @@ class MainWindow(QMainWindow):
         if answer == QMessageBox.StandardButton.Yes:
             self._apply("abandon")
 
+    def offer_morning_rating(self) -> None:
+        """The first start of a day after training asks how the calves feel (once a day)."""
+        from calftimer.core.pain import next_morning_candidate, should_ask
+
+        if self.store is None:
+            return
+        now = self.wall_clock()
+        state = self._window_state_file()
+        last = str(state.value("pain/last_asked", "") or "")
+        today = now.astimezone().date()
+        try:
+            last_day = date.fromisoformat(last) if last else None
+        except ValueError:
+            last_day = None  # a damaged entry: ask, and write a good one
+        if not should_ask(last_day, today):
+            return
+        session = next_morning_candidate(self.store.loaded_sessions(), now)
+        if session is None:
+            return
+        state.setValue("pain/last_asked", today.isoformat())
+        self._morning_session_id = session["id"]
+        started = datetime.fromisoformat(session["started_at"]).astimezone()
+        when = "yesterday's" if (today - started.date()).days == 1 else f"{started:%A}'s"
+        self.morning_pain_bar.ask(
+            f"Good morning. Optional: how do your calves feel after {when} session "
+            f"({session['program_name']}), 0-10?"
+        )
+
+    def _save_pain(self, when: str, rating: int) -> None:
+        if self.recorder is None or not self.recorder.enabled:
+            self.statusBar().showMessage("The rating was not saved: the history is read-only.")
+            return
+        session_id = self._morning_session_id if when == "next_morning" else None
+        self.recorder.pain(when, rating, session_id)
+        self.last_pain = {**self.last_pain, when: rating}
+        self.statusBar().showMessage(f"Pain {rating}/10 saved. Thank you.")
+
     def _offer_test_results(self) -> None:
         """After a heel-rise test: the counts to check and save, and what they mean."""
         from calftimer.core.exercise import Mode
@@ -671,7 +727,7 @@ class MainWindow(QMainWindow):
         if self.store is None:
             return None
         latest: Any = None
-        for session in self.store.sessions():
+        for session in self.store.loaded_sessions():
             for test in session["tests"]:
                 both = test["left_reps"] is not None and test["right_reps"] is not None
                 if both and (latest is None or test["recorded_at"] > latest["recorded_at"]):
@@ -710,7 +766,9 @@ class MainWindow(QMainWindow):
         if self.store is None:
             self.history_view.set_history([])
             return
-        self.history_view.set_history(self.store.sessions(), test_target=self.settings.test_target)
+        self.history_view.set_history(
+            self.store.loaded_sessions(), test_target=self.settings.test_target
+        )
         if not self.store.fully_loaded:
             self.statusBar().showMessage("Reading your older history… the chart fills in shortly.")
             self.load_history_in_background()
@@ -792,7 +850,10 @@ class MainWindow(QMainWindow):
     def _on_driver_state_changed(self, state: object) -> None:
         if state in (State.PAUSED, State.ABANDONED) and self.cue_player is not None:
             self.cue_player.on_pause()  # pausing or stopping silences what is sounding
-        if state is not State.RUNNING:
+        if state is State.FINISHED:
+            # Nothing comes after; what was handed out (the last "session done") must sound.
+            self._phrase_timer.stop()
+        elif state is not State.RUNNING:
             self._course_changed()
         else:
             self._schedule_ahead()
@@ -805,10 +866,26 @@ class MainWindow(QMainWindow):
             ended = self.driver.session.ended_at or self.driver.session.started_at
             self.recorder.ended("finished" if state is State.FINISHED else "abandoned", ended)
         if state in (State.FINISHED, State.ABANDONED):
-            self.session_view.show_summary(list(self.completed_sets), state)  # type: ignore[arg-type]
-            self._offer_test_results()
-            word = "complete" if state is State.FINISHED else "stopped"
-            self.statusBar().showMessage(f"Session {word}.")
+            from calftimer.gui.audio import SoundOutput
+
+            if state is State.FINISHED and isinstance(self.audio, SoundOutput):
+                # Building the summary keeps Python busy for tens of ms, and the audio thread
+                # needs Python to start the last chime, due this very moment: let it go first.
+                driver = self.driver
+                QTimer.singleShot(
+                    SESSION_END_SETTLE_MS, lambda: self._show_session_end(state, driver)
+                )
+            else:
+                self._show_session_end(state, self.driver)
+        self._update_action_state()
+
+    def _show_session_end(self, state: State, driver: Any) -> None:
+        if driver is not self.driver:
+            return  # a new session started meanwhile
+        self.session_view.show_summary(list(self.completed_sets), state)
+        self._offer_test_results()
+        word = "complete" if state is State.FINISHED else "stopped"
+        self.statusBar().showMessage(f"Session {word}.")
         self._update_action_state()
 
     # ---------------------------------------------------------------- actions
@@ -1483,7 +1560,7 @@ class MainWindow(QMainWindow):
         if isinstance(splitter, QByteArray | bytes):
             # After the restored geometry has been applied, or the panes would be laid out
             # for the old width.
-            QTimer.singleShot(0, lambda: self.home.restoreState(splitter))
+            QTimer.singleShot(0, lambda: self.home_splitter.restoreState(splitter))
 
     def _fit_on_screen(self) -> None:
         """Never larger than the screen's free area (a small laptop at 200 % scale)."""
@@ -1502,7 +1579,7 @@ class MainWindow(QMainWindow):
             self.showNormal()  # full screen is for one session, not for the next start
         state = self._window_state_file()
         state.setValue("geometry", self.saveGeometry())
-        state.setValue("splitter", self.home.saveState())
+        state.setValue("splitter", self.home_splitter.saveState())
         state.sync()
 
     def on_second_launch(self, argv: list[str]) -> None:

@@ -260,6 +260,13 @@ class SessionView(QWidget):
         layout.addWidget(self.next_label)
         layout.addWidget(self.info_label)
         layout.addWidget(self.summary_area, 1)
+        from calftimer.gui.pain import PainRatingBar
+
+        self.pain_bar = PainRatingBar(
+            "Optional: how much did your calves hurt during this session (0-10)?"
+        )
+        self.pain_bar.hide()
+        layout.addWidget(self.pain_bar)
         layout.addLayout(progress)
         layout.addWidget(self._buttons_row)
         self._apply_fonts()
@@ -292,6 +299,7 @@ class SessionView(QWidget):
         self.program_label.setText(timeline.program_name)
         self.last_result = ""
         self.summary_area.hide()
+        self.pain_bar.hide()
         self.close_button.hide()
         self.time_label.show()
         self.phase_bar.show()
@@ -468,6 +476,8 @@ class SessionView(QWidget):
         ):
             label.setText("")
         self.summary_area.show()
+        if records:
+            self.pain_bar.ask()
         self.time_label.hide()
         self.phase_bar.hide()
         for b in self._session_buttons():

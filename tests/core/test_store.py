@@ -1210,3 +1210,19 @@ def test_a_session_in_an_unread_month_can_still_be_changed(tmp_path: Path) -> No
     store.add_pain(old["id"], "next_morning", 2)
     (again,) = Store.open(tmp_path, FixedClock(NOV)).sessions()
     assert [p["rating"] for p in again["pain"]] == [2] and len(again["sets"]) == 1
+
+
+def test_loaded_sessions_never_reads_the_older_months(tmp_path) -> None:
+    """The window asks for recent sessions at start-up (the morning pain question): that must
+    not read twenty years of history on its thread."""
+    from datetime import UTC, datetime
+
+    from tests.core.store_worker import imported_session
+
+    old = imported_session(datetime(2024, 3, 5, 7, tzinfo=UTC), sets=2)
+    Store.open(tmp_path).merge_sessions([old])
+    store = Store.open(tmp_path)
+    assert not store.fully_loaded
+    assert old["id"] not in {s["id"] for s in store.loaded_sessions()}
+    assert not store.fully_loaded
+    assert old["id"] in {s["id"] for s in store.sessions()}  # this one reads everything

@@ -80,7 +80,7 @@ def main(argv: list[str]) -> int:
     if not isinstance(output, SoundOutput):
         print(f"no sound output: {output.problem}", file=sys.stderr)
         return 2
-    log: dict[str, Any] = {"sounds": [], "phrases": [], "dropped": []}
+    log: dict[str, Any] = {"sounds": [], "phrases": [], "dropped": [], "started": []}
 
     play_at, play_sound, speak = output.play_at, output.play_sound, output.speak
 
@@ -107,8 +107,17 @@ def main(argv: list[str]) -> int:
     output.play_sound = logged_play_sound  # type: ignore[method-assign]
     output.speak = logged_speak  # type: ignore[method-assign]
     output.dropped.connect(lambda name, late: log["dropped"].append([name, late]))
+    # When the audio thread actually started each sound (for diagnosing a late one).
+    log["started"] = []
+    output._worker.sounded.connect(lambda name, due, at: log["started"].append([name, due, at]))
+
+    started = []
 
     def start() -> None:
+        # Both the sounds and the voice must be loaded: they finish in either order.
+        if output.loading or started:
+            return
+        started.append(True)
         window.attach_audio(output)
         window.start_program(program)
         assert window.driver is not None
@@ -121,6 +130,7 @@ def main(argv: list[str]) -> int:
             QTimer.singleShot(TAIL_MS, app.quit)
 
     output.became_ready.connect(start)
+    output.voice_changed.connect(start)
     output.failed.connect(lambda problem: (print(problem, file=sys.stderr), app.exit(3)))
     window.show()
     code = app.exec()

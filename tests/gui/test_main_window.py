@@ -322,7 +322,7 @@ def test_every_action_has_a_menu_entry_and_a_tooltip(window) -> None:
 
 def test_window_size_and_panes_come_back_next_start(qtbot, window, tmp_path, clock) -> None:
     window.resize(760, 540)  # inside the offscreen screen (800 x 600): restore clamps to it
-    state = window.home.saveState()
+    state = window.home_splitter.saveState()
     window.close()
     assert (tmp_path / "window.ini").exists()
     again = MainWindow(ProgramLibrary.load(None), clock, AppPaths(tmp_path, "test"))
@@ -331,7 +331,7 @@ def test_window_size_and_panes_come_back_next_start(qtbot, window, tmp_path, clo
     qtbot.waitExposed(again)
     again.restore_window_state()
     assert again.size().width() == 760 and again.size().height() == 540
-    qtbot.waitUntil(lambda: again.home.saveState() == state)
+    qtbot.waitUntil(lambda: again.home_splitter.saveState() == state)
 
 
 def test_every_control_has_an_accessible_name_and_tab_goes_left_to_right(qtbot, window):

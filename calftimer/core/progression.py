@@ -1,0 +1,121 @@
+"""What to do next time: double progression with a pain gate (``../shared/domain.md``).
+
+Per rep block of the session just done:
+
+1. Next-morning pain rose (the last rating after a session above the one before it): repeat
+   or reduce; nothing goes up.
+2. A set fell short of its target: repeat the same sets and reps.
+3. Pain during the session above 5/10: repeat (5 is the most the pain-monitoring model
+   accepts).
+4. Every set hit its target: at the top of the exercise's rep range, add 2.5 kg and go back to
+   the bottom of the range; below it, add reps: 2 per set with pain at most 3/10, 1 per set
+   with pain 4-5/10, never past the top of the range.
+
+Timed holds, walks, pogo jumps and the heel-rise test have no rep progression and get none.
+Suggestions are advice; the user applies one to their own copy of the program, or ignores it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from calftimer.core.catalog import exercise
+from calftimer.core.exercise import Mode
+from calftimer.core.programs import Block, Program, Sides
+from calftimer.core.session import SetRecord
+
+# Rep ranges (bottom, top) from domain.md; an exercise not listed keeps its target as both.
+REP_RANGES: Mapping[str, tuple[int, int]] = {
+    "double_leg_calf_raise": (15, 20),
+    "soleus_squat": (15, 20),
+    "seated_calf_raise": (15, 20),
+    "single_leg_calf_raise": (12, 25),
+    "ecc_heel_drop_straight": (15, 15),  # Alfredson: 3 x 15, then add load
+    "ecc_heel_drop_bent": (15, 15),
+}
+LOAD_STEP_KG = 2.5
+PAIN_EASY, PAIN_ACCEPTABLE = 3, 5
+NO_PROGRESSION = frozenset({"jumping_calf_raise", "heel_rise_test"})
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    block_index: int
+    exercise_id: str
+    text: str  # "Next time: 3 x 17" / "Add 2.5 kg: 3 x 15 at 12.5 kg" / "Repeat 3 x 15: ..."
+    block: Block | None  # the block changed as suggested; None when nothing changes
+
+
+def suggest(
+    program: Program,
+    records: Sequence[SetRecord],
+    *,
+    pain_during: int | None = None,
+    morning_pain: Sequence[int] = (),
+    weight_unit: str = "kg",
+) -> list[Suggestion]:
+    """Suggestions for each rep block of ``program`` that ``records`` has sets of.
+
+    ``morning_pain`` lists next-morning ratings of earlier sessions, oldest first; the last two
+    decide whether pain rose."""
+    rose = len(morning_pain) >= 2 and morning_pain[-1] > morning_pain[-2]
+    out = []
+    for index, block in enumerate(program.blocks):
+        sets = [r for r in records if r.block_index == index]
+        if not sets or block.mode is not Mode.REPS or block.exercise_id in NO_PROGRESSION:
+            continue
+        if block.tempo is None:
+            continue  # metronome-paced jumps: contacts, not reps
+        scheme = _scheme(block)
+        name = exercise(block.exercise_id).name
+        if rose:
+            text = (
+                f"{name}: repeat {scheme} or do less: your calves felt worse the morning "
+                "after the last session than the time before."
+            )
+            out.append(Suggestion(index, block.exercise_id, text, None))
+            continue
+        short = [r for r in sets if r.done < r.planned]
+        if short:
+            text = f"{name}: repeat {scheme}; {len(short)} of {len(sets)} sets fell short."
+            out.append(Suggestion(index, block.exercise_id, text, None))
+            continue
+        if pain_during is not None and pain_during > PAIN_ACCEPTABLE:
+            text = (
+                f"{name}: repeat {scheme}; pain {pain_during}/10 is above the 5/10 that is "
+                "fine to train with."
+            )
+            out.append(Suggestion(index, block.exercise_id, text, None))
+            continue
+        bottom, top = REP_RANGES.get(block.exercise_id, (block.target, block.target))
+        if block.target >= top:
+            new = replace(block, target=bottom, load_kg=block.load_kg + LOAD_STEP_KG)
+            load = _load_text(new.load_kg, weight_unit)
+            text = f"{name}: add {_load_text(LOAD_STEP_KG, weight_unit)}: {_scheme(new)} at {load}."
+        else:
+            step = 2 if pain_during is None or pain_during <= PAIN_EASY else 1
+            new = replace(block, target=min(top, block.target + step))
+            text = f"{name}: next time {_scheme(new)}."
+        out.append(Suggestion(index, block.exercise_id, text, new))
+    return out
+
+
+def apply(program: Program, suggestions: Iterable[Suggestion]) -> Program:
+    """``program`` with every suggested change made (blocks without one stay as they are)."""
+    blocks = list(program.blocks)
+    for suggestion in suggestions:
+        if suggestion.block is not None:
+            blocks[suggestion.block_index] = suggestion.block
+    return replace(program, blocks=tuple(blocks))
+
+
+def _scheme(block: Block) -> str:
+    per_leg = " per leg" if block.sides in (Sides.LEFT_RIGHT, Sides.RIGHT_LEFT) else ""
+    return f"{block.sets} × {block.target}{per_leg}"
+
+
+def _load_text(kg: float, unit: str) -> str:
+    if unit == "lb":
+        return f"{kg * 2.20462:.1f} lb".replace(".0 lb", " lb")
+    return f"{kg:g} kg"

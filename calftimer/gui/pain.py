@@ -1,0 +1,52 @@
+"""An optional 0-10 pain rating, asked inline (never a dialog): on the session summary, and on
+the first start of the next morning. One click answers; "Not now" dismisses."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+
+class PainRatingBar(QFrame):
+    rated = Signal(int)
+    dismissed = Signal()
+
+    def __init__(self, question: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.question = QLabel(question)
+        self.question.setWordWrap(True)
+        self.setAccessibleName("Pain rating, optional")
+        row = QHBoxLayout()
+        self.buttons: list[QPushButton] = []
+        for n in range(11):
+            button = QPushButton(str(n))
+            button.setAccessibleName(f"Pain {n} of 10")
+            button.setToolTip({0: "No pain", 10: "The worst pain imaginable"}.get(n, f"{n} of 10"))
+            button.clicked.connect(lambda _checked=False, n=n: self._answer(n))
+            button.setAutoDefault(False)
+            self.buttons.append(button)
+            row.addWidget(button)
+        self.not_now = QPushButton("Not now")
+        self.not_now.setToolTip("Skip the question")
+        self.not_now.clicked.connect(self._dismiss)
+        row.addSpacing(12)
+        row.addWidget(self.not_now)
+        scale = QLabel("0 = no pain · 3 or less is fine · 5 is the most to train with · 10 = worst")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.question)
+        layout.addLayout(row)
+        layout.addWidget(scale)
+
+    def ask(self, question: str | None = None) -> None:
+        if question is not None:
+            self.question.setText(question)
+        self.show()
+
+    def _answer(self, rating: int) -> None:
+        self.hide()
+        self.rated.emit(rating)
+
+    def _dismiss(self) -> None:
+        self.hide()
+        self.dismissed.emit()
