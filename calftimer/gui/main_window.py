@@ -163,6 +163,9 @@ class MainWindow(QMainWindow):
         self.test_results_dialog: Any = None
         self._morning_session_id: str | None = None
         self.last_pain: dict[str, int] = {}  # ratings given for the session just ended
+        self.current_program: Program | None = None
+        self.suggestions: list[Any] = []
+        self._progression_undo: tuple[str, Program | None] | None = None
         self.wall_clock: Callable[[], datetime] = lambda: datetime.now().astimezone()
         self._notices_shown = 0
         self.store: Store | None = None
@@ -196,6 +199,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self._connect_session_view()
         self.session_view.pain_bar.rated.connect(lambda n: self._save_pain("during", n))
+        self.session_view.apply_next_time_button.clicked.connect(self.apply_progression)
+        self.session_view.undo_next_time_button.clicked.connect(self.undo_progression)
         self._build_actions()
         self._update_action_state()
         self.session_view.weight_unit = self.settings.weight_unit
@@ -586,6 +591,8 @@ class MainWindow(QMainWindow):
         timeline = compile_program(program, self._options)
         self.completed_sets = []
         self.last_pain = {}
+        self.current_program = program
+        self.suggestions = []
         self.driver = SessionDriver(Session(timeline, self._clock), self, self._sleep_clock)
         self.driver.position_changed.connect(self._on_driver_position_changed)
         self.driver.set_completed.connect(self._on_driver_set_completed)
@@ -694,14 +701,82 @@ class MainWindow(QMainWindow):
             f"({session['program_name']}), 0-10?"
         )
 
+    def _show_progression(self) -> None:
+        """Next time's targets by the double-progression rule, with the pain given so far."""
+        from calftimer.core.pain import latest_ratings
+        from calftimer.core.progression import suggest
+
+        program = self.current_program
+        if program is None:
+            return
+        mornings = []
+        if self.store is not None:
+            for session in self.store.loaded_sessions():
+                rating = latest_ratings(session).get("next_morning")
+                if session["program_id"] == program.id and rating is not None:
+                    mornings.append(rating)
+        self.suggestions = suggest(
+            program,
+            self.completed_sets,
+            pain_during=self.last_pain.get("during"),
+            morning_pain=mornings,
+            weight_unit=self.settings.weight_unit,
+        )
+        changes = any(s.block is not None for s in self.suggestions)
+        self.session_view.show_next_time([s.text for s in self.suggestions], can_apply=changes)
+
+    def apply_progression(self) -> None:
+        """Put the suggested targets into the user's own copy of the program (one click)."""
+        from calftimer.core.progression import apply
+
+        program = self.current_program
+        if program is None or not any(s.block is not None for s in self.suggestions):
+            return
+        folder = self._paths.programs_dir
+        own = not program.builtin and program.id in folder_ids(folder)
+        changed = apply(program, self.suggestions)
+        if not own:
+            changed = duplicate_program(changed, self._program_ids())
+        try:
+            save_user_program(folder, changed)
+        except (OSError, ValueError, ProgramFileError) as exc:
+            QMessageBox.warning(self, "The program was not changed", str(exc))
+            return
+        self._progression_undo = (changed.id, program if own else None)
+        self.reload_programs(select=changed.id)
+        view = self.session_view
+        view.apply_next_time_button.setEnabled(False)
+        view.undo_next_time_button.show()
+        self.statusBar().showMessage(f"“{changed.name}” has next time's targets.")
+
+    def undo_progression(self) -> None:
+        if self._progression_undo is None:
+            return
+        program_id, previous = self._progression_undo
+        self._progression_undo = None
+        try:
+            if previous is None:
+                delete_user_program(self._paths.programs_dir, program_id)  # the copy it made
+            else:
+                save_user_program(self._paths.programs_dir, previous)
+        except (OSError, ValueError, ProgramFileError) as exc:
+            QMessageBox.warning(self, "The change was not undone", str(exc))
+            return
+        self.reload_programs()
+        self.session_view.undo_next_time_button.hide()
+        self.session_view.apply_next_time_button.setEnabled(True)
+        self.statusBar().showMessage("Undone: the program is as it was.")
+
     def _save_pain(self, when: str, rating: int) -> None:
+        self.last_pain = {**self.last_pain, when: rating}
         if self.recorder is None or not self.recorder.enabled:
             self.statusBar().showMessage("The rating was not saved: the history is read-only.")
-            return
-        session_id = self._morning_session_id if when == "next_morning" else None
-        self.recorder.pain(when, rating, session_id)
-        self.last_pain = {**self.last_pain, when: rating}
-        self.statusBar().showMessage(f"Pain {rating}/10 saved. Thank you.")
+        else:
+            session_id = self._morning_session_id if when == "next_morning" else None
+            self.recorder.pain(when, rating, session_id)
+            self.statusBar().showMessage(f"Pain {rating}/10 saved. Thank you.")
+        if when == "during" and self.suggestions and self._progression_undo is None:
+            self._show_progression()  # the pain gate may change the advice
 
     def _offer_test_results(self) -> None:
         """After a heel-rise test: the counts to check and save, and what they mean."""
@@ -883,6 +958,8 @@ class MainWindow(QMainWindow):
         if driver is not self.driver:
             return  # a new session started meanwhile
         self.session_view.show_summary(list(self.completed_sets), state)
+        if state is State.FINISHED:
+            self._show_progression()
         self._offer_test_results()
         word = "complete" if state is State.FINISHED else "stopped"
         self.statusBar().showMessage(f"Session {word}.")

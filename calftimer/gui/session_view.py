@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -267,6 +268,24 @@ class SessionView(QWidget):
         )
         self.pain_bar.hide()
         layout.addWidget(self.pain_bar)
+        self.next_time_box = QFrame()
+        self.next_time_box.setFrameShape(QFrame.Shape.StyledPanel)
+        self.next_time_box.setAccessibleName("Suggestions for next time")
+        self.next_time_label = QLabel()
+        self.next_time_label.setWordWrap(True)
+        self.apply_next_time_button = QPushButton("&Apply to my copy")
+        self.apply_next_time_button.setToolTip(
+            "Change the targets in your own copy of this program (a built-in one is copied)"
+        )
+        self.undo_next_time_button = QPushButton("&Undo")
+        self.undo_next_time_button.hide()
+        next_row = QHBoxLayout()
+        next_row.addWidget(self.next_time_label, 1)
+        next_row.addWidget(self.apply_next_time_button)
+        next_row.addWidget(self.undo_next_time_button)
+        QVBoxLayout(self.next_time_box).addLayout(next_row)
+        self.next_time_box.hide()
+        layout.addWidget(self.next_time_box)
         layout.addLayout(progress)
         layout.addWidget(self._buttons_row)
         self._apply_fonts()
@@ -300,6 +319,7 @@ class SessionView(QWidget):
         self.last_result = ""
         self.summary_area.hide()
         self.pain_bar.hide()
+        self.next_time_box.hide()
         self.close_button.hide()
         self.time_label.show()
         self.phase_bar.show()
@@ -456,6 +476,17 @@ class SessionView(QWidget):
         if work.mode is Mode.REPS:
             return f"Rep {seg.rep} / {work.target}"
         return f"Target {target_text(work.mode, work.target)}"
+
+    def show_next_time(self, lines: list[str], *, can_apply: bool) -> None:
+        """The progression suggestions after a session ("Next time: 3 x 17")."""
+        if not lines:
+            self.next_time_box.hide()
+            return
+        self.next_time_label.setText("Next time (a suggestion):\n" + "\n".join(lines))
+        self.apply_next_time_button.setVisible(can_apply)
+        self.apply_next_time_button.setEnabled(can_apply)
+        self.undo_next_time_button.hide()
+        self.next_time_box.show()
 
     def show_summary(self, records: list[SetRecord], state: State) -> None:
         heading = "Session complete." if state is State.FINISHED else "Session stopped."

@@ -1,0 +1,60 @@
+"""After a session: next time's targets by the progression rule, changed by the pain given,
+applied to the user's own copy with one click, and undone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from calftimer.core.clock import ManualClock
+from calftimer.core.exercise import Tempo
+from calftimer.core.library import ProgramLibrary
+from calftimer.core.program_files import folder_ids
+from calftimer.core.programs import Program, default_block, load_program_file
+from calftimer.gui.main_window import MainWindow
+from calftimer.paths import AppPaths
+from tests.gui.helpers import advance_by_deadlines
+
+T0 = 6_000_000
+QUICK = Program(
+    "quick",
+    "Quick raises",
+    "",
+    (default_block("double_leg_calf_raise", sets=2, target=3, tempo=Tempo(1, 0, 1, 0), rest_s=5),),
+    builtin=True,
+)
+
+
+@pytest.fixture
+def finished(qtbot, tmp_path: Path) -> MainWindow:
+    clock = ManualClock(T0)
+    w = MainWindow(ProgramLibrary.load(None), clock, AppPaths(tmp_path, "test"))
+    qtbot.addWidget(w)
+    w.start_program(QUICK)
+    advance_by_deadlines(w.driver, clock, T0 + w.driver.session.timeline.duration_ms)
+    assert w.driver.session.state.value == "finished"
+    return w
+
+
+def test_the_summary_suggests_next_time_and_pain_changes_it(finished: MainWindow) -> None:
+    view = finished.session_view
+    assert not view.next_time_box.isHidden()
+    assert "Double-leg calf raise: next time 2 × 5." in view.next_time_label.text()
+    view.pain_bar.buttons[4].click()  # pain 4: one rep at a time
+    assert "Double-leg calf raise: next time 2 × 4." in view.next_time_label.text()
+    view.pain_bar.ask()
+    view.pain_bar.buttons[7].click()  # above 5/10: hold
+    assert "repeat 2 × 3; pain 7/10" in view.next_time_label.text()
+    assert view.apply_next_time_button.isHidden()  # nothing to apply
+
+
+def test_apply_writes_the_users_copy_and_undo_removes_it(finished: MainWindow) -> None:
+    folder = finished._paths.programs_dir
+    finished.session_view.apply_next_time_button.click()
+    (copy_id,) = folder_ids(folder)
+    copy = load_program_file(folder / f"{copy_id}.json")
+    assert copy.name == "Copy of Quick raises" and copy.blocks[0].target == 5
+    assert not finished.session_view.undo_next_time_button.isHidden()
+    finished.session_view.undo_next_time_button.click()
+    assert folder_ids(folder) == set()
