@@ -48,7 +48,12 @@ from calftimer.core.voice_clips import JOIN_MS, ClipError, ClipVoice
 SOUND_NAMES = tuple(dict.fromkeys(CUE_SOUNDS.values()))
 
 SYSTEM_VOICE_START_MS = 1_000  # speech-dispatcher took 0.45-0.96 s to start speaking
+NO_DEVICE = (
+    "Sound is off: no audio output device was found. Connect speakers or headphones and "
+    "restart. Cues are shown as a flash of the screen."
+)
 AUDIO_SWITCH_INTERVAL_S = 0.001
+SHUTDOWN_LOAD_WAIT_MS = 2_000
 WARM_UP_VOLUME = 1e-4  # -80 dB: inaudible, yet not skipped as silence
 WARM_UP_ROUNDS, WARM_UP_GAP_MS = 1, 300
 NOT_REAL_ENGINES = frozenset({"mock"})  # Qt's test engine says nothing
@@ -186,6 +191,12 @@ class _AudioWorker(QObject):
         self._effects = {}
         self._reported = False
         device = self._device()
+        if device.isNull():
+            # No output (it went away since start-up, or none was found): load nothing. Effects
+            # without a device only fail, and deleting them while they fail crashed Qt.
+            self._reported = True
+            self.loaded.emit(NO_DEVICE)
+            return
         for name in SOUND_NAMES:
             effect = QSoundEffect(device, self)
             effect.statusChanged.connect(self._on_status_changed)
@@ -205,6 +216,9 @@ class _AudioWorker(QObject):
         # Loaded now, like the cues: a phrase never waits for a file. The files are read again
         # by QSoundEffect (2.8 MB); the ClipVoice copy goes to the window for phrase lengths.
         device = self._device()
+        if device.isNull():
+            self.voice_loaded.emit(voice, "")  # its lengths still plan the phrases
+            return
         self._word_timer = QTimer(self)
         self._word_timer.setSingleShot(True)
         self._word_timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -289,8 +303,22 @@ class _AudioWorker(QObject):
 
     @Slot()
     def shut_down(self) -> None:
-        """Release every device before the thread ends (Qt objects die on their own thread)."""
+        """Release every device before the thread ends (Qt objects die on their own thread).
+
+        An effect deleted while its file was still loading crashed Qt (a segmentation fault in
+        the loader) when the output was closed right after it was made: wait for the loads
+        first, two seconds at most."""
+        from PySide6.QtCore import QCoreApplication
+        from PySide6.QtMultimedia import QSoundEffect
+
         self.stop_all()
+        effects = [*self._effects.values(), *self._word_effects.values()]
+        deadline = self._clock() + SHUTDOWN_LOAD_WAIT_MS
+        while self._clock() < deadline and any(
+            e.status() == QSoundEffect.Status.Loading for e in effects
+        ):
+            QCoreApplication.processEvents()
+            QThread.msleep(5)
         for effect in self._effects.values():
             effect.deleteLater()
         self._effects = {}
@@ -650,11 +678,7 @@ def create_sound_output(
             parent,
         )
     if QMediaDevices.defaultAudioOutput().isNull():
-        return SilentOutput(
-            "Sound is off: no audio output device was found. Connect speakers or headphones and "
-            "restart. Cues are shown as a flash of the screen.",
-            parent,
-        )
+        return SilentOutput(NO_DEVICE, parent)
     folder = sounds_folder(theme if theme in ("standard", "low") else "standard")
     if not (folder / "go.wav").exists():
         return SilentOutput(f"Sound is off: the sound files are missing from {folder}.", parent)

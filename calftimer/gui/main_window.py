@@ -257,6 +257,8 @@ class MainWindow(QMainWindow):
         for signal in ("became_ready", "failed", "voice_changed"):
             if hasattr(output, signal):
                 getattr(output, signal).connect(self._start_waiting_program_if_ready)
+        if hasattr(output, "failed") and not isinstance(output, SilentOutput):
+            output.failed.connect(self._on_audio_failed)
         if hasattr(output, "voice_changed"):
             output.voice_changed.connect(self._on_voice_changed)
             output.notice.connect(self._on_audio_notice)
@@ -266,6 +268,14 @@ class MainWindow(QMainWindow):
             self._on_voice_changed()
         if self._audio_problem:
             self.statusBar().showMessage(self._audio_problem)
+
+    def _on_audio_failed(self, problem: str) -> None:
+        """The sounds could not load (the device went away): flash the screen instead."""
+        from calftimer.gui.audio import SilentOutput
+
+        self.attach_audio(SilentOutput(problem, self))
+        if self.driver is not None and self.driver.session.state is State.RUNNING:
+            self.session_view.show_info(problem)
 
     def _on_voice_changed(self) -> None:
         """The voice speaking now changed (the system voice became ready, say): phrases are

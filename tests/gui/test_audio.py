@@ -342,3 +342,12 @@ def test_a_session_does_not_wait_for_sounds_forever(window) -> None:
     assert w._audio_wait_timer.isActive() and w._audio_wait_timer.interval() == 3_000
     w._audio_wait_timer.timeout.emit()  # three seconds later, still loading
     assert w.driver is not None and w.driver.session.state.value == "running"
+
+
+def test_sounds_that_fail_to_load_fall_back_to_the_flash(qtbot, window) -> None:
+    w, _clock = window
+    output = LoadingOutput(w._clock)
+    w.attach_audio(output)
+    output.failed.emit("Sound is off: no audio output device was found.")
+    assert isinstance(w.audio, SilentOutput)
+    assert "no audio output device" in w.statusBar().currentMessage()
