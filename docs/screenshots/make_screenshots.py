@@ -3,7 +3,8 @@
     xvfb-run -a -s "-screen 0 1280x800x24" python docs/screenshots/make_screenshots.py
 
 The window runs on a manual clock, so each picture shows an exact moment of a real session: the
-exercise list, a running set, a rest with "Next:", and focus mode. Pass ``--scale 2`` to check
+exercise list, a running set, a rest with "Next:", focus mode, and the history (with made-up
+training, ``sample_history``). Pass ``--scale 2`` to check
 the layout at 200 % (written with a ``-200`` suffix, not used by the README).
 """
 
@@ -83,8 +84,69 @@ def main() -> int:
     at(squat.start_ms + 2 * 5000 + 500)
     shot("focus-mode")
     window.leave_focus_mode()
+
+    window.driver.apply("abandon")  # type: ignore[union-attr]
+    window.show_home()
+    window.show_history()
+    window.history_view.set_history(sample_history())
+    window.history_view.set_range_preset(1)  # 6 months
+    window.history_view.select_week(len(window.history_view.series.weeks) - 2)
+    shot("history")
     window.close()
     return 0
+
+
+def sample_history() -> list[dict]:
+    """Six months of made-up training, three sessions a week, slowly growing, with one heavy
+    session (a spike); the same every run."""
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    rng = random.Random(7)
+    start = datetime(2026, 6, 1, 17, 0, tzinfo=UTC)
+    sessions = []
+
+    def a_set(exercise: str, done: int, side: str = "both", load: float = 0.0) -> dict:
+        return {
+            "id": f"set-{rng.random()}",
+            "exercise": exercise,
+            "side": side,
+            "block": 0,
+            "set": 1,
+            "mode": "reps",
+            "planned": done,
+            "done": done,
+            "tempo": [2, 1, 2, 0],
+            "load_kg": load,
+            "tut_s": done * 5.0,
+            "started_at": start.isoformat(),
+            "ended_at": start.isoformat(),
+            "ended_by": "time",
+        }
+
+    for day in range(0, 182):
+        if day % 7 not in (0, 2, 4) or rng.random() < 0.15:
+            continue
+        grow = 1 + day / 250
+        sets = [a_set("double_leg_calf_raise", round(15 * grow)) for _ in range(2)]
+        sets += [a_set("single_leg_calf_raise", round(12 * grow), leg) for leg in ("left", "right")]
+        sets += [a_set("soleus_squat", 15), a_set("seated_calf_raise", 15, load=20.0)]
+        if day == 119:
+            sets += [a_set("double_leg_calf_raise", 30) for _ in range(3)]
+        sessions.append(
+            {
+                "id": f"session-{day}",
+                "program_id": "foundation",
+                "program_name": "Runner's calf foundation",
+                "started_at": (start + timedelta(days=day)).isoformat(),
+                "ended_at": None,
+                "status": "finished",
+                "sets": sets,
+                "tests": [],
+                "pain": [],
+            }
+        )
+    return sessions
 
 
 if __name__ == "__main__":
