@@ -185,6 +185,7 @@ class _AudioWorker(QObject):
             self._timer.setSingleShot(True)
             self._timer.setTimerType(Qt.TimerType.PreciseTimer)
             self._timer.timeout.connect(self._play_due)
+        self._wait_for_loads(list(self._effects.values()))  # a theme switch right after another
         for effect in self._effects.values():
             effect.stop()
             effect.deleteLater()
@@ -308,17 +309,8 @@ class _AudioWorker(QObject):
         An effect deleted while its file was still loading crashed Qt (a segmentation fault in
         the loader) when the output was closed right after it was made: wait for the loads
         first, two seconds at most."""
-        from PySide6.QtCore import QCoreApplication
-        from PySide6.QtMultimedia import QSoundEffect
-
         self.stop_all()
-        effects = [*self._effects.values(), *self._word_effects.values()]
-        deadline = self._clock() + SHUTDOWN_LOAD_WAIT_MS
-        while self._clock() < deadline and any(
-            e.status() == QSoundEffect.Status.Loading for e in effects
-        ):
-            QCoreApplication.processEvents()
-            QThread.msleep(5)
+        self._wait_for_loads([*self._effects.values(), *self._word_effects.values()])
         for effect in self._effects.values():
             effect.deleteLater()
         self._effects = {}
@@ -326,6 +318,19 @@ class _AudioWorker(QObject):
             effect.deleteLater()
         self._word_effects = {}
         QThread.currentThread().quit()
+
+    def _wait_for_loads(self, effects: list[Any]) -> None:
+        """Deleting an effect whose file is still loading crashed Qt: let them finish first
+        (``SHUTDOWN_LOAD_WAIT_MS`` at most)."""
+        from PySide6.QtCore import QCoreApplication
+        from PySide6.QtMultimedia import QSoundEffect
+
+        deadline = self._clock() + SHUTDOWN_LOAD_WAIT_MS
+        while self._clock() < deadline and any(
+            e.status() == QSoundEffect.Status.Loading for e in effects
+        ):
+            QCoreApplication.processEvents()
+            QThread.msleep(5)
 
     def _start(self, name: str, volume: float) -> bool:
         from PySide6.QtMultimedia import QSoundEffect
@@ -600,7 +605,10 @@ class SoundOutput(QObject):
         """Stop both threads (the app is quitting, or this output is being replaced)."""
         if self._thread.isRunning():
             self._shut_down.emit()
-            self._thread.wait(2_000)
+            # Longer than shut_down's own wait for loading effects: a QThread destroyed while
+            # running aborts the process.
+            if not self._thread.wait(SHUTDOWN_LOAD_WAIT_MS + 3_000):
+                self._thread.setParent(None)  # never delete it running; the OS reclaims it
         if self._speech_thread is not None and self._speech_thread.isRunning():
             self._shut_down_speech.emit()
             # speech-dispatcher may take seconds to let go; never block the quit for it.

@@ -523,13 +523,15 @@ class HistoryView(QWidget):
         metric, week = series.metric, series.weeks[i]
         unit = METRIC_UNITS[metric]
         iso_year, iso_week, _ = week.isocalendar()
-        head = (
-            f"Week {iso_week} of {iso_year} (from {week:%a %d %b %Y}): "
-            f"{format_amount(series.totals[i], metric)} {unit}"
-        )
+        head = f"Week {iso_week} of {iso_year} (from {week:%a %d %b %Y}): "
         if series.per_leg:
+            # Per leg a two-leg set counts for each leg: a sum of both would count it twice.
             left, right = series.leg_totals["left"][i], series.leg_totals["right"][i]
-            head += f" (left {format_amount(left, metric)}, right {format_amount(right, metric)})"
+            head += (
+                f"left {format_amount(left, metric)}, right {format_amount(right, metric)} {unit}"
+            )
+        else:
+            head += f"{format_amount(series.totals[i], metric)} {unit}"
         change = series.change[i]
         if change is not None:
             head += f", {change:+.0%} on the week before"
@@ -631,8 +633,8 @@ class HistoryView(QWidget):
                     "Week",
                     "Monday",
                     *(f"{column(k)} ({unit})" for k in keys),
-                    f"Total ({unit})",
-                    f"4-week average ({unit})",
+                    f"Total ({unit}{', left + right' if series.per_leg else ''})",
+                    f"4-week average ({unit}{', per leg' if series.per_leg else ''})",
                     "Change on week before",
                 ]
             )
@@ -649,7 +651,9 @@ class HistoryView(QWidget):
                             for k in keys
                         ),
                         format_amount(series.totals[i], metric).replace(",", ""),
-                        format_amount(series.rolling[i], metric).replace(",", ""),
+                        format_amount(
+                            series.rolling[i] / (2 if series.per_leg else 1), metric
+                        ).replace(",", ""),
                         "" if change is None else f"{change:+.1%}",
                     ]
                 )

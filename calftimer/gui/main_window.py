@@ -603,6 +603,7 @@ class MainWindow(QMainWindow):
         self.last_pain = {}
         self.current_program = program
         self.suggestions = []
+        self._progression_undo = None
         self.driver = SessionDriver(Session(timeline, self._clock), self, self._sleep_clock)
         self.driver.position_changed.connect(self._on_driver_position_changed)
         self.driver.set_completed.connect(self._on_driver_set_completed)
@@ -650,8 +651,13 @@ class MainWindow(QMainWindow):
             # repeats one). Everything from the start of the timeline is allowed once more; only
             # what the session re-emits will actually play.
             self.cue_player.rewound(0)
+        self._course_changed()  # take back what was handed out for the old course
+        value = self.driver.apply(operation, *args)
+        # ... and hand out again from where the session is now (Back moved it earlier: the
+        # phrases of the replayed stretch must be offered again, ahead of their cues).
         self._course_changed()
-        return self.driver.apply(operation, *args)
+        self._schedule_ahead()
+        return value
 
     def pause_only(self) -> None:
         if self.driver is not None and self.driver.session.state is State.RUNNING:

@@ -351,3 +351,21 @@ def test_sounds_that_fail_to_load_fall_back_to_the_flash(qtbot, window) -> None:
     output.failed.emit("Sound is off: no audio output device was found.")
     assert isinstance(w.audio, SilentOutput)
     assert "no audio output device" in w.statusBar().currentMessage()
+
+
+def test_after_back_the_replayed_rep_counts_are_spoken_ahead_again(window) -> None:
+    w, clock = window
+    w.attach_audio(RecordingOutput(clock))
+    w.start_program(BUILTIN_BY_ID["foundation"])
+    first = w.driver.session.timeline.work_sets[0]
+    advance_by_deadlines(w.driver, clock, T0 + first.start_ms + 12_000)
+    w._apply("back")  # to the start of the set
+    t = w.driver.session.t_ms()
+    assert t < first.start_ms + 12_000
+    # The phrases of the replayed stretch are offered again, from where the session is now:
+    # the count of rep 2 is armed to start before rep 2, as the first time.
+    while not w._phrase_timer.isActive() and w.driver.session.t_ms() < t + 5_000:
+        advance_by_deadlines(w.driver, clock, clock() + 100)
+    assert w._phrase_timer.isActive()
+    start, phrase = w._next_phrase
+    assert phrase.text == "2" and start < phrase.cue.offset_ms < first.start_ms + 12_000

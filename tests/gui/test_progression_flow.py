@@ -58,3 +58,11 @@ def test_apply_writes_the_users_copy_and_undo_removes_it(finished: MainWindow) -
     assert not finished.session_view.undo_next_time_button.isHidden()
     finished.session_view.undo_next_time_button.click()
     assert folder_ids(folder) == set()
+
+
+def test_a_new_session_forgets_the_last_ones_apply(finished: MainWindow) -> None:
+    finished.session_view.apply_next_time_button.click()
+    assert finished._progression_undo is not None
+    finished.show_home()
+    finished.start_program(QUICK)
+    assert finished._progression_undo is None and finished.suggestions == []
