@@ -104,15 +104,22 @@ def test_start_opens_the_window_and_runs_the_program_hands_free(qtbot, tmp_path)
     from calftimer.gui.main_window import MainWindow
 
     seen: dict[str, object] = {}
+    checks = []
 
     def inspect() -> None:
-        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
-        assert window.driver is not None
-        seen["program"] = window.driver.session.timeline.program_id
-        seen["state"] = window.driver.session.state
-        seen["phase"] = window.session_view.phase_label.text()
-        window.close()
-        QApplication.quit()
+        # With a sound device the session starts once the sounds are loaded (up to 3 s).
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        window = windows[0] if windows else None
+        checks.append(1)
+        if (window is None or window.driver is None) and len(checks) < 100:
+            QTimer.singleShot(100, inspect)
+            return
+        if window is not None and window.driver is not None:
+            seen["program"] = window.driver.session.timeline.program_id
+            seen["state"] = window.driver.session.state
+            seen["phase"] = window.session_view.phase_label.text()
+            window.close()
+        QApplication.quit()  # always: a failed check must not leave the loop running
 
     QTimer.singleShot(300, inspect)
     assert main(["--data-dir", str(tmp_path), "--start", "heel-rise-test"]) == 0

@@ -388,6 +388,16 @@ class _AudioWorker(QObject):
             self._warm_up(WARM_UP_ROUNDS)
 
 
+def _engine_libraries_present(engine: str) -> bool:
+    """Qt lists speech-dispatcher's engine even without libspeechd, then fails to load it with a
+    critical error message; look for the library first."""
+    if engine != "speechd" or not sys.platform.startswith("linux"):
+        return True
+    import ctypes.util
+
+    return ctypes.util.find_library("speechd") is not None
+
+
 class _SpeechWorker(QObject):
     """Lives on the speech thread: creates the system voice there, where blocking is harmless."""
 
@@ -405,7 +415,11 @@ class _SpeechWorker(QObject):
         except ImportError as exc:
             self.failed.emit(f"Qt's speech module could not load ({exc})")
             return
-        engines = [e for e in QTextToSpeech.availableEngines() if e not in NOT_REAL_ENGINES]
+        engines = [
+            e
+            for e in QTextToSpeech.availableEngines()
+            if e not in NOT_REAL_ENGINES and _engine_libraries_present(e)
+        ]
         if engine:
             engines = [engine] if engine in QTextToSpeech.availableEngines() else []
         if not engines:
