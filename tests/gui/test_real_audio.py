@@ -7,8 +7,8 @@ log of what the app asked for:
 
 - one onset per scheduled sound, and no onset that is neither a sound nor part of a phrase;
 - every interval between onsets within 20 ms of the schedule;
-- the 120 bpm metronome keeps 500 ms +/- 10 ms over 30 beats (30 beats in 15 s +/- 10 ms;
-  each gap within 10 ms but for at most one, which a sound-server period may delay);
+- the 120 bpm metronome keeps 500 ms +/- 10 ms over 30 beats (every gap, and 30 beats in
+  15 s +/- 10 ms);
 - a phrase spoken ahead of its moment is heard in full before that moment.
 
 If the sound server cannot start, the test fails and says why: it never skips.
@@ -169,10 +169,9 @@ def test_the_120_bpm_metronome_keeps_500_ms_over_30_beats(runs: dict[str, Run]) 
     # The tempo is kept: 30 beats take 30 x 500 ms, within 10 ms in all (no drift at all,
     # in fact: each beat is scheduled from the session's start, not from the beat before).
     assert abs(sum(gaps) - 30 * 500) <= 10, shown
-    # Each beat within +/-10 ms of the one before, but for the odd one a sound-server
-    # period late (seen here: about one gap in a hundred beyond 10 ms, the worst 11.4 ms).
-    assert sum(abs(g - 500) > 10 for g in gaps) <= 1, shown
-    assert all(abs(g - 500) <= 20 for g in gaps), shown
+    # And every beat within +/-10 ms of the one before (on a quiet machine the worst gap
+    # was 2.3-4.6 ms off in four runs).
+    assert all(abs(g - 500) <= 10 for g in gaps), shown
 
 
 def test_a_phrase_spoken_ahead_ends_before_the_moment_it_announces(runs: dict[str, Run]) -> None:
