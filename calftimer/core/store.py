@@ -517,10 +517,7 @@ class Store:
         """Every session, oldest first. The records are shared, not copied: read them and
         change them only through the store's methods. Reads the whole history first."""
         self.ensure_loaded()
-        with self._mem:
-            items = list(self._sessions.values())
-        items.sort(key=lambda s: s["started_at"])
-        return items
+        return self.loaded_sessions()
 
     def loaded_sessions(self) -> list[SessionDoc]:
         """The sessions read so far, oldest first, without reading anything more: at start-up

@@ -48,6 +48,7 @@ from calftimer.core.volume import (
     Spike,
     VolumeTable,
     WeekSeries,
+    monday_of,
     parse_instant,
     spikes,
 )
@@ -465,7 +466,7 @@ class HistoryView(QWidget):
             ]
         spots = []
         for spike in self.spikes_for(series.metric):
-            week = self.table_week_of(spike.started_at)
+            week = monday_of(spike.started_at, self.table.tz)
             i = index.get(week)
             if i is None:
                 continue
@@ -477,10 +478,6 @@ class HistoryView(QWidget):
                 }
             )
         self.spike_marks.setData(spots)
-
-    def table_week_of(self, moment: datetime) -> date:
-        local = moment.astimezone(self.table.tz).date()
-        return local - timedelta(days=local.weekday())
 
     # ------------------------------------------------------------------ range
 

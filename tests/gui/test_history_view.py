@@ -108,7 +108,6 @@ def test_the_week_readout_has_the_exact_numbers(view: HistoryView) -> None:
 
 def test_hovering_a_week_shows_its_numbers(qtbot, view: HistoryView) -> None:
     view.set_range_preset(3)  # all
-    qtbot.wait(10)
     vb = view.plot.getViewBox()
     scene_pos = vb.mapViewToScene(vb.mapToView(vb.rect().center()))
     target = view.week_index_at(vb.mapSceneToView(scene_pos).x())
