@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from calftimer import __version__
+from calftimer import APP_ID, __version__
 from calftimer.core.library import ProgramLibrary, UnknownProgramError
 from calftimer.core.programs import Program, ProgramFileError
 
@@ -62,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="open full screen; sessions run in focus mode (with --start: at once)",
     )
     parser.add_argument(
+        "--self-check",
+        action="store_true",
+        help="check this installation offscreen in a temporary folder (programs, history, "
+        "sounds, window), print one line and exit: 0 when all is well",
+    )
+    parser.add_argument(
         "--where",
         action="store_true",
         help="print the data folder and where that choice comes from, then exit",
@@ -91,11 +97,31 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--dry-run", action="store_true", help="only show what would be added, change nothing"
     )
+    desktop = commands.add_parser(
+        "install-desktop",
+        help="add calftimer to this user's application launcher (Linux), with its icon",
+    )
+    desktop.add_argument(
+        "--uninstall", action="store_true", help="remove what install-desktop added"
+    )
+    desktop.add_argument(
+        "--prefix",
+        metavar="DIR",
+        help="install under DIR/share instead of ~/.local/share ($XDG_DATA_HOME)",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.self_check:
+        from calftimer.self_check import run_self_check
+
+        return run_self_check()
+    if args.command == "install-desktop":
+        from calftimer.desktop_install import run
+
+        return run(args.prefix, remove=args.uninstall)
     paths = resolve_paths(args.data_dir)
     if args.where:
         return _print_where(paths)
@@ -314,6 +340,12 @@ def _run_window(
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "calftimer"])
     app.setApplicationName("calftimer")
     app.setApplicationVersion(__version__)
+    # Wayland matches the window to its launcher entry (name, icon, actions) by this id; on X11
+    # Qt sets it as the window's _GTK_APPLICATION_ID and WM_CLASS stays "calftimer".
+    app.setDesktopFileName(APP_ID)
+    from calftimer.gui.app_icon import app_icon
+
+    app.setWindowIcon(app_icon())
 
     settings, settings_notices = load_settings(paths.settings_file)
     if settings.theme != "system":

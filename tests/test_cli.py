@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from calftimer import __version__
+from calftimer import APP_ID, __version__
 from calftimer.app import main
 from calftimer.core.programs import BUILTIN_BY_ID, program_to_dict
 from calftimer.paths import resolve_paths
@@ -118,6 +118,9 @@ def test_start_opens_the_window_and_runs_the_program_hands_free(qtbot, tmp_path)
             seen["program"] = window.driver.session.timeline.program_id
             seen["state"] = window.driver.session.state
             seen["phase"] = window.session_view.phase_label.text()
+            # What the desktop matches to the launcher entry, and the task bar's icon.
+            seen["desktop_file"] = QApplication.desktopFileName()
+            seen["icon_sizes"] = sorted(s.width() for s in window.windowIcon().availableSizes())
             window.close()
         QApplication.quit()  # always: a failed check must not leave the loop running
 
@@ -126,6 +129,8 @@ def test_start_opens_the_window_and_runs_the_program_hands_free(qtbot, tmp_path)
     assert seen["program"] == "heel-rise-test"
     assert str(seen["state"]) == "running"
     assert seen["phase"] == "GET READY"
+    assert seen["desktop_file"] == APP_ID
+    assert seen["icon_sizes"] == [16, 24, 32, 48, 64, 128, 256, 512]
 
 
 @pytest.mark.slow

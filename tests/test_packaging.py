@@ -1,0 +1,294 @@
+"""What installers and desktops rely on: the icons, the launcher entry, the AppStream data,
+``calftimer install-desktop`` and ``calftimer --self-check``.
+
+The bundle itself is built and smoke-tested by ``packaging/build.py`` (run by ``.ci/run``), not
+here: it takes half a minute and needs PyInstaller.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import wave
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+
+from calftimer import APP_ID, __version__
+from calftimer.app import main
+from calftimer.core.programs import BUILTIN_BY_ID
+from calftimer.desktop_install import MARK, desktop_entry_text, launch_command
+from calftimer.resources import ICON_SIZES, icon_files, icons_folder
+
+ROOT = Path(__file__).resolve().parents[1]
+DESKTOP = ROOT / "calftimer" / "resources" / "desktop"
+DESKTOP_FILE = DESKTOP / f"{APP_ID}.desktop"
+METAINFO = DESKTOP / f"{APP_ID}.metainfo.xml"
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    return struct.unpack(">II", data[16:24])
+
+
+def desktop_entry(text: str) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(interpolation=None, strict=True)
+    parser.optionxform = str  # keys are case-sensitive in desktop files
+    parser.read_string(text)
+    return parser
+
+
+# ------------------------------------------------------------------------------------- icons
+
+
+def test_every_icon_size_is_a_png_of_that_size_with_a_transparent_corner() -> None:
+    files = icon_files()
+    assert sorted(files) == [16, 24, 32, 48, 64, 128, 256, 512]
+    for size, path in files.items():
+        data = path.read_bytes()
+        assert png_size(data) == (size, size), path
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(files[64]))
+    assert image.pixelColor(0, 0).alpha() == 0  # rounded tile: the corner shows the desktop
+    assert image.pixelColor(32, 32).alpha() == 255
+
+
+@pytest.mark.slow
+def test_make_icons_reproduces_the_shipped_icons(tmp_path) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    subprocess.run(
+        [sys.executable, str(ROOT / "resources" / "make_icons.py"), "--out", str(tmp_path)],
+        check=True,
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
+    for size, shipped in icon_files().items():
+        fresh = tmp_path / "hicolor" / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
+        assert fresh.read_bytes() == shipped.read_bytes(), f"rerun resources/make_icons.py ({size})"
+    assert (tmp_path / f"{APP_ID}.svg").read_bytes() == (
+        icons_folder() / f"{APP_ID}.svg"
+    ).read_bytes()
+    for name in ("windows/calftimer.ico", "macos/calftimer.icns"):
+        assert (tmp_path / name).read_bytes() == (ROOT / "packaging" / name).read_bytes(), name
+
+
+def test_windows_ico_holds_every_size_up_to_256_as_png() -> None:
+    data = (ROOT / "packaging" / "windows" / "calftimer.ico").read_bytes()
+    reserved, kind, count = struct.unpack("<HHH", data[:6])
+    assert (reserved, kind) == (0, 1)
+    sizes = []
+    for i in range(count):
+        width, _h, _c, _r, _planes, _bpp, length, offset = struct.unpack(
+            "<BBBBHHII", data[6 + 16 * i : 22 + 16 * i]
+        )
+        image = data[offset : offset + length]
+        assert png_size(image)[0] == (width or 256)
+        sizes.append(width or 256)
+    assert sizes == [16, 24, 32, 48, 64, 128, 256]
+
+
+def test_macos_icns_holds_retina_sizes_up_to_1024() -> None:
+    data = (ROOT / "packaging" / "macos" / "calftimer.icns").read_bytes()
+    assert data[:4] == b"icns" and struct.unpack(">I", data[4:8])[0] == len(data)
+    entries, at = {}, 8
+    while at < len(data):
+        kind, length = data[at : at + 4].decode(), struct.unpack(">I", data[at + 4 : at + 8])[0]
+        entries[kind] = png_size(data[at + 8 : at + length])[0]
+        at += length
+    assert entries["ic10"] == 1024 and entries["ic09"] == 512 and entries["ic07"] == 128
+    assert entries["ic11"] == 32 and entries["icp4"] == 16
+
+
+# ------------------------------------------------------------------- launcher and AppStream
+
+
+def test_desktop_entry_names_the_app_its_icon_and_a_foundation_session_action() -> None:
+    entry = desktop_entry(DESKTOP_FILE.read_text(encoding="utf-8"))
+    main_group = entry["Desktop Entry"]
+    assert main_group["Type"] == "Application"
+    assert main_group["Exec"] == "calftimer"
+    assert main_group["Icon"] == APP_ID
+    assert "Utility" in main_group["Categories"].split(";")
+    assert {"calf", "running", "workout"} <= set(main_group["Keywords"].split(";"))
+    action_ids = [a for a in main_group["Actions"].split(";") if a]
+    assert action_ids == ["start-foundation"]
+    action = entry["Desktop Action start-foundation"]
+    assert action["Name"] == "Start foundation session"
+    assert action["Exec"] == "calftimer --start foundation"
+    assert "foundation" in BUILTIN_BY_ID  # the action starts a program that exists
+
+
+def test_metainfo_matches_the_app_its_version_and_its_screenshots() -> None:
+    root = ElementTree.parse(METAINFO).getroot()
+    assert root.get("type") == "desktop-application"
+    assert root.findtext("id") == APP_ID
+    assert root.findtext("launchable") == f"{APP_ID}.desktop"
+    assert root.find("content_rating").get("type") == "oars-1.1"
+    # The newest release is this version: bump both together.
+    assert root.find("releases/release").get("version") == __version__
+    shots = root.findall("screenshots/screenshot/image")
+    assert len(shots) >= 3
+    for image in shots:
+        name = image.text.rsplit("/", 1)[-1]
+        local = ROOT / "docs" / "screenshots" / name
+        assert local.exists(), f"{name} is announced but not in docs/screenshots"
+        assert png_size(local.read_bytes()) == (int(image.get("width")), int(image.get("height")))
+        assert image.text.startswith("https://")
+
+
+def tool_or_skip(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(f"{name} is not installed (.ci/run installs it)")
+    return path
+
+
+def test_desktop_file_validate_accepts_the_entry_as_installed(tmp_path) -> None:
+    validate = tool_or_skip("desktop-file-validate")
+    installed = tmp_path / f"{APP_ID}.desktop"
+    text = desktop_entry_text(DESKTOP_FILE.read_text(encoding="utf-8"), ["/opt/my apps/calftimer"])
+    installed.write_text(text, encoding="utf-8")
+    for path in (DESKTOP_FILE, installed):
+        result = subprocess.run([validate, str(path)], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0 and not result.stdout.strip(), result.stdout
+
+
+def test_appstreamcli_validates_the_metainfo() -> None:
+    appstreamcli = tool_or_skip("appstreamcli")
+    result = subprocess.run(
+        [appstreamcli, "validate", "--no-net", str(METAINFO)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    # Errors and warnings fail; an "info" about a tag newer than this appstreamcli is fine.
+    assert not [line for line in result.stdout.splitlines() if line[:2] in ("E:", "W:")]
+
+
+# -------------------------------------------------------------------------- install-desktop
+
+
+def installed_files(share: Path) -> list[str]:
+    return sorted(str(p.relative_to(share)) for p in share.rglob("*") if p.is_file())
+
+
+def test_install_desktop_puts_entry_icons_and_metainfo_in_place_and_uninstall_removes_them(
+    tmp_path, capsys, monkeypatch
+) -> None:
+    monkeypatch.setattr(sys, "argv", [str(tmp_path / "no such launcher")])
+    assert main(["install-desktop", "--prefix", str(tmp_path)]) == 0
+    share = tmp_path / "share"
+    files = installed_files(share)
+    assert f"applications/{APP_ID}.desktop" in files
+    assert f"metainfo/{APP_ID}.metainfo.xml" in files
+    assert f"icons/hicolor/scalable/apps/{APP_ID}.svg" in files
+    for n in ICON_SIZES:
+        assert f"icons/hicolor/{n}x{n}/apps/{APP_ID}.png" in files
+    assert len(files) == 3 + len(ICON_SIZES)  # and nothing else, no caches
+    entry = desktop_entry((share / "applications" / f"{APP_ID}.desktop").read_text())
+    # Not on PATH here: the entry runs this interpreter with -m calftimer, by absolute path.
+    assert entry["Desktop Entry"]["Exec"] == f"{os.path.abspath(sys.executable)} -m calftimer"
+    assert entry["Desktop Action start-foundation"]["Exec"].endswith(
+        "-m calftimer --start foundation"
+    )
+    assert "calftimer install-desktop --uninstall" in capsys.readouterr().out
+
+    assert main(["install-desktop", "--prefix", str(tmp_path)]) == 0  # again: replaces its own
+    assert main(["install-desktop", "--prefix", str(tmp_path), "--uninstall"]) == 0
+    assert installed_files(share) == []
+
+
+def test_install_desktop_never_overwrites_an_entry_it_did_not_write(tmp_path, capsys) -> None:
+    share = tmp_path / "share"
+    foreign = share / "applications" / f"{APP_ID}.desktop"
+    foreign.parent.mkdir(parents=True)
+    foreign.write_text("[Desktop Entry]\nType=Application\nName=Mine\nExec=mine\n")
+    assert main(["install-desktop", "--prefix", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert str(foreign) in err and "nothing was changed" in err
+    assert installed_files(share) == [f"applications/{APP_ID}.desktop"]
+    assert main(["install-desktop", "--prefix", str(tmp_path), "--uninstall"]) == 0
+    assert foreign.read_text().startswith("[Desktop Entry]\nType=Application\nName=Mine")
+
+
+def test_exec_paths_with_spaces_and_percent_signs_are_quoted_as_the_spec_asks() -> None:
+    template = DESKTOP_FILE.read_text(encoding="utf-8")
+    text = desktop_entry_text(template, ["/home/a b/100%/calftimer"])
+    entry = desktop_entry(text)
+    assert entry["Desktop Entry"]["Exec"] == '"/home/a b/100%%/calftimer"'
+    assert entry["Desktop Action start-foundation"]["Exec"] == (
+        '"/home/a b/100%%/calftimer" --start foundation'
+    )
+    assert entry["Desktop Entry"]["X-Calftimer-Installed"] == "true"
+    assert MARK not in entry["Desktop Action start-foundation"]
+
+
+def test_the_launch_command_of_a_bundle_a_script_and_python_dash_m(tmp_path, monkeypatch) -> None:
+    script = tmp_path / "venv" / "bin" / "calftimer"
+    script.parent.mkdir(parents=True)
+    script.write_text("#!/bin/sh\n")
+    assert launch_command(str(script), "/usr/bin/python3") == [str(script)]
+    # A venv's python is a symlink to the base interpreter: keep the venv's path.
+    link = tmp_path / "venv" / "bin" / "python"
+    link.symlink_to(sys.executable)
+    assert launch_command("-m", str(link)) == [str(link), "-m", "calftimer"]
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert launch_command("ignored", str(tmp_path / "dist" / "calftimer")) == [
+        str(tmp_path / "dist" / "calftimer")
+    ]
+
+
+# ------------------------------------------------------------------------------ self-check
+
+
+@pytest.mark.slow
+def test_self_check_passes_in_one_line_and_leaves_the_users_folders_alone(tmp_path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CALFTIMER_", "XDG_", "PULSE"))}
+    env.update(HOME=str(home), QT_QPA_PLATFORM="xcb", PULSE_SERVER="unix:/nonexistent")
+    result = subprocess.run(
+        [sys.executable, "-m", "calftimer", "--self-check"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"calftimer {__version__} self-check passed in ")
+    for part in ("4 programs", "a set written and read back", "101 voice clips", "history chart"):
+        assert part in lines[0]
+    assert result.stderr == ""  # Qt's chatter is kept for a failure report
+    # It ran offscreen although asked for xcb, and wrote nothing under the user's home.
+    assert list(home.rglob("*")) == []
+
+
+def test_self_check_names_the_step_and_the_file_that_failed(tmp_path, monkeypatch, capsys) -> None:
+    from calftimer import self_check
+    from calftimer.gui import audio
+
+    broken = tmp_path / "standard"
+    shutil.copytree(audio.sounds_folder("standard"), broken)
+    with wave.open(str(broken / "go.wav"), "wb") as wav:  # valid WAV, wrong rate
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(22_050)
+        wav.writeframes(b"\x00\x00" * 100)
+    monkeypatch.setattr(audio, "sounds_folder", lambda _theme: broken)
+    lines: list[str] = []
+    assert self_check.run_self_check(lines.append) == 1
+    assert lines == [
+        f"calftimer {__version__} self-check FAILED at sound files: "
+        f"{broken / 'go.wav'}: must be 16-bit mono 48 kHz audio"
+    ]
