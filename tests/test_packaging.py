@@ -292,3 +292,109 @@ def test_self_check_names_the_step_and_the_file_that_failed(tmp_path, monkeypatc
         f"calftimer {__version__} self-check FAILED at sound files: "
         f"{broken / 'go.wav'}: must be 16-bit mono 48 kHz audio"
     ]
+
+
+# ---------------------------------------------------------------------- the PyInstaller spec
+
+
+class Recorder:
+    """Stands in for PyInstaller's Analysis, PYZ, EXE, COLLECT and BUNDLE: keeps the call."""
+
+    calls: dict[str, Recorder]
+
+    def __init__(self, kind: str, *args: object, **kwargs: object) -> None:
+        self.kind, self.args, self.kwargs = kind, args, kwargs
+        self.binaries: list[tuple[str, str, str]] = []
+        self.datas: list[tuple[str, str, str]] = []
+        self.pure = self.scripts = []
+        Recorder.calls[kind] = self
+
+
+def run_spec(monkeypatch, platform: str) -> dict[str, object]:
+    """Execute packaging/calftimer.spec as PyInstaller would, as if on ``platform``."""
+    import types
+
+    Recorder.calls = {}
+    monkeypatch.setattr(sys, "platform", platform)
+    version_info = types.ModuleType("PyInstaller.utils.win32.versioninfo")
+    for name in (
+        "FixedFileInfo",
+        "StringFileInfo",
+        "StringStruct",
+        "StringTable",
+        "VarFileInfo",
+        "VarStruct",
+        "VSVersionInfo",
+    ):
+        setattr(version_info, name, lambda *a, _name=name, **k: (_name, a, k))
+    monkeypatch.setitem(sys.modules, "PyInstaller.utils.win32.versioninfo", version_info)
+    namespace: dict[str, object] = {"SPECPATH": str(ROOT / "packaging")}
+    for kind in ("Analysis", "PYZ", "EXE", "COLLECT", "BUNDLE"):
+        namespace[kind] = lambda *a, _kind=kind, **k: Recorder(_kind, *a, **k)
+    spec = ROOT / "packaging" / "calftimer.spec"
+    exec(compile(spec.read_text(encoding="utf-8"), str(spec), "exec"), namespace)
+    return namespace
+
+
+def test_spec_prunes_what_calftimer_never_loads_and_keeps_what_it_does(monkeypatch) -> None:
+    keep = run_spec(monkeypatch, "linux")["keep"]
+    dropped = [
+        "PySide6/Qt/translations/qtbase_de.qm",
+        "PySide6/Qt/plugins/platforminputcontexts/libqtvirtualkeyboardplugin.so",
+        "PySide6/Qt/lib/libQt6VirtualKeyboard.so.6",
+        "libQt6VirtualKeyboard.so.6",
+        "PySide6/Qt/lib/libQt6Quick.so.6",
+        "PySide6/Qt/plugins/multimedia/libffmpegmediaplugin.so",
+        "PySide6/Qt/lib/libavcodec.so.61",
+        "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
+        "libgtk-3.so.0",
+        "libbz2.so.1",
+        "PySide6/Qt/lib/libQt6EglFsKmsSupport.so.6",
+        "PySide6/opengl32sw.dll",
+    ]
+    kept = [
+        "PySide6/Qt/lib/libQt6Core.so.6",
+        "PySide6/Qt/lib/libQt6Multimedia.so.6",
+        "PySide6/Qt/lib/libQt6TextToSpeech.so.6",
+        "PySide6/Qt/lib/libQt6OpenGL.so.6",  # pyqtgraph's curves import QtOpenGL
+        "PySide6/Qt/plugins/texttospeech/libqtexttospeech_speechd.so",
+        "PySide6/Qt/plugins/platforms/libqxcb.so",
+        "PySide6/Qt/plugins/platforms/libqwayland.so",
+        "PySide6/Qt/plugins/platforms/libqoffscreen.so",  # the self-check
+        "PySide6/Qt/plugins/platformthemes/libqxdgdesktopportal.so",
+        "PySide6/Qt/plugins/imageformats/libqsvg.so",
+        "libbz2.so.1.0",
+        "libpulse.so.0",
+        "calftimer/resources/sounds/standard/go.wav",
+    ]
+    assert [path for path in dropped if keep((path, "", "BINARY"))] == []
+    assert [path for path in kept if not keep((path, "", "BINARY"))] == []
+
+
+def test_spec_branches_give_each_system_its_icon_bundle_id_and_high_dpi_settings(
+    monkeypatch,
+) -> None:
+    run_spec(monkeypatch, "linux")
+    linux = Recorder.calls
+    assert "BUNDLE" not in linux and linux["EXE"].kwargs["icon"] is None
+    assert linux["EXE"].kwargs["version"] is None
+    assert linux["COLLECT"].kwargs["name"] == "calftimer"  # onedir: a folder, not one file
+    assert linux["EXE"].kwargs["exclude_binaries"] is True
+    shipped = {dest for _src, dest in linux["Analysis"].kwargs["datas"]}
+    assert {"calftimer/resources/sounds", "calftimer/resources/voice"} <= shipped
+    assert {"calftimer/resources/icons", "calftimer/resources/desktop"} <= shipped
+
+    run_spec(monkeypatch, "win32")
+    windows = Recorder.calls["EXE"].kwargs
+    assert str(windows["icon"]).endswith("calftimer.ico") and Path(windows["icon"]).exists()
+    assert windows["console"] is False
+    kind, _args, fields = windows["version"]
+    assert kind == "VSVersionInfo" and fields["ffi"][2]["filevers"] == (0, 1, 0, 0)
+
+    run_spec(monkeypatch, "darwin")
+    bundle = Recorder.calls["BUNDLE"].kwargs
+    assert bundle["bundle_identifier"] == APP_ID and bundle["name"] == "calftimer.app"
+    assert Path(bundle["icon"]).exists() and bundle["icon"].endswith(".icns")
+    assert bundle["info_plist"]["NSHighResolutionCapable"] is True
+    assert bundle["info_plist"]["CFBundleShortVersionString"] == __version__
+    assert Recorder.calls["EXE"].kwargs["strip"] is False  # stripping breaks the signature
