@@ -398,3 +398,10 @@ def test_spec_branches_give_each_system_its_icon_bundle_id_and_high_dpi_settings
     assert bundle["info_plist"]["NSHighResolutionCapable"] is True
     assert bundle["info_plist"]["CFBundleShortVersionString"] == __version__
     assert Recorder.calls["EXE"].kwargs["strip"] is False  # stripping breaks the signature
+    assert Recorder.calls["EXE"].kwargs["codesign_identity"] is None  # unsigned by default
+
+    monkeypatch.setenv("CALFTIMER_CODESIGN_IDENTITY", "Developer ID Application: X (TEAM1)")
+    run_spec(monkeypatch, "darwin")
+    signed = Recorder.calls["EXE"].kwargs
+    assert signed["codesign_identity"] == "Developer ID Application: X (TEAM1)"
+    assert Path(signed["entitlements_file"]).exists()
