@@ -347,6 +347,10 @@ def _run_window(
 
     app.setWindowIcon(app_icon())
 
+    from calftimer.gui.audio import configure_audio_process
+
+    # Before any sound output exists: see QtAudioGlitchWatch.
+    audio_watch = configure_audio_process(app)
     settings, settings_notices = load_settings(paths.settings_file)
     if settings.theme != "system":
         apply_theme(app, settings.theme)
@@ -362,6 +366,7 @@ def _run_window(
         # A damaged settings file fell back to defaults: say so once, where the user looks.
         window.statusBar().showMessage(" ".join(n.message for n in settings_notices))
     instance.activated.connect(window.on_second_launch)
+    audio_watch.glitched.connect(window.restart_audio)
     window.focus_on_start = fullscreen
     if fullscreen and start is None:
         window.showFullScreen()

@@ -163,8 +163,9 @@ def _check_sound_output(app: Any) -> str:
         raise CheckFailedError(f"Qt's multimedia module does not load: {exc}") from exc
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from calftimer.gui.audio import SoundOutput, create_sound_output
+    from calftimer.gui.audio import SoundOutput, configure_audio_process, create_sound_output
 
+    configure_audio_process()  # as the app does
     if QMediaDevices.defaultAudioOutput().isNull():
         return "no sound device here, so sounds were not played"
     output = create_sound_output("standard")

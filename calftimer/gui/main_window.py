@@ -104,6 +104,7 @@ SOUND_LOOKAHEAD_MS = 1_000
 # A session started while the sounds and the voice are still loading (a --start at launch, a
 # quick click) waits for them this long at most, so its first words are not lost.
 AUDIO_READY_WAIT_MS = 3_000
+AUDIO_RESTART_QUIET_MS = 2_000  # one fault of Qt's sound backend is a few messages in a row
 SESSION_END_SETTLE_MS = 150  # with real sound, the summary waits this long (see _show_session_end)
 
 
@@ -187,6 +188,7 @@ class MainWindow(QMainWindow):
         self._phrase_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._phrase_timer.timeout.connect(self._on_phrase_timer_timeout)
         self._program_waiting: Program | None = None
+        self._audio_restarted_at = -AUDIO_RESTART_QUIET_MS
         self._audio_wait_timer = QTimer(self)
         self._audio_wait_timer.setSingleShot(True)
         self._audio_wait_timer.timeout.connect(self._start_waiting_program)
@@ -268,6 +270,21 @@ class MainWindow(QMainWindow):
             self._on_voice_changed()
         if self._audio_problem:
             self.statusBar().showMessage(self._audio_problem)
+
+    def restart_audio(self) -> None:
+        """Qt's sound backend faulted (``QtAudioGlitchWatch``): go on with a fresh output.
+
+        The fault comes as a few messages in a row; one restart covers them all."""
+        fresh = getattr(self.audio, "fresh_copy", None)
+        now = self._clock()
+        if fresh is None or now - self._audio_restarted_at < AUDIO_RESTART_QUIET_MS:
+            return
+        self._audio_restarted_at = now
+        self.attach_audio(fresh())
+        self._course_changed()  # what was handed to the old output goes to the new one
+        self.statusBar().showMessage(
+            "The sound system stumbled, so calftimer restarted its sound; cues go on."
+        )
 
     def _on_audio_failed(self, problem: str) -> None:
         """The sounds could not load (the device went away): flash the screen instead."""

@@ -369,3 +369,106 @@ def test_after_back_the_replayed_rep_counts_are_spoken_ahead_again(window) -> No
     assert w._phrase_timer.isActive()
     start, phrase = w._next_phrase
     assert phrase.text == "2" and start < phrase.cue.offset_ms < first.start_ms + 12_000
+
+
+# ------------------------------------------------- a fault of Qt's PulseAudio backend, contained
+
+CROSS_THREAD = "QSocketNotifier: Socket notifiers cannot be enabled or disabled from another thread"
+
+
+class RestartableOutput(RecordingOutput):
+    """A recording output that can make a fresh copy of itself, like SoundOutput."""
+
+    def __init__(self, clock: ManualClock, copies: list[RestartableOutput]) -> None:
+        super().__init__(clock)
+        self.copies = copies
+        self.closed = False
+
+    def fresh_copy(self) -> RestartableOutput:
+        copy = RestartableOutput(self.clock, self.copies)
+        self.copies.append(copy)
+        return copy
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_the_glitch_watch_passes_messages_on_and_floods_never(qtbot) -> None:
+    from PySide6.QtCore import qWarning
+
+    from calftimer.gui.audio import QtAudioGlitchWatch
+
+    seen: list[str] = []
+    watch = QtAudioGlitchWatch()
+    watch._previous = lambda _kind, _context, message: seen.append(message)
+    watch._forward(None, None, "plain")  # forwarding goes to the handler that was there
+    assert seen == ["plain"]
+    with qtbot.waitSignal(watch.glitched, timeout=1_000):
+        watch.handle(None, None, CROSS_THREAD)
+    for _ in range(5_000):  # what the spinning thread then writes, thousands a second
+        watch.handle(None, None, "QSocketNotifier: Invalid socket 32 and type 'Read', disabling...")
+    watch.handle(None, None, CROSS_THREAD)
+    watch.handle(None, None, "something else")
+    assert watch.glitches == 2 and watch.suppressed == 5_000
+    assert seen == [
+        "plain",
+        CROSS_THREAD + " (calftimer restarts its sound output)",
+        "QSocketNotifier: Invalid socket 32 and type 'Read', disabling...",
+        "something else",
+    ]
+    # Installed for real, it hears what Qt says.
+    from PySide6.QtCore import qInstallMessageHandler
+
+    real = QtAudioGlitchWatch()
+    real.install()
+    try:
+        with qtbot.waitSignal(real.glitched, timeout=1_000):
+            qWarning(CROSS_THREAD)
+    finally:
+        qInstallMessageHandler(real._previous)
+    assert real.glitches == 1
+
+
+def test_a_backend_fault_restarts_the_sound_once_and_the_session_goes_on(window) -> None:
+    w, clock = window
+    copies: list[RestartableOutput] = []
+    first = RestartableOutput(clock, copies)
+    w.attach_audio(first)
+    w.start_program(BUILTIN_BY_ID["isometric"])
+    first_set = w.driver.session.timeline.work_sets[0]
+    advance_by_deadlines(w.driver, clock, T0 + first_set.start_ms - 3_500)
+    w.restart_audio()
+    w.restart_audio()  # the same fault's second message: no second restart
+    assert first.closed and len(copies) == 1 and w.audio is copies[0]
+    assert "restarted its sound" in w.statusBar().currentMessage()
+    advance_by_deadlines(w.driver, clock, T0 + first_set.start_ms)
+    # The new output plays the count-in and "go" at their moments, the old one nothing more.
+    assert copies[0].sounds == [
+        (first_set.start_ms - 3_000, "tick"),
+        (first_set.start_ms - 2_000, "tick"),
+        (first_set.start_ms - 1_000, "tick"),
+        (first_set.start_ms, "go"),
+    ]
+    assert all(t < first_set.start_ms - 3_500 for t, _ in first.sounds)
+    clock.set(clock() + 2_000)
+    w.restart_audio()  # a later fault is a new one
+    assert len(copies) == 2 and w.audio is copies[1]
+
+
+def test_sound_output_makes_a_fresh_copy_with_the_same_theme_and_device(qtbot) -> None:
+    from calftimer.gui.audio import SoundOutput
+
+    output = SoundOutput.__new__(SoundOutput)  # only the recipe matters here
+    output._recipe = (sounds_folder("standard"), None, None, 120, b"sink", None, "")
+    made: list[tuple[object, ...]] = []
+    original = SoundOutput.__init__
+
+    def record(self, folder, parent=None, **options) -> None:
+        made.append((folder, options["device_id"], options["late_ms"]))
+
+    SoundOutput.__init__ = record
+    try:
+        output.fresh_copy()
+    finally:
+        SoundOutput.__init__ = original
+    assert made == [(sounds_folder("standard"), b"sink", 120)]

@@ -42,6 +42,11 @@ class Run:
     offset_ms: float  # recording time minus monotonic time, from the matched sounds
 
 
+# Runs of a scenario spoiled by a fault of Qt's sound backend (about one voice session in ten,
+# see calftimer.gui.audio.QtAudioGlitchWatch) are run again, this many times at most.
+GLITCH_RETRIES = 2
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     scenarios = ("metronome", "voice")
@@ -51,8 +56,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
         server.__enter__()
     except SoundServerError as exc:
         pytest.fail(f"the real-audio test needs a sound server: {exc}")
+    samples: dict[str, array[int]] = {}
+    glitches = 0
     try:
-        recordings = {name: server.record(name) for name in scenarios}
         for name in scenarios:
             # One after the other: two real-time sessions at once on a 2-CPU machine made the
             # metronome miss +/-10 ms now and then from CPU contention alone.
@@ -62,25 +68,34 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
                 "QT_QPA_PLATFORM": "offscreen",
                 "PYTHONPATH": str(ROOT),
             }
-            process = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "tests.gui.real_audio_session",
-                    name,
-                    str(folder / name),
-                    name,  # each session plays to its own sink
-                ],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-            )
-            assert process.returncode == 0, (
-                f"{name} session failed ({process.returncode}): {process.stderr}"
-            )
-        samples = {name: recording.stop() for name, recording in recordings.items()}
+            for _attempt in range(1 + GLITCH_RETRIES):
+                recording = server.record(name)
+                process = subprocess.run(
+                    [
+                        sys.executable,
+                        "-m",
+                        "tests.gui.real_audio_session",
+                        name,
+                        str(folder / name),
+                        name,  # each session plays to its own sink
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=120,
+                )
+                samples[name] = recording.stop()
+                assert process.returncode == 0, (
+                    f"{name} session failed ({process.returncode}): {process.stderr[-4000:]}"
+                )
+                # A fault of Qt's PulseAudio backend (QtAudioGlitchWatch): the app restarted its
+                # sound and went on, which this recording cannot be compared with. Once more.
+                if not json.loads((folder / name).read_text())["qt_audio_glitches"]:
+                    break
+                glitches += 1
+            else:
+                pytest.fail(f"{name}: Qt's sound backend faulted in {glitches} runs in a row")
     finally:
         server.__exit__(None, None, None)
     return {
