@@ -113,8 +113,9 @@ def _desktop_quote(part: str) -> str:
     part = part.replace("%", "%%")
     if part and all(c.isalnum() or c in "/._-+,:=@" for c in part):
         return part
-    escaped = "".join("\\" + c if c in '"`$\\' else c for c in part)
-    return f'"{escaped}"'
+    quoted = '"' + "".join("\\" + c if c in '"`$\\' else c for c in part) + '"'
+    # The Exec value is also a string value: each backslash is written twice more.
+    return quoted.replace("\\", "\\\\")
 
 
 def _ours(target: Path) -> bool:
@@ -150,8 +151,16 @@ def install(share: Path, command: Sequence[str], *, run_tools: bool = True) -> l
 
 
 def uninstall(share: Path) -> list[Path]:
+    """Remove what ``install`` wrote. Nothing at all when the launcher entry there is not
+    ours: the icons then belong to whoever put that entry in place."""
+    plan = placements(share)
+    entry = plan[0].target
+    if entry.exists() and not _ours(entry):
+        raise InstallError(
+            f"{entry}: was not written by calftimer install-desktop; nothing was removed"
+        )
     removed = []
-    for item in placements(share):
+    for item in plan:
         if item.target.exists() and _ours(item.target):
             item.target.unlink()
             removed.append(item.target)

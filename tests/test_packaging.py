@@ -140,7 +140,8 @@ def test_metainfo_matches_the_app_its_version_and_its_screenshots() -> None:
         local = ROOT / "docs" / "screenshots" / name
         assert local.exists(), f"{name} is announced but not in docs/screenshots"
         assert png_size(local.read_bytes()) == (int(image.get("width")), int(image.get("height")))
-        assert image.text.startswith("https://")
+        # The addresses point into the release's tag (docs/packaging.md, "Releasing").
+        assert image.text.startswith("https://") and f"/v{__version__}/" in image.text
 
 
 def tool_or_skip(name: str) -> str:
@@ -215,8 +216,14 @@ def test_install_desktop_never_overwrites_an_entry_it_did_not_write(tmp_path, ca
     err = capsys.readouterr().err
     assert str(foreign) in err and "nothing was changed" in err
     assert installed_files(share) == [f"applications/{APP_ID}.desktop"]
-    assert main(["install-desktop", "--prefix", str(tmp_path), "--uninstall"]) == 0
+    # Uninstalling leaves that entry, and the icons it may name, alone.
+    icon = share / "icons" / "hicolor" / "48x48" / "apps" / f"{APP_ID}.png"
+    icon.parent.mkdir(parents=True)
+    icon.write_bytes(b"theirs")
+    assert main(["install-desktop", "--prefix", str(tmp_path), "--uninstall"]) == 1
+    assert "nothing was removed" in capsys.readouterr().err
     assert foreign.read_text().startswith("[Desktop Entry]\nType=Application\nName=Mine")
+    assert icon.read_bytes() == b"theirs"
 
 
 def test_exec_paths_with_spaces_and_percent_signs_are_quoted_as_the_spec_asks() -> None:
@@ -228,6 +235,10 @@ def test_exec_paths_with_spaces_and_percent_signs_are_quoted_as_the_spec_asks() 
         '"/home/a b/100%%/calftimer" --start foundation'
     )
     assert entry["Desktop Entry"]["X-Calftimer-Installed"] == "true"
+    # A backslash is escaped for the quoting, then again for the string value (the spec's
+    # four backslashes for one).
+    backslash = desktop_entry(desktop_entry_text(template, ["/opt/a\\b/calftimer"]))
+    assert backslash["Desktop Entry"]["Exec"] == '"/opt/a\\\\\\\\b/calftimer"'
     assert MARK not in entry["Desktop Action start-foundation"]
 
 

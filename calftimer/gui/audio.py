@@ -51,6 +51,7 @@ from calftimer.core.voice_clips import JOIN_MS, ClipError, ClipVoice
 
 # The files to load are the sounds the cue player uses (calftimer.core.cues), each once.
 SOUND_NAMES = tuple(dict.fromkeys(CUE_SOUNDS.values()))
+_ABANDONED_THREADS: list[QThread] = []  # audio threads that would not stop (see close)
 
 SYSTEM_VOICE_START_MS = 1_000  # speech-dispatcher took 0.45-0.96 s to start speaking
 NO_DEVICE = (
@@ -643,7 +644,10 @@ class SoundOutput(QObject):
             # Longer than shut_down's own wait for loading effects: a QThread destroyed while
             # running aborts the process.
             if not self._thread.wait(SHUTDOWN_LOAD_WAIT_MS + 3_000):
-                self._thread.setParent(None)  # never delete it running; the OS reclaims it
+                # Never delete it running (Qt aborts the process): no parent, and a reference
+                # kept for the life of the process, so neither Qt nor Python frees it.
+                self._thread.setParent(None)
+                _ABANDONED_THREADS.append(self._thread)
         if self._speech_thread is not None and self._speech_thread.isRunning():
             self._shut_down_speech.emit()
             # speech-dispatcher may take seconds to let go; never block the quit for it.
@@ -728,23 +732,40 @@ class QtAudioGlitchWatch(QObject):
         super().__init__(parent)
         self.glitches = 0
         self.suppressed = 0
+        self._invalid_since_glitch = 0
         self._previous: Any = None
+        self._installed = False
 
     def install(self) -> None:
+        """Handle Qt's messages from now until the application quits."""
         from PySide6.QtCore import qInstallMessageHandler
 
         self._previous = qInstallMessageHandler(self.handle)
+        self._installed = True
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.uninstall)
+
+    def uninstall(self) -> None:
+        """Give Qt's messages back to the handler that was there (a thread that outlives the
+        window must not reach this object once it is gone)."""
+        from PySide6.QtCore import qInstallMessageHandler
+
+        if self._installed:
+            qInstallMessageHandler(self._previous)
+            self._installed = False
 
     def handle(self, kind: Any, context: Any, message: str) -> None:
         if self.CROSS_THREAD in message:
             self.glitches += 1
-            if self.glitches == 1:
-                self._forward(kind, context, message + " (calftimer restarts its sound output)")
+            self._invalid_since_glitch = 0
+            self._forward(kind, context, message + " (calftimer restarts its sound output)")
             self.glitched.emit()  # queued to the window's thread: emitted from the pulse thread
             return
         if message.startswith(self.INVALID_SOCKET):
-            self.suppressed += 1
-            if self.suppressed > 1:
+            self._invalid_since_glitch += 1
+            if self._invalid_since_glitch > 1:
+                self.suppressed += 1
                 return
         self._forward(kind, context, message)
 
@@ -763,10 +784,13 @@ def configure_audio_process(parent: QObject | None = None) -> QtAudioGlitchWatch
     ``QT_NO_THREADED_GLIB`` gives every thread but the window's Qt's own event loop instead of
     GLib's: with it, the fault that ``QtAudioGlitchWatch`` contains no longer hangs the app
     (0 hangs in 50 sessions, against 1 in 10 with GLib). The window's thread keeps GLib, which
-    desktop themes and native dialogs rely on."""
-    os.environ.setdefault("QT_NO_THREADED_GLIB", "1")
+    desktop themes and native dialogs rely on. Linux and BSD only."""
     watch = QtAudioGlitchWatch(parent)
-    watch.install()
+    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        # The fault is PulseAudio's; elsewhere Qt's own message output (the Windows debug log,
+        # macOS's unified log) stays untouched.
+        os.environ.setdefault("QT_NO_THREADED_GLIB", "1")
+        watch.install()
     return watch
 
 

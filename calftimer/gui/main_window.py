@@ -104,7 +104,7 @@ SOUND_LOOKAHEAD_MS = 1_000
 # A session started while the sounds and the voice are still loading (a --start at launch, a
 # quick click) waits for them this long at most, so its first words are not lost.
 AUDIO_READY_WAIT_MS = 3_000
-AUDIO_RESTART_QUIET_MS = 2_000  # one fault of Qt's sound backend is a few messages in a row
+AUDIO_RESTARTS_MAX = 5  # faults of Qt's sound backend one session recovers from, at most
 SESSION_END_SETTLE_MS = 150  # with real sound, the summary waits this long (see _show_session_end)
 
 
@@ -188,7 +188,8 @@ class MainWindow(QMainWindow):
         self._phrase_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._phrase_timer.timeout.connect(self._on_phrase_timer_timeout)
         self._program_waiting: Program | None = None
-        self._audio_restarted_at = -AUDIO_RESTART_QUIET_MS
+        self._audio_restart_pending = False
+        self.audio_restarts = 0
         self._audio_wait_timer = QTimer(self)
         self._audio_wait_timer.setSingleShot(True)
         self._audio_wait_timer.timeout.connect(self._start_waiting_program)
@@ -274,16 +275,28 @@ class MainWindow(QMainWindow):
     def restart_audio(self) -> None:
         """Qt's sound backend faulted (``QtAudioGlitchWatch``): go on with a fresh output.
 
-        The fault comes as a few messages in a row; one restart covers them all."""
-        fresh = getattr(self.audio, "fresh_copy", None)
-        now = self._clock()
-        if fresh is None or now - self._audio_restarted_at < AUDIO_RESTART_QUIET_MS:
+        One fault comes as a few messages in a row, all queued before the restart runs: one
+        restart covers them. A fault of the fresh output is a new one."""
+        if self._audio_restart_pending or not hasattr(self.audio, "fresh_copy"):
             return
-        self._audio_restarted_at = now
-        self.attach_audio(fresh())
+        if self.audio_restarts >= AUDIO_RESTARTS_MAX:
+            self.statusBar().showMessage(
+                "The sound system keeps failing; restart calftimer if cues stop."
+            )
+            return
+        self._audio_restart_pending = True
+        QTimer.singleShot(0, self._restart_audio_now)
+
+    def _restart_audio_now(self) -> None:
+        self._audio_restart_pending = False
+        self.audio_restarts += 1
+        old = self.audio
+        self.attach_audio(old.fresh_copy())
         self._course_changed()  # what was handed to the old output goes to the new one
+        # The new output loads for about a second: cues due before it is ready are missed.
         self.statusBar().showMessage(
-            "The sound system stumbled, so calftimer restarted its sound; cues go on."
+            "The sound system stumbled, so calftimer restarted its sound; a second of cues "
+            "may have been missed."
         )
 
     def _on_audio_failed(self, problem: str) -> None:
