@@ -130,12 +130,20 @@ def main(argv: list[str]) -> int:
         window.restart_audio()  # as calftimer.app wires it
         if not started:  # the old output will never be ready: start on the fresh one
             started.append(True)
-            window.start_program(program)  # it waits for the fresh output to load
-            window.audio.became_ready.connect(follow_driver)  # after the window's own slot
+            window.start_program(program)  # it waits for the output in use (up to 3 s)
+            follow.start(50)
 
     def follow_driver() -> None:
+        # The session starts once an output is loaded, which may be a later fresh one (a
+        # fault can strike again while one loads): follow whichever starts it.
         if window.driver is not None:
+            follow.stop()
             window.driver.state_changed.connect(on_state)
+
+    from PySide6.QtCore import QTimer
+
+    follow = QTimer()
+    follow.timeout.connect(follow_driver)
 
     def on_state(state: object) -> None:
         if getattr(state, "is_over", False):
