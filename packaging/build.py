@@ -206,6 +206,11 @@ def listen(bundle: Path) -> None:
         raise BuildFailedError(str(exc)) from exc
     starts = ", ".join(f"{s.start_ms / 1000:.1f}" for s in heard)
     report(f"listen: heard {len(heard)} sounds in {LISTEN_S} s, at {starts or '-'} s", since)
+    restarts = errors.count("calftimer restarts its sound output")
+    if restarts:
+        # calftimer.gui.audio.QtAudioGlitchWatch: sounds due while the fresh output loads are
+        # lost, so a sound or two fewer is expected in this run.
+        print(f"listen: the app restarted its sound output {restarts} time(s) (a Qt fault)")
     if app.returncode != -9:  # killed by us, as planned: it had not exited on its own
         sys.stderr.write(errors)
         raise BuildFailedError(f"the app exited with {app.returncode} during the session")
