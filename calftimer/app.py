@@ -347,10 +347,6 @@ def _run_window(
 
     app.setWindowIcon(app_icon())
 
-    from calftimer.gui.audio import configure_audio_process
-
-    # Before any sound output exists: see QtAudioGlitchWatch.
-    audio_watch = configure_audio_process(app)
     settings, settings_notices = load_settings(paths.settings_file)
     if settings.theme != "system":
         apply_theme(app, settings.theme)
@@ -366,7 +362,6 @@ def _run_window(
         # A damaged settings file fell back to defaults: say so once, where the user looks.
         window.statusBar().showMessage(" ".join(n.message for n in settings_notices))
     instance.activated.connect(window.on_second_launch)
-    audio_watch.glitched.connect(window.restart_audio)
     window.focus_on_start = fullscreen
     if fullscreen and start is None:
         window.showFullScreen()
@@ -394,8 +389,10 @@ def _run_window(
         writer = BackgroundWriter()
         writers.append(writer)
         window.attach_store(store, writer)
-        from calftimer.gui.audio import create_sound_output
+        from calftimer.gui.audio import configure_audio_process, create_sound_output
 
+        # Before the first sound output exists: see QtAudioGlitchWatch.
+        configure_audio_process(app).glitched.connect(window.restart_audio)
         # QtMultimedia loads here, after the first paint; every sound is preloaded now.
         window.attach_audio(create_sound_output(settings.sound_theme, window))
         window.show_store_notices()

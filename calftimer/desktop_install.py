@@ -24,19 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from calftimer import APP_ID
-from calftimer.resources import ICON_SIZES, icons_folder
+from calftimer.core.atomic import write_atomic
+from calftimer.resources import ICON_SIZES, desktop_folder, icons_folder
 
 MARK = "X-Calftimer-Installed=true"  # says a .desktop file was written by this command
 
 
 class InstallError(Exception):
-    pass
-
-
-def desktop_folder() -> Path:
-    from importlib import resources
-
-    return Path(str(resources.files("calftimer.resources") / "desktop"))
+    """A file is missing from the installation, or is someone else's; nothing was changed."""
 
 
 @dataclass(frozen=True)
@@ -143,9 +138,9 @@ def install(share: Path, command: Sequence[str], *, run_tools: bool = True) -> l
         item.target.parent.mkdir(parents=True, exist_ok=True)
         if item.target.suffix == ".desktop":
             text = desktop_entry_text(item.source.read_text(encoding="utf-8"), command)
-            _write_atomic(item.target, text.encode("utf-8"))
+            write_atomic(item.target, text.encode("utf-8"))
         else:
-            _write_atomic(item.target, item.source.read_bytes())
+            write_atomic(item.target, item.source.read_bytes())
         written.append(item.target)
     return written
 
@@ -165,15 +160,6 @@ def uninstall(share: Path) -> list[Path]:
             item.target.unlink()
             removed.append(item.target)
     return removed
-
-
-def _write_atomic(target: Path, data: bytes) -> None:
-    temporary = target.with_name(f".{target.name}.tmp")
-    with temporary.open("wb") as file:
-        file.write(data)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(temporary, target)
 
 
 def run(prefix: str | None, *, remove: bool) -> int:

@@ -27,9 +27,12 @@ import time
 import wave
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from calftimer import __version__
+
+if TYPE_CHECKING:
+    from calftimer.core.library import ProgramLibrary
 
 SOUND_LOAD_TIMEOUT_MS = 15_000  # loading and warming every effect took ~1 s here
 
@@ -50,15 +53,16 @@ def run_self_check(emit: Callable[[str], None] = print) -> int:
         with tempfile.TemporaryDirectory(prefix="calftimer-self-check-") as folder:
             data_dir = Path(folder)
             step = "catalog and programs"
-            found.append(_check_programs(data_dir))
+            library, summary = _check_programs(data_dir)
+            found.append(summary)
             step = "history store"
-            found.append(_check_store(data_dir))
+            found.append(_check_store(data_dir, library))
             step = "sound files"
             found.append(_check_sound_files())
             step = "Qt"
             app = _application(qt_messages)
             step = "sound output"
-            found.append(_check_sound_output(app))
+            found.append(_check_sound_output())
             step = "window"
             found.append(_check_window(app, data_dir))
             step = "speech engines"
@@ -80,7 +84,7 @@ def run_self_check(emit: Callable[[str], None] = print) -> int:
     return 0
 
 
-def _check_programs(data_dir: Path) -> str:
+def _check_programs(data_dir: Path) -> tuple[ProgramLibrary, str]:
     from calftimer.core.catalog import EXERCISES
     from calftimer.core.library import ProgramLibrary
     from calftimer.core.timeline import compile_program
@@ -91,16 +95,15 @@ def _check_programs(data_dir: Path) -> str:
     for program in library.programs:
         if compile_program(program).duration_ms <= 0:
             raise CheckFailedError(f"program {program.id!r} compiles to an empty timeline")
-    return f"{len(EXERCISES)} exercises, {len(library.programs)} programs"
+    return library, f"{len(EXERCISES)} exercises, {len(library.programs)} programs"
 
 
-def _check_store(data_dir: Path) -> str:
-    from calftimer.core.library import ProgramLibrary
+def _check_store(data_dir: Path, library: ProgramLibrary) -> str:
     from calftimer.core.session import Session
     from calftimer.core.store import Store
     from calftimer.core.timeline import compile_program
 
-    program = ProgramLibrary.load(None).resolve("foundation")
+    program = library.resolve("foundation")
     timeline = compile_program(program)
     now = [0]
     session = Session(timeline, lambda: now[0])
@@ -155,7 +158,7 @@ def _application(qt_messages: list[str]) -> Any:
     return QApplication.instance() or QApplication(["calftimer"])
 
 
-def _check_sound_output(app: Any) -> str:
+def _check_sound_output() -> str:
     """With a device, load every sound through the app's audio thread; without one, import the
     multimedia module only (a bundle that lost it would be silent for everyone)."""
     try:

@@ -290,8 +290,7 @@ class MainWindow(QMainWindow):
     def _restart_audio_now(self) -> None:
         self._audio_restart_pending = False
         self.audio_restarts += 1
-        old = self.audio
-        self.attach_audio(old.fresh_copy())
+        self.attach_audio(self.audio.fresh_copy())
         self._course_changed()  # what was handed to the old output goes to the new one
         # The new output loads for about a second: cues due before it is ready are missed.
         self.statusBar().showMessage(

@@ -2,6 +2,7 @@
 
 - cue sounds under ``sounds/<theme>/<name>.wav`` (made by ``resources/make_sounds.py``);
 - the built-in voice under ``voice/en`` (made by ``resources/make_voice.py``);
+- the launcher entry and AppStream data under ``desktop``;
 - the app icon under ``icons``: the SVG and ``hicolor/<N>x<N>/apps/<APP_ID>.png``, laid out
   like an icon theme so the desktop installers copy the folder as it is (made by
   ``resources/make_icons.py``).
@@ -22,6 +23,11 @@ ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
 def icons_folder() -> Path:
     return Path(str(resources.files(__name__) / "icons"))
+
+
+def desktop_folder() -> Path:
+    """The launcher entry and the AppStream data, named by ``APP_ID``."""
+    return Path(str(resources.files(__name__) / "desktop"))
 
 
 def icon_files() -> dict[int, Path]:
