@@ -334,10 +334,15 @@ def _run_window(
         except RuntimeError as exc:
             print(f"calftimer: {exc}", file=sys.stderr)
             return 1
-        print("calftimer is already running: its window was brought to the front.")
+        what = f"--start {start.id} was handed over and " if start is not None else ""
+        print(f"calftimer is already running: {what}its window was brought to the front.")
         return 0
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "calftimer"])
+    # Answer a second launch from now on, but act on what it hands over (a --start) only once
+    # the history is open: see mark_ready() in open_history below.
+    instance.hold_until_ready()
+    instance.listen()
     app.setApplicationName("calftimer")
     app.setApplicationVersion(__version__)
     # Wayland matches the window to its launcher entry (name, icon, actions) by this id; on X11
@@ -385,7 +390,6 @@ def _run_window(
             )
             app.exit(1)
             return
-        instance.listen()  # from now on a second launch is answered
         writer = BackgroundWriter()
         writers.append(writer)
         window.attach_store(store, writer)
@@ -399,6 +403,7 @@ def _run_window(
         window.load_history_in_background()
         if start is not None:
             window.start_program(start)
+        instance.mark_ready()  # what a second launch handed over meanwhile happens now
 
     _after_first_paint(window, open_history)
     try:
