@@ -339,10 +339,6 @@ def _run_window(
         return 0
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "calftimer"])
-    # Answer a second launch from now on, but act on what it hands over (a --start) only once
-    # the history is open: see mark_ready() in open_history below.
-    instance.hold_until_ready()
-    instance.listen()
     app.setApplicationName("calftimer")
     app.setApplicationVersion(__version__)
     # Wayland matches the window to its launcher entry (name, icon, actions) by this id; on X11
@@ -390,6 +386,11 @@ def _run_window(
             )
             app.exit(1)
             return
+        # A second launch since the lock was taken waits, connected (the socket has listened
+        # since then; see SingleInstance), and is answered now. What it hands over (a --start)
+        # is acted on once the history is attached: mark_ready() below.
+        instance.hold_until_ready()
+        instance.listen()
         writer = BackgroundWriter()
         writers.append(writer)
         window.attach_store(store, writer)

@@ -20,7 +20,6 @@ import contextlib
 import hashlib
 import json
 import os
-import socket as pysocket
 import sys
 import time
 from collections.abc import Callable
@@ -103,12 +102,16 @@ class SingleInstance(QObject):
     def _listen_early(self) -> None:
         """Listen on the socket right away (Unix), before Qt's server exists: a second launch
         connecting now is queued by the system and answered once the event loop runs."""
-        if not self._listen_early_wanted or not hasattr(pysocket, "AF_UNIX"):
+        # The C module behind ``socket``: this runs before the first paint, and it imports in
+        # 0.4 ms where ``socket`` takes 3 ms.
+        import _socket
+
+        if not self._listen_early_wanted or not hasattr(_socket, "AF_UNIX"):
             return  # named pipes: listen() makes them; a second launch retries until then
         from PySide6.QtCore import QDir  # where QLocalServer puts the socket of a plain name
 
         path = os.path.join(QDir.tempPath(), self._name)
-        sock = pysocket.socket(pysocket.AF_UNIX, pysocket.SOCK_STREAM)
+        sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
         try:
             # A socket file left by a crashed instance: the lock proves nobody owns it now.
             with contextlib.suppress(FileNotFoundError):
