@@ -96,6 +96,7 @@ class _ThreadBridge(QObject):
     import_previewed = Signal(object)  # ImportPreview
     programs_changed = Signal()
     history_loaded = Signal()
+    history_refreshed = Signal(bool)  # True: another process changed the history
 
 
 # Sounds are handed to the audio thread this far ahead of their moments: a window kept busy for
@@ -110,6 +111,8 @@ SESSION_END_SETTLE_MS = 150  # with real sound, the summary waits this long (see
 
 class MainWindow(QMainWindow):
     settings_changed = Signal(object)  # Settings: the audio and keep-awake layers follow it
+    # The history in memory changed under us (another process wrote it): views of it redraw.
+    history_changed = Signal()
 
     def __init__(
         self,
@@ -160,6 +163,9 @@ class MainWindow(QMainWindow):
         self._bridge.programs_changed.connect(self.reload_programs)
         self._bridge.history_loaded.connect(self.show_store_notices)
         self._bridge.history_loaded.connect(self._on_history_loaded)
+        self._bridge.history_refreshed.connect(self._on_history_refreshed)
+        self.history_watch: Any = None  # calftimer.gui.history_watch.HistoryWatch, with a store
+        self._disk_refresh = "idle"  # or "running", "again" (asked while running), "after session"
         self.history_view: Any = None  # made on first use: pyqtgraph stays off the start-up path
         self.test_results_dialog: Any = None
         self._morning_session_id: str | None = None
@@ -240,6 +246,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("History is read-only: sessions will not be saved.")
         else:
             self.offer_morning_rating()
+        self._watch_history_folders()
 
     def attach_audio(self, output: Any) -> None:
         """Play cues through ``output`` (a SoundOutput, or a SilentOutput that says why not)."""
@@ -412,6 +419,64 @@ class MainWindow(QMainWindow):
         self._long_jobs.submit(
             self.store.ensure_loaded, lambda _r, _e: self._bridge.history_loaded.emit()
         )
+
+    def _watch_history_folders(self) -> None:
+        """Notice what other processes write to the history (an import from a terminal, a sync
+        service) and show it without a restart."""
+        from calftimer.gui.history_watch import HistoryWatch
+
+        assert self.store is not None
+        if self.history_watch is not None:
+            self.history_watch.stop()
+            self.history_watch.deleteLater()
+        self.history_watch = HistoryWatch([self.store.sessions_dir, self.store.months_dir], self)
+        self.history_watch.changed.connect(self.refresh_history_from_disk)
+
+    def _session_active(self) -> bool:
+        return self.driver is not None and self.driver.session.state in (
+            State.RUNNING,
+            State.PAUSED,
+        )
+
+    def refresh_history_from_disk(self) -> None:
+        """Read what another process changed in the history, on the writer thread (between
+        saves, never beside one). Not while a session runs: nothing may disturb it, and
+        nothing it shows needs the rest of the history; it is done when the session ends."""
+        if self.store is None or self._writer is None:
+            return
+        if self._disk_refresh in ("running", "again"):
+            self._disk_refresh = "again"  # one more look when this one is done
+            return
+        if self._session_active():
+            if self._disk_refresh != "after session":
+                self._disk_refresh = "after session"
+                assert self.driver is not None
+                self.driver.state_changed.connect(self._on_session_state_for_refresh)
+            return
+        self._disk_refresh = "running"
+        store = self.store
+        self._writer.submit(
+            store.refresh_from_disk,
+            lambda changed, error: self._bridge.history_refreshed.emit(
+                error is None and bool(changed)
+            ),
+        )
+
+    def _on_session_state_for_refresh(self, state: object) -> None:
+        if self._disk_refresh == "after session" and isinstance(state, State) and state.is_over:
+            self._disk_refresh = "idle"
+            self.refresh_history_from_disk()
+
+    def _on_history_refreshed(self, changed: bool) -> None:
+        again = self._disk_refresh == "again"
+        self._disk_refresh = "idle"
+        if changed:
+            self.show_store_notices()  # a conflict copy merged, a damaged file set aside
+            if self.history_view is not None and self.stack.currentWidget() is self.history_view:
+                self._refresh_history()
+            self.history_changed.emit()
+        if again:
+            self.refresh_history_from_disk()
 
     def show_store_notices(self) -> None:
         """Tell the user once, without blocking, what the store had to do while opening."""

@@ -1,0 +1,172 @@
+"""The open window shows history that other processes write, without a restart: a real
+``python -m calftimer import`` run beside it, a sync conflict copy arriving. A running session
+is never disturbed: what arrives meanwhile is read once it is over."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from calftimer.core.clock import ManualClock
+from calftimer.core.exchange import backup_bytes
+from calftimer.core.history import SessionDoc
+from calftimer.core.library import ProgramLibrary
+from calftimer.core.programs import BUILTIN_BY_ID
+from calftimer.core.store import BackgroundWriter, Store
+from calftimer.core.timeline import CompileOptions
+from calftimer.gui.main_window import MainWindow
+from calftimer.paths import AppPaths
+from tests.core.store_worker import imported_session
+from tests.core.test_store import month_bytes, worker_env
+
+WAIT_MS = 20_000
+
+
+@pytest.fixture
+def writer() -> Iterator[BackgroundWriter]:
+    w = BackgroundWriter()
+    yield w
+    w.close()
+
+
+def make_window(qtbot, data: Path, writer: BackgroundWriter) -> MainWindow:
+    window = MainWindow(
+        ProgramLibrary.load(None),
+        ManualClock(1_000_000),
+        AppPaths(data, "test"),
+        CompileOptions(prepare_s=5),
+        store=Store.open(data),
+        writer=writer,
+    )
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def reps(sessions: list[SessionDoc]) -> int:
+    return sum(s["done"] for session in sessions for s in session["sets"])
+
+
+def shown_reps(window: MainWindow) -> int:
+    """The reps the open History's chart adds up to, over every week it has."""
+    view = window.history_view
+    if view.series is None or view.chart_stack.currentWidget() is not view.plot:
+        return 0
+    return round(sum(view.series.totals))
+
+
+def run_import(data: Path, sessions: list[SessionDoc], tmp_path: Path) -> None:
+    backup = tmp_path / "backup.json"
+    backup.write_bytes(backup_bytes(sessions, [], exported_at=datetime.now(UTC)))
+    done = subprocess.run(
+        [sys.executable, "-m", "calftimer", "import", str(backup), "--data-dir", str(data)],
+        capture_output=True,
+        text=True,
+        env=worker_env(),
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def last_month(days: int) -> datetime:
+    return datetime.now(UTC).replace(hour=7, minute=0, second=0, microsecond=0) - timedelta(
+        days=days
+    )
+
+
+@pytest.mark.slow
+def test_an_import_from_the_command_line_shows_in_the_open_history(qtbot, tmp_path, writer) -> None:
+    data = tmp_path / "data"
+    here = [imported_session(last_month(40), sets=2)]
+    Store.open(data).merge_sessions(here)
+    window = make_window(qtbot, data, writer)
+    window.history_action.trigger()  # Ctrl+H
+    qtbot.waitUntil(lambda: shown_reps(window) == reps(here), timeout=WAIT_MS)
+
+    arriving = [imported_session(last_month(d), sets=3) for d in (30, 20, 10)]
+    run_import(data, arriving, tmp_path)
+
+    qtbot.waitUntil(lambda: shown_reps(window) == reps(here + arriving), timeout=WAIT_MS)
+    assert window.stack.currentWidget() is window.history_view
+
+
+@pytest.mark.slow
+def test_a_sync_conflict_copy_arriving_shows_in_the_open_history(qtbot, tmp_path, writer) -> None:
+    data = tmp_path / "data"
+    shared = imported_session(datetime(2025, 6, 2, 7, 0, tzinfo=UTC), sets=1)
+    Store.open(data).merge_sessions([shared])
+    window = make_window(qtbot, data, writer)
+    window.show_history()
+    qtbot.waitUntil(lambda: shown_reps(window) == reps([shared]), timeout=WAIT_MS)
+
+    other_device = imported_session(datetime(2025, 6, 3, 7, 0, tzinfo=UTC), sets=2)
+    copy = data / "history" / "months" / "2025-06.sync-conflict-20250604-070000-PHONE12.json"
+    copy.write_bytes(month_bytes("2025-06", [shared, other_device]))
+
+    qtbot.waitUntil(lambda: shown_reps(window) == reps([shared, other_device]), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not copy.exists(), timeout=WAIT_MS)
+    assert (data / "merged" / copy.name).exists()
+
+
+@pytest.mark.slow
+def test_what_arrives_during_a_session_is_read_after_it_and_the_session_is_kept(
+    qtbot, tmp_path, writer
+) -> None:
+    data = tmp_path / "data"
+    window = make_window(qtbot, data, writer)
+    refreshed: list[bool] = []
+    window.history_changed.connect(lambda: refreshed.append(True))
+    window.start_program(BUILTIN_BY_ID["isometric"])
+    qtbot.waitUntil(lambda: window.recorder is not None and window.recorder.session_id is not None)
+    running = window.recorder.session_id
+
+    arriving = [imported_session(last_month(12), sets=2)]
+    run_import(data, arriving, tmp_path)
+    window.history_watch.changed.emit()  # as the watcher would (it may be slower to notice)
+    assert writer.flush(timeout=10)
+    assert window.store is not None
+    assert arriving[0]["id"] not in {s["id"] for s in window.store.loaded_sessions()}
+    assert refreshed == []  # nothing happened under the running session
+
+    window.driver.apply("abandon")
+    qtbot.waitUntil(lambda: refreshed == [True], timeout=WAIT_MS)
+    on_disk = {s["id"]: s["status"] for s in Store.open(data).sessions()}
+    assert on_disk == {running: "abandoned", arriving[0]["id"]: "finished"}
+    assert json.loads((data / "history" / "sessions" / f"{running}.json").read_bytes())
+
+
+def test_a_burst_of_folder_changes_gives_one_look(qtbot, tmp_path) -> None:
+    from calftimer.gui.history_watch import HistoryWatch
+
+    watch = HistoryWatch([tmp_path], debounce_ms=150, poll_ms=600_000)
+    looks: list[int] = []
+    watch.changed.connect(lambda: looks.append(1))
+    assert watch.watching == [str(tmp_path)]
+    with qtbot.waitSignal(watch.changed, timeout=WAIT_MS):
+        for n in range(20):  # a sync tool delivering twenty files
+            (tmp_path / f"{n}.json").write_bytes(b"{}")
+    assert looks == [1]
+    watch.stop()
+
+
+def test_the_slow_poll_looks_where_nothing_can_be_watched(qtbot, tmp_path) -> None:
+    """A folder that is not there (or a file system without change events) is still looked
+    at now and then, and watched as soon as it exists."""
+    from calftimer.gui.history_watch import HistoryWatch
+
+    later = tmp_path / "months"
+    watch = HistoryWatch([later], debounce_ms=150, poll_ms=100)
+    assert watch.watching == []
+    later.mkdir()
+    with qtbot.waitSignal(watch.changed, timeout=WAIT_MS):
+        pass  # no folder event can come: only the poll
+    assert watch.watching == [str(later)]
+    watch.stop()
