@@ -402,6 +402,7 @@ def _run_window(
         window.attach_audio(create_sound_output(settings.sound_theme, window))
         window.show_store_notices()
         window.load_history_in_background()
+        window.preload_history_view()  # when idle: then Ctrl+H opens it at once
         if start is not None:
             window.start_program(start)
         instance.mark_ready()  # what a second launch handed over meanwhile happens now

@@ -97,6 +97,8 @@ class _ThreadBridge(QObject):
     programs_changed = Signal()
     history_loaded = Signal()
     history_refreshed = Signal(bool)  # True: another process changed the history
+    chart_imported = Signal(str)  # "" or why the chart library could not be imported
+    history_prepared = Signal(object)  # (generation, PreparedHistory | None, error | None)
 
 
 # Sounds are handed to the audio thread this far ahead of their moments: a window kept busy for
@@ -107,6 +109,10 @@ SOUND_LOOKAHEAD_MS = 1_000
 AUDIO_READY_WAIT_MS = 3_000
 AUDIO_RESTARTS_MAX = 5  # faults of Qt's sound backend one session recovers from, at most
 SESSION_END_SETTLE_MS = 150  # with real sound, the summary waits this long (see _show_session_end)
+# A history this long is shown by the window's thread at once; a longer one is prepared on a
+# worker thread (twenty years took 0.3-0.8 s), showing its recent weeks meanwhile.
+HISTORY_SHOWN_AT_ONCE = 500  # sessions
+HISTORY_RECENT_WEEKS = 27  # what is shown at once of a longer history: the 6-month range and more
 
 
 class MainWindow(QMainWindow):
@@ -166,6 +172,14 @@ class MainWindow(QMainWindow):
         self._bridge.history_refreshed.connect(self._on_history_refreshed)
         self.history_watch: Any = None  # calftimer.gui.history_watch.HistoryWatch, with a store
         self._disk_refresh = "idle"  # or "running", "again" (asked while running), "after session"
+        self._bridge.chart_imported.connect(self._on_chart_imported)
+        self._bridge.history_prepared.connect(self._on_history_prepared)
+        self._chart_importing = False
+        self._chart_waiters: list[Callable[[], None]] = []
+        self._history_placeholder: QWidget | None = None
+        self._history_generation = 0  # a prepared history older than this is dropped
+        self._history_view_filled = False
+        self._history_partly_shown = False  # said "older history fills in shortly"
         self.history_view: Any = None  # made on first use: pyqtgraph stays off the start-up path
         self.test_results_dialog: Any = None
         self._morning_session_id: str | None = None
@@ -931,19 +945,25 @@ class MainWindow(QMainWindow):
         if self.driver is not None and self.driver.session.state in (State.RUNNING, State.PAUSED):
             self.statusBar().showMessage("Finish or stop the session to see your history.")
             return
+        if self.history_view is None and not self._chart_module_ready():
+            self._show_history_placeholder()  # the chart library loads on a thread first
+            return
         if self.history_view is None:
-            from calftimer.gui.history_view import HistoryView
-
-            self.history_view = HistoryView()
-            self.history_view.close_requested.connect(self.show_home)
-            self.history_view.png_button.clicked.connect(self._export_chart_png)
-            self.history_view.csv_button.clicked.connect(self._export_chart_csv)
-            self.stack.addWidget(self.history_view)
+            self._make_history_view()
         self.leave_focus_mode()
         self.stack.setCurrentWidget(self.history_view)
         self.history_view.metric_combo.setFocus()
         self._refresh_history()
         self._update_action_state()
+
+    def _make_history_view(self) -> None:
+        from calftimer.gui.history_view import HistoryView
+
+        self.history_view = HistoryView()
+        self.history_view.close_requested.connect(self.show_home)
+        self.history_view.png_button.clicked.connect(self._export_chart_png)
+        self.history_view.csv_button.clicked.connect(self._export_chart_csv)
+        self.stack.addWidget(self.history_view)
 
     def _refresh_history(self) -> None:
         if self.history_view is None:
@@ -951,16 +971,151 @@ class MainWindow(QMainWindow):
         if self.store is None:
             self.history_view.set_history([])
             return
-        self.history_view.set_history(
-            self.store.loaded_sessions(), test_target=self.settings.test_target
-        )
+        self._show_loaded_history()
         if not self.store.fully_loaded:
             self.statusBar().showMessage("Reading your older history… the chart fills in shortly.")
+            self._history_partly_shown = True
             self.load_history_in_background()
 
     def _on_history_loaded(self) -> None:
         if self.history_view is not None and self.stack.currentWidget() is self.history_view:
-            self._refresh_history()
+            self._refresh_history()  # says "All of your history is shown." once it is
+
+    # ------------------------------------------------- history without blocking the window
+
+    def preload_history_view(self) -> None:
+        """Make the History ready while nothing else happens, so Ctrl+H opens it at once: the
+        chart library is imported on a thread (0.7 s here), then the view is made. Skipped
+        while a session runs or waits to start: an import holds Python's lock in long steps,
+        and a cue must never wait for it (Ctrl+H then imports it the same way, on demand)."""
+        QTimer.singleShot(0, self._preload_history_view_if_idle)
+
+    def _preload_history_view_if_idle(self) -> None:
+        if self._session_active() or self._program_waiting is not None:
+            return
+        self._import_chart_then(self._make_history_view_if_idle)
+
+    def _make_history_view_if_idle(self) -> None:
+        if self.history_view is None and not self._session_active():
+            self._make_history_view()
+
+    def _chart_module_ready(self) -> bool:
+        import sys
+
+        # During the import the module is in sys.modules already, half made: not ready.
+        return not self._chart_importing and "calftimer.gui.history_view" in sys.modules
+
+    def _import_chart_then(self, then: Callable[[], None]) -> None:
+        """Run ``then`` in this thread once the chart module is imported, importing it on a
+        worker thread if needed (pyqtgraph and numpy: 0.7 s that would freeze the window)."""
+        if self._chart_module_ready():
+            then()
+            return
+        self._chart_waiters.append(then)
+        if self._chart_importing:
+            return
+        self._chart_importing = True
+        import threading
+
+        threading.Thread(
+            target=self._import_chart_module, name="calftimer-chart-import", daemon=True
+        ).start()
+
+    def _import_chart_module(self) -> None:
+        """On the import thread: the bridge carries the outcome back (queued)."""
+        import importlib
+
+        try:
+            importlib.import_module("calftimer.gui.history_view")
+        except Exception as exc:  # reported in the window, never lost on a thread
+            self._bridge.chart_imported.emit(f"{type(exc).__name__}: {exc}")
+            return
+        self._bridge.chart_imported.emit("")
+
+    def _on_chart_imported(self, error: str) -> None:
+        self._chart_importing = False
+        waiters, self._chart_waiters = self._chart_waiters, []
+        if error:
+            if self._history_placeholder is not None and (
+                self.stack.currentWidget() is self._history_placeholder
+            ):
+                self.show_home()
+            self.statusBar().showMessage(f"The history chart cannot be shown: {error}")
+            return
+        for then in waiters:
+            then()
+
+    def _show_history_placeholder(self) -> None:
+        """Shown for the moment the chart library takes to load; Esc goes back."""
+        if self._history_placeholder is None:
+            placeholder = QLabel("Opening your history…")
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            placeholder.setAccessibleName("Opening your history")
+            self.stack.addWidget(placeholder)
+            self._history_placeholder = placeholder
+        self.leave_focus_mode()
+        self.stack.setCurrentWidget(self._history_placeholder)
+        self._update_action_state()
+        self._import_chart_then(self._on_chart_ready_for_history)
+
+    def _on_chart_ready_for_history(self) -> None:
+        if self.stack.currentWidget() is not self._history_placeholder:
+            return  # the user went elsewhere meanwhile
+        if self.history_view is None:
+            self._make_history_view()
+            # Filling and showing it come in the next turn of the event loop: two short
+            # pauses of the window, not one long one.
+            QTimer.singleShot(0, self._on_chart_ready_for_history)
+            return
+        self.show_history()
+
+    def _show_loaded_history(self) -> None:
+        """Put what is loaded into the History without stalling the window: a short history at
+        once; a long one is prepared on a worker thread while the view shows what it had (or,
+        the first time, the recent weeks), then swapped in one cheap step."""
+        assert self.store is not None and self.history_view is not None
+        sessions = self.store.loaded_sessions()
+        self._history_generation += 1
+        target = self.settings.test_target
+        if len(sessions) <= HISTORY_SHOWN_AT_ONCE:
+            self.history_view.set_history(sessions, test_target=target)
+            self._history_view_filled = True
+            self._say_if_history_complete()
+            return
+        if not self._history_view_filled:
+            self.history_view.set_history(recent_sessions(sessions), test_target=target)
+            self._history_view_filled = True
+        if not self.store.fully_loaded:
+            return  # prepared once the older months are in (history_loaded)
+        from calftimer.gui.history_view import prepare_history
+
+        generation = self._history_generation
+        assert self._long_jobs is not None
+        self._long_jobs.submit(
+            lambda: prepare_history(sessions),
+            lambda prepared, error: self._bridge.history_prepared.emit(
+                (generation, prepared, error)
+            ),
+        )
+
+    def _on_history_prepared(self, outcome: object) -> None:
+        generation, prepared, error = outcome  # type: ignore[misc]
+        if generation != self._history_generation or self.history_view is None:
+            return  # a newer refresh is on its way
+        if error is not None:
+            self.statusBar().showMessage(f"The history could not be drawn: {error}")
+            return
+        self.history_view.show_prepared(prepared, test_target=self.settings.test_target)
+        self._say_if_history_complete()
+
+    def _say_if_history_complete(self) -> None:
+        if (
+            self._history_partly_shown
+            and self.store is not None
+            and self.store.fully_loaded
+            and self.stack.currentWidget() is self.history_view
+        ):
+            self._history_partly_shown = False
             self.statusBar().showMessage("All of your history is shown.")
 
     def _export_chart_png(self) -> None:
@@ -1646,7 +1801,10 @@ class MainWindow(QMainWindow):
             self.showNormal()
         elif self.in_focus_mode and not self._on_summary():
             self.leave_focus_mode()
-        elif self._on_summary() or self.stack.currentWidget() is self.history_view:
+        elif self._on_summary() or self.stack.currentWidget() in (
+            self.history_view,
+            self._history_placeholder,
+        ):
             self.show_home()  # a finished session or the history: Esc goes back
         elif (
             self.driver is not None
@@ -1792,6 +1950,20 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(
                     f"A session is running; finish or stop it before starting {program.name}."
                 )
+
+
+def recent_sessions(sessions: list[Any]) -> list[Any]:
+    """The tail of ``sessions`` (oldest first) from ``HISTORY_RECENT_WEEKS`` before the last."""
+    from datetime import timedelta
+
+    if not sessions:
+        return []
+    newest = datetime.fromisoformat(sessions[-1]["started_at"])
+    cutoff = (newest - timedelta(weeks=HISTORY_RECENT_WEEKS)).date().isoformat()
+    start = len(sessions)
+    while start > 0 and sessions[start - 1]["started_at"][:10] >= cutoff:
+        start -= 1
+    return sessions[start:]
 
 
 def _start_argument(argv: list[str]) -> str | None:

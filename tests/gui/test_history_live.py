@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -57,7 +58,7 @@ def reps(sessions: list[SessionDoc]) -> int:
 def shown_reps(window: MainWindow) -> int:
     """The reps the open History's chart adds up to, over every week it has."""
     view = window.history_view
-    if view.series is None or view.chart_stack.currentWidget() is not view.plot:
+    if view is None or view.series is None or view.chart_stack.currentWidget() is not view.plot:
         return 0
     return round(sum(view.series.totals))
 
@@ -170,3 +171,94 @@ def test_the_slow_poll_looks_where_nothing_can_be_watched(qtbot, tmp_path) -> No
         pass  # no folder event can come: only the poll
     assert watch.watching == [str(later)]
     watch.stop()
+
+
+def write_years_of_history(data: Path, years: int) -> None:
+    """One session a day for ``years`` up to last month, in month files as the store keeps
+    them (written directly: fast, and the same bytes)."""
+    end = datetime.now(UTC).replace(day=1, hour=7, minute=0, second=0, microsecond=0)
+    by_month: dict[str, list[SessionDoc]] = {}
+    day = end - timedelta(days=365 * years)
+    while day < end:
+        session = imported_session(day, sets=3)
+        by_month.setdefault(day.strftime("%Y-%m"), []).append(session)
+        day += timedelta(days=1)
+    folder = data / "history" / "months"
+    folder.mkdir(parents=True)
+    for month, sessions in by_month.items():
+        (folder / f"{month}.json").write_bytes(month_bytes(month, sessions))
+
+
+@pytest.mark.slow
+def test_ctrl_h_on_a_long_history_shows_the_recent_weeks_at_once_and_fills_in(tmp_path) -> None:
+    """A real, fresh process (the chart library not loaded yet) with the older months held
+    back: Ctrl+H never blocks the window; the History shows what is read, then everything."""
+    data = tmp_path / "data"
+    write_years_of_history(data, years=4)
+    probe = subprocess.run(
+        [sys.executable, "-m", "tests.gui.history_open_probe", str(data)],
+        capture_output=True,
+        text=True,
+        env=dict(worker_env(), QT_QPA_PLATFORM="offscreen"),
+        timeout=120,
+        check=False,
+    )
+    assert probe.returncode == 0, probe.stderr
+    seen = json.loads(probe.stdout.strip().splitlines()[-1])
+    assert seen["chart_loaded_at_start"] is False
+    assert seen["loop_ran_before_chart"] is True  # the window answered while the chart loaded
+    assert seen["fully_loaded_while_held"] is False
+    assert 0 < seen["shown_while_held"] == seen["loaded_while_held"] < seen["total"]
+    assert seen["shown_at_end"] == seen["total"]
+
+
+def test_ctrl_h_shows_the_history_at_once_while_older_months_are_held_back(
+    qtbot, tmp_path, writer
+) -> None:
+    """In a window whose chart library is loaded already (here, by this test's imports): the
+    History comes in Ctrl+H itself, with what is read; the rest fills in once it is read."""
+    from calftimer.gui import history_view  # noqa: F401  (loaded, as after a preload)
+    from tests.gui.history_open_probe import GatedStore
+
+    data = tmp_path / "data"
+    write_years_of_history(data, years=3)
+    total = reps(Store.open(data).sessions())
+    store = GatedStore.open(data)
+    store.gate = threading.Event()  # this test's own gate (the class one is the probe's)
+    try:
+        window = MainWindow(
+            ProgramLibrary.load(None),
+            ManualClock(1_000_000),
+            AppPaths(data, "test"),
+            store=store,
+            writer=writer,
+        )
+        qtbot.addWidget(window)
+        window.show()
+        window.load_history_in_background()
+        window.history_action.trigger()
+        assert window.stack.currentWidget() is window.history_view
+        assert 0 < shown_reps(window) == reps(store.loaded_sessions()) < total
+        assert not store.fully_loaded
+        store.gate.set()
+        qtbot.waitUntil(lambda: shown_reps(window) == total, timeout=WAIT_MS)
+        assert "All of your history is shown." in window.statusBar().currentMessage()
+    finally:
+        store.gate.set()
+
+
+def test_the_history_view_is_made_ahead_when_idle_but_never_during_a_session(
+    qtbot, tmp_path, writer
+) -> None:
+    idle = make_window(qtbot, tmp_path / "idle", writer)
+    idle.preload_history_view()
+    qtbot.waitUntil(lambda: idle.history_view is not None, timeout=WAIT_MS)
+    assert idle.stack.currentWidget() is idle.home  # made ahead, not shown
+
+    busy = make_window(qtbot, tmp_path / "busy", writer)
+    busy.start_program(BUILTIN_BY_ID["isometric"])
+    busy.preload_history_view()
+    # Once every event posted so far has run, the preload has decided.
+    with qtbot.waitSignal(busy.driver.position_changed, timeout=WAIT_MS):
+        pass
+    assert busy.history_view is None
