@@ -100,14 +100,22 @@ class PreparedHistory:
     spikes: dict[str, list[Spike]]
 
 
-def prepare_history(sessions: Sequence[Mapping[str, Any]], tz: Any = None) -> PreparedHistory:
+def prepare_history(
+    sessions: Sequence[Mapping[str, Any]], tz: Any = None, metrics: Sequence[str] = METRICS
+) -> PreparedHistory:
     """The costly part of showing a history (on twenty years, a third of a second for the
-    table and as much per metric for the spikes). Pure Python over the store's documents, no
-    Qt: the window runs it on a worker thread, so a long history never stalls the window."""
+    table and half that per metric for the spikes). Pure Python over the store's documents,
+    no Qt: the window runs it on a worker thread, so a long history never stalls the window.
+    ``metrics``: the metrics whose spikes to find now (``spikes_for`` finds the others)."""
     items = list(sessions)
     return PreparedHistory(
-        items, VolumeTable.build(items, tz), {metric: spikes(items, metric) for metric in METRICS}
+        items, VolumeTable.build(items, tz), {metric: spikes(items, metric) for metric in metrics}
     )
+
+
+def find_spikes(sessions: Sequence[Mapping[str, Any]], metrics: Sequence[str]) -> dict[str, Any]:
+    """The spikes of ``metrics``, found on a worker thread for ``HistoryView.add_spikes``."""
+    return {metric: spikes(sessions, metric) for metric in metrics}
 
 
 class CalendarAxis(pg.AxisItem):
@@ -413,6 +421,13 @@ class HistoryView(QWidget):
             self.select_week(self.series.weeks.index(chosen))
         elif chosen is not None:
             self.select_week(None)
+
+    def add_spikes(self, sessions: Sequence[Mapping[str, Any]], found: Mapping[str, Any]) -> None:
+        """Keep spikes found elsewhere (``find_spikes``) for ``sessions``, if those are still
+        the ones shown, so switching to their metric costs no search."""
+        if sessions is self._all_sessions:
+            for metric, marks in found.items():
+                self._spikes.setdefault(metric, marks)
 
     def spikes_for(self, metric: str) -> list[Spike]:
         if metric not in self._spikes:

@@ -99,6 +99,7 @@ class _ThreadBridge(QObject):
     history_refreshed = Signal(bool)  # True: another process changed the history
     chart_imported = Signal(str)  # "" or why the chart library could not be imported
     history_prepared = Signal(object)  # (generation, PreparedHistory | None, error | None)
+    spikes_found = Signal(object)  # (view, sessions, {metric: spikes} | None, error | None)
 
 
 # Sounds are handed to the audio thread this far ahead of their moments: a window kept busy for
@@ -174,6 +175,7 @@ class MainWindow(QMainWindow):
         self._disk_refresh = "idle"  # or "running", "again" (asked while running), "after session"
         self._bridge.chart_imported.connect(self._on_chart_imported)
         self._bridge.history_prepared.connect(self._on_history_prepared)
+        self._bridge.spikes_found.connect(self._on_spikes_found)
         self._chart_importing = False
         self._chart_waiters: list[Callable[[], None]] = []
         self._history_placeholder: QWidget | None = None
@@ -1090,9 +1092,10 @@ class MainWindow(QMainWindow):
         from calftimer.gui.history_view import prepare_history
 
         generation = self._history_generation
+        shown = [self.history_view.metric]  # the other metrics' spikes come after: sooner shown
         assert self._long_jobs is not None
         self._long_jobs.submit(
-            lambda: prepare_history(sessions),
+            lambda: prepare_history(sessions, metrics=shown),
             lambda prepared, error: self._bridge.history_prepared.emit(
                 (generation, prepared, error)
             ),
@@ -1107,6 +1110,21 @@ class MainWindow(QMainWindow):
             return
         self.history_view.show_prepared(prepared, test_target=self.settings.test_target)
         self._say_if_history_complete()
+        from calftimer.core.volume import METRICS
+        from calftimer.gui.history_view import find_spikes
+
+        others = [m for m in METRICS if m not in prepared.spikes]
+        view, sessions = self.history_view, prepared.sessions
+        assert self._long_jobs is not None
+        self._long_jobs.submit(
+            lambda: find_spikes(sessions, others),
+            lambda found, error: self._bridge.spikes_found.emit((view, sessions, found, error)),
+        )
+
+    def _on_spikes_found(self, outcome: object) -> None:
+        view, sessions, found, error = outcome  # type: ignore[misc]
+        if error is None and view is self.history_view:
+            view.add_spikes(sessions, found)  # otherwise found on demand, as before
 
     def _say_if_history_complete(self) -> None:
         if (

@@ -55,3 +55,19 @@ def test_the_chosen_week_stays_chosen_when_older_weeks_arrive(qtbot) -> None:
     assert view.selected_week > 1  # older weeks came in front of it
     # Its numbers are shown again (the change on the week before now has a week before).
     assert view.hover_label.text().split(",")[0] == head
+
+
+def test_spikes_found_later_are_kept_only_for_the_history_shown(qtbot) -> None:
+    from calftimer.gui.history_view import find_spikes
+
+    sessions = weeks_of_training()
+    direct, later = HistoryView(), HistoryView()
+    for view in (direct, later):
+        qtbot.addWidget(view)
+    direct.set_history(sessions, UTC)
+    prepared = prepare_history(sessions, UTC, metrics=["reps"])
+    later.show_prepared(prepared)
+    others = [m for m in METRICS if m != "reps"]
+    later.add_spikes(sessions, {m: [] for m in others})  # found for a list no longer shown
+    later.add_spikes(prepared.sessions, find_spikes(prepared.sessions, others))
+    assert drawn(later) == drawn(direct)
