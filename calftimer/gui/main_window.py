@@ -114,6 +114,7 @@ SESSION_END_SETTLE_MS = 150  # with real sound, the summary waits this long (see
 # worker thread (twenty years took 0.3-0.8 s), showing its recent weeks meanwhile.
 HISTORY_SHOWN_AT_ONCE = 500  # sessions
 HISTORY_RECENT_WEEKS = 27  # what is shown at once of a longer history: the 6-month range and more
+SPIKES_SEARCH_DELAY_MS = 250  # after a long history is swapped in (see _on_history_prepared)
 
 
 class MainWindow(QMainWindow):
@@ -998,8 +999,25 @@ class MainWindow(QMainWindow):
         self._import_chart_then(self._make_history_view_if_idle)
 
     def _make_history_view_if_idle(self) -> None:
-        if self.history_view is None and not self._session_active():
-            self._make_history_view()
+        """Make the view, fill it with what is read and lay it out and draw it once, off
+        screen: three short steps in turns of the event loop, so Ctrl+H only shows it."""
+        if self.history_view is not None or self._session_active():
+            return
+        self._make_history_view()
+
+        def fill() -> None:
+            if self.store is not None and self.history_view is not None:
+                if not self._history_view_filled:
+                    self._show_loaded_history()
+                QTimer.singleShot(0, draw)
+
+        def draw() -> None:
+            view = self.history_view
+            if view is not None and self.stack.currentWidget() is not view:
+                view.resize(self.stack.size())
+                view.grab()  # polish, layout, fonts and chart caches: not at Ctrl+H
+
+        QTimer.singleShot(0, fill)
 
     def _chart_module_ready(self) -> bool:
         import sys
@@ -1110,12 +1128,18 @@ class MainWindow(QMainWindow):
             return
         self.history_view.show_prepared(prepared, test_target=self.settings.test_target)
         self._say_if_history_complete()
+        # The other metrics' spikes are searched once the new chart has been painted: a worker
+        # busy meanwhile would take turns with that paint and make it twice as long.
+        QTimer.singleShot(SPIKES_SEARCH_DELAY_MS, lambda: self._find_other_spikes(prepared))
+
+    def _find_other_spikes(self, prepared: Any) -> None:
         from calftimer.core.volume import METRICS
         from calftimer.gui.history_view import find_spikes
 
-        others = [m for m in METRICS if m not in prepared.spikes]
         view, sessions = self.history_view, prepared.sessions
-        assert self._long_jobs is not None
+        others = [m for m in METRICS if m not in prepared.spikes]
+        if view is None or self._long_jobs is None or not others:
+            return
         self._long_jobs.submit(
             lambda: find_spikes(sessions, others),
             lambda found, error: self._bridge.spikes_found.emit((view, sessions, found, error)),
