@@ -624,9 +624,9 @@ class Store:
             fsync_dir(path.parent)
             self._note(
                 "info",
-                f"Merged the sync conflict copy {path.name} into {base.name} ({added[0]} "
-                f"sessions and {added[1]} records were new). The copy is kept in "
-                f"{self.merged_dir}.",
+                f"Merged the sync conflict copy {path.name} into {base.name} "
+                f"({_plural(added[0], 'session')} and {_plural(added[1], 'record')} new). "
+                f"The copy is kept in {self.merged_dir}.",
             )
 
     def sessions(self) -> list[SessionDoc]:
@@ -972,6 +972,10 @@ def _collector_paused(*, freeze: bool = False) -> Iterator[None]:
 
 def _count(n: int, noun: str) -> str:
     return f"its {n} {noun}{'' if n == 1 else 's'} {'is' if n == 1 else 'are'}"
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _month_before(now: datetime, months: int) -> str:
