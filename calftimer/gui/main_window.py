@@ -999,10 +999,13 @@ class MainWindow(QMainWindow):
         self._import_chart_then(self._make_history_view_if_idle)
 
     def _make_history_view_if_idle(self) -> None:
+        if self.history_view is None and not self._session_active():
+            self._make_history_view_in_steps()
+
+    def _make_history_view_in_steps(self, then: Callable[[], None] | None = None) -> None:
         """Make the view, fill it with what is read and lay it out and draw it once, off
-        screen: three short steps in turns of the event loop, so Ctrl+H only shows it."""
-        if self.history_view is not None or self._session_active():
-            return
+        screen, then call ``then``: short steps in turns of the event loop, never one long
+        pause of the window, and showing it afterwards is only a switch."""
         self._make_history_view()
 
         def fill() -> None:
@@ -1016,6 +1019,8 @@ class MainWindow(QMainWindow):
             if view is not None and self.stack.currentWidget() is not view:
                 view.resize(self.stack.size())
                 view.grab()  # polish, layout, fonts and chart caches: not at Ctrl+H
+            if then is not None:
+                QTimer.singleShot(0, then)
 
         QTimer.singleShot(0, fill)
 
@@ -1082,10 +1087,7 @@ class MainWindow(QMainWindow):
         if self.stack.currentWidget() is not self._history_placeholder:
             return  # the user went elsewhere meanwhile
         if self.history_view is None:
-            self._make_history_view()
-            # Filling and showing it come in the next turn of the event loop: two short
-            # pauses of the window, not one long one.
-            QTimer.singleShot(0, self._on_chart_ready_for_history)
+            self._make_history_view_in_steps(then=self._on_chart_ready_for_history)
             return
         self.show_history()
 
