@@ -487,8 +487,10 @@ class MainWindow(QMainWindow):
     def _on_history_refreshed(self, changed: bool) -> None:
         again = self._disk_refresh == "again"
         self._disk_refresh = "idle"
+        # Now, not at some later save (which may be mid-session): a conflict copy merged, a
+        # damaged file set aside.
+        self.show_store_notices()
         if changed:
-            self.show_store_notices()  # a conflict copy merged, a damaged file set aside
             if self.history_view is not None and self.stack.currentWidget() is self.history_view:
                 self._refresh_history()
             self.history_changed.emit()
@@ -1920,6 +1922,8 @@ class MainWindow(QMainWindow):
             self.driver.stop_timers()
         if self.keep_awake is not None:
             self.keep_awake.shutdown()
+        if self.history_watch is not None:
+            self.history_watch.stop()  # nothing more to read for a closing window
         if self.audio is not None and hasattr(self.audio, "close"):
             self.audio.close()
         if self._writer is not None and not self._writer.flush(timeout=10):
