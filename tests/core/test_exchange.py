@@ -237,6 +237,14 @@ def test_csv_dates_are_strongs_24_hour_local_time_and_numbers_round_trip() -> No
     # Default: the computer's local time.
     local = csv_rows([session])[1][0]
     assert local == start.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    assert [format_number(x) for x in (0, 0.0, 2.5, 100.0, 1e-05, 72.125)] == [
+        "0",
+        "0",
+        "2.5",
+        "100",
+        "0.00001",
+        "72.125",
+    ]
 
 
 def test_csv_duration_short_long_and_of_a_session_that_never_ended() -> None:
@@ -255,17 +263,6 @@ def test_csv_duration_short_long_and_of_a_session_that_never_ended() -> None:
     sets = [a_set(at=T0 + timedelta(minutes=1)), a_set(at=T0 + timedelta(minutes=3))]
     rows = csv_rows([a_session(sets, minutes=None), a_session(sets, minutes=0.15)], UTC)[1:]
     assert [r[2] for r in rows] == ["3m", "3m", "9s", "9s"]
-
-
-def test_csv_number_format() -> None:
-    assert [format_number(x) for x in (0, 0.0, 2.5, 100.0, 1e-05, 72.125)] == [
-        "0",
-        "0",
-        "2.5",
-        "100",
-        "0.00001",
-        "72.125",
-    ]
 
 
 def test_csv_weight_in_the_users_unit_as_strong_writes_it(tmp_path: Path) -> None:
