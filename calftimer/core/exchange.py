@@ -234,7 +234,9 @@ def _session_seconds(session: SessionDoc) -> float:
     """From the start to the end; a session that never ended (the app was closed mid-way) ends
     with its last set. Never empty: two importers we checked stop the whole import on an empty
     Duration."""
-    end = session["ended_at"] or max(s["ended_at"] for s in session["sets"])
+    end = session["ended_at"] or max(
+        (s["ended_at"] for s in session["sets"]), key=datetime.fromisoformat
+    )
     return max(0.0, _elapsed(session["started_at"], end))
 
 
