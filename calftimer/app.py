@@ -209,7 +209,7 @@ def _export(paths: AppPaths, library: ProgramLibrary, fmt: str, output: str | No
                 target.absolute(), store, library.programs, settings_file=paths.settings_file
             )
         else:
-            summary = export_csv(target.absolute(), store)
+            summary = export_csv(target.absolute(), store, settings_file=paths.settings_file)
     except OSError as exc:
         print(f"calftimer: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
         return 1

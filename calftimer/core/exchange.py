@@ -11,14 +11,20 @@ Choices made here (for the user documentation):
 - The backup writes one session per line (compact JSON) inside an indented frame, so a person
   can still read it and it stays small: 20 years of 20 sets a day is about 47 MB, just under
   the 50 MB import limit (with indent=1 it would be about 68 MB).
-- CSV: UTF-8 without a byte-order mark, ``\\r\\n`` line ends (the csv module's default, RFC 4180).
-  One row per set; sessions without sets have no row. ``Weight`` is always a number, ``0`` for
-  a set without added weight (as Strong writes bodyweight sets). ``Distance`` is in metres.
-  ``Set Order`` counts the sets of one exercise within a session and counts the left and the
-  right leg as separate sets (L1 R1 L2 R2 -> 1 2 3 4), so no two rows of one exercise share a
-  number even for importers that ignore ``Side``. Text cells starting with ``= + - @``, tab or
-  CR get a leading ``'`` so spreadsheets never run them as formulas; numbers are written by us
-  and are never escaped.
+- CSV: Strong's 2022-24 export layout exactly (``Date,Workout Name,Duration,Exercise Name,
+  Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE``), then ``Side``, ``Weight
+  Unit`` and ``Time under tension``. It is the layout every open-source Strong importer we
+  checked reads (ryot, Liftosaur, LiftShift, strong-statistics, open_fitness_tracker,
+  workout-converter); docs/data-format.md says what each reads and where they differ. As Strong
+  writes it: UTF-8 without a byte-order mark, ``\\n`` line ends, text columns quoted, Date
+  ``YYYY-MM-DD HH:MM:SS`` local time (24-hour), Duration ``1h 5m``/``18m``/``45s``, ``0`` (not
+  an empty cell) for what a set did not measure, Weight in the user's unit, Distance in km.
+  One row per set; sessions without sets have no row. ``Set Order`` counts the sets of one
+  exercise within a session and counts the left and the right leg as separate sets (L1 R1 L2
+  R2 -> 1 2 3 4), so no two rows of one exercise share a number even for importers that
+  ignore ``Side``. Text cells starting with ``= + - @`` (also after whitespace), tab or CR get
+  a leading ``'`` so spreadsheets never run them as formulas; numbers are written by us and
+  are never escaped. Line breaks inside a text cell become spaces.
 - A program whose id is already used by a *different* program is not dropped and does not
   replace the existing one: it is saved under the first free id ``<id>-2``, ``<id>-3``...
   A program identical to one already saved (under its id or such a renamed id) is skipped.
@@ -26,8 +32,6 @@ Choices made here (for the user documentation):
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -41,6 +45,7 @@ from calftimer.core.atomic import write_atomic
 from calftimer.core.catalog import CATALOG
 from calftimer.core.history import (
     SCHEMA_VERSION,
+    PainDoc,
     SessionDoc,
     count_sets,
     iso,
@@ -63,10 +68,13 @@ from calftimer.core.programs import (
     program_to_dict,
     program_to_json,
 )
+from calftimer.core.settings import KG_PER_LB, WEIGHT_UNITS
 from calftimer.core.store import Store
 
 BACKUP_KIND = "calftimer.backup"
 MAX_IMPORT_BYTES = 50_000_000
+# Strong's export layout of 2022-24 (the one the open-source importers we checked all read),
+# exactly, then our own columns after it.
 CSV_COLUMNS = (
     "Date",
     "Workout Name",
@@ -78,12 +86,14 @@ CSV_COLUMNS = (
     "Distance",
     "Seconds",
     "Notes",
+    "Workout Notes",
     "RPE",
     "Side",
-    "Load unit",
+    "Weight Unit",
     "Time under tension",
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+QUOTED_COLUMNS = frozenset({1, 3, 9, 10})  # Strong quotes its text columns, always
+FORMULA_SIGNS = ("=", "+", "-", "@")
 SHOWN_PROBLEMS = 20
 
 
@@ -185,9 +195,12 @@ def _readable_settings(path: Path | None) -> dict[str, Any] | None:
 
 
 def escape_cell(text: str) -> str:
-    """Neutralise a text cell a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``,
-    tab, CR at the start) by prefixing a single quote."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """Neutralise a text cell a spreadsheet would run as a formula by prefixing a single quote:
+    one that starts with ``=``, ``+``, ``-`` or ``@``, also after leading whitespace (``" =1+1"``
+    is a formula to some spreadsheets), or with a tab or carriage return."""
+    if text.startswith(("\t", "\r")) or text.lstrip().startswith(FORMULA_SIGNS):
+        return "'" + text
+    return text
 
 
 def format_number(value: float) -> str:
@@ -200,11 +213,10 @@ def format_number(value: float) -> str:
     return text
 
 
-def format_strong_duration(seconds: float | None) -> str:
-    """A session's length as Strong writes it: ``1h 5m``, ``1h``, ``18m``, ``45s``."""
-    if seconds is None or seconds < 0:
-        return ""
-    total = int(seconds)
+def format_strong_duration(seconds: float) -> str:
+    """A session's length as Strong writes it: ``1h 5m``, ``1h``, ``18m``, and ``45s`` under a
+    minute (Strong's own exports hold ``31s``; readers that parse ``h``/``m``/``s`` take it)."""
+    total = max(0, int(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
@@ -214,12 +226,18 @@ def format_strong_duration(seconds: float | None) -> str:
     return f"{secs}s"
 
 
-def _session_seconds(session: SessionDoc) -> float | None:
-    if session["ended_at"] is None:
-        return None
-    started = datetime.fromisoformat(session["started_at"])
-    ended = datetime.fromisoformat(session["ended_at"])
-    return (ended - started).total_seconds()
+def _elapsed(start: str, end: str) -> float:
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+
+
+def _session_seconds(session: SessionDoc) -> float:
+    """From the start to the end; a session that never ended (the app was closed mid-way) ends
+    with its last set. Never empty: two importers we checked stop the whole import on an empty
+    Duration."""
+    end = session["ended_at"] or max(
+        (s["ended_at"] for s in session["sets"]), key=datetime.fromisoformat
+    )
+    return max(0.0, _elapsed(session["started_at"], end))
 
 
 def _notes(mode: str, ended_by: str) -> str:
@@ -231,52 +249,117 @@ def _notes(mode: str, ended_by: str) -> str:
     return "; ".join(notes)
 
 
-def csv_rows(sessions: Iterable[SessionDoc], tz: tzinfo | None = None) -> list[list[str]]:
-    """The header and one row per set, oldest session first. ``tz`` is the zone of the Date
-    column; None means the computer's local time."""
+def _workout_notes(session: SessionDoc) -> str:
+    """The pain ratings of the session (the last one given for each moment)."""
+    latest: dict[str, PainDoc] = {}
+    for rating in sorted(session["pain"], key=lambda p: p["recorded_at"]):
+        latest[rating["when"]] = rating
+    labels = (("during", "Pain during"), ("next_morning", "Pain next morning"))
+    return "; ".join(
+        f"{label}: {latest[when]['rating']}/10" for when, label in labels if when in latest
+    )
+
+
+def _weight(load_kg: float, unit: str) -> str:
+    # Loads entered in lb are stored rounded to 9 decimals of a kilogram: 6 decimals of a
+    # pound give the number the user typed back.
+    return format_number(load_kg if unit == "kg" else round(load_kg / KG_PER_LB, 6))
+
+
+def _one_line(text: str) -> str:
+    """Line breaks become spaces: readers that split the file into lines before the CSV parser
+    (open_fitness_tracker does) would cut a quoted cell that holds one."""
+    return " ".join(text.splitlines())
+
+
+def csv_rows(
+    sessions: Iterable[SessionDoc], tz: tzinfo | None = None, *, weight_unit: str = "kg"
+) -> list[list[str]]:
+    """The header and one row per set, oldest session first, every cell as written (text cells
+    already escaped). ``tz`` is the zone of the Date column (None: the computer's local time);
+    ``weight_unit`` ("kg" or "lb") is the unit of the Weight column, as in Strong's exports."""
+    if weight_unit not in WEIGHT_UNITS:
+        raise ValueError(f"unknown weight unit {weight_unit!r}; expected 'kg' or 'lb'")
+    unit_text = "kg" if weight_unit == "kg" else "lbs"  # Strong's own spelling
     rows: list[list[str]] = [list(CSV_COLUMNS)]
     for session in sorted(sessions, key=lambda s: s["started_at"]):
+        if not session["sets"]:
+            continue
         date = datetime.fromisoformat(session["started_at"]).astimezone(tz)
         date_text = date.strftime("%Y-%m-%d %H:%M:%S")
         duration = format_strong_duration(_session_seconds(session))
-        workout = escape_cell(session["program_name"])
+        workout = escape_cell(_one_line(session["program_name"]))
+        workout_notes = escape_cell(_one_line(_workout_notes(session)))
         order: dict[str, int] = {}
         for s in session["sets"]:
             order[s["exercise"]] = order.get(s["exercise"], 0) + 1
             known = CATALOG.get(s["exercise"])
-            done = format_number(s["done"])
             mode = s["mode"]
+            done = s["done"]
+            # Strong writes 0, not an empty cell, for what a set did not measure.
+            reps = done if mode in ("reps", "test") else 0
+            distance_km = done / 1000 if mode == "distance" else 0
+            if mode == "time":
+                seconds: float = done
+            elif mode == "distance":  # the walk's own time, as Strong writes it for cardio
+                seconds = round(max(0.0, _elapsed(s["started_at"], s["ended_at"])))
+            else:
+                seconds = 0
             rows.append(
                 [
                     date_text,
                     workout,
                     duration,
-                    escape_cell(known.name if known else s["exercise"]),
+                    escape_cell(_one_line(known.name if known else s["exercise"])),
                     str(order[s["exercise"]]),
-                    format_number(s["load_kg"]),
-                    done if mode in ("reps", "test") else "",
-                    done if mode == "distance" else "",
-                    done if mode == "time" else "",
+                    _weight(s["load_kg"], weight_unit),
+                    format_number(reps),
+                    format_number(distance_km),
+                    format_number(seconds),
                     escape_cell(_notes(mode, s["ended_by"])),
+                    workout_notes,
                     "",
-                    escape_cell(s["side"]),
-                    "kg",
+                    escape_cell(_one_line(s["side"])),
+                    unit_text,
                     format_number(s["tut_s"]),
                 ]
             )
     return rows
 
 
-def csv_bytes(sessions: Iterable[SessionDoc], tz: tzinfo | None = None) -> bytes:
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer).writerows(csv_rows(sessions, tz))
-    return buffer.getvalue().encode("utf-8")
+def _csv_line(cells: Sequence[str], *, header: bool = False) -> str:
+    def cell(text: str, column: int) -> str:
+        if (column in QUOTED_COLUMNS and not header) or any(c in text for c in ',"\r\n'):
+            return '"' + text.replace('"', '""') + '"'
+        return text
+
+    return ",".join(cell(text, i) for i, text in enumerate(cells)) + "\n"
 
 
-def export_csv(target: Path, store: Store, *, tz: tzinfo | None = None) -> ExportSummary:
-    """Write one CSV row per set to ``target`` (Date in ``tz``, default local time)."""
+def csv_bytes(
+    sessions: Iterable[SessionDoc], tz: tzinfo | None = None, *, weight_unit: str = "kg"
+) -> bytes:
+    """The file: UTF-8 without a byte-order mark, ``\\n`` line ends, a plain header and the
+    text columns quoted as Strong quotes them (RFC 4180: a ``"`` inside is doubled)."""
+    header, *rows = csv_rows(sessions, tz, weight_unit=weight_unit)
+    lines = [_csv_line(header, header=True), *(_csv_line(row) for row in rows)]
+    return "".join(lines).encode("utf-8")
+
+
+def export_csv(
+    target: Path,
+    store: Store,
+    *,
+    tz: tzinfo | None = None,
+    settings_file: Path | None = None,
+) -> ExportSummary:
+    """Write one CSV row per set to ``target`` (Date in ``tz``, default local time; Weight in
+    the unit of the settings file, kg when there is none)."""
     sessions = store.sessions()
-    write_atomic(target, csv_bytes(sessions, tz))
+    settings = _readable_settings(settings_file) or {}
+    unit = settings.get("weight_unit")
+    data = csv_bytes(sessions, tz, weight_unit=unit if unit in WEIGHT_UNITS else "kg")
+    write_atomic(target, data)
     return ExportSummary(target, len(sessions), count_sets(sessions))
 
 

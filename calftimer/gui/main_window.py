@@ -1259,7 +1259,7 @@ class MainWindow(QMainWindow):
             writer.flush()  # include every set saved so far (waits here, not in the window)
             if fmt == "json":
                 return export_json(target, store, programs, settings_file=self._paths.settings_file)
-            return export_csv(target, store)
+            return export_csv(target, store, settings_file=self._paths.settings_file)
 
         def done(summary: Any, error: Exception | None) -> None:
             if error is not None:
