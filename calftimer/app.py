@@ -358,9 +358,8 @@ def _run_window(
         keep_awake=create_keep_awake,  # called when the first session starts
         sleep_clock=boottime_clock(),
     )
-    if settings_notices:
-        # A damaged settings file fell back to defaults: say so once, where the user looks.
-        window.statusBar().showMessage(" ".join(n.message for n in settings_notices))
+    # A damaged settings file fell back to defaults: said in the notice area until saved again.
+    window.post_settings_notices(settings_notices)
     instance.activated.connect(window.on_second_launch)
     window.focus_on_start = fullscreen
     if fullscreen and start is None:

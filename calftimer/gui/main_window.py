@@ -81,6 +81,7 @@ from calftimer.gui.models import (
     ProgramListModel,
     ProgramRole,
 )
+from calftimer.gui.notices import NoticeArea, NoticeBoard
 from calftimer.gui.session_view import SessionView
 from calftimer.gui.theme import apply_theme
 from calftimer.paths import AppPaths
@@ -162,6 +163,7 @@ class MainWindow(QMainWindow):
         self._bridge.history_loaded.connect(self._on_history_loaded)
         self.history_view: Any = None  # made on first use: pyqtgraph stays off the start-up path
         self.test_results_dialog: Any = None
+        self.notice_dialog: Any = None
         self._morning_session_id: str | None = None
         self.last_pain: dict[str, int] = {}  # ratings given for the session just ended
         self.current_program: Program | None = None
@@ -199,7 +201,18 @@ class MainWindow(QMainWindow):
         self.session_view = SessionView()
         self.stack.addWidget(self.home)
         self.stack.addWidget(self.session_view)
-        self.setCentralWidget(self.stack)
+        # Every notice (sound off, screen may sleep, damaged files, recoveries...) in one line
+        # above whatever page shows: in the layout, so it never covers the session's digits.
+        self.notices = NoticeBoard(self)
+        self.notice_area = NoticeArea(self.notices)
+        self.notice_area.details_requested.connect(self.show_notices)
+        central = QWidget()
+        page = QVBoxLayout(central)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.setSpacing(0)
+        page.addWidget(self.notice_area)
+        page.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         self._connect_session_view()
         self.session_view.pain_bar.rated.connect(lambda n: self._save_pain("during", n))
         self.session_view.apply_next_time_button.clicked.connect(self.apply_progression)
@@ -209,13 +222,8 @@ class MainWindow(QMainWindow):
         self.session_view.weight_unit = self.settings.weight_unit
         if self.settings.muted:
             self.muted = True
-        if library.problems:
-            names = ", ".join(p.source for p in library.problems)
-            self.statusBar().showMessage(
-                f"Some program files could not be read and were left alone: {names}"
-            )
-        else:
-            self.statusBar().showMessage("Pick a program and press Start. Press ? for shortcuts.")
+        self._show_program_problems()
+        self.statusBar().showMessage("Pick a program and press Start. Press ? for shortcuts.")
         if store is not None and writer is not None:
             self.attach_store(store, writer)
 
@@ -236,9 +244,8 @@ class MainWindow(QMainWindow):
         for act in (self.export_json_action, self.export_csv_action):
             act.setEnabled(True)
         self.import_action.setEnabled(not store.read_only)
-        if store.read_only:
-            self.statusBar().showMessage("History is read-only: sessions will not be saved.")
-        else:
+        self._show_read_only()
+        if not store.read_only:
             self.offer_morning_rating()
 
     def attach_audio(self, output: Any) -> None:
@@ -270,7 +277,9 @@ class MainWindow(QMainWindow):
             )
             self._on_voice_changed()
         if self._audio_problem:
-            self.statusBar().showMessage(self._audio_problem)
+            self.notices.post("sound", "warning", self._audio_problem)
+        else:
+            self.notices.withdraw("sound")  # a working output again (a restart, a new device)
 
     def restart_audio(self) -> None:
         """Qt's sound backend faulted (``QtAudioGlitchWatch``): go on with a fresh output.
@@ -280,8 +289,10 @@ class MainWindow(QMainWindow):
         if self._audio_restart_pending or not hasattr(self.audio, "fresh_copy"):
             return
         if self.audio_restarts >= AUDIO_RESTARTS_MAX:
-            self.statusBar().showMessage(
-                "The sound system keeps failing; restart calftimer if cues stop."
+            self.notices.post(
+                "sound-restarts",
+                "warning",
+                "The sound system keeps failing; restart calftimer if cues stop.",
             )
             return
         self._audio_restart_pending = True
@@ -293,18 +304,19 @@ class MainWindow(QMainWindow):
         self.attach_audio(self.audio.fresh_copy())
         self._course_changed()  # what was handed to the old output goes to the new one
         # The new output loads for about a second: cues due before it is ready are missed.
-        self.statusBar().showMessage(
+        # True for this session: the next one withdraws it.
+        self.notices.post(
+            "sound-restarts",
+            "info",
             "The sound system stumbled, so calftimer restarted its sound; a second of cues "
-            "may have been missed."
+            "may have been missed.",
         )
 
     def _on_audio_failed(self, problem: str) -> None:
         """The sounds could not load (the device went away): flash the screen instead."""
         from calftimer.gui.audio import SilentOutput
 
-        self.attach_audio(SilentOutput(problem, self))
-        if self.driver is not None and self.driver.session.state is State.RUNNING:
-            self.session_view.show_info(problem)
+        self.attach_audio(SilentOutput(problem, self))  # which posts the problem
 
     def _on_voice_changed(self) -> None:
         """The voice speaking now changed (the system voice became ready, say): phrases are
@@ -317,7 +329,8 @@ class MainWindow(QMainWindow):
         self._course_changed()
 
     def _on_audio_notice(self, text: str) -> None:
-        self.statusBar().showMessage(text)
+        """The system voice or the built-in voice could not start: another voice speaks."""
+        self.notices.post("voice", "warning", text)
 
     def _audio_loading(self) -> bool:
         return self.audio is not None and bool(getattr(self.audio, "loading", False))
@@ -414,23 +427,63 @@ class MainWindow(QMainWindow):
         )
 
     def show_store_notices(self) -> None:
-        """Tell the user once, without blocking, what the store had to do while opening."""
-        if self.store is None or len(self.store.notices) <= self._notices_shown:
+        """Put what the store had to do (a recovery, a merge, a file it left alone) in the
+        notice area, each once; they stay until dismissed."""
+        if self.store is None:
             return
+        self._show_read_only()
         notices = self.store.notices[self._notices_shown :]
-        self._notices_shown = len(self.store.notices)
-        box = QMessageBox(self)
-        levels = {n.level for n in notices}
-        box.setIcon(
-            QMessageBox.Icon.Warning
-            if levels & {"warning", "error"}
-            else QMessageBox.Icon.Information
+        for number, notice in enumerate(notices, start=self._notices_shown):
+            level = notice.level if notice.level in ("error", "warning") else "info"
+            self.notices.post(f"history:{number}", level, f"Your history: {notice.message}")
+        self._notices_shown += len(notices)
+
+    def _show_read_only(self) -> None:
+        if self.store is not None and self.store.read_only:
+            self.notices.post(
+                "history-read-only",
+                "error",
+                "Your history is read-only: nothing you do now is saved (it was written by a "
+                "newer calftimer). Update calftimer to train.",
+                summary="Your history is read-only: sessions are not saved.",
+                dismissible=False,
+            )
+
+    def _show_program_problems(self) -> None:
+        """One notice per program file that could not be read, with its path and why; a file
+        fixed (or removed) since takes its notice with it."""
+        wanted = {}
+        for problem in self._library.problems:
+            path = self._paths.programs_dir / problem.source
+            reasons = "\n".join(f"• {p}" for p in problem.problems) or "• unreadable"
+            wanted[f"program-file:{problem.source}"] = (
+                f"The program file {path} could not be read and was left alone:\n{reasons}",
+                f"Program file {problem.source} could not be read: {problem.problems[0]}"
+                if problem.problems
+                else f"Program file {problem.source} could not be read.",
+            )
+        self.notices.withdraw_where(
+            lambda key: key.startswith("program-file:") and key not in wanted
         )
-        box.setWindowTitle("About your history")
-        box.setText("\n\n".join(n.message for n in notices))
-        box.setModal(False)
-        box.show()
-        self.store_notice_box = box
+        for key, (text, summary) in wanted.items():
+            self.notices.post(key, "warning", text, summary=summary)
+
+    def post_settings_notices(self, notices: list[Any]) -> None:
+        """What reading the settings file had to do (defaults for damaged values, a copy
+        kept): shown until the settings are saved again."""
+        for number, notice in enumerate(notices):
+            level = notice.level if notice.level in ("error", "warning") else "info"
+            self.notices.post(f"settings:{number}", level, f"Settings: {notice.message}")
+
+    def show_notices(self) -> None:
+        """Every notice in full (Details, or Ctrl+Shift+N from anywhere)."""
+        from calftimer.gui.notices import NoticeDialog
+
+        if self.notice_dialog is None:
+            self.notice_dialog = NoticeDialog(self.notices, self)
+        self.notice_dialog.show()
+        self.notice_dialog.raise_()
+        self.notice_dialog.activateWindow()
 
     # ------------------------------------------------------------------ home page
 
@@ -647,12 +700,10 @@ class MainWindow(QMainWindow):
         if controller is not None:
             self.driver.state_changed.connect(controller.session_state_changed)
         self.session_view.set_timeline(timeline)
-        notes = []
-        if self.store is not None and self.store.read_only:
-            notes.append("Your history is read-only: this session will not be saved.")
-        if self._audio_problem:
-            notes.append(self._audio_problem)
-        self.session_view.show_info(" ".join(notes))
+        # What was true of the last session only goes; what is true of the app (sound off,
+        # read-only history) stays in the notice area, above this session too.
+        for key in ("suspend", "sound-restarts", "start"):
+            self.notices.withdraw(key)
         self.stack.setCurrentWidget(self.session_view)
         self.statusBar().showMessage(f"{program.name}: started. Space pauses.")
         self.driver.start()
@@ -937,17 +988,21 @@ class MainWindow(QMainWindow):
             source = self._keep_awake_source
             backend = source if isinstance(source, KeepAwake) else source()
             self.keep_awake = KeepAwakeController(backend, enabled=self.settings.keep_awake)
-            self.keep_awake.keep_awake_failed.connect(self.statusBar().showMessage)
-            self.keep_awake.keep_awake_failed.connect(self.session_view.show_info)
+            self.keep_awake.keep_awake_failed.connect(
+                lambda text: self.notices.post("keep-awake", "warning", text)
+            )
+            self.keep_awake.keep_awake_restored.connect(lambda: self.notices.withdraw("keep-awake"))
         return self.keep_awake
 
     def _on_driver_suspended(self, asleep_ms: int) -> None:
         minutes = max(1, round(asleep_ms / 60_000))
-        self.statusBar().showMessage(
+        self.notices.post(
+            "suspend",
+            "info",
             f"The computer was asleep for about {minutes} min, so the session is paused; that "
-            "time does not count. Press Space to continue."
+            "time does not count. Press Space to continue.",
+            summary="Paused while the computer slept. Space continues.",
         )
-        self.session_view.show_notice("Paused while the computer slept. Space continues.")
 
     def _on_driver_set_completed(self, record: object) -> None:
         assert isinstance(record, SetRecord)
@@ -960,14 +1015,22 @@ class MainWindow(QMainWindow):
             self.recorder.set_completed(record)
 
     def _on_store_error_raised(self, message: str) -> None:
-        self.statusBar().showMessage(f"Not saved! {message}")
+        self.notices.post(
+            "not-saved",
+            "error",
+            f"Your history was not saved: {message}",
+            dismissible=False,  # until a later save works: the user must not miss it
+        )
         QMessageBox.warning(self, "Your history was not saved", message)
 
     def _on_store_sets_saved(self, count: int) -> None:
+        self.notices.withdraw("not-saved")  # saving works again
         if self.driver is not None and not self.driver.session.state.is_over:
             self.statusBar().showMessage(f"Saved {count} {'set' if count == 1 else 'sets'}.")
 
     def _on_driver_state_changed(self, state: object) -> None:
+        if state is not State.PAUSED:
+            self.notices.withdraw("suspend")  # running again, or over: no longer paused
         if state in (State.PAUSED, State.ABANDONED) and self.cue_player is not None:
             self.cue_player.on_pause()  # pausing or stopping silences what is sounding
         if state is State.FINISHED:
@@ -1110,6 +1173,12 @@ class MainWindow(QMainWindow):
         self.shortcuts_action = action(
             "&Keyboard shortcuts", ["?"], self.show_shortcuts, "Show every keyboard shortcut"
         )
+        self.notices_action = action(
+            "&Notices…",
+            ["Ctrl+Shift+N"],
+            self.show_notices,
+            "Every notice in full: sound, screen, damaged files, recoveries (Ctrl+Shift+N)",
+        )
         quit_action = action("&Quit", ["Ctrl+Q"], self.close, "Quit calftimer")
         self.export_json_action = action(
             "Export &backup (JSON)…",
@@ -1215,6 +1284,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.focus_action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.notices_action)
         help_menu.addAction(about_action)
 
     def _update_action_state(self) -> None:
@@ -1494,6 +1564,8 @@ class MainWindow(QMainWindow):
             self.muted = settings.muted
         if self.keep_awake is not None:
             self.keep_awake.set_enabled(settings.keep_awake)
+        if not settings.keep_awake:
+            self.notices.withdraw("keep-awake")  # the user lets the screen sleep: moot
         if self.cue_player is not None:
             theme_changed = settings.sound_theme != self.cue_player.settings.sound_theme
             self.cue_player.set_settings(settings)  # takes back sounds at the old volume
@@ -1510,6 +1582,7 @@ class MainWindow(QMainWindow):
             except (OSError, SettingsReadOnlyError) as exc:
                 QMessageBox.warning(self, "Settings not saved", f"{exc}")
                 return
+            self.notices.withdraw_where(lambda key: key.startswith("settings:"))  # good again
             self.statusBar().showMessage("Settings saved.")
         self.settings_changed.emit(settings)
 
@@ -1517,6 +1590,7 @@ class MainWindow(QMainWindow):
         """Read the programs folder again (after an edit or import) and refresh the picker."""
         selected = self.selected_program()
         self._library = ProgramLibrary.load(self._paths.programs_dir)
+        self._show_program_problems()
         self.program_model.set_programs(self._library.programs)
         wanted = select or (selected.id if selected else None)
         row = self.program_model.row_of(wanted) if wanted else 0
@@ -1717,15 +1791,17 @@ class MainWindow(QMainWindow):
             try:
                 program = self._library.resolve(spec)
             except (UnknownProgramError, ProgramFileError) as exc:
-                self.statusBar().showMessage(f"Not started: {exc}")
-                self.session_view.show_notice(f"Not started: {exc}")
+                self.notices.post("start", "error", f"Not started: {exc}")
                 return
             if self.driver is None or self.driver.session.state.is_over:
                 self.focus_on_start = self.focus_on_start or "--fullscreen" in argv
                 self.start_program(program)
             else:
-                self.statusBar().showMessage(
-                    f"A session is running; finish or stop it before starting {program.name}."
+                self.notices.post(
+                    "start",
+                    "info",
+                    f"Not started: a session is running; finish or stop it before starting "
+                    f"{program.name}.",
                 )
 
 

@@ -142,7 +142,6 @@ class SessionView(QWidget):
         self._timeline: Timeline | None = None
         self._dark = False
         self._colour = ""
-        self._notice = ""
         self._flash_overlay: QWidget | None = None
         self.weight_unit = "kg"  # the settings' unit for loads shown here
 
@@ -180,12 +179,6 @@ class SessionView(QWidget):
         self.session_bar.setAccessibleName("Progress of the session")
         self.remaining_label = QLabel()
         self.remaining_label.setObjectName("remainingLabel")
-        # Things the runner must know during the session (history read-only, screen may sleep):
-        # the status bar is hidden in focus mode, so they are said here.
-        self.info_label = QLabel()
-        self.info_label.setObjectName("infoLabel")
-        self.info_label.setWordWrap(True)
-        self.info_label.hide()
         self.summary_label = QLabel()
         self.summary_label.setObjectName("summaryLabel")
         self.summary_label.setWordWrap(True)
@@ -259,7 +252,6 @@ class SessionView(QWidget):
         layout.addWidget(self.phase_bar)
         layout.addLayout(counters)
         layout.addWidget(self.next_label)
-        layout.addWidget(self.info_label)
         layout.addWidget(self.summary_area, 1)
         from calftimer.gui.pain import PainRatingBar
 
@@ -380,16 +372,6 @@ class SessionView(QWidget):
     def set_muted(self, muted: bool) -> None:
         self.muted_label.setVisible(muted)
 
-    def show_info(self, text: str) -> None:
-        """A standing line for this session (empty hides it)."""
-        self.info_label.setText(text)
-        self.info_label.setVisible(bool(text))
-
-    def show_notice(self, text: str) -> None:
-        """A line that says why the session paused; it stays until the session runs again."""
-        self._notice = text
-        self.cue_label.setText(text)
-
     def note_set_done(self, record: SetRecord) -> None:
         self.last_result = f"Done: {record_text(record)}."
 
@@ -430,10 +412,6 @@ class SessionView(QWidget):
             _set_text(self.exercise_label, "Session complete" if kind is SegmentKind.DONE else "")
             for label in (self.cue_label, self.set_label, self.side_label, self.rep_label):
                 _set_text(label, "")
-        if pos.state is State.RUNNING:
-            self._notice = ""
-        elif self._notice:
-            _set_text(self.cue_label, self._notice)  # why it paused, until it runs again
         upcoming = next_line(timeline, seg.index, self.weight_unit)
         if seg.work_index < 0 and self.last_result and kind is not SegmentKind.DONE:
             upcoming = f"{self.last_result}   {upcoming}"
@@ -536,7 +514,6 @@ class SessionView(QWidget):
             self.next_label,
             self.program_label,
             self.summary_label,
-            self.info_label,
             self.remaining_label,
             self.muted_label,
         ):

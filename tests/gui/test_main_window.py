@@ -376,9 +376,11 @@ def test_a_suspend_notice_stays_while_paused(window, clock) -> None:
     window.driver.apply("pause")
     window._on_driver_suspended(12 * 60_000)
     at(window, clock, 9_000)  # frames and polls while paused keep it
-    assert "slept" in window.session_view.cue_label.text()
+    assert window.notice_area.isVisible()
+    assert "slept" in window.notice_area.summary_text()
     window.driver.apply("resume")
-    assert "slept" not in window.session_view.cue_label.text()
+    assert "slept" not in window.notice_area.summary_text()
+    assert window.notice_area.isHidden()  # running again: the notice is no longer true
 
 
 def test_the_phase_bar_follows_the_phase(window, clock) -> None:
