@@ -639,6 +639,8 @@ class MainWindow(QMainWindow):
 
     def _on_program_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         program: Program | None = current.data(ProgramRole) if current.isValid() else None
+        if program is not None and hasattr(self, "notices"):
+            self.notices.withdraw("start")  # "select a program first" is done
         if hasattr(self, "delete_button"):
             self.delete_button.setEnabled(program is not None and not program.builtin)
         if program is None:
@@ -663,6 +665,18 @@ class MainWindow(QMainWindow):
         program = self.selected_program()
         if program is not None:
             self.start_program(program)
+            return
+        # Never silent: say why, and put the focus where the choice is made. Said again at
+        # every press, even if dismissed before.
+        self.notices.withdraw("start")
+        self.notices.post(
+            "start",
+            "info",
+            "Nothing to start: select a program in the Programs list first, then press Start "
+            "(or F5).",
+            summary="Select a program first (in the Programs list), then press Start.",
+        )
+        self.program_list.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --------------------------------------------------------------- the session
 
@@ -972,6 +986,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Exported to {target}.")
 
     def show_home(self) -> None:
+        self.notices.withdraw("start-where")  # at the program list now
         self.leave_focus_mode()
         self.stack.setCurrentWidget(self.home)
         self._update_action_state()
@@ -1692,6 +1707,17 @@ class MainWindow(QMainWindow):
             self.toggle_pause()
         elif self.stack.currentWidget() is self.home or self._on_summary():
             self.start_selected_program()  # after a session: F5 starts the next one
+        elif self.driver is not None and self.driver.session.state is State.RUNNING:
+            self.statusBar().showMessage("The session is running: Space pauses, Esc stops.")
+        else:
+            self.notices.withdraw("start-where")  # said at every press
+            self.notices.post(
+                "start-where",
+                "info",
+                "Sessions start from the program list: press Esc (or Back to programs) to go "
+                "there, select a program and press Start.",
+                summary="To start a session, go back to the program list (Esc).",
+            )
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """Every action with its keys, from the actions themselves, so the list is complete."""
