@@ -773,15 +773,25 @@ class MainWindow(QMainWindow):
         if self.driver is None or self.driver.session.state.is_over:
             self.show_home()
             return
-        answer = QMessageBox.question(
+        self.ask_to_stop()
+
+    def ask_to_stop(self) -> bool:
+        """ "Stop the session?" with the session paused while asked (Esc, Stop, Ctrl+W, Ctrl+Q,
+        closing the window); True when no session is left running."""
+        from calftimer.gui.stop_question import ask_to_stop
+
+        if self.driver is None or self.driver.session.state.is_over:
+            return True
+        if self.stack.currentWidget() is not self.session_view:
+            self.leave_focus_mode()
+            self.stack.setCurrentWidget(self.session_view)  # show what would be stopped
+            self._update_action_state()
+        return ask_to_stop(
             self,
-            "Stop the session?",
-            "Stop this session now? The sets you have done are kept.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
+            lambda: None if self.driver is None else self.driver.session.state,
+            lambda: self._apply("toggle_pause"),
+            lambda: self._apply("abandon"),
         )
-        if answer == QMessageBox.StandardButton.Yes:
-            self._apply("abandon")
 
     def offer_morning_rating(self) -> None:
         """The first start of a day after training asks how the calves feel (once a day)."""
@@ -1194,7 +1204,9 @@ class MainWindow(QMainWindow):
             self.show_notices,
             "Every notice in full: sound, screen, damaged files, recoveries (Ctrl+Shift+N)",
         )
-        quit_action = action("&Quit", ["Ctrl+Q"], self.close, "Quit calftimer")
+        quit_action = action(
+            "&Quit", ["Ctrl+Q"], self.request_quit, "Quit calftimer (mid-session: asks first)"
+        )
         self.export_json_action = action(
             "Export &backup (JSON)…",
             ["Ctrl+E"],
@@ -1746,7 +1758,18 @@ class MainWindow(QMainWindow):
             "persistent pain.",
         )
 
+    def request_quit(self) -> None:
+        """Ctrl+Q: mid-session, ask as Esc does first ("Go on" keeps the window open)."""
+        if self.ask_to_stop():
+            self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        # The user closing the window (its close button: a spontaneous event from the window
+        # system) is asked as Esc is. A close from code (Ctrl+Q after asking, the app or the
+        # desktop shutting down) stops at once; what was done is kept either way.
+        if event.spontaneous() and not self.ask_to_stop():
+            event.ignore()
+            return
         if self.driver is not None and self.driver.session.state in (State.RUNNING, State.PAUSED):
             self.driver.apply("abandon")
         if self.driver is not None:

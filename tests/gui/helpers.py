@@ -40,20 +40,31 @@ def notice_text(window: object) -> str:
     return "\n".join(n.text for n in window.notices.active())  # type: ignore[attr-defined]
 
 
+class ModalAnswer(list[QWidget]):
+    """The dialogs ``answer_modal`` answered (at most one); ``cancel()`` stops it looking."""
+
+    cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
 def answer_modal(
     answer: Callable[[QWidget], None],
     during: Callable[[QWidget], None] | None = None,
     *,
     tries: int = 500,
-) -> list[QWidget]:
+) -> ModalAnswer:
     """Answer the next modal dialog the way a user would: once it is up (and its event loop
     runs), call ``during`` (time passing while it is open), then ``answer`` it (click a button).
 
-    Returns the list the dialog is put in when it was seen; it stays empty if none came up
-    (within ``tries`` × 10 ms), so a test can tell "never asked" from "asked"."""
-    seen: list[QWidget] = []
+    The result holds the dialog once it was seen; it stays empty if none came up (within
+    ``tries`` x 10 ms, or before ``cancel()``), so a test can tell "never asked" from "asked"."""
+    seen = ModalAnswer()
 
     def look(left: int) -> None:
+        if seen.cancelled:
+            return
         dialog = QApplication.activeModalWidget()
         if dialog is None or not dialog.isVisible():
             if left > 0:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 
 from calftimer.core.catalog import CATALOG
 from calftimer.core.clock import ManualClock
@@ -17,7 +16,7 @@ from calftimer.core.timeline import CompileOptions, SegmentKind
 from calftimer.gui.main_window import MainWindow
 from calftimer.gui.models import ExerciseListModel, ProgramListModel
 from calftimer.paths import AppPaths
-from tests.gui.helpers import advance_to
+from tests.gui.helpers import advance_to, answer_modal, click_button
 
 T0 = 1_000_000
 
@@ -181,12 +180,14 @@ def test_enter_ends_a_heel_rise_test_set_and_counts_its_reps(qtbot, window, cloc
     assert window.session_view.side_label.text() == "RIGHT"
 
 
-def test_escape_asks_before_stopping_and_no_keeps_going(qtbot, window, clock, monkeypatch):
+def test_escape_asks_before_stopping_and_no_keeps_going(qtbot, window, clock):
     window.start_program(BUILTIN_BY_ID["foundation"])
-    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: answers.pop(0))
+    asked = answer_modal(click_button("Go on"))
     key(qtbot, window, Qt.Key.Key_Escape)
-    assert window.driver.session.state is State.RUNNING
+    assert asked and window.driver.session.state is State.RUNNING
+    window.activateWindow()  # what the window manager does when the question closes
+    qtbot.waitUntil(window.isActiveWindow)
+    answer_modal(click_button("Stop"))
     key(qtbot, window, Qt.Key.Key_Escape)
     assert window.driver.session.state is State.ABANDONED
     assert window.session_view.summary_label.text().startswith("Session stopped.")
@@ -258,14 +259,9 @@ def test_the_big_digits_grow_with_the_window(window) -> None:
 
 
 def test_f11_enters_focus_mode_and_esc_leaves_it_before_asking_to_stop(
-    qtbot, window, clock, monkeypatch
+    qtbot, window, clock
 ) -> None:
-    asked: list[str] = []
-    monkeypatch.setattr(
-        QMessageBox,
-        "question",
-        lambda *a, **k: asked.append("stop?") or QMessageBox.StandardButton.No,
-    )
+    asked = answer_modal(click_button("Go on"))
     window.start_program(BUILTIN_BY_ID["foundation"])
     key(qtbot, window, Qt.Key.Key_F11)
     assert window.in_focus_mode and window.isFullScreen()
@@ -274,7 +270,7 @@ def test_f11_enters_focus_mode_and_esc_leaves_it_before_asking_to_stop(
     key(qtbot, window, Qt.Key.Key_Escape)
     assert not window.in_focus_mode and not window.isFullScreen() and asked == []
     key(qtbot, window, Qt.Key.Key_Escape)
-    assert asked == ["stop?"]
+    assert len(asked) == 1
     assert window.driver.session.state is State.RUNNING
 
 
