@@ -66,7 +66,7 @@ from calftimer.core.program_files import (
 from calftimer.core.programs import Program, ProgramFileError
 from calftimer.core.session import Session, SetRecord, State
 from calftimer.core.settings import Settings, SettingsReadOnlyError, save_settings
-from calftimer.core.texts import target_text
+from calftimer.core.texts import plural, target_text
 from calftimer.core.timeline import (
     CompileOptions,
     compile_program,
@@ -913,7 +913,13 @@ class MainWindow(QMainWindow):
         dialog = HeelRiseResultsDialog(
             counts["left"], counts["right"], self.settings, self._previous_test(), self
         )
-        dialog.accepted.connect(lambda: self._save_test_result(*dialog.counts()))
+        # The session is captured now: the result belongs to it even if another one has
+        # started by the time the user saves.
+        session = self.recorder.current() if self.recorder is not None else None
+        driver = self.driver
+        dialog.accepted.connect(
+            lambda: self._save_test_result(*dialog.counts(), session=session, driver=driver)
+        )
         self.test_results_dialog = dialog
         dialog.open()
 
@@ -929,12 +935,33 @@ class MainWindow(QMainWindow):
                     latest = test
         return None if latest is None else (latest["left_reps"], latest["right_reps"])
 
-    def _save_test_result(self, left: int, right: int) -> None:
+    def _save_test_result(
+        self, left: int, right: int, *, session: int | None = None, driver: Any = None
+    ) -> None:
+        if driver is not None and driver is self.driver:
+            self._correct_test_counts(left, right)  # the summary shows what is saved
         if self.recorder is None or not self.recorder.enabled:
             self.statusBar().showMessage("The test result was not saved: the history is read-only.")
             return
-        self.recorder.test_result(left, right)
+        self.recorder.test_result(left, right, session)
         self.statusBar().showMessage(f"Heel-rise test saved: left {left}, right {right}.")
+
+    def _correct_test_counts(self, left: int, right: int) -> None:
+        """The counts as the user corrected them replace the metronome's in the summary (the
+        sets keep what the metronome counted; the saved result holds the corrected ones)."""
+        from calftimer.core.exercise import Mode
+
+        corrected = {"left": left, "right": right}
+        # The last test set of each leg is the one the dialog showed (_offer_test_results).
+        last = {r.side.value: r.work_index for r in self.completed_sets if r.mode is Mode.TEST}
+        self.completed_sets = [
+            replace(r, done=corrected[r.side.value])
+            if r.side.value in corrected and last.get(r.side.value) == r.work_index
+            else r
+            for r in self.completed_sets
+        ]
+        if self.driver is not None and self.driver.session.state.is_over:
+            self.session_view.show_summary(list(self.completed_sets), self.driver.session.state)
 
     def show_history(self) -> None:
         """The weekly volume chart. Not while a session runs: training comes first."""
@@ -1051,7 +1078,7 @@ class MainWindow(QMainWindow):
     def _on_store_sets_saved(self, count: int) -> None:
         self.notices.withdraw("not-saved")  # saving works again
         if self.driver is not None and not self.driver.session.state.is_over:
-            self.statusBar().showMessage(f"Saved {count} {'set' if count == 1 else 'sets'}.")
+            self.statusBar().showMessage(f"Saved {plural(count, 'set')}.")
 
     def _on_driver_state_changed(self, state: object) -> None:
         if state is not State.PAUSED:
@@ -1363,8 +1390,8 @@ class MainWindow(QMainWindow):
                 self._bridge.job_failed.emit("Export failed", f"{target}: {error}")
             else:
                 self._bridge.job_done.emit(
-                    f"Exported {summary.sessions} sessions and {summary.sets} sets to "
-                    f"{summary.path}."
+                    f"Exported {plural(summary.sessions, 'session')} and "
+                    f"{plural(summary.sets, 'set')} to {summary.path}."
                 )
 
         self.statusBar().showMessage("Exporting…")
@@ -1426,8 +1453,9 @@ class MainWindow(QMainWindow):
                 self._bridge.job_failed.emit("Import failed", str(error))
             else:
                 self._bridge.job_done.emit(
-                    f"Imported {result.new_sessions} sessions, {result.new_records} records and "
-                    f"{len(result.programs_written)} programs."
+                    f"Imported {plural(result.new_sessions, 'session')}, "
+                    f"{plural(result.new_records, 'record')} and "
+                    f"{plural(len(result.programs_written), 'program')}."
                 )
                 if result.programs_written:
                     self._bridge.programs_changed.emit()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from calftimer.core.catalog import exercise
 from calftimer.core.exercise import Mode
+from calftimer.core.programs import Side
 from calftimer.core.session import Position, SetRecord, State
 from calftimer.core.texts import (
     PHASE_NAMES,
@@ -34,7 +35,7 @@ from calftimer.core.texts import (
     session_summary,
     target_text,
 )
-from calftimer.core.timeline import SegmentKind, Timeline
+from calftimer.core.timeline import SegmentKind, Timeline, WorkSet
 
 # The session view paints its own background so these pairs hold whatever the desktop theme:
 # every phase colour keeps a contrast of at least 7:1 (WCAG AAA) against it, tested in
@@ -188,7 +189,8 @@ class SessionView(QWidget):
         self.summary_area.setWidget(self.summary_label)
         self.summary_area.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.summary_area.hide()
-        self.last_result = ""  # what the set that just ended achieved, shown in the next pause
+        # The last set recorded, shown as "Done: 12 reps." in the pause right after it only.
+        self.last_record: SetRecord | None = None
 
         for label in (self.rep_label, self.set_label, self.side_label):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -308,7 +310,7 @@ class SessionView(QWidget):
     def set_timeline(self, timeline: Timeline) -> None:
         self._timeline = timeline
         self.program_label.setText(timeline.program_name)
-        self.last_result = ""
+        self.last_record = None
         self.summary_area.hide()
         self.pain_bar.hide()
         self.next_time_box.hide()
@@ -373,7 +375,17 @@ class SessionView(QWidget):
         self.muted_label.setVisible(muted)
 
     def note_set_done(self, record: SetRecord) -> None:
-        self.last_result = f"Done: {record_text(record)}."
+        self.last_record = record
+
+    def _done_text(self, timeline: Timeline, segment_index: int) -> str:
+        """ "Done: 12 reps." in a pause, when the set just before it was recorded (a set skipped
+        at once records nothing: then nothing is said, rather than an older set's result)."""
+        record = self.last_record
+        if record is None:
+            return ""
+        upcoming = timeline.next_work_set(segment_index)
+        before = (upcoming.index if upcoming is not None else len(timeline.work_sets)) - 1
+        return f"Done: {record_text(record)}." if record.work_index == before >= 0 else ""
 
     def show_position(self, pos: Position, timeline: Timeline) -> None:
         self._timeline = timeline
@@ -401,9 +413,7 @@ class SessionView(QWidget):
         work = pos.work_set
         if work is not None:
             ex = exercise(work.exercise_id)
-            in_work = seg.work_index >= 0
-            prefix = "" if in_work else "Up next: "
-            _set_text(self.exercise_label, prefix + ex.name)
+            _set_text(self.exercise_label, self._exercise_text(timeline, seg.work_index, work))
             _set_text(self.cue_label, ex.cue)
             _set_text(self.set_label, f"Set {work.set_number} / {work.sets}")
             _set_text(self.side_label, SIDE_NAMES[work.side])
@@ -413,8 +423,9 @@ class SessionView(QWidget):
             for label in (self.cue_label, self.set_label, self.side_label, self.rep_label):
                 _set_text(label, "")
         upcoming = next_line(timeline, seg.index, self.weight_unit)
-        if seg.work_index < 0 and self.last_result and kind is not SegmentKind.DONE:
-            upcoming = f"{self.last_result}   {upcoming}"
+        done = self._done_text(timeline, seg.index) if seg.work_index < 0 else ""
+        if done and kind is not SegmentKind.DONE:
+            upcoming = f"{done}   {upcoming}"
         _set_text(self.next_label, upcoming)
         total = timeline.duration_ms
         self.session_bar.setValue(0 if total == 0 else 1000 * pos.t_ms // total)
@@ -425,6 +436,23 @@ class SessionView(QWidget):
         self.more_rest_button.setEnabled(pausing)
         self.end_set_button.setEnabled(seg.work_index >= 0)
         self.pause_button.setText("Resume" if pos.state is State.PAUSED else "Pause")
+
+    @staticmethod
+    def _exercise_text(timeline: Timeline, work_index: int, work: WorkSet) -> str:
+        """The exercise being done, or in a pause what comes next: between the legs of one
+        exercise that is the other leg, not the same name again."""
+        name = exercise(work.exercise_id).name
+        if work_index >= 0:
+            return name
+        before = timeline.work_sets[work.index - 1] if work.index > 0 else None
+        if (
+            before is not None
+            and before.block_index == work.block_index
+            and before.side is not work.side
+            and work.side is not Side.BOTH
+        ):
+            return f"Up next: {work.side.value} leg"
+        return f"Up next: {name}"
 
     def _big_number(self, pos: Position) -> str:
         seg = pos.segment

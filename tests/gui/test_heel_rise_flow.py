@@ -115,3 +115,55 @@ def test_a_second_test_is_compared_with_the_first(window) -> None:
     text = dialog.reading_label.text()
     assert "Since the last test, left +3 (under about 6 reps: may be noise)." in text
     assert "Since the last test, right -7." in text
+
+
+def run_whole_test(w: MainWindow, clock: ManualClock, left: int, right: int) -> None:
+    timeline = w.driver.session.timeline
+    first, _second = (ws for ws in timeline.work_sets if ws.mode is Mode.TEST)
+    advance_by_deadlines(w.driver, clock, T0 + first.start_ms)
+    run_test_set(w, clock, left)
+    advance_by_deadlines(w.driver, clock, clock() + 120_000)
+    run_test_set(w, clock, right)
+    assert w.driver.session.state.value == "finished"
+
+
+def test_the_summary_shows_the_corrected_counts(window) -> None:
+    w, clock, _output = window
+    w.start_program(BUILTIN_BY_ID["heel-rise-test"])
+    run_whole_test(w, clock, 28, 24)
+    lines = w.session_view.summary_label.text().splitlines()
+    assert lines[1:] == [
+        "3 sets · 62 reps",  # with the warm-up's 10
+        "Double-leg calf raise: 10 reps",
+        "Heel-rise endurance test: left 28 · right 24 reps",
+    ]
+    w.test_results_dialog.right_spin.setValue(25)  # one the metronome missed
+    w.test_results_dialog.save_button.click()
+    lines = w.session_view.summary_label.text().splitlines()
+    assert lines[1:] == [  # what was saved
+        "3 sets · 63 reps",
+        "Double-leg calf raise: 10 reps",
+        "Heel-rise endurance test: left 28 · right 25 reps",
+    ]
+
+
+def test_the_result_goes_to_the_test_session_even_if_another_started(
+    tmp_path: Path, window, writer
+) -> None:
+    w, clock, _output = window
+    w.start_program(BUILTIN_BY_ID["heel-rise-test"])
+    run_whole_test(w, clock, 22, 20)
+    dialog = w.test_results_dialog
+    assert dialog.isVisible()
+    # Meanwhile another session starts (a second launch with --start, say), and saves a set.
+    w.on_second_launch(["--start", "isometric"])
+    assert w.driver.session.timeline.program_id == "isometric"
+    assert writer.flush(timeout=10)
+    dialog.save_button.click()  # the result dialog was still open
+    assert writer.flush(timeout=10)
+    by_program = {s["program_id"]: s for s in Store.open(tmp_path).sessions()}
+    tests = by_program["heel-rise-test"]["tests"]
+    assert [(t["left_reps"], t["right_reps"]) for t in tests] == [(22, 20)]
+    assert by_program["isometric"]["tests"] == []
+    # The new session's screen is not the test's summary: it is left as it is.
+    assert w.driver.session.state.value == "running"

@@ -100,7 +100,7 @@ def test_file_menu_export_and_import_round_trip(qtbot, tmp_path, writer) -> None
     backup = tmp_path / "backup.json"
     source.export_history("json", backup)
     qtbot.waitUntil(
-        lambda: "Exported 1 sessions and 10 sets" in source.statusBar().currentMessage(),
+        lambda: "Exported 1 session and 10 sets" in source.statusBar().currentMessage(),
         timeout=10_000,
     )
     source.export_history("csv", tmp_path / "sets.csv")
@@ -112,7 +112,7 @@ def test_file_menu_export_and_import_round_trip(qtbot, tmp_path, writer) -> None
     target.confirm = lambda title, text: questions.append(text) or True  # type: ignore[method-assign]
     target.import_file(backup)
     qtbot.waitUntil(
-        lambda: "Imported 1 sessions" in target.statusBar().currentMessage(), timeout=10_000
+        lambda: "Imported 1 session," in target.statusBar().currentMessage(), timeout=10_000
     )
     assert "Will add: 1 new session (10 sets)" in questions[0]
     assert Store.open(tmp_path / "b").set_count() == 10
