@@ -164,6 +164,7 @@ class MainWindow(QMainWindow):
         self.history_view: Any = None  # made on first use: pyqtgraph stays off the start-up path
         self.test_results_dialog: Any = None
         self.notice_dialog: Any = None
+        self.shortcuts_dialog: Any = None
         self._morning_session_id: str | None = None
         self.last_pain: dict[str, int] = {}  # ratings given for the session just ended
         self.current_program: Program | None = None
@@ -1761,20 +1762,48 @@ class MainWindow(QMainWindow):
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """Every action with its keys, from the actions themselves, so the list is complete."""
-        rows = []
-        for act in self.actions():
-            keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in act.shortcuts()]
-            keys = [k for k in keys if k]
-            if keys:
-                rows.append((", ".join(keys), act.toolTip() or act.text().replace("&", "")))
-        return rows
+        return [row for _title, rows in self.shortcut_groups() for row in rows]
+
+    def shortcut_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The keyed actions by menu, the session's first (keys without a menu join it)."""
+        from calftimer.gui.shortcuts_dialog import short_description
+
+        def keys(act: QAction) -> str:
+            texts = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in act.shortcuts()]
+            return ", ".join(k for k in texts if k)
+
+        groups: list[tuple[str, list[tuple[str, str]]]] = []
+        listed: set[QAction] = set()
+        for entry in self.menuBar().actions():
+            menu = entry.menu()
+            rows = []
+            for act in menu.actions() if menu is not None else []:
+                if keys(act) and act not in listed:
+                    listed.add(act)
+                    rows.append((keys(act), short_description(act.toolTip(), act.text())))
+            if rows:
+                groups.append((entry.text().replace("&", ""), rows))
+        groups.sort(key=lambda group: group[0] != "Session")
+        others = [
+            (keys(act), short_description(act.toolTip(), act.text()))
+            for act in self.actions()
+            if keys(act) and act not in listed
+        ]
+        if others and groups:
+            groups[0][1].extend(others)
+        elif others:
+            groups.append(("Other", others))
+        return groups
 
     def show_shortcuts(self) -> None:
-        rows = "".join(
-            f"<tr><td><b>{escape(k)}</b>&nbsp;&nbsp;</td><td>{escape(v)}</td></tr>"
-            for k, v in self.shortcut_rows()
-        )
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+        from calftimer.gui.shortcuts_dialog import ShortcutsDialog
+
+        if self.shortcuts_dialog is None:
+            self.shortcuts_dialog = ShortcutsDialog(self.shortcut_groups(), self)
+        self.shortcuts_dialog.resize(self.shortcuts_dialog.sizeHint())
+        self.shortcuts_dialog.show()
+        self.shortcuts_dialog.raise_()
+        self.shortcuts_dialog.activateWindow()
 
     def show_about(self) -> None:
         QMessageBox.about(
