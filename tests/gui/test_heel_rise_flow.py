@@ -89,7 +89,15 @@ def test_the_guided_test_paces_each_leg_rests_between_and_reads_the_result(
     text = dialog.reading_label.text()
     assert "Left leg: 28 raises, reaches the target of 25." in text
     assert "Right leg: 24 raises, is 1 short of the target of 25." in text
-    assert "Typical for women in their 40s: about 24 per leg; your average is above that." in text
+    assert (
+        "Typical for women in their 40s: about 24 per leg (Hébert-Losier et al. 2017); "
+        "your average is above that." in text
+    )
+    norms = dialog.norms_label.text()  # both sources, each with its citation
+    assert "median 25 raises on the dominant leg and 24 on the other" in norms
+    assert "Braz J Phys Ther 2025" in norms and "doi:10.1016/j.bjpt.2025.101188" in norms
+    assert "Physiotherapy 2017" in norms and "doi:10.1016/j.physio.2017.03.002" in norms
+    assert "<b>Compared above:</b> 2017" in norms  # the profile's figure is the comparison
     dialog.right_spin.setValue(25)  # the user counted one the metronome missed
     assert "Right leg: 25 raises, reaches the target" in dialog.reading_label.text()
     dialog.accept()
@@ -167,3 +175,29 @@ def test_the_result_goes_to_the_test_session_even_if_another_started(
     assert by_program["isometric"]["tests"] == []
     # The new session's screen is not the test's summary: it is left as it is.
     assert w.driver.session.state.value == "running"
+
+
+def test_without_a_profile_the_newer_norms_are_the_comparison(qtbot, tmp_path: Path, writer):
+    clock = ManualClock(T0)
+    w = MainWindow(
+        ProgramLibrary.load(None),
+        clock,
+        AppPaths(tmp_path, "test"),
+        store=Store.open(tmp_path),
+        writer=writer,
+        settings=Settings(),  # no sex or age given
+    )
+    qtbot.addWidget(w)
+    w.start_program(BUILTIN_BY_ID["heel-rise-test"])
+    run_whole_test(w, clock, 26, 21)
+    dialog = w.test_results_dialog
+    assert (
+        "Typical for healthy adults: about 25 on the dominant leg and 24 on the other "
+        "(Sleeswijk Visser et al. 2025); your legs are around that."
+    ) in dialog.reading_label.text()
+    norms = dialog.norms_label.text()
+    assert "<b>Compared above:</b> 2025, 500 healthy adults" in norms
+    assert "median men 24, women 21" in norms  # the 2017 norms are still listed
+    assert "Sleeswijk Visser, O&#x27;Neill, Hébert-Losier et al., Braz J Phys Ther 2025" in norms
+    dialog.reject()
+    w.close()
