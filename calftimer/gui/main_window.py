@@ -1614,6 +1614,7 @@ class MainWindow(QMainWindow):
             apply_theme(app, settings.theme)
             self._applied_theme = settings.theme
             self.session_view.apply_scheme()  # the session paints its own background
+            self.notice_area.apply_scheme()  # and the notice line its tint
             if self.driver is not None:
                 self.driver.poll_now()  # redraw the phase colours in the new scheme
         if settings.muted != self.muted:

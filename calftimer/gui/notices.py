@@ -19,8 +19,8 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QPalette, QResizeEvent
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QPalette, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -146,6 +146,9 @@ class NoticeBoard(QObject):
         return sorted(self._notices.values(), key=lambda n: (LEVELS.index(n.level), n.order))
 
 
+_PALETTE_EVENTS = (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange)
+
+
 def _dark() -> bool:
     return QApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
 
@@ -245,7 +248,6 @@ class NoticeArea(QFrame):
         self.more_label.setText(f"+{more} more" if more else "")
         self.more_label.setVisible(bool(more))
         self.more_label.setAccessibleName(f"{plural(more, 'more notice')}" if more else "")
-        self.details_button.setText(f"&All {len(notices)}…" if more else "&Details…")
         self.details_button.setAccessibleName(
             f"Show all {plural(len(notices), 'notice')}" if more else "Show the whole notice"
         )
@@ -258,10 +260,19 @@ class NoticeArea(QFrame):
         self.show()
 
     def apply_scheme(self) -> None:
-        """Follow the light or dark theme (the window calls this when the palette changes)."""
+        """Follow the light or dark theme. A widget with a style sheet hears of a new palette
+        only sometimes (a desktop's dark mode: yes; QApplication.setPalette: no), so the window
+        calls this when its theme setting changes."""
         if self._level:
             level, self._level = self._level, ""
             self._paint(level)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        # The theme changed (settings, or the desktop's dark mode). Only a change between light
+        # and dark repaints: our own style sheet change also arrives here.
+        if event.type() in _PALETTE_EVENTS and self._level and _dark() != self._dark:
+            self.apply_scheme()
 
     def _paint(self, level: str) -> None:
         dark = _dark()
@@ -288,6 +299,7 @@ class NoticeDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Notices")
         self._board = board
+        self._dark = False
         self._list = QWidget()
         self._rows = QVBoxLayout(self._list)
         self._rows.setContentsMargins(0, 0, 0, 0)
@@ -308,9 +320,19 @@ class NoticeDialog(QDialog):
         layout.addWidget(buttons)
         chars = self.fontMetrics().averageCharWidth()
         self.setMinimumWidth(chars * 70)
-        self.resize(chars * 90, self.fontMetrics().height() * 22)
+        self.resize(chars * 110, self.fontMetrics().height() * 34)
         board.changed.connect(self._rebuild)
         self._rebuild()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in _PALETTE_EVENTS and _dark() != self._dark:
+            self._rebuild()  # the tints follow the theme
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if _dark() != self._dark:
+            self._rebuild()  # the theme changed while it was closed
 
     def texts(self) -> list[str]:
         """Each notice as shown here (for reading it back, and for tests)."""
@@ -324,7 +346,7 @@ class NoticeDialog(QDialog):
         notices = self._board.active()
         self.empty_label.setVisible(not notices)
         self.dismiss_all_button.setEnabled(any(n.dismissible for n in notices))
-        dark = _dark()
+        dark = self._dark = _dark()
         for notice in notices:
             background, border, text = tint(notice.level, dark)
             box = QFrame()

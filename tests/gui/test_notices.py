@@ -21,6 +21,7 @@ from calftimer.gui.audio import NO_DEVICE, SilentOutput
 from calftimer.gui.keep_awake import KeepAwake, KeepAwakeError
 from calftimer.gui.main_window import MainWindow
 from calftimer.gui.notices import LEVELS, NoticeBoard, tint
+from calftimer.gui.theme import apply_theme
 from calftimer.paths import AppPaths
 from tests.gui.helpers import advance_to, answer_modal, click_button, notice_text
 from tests.gui.test_session_view_contrast import contrast
@@ -208,3 +209,15 @@ def test_the_board_orders_by_importance_then_age(qtbot) -> None:
     assert board.keys() == ["c", "b", "d", "a"]
     with pytest.raises(ValueError, match="unknown notice level"):
         board.post("e", "urgent", "x")
+
+
+def test_the_area_follows_a_theme_chosen_in_settings(window, qapp) -> None:
+    from calftimer.core.settings import Settings
+
+    try:
+        window.apply_settings(Settings(theme="dark"))
+        assert tint("warning", True)[0] in window.notice_area.styleSheet()
+        window.apply_settings(Settings(theme="light"))
+        assert tint("warning", False)[0] in window.notice_area.styleSheet()
+    finally:
+        apply_theme(qapp, "system")  # leave the rest of the suite its usual look
