@@ -74,10 +74,10 @@ class SessionRecorder:
 
         self._submit(end, "close the session in your history")
 
-    def current(self) -> int:
-        """A handle on the session started last, for what is given about it later: a result
-        dialog left open while another session starts still saves to this one."""
-        return self._token
+    def current(self) -> int | None:
+        """A handle on the session started last (None before any), for what is given about it
+        later: a result dialog left open while another session starts still saves to this one."""
+        return self._token or None
 
     def test_result(self, left: int, right: int, session: int | None = None) -> None:
         """Save a heel-rise test result to ``session`` (a ``current()`` handle), or to the

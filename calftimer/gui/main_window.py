@@ -291,7 +291,7 @@ class MainWindow(QMainWindow):
             return
         if self.audio_restarts >= AUDIO_RESTARTS_MAX:
             self.notices.post(
-                "sound-restarts",
+                "sound-failing",  # for the rest of this run: no more restarts are tried
                 "warning",
                 "The sound system keeps failing; restart calftimer if cues stop.",
             )

@@ -221,3 +221,12 @@ def test_the_area_follows_a_theme_chosen_in_settings(window, qapp) -> None:
         assert tint("warning", False)[0] in window.notice_area.styleSheet()
     finally:
         apply_theme(qapp, "system")  # leave the rest of the suite its usual look
+
+
+def test_the_sound_notice_goes_when_sound_works_again(window, clock) -> None:
+    from tests.gui.test_audio import RecordingOutput
+
+    window.attach_audio(SilentOutput(NO_DEVICE))
+    assert "Sound is off" in notice_text(window)
+    window.attach_audio(RecordingOutput(clock))  # a device came back (a restart, say)
+    assert "Sound is off" not in notice_text(window)
