@@ -20,6 +20,7 @@ from calftimer.core.programs import Program, ProgramFileError
 
 # Export and import (calftimer.core.exchange) are imported by their commands only: they are not
 # needed to open the window, and every millisecond before the first paint counts.
+from calftimer.core.texts import plural
 from calftimer.core.timeline import estimated_duration_ms, format_duration
 from calftimer.paths import ENV_DATA_DIR, AppPaths, resolve_paths
 
@@ -216,9 +217,9 @@ def _export(paths: AppPaths, library: ProgramLibrary, fmt: str, output: str | No
     for notice in store.notices[len(printed_notices) :]:
         # Reading older months for the export can find (and repair) more: say so too.
         print(f"{notice.level}: {notice.message}", file=sys.stderr)
-    what = f"{summary.sessions} sessions, {summary.sets} sets"
+    what = f"{plural(summary.sessions, 'session')}, {plural(summary.sets, 'set')}"
     if fmt == "json":
-        what += f", {summary.programs} saved programs"
+        what += f", {plural(summary.programs, 'saved program')}"
         for problem in library.problems:
             print(f"warning: a damaged program file was not exported:\n{problem}", file=sys.stderr)
     print(f"Exported {what} to {summary.path}")
@@ -265,8 +266,9 @@ def _import(paths: AppPaths, library: ProgramLibrary, file: Path, *, dry_run: bo
         print(f"calftimer: the import failed: {exc}", file=sys.stderr)
         return 1
     print(
-        f"Imported {result.new_sessions} new sessions, {result.new_records} new records in "
-        f"sessions already here and {len(result.programs_written)} programs."
+        f"Imported {plural(result.new_sessions, 'new session')}, "
+        f"{plural(result.new_records, 'new record')} in sessions already here and "
+        f"{plural(len(result.programs_written), 'program')}."
     )
     return 0
 
@@ -358,9 +360,8 @@ def _run_window(
         keep_awake=create_keep_awake,  # called when the first session starts
         sleep_clock=boottime_clock(),
     )
-    if settings_notices:
-        # A damaged settings file fell back to defaults: say so once, where the user looks.
-        window.statusBar().showMessage(" ".join(n.message for n in settings_notices))
+    # A damaged settings file fell back to defaults: said in the notice area until saved again.
+    window.post_settings_notices(settings_notices)
     instance.activated.connect(window.on_second_launch)
     window.focus_on_start = fullscreen
     if fullscreen and start is None:

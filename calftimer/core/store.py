@@ -293,7 +293,7 @@ class Store:
                 "warning",
                 f"{self._rel(path)} was damaged ({problems[0]}). It was moved to {moved} and "
                 f"the backup from {when:%Y-%m-%d %H:%M} was restored "
-                f"({sum(len(s['sets']) for s in sessions)} sets).",
+                f"({_plural(sum(len(s['sets']) for s in sessions), 'set')}).",
             )
             return sessions
         with contextlib.suppress(OSError):
@@ -386,8 +386,8 @@ class Store:
         fsync_dir(self.root)
         self._note(
             "info",
-            f"Your history was upgraded to the new format ({len(sessions)} sessions). The old "
-            f"file is kept in {upgrade_dir}.",
+            f"Your history was upgraded to the new format ({_plural(len(sessions), 'session')})."
+            f" The old file is kept in {upgrade_dir}.",
         )
 
     def _merge_conflict_copies(self) -> None:
@@ -434,7 +434,8 @@ class Store:
                 self._note(
                     "info",
                     f"Merged the sync conflict copy {path.name} into {base_name} "
-                    f"({new_sessions} sessions and {new_records} records were new). The copy "
+                    f"({_plural(new_sessions, 'session')} and {_plural(new_records, 'record')} "
+                    "were new). The copy "
                     f"is kept in {self.merged_dir}.",
                 )
 
@@ -852,6 +853,10 @@ def _collector_paused(*, freeze: bool = False) -> Iterator[None]:
             gc.enable()
         if freeze:
             gc.freeze()
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _count(n: int, noun: str) -> str:

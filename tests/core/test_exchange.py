@@ -654,7 +654,7 @@ def test_cli_export_json_and_csv_with_default_names(tmp_path: Path, monkeypatch,
     assert main(["--data-dir", str(root), "export", "--format", "json"]) == 0
     out = capsys.readouterr().out
     target = tmp_path / f"calftimer-export-{stamp}.json"
-    assert f"Exported 2 sessions, 8 sets, 1 saved programs to {target}" in out
+    assert f"Exported 2 sessions, 8 sets, 1 saved program to {target}" in out
     assert len(json.loads(target.read_text())["programs"]) == 1
     assert main(["--data-dir", str(root), "export", "--format", "csv"]) == 0
     assert f"to {tmp_path / f'calftimer-export-{stamp}.csv'}" in capsys.readouterr().out

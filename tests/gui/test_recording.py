@@ -14,7 +14,7 @@ from calftimer.core.store import BackgroundWriter, Store
 from calftimer.core.timeline import CompileOptions
 from calftimer.gui.main_window import MainWindow
 from calftimer.paths import AppPaths
-from tests.gui.helpers import advance_to
+from tests.gui.helpers import advance_to, notice_text
 
 T0 = 2_000_000
 
@@ -85,7 +85,7 @@ def test_a_read_only_history_is_said_and_nothing_is_written(qtbot, tmp_path, wri
     (months / "2030-01.json").write_text(json.dumps(newer))
     clock = ManualClock(T0)
     window = make_window(qtbot, tmp_path, writer, clock)
-    assert "read-only" in window.statusBar().currentMessage()
+    assert "read-only" in notice_text(window)
     window.start_program(BUILTIN_BY_ID["isometric"])
     advance_to(window.driver, clock, T0 + window.driver.session.timeline.work_sets[0].end_ms)
     assert writer.flush(timeout=10)
@@ -100,7 +100,7 @@ def test_file_menu_export_and_import_round_trip(qtbot, tmp_path, writer) -> None
     backup = tmp_path / "backup.json"
     source.export_history("json", backup)
     qtbot.waitUntil(
-        lambda: "Exported 1 sessions and 10 sets" in source.statusBar().currentMessage(),
+        lambda: "Exported 1 session and 10 sets" in source.statusBar().currentMessage(),
         timeout=10_000,
     )
     source.export_history("csv", tmp_path / "sets.csv")
@@ -112,7 +112,7 @@ def test_file_menu_export_and_import_round_trip(qtbot, tmp_path, writer) -> None
     target.confirm = lambda title, text: questions.append(text) or True  # type: ignore[method-assign]
     target.import_file(backup)
     qtbot.waitUntil(
-        lambda: "Imported 1 sessions" in target.statusBar().currentMessage(), timeout=10_000
+        lambda: "Imported 1 session," in target.statusBar().currentMessage(), timeout=10_000
     )
     assert "Will add: 1 new session (10 sets)" in questions[0]
     assert Store.open(tmp_path / "b").set_count() == 10
@@ -151,7 +151,7 @@ def test_damage_found_in_an_old_month_after_start_up_is_shown(qtbot, tmp_path, w
     window = make_window(qtbot, tmp_path, writer, ManualClock(T0))
     assert not window.store.fully_loaded  # 2024 is not read at start-up
     window.load_history_in_background()
-    qtbot.waitUntil(lambda: getattr(window, "store_notice_box", None) is not None, timeout=10_000)
-    text = window.store_notice_box.text()
+    qtbot.waitUntil(lambda: "2024-03.json" in notice_text(window), timeout=10_000)
+    text = notice_text(window)
     assert "2024-03.json was damaged" in text and "restored" in text
     assert _json.loads(archive.read_text())["sessions"][0]["id"] == old["id"]
