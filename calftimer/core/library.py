@@ -6,6 +6,7 @@ alone and reported; it never hides the other programs.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,10 +70,23 @@ class ProgramLibrary:
         if program is not None:
             return program
         path = Path(spec).expanduser()
-        if path.suffix.lower() == ".json" or path.exists() or "/" in spec or "\\" in spec:
-            if not path.exists():
-                raise UnknownProgramError(f"no program file at {path}")
+        try:
+            os.lstat(path)
+            exists = True
+        except FileNotFoundError:
+            exists = False
+        except (OSError, ValueError):  # too long, through a file, a NUL in the name...
+            exists = True  # the loader says why it cannot be read
+        if path.suffix.lower() == ".json" or exists or "/" in spec or "\\" in spec:
+            if not exists:
+                raise UnknownProgramError(f"no program file at {_shown(path)}")
             return load_program_file(path)
         raise UnknownProgramError(
             f"unknown program {spec!r}; the programs are: {', '.join(self.ids)}"
         )
+
+
+def _shown(path: Path, limit: int = 200) -> str:
+    """A path for a one-line message: very long ones are shortened in the middle."""
+    text = str(path)
+    return text if len(text) <= limit else f"{text[: limit // 2]}…{text[-limit // 2 :]}"

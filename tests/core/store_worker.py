@@ -57,11 +57,13 @@ def make_record(
     load_kg: float = 0.0,
     tempo: Tempo | None = Tempo(2, 1, 2, 0),  # noqa: B008  (frozen, immutable)
     seconds: float = 40.0,
+    work_index: int | None = None,
 ) -> SetRecord:
-    """A completed set that started at ``started_at`` and lasted ``seconds``."""
+    """A completed set that started at ``started_at`` and lasted ``seconds``. Its place in
+    the program (``work_index``, which its id follows from) is ``set_number - 1`` unless given."""
     ms = int(seconds * 1000)
     return SetRecord(
-        work_index=set_number - 1,
+        work_index=set_number - 1 if work_index is None else work_index,
         block_index=0,
         exercise_id=exercise_id,
         mode=mode,
@@ -93,6 +95,12 @@ def imported_session(started_at: datetime, sets: int = 1, *, name: str = "Import
     return session
 
 
+def place(n: int) -> dict[str, int]:
+    """The ``n``-th set (from 0) of a long run: its own id, and a set number within the 1-20
+    a program can have (the store refuses any other)."""
+    return {"work_index": n, "set_number": n % 20 + 1}
+
+
 def _say(line: str) -> None:
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
@@ -105,7 +113,7 @@ def writer(root: Path, tag: str, n: int, month: str) -> None:
     sid = store.begin_session(f"writer-{tag}", f"Writer {tag}", datetime.now(UTC))
     base = datetime.fromisoformat(f"{month}-01T06:00:00+00:00")
     for i in range(n):
-        doc = store.add_set(sid, make_record(datetime.now(UTC), set_number=i + 1))
+        doc = store.add_set(sid, make_record(datetime.now(UTC), **place(i)))
         _say(f"S {sid} {doc['id']}")
         other = imported_session(base + timedelta(hours=i), name=f"{tag}-{i}")
         store.merge_sessions([other])
@@ -132,7 +140,7 @@ def crash(root: Path, seed: int) -> None:
     already = len(store.session(sid)["sets"])
     for i in range(1, 20_000):  # bounded in case the parent dies without killing us
         mode = Mode.TIME if i % 5 == 0 else Mode.REPS
-        record = make_record(datetime.now(UTC), set_number=already + i, mode=mode, done=i % 20)
+        record = make_record(datetime.now(UTC), mode=mode, done=i % 20, **place(already + i - 1))
         doc = store.add_set(sid, record)
         _say(f"S {sid} {doc['id']}")
         if i % 7 == 0:

@@ -752,7 +752,7 @@ def test_missing_file_cannot_be_read(tmp_path: Path) -> None:
 def test_directory_cannot_be_read(tmp_path: Path) -> None:
     (tmp_path / SOURCE).mkdir()
     error = file_error(tmp_path / SOURCE)
-    assert error.problems[0].startswith("cannot read the file: ")
+    assert error.problems[0] == "is a folder, not a regular file"
 
 
 # ----------------------------------------------------------------------------------- fuzzing

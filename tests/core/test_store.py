@@ -44,6 +44,7 @@ from calftimer.core.store import (
     Store,
     conflict_base_name,
     parse_history_bytes,
+    salvage_history_bytes,
 )
 from tests.core.store_worker import imported_session, make_record
 
@@ -275,8 +276,14 @@ def build_month_with_backups(root: Path, generations: int) -> list[SessionDoc]:
 
 
 def damaged_files(root: Path) -> list[Path]:
+    """The copies in damaged/ (without the notes that say which records were set aside)."""
     folder = root / "damaged"
-    return sorted(folder.iterdir()) if folder.is_dir() else []
+    return sorted(p for p in folder.iterdir() if p.suffix != ".txt") if folder.is_dir() else []
+
+
+def damaged_notes(root: Path) -> list[Path]:
+    folder = root / "damaged"
+    return sorted(folder.glob("*.txt")) if folder.is_dir() else []
 
 
 @pytest.mark.parametrize("bad_backups", [0, 1])
@@ -863,6 +870,17 @@ def open_fuzzed(raw: bytes) -> None:
             assert any("read-only" in n.message for n in store.notices)
             assert path.read_bytes() == raw
             assert moved == []
+        elif moved and path.exists():  # some records unreadable: the rest kept, copy and note
+            assert [m.read_bytes() for m in moved] == [raw]
+            salvaged = salvage_history_bytes(raw, path.name)
+            assert salvaged is not None and salvaged[0] and salvaged[1]
+            kept, aside = salvaged
+            assert {s["id"] for s in kept} <= {s["id"] for s in store.sessions()}
+            assert set_ids_in_file(path) == {r["id"] for s in kept for r in s["sets"]}
+            [note] = damaged_notes(root)
+            assert all(a.describe() in note.read_text() for a in aside)
+            told = [n.message for n in store.notices if n.level == "warning"]
+            assert any(FUZZ_MONTH in m and str(moved[0]) in m and note.name in m for m in told)
         elif moved:  # damaged: quarantined untouched, the user told where
             assert [m.read_bytes() for m in moved] == [raw]
             assert not path.exists()
