@@ -39,14 +39,10 @@ class UnwritableValueError(ValueError):
         self.problems = problems
 
 
-# A number that overflows a float needs an exponent of 3 digits or more, or 200 digits or more
-# in a row (a 2-digit exponent adds at most 99 to a mantissa under 10^200). Only when the text
-# holds such a candidate are the values walked, so the common case stays at full speed. (A
-# number follows ``:``, ``,`` or ``[``; the hex of a UUID such as "4e391" does not.)
-_HUGE_NUMBER_CANDIDATE = re.compile(r"[:,\[]\s*-?\d[\d.]*[eE][-+]?\d{3}|\d{200}")
 # Surrogates reach decoded text only through \uD800-\uDFFF escapes (UTF-8 cannot carry them).
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_INFINITIES = (math.inf, -math.inf)
 _SHOWN = 20
 
 
@@ -77,9 +73,18 @@ def decode_json(
         text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError as exc:
         raise JsonTextError(f"not UTF-8 text (byte {exc.start})") from exc
+    overflowed: list[str] = []  # the text of each number too large for a float
+
+    def parse_float(literal: str) -> float:
+        value = float(literal)
+        if value in _INFINITIES:
+            overflowed.append(literal)
+        return value
+
     try:
         doc = json.loads(
             text,
+            parse_float=parse_float,
             parse_constant=_accept_constant if allow_constants else _reject_constant,
             object_pairs_hook=object_pairs_hook,
         )
@@ -96,7 +101,8 @@ def decode_json(
         raise JsonTextError(f"not valid JSON: {_short(message)}") from exc
     if lenient:
         return doc
-    if _HUGE_NUMBER_CANDIDATE.search(text) or _SURROGATE_ESCAPE.search(text):
+    # Both are rare: only then are the values walked, to name the field that holds them.
+    if overflowed or _SURROGATE_ESCAPE.search(text):
         problems = unusable_values(doc)
         if problems:
             raise JsonTextError(_join(problems), problems)
