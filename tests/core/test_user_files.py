@@ -205,13 +205,7 @@ def test_a_link_to_dev_null_writes_into_it_and_leaves_both_alone(tmp_path: Path)
 @posix_only
 def test_a_character_device_is_written_in_place_not_replaced(tmp_path: Path) -> None:
     """A device node of our own (root only), the same device as /dev/null."""
-    node = tmp_path / "null"
-    try:
-        os.mknod(node, stat.S_IFCHR | 0o666, os.stat("/dev/null").st_rdev)
-        with open(node, "wb") as probe:
-            probe.write(b"")
-    except OSError:
-        pytest.skip("cannot make or open a device node here (not root, or nodev)")
+    node = private_device(tmp_path / "null", "/dev/null")
     write_to_user_path(node, b"data")
     assert stat.S_ISCHR(os.lstat(node).st_mode)
 
@@ -260,21 +254,35 @@ def test_export_into_a_pipe_someone_reads(tmp_path: Path, fifo_reader, capsys) -
     assert stat.S_ISFIFO(os.lstat(path).st_mode)
 
 
+def private_device(path: Path, like: str) -> Path:
+    """A device node of our own in the test's folder, the same device as ``like`` (root only):
+    a regression must never be able to replace a real one under /dev."""
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.stat(like).st_rdev)
+        with open(path, "rb"):
+            pass
+    except OSError:
+        pytest.skip("cannot make or open a device node here (not root, or nodev)")
+    return path
+
+
 @pytest.mark.parametrize(
     ("target", "reason"),
-    [("folder", "Is a directory"), ("/dev/full", "No space left on device")],
+    [("folder", "Is a directory"), ("full", "No space left on device")],
 )
 def test_export_failures_are_one_line_and_write_nothing(
     tmp_path: Path, capsys, target: str, reason: str
 ) -> None:
-    if target == "/dev/full" and not os.path.exists("/dev/full"):
-        pytest.skip("no /dev/full here")
     store_with(tmp_path / "data", history(1))
     (tmp_path / "folder").mkdir()
-    out = target if target.startswith("/") else str(tmp_path / target)
+    if target == "full":
+        private_device(tmp_path / "full", "/dev/full")
+    out = str(tmp_path / target)
     assert (
         main(["--data-dir", str(tmp_path / "data"), "export", "--format", "json", "-o", out]) == 1
     )
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.strip().endswith(reason)
     assert list((tmp_path / "folder").iterdir()) == []
+    if target == "full":
+        assert stat.S_ISCHR(os.lstat(out).st_mode)
