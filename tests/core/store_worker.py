@@ -18,6 +18,13 @@ Modes:
     and now and then it finishes its session and begins another. Prints ``B <session>``,
     ``S <session> <set>``, ``M <session> <set> <set>`` and ``E <session>``.
 
+``opener DATA_DIR PAUSE``
+    Opens the store and prints ``opened <sessions> <sets>``. With PAUSE ``1`` it stops as soon
+    as it starts repairing a damaged file (it has read it and found it damaged, and is about to
+    copy it to damaged/), prints ``recovering`` and
+    waits for one line on stdin before going on. Whenever it finds the write lock taken by
+    another process it prints ``waiting for the lock`` before waiting for it.
+
 ``zygote FD``
     A fork server for the crash test: imports the store once, then serves datagrams on the
     Unix socket FD. ``fork DATA_DIR SEED`` (with a pipe's write end attached) forks a child
@@ -30,13 +37,16 @@ The helpers (``make_record``, ``imported_session``) are also imported by the tes
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import socket
 import sys
 import traceback
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from calftimer.core.exercise import Mode, Tempo
 from calftimer.core.history import SessionDoc, new_session, set_doc
@@ -156,6 +166,37 @@ def crash(root: Path, seed: int) -> None:
             _say(f"B {sid}")
 
 
+def opener(root: Path, pause: bool) -> None:
+    import calftimer.core.store as store_module
+    from calftimer.core.atomic import interprocess_lock, try_lock
+
+    real_lock = interprocess_lock
+
+    @contextlib.contextmanager
+    def reporting_lock(path: Path) -> Iterator[Any]:
+        with open(path, "a+b") as probe:
+            if try_lock(probe):
+                probe.close()  # closing drops the probe's lock: nothing is held from here
+            else:
+                _say("waiting for the lock")
+        with real_lock(path) as handle:
+            yield handle
+
+    store_module.interprocess_lock = reporting_lock  # type: ignore[assignment]
+    if pause:
+        real_quarantine = Store._quarantine
+
+        def paused_quarantine(self: Store, *args: Any, **kwargs: Any) -> Any:
+            _say("recovering")
+            sys.stdin.readline()
+            return real_quarantine(self, *args, **kwargs)
+
+        Store._quarantine = paused_quarantine  # type: ignore[method-assign]
+    store = Store.open(root)
+    sessions = store.sessions()
+    _say(f"opened {len(sessions)} {sum(len(s['sets']) for s in sessions)}")
+
+
 def zygote(fd: int) -> None:
     sock = socket.socket(fileno=fd)
     while True:
@@ -190,6 +231,8 @@ def main(argv: list[str]) -> None:
         writer(Path(argv[1]), argv[2], int(argv[3]), argv[4])
     elif mode == "crash":
         crash(Path(argv[1]), int(argv[2]))
+    elif mode == "opener":
+        opener(Path(argv[1]), argv[2] == "1")
     elif mode == "zygote":
         zygote(int(argv[1]))
     else:
