@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -126,7 +127,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from calftimer.desktop_install import run
 
         return run(args.prefix, remove=args.uninstall)
-    paths = resolve_paths(args.data_dir)
+    try:
+        paths = resolve_paths(args.data_dir)
+        if args.command is not None:
+            _check_data_folder(paths.data_dir)
+    except OSError as exc:
+        where = _shown(args.data_dir or exc.filename or "")
+        print(f"calftimer: cannot use the data folder {where}: {exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
     if args.where:
         return _print_where(paths)
     library = ProgramLibrary.load(paths.programs_dir)
@@ -152,6 +160,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"The programs are: {', '.join(library.ids)}", file=sys.stderr)
             return EXIT_USAGE
     return _run_window(paths, library, start, fullscreen=args.fullscreen)
+
+
+def _check_data_folder(folder: Path) -> None:
+    """Raise the system's OSError for a data folder path that can never work (too long, a
+    loop of links, not searchable); a folder that does not exist yet is fine."""
+    with contextlib.suppress(FileNotFoundError):
+        os.stat(folder)
 
 
 def _console_never_fails() -> None:

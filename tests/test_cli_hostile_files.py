@@ -126,3 +126,17 @@ def test_pipes_in_the_data_folder_never_hang_the_commands(tmp_path: Path, data: 
     assert exported.returncode == 0, exported.stderr
     assert "2026-01.json" in exported.stderr and "is a named pipe" in exported.stderr
     assert (months / "2026-01.json").is_fifo()  # left as it is, not "repaired"
+
+
+@pytest.mark.parametrize(
+    ("folder", "reason"),
+    [("d" * 5000, "File name too long"), ("a-file.json/data", "Not a directory")],
+)
+@pytest.mark.parametrize("command", [["programs"], ["import", "x.json", "--dry-run"]])
+def test_an_impossible_data_folder_is_refused_in_one_line(
+    tmp_path: Path, folder: str, reason: str, command: list[str]
+) -> None:
+    (tmp_path / "a-file.json").write_text("{}")
+    result = run_cli(*command, data=tmp_path / folder)
+    assert_refused(result, "cannot use the data folder", reason)
+    assert len(result.stderr.splitlines()) == 1

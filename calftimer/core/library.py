@@ -33,8 +33,13 @@ class ProgramLibrary:
         programs = list(BUILTIN_PROGRAMS)
         problems: list[ProgramFileError] = []
         taken = {p.id for p in programs}
-        if programs_dir is not None and programs_dir.is_dir():
-            paths = sorted(programs_dir.glob("*.json"))
+        try:
+            paths = sorted(programs_dir.glob("*.json")) if programs_dir is not None else []
+        except OSError as exc:  # a folder path too long for the system, or not searchable
+            reason = exc.strerror or str(exc)
+            problem = ProgramFileError(_shown(programs_dir or Path()), [f"cannot read: {reason}"])
+            return cls(tuple(programs), (problem,))
+        if paths:
             # A sync tool's conflict copy ("my-day (X's conflicted copy ...).json") sorts before
             # the original; read originals first so the user's own file keeps its id.
             paths.sort(key=lambda p: conflict_base_name(p.name) is not None)

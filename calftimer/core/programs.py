@@ -332,6 +332,10 @@ def program_from_dict(data: Any, source: str) -> Program:
     v = _Validator()
     if not isinstance(data, dict):
         raise ProgramFileError(source, ["the file must hold a JSON object with a program"])
+    if data.get("kind") == "calftimer.backup":  # every field would be wrong: say the one thing
+        raise ProgramFileError(
+            source, ['kind: this is a calftimer backup, not a program: use "calftimer import"']
+        )
     if data.get("kind") != FILE_KIND:
         v.problem("kind", f'must be "{FILE_KIND}"')
     version: Any = data.get("version")

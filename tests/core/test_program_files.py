@@ -959,3 +959,11 @@ def test_a_sync_conflict_copy_of_a_program_never_displaces_the_original(tmp_path
     library = ProgramLibrary.load(tmp_path)
     assert library.get("my-day") == mine
     assert "sync conflict copy" in library.problems[0].problems[0]
+
+
+def test_a_backup_given_as_a_program_says_so_in_one_line(tmp_path: Path) -> None:
+    path = write(tmp_path, '{"kind": "calftimer.backup", "schema_version": 2, "sessions": []}')
+    assert_lines(
+        file_error(path),
+        ['myprog.json: kind: this is a calftimer backup, not a program: use "calftimer import"'],
+    )
