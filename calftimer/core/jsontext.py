@@ -136,7 +136,7 @@ def _walk(value: Any, path: str, problems: list[str]) -> None:
         problems.append(f"{path or 'the document'}: the text {_SURROGATE_TEXT}")
 
 
-NON_FINITE_TEXT = "must be a finite number; this one is too large to store (like 1e999)"
+NON_FINITE_TEXT = "must be a finite number, not Infinity, NaN or one too large to store (1e999)"
 _SURROGATE_TEXT = (
     "holds a lone surrogate (an escape like \\ud800 without its pair), which is not a character"
 )
