@@ -9,8 +9,16 @@ and programs are written as ``<id>.json`` into the programs folder with ``write_
 Choices made here (for the user documentation):
 
 - The backup writes one session per line (compact JSON) inside an indented frame, so a person
-  can still read it and it stays small: 20 years of 20 sets a day is about 47 MB, just under
-  the 50 MB import limit (with indent=1 it would be about 68 MB).
+  can still read it and it stays small: 20 years of 20 sets a day is about 47 MB (with
+  indent=1 it would be about 68 MB). Every backup is read back with the importer's own checks
+  before it is written, so calftimer never writes a backup it would refuse.
+- Compression follows the name: a backup (or CSV) whose file name ends in ``.gz`` is written
+  gzip-compressed; without ``-o`` a backup larger than ``COMPRESS_ABOVE_BYTES`` gets a
+  ``.json.gz`` name. Import recognises gzip by its content, whatever the name, and reads it as
+  a stream: the limit (``MAX_IMPORT_BYTES``) is on what the file holds, checked while it is
+  decompressed, so a small file that inflates without end is refused before it fills memory.
+- A CSV given to import is recognised and refused with a pointer to the JSON backup: CSV is
+  for spreadsheets and other training apps, and does not hold everything a backup does.
 - CSV: Strong's 2022-24 export layout exactly (``Date,Workout Name,Duration,Exercise Name,
   Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE``), then ``Side``, ``Weight
   Unit`` and ``Time under tension``. It is the layout every open-source Strong importer we
@@ -32,16 +40,19 @@ Choices made here (for the user documentation):
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import json
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from calftimer import __version__
-from calftimer.core.atomic import write_atomic
+from calftimer.core.atomic import write_atomic, write_to_user_path
 from calftimer.core.catalog import CATALOG
 from calftimer.core.history import (
     SCHEMA_VERSION,
@@ -65,14 +76,25 @@ from calftimer.core.programs import (
     ProgramFileError,
     parse_program_json,
     program_from_dict,
+    program_json_bytes,
     program_to_dict,
-    program_to_json,
 )
 from calftimer.core.settings import KG_PER_LB, WEIGHT_UNITS
 from calftimer.core.store import Store
+from calftimer.core.userfile import (
+    UserFileError,
+    display_name,
+    format_size,
+    read_user_file,
+)
 
 BACKUP_KIND = "calftimer.backup"
-MAX_IMPORT_BYTES = 50_000_000
+# The most a backup (or, compressed, what it holds) may be: about 230 years of a 20-set
+# session every day, ten times a heavy user's lifetime. Far above anything calftimer writes, and
+# low enough that a hostile file cannot make the import use more than a few GB of memory.
+MAX_IMPORT_BYTES = 512_000_000
+COMPRESS_ABOVE_BYTES = 50_000_000  # without -o, a larger backup is written as .json.gz
+GZIP_SUFFIX = ".gz"
 # Strong's export layout of 2022-24 (the one the open-source importers we checked all read),
 # exactly, then our own columns after it.
 CSV_COLUMNS = (
@@ -108,12 +130,18 @@ class ImportRefusedError(Exception):
         super().__init__("\n".join(shown) + (f"\n... and {more} more problems" if more else ""))
 
 
+class ExportCheckError(ValueError):
+    """The export would not read back (a bug, never the user's doing): nothing was written."""
+
+
 @dataclass(frozen=True, slots=True)
 class ExportSummary:
-    path: Path
+    path: Path | None  # None: written to a stream (standard output)
     sessions: int
     sets: int
     programs: int = 0
+    compressed: bool = False
+    size: int = 0  # bytes written
 
 
 # ------------------------------------------------------------------------------ JSON backup
@@ -131,7 +159,7 @@ def backup_bytes(
     items = sorted(sessions, key=lambda s: s["started_at"])
 
     def compact(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
     head = {
         "kind": BACKUP_KIND,
@@ -147,7 +175,7 @@ def backup_bytes(
         lines[-1] = lines[-1][:-1]
     lines.append(" ],")
     program_list = [program_to_dict(p) for p in programs]
-    frame = json.dumps(program_list, ensure_ascii=False, indent=1)
+    frame = json.dumps(program_list, ensure_ascii=False, allow_nan=False, indent=1)
     lines.append(' "programs": ' + frame.replace("\n", "\n "))
     if settings is not None:
         # Kept so a backup is complete; import does not apply them (they are per machine).
@@ -158,26 +186,72 @@ def backup_bytes(
 
 
 def export_json(
-    target: Path,
+    target: Path | BinaryIO | None,
     store: Store,
     programs: Iterable[Program],
     *,
     now: datetime | None = None,
     app_version: str = __version__,
     settings_file: Path | None = None,
+    folder: Path | None = None,
 ) -> ExportSummary:
-    """Write a full backup (every session, the user's saved programs and settings)."""
+    """Write a full backup (every session, the user's saved programs and settings) to
+    ``target``: a path (``.gz`` at the end: gzip-compressed; a link, a pipe or a device: see
+    ``write_to_user_path``), an open binary stream, or None for the default name in ``folder``
+    (``calftimer-export-YYYYMMDD.json``, ``.json.gz`` above ``COMPRESS_ABOVE_BYTES``).
+
+    The backup is read back with the importer's checks first; ExportCheckError (nothing
+    written) if it would be refused."""
+    moment = now or datetime.now(UTC)
     sessions = store.sessions()
     saved = [p for p in programs if not p.builtin]
-    data = backup_bytes(
-        sessions,
-        saved,
-        exported_at=now or datetime.now(UTC),
-        app_version=app_version,
-        settings=_readable_settings(settings_file),
-    )
-    write_atomic(target, data)
-    return ExportSummary(target, len(sessions), count_sets(sessions), len(saved))
+    try:
+        data = backup_bytes(
+            sessions,
+            saved,
+            exported_at=moment,
+            app_version=app_version,
+            settings=_readable_settings(settings_file),
+        )
+    except (ValueError, UnicodeEncodeError) as exc:  # a value JSON or UTF-8 cannot hold
+        raise ExportCheckError(f"the backup could not be made: {exc}") from exc
+    check_backup_bytes(data)
+    if target is None:
+        suffix = ".json.gz" if len(data) > COMPRESS_ABOVE_BYTES else ".json"
+        target = (folder or Path.cwd()) / f"calftimer-export-{moment.astimezone():%Y%m%d}{suffix}"
+    written, compressed, size = _deliver(target, data)
+    return ExportSummary(written, len(sessions), count_sets(sessions), len(saved), compressed, size)
+
+
+def check_backup_bytes(data: bytes) -> None:
+    """Read a backup about to be written as import would; ExportCheckError if it would not
+    be accepted (calftimer must be able to read back every backup it writes)."""
+    name = "the new backup"
+    try:
+        if len(data) > MAX_IMPORT_BYTES:
+            limit = format_size(MAX_IMPORT_BYTES)
+            raise ImportRefusedError([f"{name}: is {len(data):,} bytes; the limit is {limit}"])
+        doc = _decode(data, name)
+        if doc.get("kind") != BACKUP_KIND:
+            raise ImportRefusedError([f"{name}: kind is not {BACKUP_KIND}"])
+        _check_backup(doc, name)
+    except ImportRefusedError as exc:
+        raise ExportCheckError(
+            f"nothing was written: the backup would not read back ({exc.problems[0]})"
+        ) from exc
+
+
+def _deliver(target: Path | BinaryIO, data: bytes) -> tuple[Path | None, bool, int]:
+    """Write ``data`` to a path (gzip-compressed when its name ends in .gz) or a stream."""
+    if not isinstance(target, Path):
+        target.write(data)
+        target.flush()
+        return None, False, len(data)
+    compressed = target.name.lower().endswith(GZIP_SUFFIX)
+    if compressed:
+        # mtime=0: the same history gives the same bytes; level 6 is gzip's own default.
+        data = gzip.compress(data, compresslevel=6, mtime=0)
+    return write_to_user_path(target, data), compressed, len(data)
 
 
 def _readable_settings(path: Path | None) -> dict[str, Any] | None:
@@ -185,8 +259,8 @@ def _readable_settings(path: Path | None) -> dict[str, Any] | None:
     if path is None:
         return None
     try:
-        doc = decode_json(path.read_bytes())
-    except (OSError, JsonTextError):
+        doc = decode_json(read_user_file(path, MAX_PROGRAM_BYTES))
+    except (UserFileError, JsonTextError):
         return None
     return doc if isinstance(doc, dict) else None
 
@@ -347,20 +421,25 @@ def csv_bytes(
 
 
 def export_csv(
-    target: Path,
+    target: Path | BinaryIO | None,
     store: Store,
     *,
     tz: tzinfo | None = None,
+    folder: Path | None = None,
     settings_file: Path | None = None,
 ) -> ExportSummary:
     """Write one CSV row per set to ``target`` (Date in ``tz``, default local time; Weight in
-    the unit of the settings file, kg when there is none)."""
+    the unit of the settings file, kg when there is none): a path as ``export_json`` takes it,
+    an open binary stream, or None for ``calftimer-export-YYYYMMDD.csv`` in ``folder``
+    (default: the current folder)."""
     sessions = store.sessions()
     settings = _readable_settings(settings_file) or {}
     unit = settings.get("weight_unit")
     data = csv_bytes(sessions, tz, weight_unit=unit if unit in WEIGHT_UNITS else "kg")
-    write_atomic(target, data)
-    return ExportSummary(target, len(sessions), count_sets(sessions))
+    if target is None:
+        target = (folder or Path.cwd()) / f"calftimer-export-{datetime.now():%Y%m%d}.csv"
+    written, compressed, size = _deliver(target, data)
+    return ExportSummary(written, len(sessions), count_sets(sessions), 0, compressed, size)
 
 
 # -------------------------------------------------------------------------------- import
@@ -582,10 +661,14 @@ def apply_import(preview: ImportPreview, store: Store, programs_dir: Path) -> Im
     payloads: list[tuple[Path, bytes]] = []
     for plan in preview.programs_to_write:
         target = programs_dir / f"{plan.program.id}.json"
-        data = program_to_json(plan.program).encode("utf-8")
-        if target.exists():
-            if target.read_bytes() == data:
-                continue  # written by an earlier run of this same import
+        try:
+            data = program_json_bytes(plan.program)
+        except ProgramFileError as exc:
+            raise ImportRefusedError([f"{name}: {p}" for p in exc.problems]) from exc
+        if os.path.lexists(target):
+            with contextlib.suppress(UserFileError):
+                if read_user_file(target, MAX_PROGRAM_BYTES) == data:
+                    continue  # written by an earlier run of this same import
             raise ImportRefusedError(
                 [
                     f"{name}: not imported: {target} appeared since the preview; "
@@ -604,28 +687,49 @@ def apply_import(preview: ImportPreview, store: Store, programs_dir: Path) -> Im
 
 
 def _read_json(path: Path) -> tuple[dict[str, Any], bytes]:
-    name = path.name
-    limit = f"{MAX_IMPORT_BYTES // 1_000_000} MB"
+    """The JSON object in a file to import (plain or gzip-compressed), and its bytes.
+    Only a regular file is read, never more than the limit: see ``userfile``."""
+    name = display_name(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_IMPORT_BYTES:
-            raise ImportRefusedError([f"{name}: file is {size:,} bytes; the limit is {limit}"])
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_IMPORT_BYTES + 1)
-    except OSError as exc:
-        raise ImportRefusedError([f"{name}: cannot read the file: {exc.strerror or exc}"]) from exc
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise ImportRefusedError([f"{name}: file is larger than {limit}"])
+        raw = read_user_file(path, MAX_IMPORT_BYTES, decompress=True)
+    except UserFileError as exc:
+        raise ImportRefusedError([f"{name}: {exc.problem}"]) from exc
+    return _decode(raw, name, csv_hint=path.suffix.lower() == ".csv"), raw
+
+
+def _decode(raw: bytes, name: str, *, csv_hint: bool = False) -> dict[str, Any]:
     try:
         doc = decode_json(raw)
     except JsonTextError as exc:
-        raise ImportRefusedError([f"{name}: {exc}"]) from exc
+        if csv_hint or looks_like_csv(raw):
+            raise ImportRefusedError([f"{name}: {CSV_REFUSAL}"]) from exc
+        raise ImportRefusedError([f"{name}: {p}" for p in exc.problems]) from exc
     if type(doc) is not dict:
         raise ImportRefusedError([f"{name}: must hold a JSON object (a backup or a program)"])
-    return doc, raw
+    return doc
+
+
+CSV_REFUSAL = (
+    "this is a CSV file (a table for spreadsheets and other training apps such as "
+    "Strong-compatible importers), which calftimer can write but not import. To restore or "
+    "move your history, import a calftimer backup instead: make one with "
+    "'calftimer export --format json' (File > Export backup in the window)."
+)
+
+
+def looks_like_csv(raw: bytes) -> bool:
+    """True for text whose first line is a row of separated cells (ours or anyone's CSV),
+    as opposed to JSON, which starts with an object or a list."""
+    head = raw[:4096].decode("utf-8-sig", errors="replace").lstrip()
+    first = head.splitlines()[0] if head else ""
+    if not first or first[0] in "{[":
+        return False
+    return max(first.count(","), first.count(";"), first.count("\t")) >= 2
 
 
 def _check_backup(doc: dict[str, Any], name: str) -> tuple[list[SessionDoc], list[Program]]:
+    """The sessions and programs of a decoded backup, every record checked; raises
+    ImportRefusedError naming each problem."""
     version = doc.get("schema_version")
     if type(version) is not int:
         raise ImportRefusedError([f"{name}: schema_version: must be a whole number"])

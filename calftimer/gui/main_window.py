@@ -1370,7 +1370,11 @@ class MainWindow(QMainWindow):
             return
         if target is None:
             default = Path.home() / f"calftimer-export-{datetime.now():%Y%m%d}.{fmt}"
-            kind = "JSON backup (*.json)" if fmt == "json" else "CSV spreadsheet (*.csv)"
+            kind = (
+                "JSON backup (*.json);;Compressed JSON backup (*.json.gz)"
+                if fmt == "json"
+                else "CSV spreadsheet (*.csv)"
+            )
             chosen, _ = QFileDialog.getSaveFileName(self, "Export history", str(default), kind)
             if not chosen:
                 return
@@ -1408,7 +1412,7 @@ class MainWindow(QMainWindow):
                 self,
                 "Import a backup or program",
                 str(Path.home()),
-                "calftimer files (*.json);;All files (*)",
+                "calftimer files (*.json *.json.gz);;All files (*)",
             )
             if not chosen:
                 return

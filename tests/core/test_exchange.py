@@ -568,7 +568,7 @@ def _duplicate_program(doc: dict[str, Any]) -> None:
 
 
 REFUSALS = [
-    (_bad_set, "backup.json: sessions[1].sets[2].done: must be a whole number, 0 or more"),
+    (_bad_set, "backup.json: sessions[1].sets[2].done: must be a whole number from 0 to 200"),
     (_bad_program, "backup.json: programs[0].blocks[0].sets: must be an integer from 1 to 20"),
     (_newer, "schema_version: 3 was written by a newer calftimer; this calftimer reads 2"),
     (_kind, 'backup.json: kind: must be "calftimer.backup"'),
@@ -628,7 +628,7 @@ def test_refused_files_of_other_shapes_change_nothing(
     assert snapshot(root) == before
 
 
-def test_files_over_50_mb_are_refused_without_reading_them(
+def test_files_over_the_limit_are_refused_without_reading_them(
     tmp_path: Path, refusal_setup: tuple[Path, dict[str, Any]], capsys
 ) -> None:
     root, _ = refusal_setup
@@ -637,7 +637,7 @@ def test_files_over_50_mb_are_refused_without_reading_them(
         handle.truncate(MAX_IMPORT_BYTES + 1)  # sparse: instant, no disk used
     before = snapshot(root)
     assert main(["--data-dir", str(root), "import", str(big)]) == 2
-    assert "big.json: file is 50,000,001 bytes; the limit is 50 MB" in capsys.readouterr().err
+    assert "big.json: file is 512,000,001 bytes; the limit is 512 MB" in capsys.readouterr().err
     assert snapshot(root) == before
 
 

@@ -138,6 +138,38 @@ def test_a_refused_import_says_why_and_changes_nothing(qtbot, tmp_path, writer, 
     assert sorted(p.name for p in (tmp_path / "data").rglob("*")) == before
 
 
+def test_the_window_exports_through_a_link_and_names_a_csv_given_to_import(
+    qtbot, tmp_path, writer, monkeypatch
+) -> None:
+    """The window calls the same core functions as the command line: a link stays a link
+    (its target gets the backup, gzip-compressed by its .gz name) and a CSV is named as such."""
+    import gzip
+
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: shown.append(text))
+    clock = ManualClock(T0)
+    window = make_window(qtbot, tmp_path / "data", writer, clock)
+    window.start_program(BUILTIN_BY_ID["isometric"])
+    advance_to(window.driver, clock, T0 + window.driver.session.timeline.duration_ms)
+    real = tmp_path / "real.json.gz"
+    link = tmp_path / "backup.json.gz"
+    link.symlink_to(real)
+    window.export_history("json", link)
+    qtbot.waitUntil(
+        lambda: "Exported 1 session and" in window.statusBar().currentMessage(), timeout=10_000
+    )
+    assert link.is_symlink() and gzip.decompress(real.read_bytes()).startswith(b'{\n "kind"')
+
+    window.export_history("csv", tmp_path / "sets.csv")
+    qtbot.waitUntil(lambda: (tmp_path / "sets.csv").exists(), timeout=10_000)
+    window.import_file(tmp_path / "sets.csv")
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    assert shown[0].startswith("sets.csv: this is a CSV file")
+    assert "calftimer export --format json" in shown[0] and "Nothing was changed" in shown[0]
+
+
 def test_damage_found_in_an_old_month_after_start_up_is_shown(qtbot, tmp_path, writer) -> None:
     import json as _json
     from datetime import UTC, datetime
