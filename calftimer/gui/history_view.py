@@ -306,13 +306,14 @@ class HistoryView(QWidget):
         self.hover_label.setAccessibleName("Numbers of the week")
         self.week_details = QTreeWidget()
         self.week_details.setAccessibleName("Sessions of the chosen week")
-        self.week_details.setHeaderLabels(["Session / set", "Result", "When"])
+        # Two columns: the session's day and time lead its row (a third "When" column was
+        # empty on every set's row and cut the set names short beside the chart).
+        self.week_details.setHeaderLabels(["Session / set", "Result"])
         self.week_details.setRootIsDecorated(True)
         header = self.week_details.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, header.ResizeMode.Stretch)
-        for column in (1, 2):
-            header.setSectionResizeMode(column, header.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, header.ResizeMode.ResizeToContents)
         self.week_details_hint = QLabel(
             "Click a week in the chart (or use ← →) to list its sessions and sets here."
         )
@@ -806,9 +807,8 @@ class HistoryView(QWidget):
             count = len(session["sets"])
             node = QTreeWidgetItem(
                 [
-                    session["program_name"],
+                    f"{start:%a %d %b %H:%M} · {session['program_name']}",
                     f"{count} set{'' if count == 1 else 's'}",
-                    f"{start:%a %d %b %H:%M}",
                 ]
             )
             for s in session["sets"]:
@@ -820,7 +820,6 @@ class HistoryView(QWidget):
                         [
                             f"{exercise_name(s['exercise'])}, set {s['set']}{side}",
                             f"{s['done']} of {s['planned']}{target}{load}",
-                            "",
                         ]
                     )
                 )
