@@ -266,6 +266,8 @@ class HistoryView(QWidget):
         view_box.sigRangeChanged.connect(self._update_guide_lines)
         view_box.sigXRangeChanged.connect(self._fit_y_to_view)
         self.plot.setMouseEnabled(x=True, y=False)  # pan and zoom in time; y follows the data
+        # pyqtgraph's "A" (auto range) button would fit y to every week of the history.
+        self.plot.getPlotItem().hideButtons()
         view_box.setLimits(minXRange=4 * WEEK_S)
         # The value axis is set from the weeks in view (_fit_y_to_view): pyqtgraph's own auto
         # range reads every bar of the history, in view or not.

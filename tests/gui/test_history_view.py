@@ -281,6 +281,8 @@ def test_the_value_axis_follows_the_data_in_view_after_each_switch(view: History
     view.set_range_preset(3)
     view.set_range_preset(0)
     assert fits()
+    # No auto-range button to put the scale of the whole history back.
+    assert view.plot.getPlotItem().buttonsHidden
 
 
 def test_the_value_axis_shrinks_to_a_quieter_range_and_when_panning(qtbot) -> None:
