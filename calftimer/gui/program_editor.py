@@ -109,11 +109,11 @@ BLOCK_FIELD_LABELS = {
 }
 
 TARGET_LABELS: dict[Mode, tuple[str, str, str]] = {
-    # label, spin box suffix, tooltip
-    Mode.REPS: ("Reps:", " reps", "Repetitions in each set"),
-    Mode.TIME: ("Seconds:", " s", "How long each set lasts, in seconds"),
+    # label (its Alt key unique in the dialog: "Metres" has no free letter), suffix, tooltip
+    Mode.REPS: ("Re&ps:", " reps", "Repetitions in each set"),
+    Mode.TIME: ("Sec&onds:", " s", "How long each set lasts, in seconds"),
     Mode.DISTANCE: ("Metres:", " m", "How far to walk in each set, in metres"),
-    Mode.TEST: ("Rep cap:", " reps", "The set ends here if you have not ended it before"),
+    Mode.TEST: ("Rep ca&p:", " reps", "The set ends here if you have not ended it before"),
 }
 MODE_NAMES = {
     Mode.REPS: "Repetitions",
@@ -608,7 +608,7 @@ class ProgramEditorDialog(QDialog):
         self.remove_button = QPushButton("&Remove")
         _describe(self.remove_button, "Remove block", "Remove the selected block (Delete)")
         self.remove_button.clicked.connect(self._remove_current)
-        self.up_button = QPushButton("Move u&p")
+        self.up_button = QPushButton("Move &up")
         _describe(self.up_button, "Move block up", "Move the selected block up (Ctrl+Up)")
         self.up_button.clicked.connect(lambda: self._move_current(-1))
         self.down_button = QPushButton("Move do&wn")
@@ -654,10 +654,10 @@ class ProgramEditorDialog(QDialog):
         form.addRow(self._buddy("&Mode:", self.mode_combo), self.mode_combo)
 
         self.sets_spin = self._spin(SETS_RANGE, "Sets", "How many sets of this exercise")
-        form.addRow(self._buddy("&Sets:", self.sets_spin), self.sets_spin)
+        form.addRow(self._buddy("S&ets:", self.sets_spin), self.sets_spin)
 
         self.target_spin = self._spin(TARGET_RANGES[Mode.REPS], "Reps", "Repetitions in each set")
-        self.target_label = self._buddy("&Reps:", self.target_spin)
+        self.target_label = self._buddy(TARGET_LABELS[Mode.REPS][0], self.target_spin)
         form.addRow(self.target_label, self.target_spin)
 
         self.tempo_check = QCheckBox("Pace by tempo")
@@ -691,7 +691,7 @@ class ProgramEditorDialog(QDialog):
         self.sides_combo = QComboBox()
         _describe(self.sides_combo, "Sides", "Which legs each set trains, and in what order")
         self.sides_combo.currentIndexChanged.connect(self._on_block_edited)
-        form.addRow(self._buddy("Si&des:", self.sides_combo), self.sides_combo)
+        form.addRow(self._buddy("S&ides:", self.sides_combo), self.sides_combo)
 
         self.rest_spin = self._spin(
             REST_RANGE, "Rest between sets", "Seconds of rest between two sets", suffix=" s"
@@ -703,7 +703,7 @@ class ProgramEditorDialog(QDialog):
             "Seconds to change legs between the left and the right side of a set",
             suffix=" s",
         )
-        form.addRow(self._buddy("S&witch legs:", self.switch_spin), self.switch_spin)
+        form.addRow(self._buddy("Switc&h legs:", self.switch_spin), self.switch_spin)
         self.rest_after_spin = self._spin(
             REST_RANGE,
             "Rest after the block",
@@ -895,7 +895,7 @@ class ProgramEditorDialog(QDialog):
         self.target_label.setText(label)
         self.target_spin.set_valid_range(lo, hi)
         self.target_spin.setSuffix(suffix)
-        _describe(self.target_spin, label.rstrip(":"), f"{tip} ({lo} to {hi})")
+        _describe(self.target_spin, label.replace("&", "").rstrip(":"), f"{tip} ({lo} to {hi})")
 
     def _update_field_states(self) -> None:
         """Show and enable only the fields that mean something for the selected block."""
@@ -1087,7 +1087,8 @@ class ProgramEditorDialog(QDialog):
         first = fields[0]
         row = int(match[1])
         if first == "target" and row < self.block_model.rowCount():
-            label = TARGET_LABELS[self.block_model.block(row).mode][0].rstrip(":")
+            label = TARGET_LABELS[self.block_model.block(row).mode][0].replace("&", "")
+            label = label.rstrip(":")
             return label, self.target_spin
         if first == "tempo" and len(fields) > 1 and fields[1] in self.tempo_spins:
             phase = next(name for key, name, _tip in TEMPO_PHASES if key == fields[1])
