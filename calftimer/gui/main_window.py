@@ -976,6 +976,8 @@ class MainWindow(QMainWindow):
             self.history_view.close_requested.connect(self.show_home)
             self.history_view.png_button.clicked.connect(self._export_chart_png)
             self.history_view.csv_button.clicked.connect(self._export_chart_csv)
+            self.history_view.weight_unit = self.settings.weight_unit
+            self.history_view.restore_layout(self._window_state_file().value("history/splitter"))
             self.stack.addWidget(self.history_view)
         self.leave_focus_mode()
         self.stack.setCurrentWidget(self.history_view)
@@ -1613,6 +1615,8 @@ class MainWindow(QMainWindow):
             self._options = settings.compile_options()
             self.program_model.set_options(self._options)
         self.session_view.weight_unit = settings.weight_unit
+        if self.history_view is not None:
+            self.history_view.weight_unit = settings.weight_unit
         app = QApplication.instance()
         if isinstance(app, QApplication) and settings.theme != self._applied_theme:
             apply_theme(app, settings.theme)
@@ -1887,6 +1891,8 @@ class MainWindow(QMainWindow):
         state = self._window_state_file()
         state.setValue("geometry", self.saveGeometry())
         state.setValue("splitter", self.home_splitter.saveState())
+        if self.history_view is not None:
+            state.setValue("history/splitter", self.history_view.layout_state())
         state.sync()
 
     def on_second_launch(self, argv: list[str]) -> None:
