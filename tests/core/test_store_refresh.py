@@ -180,3 +180,24 @@ def test_a_damaged_file_arriving_is_reported_once(tmp_path) -> None:
     store.refresh_from_disk()
     store.refresh_from_disk()
     assert len(store.notices) == notices + 1
+
+
+def test_a_conflict_copy_with_a_bad_record_arriving_keeps_its_readable_records(tmp_path) -> None:
+    months_dir(tmp_path).mkdir(parents=True)
+    shared = imported_session(OCT, sets=1)
+    base = months_dir(tmp_path) / "2026-10.json"
+    base.write_bytes(month_bytes("2026-10", [shared]))
+    store = Store.open(tmp_path, FixedClock(NOV))
+    good = imported_session(OCT + timedelta(days=2), sets=2)
+    bad = imported_session(OCT + timedelta(days=3), sets=2)
+    bad["sets"][1]["done"] = -5  # one impossible record
+    copy = months_dir(tmp_path) / "2026-10.sync-conflict-20261101-101010-ABCDEFG.json"
+    copy.write_bytes(month_bytes("2026-10", [shared, good, bad]))
+
+    assert store.refresh_from_disk() is True
+
+    assert not copy.exists()
+    assert [p for p in (tmp_path / "damaged").iterdir() if p.name.startswith(copy.name)]
+    kept = {s["id"]: len(s["sets"]) for s in on_disk(base)}
+    assert kept[good["id"]] == 2 and kept[bad["id"]] == 1  # only the bad set is set aside
+    assert store.notices[-1].level == "warning" and "could not be read" in store.notices[-1].message
