@@ -381,7 +381,8 @@ def _run_window(
         except RuntimeError as exc:
             print(f"calftimer: {exc}", file=sys.stderr)
             return 1
-        print("calftimer is already running: its window was brought to the front.")
+        what = f"--start {start.id} was handed over and " if start is not None else ""
+        print(f"calftimer is already running: {what}its window was brought to the front.")
         return 0
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "calftimer"])
@@ -431,7 +432,11 @@ def _run_window(
             )
             app.exit(1)
             return
-        instance.listen()  # from now on a second launch is answered
+        # A second launch since the lock was taken waits, connected (the socket has listened
+        # since then; see SingleInstance), and is answered now. What it hands over (a --start)
+        # is acted on once the history is attached: mark_ready() below.
+        instance.hold_until_ready()
+        instance.listen()
         writer = BackgroundWriter()
         writers.append(writer)
         window.attach_store(store, writer)
@@ -443,8 +448,10 @@ def _run_window(
         window.attach_audio(create_sound_output(settings.sound_theme, window))
         window.show_store_notices()
         window.load_history_in_background()
+        window.preload_history_view()  # when idle: then Ctrl+H opens it at once
         if start is not None:
             window.start_program(start)
+        instance.mark_ready()  # what a second launch handed over meanwhile happens now
 
     _after_first_paint(window, open_history)
     try:

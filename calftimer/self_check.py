@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from calftimer.core.library import ProgramLibrary
 
 SOUND_LOAD_TIMEOUT_MS = 15_000  # loading and warming every effect took ~1 s here
+CHART_LOAD_TIMEOUT_MS = 30_000  # the chart library imports in under a second here
 
 
 class CheckFailedError(Exception):
@@ -221,7 +222,17 @@ def _check_window(app: Any, data_dir: Path) -> str:
         window.show()
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 100)
         _require_drawn(window.grab(), "the main window")
-        window.show_history()  # imports pyqtgraph and numpy, draws the week of our set
+        window.show_history()  # imports pyqtgraph and numpy on a thread, then draws our set
+        deadline = time.monotonic() + CHART_LOAD_TIMEOUT_MS / 1000
+        while window.history_view is None or window.stack.currentWidget() is not (
+            window.history_view
+        ):
+            if time.monotonic() > deadline or window.stack.currentWidget() is window.home:
+                # The window went back home and said why (an import failed), or nothing came.
+                raise CheckFailedError(
+                    window.statusBar().currentMessage() or "the history chart did not load"
+                )
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 100)
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 100)
         _require_drawn(window.history_view.grab(), "the history chart")
     finally:

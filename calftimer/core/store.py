@@ -135,6 +135,7 @@ class Store:
         self._strays: dict[str, Path] = {}  # session files whose session lives in an archive
         self._deferred: list[Path] = []  # month archives not read yet, oldest first
         self._dirty: set[Path] = set()  # archives to rewrite with merged duplicates
+        self._unreadable: dict[Path, tuple[int, ...]] = {}  # refresh: versions that failed
         self._load_lock = threading.Lock()
         self._mem = threading.RLock()
         self._held = threading.local()  # how deep this thread is inside _write_lock()
@@ -711,6 +712,145 @@ class Store:
             if not self.read_only:
                 self._write_dirty()
             return count
+
+    def refresh_from_disk(self) -> bool:
+        """Pick up what another process changed in the history folders since we read them
+        (``calftimer import`` from a terminal, a sync service delivering another device's
+        sessions or a conflict copy); returns whether the history in memory changed.
+
+        Only files whose stamp changed, or that are new, are read again, and what they hold is
+        merged by record id into what is in memory, so nothing is ever lost; our own writes
+        left their stamps, so they are never read back. Month files not read yet
+        (``ensure_loaded``) are left to it. Conflict copies are merged and moved to
+        ``merged/`` as at opening. Run it where the store's writes run (the writer thread):
+        then no save of ours is half done while it looks.
+        """
+        with self._mem:
+            before = dict(self._sessions)  # references only: merging makes new documents
+        deferred = set(self._deferred)
+        conflicts: list[tuple[Path, Path]] = []
+        with _collector_paused():
+            for folder in (self.months_dir, self.sessions_dir):
+                try:
+                    present = sorted(folder.glob("*.json"))
+                except OSError:
+                    continue
+                for path in present:
+                    base_name = conflict_base_name(path.name)
+                    if base_name is not None:
+                        conflicts.append((path, folder / base_name))
+                        continue
+                    if path in self._stamps:
+                        if self._stamps[path] == self._stamp(path):
+                            continue
+                    elif path in deferred:
+                        continue  # ensure_loaded reads it, as it is then
+                    self._reread_changed(path)
+                self._forget_vanished(folder, set(present))
+        if conflicts and not self.read_only:
+            self._tidy(
+                "merge sync conflict copies", lambda: self._merge_arrived_conflicts(conflicts)
+            )
+        with self._mem:
+            if len(self._sessions) != len(before):
+                return True
+            return any(
+                doc is not before.get(sid) and doc != before.get(sid)
+                for sid, doc in self._sessions.items()
+            )
+
+    def _reread_changed(self, path: Path) -> None:
+        """Read ``path`` again (it changed or is new), merging it into memory; a file that
+        cannot be read just now is tried again when it changes, not at every refresh."""
+        stamp = self._stamp(path)
+        if self._unreadable.get(path) == stamp:
+            return  # already said so for this very version of the file
+        self._load_file(path)  # damage and newer files are handled as at opening
+        if self._stamps.get(path) != stamp and path.exists():
+            self._unreadable[path] = stamp
+        else:
+            self._unreadable.pop(path, None)
+
+    def _forget_vanished(self, folder: Path, present: set[Path]) -> None:
+        """Files another process removed (compaction moved their sessions into a month file,
+        read just before): forget their stamps. Sessions stay in memory whatever happens."""
+        # list() copies in one step: the background read may add stamps meanwhile.
+        for path in [p for p in list(self._stamps) if p.parent == folder and p not in present]:
+            if path.exists():
+                continue  # a conflict copy's base or a file listed a moment too early
+            self._stamps.pop(path, None)
+        with self._mem:
+            for sid, path in list(self._strays.items()):
+                if path.parent == folder and not path.exists():
+                    del self._strays[sid]  # nothing left to fold into its archive
+
+    def _merge_arrived_conflicts(self, conflicts: list[tuple[Path, Path]]) -> None:
+        """Merge conflict copies that arrived while the history was open, each under the write
+        lock (another process opening the history may be merging the same copy)."""
+        for path, base in conflicts:
+            with self._write_lock():
+                self._merge_arrived_conflict(path, base)
+
+    def _merge_arrived_conflict(self, path: Path, base: Path) -> None:
+        """Like ``_merge_conflict_copy`` at opening, except that memory may hold records of
+        ours too: they merge through ``merge_sessions``, which starts from memory plus disk, so
+        neither side can be lost. A copy with unreadable records has its readable ones merged
+        and goes to damaged/ with a note, as at opening."""
+        if not path.is_file():
+            return  # merged (and moved) by another process meanwhile
+        aside: list[SetAside] = []
+        try:
+            theirs = self._read_sessions(path)
+        except HistoryReadError:
+            return  # being written or locked: merged at the next refresh
+        except HistoryFileError as exc:
+            salvaged = None
+            with contextlib.suppress(HistoryFileError):
+                salvaged = salvage_history_bytes(self._read_raw(path), path.name)
+            if salvaged is None or not salvaged[0]:
+                moved = self._quarantine(path)
+                self._note(
+                    "warning",
+                    f"A sync conflict copy could not be read ({exc.problems[0]}); it was moved "
+                    f"to {moved}.",
+                )
+                return
+            theirs, aside = salvaged
+        rest: list[SessionDoc] = []
+        added = [0, 0]
+        for session in theirs:
+            with self._mem:
+                known = session["id"] in self._sessions
+            if base.parent == self.sessions_dir and session["id"] == base.stem and not known:
+                # The copy of a session file whose original we never saw: it gets that file,
+                # as a session of this month should (not a month archive).
+                self._save_session(session, base)
+                added[0] += 1
+            else:
+                rest.append(session)
+        new_sessions, new_records = self.merge_sessions(rest)
+        added[0] += new_sessions
+        added[1] += new_records
+        what = f"{_plural(added[0], 'session')} and {_plural(added[1], 'record')} were new"
+        if aside:
+            moved = self._quarantine(path)
+            note = self._write_note(path, moved, aside)
+            self._note(
+                "warning",
+                f"Merged the readable records of the sync conflict copy {path.name} into "
+                f"{base.name} ({what}); {_plural(len(aside), 'record')} could not be read "
+                f"({aside[0].problems[0]}). The copy was moved to {moved}; {note.name} beside "
+                "it says which records and why.",
+            )
+            return
+        self.merged_dir.mkdir(parents=True, exist_ok=True)
+        replace_with_retry(path, self._unique(self.merged_dir / path.name))
+        fsync_dir(path.parent)
+        self._note(
+            "info",
+            f"Merged the sync conflict copy {path.name} into {base.name} ({what}). The copy is "
+            f"kept in {self.merged_dir}.",
+        )
 
     def sessions(self) -> list[SessionDoc]:
         """Every session, oldest first. The records are shared, not copied: read them and

@@ -21,6 +21,7 @@ import csv
 import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from datetime import time as day_time
 from pathlib import Path
@@ -130,6 +131,34 @@ def format_amount(value: float, metric: str, weight_unit: str = "kg") -> str:
     """A stored amount as shown: tut in minutes with a decimal, load volume in the user's unit."""
     shown = display_amount(value, metric, weight_unit)
     return f"{shown:,.0f}" if metric not in ("tut", "load") else f"{shown:,.1f}"
+
+
+@dataclass(frozen=True)
+class PreparedHistory:
+    """What ``set_history`` computes from the sessions, computed ahead (see
+    ``prepare_history``): the window hands it to ``show_prepared`` in one cheap step."""
+
+    sessions: list[Mapping[str, Any]]
+    table: VolumeTable
+    spikes: dict[str, list[Spike]]
+
+
+def prepare_history(
+    sessions: Sequence[Mapping[str, Any]], tz: Any = None, metrics: Sequence[str] = METRICS
+) -> PreparedHistory:
+    """The costly part of showing a history (on twenty years, a third of a second for the
+    table and half that per metric for the spikes). Pure Python over the store's documents,
+    no Qt: the window runs it on a worker thread, so a long history never stalls the window.
+    ``metrics``: the metrics whose spikes to find now (``spikes_for`` finds the others)."""
+    items = list(sessions)
+    return PreparedHistory(
+        items, VolumeTable.build(items, tz), {metric: spikes(items, metric) for metric in metrics}
+    )
+
+
+def find_spikes(sessions: Sequence[Mapping[str, Any]], metrics: Sequence[str]) -> dict[str, Any]:
+    """The spikes of ``metrics``, found on a worker thread for ``HistoryView.add_spikes``."""
+    return {metric: spikes(sessions, metric) for metric in metrics}
 
 
 class CalendarAxis(pg.AxisItem):
@@ -553,6 +582,35 @@ class HistoryView(QWidget):
         self.refresh()
         self.set_range_preset(self.range_buttons.checkedId())
         self.show_tests(test_target)
+
+    def show_prepared(self, prepared: PreparedHistory, *, test_target: int = 25) -> None:
+        """Show a history prepared on a worker thread (``prepare_history``): like
+        ``set_history``, without its cost. The chosen week stays chosen when older weeks
+        arrive in front of it."""
+        chosen = (
+            self.series.weeks[self.selected_week]
+            if self.series is not None and self.selected_week is not None
+            else None
+        )
+        self._all_sessions = prepared.sessions
+        self._sessions = {s["id"]: s for s in prepared.sessions}
+        self.table = prepared.table
+        self._spikes = dict(prepared.spikes)
+        self.selected_week = None
+        self.refresh()
+        self.set_range_preset(self.range_buttons.checkedId())
+        self.show_tests(test_target)
+        if chosen is not None and self.series is not None and chosen in self.series.weeks:
+            self.select_week(self.series.weeks.index(chosen))
+        elif chosen is not None:
+            self.select_week(None)
+
+    def add_spikes(self, sessions: Sequence[Mapping[str, Any]], found: Mapping[str, Any]) -> None:
+        """Keep spikes found elsewhere (``find_spikes``) for ``sessions``, if those are still
+        the ones shown, so switching to their metric costs no search."""
+        if sessions is self._all_sessions:
+            for metric, marks in found.items():
+                self._spikes.setdefault(metric, marks)
 
     def spikes_for(self, metric: str) -> list[Spike]:
         if metric not in self._spikes:

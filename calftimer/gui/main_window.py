@@ -97,6 +97,10 @@ class _ThreadBridge(QObject):
     import_previewed = Signal(object)  # ImportPreview
     programs_changed = Signal()
     history_loaded = Signal()
+    history_refreshed = Signal(bool)  # True: another process changed the history
+    chart_imported = Signal(str)  # "" or why the chart library could not be imported
+    history_prepared = Signal(object)  # (generation, PreparedHistory | None, error | None)
+    spikes_found = Signal(object)  # (view, sessions, {metric: spikes} | None, error | None)
 
 
 # Sounds are handed to the audio thread this far ahead of their moments: a window kept busy for
@@ -107,10 +111,17 @@ SOUND_LOOKAHEAD_MS = 1_000
 AUDIO_READY_WAIT_MS = 3_000
 AUDIO_RESTARTS_MAX = 5  # faults of Qt's sound backend one session recovers from, at most
 SESSION_END_SETTLE_MS = 150  # with real sound, the summary waits this long (see _show_session_end)
+# A history this long is shown by the window's thread at once; a longer one is prepared on a
+# worker thread (twenty years took 0.3-0.8 s), showing its recent weeks meanwhile.
+HISTORY_SHOWN_AT_ONCE = 500  # sessions
+HISTORY_RECENT_WEEKS = 27  # what is shown at once of a longer history: the 6-month range and more
+SPIKES_SEARCH_DELAY_MS = 250  # after a long history is swapped in (see _on_history_prepared)
 
 
 class MainWindow(QMainWindow):
     settings_changed = Signal(object)  # Settings: the audio and keep-awake layers follow it
+    # The history in memory changed under us (another process wrote it): views of it redraw.
+    history_changed = Signal()
 
     def __init__(
         self,
@@ -161,6 +172,18 @@ class MainWindow(QMainWindow):
         self._bridge.programs_changed.connect(self.reload_programs)
         self._bridge.history_loaded.connect(self.show_store_notices)
         self._bridge.history_loaded.connect(self._on_history_loaded)
+        self._bridge.history_refreshed.connect(self._on_history_refreshed)
+        self.history_watch: Any = None  # calftimer.gui.history_watch.HistoryWatch, with a store
+        self._disk_refresh = "idle"  # or "running", "again" (asked while running), "after session"
+        self._bridge.chart_imported.connect(self._on_chart_imported)
+        self._bridge.history_prepared.connect(self._on_history_prepared)
+        self._bridge.spikes_found.connect(self._on_spikes_found)
+        self._chart_importing = False
+        self._chart_waiters: list[Callable[[], None]] = []
+        self._history_placeholder: QWidget | None = None
+        self._history_generation = 0  # a prepared history older than this is dropped
+        self._history_view_filled = False
+        self._history_partly_shown = False  # said "older history fills in shortly"
         self.history_view: Any = None  # made on first use: pyqtgraph stays off the start-up path
         self.test_results_dialog: Any = None
         self.notice_dialog: Any = None
@@ -248,6 +271,7 @@ class MainWindow(QMainWindow):
         self._show_read_only()
         if not store.read_only:
             self.offer_morning_rating()
+        self._watch_history_folders()
 
     def attach_audio(self, output: Any) -> None:
         """Play cues through ``output`` (a SoundOutput, or a SilentOutput that says why not)."""
@@ -426,6 +450,66 @@ class MainWindow(QMainWindow):
         self._long_jobs.submit(
             self.store.ensure_loaded, lambda _r, _e: self._bridge.history_loaded.emit()
         )
+
+    def _watch_history_folders(self) -> None:
+        """Notice what other processes write to the history (an import from a terminal, a sync
+        service) and show it without a restart."""
+        from calftimer.gui.history_watch import HistoryWatch
+
+        assert self.store is not None
+        if self.history_watch is not None:
+            self.history_watch.stop()
+            self.history_watch.deleteLater()
+        self.history_watch = HistoryWatch([self.store.sessions_dir, self.store.months_dir], self)
+        self.history_watch.changed.connect(self.refresh_history_from_disk)
+
+    def _session_active(self) -> bool:
+        return self.driver is not None and self.driver.session.state in (
+            State.RUNNING,
+            State.PAUSED,
+        )
+
+    def refresh_history_from_disk(self) -> None:
+        """Read what another process changed in the history, on the writer thread (between
+        saves, never beside one). Not while a session runs: nothing may disturb it, and
+        nothing it shows needs the rest of the history; it is done when the session ends."""
+        if self.store is None or self._writer is None:
+            return
+        if self._disk_refresh in ("running", "again"):
+            self._disk_refresh = "again"  # one more look when this one is done
+            return
+        if self._session_active():
+            if self._disk_refresh != "after session":
+                self._disk_refresh = "after session"
+                assert self.driver is not None
+                self.driver.state_changed.connect(self._on_session_state_for_refresh)
+            return
+        self._disk_refresh = "running"
+        store = self.store
+        self._writer.submit(
+            store.refresh_from_disk,
+            lambda changed, error: self._bridge.history_refreshed.emit(
+                error is None and bool(changed)
+            ),
+        )
+
+    def _on_session_state_for_refresh(self, state: object) -> None:
+        if self._disk_refresh == "after session" and isinstance(state, State) and state.is_over:
+            self._disk_refresh = "idle"
+            self.refresh_history_from_disk()
+
+    def _on_history_refreshed(self, changed: bool) -> None:
+        again = self._disk_refresh == "again"
+        self._disk_refresh = "idle"
+        # Now, not at some later save (which may be mid-session): a conflict copy merged, a
+        # damaged file set aside.
+        self.show_store_notices()
+        if changed:
+            if self.history_view is not None and self.stack.currentWidget() is self.history_view:
+                self._refresh_history()
+            self.history_changed.emit()
+        if again:
+            self.refresh_history_from_disk()
 
     def show_store_notices(self) -> None:
         """Put what the store had to do (a recovery, a merge, a file it left alone) in the
@@ -969,21 +1053,27 @@ class MainWindow(QMainWindow):
         if self.driver is not None and self.driver.session.state in (State.RUNNING, State.PAUSED):
             self.statusBar().showMessage("Finish or stop the session to see your history.")
             return
+        if self.history_view is None and not self._chart_module_ready():
+            self._show_history_placeholder()  # the chart library loads on a thread first
+            return
         if self.history_view is None:
-            from calftimer.gui.history_view import HistoryView
-
-            self.history_view = HistoryView()
-            self.history_view.close_requested.connect(self.show_home)
-            self.history_view.png_button.clicked.connect(self._export_chart_png)
-            self.history_view.csv_button.clicked.connect(self._export_chart_csv)
-            self.history_view.weight_unit = self.settings.weight_unit
-            self.history_view.restore_layout(self._window_state_file().value("history/splitter"))
-            self.stack.addWidget(self.history_view)
+            self._make_history_view()
         self.leave_focus_mode()
         self.stack.setCurrentWidget(self.history_view)
         self.history_view.metric_combo.setFocus()
         self._refresh_history()
         self._update_action_state()
+
+    def _make_history_view(self) -> None:
+        from calftimer.gui.history_view import HistoryView
+
+        self.history_view = HistoryView()
+        self.history_view.close_requested.connect(self.show_home)
+        self.history_view.png_button.clicked.connect(self._export_chart_png)
+        self.history_view.csv_button.clicked.connect(self._export_chart_csv)
+        self.history_view.weight_unit = self.settings.weight_unit
+        self.history_view.restore_layout(self._window_state_file().value("history/splitter"))
+        self.stack.addWidget(self.history_view)
 
     def _refresh_history(self) -> None:
         if self.history_view is None:
@@ -991,16 +1081,192 @@ class MainWindow(QMainWindow):
         if self.store is None:
             self.history_view.set_history([])
             return
-        self.history_view.set_history(
-            self.store.loaded_sessions(), test_target=self.settings.test_target
-        )
+        self._show_loaded_history()
         if not self.store.fully_loaded:
             self.statusBar().showMessage("Reading your older history… the chart fills in shortly.")
+            self._history_partly_shown = True
             self.load_history_in_background()
 
     def _on_history_loaded(self) -> None:
         if self.history_view is not None and self.stack.currentWidget() is self.history_view:
-            self._refresh_history()
+            self._refresh_history()  # says "All of your history is shown." once it is
+
+    # ------------------------------------------------- history without blocking the window
+
+    def preload_history_view(self) -> None:
+        """Make the History ready while nothing else happens, so Ctrl+H opens it at once: the
+        chart library is imported on a thread (0.7 s here), then the view is made. Skipped
+        while a session runs or waits to start: an import holds Python's lock in long steps,
+        and a cue must never wait for it (Ctrl+H then imports it the same way, on demand)."""
+        QTimer.singleShot(0, self._preload_history_view_if_idle)
+
+    def _preload_history_view_if_idle(self) -> None:
+        if self._session_active() or self._program_waiting is not None:
+            return
+        self._import_chart_then(self._make_history_view_if_idle)
+
+    def _make_history_view_if_idle(self) -> None:
+        if self.history_view is None and not self._session_active():
+            self._make_history_view_in_steps()
+
+    def _make_history_view_in_steps(self, then: Callable[[], None] | None = None) -> None:
+        """Make the view, fill it with what is read and lay it out and draw it once, off
+        screen, then call ``then``: short steps in turns of the event loop, never one long
+        pause of the window, and showing it afterwards is only a switch."""
+        self._make_history_view()
+
+        def fill() -> None:
+            if self.store is not None and self.history_view is not None:
+                if not self._history_view_filled:
+                    self._show_loaded_history()
+                QTimer.singleShot(0, draw)
+
+        def draw() -> None:
+            view = self.history_view
+            if view is not None and self.stack.currentWidget() is not view:
+                view.resize(self.stack.size())
+                view.grab()  # polish, layout, fonts and chart caches: not at Ctrl+H
+            if then is not None:
+                QTimer.singleShot(0, then)
+
+        QTimer.singleShot(0, fill)
+
+    def _chart_module_ready(self) -> bool:
+        import sys
+
+        # During the import the module is in sys.modules already, half made: not ready.
+        return not self._chart_importing and "calftimer.gui.history_view" in sys.modules
+
+    def _import_chart_then(self, then: Callable[[], None]) -> None:
+        """Run ``then`` in this thread once the chart module is imported, importing it on a
+        worker thread if needed (pyqtgraph and numpy: 0.7 s that would freeze the window)."""
+        if self._chart_module_ready():
+            then()
+            return
+        self._chart_waiters.append(then)
+        if self._chart_importing:
+            return
+        self._chart_importing = True
+        import threading
+
+        threading.Thread(
+            target=self._import_chart_module, name="calftimer-chart-import", daemon=True
+        ).start()
+
+    def _import_chart_module(self) -> None:
+        """On the import thread: the bridge carries the outcome back (queued)."""
+        import importlib
+
+        try:
+            importlib.import_module("calftimer.gui.history_view")
+        except Exception as exc:  # reported in the window, never lost on a thread
+            self._bridge.chart_imported.emit(f"{type(exc).__name__}: {exc}")
+            return
+        self._bridge.chart_imported.emit("")
+
+    def _on_chart_imported(self, error: str) -> None:
+        self._chart_importing = False
+        waiters, self._chart_waiters = self._chart_waiters, []
+        if error:
+            if self._history_placeholder is not None and (
+                self.stack.currentWidget() is self._history_placeholder
+            ):
+                self.show_home()
+            self.statusBar().showMessage(f"The history chart cannot be shown: {error}")
+            return
+        for then in waiters:
+            then()
+
+    def _show_history_placeholder(self) -> None:
+        """Shown for the moment the chart library takes to load; Esc goes back."""
+        if self._history_placeholder is None:
+            placeholder = QLabel("Opening your history…")
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            placeholder.setAccessibleName("Opening your history")
+            self.stack.addWidget(placeholder)
+            self._history_placeholder = placeholder
+        self.leave_focus_mode()
+        self.stack.setCurrentWidget(self._history_placeholder)
+        self._update_action_state()
+        self._import_chart_then(self._on_chart_ready_for_history)
+
+    def _on_chart_ready_for_history(self) -> None:
+        if self.stack.currentWidget() is not self._history_placeholder:
+            return  # the user went elsewhere meanwhile
+        if self.history_view is None:
+            self._make_history_view_in_steps(then=self._on_chart_ready_for_history)
+            return
+        self.show_history()
+
+    def _show_loaded_history(self) -> None:
+        """Put what is loaded into the History without stalling the window: a short history at
+        once; a long one is prepared on a worker thread while the view shows what it had (or,
+        the first time, the recent weeks), then swapped in one cheap step."""
+        assert self.store is not None and self.history_view is not None
+        sessions = self.store.loaded_sessions()
+        self._history_generation += 1
+        target = self.settings.test_target
+        if len(sessions) <= HISTORY_SHOWN_AT_ONCE:
+            self.history_view.set_history(sessions, test_target=target)
+            self._history_view_filled = True
+            self._say_if_history_complete()
+            return
+        if not self._history_view_filled:
+            self.history_view.set_history(recent_sessions(sessions), test_target=target)
+            self._history_view_filled = True
+        if not self.store.fully_loaded:
+            return  # prepared once the older months are in (history_loaded)
+        from calftimer.gui.history_view import prepare_history
+
+        generation = self._history_generation
+        shown = [self.history_view.metric]  # the other metrics' spikes come after: sooner shown
+        assert self._long_jobs is not None
+        self._long_jobs.submit(
+            lambda: prepare_history(sessions, metrics=shown),
+            lambda prepared, error: self._bridge.history_prepared.emit(
+                (generation, prepared, error)
+            ),
+        )
+
+    def _on_history_prepared(self, outcome: object) -> None:
+        generation, prepared, error = outcome  # type: ignore[misc]
+        if generation != self._history_generation or self.history_view is None:
+            return  # a newer refresh is on its way
+        if error is not None:
+            self.statusBar().showMessage(f"The history could not be drawn: {error}")
+            return
+        self.history_view.show_prepared(prepared, test_target=self.settings.test_target)
+        self._say_if_history_complete()
+        # The other metrics' spikes are searched once the new chart has been painted: a worker
+        # busy meanwhile would take turns with that paint and make it twice as long.
+        QTimer.singleShot(SPIKES_SEARCH_DELAY_MS, lambda: self._find_other_spikes(prepared))
+
+    def _find_other_spikes(self, prepared: Any) -> None:
+        from calftimer.core.volume import METRICS
+        from calftimer.gui.history_view import find_spikes
+
+        view, sessions = self.history_view, prepared.sessions
+        others = [m for m in METRICS if m not in prepared.spikes]
+        if view is None or self._long_jobs is None or not others:
+            return
+        self._long_jobs.submit(
+            lambda: find_spikes(sessions, others),
+            lambda found, error: self._bridge.spikes_found.emit((view, sessions, found, error)),
+        )
+
+    def _on_spikes_found(self, outcome: object) -> None:
+        view, sessions, found, error = outcome  # type: ignore[misc]
+        if error is None and view is self.history_view:
+            view.add_spikes(sessions, found)  # otherwise found on demand, as before
+
+    def _say_if_history_complete(self) -> None:
+        if (
+            self._history_partly_shown
+            and self.store is not None
+            and self.store.fully_loaded
+            and self.stack.currentWidget() is self.history_view
+        ):
+            self._history_partly_shown = False
             self.statusBar().showMessage("All of your history is shown.")
 
     def _export_chart_png(self) -> None:
@@ -1720,7 +1986,10 @@ class MainWindow(QMainWindow):
             self.showNormal()
         elif self.in_focus_mode and not self._on_summary():
             self.leave_focus_mode()
-        elif self._on_summary() or self.stack.currentWidget() is self.history_view:
+        elif self._on_summary() or self.stack.currentWidget() in (
+            self.history_view,
+            self._history_placeholder,
+        ):
             self.show_home()  # a finished session or the history: Esc goes back
         elif (
             self.driver is not None
@@ -1842,6 +2111,8 @@ class MainWindow(QMainWindow):
             self.driver.stop_timers()
         if self.keep_awake is not None:
             self.keep_awake.shutdown()
+        if self.history_watch is not None:
+            self.history_watch.stop()  # nothing more to read for a closing window
         if self.audio is not None and hasattr(self.audio, "close"):
             self.audio.close()
         if self._writer is not None and not self._writer.flush(timeout=10):
@@ -1920,6 +2191,20 @@ class MainWindow(QMainWindow):
                     f"Not started: a session is running; finish or stop it before starting "
                     f"{program.name}.",
                 )
+
+
+def recent_sessions(sessions: list[Any]) -> list[Any]:
+    """The tail of ``sessions`` (oldest first) from ``HISTORY_RECENT_WEEKS`` before the last."""
+    from datetime import timedelta
+
+    if not sessions:
+        return []
+    newest = datetime.fromisoformat(sessions[-1]["started_at"])
+    cutoff = (newest - timedelta(weeks=HISTORY_RECENT_WEEKS)).date().isoformat()
+    start = len(sessions)
+    while start > 0 and sessions[start - 1]["started_at"][:10] >= cutoff:
+        start -= 1
+    return sessions[start:]
 
 
 def _start_argument(argv: list[str]) -> str | None:

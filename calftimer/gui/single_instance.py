@@ -4,6 +4,14 @@ The first instance holds an OS lock on ``<data>/calftimer.lock`` (released by th
 process dies, so a crash never leaves a stale lock) and listens on a local socket. A second
 launch fails to take the lock, connects to the socket, sends its arguments (for example
 ``--start foundation``) and exits; the first raises its window and acts on them.
+
+The first instance holds the lock long before it can act (its window, sounds and history load
+first). So, on Unix, the socket is bound and listening the moment the lock is taken: a second
+launch in that gap connects at once and waits, up to ``HAND_OVER_WAIT_S`` on the monotonic
+clock, for the answer, which comes as soon as the first's event loop runs. Hand-overs that
+arrive before the app says it is ready (``hold_until_ready``) are acknowledged and kept, then
+acted on by ``mark_ready``. Where the socket cannot listen that early (Windows' named pipes),
+the second launch retries connecting with a growing pause until the same deadline.
 """
 
 from __future__ import annotations
@@ -12,6 +20,9 @@ import contextlib
 import hashlib
 import json
 import os
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -24,6 +35,12 @@ from calftimer.core.atomic import try_lock
 
 LOCK_NAME = "calftimer.lock"
 CONNECT_TIMEOUT_MS = 1500
+# How long a second launch waits for the first to answer: the first may still be starting (its
+# window is built and its history opened before its event loop runs).
+HAND_OVER_WAIT_S = 8.0
+# Pauses between connection attempts where the socket cannot listen at once (see above).
+RETRY_FIRST_PAUSE_S = 0.02
+RETRY_MAX_PAUSE_S = 0.25
 
 
 def server_name(data_dir: Path) -> str:
@@ -38,12 +55,25 @@ class SingleInstance(QObject):
 
     activated = Signal(list)  # the arguments a second launch handed over
 
-    def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        parent: QObject | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        pause: Callable[[float], None] = time.sleep,
+        listen_early: bool = sys.platform != "win32",
+    ) -> None:
         super().__init__(parent)
         self._data_dir = data_dir
         self._name = server_name(data_dir)
         self._lock_handle: IO[bytes] | None = None
         self._server: QLocalServer | None = None
+        self._early_socket: int | None = None  # a listening descriptor for the server to adopt
+        self._held: list[list[str]] | None = None  # hand-overs kept until mark_ready()
+        self._clock = clock  # seconds, monotonic
+        self._pause = pause
+        self._listen_early_wanted = listen_early
 
     def acquire(self, argv: list[str]) -> bool:
         """Become the running instance, or pass ``argv`` to the one that is and return False."""
@@ -66,30 +96,80 @@ class SingleInstance(QObject):
         handle.write(str(os.getpid()).encode())
         handle.flush()
         self._lock_handle = handle
+        self._listen_early()
         return True
 
-    def hand_over(self, argv: list[str]) -> None:
-        """Pass ``argv`` to the running calftimer (needs a QCoreApplication, not a display)."""
-        if not self._hand_over(argv):
+    def _listen_early(self) -> None:
+        """Listen on the socket right away (Unix), before Qt's server exists: a second launch
+        connecting now is queued by the system and answered once the event loop runs."""
+        # The C module behind ``socket``: this runs before the first paint, and it imports in
+        # 0.4 ms where ``socket`` takes 3 ms.
+        import _socket
+
+        if not self._listen_early_wanted or not hasattr(_socket, "AF_UNIX"):
+            return  # named pipes: listen() makes them; a second launch retries until then
+        from PySide6.QtCore import QDir  # where QLocalServer puts the socket of a plain name
+
+        path = os.path.join(QDir.tempPath(), self._name)
+        sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+        try:
+            # A socket file left by a crashed instance: the lock proves nobody owns it now.
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+            sock.bind(path)
+            sock.listen(16)
+            sock.setblocking(False)  # as Qt's own listening sockets are
+        except OSError:
+            sock.close()  # too long a path, say: listen() tries Qt's way later
+            return
+        self._early_socket = sock.detach()
+
+    def hold_until_ready(self) -> None:
+        """Acknowledge hand-overs at once but keep them until ``mark_ready``: the app cannot
+        start a program before its history is open."""
+        if self._held is None:
+            self._held = []
+
+    def mark_ready(self) -> None:
+        """Act on the hand-overs kept so far (in order) and on later ones as they come."""
+        held, self._held = self._held or [], None
+        for argv in held:
+            self.activated.emit(argv)
+
+    def hand_over(self, argv: list[str], wait_s: float = HAND_OVER_WAIT_S) -> None:
+        """Pass ``argv`` to the running calftimer (needs a QCoreApplication, not a display),
+        waiting up to ``wait_s`` for it to answer: it may still be starting."""
+        if not self._hand_over_by(argv, self._clock() + wait_s):
             raise RuntimeError(
                 f"calftimer is already running with the data folder {self._data_dir}, "
                 "but it did not answer. Close it (or wait a moment) and try again."
             )
 
     def listen(self) -> None:
-        """Answer later launches; the app calls this after its first paint."""
+        """Answer later launches (needs a QCoreApplication); the app calls this as soon as it
+        has one."""
         from PySide6.QtNetwork import QLocalServer
 
+        self._server = QLocalServer(self)
+        self._server.newConnection.connect(self._on_server_new_connection)
+        early, self._early_socket = self._early_socket, None
+        if early is not None and self._server.listen(early):
+            return  # connections queued since the lock was taken are answered now
+        if early is not None:
+            with contextlib.suppress(OSError):
+                os.close(early)
         # A socket file left by a crashed instance would make listen() fail: the lock proves
         # nobody owns it now, so remove it first.
         QLocalServer.removeServer(self._name)
-        self._server = QLocalServer(self)
-        self._server.newConnection.connect(self._on_server_new_connection)
         if not self._server.listen(self._name):
             # Still the only instance (we hold the lock); just unreachable by a second launch.
             self._server = None
 
     def release(self) -> None:
+        if self._early_socket is not None:  # locked but never listened: a start that failed
+            with contextlib.suppress(OSError):
+                os.close(self._early_socket)
+            self._early_socket = None
         if self._server is not None:
             self._server.close()
             self._server = None
@@ -98,19 +178,37 @@ class SingleInstance(QObject):
                 self._lock_handle.close()
             self._lock_handle = None
 
-    def _hand_over(self, argv: list[str]) -> bool:
+    def _ms_left(self, deadline: float) -> int:
+        return max(0, int((deadline - self._clock()) * 1000))
+
+    def _hand_over_by(self, argv: list[str], deadline: float) -> bool:
+        """Connect (retrying while nobody listens yet), send ``argv``, wait for "ok"; all
+        before ``deadline`` on the monotonic clock."""
         from PySide6.QtNetwork import QLocalSocket
 
         socket = QLocalSocket()
-        socket.connectToServer(self._name)
-        if not socket.waitForConnected(CONNECT_TIMEOUT_MS):
-            return False
+        pause = RETRY_FIRST_PAUSE_S
+        while True:
+            socket.connectToServer(self._name)
+            if socket.waitForConnected(min(CONNECT_TIMEOUT_MS, max(1, self._ms_left(deadline)))):
+                break
+            socket.abort()
+            left = deadline - self._clock()
+            if left <= 0:
+                return False
+            # Nobody listens yet (the first is still starting): no way to be told when it
+            # does, so try again after a pause that grows, never past the deadline.
+            self._pause(min(pause, left))
+            pause = min(pause * 2, RETRY_MAX_PAUSE_S)
         socket.write(json.dumps({"argv": argv}).encode() + b"\n")
         socket.flush()
         # waitForBytesWritten is False when flush() already sent everything: not an error.
-        socket.waitForBytesWritten(CONNECT_TIMEOUT_MS)
+        socket.waitForBytesWritten(max(1, self._ms_left(deadline)))
         answer = b""
-        while b"\n" not in answer and socket.waitForReadyRead(CONNECT_TIMEOUT_MS):
+        # Blocks on the socket itself: the answer wakes it as soon as the first's loop runs.
+        while b"\n" not in answer and (left_ms := self._ms_left(deadline)) > 0:
+            if not socket.waitForReadyRead(left_ms):
+                break
             answer += bytes(socket.readAll().data())
         socket.disconnectFromServer()
         return answer.startswith(b"ok")
@@ -143,4 +241,7 @@ class SingleInstance(QObject):
         socket.flush()
         socket.waitForBytesWritten(200)  # a few bytes on a local socket: effectively instant
         socket.disconnectFromServer()
+        if self._held is not None:
+            self._held.append([str(a) for a in argv])  # acted on by mark_ready()
+            return
         self.activated.emit([str(a) for a in argv])
