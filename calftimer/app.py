@@ -8,6 +8,7 @@ that need no window (``programs``, ``export``, ``import``, ``--where``, ``--vers
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -300,6 +301,52 @@ def _after_first_paint(window: Any, callback: Callable[[], None]) -> None:
     app.installEventFilter(watcher)
 
 
+def _close_on_signals(app: Any, window: Any) -> Callable[[], None]:
+    """Ctrl+C in the terminal that started calftimer, or SIGTERM (a logout, ``kill``), closes
+    the window as its close button does, so what was done is kept and calftimer exits 0; a
+    second one quits at once. Returns what puts the previous handlers back.
+
+    Python runs its signal handlers only between bytecodes, and Qt's event loop runs none while
+    it waits (before this, Ctrl+C printed a KeyboardInterrupt traceback at the next timer and
+    the window stayed). A wake-up socket watched by the event loop makes it run Python as soon
+    as a signal arrives."""
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier, QTimer
+
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+
+    def drain() -> None:  # the handler itself has run by the time this Python runs
+        with contextlib.suppress(OSError):
+            reader.recv(512)
+
+    notifier.activated.connect(drain)
+    received: list[int] = []
+
+    def on_signal(signum: int, _frame: object) -> None:
+        received.append(signum)
+        QTimer.singleShot(0, window.close if len(received) == 1 else app.quit)
+
+    wanted = [signal.SIGINT] + ([signal.SIGTERM] if hasattr(signal, "SIGTERM") else [])
+    previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    previous = {sig: signal.signal(sig, on_signal) for sig in wanted}
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            # None: the handler was not Python's (then it was the default one).
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+        signal.set_wakeup_fd(previous_fd)
+        notifier.setEnabled(False)
+        reader.close()
+        writer.close()
+
+    return restore
+
+
 def _run_window(
     paths: AppPaths, library: ProgramLibrary, start: Program | None, *, fullscreen: bool = False
 ) -> int:
@@ -401,9 +448,11 @@ def _run_window(
             window.start_program(start)
 
     _after_first_paint(window, open_history)
+    restore_signals = _close_on_signals(app, window)
     try:
         return int(app.exec())
     finally:
+        restore_signals()
         for writer in writers:
             writer.close()  # every queued save reaches the disk before the process ends
         instance.release()
