@@ -148,7 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"calftimer: cannot load the program file:\n{exc}", file=sys.stderr)
             print(f"The programs are: {', '.join(library.ids)}", file=sys.stderr)
             return EXIT_USAGE
-    return _run_window(paths, library, start, fullscreen=args.fullscreen)
+    with _CloseOnSignals() as signals:
+        return _run_window(paths, library, start, fullscreen=args.fullscreen, signals=signals)
 
 
 def _print_programs(library: ProgramLibrary) -> int:
@@ -301,54 +302,83 @@ def _after_first_paint(window: Any, callback: Callable[[], None]) -> None:
     app.installEventFilter(watcher)
 
 
-def _close_on_signals(app: Any, window: Any) -> Callable[[], None]:
+class _CloseOnSignals:
     """Ctrl+C in the terminal that started calftimer, or SIGTERM (a logout, ``kill``), closes
     the window as its close button does, so what was done is kept and calftimer exits 0; a
-    second one quits at once. Returns what puts the previous handlers back.
+    second one quits at once. Before the window exists a signal just ends the start-up (exit
+    128 + the signal's number), without a traceback.
 
     Python runs its signal handlers only between bytecodes, and Qt's event loop runs none while
     it waits (before this, Ctrl+C printed a KeyboardInterrupt traceback at the next timer and
     the window stayed). A wake-up socket watched by the event loop makes it run Python as soon
     as a signal arrives."""
-    import signal
-    import socket
 
-    from PySide6.QtCore import QSocketNotifier, QTimer
+    def __init__(self) -> None:
+        import signal
 
-    reader, writer = socket.socketpair()
-    reader.setblocking(False)
-    writer.setblocking(False)
-    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+        self.window: Any = None
+        self._app: Any = None
+        self._received = 0
+        self._socket: tuple[Any, Any] | None = None
+        self._previous_fd: int | None = None
+        wanted = [signal.SIGINT] + ([signal.SIGTERM] if hasattr(signal, "SIGTERM") else [])
+        self._previous = {sig: signal.signal(sig, self._on_signal) for sig in wanted}
 
-    def drain() -> None:  # the handler itself has run by the time this Python runs
-        with contextlib.suppress(OSError):
-            reader.recv(512)
+    def watch_from(self, app: Any) -> None:
+        """From now on a signal wakes ``app``'s event loop."""
+        import signal
+        import socket
 
-    notifier.activated.connect(drain)
-    received: list[int] = []
+        from PySide6.QtCore import QSocketNotifier
 
-    def on_signal(signum: int, _frame: object) -> None:
-        received.append(signum)
-        QTimer.singleShot(0, window.close if len(received) == 1 else app.quit)
+        reader, writer = socket.socketpair()
+        reader.setblocking(False)
+        writer.setblocking(False)
+        notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
 
-    wanted = [signal.SIGINT] + ([signal.SIGTERM] if hasattr(signal, "SIGTERM") else [])
-    previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
-    previous = {sig: signal.signal(sig, on_signal) for sig in wanted}
+        def drain() -> None:  # the handler itself has run by the time this Python runs
+            with contextlib.suppress(OSError):
+                reader.recv(512)
 
-    def restore() -> None:
-        for sig, handler in previous.items():
+        notifier.activated.connect(drain)
+        self._app, self._socket = app, (reader, writer)
+        self._previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+
+    def __enter__(self) -> _CloseOnSignals:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.restore()
+
+    def restore(self) -> None:
+        """Put the previous handlers back (main() also runs inside other programs' tests)."""
+        import signal
+
+        for sig, handler in self._previous.items():
             # None: the handler was not Python's (then it was the default one).
             signal.signal(sig, signal.SIG_DFL if handler is None else handler)
-        signal.set_wakeup_fd(previous_fd)
-        notifier.setEnabled(False)
-        reader.close()
-        writer.close()
+        if self._socket is not None:
+            signal.set_wakeup_fd(-1 if self._previous_fd is None else self._previous_fd)
+            for end in self._socket:
+                end.close()
+            self._socket = None
 
-    return restore
+    def _on_signal(self, signum: int, _frame: object) -> None:
+        if self.window is None or self._app is None:
+            raise SystemExit(128 + signum)
+        from PySide6.QtCore import QTimer
+
+        self._received += 1
+        QTimer.singleShot(0, self.window.close if self._received == 1 else self._app.quit)
 
 
 def _run_window(
-    paths: AppPaths, library: ProgramLibrary, start: Program | None, *, fullscreen: bool = False
+    paths: AppPaths,
+    library: ProgramLibrary,
+    start: Program | None,
+    *,
+    fullscreen: bool = False,
+    signals: _CloseOnSignals | None = None,
 ) -> int:
     # Qt is imported only here, after everything that can fail fast without a window.
     from PySide6.QtWidgets import QApplication, QMessageBox
@@ -384,11 +414,15 @@ def _run_window(
         print("calftimer is already running: its window was brought to the front.")
         return 0
 
-    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "calftimer"])
+    # argv[0] names the window's WM_CLASS on X11 (its instance part): "calftimer", as the
+    # launcher entry's StartupWMClass says, and not "__main__.py" under python -m calftimer.
+    app = QApplication.instance() or QApplication(["calftimer"])
+    if signals is not None:
+        signals.watch_from(app)
     app.setApplicationName("calftimer")
     app.setApplicationVersion(__version__)
     # Wayland matches the window to its launcher entry (name, icon, actions) by this id; on X11
-    # Qt sets it as the window's _GTK_APPLICATION_ID and WM_CLASS stays "calftimer".
+    # Qt sets it as the window's _GTK_APPLICATION_ID, and WM_CLASS is "calftimer" (see above).
     app.setDesktopFileName(APP_ID)
     from calftimer.gui.app_icon import app_icon
 
@@ -405,6 +439,8 @@ def _run_window(
         keep_awake=create_keep_awake,  # called when the first session starts
         sleep_clock=boottime_clock(),
     )
+    if signals is not None:
+        signals.window = window
     if settings_notices:
         # A damaged settings file fell back to defaults: say so once, where the user looks.
         window.statusBar().showMessage(" ".join(n.message for n in settings_notices))
@@ -448,11 +484,9 @@ def _run_window(
             window.start_program(start)
 
     _after_first_paint(window, open_history)
-    restore_signals = _close_on_signals(app, window)
     try:
         return int(app.exec())
     finally:
-        restore_signals()
         for writer in writers:
             writer.close()  # every queued save reaches the disk before the process ends
         instance.release()

@@ -8,13 +8,18 @@ here: it takes half a minute and needs PyInstaller.
 from __future__ import annotations
 
 import configparser
+import contextlib
 import os
+import re
 import shutil
+import signal
 import struct
 import subprocess
 import sys
+import time
 import wave
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -172,6 +177,84 @@ def test_appstreamcli_validates_the_metainfo() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     # Errors and warnings fail; an "info" about a tag newer than this appstreamcli is fine.
     assert not [line for line in result.stdout.splitlines() if line[:2] in ("E:", "W:")]
+
+
+def required_tool(name: str) -> str:
+    """A program the test suite needs for real (``python3 bootstrap.py --test`` installs it)."""
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is not installed: python3 bootstrap.py --test installs it")
+    return path
+
+
+@contextlib.contextmanager
+def xvfb_display() -> Iterator[str]:
+    """A private X server; yields its DISPLAY (Xvfb picks a free number and tells it)."""
+    xvfb = required_tool("Xvfb")
+    read_end, write_end = os.pipe()
+    server = subprocess.Popen(
+        [xvfb, "-displayfd", str(write_end), "-nolisten", "tcp", "-screen", "0", "1280x800x24"],
+        pass_fds=(write_end,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            number = pipe.readline().strip().decode()  # written once the server is ready
+        if not number:
+            pytest.fail("Xvfb did not start")
+        yield f":{number}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.mark.slow
+def test_under_python_dash_m_the_window_class_matches_the_launcher_entry(tmp_path) -> None:
+    """Desktops group a window with its launcher entry by WM_CLASS (StartupWMClass); under
+    ``python -m calftimer`` Qt used to name it after argv[0], "__main__.py"."""
+    startup_class = desktop_entry(DESKTOP_FILE.read_text(encoding="utf-8"))["Desktop Entry"][
+        "StartupWMClass"
+    ]
+    xwininfo = required_tool("xwininfo")
+    with xvfb_display() as display:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("CALFTIMER_", "PULSE"))}
+        env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", PULSE_SERVER="unix:/nonexistent")
+        app = subprocess.Popen(
+            [sys.executable, "-m", "calftimer", "--data-dir", str(tmp_path)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            classes: list[tuple[str, str]] = []
+            deadline = time.monotonic() + 60
+            while not classes and app.poll() is None and time.monotonic() < deadline:
+                tree = subprocess.run(
+                    [xwininfo, "-root", "-tree", "-display", display],
+                    capture_output=True,
+                    text=True,
+                    timeout=30,
+                    check=False,
+                ).stdout
+                # 0x200007 "calftimer": ("calftimer" "calftimer")  1100x720+0+0  +0+0
+                classes = re.findall(r'"calftimer": \("([^"]*)" "([^"]*)"\)', tree)
+                if not classes:
+                    time.sleep(0.05)  # the window is not mapped yet: look again
+            assert classes == [(startup_class, startup_class)], tree
+            app.send_signal(signal.SIGINT)  # and it quits cleanly on Ctrl+C, as from the menu
+            _out, err = app.communicate(timeout=30)
+        finally:
+            if app.poll() is None:
+                app.kill()
+                app.communicate()
+    assert app.returncode == 0, err
 
 
 # -------------------------------------------------------------------------- install-desktop
