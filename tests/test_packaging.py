@@ -11,6 +11,7 @@ import configparser
 import contextlib
 import os
 import re
+import shlex
 import shutil
 import signal
 import struct
@@ -288,6 +289,94 @@ def test_install_desktop_puts_entry_icons_and_metainfo_in_place_and_uninstall_re
     assert main(["install-desktop", "--prefix", str(tmp_path)]) == 0  # again: replaces its own
     assert main(["install-desktop", "--prefix", str(tmp_path), "--uninstall"]) == 0
     assert installed_files(share) == []
+
+
+def bare_python(folder: Path, with_libraries: bool) -> Path:
+    """A virtual environment where calftimer is not installed, as in a source checkout; with
+    ``with_libraries``, this environment's site-packages (PySide6, ...) are on its path, but
+    not calftimer's own install (its .pth files are not read from there)."""
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True, timeout=120
+    )
+    python = folder / "bin" / "python"
+    if with_libraries:
+        site_dir = subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        import site
+
+        libraries = "\n".join(site.getsitepackages())
+        Path(site_dir, "libraries.pth").write_text(libraries + "\n", encoding="utf-8")
+    return python
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="install-desktop is for Linux desktops")
+def test_install_desktop_from_a_source_checkout_writes_a_launcher_that_starts_from_home(
+    tmp_path,
+) -> None:
+    """``python -m calftimer install-desktop`` run in a checkout that was never installed: the
+    launcher starts calftimer in the home folder, where it used to fail with "No module named
+    calftimer"."""
+    python = bare_python(tmp_path / "venv", with_libraries=True)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
+    env.update(HOME=str(home), PULSE_SERVER="unix:/nonexistent", QT_QPA_PLATFORM="offscreen")
+    env.pop("XDG_DATA_HOME", None)
+    installed = subprocess.run(
+        [str(python), "-m", "calftimer", "install-desktop"],
+        cwd=ROOT,  # the checkout: here calftimer imports
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert installed.returncode == 0, installed.stderr
+    entry_file = home / ".local" / "share" / "applications" / f"{APP_ID}.desktop"
+    command = shlex.split(desktop_entry(entry_file.read_text())["Desktop Entry"]["Exec"])
+    # As the launcher starts it: in the home folder. The self-check runs the whole app.
+    started = subprocess.run(
+        [*command, "--self-check"],
+        cwd=home,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert started.returncode == 0, started.stdout + started.stderr
+    assert "self-check passed" in started.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="install-desktop is for Linux desktops")
+def test_install_desktop_refuses_a_python_that_cannot_run_calftimer_and_says_what_to_run(
+    tmp_path,
+) -> None:
+    python = bare_python(tmp_path / "venv", with_libraries=False)  # no PySide6 at all
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "XDG_DATA_HOME")}
+    env["HOME"] = str(home)
+    result = subprocess.run(
+        [str(python), "-m", "calftimer", "install-desktop"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "lacks PySide6, pyqtgraph, platformdirs" in result.stderr
+    assert ".venv/bin/calftimer install-desktop" in result.stderr
+    assert "nothing was changed" in result.stderr and "Traceback" not in result.stderr
+    assert list(home.rglob("*")) == []
 
 
 def test_install_desktop_never_overwrites_an_entry_it_did_not_write(tmp_path, capsys) -> None:
