@@ -284,7 +284,8 @@ def _after_first_paint(window: Any, callback: Callable[[], None]) -> None:
     from PySide6.QtWidgets import QWidget
 
     app = QCoreApplication.instance()
-    assert app is not None
+    if app is None:
+        raise RuntimeError("internal error: no QApplication to watch the first paint")
 
     class FirstPaint(QObject):
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802  (Qt)

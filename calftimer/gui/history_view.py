@@ -516,7 +516,8 @@ class HistoryView(QWidget):
     def week_text(self, i: int) -> str:
         """The exact numbers of week ``i``, as shown under the chart and read out."""
         series = self.series
-        assert series is not None
+        if series is None:
+            raise RuntimeError("internal error: a week's numbers without a chart")
         metric, week = series.metric, series.weeks[i]
         unit = METRIC_UNITS[metric]
         iso_year, iso_week, _ = week.isocalendar()
@@ -614,7 +615,8 @@ class HistoryView(QWidget):
         """One row per week in view: every series shown, the total, the 4-week average and
         the change on the week before."""
         series = self.series
-        assert series is not None
+        if series is None:
+            raise RuntimeError("internal error: a CSV export without a chart")
         metric = series.metric
         keys = list(series.stacks)
 
