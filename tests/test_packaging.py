@@ -477,6 +477,37 @@ def test_self_check_names_the_step_and_the_file_that_failed(tmp_path, monkeypatc
     ]
 
 
+# ------------------------------------------------------------------------------ the wheel
+
+
+@pytest.mark.slow
+def test_the_wheel_states_its_license_as_an_spdx_expression_with_the_license_file(
+    tmp_path,
+) -> None:
+    """pyproject.toml's ``license = {text = ...}`` table is deprecated and setuptools will
+    refuse it: the license is the SPDX expression and the LICENSE file ships in the wheel."""
+    import zipfile
+
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    (wheel,) = tmp_path.glob("calftimer-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA"))
+        metadata = archive.read(f"{info}/METADATA").decode()
+        shipped_license = archive.read(f"{info}/licenses/LICENSE").decode()
+    assert "License-Expression: MIT" in metadata.splitlines()
+    assert not [line for line in metadata.splitlines() if line.startswith("License:")]
+    assert shipped_license == (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert shipped_license.startswith("MIT License")
+
+
 # ---------------------------------------------------------------------- the PyInstaller spec
 
 
