@@ -130,23 +130,31 @@ def venv_package() -> str:
     return f"python{sys.version_info[0]}.{sys.version_info[1]}-venv"
 
 
+DPKG_FORMAT = "${Package} ${db:Status-Abbrev}\\n"
+
+
+def parse_installed(dpkg_output: str) -> set[str]:
+    """The packages that ``dpkg-query -W -f=DPKG_FORMAT`` lists as installed ("ii")."""
+    installed = set()
+    for line in dpkg_output.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[1].startswith("ii"):
+            installed.add(parts[0].split(":")[0])  # libfoo:amd64 is libfoo
+    return installed
+
+
 def dpkg_installed(names: list[str]) -> set[str]:
     """Which of ``names`` dpkg says are installed (one call for all of them)."""
     if not names:
         return set()
     result = subprocess.run(
-        ["dpkg-query", "-W", "-f=${Package} ${db:Status-Abbrev}\\n", *names],
+        ["dpkg-query", "-W", f"-f={DPKG_FORMAT}", *names],
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
         check=False,
     )
-    installed = set()
-    for line in result.stdout.splitlines():
-        parts = line.split()
-        if len(parts) >= 2 and parts[1].startswith("ii"):
-            installed.add(parts[0].split(":")[0])
-    return installed
+    return parse_installed(result.stdout)
 
 
 def missing_on_apt(needs: list[Need], with_venv: bool) -> list[list[str]]:
@@ -187,84 +195,94 @@ def missing_by_probe(needs: list[Need]) -> list[Need]:
 # --------------------------------------------------------------------------- installing (apt)
 
 
-def as_root(command: list[str]) -> list[str] | None:
-    """``command`` run as root: directly, through sudo, or None when neither is possible."""
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        return command
-    if not shutil.which("sudo"):
+def root_prefix(euid: int | None, interactive: bool, sudo: str | None) -> list[str] | None:
+    """What to put before a command to run it as root: nothing (we are root), ``sudo`` (from a
+    terminal, where it may ask for the password), ``sudo -n`` (anywhere else: it must never
+    wait for a password nobody can type), or None when there is no way."""
+    if euid == 0:
+        return []
+    if sudo is None:
         return None
-    # From a terminal sudo may ask for the password; anywhere else it must not wait for one.
-    interactive = sys.stdin is not None and sys.stdin.isatty()
-    return ["sudo", *([] if interactive else ["-n"]), *command]
+    return ["sudo"] if interactive else ["sudo", "-n"]
 
 
-def apt_candidates(groups: list[list[str]]) -> list[str]:
-    """One installable name per group: the first alternative apt has a candidate for."""
-    names = [name for group in groups for name in group]
-    result = subprocess.run(
-        ["apt-cache", "policy", *names],
-        capture_output=True,
-        text=True,
-        check=False,
-        stdin=subprocess.DEVNULL,
-        env=dict(os.environ, LC_ALL="C"),
-    )
-    available, current = set(), None
-    for line in result.stdout.splitlines():
+def parse_candidates(policy_output: str) -> set[str]:
+    """The packages ``apt-cache policy`` (LC_ALL=C) gives an install candidate."""
+    available: set[str] = set()
+    current = None
+    for line in policy_output.splitlines():
         if line and not line[0].isspace() and line.endswith(":"):
             current = line[:-1]
-        elif (
-            current
-            and line.strip().startswith("Candidate:")
-            and line.split(":", 1)[1].strip() != "(none)"
-        ):
-            available.add(current)
+        elif current and line.strip().startswith("Candidate:"):
+            candidate = line.split(":", 1)[1].strip()
+            available |= {current} if candidate != "(none)" else set()
+    return available
+
+
+def choose(groups: list[list[str]], available: set[str]) -> list[str]:
+    """One name per group: the first alternative apt can install (libglib2.0-0t64 on Ubuntu
+    24.04 and Debian 13, libglib2.0-0 on Debian 12); the first name when apt knows none."""
     return [next((n for n in group if n in available), group[0]) for group in groups]
 
 
 def apt_install(groups: list[list[str]], dry_run: bool) -> bool:
     """Install one package of each group with apt-get; False (having said why) if it cannot."""
-    shown = " ".join(group[0] for group in groups)
-    prefix = as_root([])
+    wanted_names = " ".join(group[0] for group in groups)
+    euid = os.geteuid() if hasattr(os, "geteuid") else None
+    interactive = sys.stdin is not None and sys.stdin.isatty()
+    prefix = root_prefix(euid, interactive, shutil.which("sudo"))
+    by_hand = f"sudo apt-get update && sudo apt-get install {wanted_names}"
     if prefix is None:
         say(
-            "these system packages are missing and installing them needs root, which this "
-            f"user cannot get (no sudo):\n    apt-get install {shown}\n"
-            "Ask an administrator to install them, then run this again."
+            "installing the missing system packages needs root, and this user has no sudo. "
+            f"Ask an administrator to run:\n    {by_hand}\nthen run this again."
         )
         return False
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive", LC_ALL="C")
     update = [*prefix, "apt-get", "-q", "update"]
-    lock = f"-oDPkg::Lock::Timeout={APT_LOCK_WAIT_S}"
+    install = [*prefix, "apt-get", "install", "-y", "-q", "--no-install-recommends"]
+    install.append(f"-oDPkg::Lock::Timeout={APT_LOCK_WAIT_S}")
     if dry_run:
         say(f"would run: {shlex.join(update)}")
-        say(f"would run: {shlex.join([*prefix, 'apt-get', 'install', '-y', shown])}")
+        say(f"would run: {shlex.join(install)} {wanted_names}")
         return True
-    say(f"installing system packages: {shown}")
-    if prefix and "-n" not in prefix:
-        say("sudo may ask for your password to install them")
-    run = subprocess.run(update, env=env, stdin=subprocess.DEVNULL, check=False)
-    if run.returncode != 0:
+    if prefix == ["sudo", "-n"] and not _run_quietly(["sudo", "-n", "true"]):
+        say(
+            "installing the missing system packages needs root; sudo wants a password and "
+            f"there is no terminal to type it in. Run:\n    {by_hand}\nthen run this again."
+        )
+        return False
+    if prefix == ["sudo"]:
+        say("sudo may ask for your password to install system packages")
+    if subprocess.run(update, env=env, stdin=subprocess.DEVNULL, check=False).returncode != 0:
         # One unreachable source fails the update; the others may still have what we need.
         say("apt-get update reported errors (above); trying the install anyway")
-    names = apt_candidates(groups)
-    install = [*prefix, "apt-get", "install", "-y", "-q", lock, "--no-install-recommends", *names]
-    run = subprocess.run(install, env=env, stdin=subprocess.DEVNULL, check=False)
-    if run.returncode != 0:
-        return _apt_failed("apt-get install", " ".join(names), prefix)
+    policy = subprocess.run(
+        ["apt-cache", "policy", *[name for group in groups for name in group]],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    names = choose(groups, parse_candidates(policy.stdout))
+    say(f"installing system packages: {' '.join(names)}")
+    if subprocess.run([*install, *names], env=env, stdin=subprocess.DEVNULL).returncode != 0:
+        say(
+            f"apt-get install failed (see above). Install them yourself, then run this again:"
+            f"\n    sudo apt-get update && sudo apt-get install {' '.join(names)}"
+        )
+        return False
     return True
 
 
-def _apt_failed(step: str, shown: str, prefix: list[str]) -> bool:
-    how = "sudo apt-get" if prefix else "apt-get"
-    hint = ""
-    if prefix and "-n" in prefix:
-        hint = " (sudo needs a password here and this is not a terminal)"
-    say(
-        f"{step} failed{hint}. Install them yourself, then run this again:\n    {how} update "
-        f"&& {how} install {shown}"
+def _run_quietly(command: list[str]) -> bool:
+    return (
+        subprocess.run(
+            command, capture_output=True, stdin=subprocess.DEVNULL, check=False
+        ).returncode
+        == 0
     )
-    return False
 
 
 # ------------------------------------------------------------------------ the virtual environment
@@ -323,6 +341,8 @@ def read_stamp() -> dict[str, object]:
 
 def already_installed(extras: list[str]) -> bool:
     """calftimer is installed in ``.venv`` from this pyproject.toml with at least ``extras``."""
+    if not venv_python().exists():
+        return False
     stamp = read_stamp()
     if stamp.get("pyproject_sha256") != stamp_wanted(extras)["pyproject_sha256"]:
         return False
@@ -331,7 +351,8 @@ def already_installed(extras: list[str]) -> bool:
         return False
     # And it still imports from this checkout (the folder may have moved).
     probe = subprocess.run(
-        [str(venv_python()), "-c", "import calftimer, sys; print(calftimer.__file__)"],
+        # -I: not from the current folder, which may be this checkout, installed or not.
+        [str(venv_python()), "-I", "-c", "import calftimer; print(calftimer.__file__)"],
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
@@ -383,9 +404,9 @@ def pip_install(extras: list[str], dry_run: bool) -> bool:
 # ------------------------------------------------------------------------------------- reporting
 
 
-def explain_elsewhere(missing: list[Need]) -> str:
-    """What to install on a system without apt, said exactly: the library or program needed."""
-    system = platform.system()
+def explain_elsewhere(missing: list[Need], manager: str | None) -> str:
+    """What to install on a system without apt, said exactly: the library or program needed,
+    and the command that installs it for ``manager`` (dnf, zypper, pacman or None)."""
     lines = ["these libraries and programs are missing here:"]
     for need in missing:
         kind, _, name = need.probe.partition(":")
@@ -393,13 +414,11 @@ def explain_elsewhere(missing: list[Need]) -> str:
         lines.append(f"    {what}  ({need.why}; Debian/Ubuntu: {need.debian[-1]})")
     libs = [n.probe[4:] for n in missing if n.probe.startswith("lib:")]
     cmds = [n.probe[4:] for n in missing if n.probe.startswith("cmd:")]
-    if system == "Linux" and shutil.which("dnf"):
-        provides = [f"{lib}()(64bit)" for lib in libs] + [f"/usr/bin/{c}" for c in cmds]
-        lines.append(f"Install them with:\n    sudo dnf install {shlex.join(provides)}")
-    elif system == "Linux" and shutil.which("zypper"):
-        provides = [f"{lib}()(64bit)" for lib in libs] + [f"/usr/bin/{c}" for c in cmds]
-        lines.append(f"Install them with:\n    sudo zypper install {shlex.join(provides)}")
-    elif system == "Linux" and shutil.which("pacman"):
+    # dnf and zypper install whatever provides a library or a file, by that name.
+    provides = [f"{lib}()(64bit)" for lib in libs] + [f"/usr/bin/{c}" for c in cmds]
+    if manager in ("dnf", "zypper"):
+        lines.append(f"Install them with:\n    sudo {manager} install {shlex.join(provides)}")
+    elif manager == "pacman":
         files = libs + [f"usr/bin/{c}" for c in cmds]
         lines.append(
             "Find the packages that hold them with `pacman -F FILE` (after `sudo pacman -Fy`), "
@@ -449,11 +468,13 @@ def main(argv: list[str] | None = None) -> int:
         if groups and not apt_install(groups, args.dry_run):
             if with_venv and [venv_package()] in groups and not venv_works():
                 return 1  # no venv without it, and the message said how to get it
-            missing_packages = f"apt-get install {' '.join(g[0] for g in groups)}"
+            names = " ".join(g[0] for g in groups)
+            missing_packages = f"{names} (sudo apt-get install {names})"
     elif sys.platform.startswith("linux"):
         lacking = missing_by_probe(needs)
         if lacking:
-            say(explain_elsewhere(lacking))
+            manager = next((m for m in ("dnf", "zypper", "pacman") if shutil.which(m)), None)
+            say(explain_elsewhere(lacking, manager))
             missing_packages = ", ".join(n.probe.partition(":")[2] for n in lacking)
     elif args.test:
         # Windows and macOS: the Qt wheels bring everything the app needs, but some tests run
