@@ -247,6 +247,10 @@ def test_one_run_installs_what_is_missing_and_a_second_run_does_nothing(checkout
     assert update == "-q update"
     assert install.startswith("install -y -q --no-install-recommends -oDPkg::Lock::Timeout=")
     asked = install.split()[5:]
+    if bootstrap.distro_python_on_apt():
+        # Debian's own python3 makes no venv without this: it comes with the rest, before
+        # the venv is made.
+        assert asked.pop(0) == bootstrap.venv_package()
     # Everything the app and the tests need that was not there, by the names this release has.
     assert "pulseaudio" not in asked  # installed already
     assert "libglib2.0-0" in asked and "libglib2.0-0t64" not in asked
@@ -281,6 +285,8 @@ def test_one_run_installs_what_is_missing_and_a_second_run_does_nothing(checkout
 @pytest.mark.skipif(sys.platform != "linux", reason="apt is Debian's and Ubuntu's")
 def test_when_apt_fails_it_says_what_to_run_sets_up_the_rest_and_fails(checkout) -> None:
     repo, env = checkout
+    with open(Path(env["FAKE_APT"]) / "installed", "a") as installed:
+        installed.write(bootstrap.venv_package() + "\n")  # venv works; the rest is missing
     failing = Path(env["PATH"].split(os.pathsep)[0]) / "apt-get"
     failing.write_text(f"#!{sys.executable}\nimport sys\nsys.exit(100)\n", encoding="utf-8")
     result = run_bootstrap(repo, env)
