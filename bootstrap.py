@@ -44,12 +44,19 @@ APT_LOCK_WAIT_S = 120  # another apt (unattended upgrades) holds the lock: wait 
 
 class Need:
     """One system package: its Debian/Ubuntu names (alternatives, the newer name first), what
-    proves it is there on other systems (``lib:SONAME`` or ``cmd:PROGRAM``), and why."""
+    proves it is there on other systems (``lib:SONAME`` or ``cmd:PROGRAM``), why, and the
+    packages beside which it is never installed (``unless``: it would replace them)."""
 
-    def __init__(self, debian: str, probe: str, why: str) -> None:
+    def __init__(self, debian: str, probe: str, why: str, unless: str = "") -> None:
         self.debian = debian.split("|")
         self.probe = probe  # "" : nothing to look for elsewhere
         self.why = why
+        self.unless = unless.split("|") if unless else []
+
+
+# Installing pulseaudio where PipeWire is the sound server (Debian 12's and Ubuntu 24.04's
+# desktops) makes apt remove PipeWire's audio packages and even the GNOME meta-package.
+PIPEWIRE = "pipewire-pulse|pipewire-audio"
 
 
 # What the window needs: the Qt wheels from PyPI bring Qt itself but load these from the system.
@@ -75,7 +82,7 @@ RUN = (
 )
 # What the whole test suite needs besides: the tests use these for real and never skip them.
 TEST = (
-    Need("pulseaudio", "cmd:pulseaudio", "the real-audio tests' private sound server"),
+    Need("pulseaudio", "cmd:pulseaudio", "the real-audio tests' private sound server", PIPEWIRE),
     Need("pulseaudio-utils", "cmd:parec", "recording that sound server (parec, pactl)"),
     Need("espeak-ng", "cmd:espeak-ng", "rebuilding the built-in voice to compare it"),
     Need("dbus-daemon|dbus", "cmd:dbus-daemon", "the keep-awake test's private session bus"),
@@ -88,7 +95,7 @@ TEST = (
 # the bundle through a private PulseAudio.
 PACKAGE = (
     Need("binutils", "cmd:readelf", "listing the bundle's libraries"),
-    Need("pulseaudio", "cmd:pulseaudio", "listening to the bundle play"),
+    Need("pulseaudio", "cmd:pulseaudio", "listening to the bundle play", PIPEWIRE),
     Need("pulseaudio-utils", "cmd:parec", "listening to the bundle play"),
 )
 SETS = {"run": RUN, "test": TEST, "package": PACKAGE}
@@ -157,13 +164,29 @@ def dpkg_installed(names: list[str]) -> set[str]:
     return parse_installed(result.stdout)
 
 
-def missing_on_apt(needs: list[Need], with_venv: bool) -> list[list[str]]:
-    """The needs not installed, each as its list of alternative names."""
+def missing_on_apt(needs: list[Need], with_venv: bool) -> tuple[list[list[str]], list[str]]:
+    """The needs not installed, each as its list of alternative names; and what is left out
+    because it would replace something installed (said as a sentence each)."""
     groups = [n.debian for n in needs]
     if with_venv:
         groups.insert(0, [venv_package()])
-    installed = dpkg_installed([name for group in groups for name in group])
-    return [group for group in groups if not installed.intersection(group)]
+    blockers = [name for n in needs for name in n.unless]
+    installed = dpkg_installed([name for group in groups for name in group] + blockers)
+    missing, left_out = [], []
+    for need in needs:
+        if installed.intersection(need.debian):
+            continue
+        present = [name for name in need.unless if name in installed]
+        if present:
+            left_out.append(
+                f"{need.debian[0]} is not installed: it would replace {', '.join(present)} "
+                f"(this system's sound server); {need.why} will not work here."
+            )
+        else:
+            missing.append(need.debian)
+    if with_venv and venv_package() not in installed:
+        missing.insert(0, [venv_package()])
+    return missing, sorted(set(left_out))
 
 
 def library_names() -> set[str]:
@@ -240,7 +263,8 @@ def apt_install(groups: list[list[str]], dry_run: bool) -> bool:
         return False
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive", LC_ALL="C")
     update = [*prefix, "apt-get", "-q", "update"]
-    install = [*prefix, "apt-get", "install", "-y", "-q", "--no-install-recommends"]
+    # --no-remove: apt stops rather than remove anything this system has (see PIPEWIRE).
+    install = [*prefix, "apt-get", "install", "-y", "-q", "--no-install-recommends", "--no-remove"]
     install.append(f"-oDPkg::Lock::Timeout={APT_LOCK_WAIT_S}")
     if dry_run:
         say(f"would run: {shlex.join(update)}")
@@ -464,7 +488,9 @@ def main(argv: list[str] | None = None) -> int:
     missing_packages = ""  # said again at the end, after pip's output
     if has_apt():
         with_venv = distro_python_on_apt() and not venv_works()
-        groups = missing_on_apt(needs, with_venv)
+        groups, left_out = missing_on_apt(needs, with_venv)
+        for sentence in left_out:
+            say(sentence)
         if groups and not apt_install(groups, args.dry_run):
             if with_venv and [venv_package()] in groups and not venv_works():
                 return 1  # no venv without it, and the message said how to get it

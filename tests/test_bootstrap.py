@@ -217,7 +217,7 @@ def checkout(tmp_path: Path) -> tuple[Path, dict[str, str]]:
         tool.chmod(0o755)
     state = tmp_path / "apt"
     state.mkdir()
-    (state / "installed").write_text("pulseaudio\n", encoding="utf-8")
+    (state / "installed").write_text("espeak-ng\n", encoding="utf-8")
     env = dict(os.environ, PATH=f"{tools}{os.pathsep}{os.environ['PATH']}", FAKE_APT=str(state))
     return repo, env
 
@@ -240,22 +240,30 @@ def run_bootstrap(repo: Path, env: dict[str, str], *args: str) -> subprocess.Com
 def test_one_run_installs_what_is_missing_and_a_second_run_does_nothing(checkout) -> None:
     repo, env = checkout
     calls = Path(env["FAKE_APT"]) / "calls"
+    with open(Path(env["FAKE_APT"]) / "installed", "a") as installed:
+        installed.write("pipewire-pulse\n")  # a desktop whose sound server is PipeWire
 
     first = run_bootstrap(repo, env, "--test")
     assert first.returncode == 0, first.stdout + first.stderr
     update, install = calls.read_text().splitlines()
     assert update == "-q update"
-    assert install.startswith("install -y -q --no-install-recommends -oDPkg::Lock::Timeout=")
-    asked = install.split()[5:]
+    # --no-remove: apt must never take anything away (as pulseaudio would take PipeWire).
+    assert install.startswith(
+        "install -y -q --no-install-recommends --no-remove -oDPkg::Lock::Timeout="
+    )
+    asked = install.split()[6:]
     if bootstrap.distro_python_on_apt():
         # Debian's own python3 makes no venv without this: it comes with the rest, before
         # the venv is made.
         assert asked.pop(0) == bootstrap.venv_package()
     # Everything the app and the tests need that was not there, by the names this release has.
-    assert "pulseaudio" not in asked  # installed already
+    assert "espeak-ng" not in asked  # installed already
     assert "libglib2.0-0" in asked and "libglib2.0-0t64" not in asked
-    assert {"libpulse0", "libxcb-cursor0", "espeak-ng", "xvfb"} <= set(asked)
-    assert len(asked) == len(bootstrap.wanted(["run", "test"])) - 1
+    assert {"libpulse0", "libxcb-cursor0", "pulseaudio-utils", "xvfb"} <= set(asked)
+    # ... but not pulseaudio beside PipeWire, and it says why.
+    assert "pulseaudio" not in asked
+    assert "pulseaudio is not installed: it would replace pipewire-pulse" in first.stdout
+    assert len(asked) == len(bootstrap.wanted(["run", "test"])) - 2
     probe = subprocess.run(
         [
             str(repo / ".venv" / "bin" / "python"),
