@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from calftimer import APP_ID, __version__
 from calftimer.core.library import ProgramLibrary, UnknownProgramError
@@ -21,6 +21,7 @@ from calftimer.core.programs import Program, ProgramFileError
 
 # Export and import (calftimer.core.exchange) are imported by their commands only: they are not
 # needed to open the window, and every millisecond before the first paint counts.
+from calftimer.core.texts import plural
 from calftimer.core.timeline import estimated_duration_ms, format_duration
 from calftimer.paths import ENV_DATA_DIR, AppPaths, resolve_paths
 
@@ -87,14 +88,17 @@ def build_parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         metavar="FILE",
-        help="where to write (default: ./calftimer-export-YYYYMMDD.json or .csv)",
+        help="where to write; a name ending in .gz is gzip-compressed, - is standard output "
+        "(default: ./calftimer-export-YYYYMMDD.json, .json.gz above 50 MB, or .csv)",
     )
     imp = commands.add_parser(
         "import",
         parents=[data_dir],
         help="merge a JSON backup or add a program file; shows what it adds first",
     )
-    imp.add_argument("file", metavar="FILE", help="a calftimer backup or program file")
+    imp.add_argument(
+        "file", metavar="FILE", help="a calftimer backup (.json or .json.gz) or program file"
+    )
     imp.add_argument(
         "--dry-run", action="store_true", help="only show what would be added, change nothing"
     )
@@ -114,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _console_never_fails()
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     if args.self_check:
         from calftimer.self_check import run_self_check
@@ -123,7 +128,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from calftimer.desktop_install import run
 
         return run(args.prefix, remove=args.uninstall)
-    paths = resolve_paths(args.data_dir)
+    try:
+        paths = resolve_paths(args.data_dir)
+        if args.command is not None:
+            _check_data_folder(paths.data_dir)
+    except OSError as exc:
+        where = _shown(args.data_dir or exc.filename or "")
+        print(f"calftimer: cannot use the data folder {where}: {exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
     if args.where:
         return _print_where(paths)
     library = ProgramLibrary.load(paths.programs_dir)
@@ -150,6 +162,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
     with _CloseOnSignals() as signals:
         return _run_window(paths, library, start, fullscreen=args.fullscreen, signals=signals)
+
+
+def _check_data_folder(folder: Path) -> None:
+    """Raise the system's OSError for a data folder path that can never work (too long, a
+    loop of links, not searchable); a folder that does not exist yet is fine."""
+    with contextlib.suppress(FileNotFoundError):
+        os.stat(folder)
+
+
+def _console_never_fails() -> None:
+    """A file name that is not valid UTF-8 (Linux passes it on as it is) must print as escapes,
+    not end the command with a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a closed or odd stream
+                reconfigure(errors="backslashreplace")
+
+
+def _shown(path: Path | str, limit: int = 200) -> str:
+    """A path for a one-line message: very long ones are shortened in the middle."""
+    text = str(path)
+    return text if len(text) <= limit else f"{text[: limit // 2]}…{text[-limit // 2 :]}"
 
 
 def _print_programs(library: ProgramLibrary) -> int:
@@ -183,12 +218,13 @@ def _print_where(paths: AppPaths) -> int:
     return 0
 
 
-def _open_store(paths: AppPaths) -> Store | None:
-    """The history store, with its notices (recoveries, read-only) printed to stderr."""
+def _open_store(paths: AppPaths, *, write: bool = True) -> Store | None:
+    """The history store, with its notices (recoveries, read-only) printed to stderr. With
+    ``write=False`` nothing in the data folder is created or changed."""
     from calftimer.core.store import Store
 
     try:
-        store = Store.open(paths.data_dir)
+        store = Store.open(paths.data_dir, write=write)
     except OSError as exc:
         print(f"calftimer: cannot open the history in {paths.data_dir}: {exc}", file=sys.stderr)
         return None
@@ -198,55 +234,61 @@ def _open_store(paths: AppPaths) -> Store | None:
 
 
 def _export(paths: AppPaths, library: ProgramLibrary, fmt: str, output: str | None) -> int:
-    from calftimer.core.exchange import MAX_IMPORT_BYTES, export_csv, export_json
+    from calftimer.core.exchange import ExportCheckError, export_csv, export_json
 
     store = _open_store(paths)
     if store is None:
         return 1
     printed_notices = list(store.notices)
-    target = Path(output or f"calftimer-export-{datetime.now():%Y%m%d}.{fmt}").expanduser()
+    to_stdout = output == "-"
+    target: Path | BinaryIO | None = None  # None: the default name, chosen by the export
+    if to_stdout:
+        sys.stdout.flush()
+        target = sys.stdout.buffer
+    elif output is not None:
+        target = Path(output).expanduser().absolute()
+    # With -o - the file goes to standard output, so everything said goes to stderr.
+    say = sys.stderr if to_stdout else sys.stdout
     try:
         if fmt == "json":
             summary = export_json(
-                target.absolute(), store, library.programs, settings_file=paths.settings_file
+                target, store, library.programs, settings_file=paths.settings_file
             )
         else:
-            summary = export_csv(target.absolute(), store)
-    except OSError as exc:
-        print(f"calftimer: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+            summary = export_csv(target, store, settings_file=paths.settings_file)
+    except (OSError, ExportCheckError) as exc:
+        where = "standard output" if to_stdout else _shown(output or "the export file")
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        print(f"calftimer: cannot write {where}: {reason}", file=sys.stderr)
         return 1
     for notice in store.notices[len(printed_notices) :]:
         # Reading older months for the export can find (and repair) more: say so too.
         print(f"{notice.level}: {notice.message}", file=sys.stderr)
-    what = f"{summary.sessions} sessions, {summary.sets} sets"
+    what = f"{plural(summary.sessions, 'session')}, {plural(summary.sets, 'set')}"
     if fmt == "json":
-        what += f", {summary.programs} saved programs"
+        what += f", {plural(summary.programs, 'saved program')}"
         for problem in library.problems:
             print(f"warning: a damaged program file was not exported:\n{problem}", file=sys.stderr)
-    print(f"Exported {what} to {summary.path}")
-    if fmt == "json" and summary.path.stat().st_size > MAX_IMPORT_BYTES:
-        print(
-            f"warning: this backup is {summary.path.stat().st_size / 1e6:.0f} MB; calftimer "
-            f"imports files up to {MAX_IMPORT_BYTES // 1_000_000} MB, so keep the history "
-            "folder itself (or a copy of it) as your restorable backup.",
-            file=sys.stderr,
-        )
+    where = "standard output" if summary.path is None else str(summary.path)
+    packed = f" (gzip-compressed, {summary.size / 1e6:.1f} MB)" if summary.compressed else ""
+    print(f"Exported {what} to {where}{packed}", file=say)
     return 0
 
 
 def _import(paths: AppPaths, library: ProgramLibrary, file: Path, *, dry_run: bool) -> int:
     from calftimer.core.exchange import ImportRefusedError, apply_import, preview_import
 
-    store = _open_store(paths)
+    # A dry run opens the history without writing: it must create and change nothing.
+    store = _open_store(paths, write=not dry_run)
     if store is None:
         return 1
     try:
-        if store.read_only:
+        if store.written_by_newer:
             raise ImportRefusedError(
                 [
-                    f"{file.name}: not imported: your history in {store.history_dir} was "
-                    "written by a newer calftimer and is open read-only. Update calftimer, "
-                    "then import again."
+                    f"{_shown(file.name, 80)}: not imported: your history in "
+                    f"{store.history_dir} was written by a newer calftimer and is open "
+                    "read-only. Update calftimer, then import again."
                 ]
             )
         preview = preview_import(
@@ -261,14 +303,18 @@ def _import(paths: AppPaths, library: ProgramLibrary, file: Path, *, dry_run: bo
             return 0
         result = apply_import(preview, store, paths.programs_dir)
     except ImportRefusedError as exc:
-        print(f"calftimer: cannot import {file}; nothing was changed:\n{exc}", file=sys.stderr)
+        print(
+            f"calftimer: cannot import {_shown(file)}; nothing was changed:\n{exc}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         print(f"calftimer: the import failed: {exc}", file=sys.stderr)
         return 1
     print(
-        f"Imported {result.new_sessions} new sessions, {result.new_records} new records in "
-        f"sessions already here and {len(result.programs_written)} programs."
+        f"Imported {plural(result.new_sessions, 'new session')}, "
+        f"{plural(result.new_records, 'new record')} in sessions already here and "
+        f"{plural(len(result.programs_written), 'program')}."
     )
     return 0
 
@@ -442,9 +488,8 @@ def _run_window(
     )
     if signals is not None:
         signals.window = window
-    if settings_notices:
-        # A damaged settings file fell back to defaults: say so once, where the user looks.
-        window.statusBar().showMessage(" ".join(n.message for n in settings_notices))
+    # A damaged settings file fell back to defaults: said in the notice area until saved again.
+    window.post_settings_notices(settings_notices)
     instance.activated.connect(window.on_second_launch)
     window.focus_on_start = fullscreen
     if fullscreen and start is None:

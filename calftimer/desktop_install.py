@@ -242,7 +242,9 @@ def run(prefix: str | None, *, remove: bool) -> int:
         if remove:
             removed = uninstall(share)
             print(
-                f"Removed {len(removed)} files from {share}." if removed else "Nothing to remove."
+                f"Removed {len(removed)} file{'' if len(removed) == 1 else 's'} from {share}."
+                if removed
+                else "Nothing to remove."
             )
             return 0
         command = runnable_from_anywhere(launch_command())

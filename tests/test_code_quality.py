@@ -39,10 +39,6 @@ def test_core_passes_strict_mypy() -> None:
     assert "Success" in typed.stdout
 
 
-# store.py's assert is being replaced on another branch (issue 12); drop this when both are in.
-ASSERTS_BEING_REMOVED = {"calftimer/core/store.py"}
-
-
 def asserts_outside_type_checking(tree: ast.AST) -> list[int]:
     """Line numbers of the ``assert`` statements of a module, except under ``if TYPE_CHECKING``
     (never run, so nothing can depend on them)."""
@@ -68,8 +64,6 @@ def test_no_behaviour_depends_on_assert() -> None:
     found = []
     for path in sorted((ROOT / "calftimer").rglob("*.py")):
         name = path.relative_to(ROOT).as_posix()
-        if name in ASSERTS_BEING_REMOVED:
-            continue
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=name)
         found += [f"{name}:{line}" for line in asserts_outside_type_checking(tree)]
     assert found == [], "assert statements (stripped from the bundle): " + ", ".join(found)

@@ -3,13 +3,19 @@
 A reader sees either the old file or the new one, never a mix, and once ``write_atomic``
 returns the new content survives a crash or power loss. On Windows, antivirus and sync tools
 briefly hold files open, so the replace is retried a bounded number of times.
+
+``write_to_user_path`` is for a path the user typed or picked (an export): it writes through
+a symbolic link to the file it points to, writes into a pipe or a device (``/dev/null``, a
+terminal) as it is, and only ever replaces a regular file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import itertools
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -37,13 +43,17 @@ def write_atomic(
     *,
     replace: Callable[[Path, Path], None] = os.replace,
     sleep: Callable[[float], None] = time.sleep,
+    mode: int | None = None,
 ) -> None:
-    """Write ``data`` to ``path`` so that it is complete and on disk when this returns."""
+    """Write ``data`` to ``path`` so that it is complete and on disk when this returns.
+    ``mode`` sets the new file's permission bits (the default follows the umask)."""
     tmp = temp_path_for(path)
     try:
         with open(tmp, "wb") as handle:
             handle.write(data)
             handle.flush()
+            if mode is not None:
+                os.chmod(tmp, mode)
             os.fsync(handle.fileno())
         replace_with_retry(tmp, path, replace=replace, sleep=sleep)
     except BaseException:
@@ -51,6 +61,85 @@ def write_atomic(
             tmp.unlink()
         raise
     fsync_dir(path.parent)
+
+
+def write_to_user_path(path: Path, data: bytes) -> Path:
+    """Write ``data`` where the user asked, replacing nothing that is not a regular file.
+
+    - a new name or a regular file: written atomically (as ``write_atomic``), keeping the
+      permission bits of the file it replaces;
+    - a symbolic link (or a chain of them): the file it points to is written, atomically, with
+      the temp file beside that file; the link stays a link;
+    - a named pipe or a character device (``/dev/null``, ``/dev/stdout``, a terminal): written
+      in place, as ``cat > PATH`` would; a pipe that nobody reads is refused, not waited for;
+    - a folder, a socket or a block device: refused with an OSError.
+
+    Returns the path of what was written (the link's target for a link).
+    """
+    try:
+        st: os.stat_result | None = os.stat(path)  # follows links, as the user means
+    except FileNotFoundError:
+        st = None  # a new file, or a link to a file not there yet (it is created)
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        if stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode):
+            _write_in_place(path, data)
+            return path
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        raise OSError(
+            errno.EINVAL,
+            "not a file, a pipe or a character device: calftimer does not write there",
+            str(path),
+        )
+    real = Path(os.path.realpath(path))
+    keep_mode = stat.S_IMODE(st.st_mode) if st is not None else None
+    write_atomic(real, data, replace=_replace_regular_only, mode=keep_mode)
+    return real
+
+
+def _replace_regular_only(src: Path, dst: Path) -> None:
+    """``os.replace`` that refuses when ``dst`` became something other than a regular file
+    since it was looked at (a pipe or a device must never be swapped for a file)."""
+    try:
+        st = os.lstat(dst)
+    except FileNotFoundError:
+        pass
+    else:
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EEXIST, "it is no longer a regular file; nothing was replaced")
+    os.replace(src, dst)
+
+
+_WRITE_FLAGS = (
+    os.O_WRONLY
+    | getattr(os, "O_NONBLOCK", 0)  # open() of a pipe nobody reads fails instead of waiting
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+def _write_in_place(path: Path, data: bytes) -> None:
+    try:
+        fd = os.open(path, _WRITE_FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a named pipe with no reader
+            raise OSError(
+                errno.ENXIO, "it is a named pipe and nothing is reading from it", str(path)
+            ) from exc
+        raise
+    try:
+        if sys.platform != "win32":
+            import fcntl
+
+            # Blocking from here on, like any writer into a pipe, so a slow reader gets it all.
+            flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+            fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 def replace_with_retry(

@@ -9,16 +9,30 @@ and programs are written as ``<id>.json`` into the programs folder with ``write_
 Choices made here (for the user documentation):
 
 - The backup writes one session per line (compact JSON) inside an indented frame, so a person
-  can still read it and it stays small: 20 years of 20 sets a day is about 47 MB, just under
-  the 50 MB import limit (with indent=1 it would be about 68 MB).
-- CSV: UTF-8 without a byte-order mark, ``\\r\\n`` line ends (the csv module's default, RFC 4180).
-  One row per set; sessions without sets have no row. ``Weight`` is always a number, ``0`` for
-  a set without added weight (as Strong writes bodyweight sets). ``Distance`` is in metres.
-  ``Set Order`` counts the sets of one exercise within a session and counts the left and the
-  right leg as separate sets (L1 R1 L2 R2 -> 1 2 3 4), so no two rows of one exercise share a
-  number even for importers that ignore ``Side``. Text cells starting with ``= + - @``, tab or
-  CR get a leading ``'`` so spreadsheets never run them as formulas; numbers are written by us
-  and are never escaped.
+  can still read it and it stays small: 20 years of 20 sets a day is about 47 MB (with
+  indent=1 it would be about 68 MB). Every backup is read back with the importer's own checks
+  before it is written, so calftimer never writes a backup it would refuse.
+- Compression follows the name: a backup (or CSV) whose file name ends in ``.gz`` is written
+  gzip-compressed; without ``-o`` a backup larger than ``COMPRESS_ABOVE_BYTES`` gets a
+  ``.json.gz`` name. Import recognises gzip by its content, whatever the name, and reads it as
+  a stream: the limit (``MAX_IMPORT_BYTES``) is on what the file holds, checked while it is
+  decompressed, so a small file that inflates without end is refused before it fills memory.
+- A CSV given to import is recognised and refused with a pointer to the JSON backup: CSV is
+  for spreadsheets and other training apps, and does not hold everything a backup does.
+- CSV: Strong's 2022-24 export layout exactly (``Date,Workout Name,Duration,Exercise Name,
+  Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE``), then ``Side``, ``Weight
+  Unit`` and ``Time under tension``. It is the layout every open-source Strong importer we
+  checked reads (ryot, Liftosaur, LiftShift, strong-statistics, open_fitness_tracker,
+  workout-converter); docs/data-format.md says what each reads and where they differ. As Strong
+  writes it: UTF-8 without a byte-order mark, ``\\n`` line ends, text columns quoted, Date
+  ``YYYY-MM-DD HH:MM:SS`` local time (24-hour), Duration ``1h 5m``/``18m``/``45s``, ``0`` (not
+  an empty cell) for what a set did not measure, Weight in the user's unit, Distance in km.
+  One row per set; sessions without sets have no row. ``Set Order`` counts the sets of one
+  exercise within a session and counts the left and the right leg as separate sets (L1 R1 L2
+  R2 -> 1 2 3 4), so no two rows of one exercise share a number even for importers that
+  ignore ``Side``. Text cells starting with ``= + - @`` (also after whitespace), tab or CR get
+  a leading ``'`` so spreadsheets never run them as formulas; numbers are written by us and
+  are never escaped. Line breaks inside a text cell become spaces.
 - A program whose id is already used by a *different* program is not dropped and does not
   replace the existing one: it is saved under the first free id ``<id>-2``, ``<id>-3``...
   A program identical to one already saved (under its id or such a renamed id) is skipped.
@@ -26,21 +40,23 @@ Choices made here (for the user documentation):
 
 from __future__ import annotations
 
-import csv
-import io
+import contextlib
+import gzip
 import json
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from calftimer import __version__
-from calftimer.core.atomic import write_atomic
+from calftimer.core.atomic import write_atomic, write_to_user_path
 from calftimer.core.catalog import CATALOG
 from calftimer.core.history import (
     SCHEMA_VERSION,
+    PainDoc,
     SessionDoc,
     count_sets,
     iso,
@@ -60,13 +76,27 @@ from calftimer.core.programs import (
     ProgramFileError,
     parse_program_json,
     program_from_dict,
+    program_json_bytes,
     program_to_dict,
-    program_to_json,
 )
+from calftimer.core.settings import KG_PER_LB, WEIGHT_UNITS
 from calftimer.core.store import Store
+from calftimer.core.userfile import (
+    UserFileError,
+    display_name,
+    format_size,
+    read_user_file,
+)
 
 BACKUP_KIND = "calftimer.backup"
-MAX_IMPORT_BYTES = 50_000_000
+# The most a backup (or, compressed, what it holds) may be: about 230 years of a 20-set
+# session every day, ten times a heavy user's lifetime. Far above anything calftimer writes, and
+# low enough that a hostile file cannot make the import use more than a few GB of memory.
+MAX_IMPORT_BYTES = 512_000_000
+COMPRESS_ABOVE_BYTES = 50_000_000  # without -o, a larger backup is written as .json.gz
+GZIP_SUFFIX = ".gz"
+# Strong's export layout of 2022-24 (the one the open-source importers we checked all read),
+# exactly, then our own columns after it.
 CSV_COLUMNS = (
     "Date",
     "Workout Name",
@@ -78,12 +108,14 @@ CSV_COLUMNS = (
     "Distance",
     "Seconds",
     "Notes",
+    "Workout Notes",
     "RPE",
     "Side",
-    "Load unit",
+    "Weight Unit",
     "Time under tension",
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+QUOTED_COLUMNS = frozenset({1, 3, 9, 10})  # Strong quotes its text columns, always
+FORMULA_SIGNS = ("=", "+", "-", "@")
 SHOWN_PROBLEMS = 20
 
 
@@ -98,12 +130,18 @@ class ImportRefusedError(Exception):
         super().__init__("\n".join(shown) + (f"\n... and {more} more problems" if more else ""))
 
 
+class ExportCheckError(ValueError):
+    """The export would not read back (a bug, never the user's doing): nothing was written."""
+
+
 @dataclass(frozen=True, slots=True)
 class ExportSummary:
-    path: Path
+    path: Path | None  # None: written to a stream (standard output)
     sessions: int
     sets: int
     programs: int = 0
+    compressed: bool = False
+    size: int = 0  # bytes written
 
 
 # ------------------------------------------------------------------------------ JSON backup
@@ -121,7 +159,7 @@ def backup_bytes(
     items = sorted(sessions, key=lambda s: s["started_at"])
 
     def compact(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
     head = {
         "kind": BACKUP_KIND,
@@ -137,7 +175,7 @@ def backup_bytes(
         lines[-1] = lines[-1][:-1]
     lines.append(" ],")
     program_list = [program_to_dict(p) for p in programs]
-    frame = json.dumps(program_list, ensure_ascii=False, indent=1)
+    frame = json.dumps(program_list, ensure_ascii=False, allow_nan=False, indent=1)
     lines.append(' "programs": ' + frame.replace("\n", "\n "))
     if settings is not None:
         # Kept so a backup is complete; import does not apply them (they are per machine).
@@ -148,26 +186,72 @@ def backup_bytes(
 
 
 def export_json(
-    target: Path,
+    target: Path | BinaryIO | None,
     store: Store,
     programs: Iterable[Program],
     *,
     now: datetime | None = None,
     app_version: str = __version__,
     settings_file: Path | None = None,
+    folder: Path | None = None,
 ) -> ExportSummary:
-    """Write a full backup (every session, the user's saved programs and settings)."""
+    """Write a full backup (every session, the user's saved programs and settings) to
+    ``target``: a path (``.gz`` at the end: gzip-compressed; a link, a pipe or a device: see
+    ``write_to_user_path``), an open binary stream, or None for the default name in ``folder``
+    (``calftimer-export-YYYYMMDD.json``, ``.json.gz`` above ``COMPRESS_ABOVE_BYTES``).
+
+    The backup is read back with the importer's checks first; ExportCheckError (nothing
+    written) if it would be refused."""
+    moment = now or datetime.now(UTC)
     sessions = store.sessions()
     saved = [p for p in programs if not p.builtin]
-    data = backup_bytes(
-        sessions,
-        saved,
-        exported_at=now or datetime.now(UTC),
-        app_version=app_version,
-        settings=_readable_settings(settings_file),
-    )
-    write_atomic(target, data)
-    return ExportSummary(target, len(sessions), count_sets(sessions), len(saved))
+    try:
+        data = backup_bytes(
+            sessions,
+            saved,
+            exported_at=moment,
+            app_version=app_version,
+            settings=_readable_settings(settings_file),
+        )
+    except (ValueError, UnicodeEncodeError) as exc:  # a value JSON or UTF-8 cannot hold
+        raise ExportCheckError(f"the backup could not be made: {exc}") from exc
+    check_backup_bytes(data)
+    if target is None:
+        suffix = ".json.gz" if len(data) > COMPRESS_ABOVE_BYTES else ".json"
+        target = (folder or Path.cwd()) / f"calftimer-export-{moment.astimezone():%Y%m%d}{suffix}"
+    written, compressed, size = _deliver(target, data)
+    return ExportSummary(written, len(sessions), count_sets(sessions), len(saved), compressed, size)
+
+
+def check_backup_bytes(data: bytes) -> None:
+    """Read a backup about to be written as import would; ExportCheckError if it would not
+    be accepted (calftimer must be able to read back every backup it writes)."""
+    name = "the new backup"
+    try:
+        if len(data) > MAX_IMPORT_BYTES:
+            limit = format_size(MAX_IMPORT_BYTES)
+            raise ImportRefusedError([f"{name}: is {len(data):,} bytes; the limit is {limit}"])
+        doc = _decode(data, name)
+        if doc.get("kind") != BACKUP_KIND:
+            raise ImportRefusedError([f"{name}: kind is not {BACKUP_KIND}"])
+        _check_backup(doc, name)
+    except ImportRefusedError as exc:
+        raise ExportCheckError(
+            f"nothing was written: the backup would not read back ({exc.problems[0]})"
+        ) from exc
+
+
+def _deliver(target: Path | BinaryIO, data: bytes) -> tuple[Path | None, bool, int]:
+    """Write ``data`` to a path (gzip-compressed when its name ends in .gz) or a stream."""
+    if not isinstance(target, Path):
+        target.write(data)
+        target.flush()
+        return None, False, len(data)
+    compressed = target.name.lower().endswith(GZIP_SUFFIX)
+    if compressed:
+        # mtime=0: the same history gives the same bytes; level 6 is gzip's own default.
+        data = gzip.compress(data, compresslevel=6, mtime=0)
+    return write_to_user_path(target, data), compressed, len(data)
 
 
 def _readable_settings(path: Path | None) -> dict[str, Any] | None:
@@ -175,8 +259,8 @@ def _readable_settings(path: Path | None) -> dict[str, Any] | None:
     if path is None:
         return None
     try:
-        doc = decode_json(path.read_bytes())
-    except (OSError, JsonTextError):
+        doc = decode_json(read_user_file(path, MAX_PROGRAM_BYTES))
+    except (UserFileError, JsonTextError):
         return None
     return doc if isinstance(doc, dict) else None
 
@@ -185,9 +269,12 @@ def _readable_settings(path: Path | None) -> dict[str, Any] | None:
 
 
 def escape_cell(text: str) -> str:
-    """Neutralise a text cell a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``,
-    tab, CR at the start) by prefixing a single quote."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """Neutralise a text cell a spreadsheet would run as a formula by prefixing a single quote:
+    one that starts with ``=``, ``+``, ``-`` or ``@``, also after leading whitespace (``" =1+1"``
+    is a formula to some spreadsheets), or with a tab or carriage return."""
+    if text.startswith(("\t", "\r")) or text.lstrip().startswith(FORMULA_SIGNS):
+        return "'" + text
+    return text
 
 
 def format_number(value: float) -> str:
@@ -200,11 +287,10 @@ def format_number(value: float) -> str:
     return text
 
 
-def format_strong_duration(seconds: float | None) -> str:
-    """A session's length as Strong writes it: ``1h 5m``, ``1h``, ``18m``, ``45s``."""
-    if seconds is None or seconds < 0:
-        return ""
-    total = int(seconds)
+def format_strong_duration(seconds: float) -> str:
+    """A session's length as Strong writes it: ``1h 5m``, ``1h``, ``18m``, and ``45s`` under a
+    minute (Strong's own exports hold ``31s``; readers that parse ``h``/``m``/``s`` take it)."""
+    total = max(0, int(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
@@ -214,12 +300,18 @@ def format_strong_duration(seconds: float | None) -> str:
     return f"{secs}s"
 
 
-def _session_seconds(session: SessionDoc) -> float | None:
-    if session["ended_at"] is None:
-        return None
-    started = datetime.fromisoformat(session["started_at"])
-    ended = datetime.fromisoformat(session["ended_at"])
-    return (ended - started).total_seconds()
+def _elapsed(start: str, end: str) -> float:
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+
+
+def _session_seconds(session: SessionDoc) -> float:
+    """From the start to the end; a session that never ended (the app was closed mid-way) ends
+    with its last set. Never empty: two importers we checked stop the whole import on an empty
+    Duration."""
+    end = session["ended_at"] or max(
+        (s["ended_at"] for s in session["sets"]), key=datetime.fromisoformat
+    )
+    return max(0.0, _elapsed(session["started_at"], end))
 
 
 def _notes(mode: str, ended_by: str) -> str:
@@ -231,53 +323,123 @@ def _notes(mode: str, ended_by: str) -> str:
     return "; ".join(notes)
 
 
-def csv_rows(sessions: Iterable[SessionDoc], tz: tzinfo | None = None) -> list[list[str]]:
-    """The header and one row per set, oldest session first. ``tz`` is the zone of the Date
-    column; None means the computer's local time."""
+def _workout_notes(session: SessionDoc) -> str:
+    """The pain ratings of the session (the last one given for each moment)."""
+    latest: dict[str, PainDoc] = {}
+    for rating in sorted(session["pain"], key=lambda p: p["recorded_at"]):
+        latest[rating["when"]] = rating
+    labels = (("during", "Pain during"), ("next_morning", "Pain next morning"))
+    return "; ".join(
+        f"{label}: {latest[when]['rating']}/10" for when, label in labels if when in latest
+    )
+
+
+def _weight(load_kg: float, unit: str) -> str:
+    # Loads entered in lb are stored rounded to 9 decimals of a kilogram: 6 decimals of a
+    # pound give the number the user typed back.
+    return format_number(load_kg if unit == "kg" else round(load_kg / KG_PER_LB, 6))
+
+
+def _one_line(text: str) -> str:
+    """Line breaks become spaces: readers that split the file into lines before the CSV parser
+    (open_fitness_tracker does) would cut a quoted cell that holds one."""
+    return " ".join(text.splitlines())
+
+
+def csv_rows(
+    sessions: Iterable[SessionDoc], tz: tzinfo | None = None, *, weight_unit: str = "kg"
+) -> list[list[str]]:
+    """The header and one row per set, oldest session first, every cell as written (text cells
+    already escaped). ``tz`` is the zone of the Date column (None: the computer's local time);
+    ``weight_unit`` ("kg" or "lb") is the unit of the Weight column, as in Strong's exports."""
+    if weight_unit not in WEIGHT_UNITS:
+        raise ValueError(f"unknown weight unit {weight_unit!r}; expected 'kg' or 'lb'")
+    unit_text = "kg" if weight_unit == "kg" else "lbs"  # Strong's own spelling
     rows: list[list[str]] = [list(CSV_COLUMNS)]
     for session in sorted(sessions, key=lambda s: s["started_at"]):
+        if not session["sets"]:
+            continue
         date = datetime.fromisoformat(session["started_at"]).astimezone(tz)
         date_text = date.strftime("%Y-%m-%d %H:%M:%S")
         duration = format_strong_duration(_session_seconds(session))
-        workout = escape_cell(session["program_name"])
+        workout = escape_cell(_one_line(session["program_name"]))
+        workout_notes = escape_cell(_one_line(_workout_notes(session)))
         order: dict[str, int] = {}
         for s in session["sets"]:
             order[s["exercise"]] = order.get(s["exercise"], 0) + 1
             known = CATALOG.get(s["exercise"])
-            done = format_number(s["done"])
             mode = s["mode"]
+            done = s["done"]
+            # Strong writes 0, not an empty cell, for what a set did not measure.
+            reps = done if mode in ("reps", "test") else 0
+            distance_km = done / 1000 if mode == "distance" else 0
+            if mode == "time":
+                seconds: float = done
+            elif mode == "distance":  # the walk's own time, as Strong writes it for cardio
+                seconds = round(max(0.0, _elapsed(s["started_at"], s["ended_at"])))
+            else:
+                seconds = 0
             rows.append(
                 [
                     date_text,
                     workout,
                     duration,
-                    escape_cell(known.name if known else s["exercise"]),
+                    escape_cell(_one_line(known.name if known else s["exercise"])),
                     str(order[s["exercise"]]),
-                    format_number(s["load_kg"]),
-                    done if mode in ("reps", "test") else "",
-                    done if mode == "distance" else "",
-                    done if mode == "time" else "",
+                    _weight(s["load_kg"], weight_unit),
+                    format_number(reps),
+                    format_number(distance_km),
+                    format_number(seconds),
                     escape_cell(_notes(mode, s["ended_by"])),
+                    workout_notes,
                     "",
-                    escape_cell(s["side"]),
-                    "kg",
+                    escape_cell(_one_line(s["side"])),
+                    unit_text,
                     format_number(s["tut_s"]),
                 ]
             )
     return rows
 
 
-def csv_bytes(sessions: Iterable[SessionDoc], tz: tzinfo | None = None) -> bytes:
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer).writerows(csv_rows(sessions, tz))
-    return buffer.getvalue().encode("utf-8")
+def _csv_line(cells: Sequence[str], *, header: bool = False) -> str:
+    def cell(text: str, column: int) -> str:
+        if (column in QUOTED_COLUMNS and not header) or any(c in text for c in ',"\r\n'):
+            return '"' + text.replace('"', '""') + '"'
+        return text
+
+    return ",".join(cell(text, i) for i, text in enumerate(cells)) + "\n"
 
 
-def export_csv(target: Path, store: Store, *, tz: tzinfo | None = None) -> ExportSummary:
-    """Write one CSV row per set to ``target`` (Date in ``tz``, default local time)."""
+def csv_bytes(
+    sessions: Iterable[SessionDoc], tz: tzinfo | None = None, *, weight_unit: str = "kg"
+) -> bytes:
+    """The file: UTF-8 without a byte-order mark, ``\\n`` line ends, a plain header and the
+    text columns quoted as Strong quotes them (RFC 4180: a ``"`` inside is doubled)."""
+    header, *rows = csv_rows(sessions, tz, weight_unit=weight_unit)
+    lines = [_csv_line(header, header=True), *(_csv_line(row) for row in rows)]
+    return "".join(lines).encode("utf-8")
+
+
+def export_csv(
+    target: Path | BinaryIO | None,
+    store: Store,
+    *,
+    tz: tzinfo | None = None,
+    folder: Path | None = None,
+    settings_file: Path | None = None,
+) -> ExportSummary:
+    """Write one CSV row per set to ``target`` (Date in ``tz``, default local time; Weight in
+    the unit of the settings file, kg when there is none): a path as ``export_json`` takes it,
+    an open binary stream, or None for ``calftimer-export-YYYYMMDD.csv`` in ``folder``
+    (default: the current folder)."""
     sessions = store.sessions()
-    write_atomic(target, csv_bytes(sessions, tz))
-    return ExportSummary(target, len(sessions), count_sets(sessions))
+    settings = _readable_settings(settings_file) or {}
+    unit = settings.get("weight_unit")
+    data = csv_bytes(sessions, tz, weight_unit=unit if unit in WEIGHT_UNITS else "kg")
+    if target is None:
+        target = (folder or Path.cwd()) / f"calftimer-export-{datetime.now():%Y%m%d}.csv"
+    written, compressed, size = _deliver(target, data)
+    return ExportSummary(written, len(sessions), count_sets(sessions), 0, compressed, size)
 
 
 # -------------------------------------------------------------------------------- import
@@ -499,10 +661,14 @@ def apply_import(preview: ImportPreview, store: Store, programs_dir: Path) -> Im
     payloads: list[tuple[Path, bytes]] = []
     for plan in preview.programs_to_write:
         target = programs_dir / f"{plan.program.id}.json"
-        data = program_to_json(plan.program).encode("utf-8")
-        if target.exists():
-            if target.read_bytes() == data:
-                continue  # written by an earlier run of this same import
+        try:
+            data = program_json_bytes(plan.program)
+        except ProgramFileError as exc:
+            raise ImportRefusedError([f"{name}: {p}" for p in exc.problems]) from exc
+        if os.path.lexists(target):
+            with contextlib.suppress(UserFileError):
+                if read_user_file(target, MAX_PROGRAM_BYTES) == data:
+                    continue  # written by an earlier run of this same import
             raise ImportRefusedError(
                 [
                     f"{name}: not imported: {target} appeared since the preview; "
@@ -521,28 +687,49 @@ def apply_import(preview: ImportPreview, store: Store, programs_dir: Path) -> Im
 
 
 def _read_json(path: Path) -> tuple[dict[str, Any], bytes]:
-    name = path.name
-    limit = f"{MAX_IMPORT_BYTES // 1_000_000} MB"
+    """The JSON object in a file to import (plain or gzip-compressed), and its bytes.
+    Only a regular file is read, never more than the limit: see ``userfile``."""
+    name = display_name(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_IMPORT_BYTES:
-            raise ImportRefusedError([f"{name}: file is {size:,} bytes; the limit is {limit}"])
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_IMPORT_BYTES + 1)
-    except OSError as exc:
-        raise ImportRefusedError([f"{name}: cannot read the file: {exc.strerror or exc}"]) from exc
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise ImportRefusedError([f"{name}: file is larger than {limit}"])
+        raw = read_user_file(path, MAX_IMPORT_BYTES, decompress=True)
+    except UserFileError as exc:
+        raise ImportRefusedError([f"{name}: {exc.problem}"]) from exc
+    return _decode(raw, name, csv_hint=path.suffix.lower() == ".csv"), raw
+
+
+def _decode(raw: bytes, name: str, *, csv_hint: bool = False) -> dict[str, Any]:
     try:
         doc = decode_json(raw)
     except JsonTextError as exc:
-        raise ImportRefusedError([f"{name}: {exc}"]) from exc
+        if csv_hint or looks_like_csv(raw):
+            raise ImportRefusedError([f"{name}: {CSV_REFUSAL}"]) from exc
+        raise ImportRefusedError([f"{name}: {p}" for p in exc.problems]) from exc
     if type(doc) is not dict:
         raise ImportRefusedError([f"{name}: must hold a JSON object (a backup or a program)"])
-    return doc, raw
+    return doc
+
+
+CSV_REFUSAL = (
+    "this is a CSV file (a table for spreadsheets and other training apps such as "
+    "Strong-compatible importers), which calftimer can write but not import. To restore or "
+    "move your history, import a calftimer backup instead: make one with "
+    "'calftimer export --format json' (File > Export backup in the window)."
+)
+
+
+def looks_like_csv(raw: bytes) -> bool:
+    """True for text whose first line is a row of separated cells (ours or anyone's CSV),
+    as opposed to JSON, which starts with an object or a list."""
+    head = raw[:4096].decode("utf-8-sig", errors="replace").lstrip()
+    first = head.splitlines()[0] if head else ""
+    if not first or first[0] in "{[":
+        return False
+    return max(first.count(","), first.count(";"), first.count("\t")) >= 2
 
 
 def _check_backup(doc: dict[str, Any], name: str) -> tuple[list[SessionDoc], list[Program]]:
+    """The sessions and programs of a decoded backup, every record checked; raises
+    ImportRefusedError naming each problem."""
     version = doc.get("schema_version")
     if type(version) is not int:
         raise ImportRefusedError([f"{name}: schema_version: must be a whole number"])

@@ -1,10 +1,14 @@
 """Reading a heel-rise endurance test: symmetry, norms, targets and what a change means.
 
 Facts from ``../shared/domain.md`` ("Heel-rise test: how to read a result"): single-leg raises
-to failure at 60 bpm; norms by sex and age decade (Hébert-Losier 2017, approximate); capacity
-targets of 25 or 30 per leg; the limb symmetry index (weaker / stronger x 100) with green
-(>= 90 %), amber (80-89 %) and red (< 80 %) bands; and a retest noise of about 6 reps. The
-texts are suggestions, never a diagnosis.
+to failure at 60 bpm; two published sets of norms, each shown with its source: by sex and age
+decade (Hébert-Losier et al. 2017, n = 566, approximate) and for healthy adults by leg
+(Sleeswijk Visser, O'Neill, Hébert-Losier et al. 2025, n = 500: median 25 on the dominant leg,
+24 on the other). The result is compared with the 2017 figure for the user's sex and age when
+they gave them in Settings, otherwise with the newer 2025 medians. Also: capacity targets of 25
+or 30 per leg; the limb symmetry index (weaker / stronger x 100) with green (>= 90 %), amber
+(80-89 %) and red (< 80 %) bands; and a retest noise of about 6 reps. The texts are
+suggestions, never a diagnosis.
 """
 
 from __future__ import annotations
@@ -22,6 +26,97 @@ NORMS: Mapping[tuple[str, str], int] = {
     **{("female", band): n for band, n in zip(AGE_BANDS, (30, 27, 24, 21, 19, 16), strict=True)},
 }
 DISCLAIMER = "Not medical advice. See a clinician for persistent pain."
+
+
+@dataclass(frozen=True, slots=True)
+class NormSource:
+    """A published set of heel-rise norms: who measured them, how, and where to read them."""
+
+    year: int
+    first_author: str
+    authors: str
+    journal: str
+    volume: str  # "103(4):446-452", or "" when not given
+    doi: str
+    people: int
+    method: str
+
+    @property
+    def short(self) -> str:
+        """``"Hébert-Losier et al. 2017"``: what a result line names."""
+        return f"{self.first_author} et al. {self.year}"
+
+    @property
+    def reference(self) -> str:
+        """Authors, journal, year (and volume): the citation without the DOI."""
+        volume = f";{self.volume}" if self.volume else ""
+        return f"{self.authors}, {self.journal} {self.year}{volume}"
+
+    @property
+    def citation(self) -> str:
+        return f"{self.reference}, doi:{self.doi}"
+
+
+SOURCE_2017 = NormSource(
+    year=2017,
+    first_author="Hébert-Losier",
+    authors="Hébert-Losier, Wessman, Alricsson, Svantesson",
+    journal="Physiotherapy",
+    volume="103(4):446-452",
+    doi="10.1016/j.physio.2017.03.002",
+    people=566,
+    method="adults aged 20 to 81, one leg at a time to fatigue on a 10° incline",
+)
+SOURCE_2025 = NormSource(
+    year=2025,
+    first_author="Sleeswijk Visser",
+    authors="Sleeswijk Visser, O'Neill, Hébert-Losier et al.",
+    journal="Braz J Phys Ther",
+    volume="",
+    doi="10.1016/j.bjpt.2025.101188",
+    people=500,
+    method="healthy adults, one leg at a time on a 10° incline at 60 beats per minute",
+)
+# The 2025 medians by leg: the dominant one, and the other.
+MEDIAN_2025: Mapping[str, int] = {"dominant": 25, "non-dominant": 24}
+
+
+@dataclass(frozen=True, slots=True)
+class Norm:
+    """One line of typical results, with the source it comes from."""
+
+    text: str
+    source: NormSource
+    compared: bool  # the one the result is compared with
+
+
+def norms(sex: str = "", age_band: str = "") -> tuple[Norm, ...]:
+    """Both sets of norms, the newer first; the one the result is compared with is marked:
+    the 2017 figure for the user's sex (and age) when given, otherwise the 2025 medians."""
+    profile = norm_for(sex, age_band) is not None
+    newer = Norm(
+        f"{SOURCE_2025.year}, {SOURCE_2025.people} {SOURCE_2025.method}: median "
+        f"{MEDIAN_2025['dominant']} raises on the dominant leg and "
+        f"{MEDIAN_2025['non-dominant']} on the other.",
+        SOURCE_2025,
+        compared=not profile,
+    )
+    by_age = ", ".join(
+        f"{band} {NORMS[('male', band)]}/{NORMS[('female', band)]}" for band in AGE_BANDS
+    )
+    older_text = (
+        f"{SOURCE_2017.year}, {SOURCE_2017.people} {SOURCE_2017.method}: median men "
+        f"{MEDIAN['male']}, women {MEDIAN['female']}; by age (men/women, about) {by_age}."
+    )
+    if profile:
+        older_text += f" For {_who(sex, age_band)}: about {norm_for(sex, age_band)}."
+    return (newer, Norm(older_text, SOURCE_2017, compared=profile))
+
+
+def _who(sex: str, age_band: str) -> str:
+    return f"{'women' if sex == 'female' else 'men'}" + (
+        f" in their {age_band}" if age_band in AGE_BANDS else ""
+    )
 
 
 def limb_symmetry(left: int, right: int) -> float | None:
@@ -57,6 +152,7 @@ class Reading:
     passed: dict[str, bool]
     norm: int | None
     lines: tuple[str, ...]
+    norms: tuple[Norm, ...]  # typical results from each source, for the user to read
 
 
 def read_result(
@@ -75,7 +171,7 @@ def read_result(
     lines = []
     for leg, reps in (("Left", left), ("Right", right)):
         verdict = "reaches" if reps >= target else f"is {target - reps} short of"
-        lines.append(f"{leg} leg: {reps} raises, {verdict} the target of {target}.")
+        lines.append(f"{leg} leg: {_raises(reps)}, {verdict} the target of {target}.")
     if lsi is not None and band is not None:
         meaning = {
             "green": "the legs are well matched",
@@ -85,12 +181,26 @@ def read_result(
         lines.append(f"Symmetry {lsi:.0f} % ({band}): {meaning}.")
     norm = norm_for(sex, age_band)
     if norm is not None:
-        who = f"{'women' if sex == 'female' else 'men'}" + (
-            f" in their {age_band}" if age_band in AGE_BANDS else ""
-        )
         both = (left + right) / 2
         compare = "above" if both > norm else "below" if both < norm else "at"
-        lines.append(f"Typical for {who}: about {norm} per leg; your average is {compare} that.")
+        lines.append(
+            f"Typical for {_who(sex, age_band)}: about {norm} per leg ({SOURCE_2017.short}); "
+            f"your average is {compare} that."
+        )
+    else:
+        # No profile: the newer medians, which need none. Which leg is dominant is not known,
+        # so both legs are compared with the pair.
+        high, low = MEDIAN_2025["dominant"], MEDIAN_2025["non-dominant"]
+        if min(left, right) >= high:
+            compare = "both legs are at or above that"
+        elif max(left, right) < low:
+            compare = "both legs are below that"
+        else:
+            compare = "your legs are around that"
+        lines.append(
+            f"Typical for healthy adults: about {high} on the dominant leg and {low} on the "
+            f"other ({SOURCE_2025.short}); {compare}."
+        )
     if previous is not None:
         for leg, now, before in (("left", left, previous[0]), ("right", right, previous[1])):
             change = now - before
@@ -98,4 +208,8 @@ def read_result(
                 note = " (under about 6 reps: may be noise)" if abs(change) < NOISE_REPS else ""
                 lines.append(f"Since the last test, {leg} {change:+d}{note}.")
     lines.append(DISCLAIMER)
-    return Reading(left, right, lsi, band, target, passed, norm, tuple(lines))
+    return Reading(left, right, lsi, band, target, passed, norm, tuple(lines), norms(sex, age_band))
+
+
+def _raises(n: int) -> str:
+    return f"{n} raise{'' if n == 1 else 's'}"

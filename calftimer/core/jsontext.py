@@ -1,37 +1,92 @@
-"""Decoding JSON files the user may have edited, with one clear message for what is wrong.
+"""Decoding and encoding JSON files the user may have edited, with one clear message for what
+is wrong.
 
 Shared by program files, history files, backups and settings, so every file says "not valid
-JSON: <what> at line L, column C" the same way.
+JSON: <what> at line L, column C" the same way, and so every file calftimer writes can be read
+back by calftimer. Two kinds of value parse as JSON but cannot be kept: a number too large for
+a float (``1e999`` becomes infinity, which JSON cannot write back) and a lone UTF-16 surrogate
+(``"\\ud800"``, which UTF-8 cannot encode). ``decode_json`` refuses both and names the field that
+holds them; ``decode_json(..., lenient=True)`` lets them through for a caller that sets the records
+holding them aside one by one (``unusable_values`` finds them) instead of refusing the file.
+``encode_json`` refuses to produce bytes that ``decode_json`` would refuse.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Callable
 from typing import Any
 
 
 class JsonTextError(ValueError):
-    """Why the bytes are not usable JSON; ``str(error)`` is the message for the user."""
+    """Why the bytes are not usable JSON; ``str(error)`` is the message for the user.
+
+    ``problems`` lists ``<field path>: <message>`` when the JSON parsed but holds values that
+    cannot be kept (the path is empty for the document itself)."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
+
+
+class UnwritableValueError(ValueError):
+    """A value that JSON (or UTF-8) cannot hold; ``problems`` name each field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems[:3]))
+        self.problems = problems
+
+
+# Surrogates reach decoded text only through \uD800-\uDFFF escapes (UTF-8 cannot carry them).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_INFINITIES = (math.inf, -math.inf)
+_SHOWN = 20
 
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed")
 
 
+def _accept_constant(name: str) -> float:
+    return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}[name]
+
+
 def decode_json(
     raw: bytes | str,
     *,
     object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None,
+    lenient: bool = False,
+    allow_constants: bool = False,
 ) -> Any:
-    """Parse UTF-8 JSON text (a byte-order mark is accepted); NaN and Infinity are refused."""
+    """Parse UTF-8 JSON text (a byte-order mark is accepted).
+
+    Refused with JsonTextError: NaN and Infinity, numbers too large for a float, and lone
+    surrogates in any text or key, each named by its field path. With ``lenient`` the last two
+    are returned as they are (an infinity, a string with a surrogate) for a caller that checks
+    every value itself (``unusable_values``, or a validator); ``allow_constants`` also lets
+    NaN and Infinity through (an older calftimer wrote ``Infinity`` into history files).
+    """
     try:
         text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError as exc:
         raise JsonTextError(f"not UTF-8 text (byte {exc.start})") from exc
+    overflowed: list[str] = []  # the text of each number too large for a float
+
+    def parse_float(literal: str) -> float:
+        value = float(literal)
+        if value in _INFINITIES:
+            overflowed.append(literal)
+        return value
+
     try:
-        return json.loads(
-            text, parse_constant=_reject_constant, object_pairs_hook=object_pairs_hook
+        doc = json.loads(
+            text,
+            parse_float=parse_float,
+            parse_constant=_accept_constant if allow_constants else _reject_constant,
+            object_pairs_hook=object_pairs_hook,
         )
     except RecursionError as exc:
         raise JsonTextError("not valid JSON: nested too deeply") from exc
@@ -39,5 +94,89 @@ def decode_json(
         raise JsonTextError(
             f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from exc
-    except ValueError as exc:
-        raise JsonTextError(f"not valid JSON: {exc}") from exc
+    except ValueError as exc:  # a constant refused, or an integer of more than 4300 digits
+        message = str(exc)
+        if "integer string conversion" in message:
+            message = "a whole number has more than 4300 digits"
+        raise JsonTextError(f"not valid JSON: {_short(message)}") from exc
+    if lenient:
+        return doc
+    # Both are rare: only then are the values walked, to name the field that holds them.
+    if overflowed or _SURROGATE_ESCAPE.search(text):
+        problems = unusable_values(doc)
+        if problems:
+            raise JsonTextError(_join(problems), problems)
+    return doc
+
+
+def unusable_values(value: Any, path: str = "") -> list[str]:
+    """Every number that is not finite and every text or key with a lone surrogate inside
+    ``value``, as ``<field path>: <message>`` (``sessions[3].note: ...``)."""
+    problems: list[str] = []
+    _walk(value, path, problems)
+    return problems
+
+
+def _walk(value: Any, path: str, problems: list[str]) -> None:
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            name = _field_name(key)
+            where = f"{path}.{name}" if path else name
+            if type(key) is str and _LONE_SURROGATE.search(key):
+                problems.append(f"{where}: the field name {_SURROGATE_TEXT}")
+            _walk(item, where, problems)
+    elif kind is list:
+        for i, item in enumerate(value):
+            _walk(item, f"{path}[{i}]", problems)
+    elif kind is float:
+        if not math.isfinite(value):
+            problems.append(f"{path or 'the document'}: {NON_FINITE_TEXT}")
+    elif kind is str and _LONE_SURROGATE.search(value):
+        problems.append(f"{path or 'the document'}: the text {_SURROGATE_TEXT}")
+
+
+NON_FINITE_TEXT = "must be a finite number, not Infinity, NaN or one too large to store (1e999)"
+_SURROGATE_TEXT = (
+    "holds a lone surrogate (an escape like \\ud800 without its pair), which is not a character"
+)
+LONE_SURROGATE_MESSAGE = f"the text {_SURROGATE_TEXT}"
+
+
+def _field_name(key: Any) -> str:
+    # Quote odd keys so a newline or a surrogate in one cannot garble the message.
+    if type(key) is str and re.fullmatch(r"[\w$-]{1,60}", key, re.ASCII):
+        return key
+    return json.dumps(str(key))[:60]
+
+
+def has_lone_surrogate(text: str) -> bool:
+    return _LONE_SURROGATE.search(text) is not None
+
+
+def encode_json(
+    value: Any,
+    *,
+    indent: int | None = None,
+    separators: tuple[str, str] | None = None,
+) -> bytes:
+    """UTF-8 JSON of ``value`` that ``decode_json`` reads back (no NaN or infinity, no lone
+    surrogate); raises UnwritableValueError naming the field otherwise, and nothing is made."""
+    try:
+        text = json.dumps(
+            value, ensure_ascii=False, allow_nan=False, indent=indent, separators=separators
+        )
+        return text.encode("utf-8")
+    except (ValueError, UnicodeEncodeError) as exc:
+        problems = unusable_values(value)
+        raise UnwritableValueError(problems or [str(exc)]) from exc
+
+
+def _short(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _join(problems: list[str]) -> str:
+    shown = "; ".join(problems[:_SHOWN])
+    more = len(problems) - _SHOWN
+    return shown + (f"; and {more} more" if more > 0 else "")

@@ -6,6 +6,7 @@ alone and reported; it never hides the other programs.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,8 +33,13 @@ class ProgramLibrary:
         programs = list(BUILTIN_PROGRAMS)
         problems: list[ProgramFileError] = []
         taken = {p.id for p in programs}
-        if programs_dir is not None and programs_dir.is_dir():
-            paths = sorted(programs_dir.glob("*.json"))
+        try:
+            paths = sorted(programs_dir.glob("*.json")) if programs_dir is not None else []
+        except OSError as exc:  # a folder path too long for the system, or not searchable
+            reason = exc.strerror or str(exc)
+            problem = ProgramFileError(_shown(programs_dir or Path()), [f"cannot read: {reason}"])
+            return cls(tuple(programs), (problem,))
+        if paths:
             # A sync tool's conflict copy ("my-day (X's conflicted copy ...).json") sorts before
             # the original; read originals first so the user's own file keeps its id.
             paths.sort(key=lambda p: conflict_base_name(p.name) is not None)
@@ -69,10 +75,23 @@ class ProgramLibrary:
         if program is not None:
             return program
         path = Path(spec).expanduser()
-        if path.suffix.lower() == ".json" or path.exists() or "/" in spec or "\\" in spec:
-            if not path.exists():
-                raise UnknownProgramError(f"no program file at {path}")
+        try:
+            os.lstat(path)
+            exists = True
+        except FileNotFoundError:
+            exists = False
+        except (OSError, ValueError):  # too long, through a file, a NUL in the name...
+            exists = True  # the loader says why it cannot be read
+        if path.suffix.lower() == ".json" or exists or "/" in spec or "\\" in spec:
+            if not exists:
+                raise UnknownProgramError(f"no program file at {_shown(path)}")
             return load_program_file(path)
         raise UnknownProgramError(
             f"unknown program {spec!r}; the programs are: {', '.join(self.ids)}"
         )
+
+
+def _shown(path: Path, limit: int = 200) -> str:
+    """A path for a one-line message: very long ones are shortened in the middle."""
+    text = str(path)
+    return text if len(text) <= limit else f"{text[: limit // 2]}…{text[-limit // 2 :]}"

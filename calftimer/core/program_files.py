@@ -13,24 +13,27 @@ file with the same content would get (``blocks[2].tempo: one rep must last ...``
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from calftimer.core.atomic import fsync_dir, replace_with_retry, write_atomic
+from calftimer.core.atomic import fsync_dir, replace_with_retry, write_atomic, write_to_user_path
 from calftimer.core.programs import (
     BUILTIN_BY_ID,
+    MAX_FILE_BYTES,
     NAME_MAX,
     Program,
     ProgramFileError,
     default_block,
     load_program_file,
     program_from_dict,
+    program_json_bytes,
     program_to_dict,
-    program_to_json,
 )
+from calftimer.core.userfile import UserFileError, read_user_file
 
 TRASH_DIR = ".trash"
 ID_MAX = 40
@@ -159,9 +162,10 @@ def save_user_program(folder: Path, program: Program) -> Path:
             _file_name(program.id), [f"id: {program.id!r} is already used by another program"]
         )
     _check(program)
+    data = program_json_bytes(program)  # what the loader reads back, or ProgramFileError
     folder.mkdir(parents=True, exist_ok=True)
     path = user_program_path(folder, program.id)
-    write_atomic(path, program_to_json(program).encode("utf-8"))
+    write_atomic(path, data)
     return path
 
 
@@ -223,7 +227,7 @@ def export_program_file(program: Program, path: Path) -> None:
     always loads again.
     """
     _check(program)
-    write_atomic(path, program_to_json(program).encode("utf-8"))
+    write_to_user_path(path, program_json_bytes(program))
 
 
 def import_program_file(path: Path, folder: Path, existing_ids: Iterable[str]) -> Program:
@@ -236,8 +240,9 @@ def import_program_file(path: Path, folder: Path, existing_ids: Iterable[str]) -
     """
     program = load_program_file(path)
     saved = user_program_path(folder, program.id)
-    if saved.is_file() and saved.read_bytes() == program_to_json(program).encode("utf-8"):
-        return program
+    with contextlib.suppress(UserFileError):
+        if read_user_file(saved, MAX_FILE_BYTES) == program_json_bytes(program):
+            return program
     taken = set(existing_ids) | folder_ids(folder) | set(BUILTIN_BY_ID)
     if program.id in taken:
         program = replace(program, id=unique_id(program.id, taken))

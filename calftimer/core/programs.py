@@ -18,7 +18,14 @@ from typing import Any
 
 from calftimer.core.catalog import CATALOG, exercise
 from calftimer.core.exercise import Exercise, Mode, Tempo
-from calftimer.core.jsontext import JsonTextError, decode_json
+from calftimer.core.jsontext import (
+    LONE_SURROGATE_MESSAGE,
+    JsonTextError,
+    decode_json,
+    has_lone_surrogate,
+    unusable_values,
+)
+from calftimer.core.userfile import UserFileError, display_name, read_user_file
 
 FILE_KIND = "calftimer.program"
 FILE_VERSION = 1
@@ -267,33 +274,47 @@ def program_to_json(program: Program) -> str:
     return json.dumps(program_to_dict(program), indent=2, ensure_ascii=False) + "\n"
 
 
+def program_json_bytes(program: Program) -> bytes:
+    """The program file's bytes, read back with the loader first: a program that would not
+    load again (a text with a lone surrogate, a value out of range) raises ProgramFileError
+    naming the field, and nothing is made."""
+    text = program_to_json(program)
+    parse_program_json(text, f"{program.id}.json")
+    return text.encode("utf-8")  # the loader refused every text UTF-8 cannot hold
+
+
 def save_program_file(program: Program, path: Path) -> None:
     """Write ``program`` to ``path`` (the user picked the path; the store owns durable saves)."""
-    path.write_text(program_to_json(program), encoding="utf-8")
+    path.write_bytes(program_json_bytes(program))
 
 
 def load_program_file(path: Path) -> Program:
-    """Read and validate a program file; raises ProgramFileError naming every problem."""
-    source = path.name
+    """Read and validate a program file; raises ProgramFileError naming every problem. Only
+    a regular file of at most 1 MB is read (never a pipe or a device: see ``userfile``)."""
+    source = display_name(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ProgramFileError(source, [f"file is {size:,} bytes; the limit is 1 MB"])
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ProgramFileError(source, [f"cannot read the file: {exc.strerror or exc}"]) from exc
+        raw = read_user_file(path, MAX_FILE_BYTES)
+    except UserFileError as exc:
+        raise ProgramFileError(source, [exc.problem]) from exc
     return parse_program_json(raw, source)
 
 
 def parse_program_json(raw: bytes | str, source: str) -> Program:
     try:
-        data = decode_json(raw, object_pairs_hook=_reject_duplicate_keys)
+        # Lenient: a number too large (1e400) or a lone surrogate reaches the validator, which
+        # refuses it with the field's own rule ("must be a number from 0 to 500"); nothing
+        # the validator lets through can hold one.
+        data = decode_json(raw, object_pairs_hook=_reject_duplicate_keys, lenient=True)
     except JsonTextError as exc:
         message = str(exc)
         if "nested too deeply" in message:
             message = "not a program: the JSON is nested too deeply"
         raise ProgramFileError(source, [message]) from exc
-    return program_from_dict(data, source)
+    program = program_from_dict(data, source)
+    unusable = unusable_values(data)  # in a field the program does not keep ("$comment")
+    if unusable:
+        raise ProgramFileError(source, unusable)
+    return program
 
 
 def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -311,6 +332,10 @@ def program_from_dict(data: Any, source: str) -> Program:
     v = _Validator()
     if not isinstance(data, dict):
         raise ProgramFileError(source, ["the file must hold a JSON object with a program"])
+    if data.get("kind") == "calftimer.backup":  # every field would be wrong: say the one thing
+        raise ProgramFileError(
+            source, ['kind: this is a calftimer backup, not a program: use "calftimer import"']
+        )
     if data.get("kind") != FILE_KIND:
         v.problem("kind", f'must be "{FILE_KIND}"')
     version: Any = data.get("version")
@@ -507,6 +532,9 @@ class _Validator:
             return value
         if not isinstance(value, str) or not value.strip():
             self.problem(path, "must be a non-empty text")
+            return None
+        if has_lone_surrogate(value):
+            self.problem(path, LONE_SURROGATE_MESSAGE)
             return None
         if len(value) > max_len:
             self.problem(path, f"must be at most {max_len} characters")

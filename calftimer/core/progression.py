@@ -4,7 +4,7 @@ Per rep block of the session just done:
 
 1. Next-morning pain rose (the last rating after a session above the one before it): repeat
    or reduce; nothing goes up.
-2. A set fell short of its target: repeat the same sets and reps.
+2. A set fell short of its target (or was not done): repeat the same sets and reps.
 3. Pain during the session above 5/10: repeat (5 is the most the pain-monitoring model
    accepts).
 4. Every set hit its target: at the top of the exercise's rep range, add 2.5 kg and go back to
@@ -22,8 +22,10 @@ from dataclasses import dataclass, replace
 
 from calftimer.core.catalog import exercise
 from calftimer.core.exercise import Mode
-from calftimer.core.programs import Block, Program, Sides
+from calftimer.core.programs import SIDE_ORDER, Block, Program, Sides
 from calftimer.core.session import SetRecord
+from calftimer.core.settings import format_load
+from calftimer.core.texts import plural
 
 # Rep ranges (bottom, top) from domain.md; an exercise not listed keeps its target as both.
 REP_RANGES: Mapping[str, tuple[int, int]] = {
@@ -76,9 +78,9 @@ def suggest(
             )
             out.append(Suggestion(index, block.exercise_id, text, None))
             continue
-        short = [r for r in sets if r.done < r.planned]
+        short = _sets_short(block, sets)
         if short:
-            text = f"{name}: repeat {scheme}; {len(short)} of {len(sets)} sets fell short."
+            text = f"{name}: repeat {scheme}; {short} of {plural(block.sets, 'set')} fell short."
             out.append(Suggestion(index, block.exercise_id, text, None))
             continue
         if pain_during is not None and pain_during > PAIN_ACCEPTABLE:
@@ -91,8 +93,9 @@ def suggest(
         bottom, top = REP_RANGES.get(block.exercise_id, (block.target, block.target))
         if block.target >= top:
             new = replace(block, target=bottom, load_kg=block.load_kg + LOAD_STEP_KG)
-            load = _load_text(new.load_kg, weight_unit)
-            text = f"{name}: add {_load_text(LOAD_STEP_KG, weight_unit)}: {_scheme(new)} at {load}."
+            load = format_load(new.load_kg, weight_unit)
+            added = format_load(LOAD_STEP_KG, weight_unit)
+            text = f"{name}: add {added}: {_scheme(new)} at {load}."
         else:
             step = 2 if pain_during is None or pain_during <= PAIN_EASY else 1
             new = replace(block, target=min(top, block.target + step))
@@ -115,7 +118,16 @@ def _scheme(block: Block) -> str:
     return f"{block.sets} × {block.target}{per_leg}"
 
 
-def _load_text(kg: float, unit: str) -> str:
-    if unit == "lb":
-        return f"{kg * 2.20462:.1f} lb".replace(".0 lb", " lb")
-    return f"{kg:g} kg"
+def _sets_short(block: Block, records: Sequence[SetRecord]) -> int:
+    """How many of the block's sets fell short: a set counts once, whatever its legs (a
+    per-leg set falls short when either leg does), and a set not done at all fell short too."""
+    sides = SIDE_ORDER[block.sides]
+    on_target = {
+        number
+        for number in range(1, block.sets + 1)
+        if all(
+            any(r.set_number == number and r.side is side and r.done >= r.planned for r in records)
+            for side in sides
+        )
+    }
+    return block.sets - len(on_target)

@@ -74,9 +74,17 @@ class SessionRecorder:
 
         self._submit(end, "close the session in your history")
 
-    def test_result(self, left: int, right: int) -> None:
-        """Save a heel-rise test result to the session started last."""
-        token = self._token
+    def current(self) -> int | None:
+        """A handle on the session started last (None before any), for what is given about it
+        later: a result dialog left open while another session starts still saves to this one."""
+        return self._token or None
+
+    def test_result(self, left: int, right: int, session: int | None = None) -> None:
+        """Save a heel-rise test result to ``session`` (a ``current()`` handle), or to the
+        session started last."""
+        token = self._token if session is None else session
+        if token not in self._begin_args:
+            raise ValueError(f"no session {token} was started by this recorder")
         self._submit(
             lambda: self._store.add_test_result(self._session_for(token), left, right),
             "save the test result",

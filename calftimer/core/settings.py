@@ -14,7 +14,11 @@ Reading never fails and never loses what the user wrote:
   gets its default, a byte-identical copy of the file is kept beside it as above, and the
   file is rewritten with the repaired values so the notice is shown once, not every start;
 - fields this version does not know are kept and written back on save (a newer calftimer's
-  settings survive a round trip through an older one);
+  settings survive a round trip through an older one), except a value JSON cannot write back
+  (a number too large such as ``1e999``, a text with a lone surrogate), which is named and
+  dropped like a bad value;
+- only a regular file is read (a pipe or a device in its place is left alone, never waited on);
+- what is written is first read back with this module's own reader.
 - a file from a newer schema is read for what is understood and never overwritten.
 
 Loads are always stored in kilograms; the weight unit only changes how they are shown and
@@ -34,9 +38,16 @@ from typing import Any
 from calftimer.core.atomic import fsync_dir, write_atomic
 from calftimer.core.clock import WallClock, utc_now
 from calftimer.core.heel_rise import AGE_BANDS, SEXES, TARGETS
-from calftimer.core.jsontext import JsonTextError, decode_json
+from calftimer.core.jsontext import (
+    JsonTextError,
+    UnwritableValueError,
+    decode_json,
+    encode_json,
+    unusable_values,
+)
 from calftimer.core.notices import Notice
 from calftimer.core.timeline import CompileOptions
+from calftimer.core.userfile import UserFileError, is_missing, read_user_file
 
 SETTINGS_KIND = "calftimer.settings"
 SETTINGS_SCHEMA_VERSION = 1
@@ -238,17 +249,19 @@ def read_settings(path: Path, wall_clock: WallClock = utc_now) -> SettingsFile:
     """Read ``path``; see the module docstring for what happens to a damaged file."""
     name = path.name
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return SettingsFile(Settings())
-    except OSError as exc:
-        # Unreadable for now (permissions, a folder in its place): leave it alone.
+        raw = read_user_file(path, MAX_SETTINGS_BYTES)
+    except UserFileError as exc:
+        if is_missing(exc):
+            return SettingsFile(Settings())
+        if exc.why == "size":
+            return _recover_unreadable(path, _TOO_LARGE, wall_clock)
+        # Unreadable for now (permissions, a folder or a pipe in its place): leave it alone.
         return SettingsFile(
             Settings(),
             (
                 Notice(
                     "error",
-                    f"{path} could not be opened ({exc.strerror or exc}); using the default "
+                    f"{path} could not be opened ({exc.problem}); using the default "
                     "settings. The file was left as it is.",
                 ),
             ),
@@ -279,7 +292,9 @@ def read_settings(path: Path, wall_clock: WallClock = utc_now) -> SettingsFile:
             default = json.dumps(getattr(defaults, field_name))
             bad[field_name] = f"{name}: {field_name}: {why}; using {default}"
     settings = Settings(**values)
-    extra = {k: v for k, v in doc.items() if k not in _RESERVED}
+    extra, unusable = _keepable_extra(doc)
+    for key, why in unusable.items():
+        bad[key] = f"{name}: {why}; dropped"
 
     if newer:
         message = (
@@ -334,49 +349,81 @@ def save_settings(
     """
     notices: list[Notice] = []
     on_disk: dict[str, Any] | None = None
+    problem = ""
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raw = None
-    if raw is not None:
-        on_disk, problem = _parse(raw)
-        if on_disk is None:
-            moved = _move_aside(path, wall_clock)
-            notices.append(
-                Notice(
-                    "warning",
-                    f"{path} had become unreadable ({problem}); it was moved to {moved} "
-                    "before saving.",
-                )
+        on_disk, problem = _parse(read_user_file(path, MAX_SETTINGS_BYTES))
+    except UserFileError as exc:
+        if exc.why == "size":
+            problem = _TOO_LARGE
+        elif not is_missing(exc):
+            raise OSError(f"{path}: {exc.problem}") from exc
+    if problem:
+        moved = _move_aside(path, wall_clock)
+        notices.append(
+            Notice(
+                "warning",
+                f"{path} had become unreadable ({problem}); it was moved to {moved} before saving.",
             )
-        else:
-            version = on_disk.get("schema_version")
-            if type(version) is int and version > SETTINGS_SCHEMA_VERSION:
-                raise SettingsReadOnlyError(
-                    f"Settings were not saved: {path} was written by a newer calftimer "
-                    f"(settings schema {version}) and is left as it is."
-                )
+        )
+    elif on_disk is not None:
+        version = on_disk.get("schema_version")
+        if type(version) is int and version > SETTINGS_SCHEMA_VERSION:
+            raise SettingsReadOnlyError(
+                f"Settings were not saved: {path} was written by a newer calftimer "
+                f"(settings schema {version}) and is left as it is."
+            )
     if extra is None:
-        extra = {k: v for k, v in (on_disk or {}).items() if k not in _RESERVED}
+        extra = _keepable_extra(on_disk or {})[0]
     path.parent.mkdir(parents=True, exist_ok=True)
     _write(path, settings, extra)
     return notices
 
 
+_TOO_LARGE = f"larger than {MAX_SETTINGS_BYTES // 1000} kB"
+
+
+def _keepable_extra(doc: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The fields this version does not know, without those JSON cannot write back (which
+    are returned apart, each with why)."""
+    keep: dict[str, Any] = {}
+    unusable: dict[str, str] = {}
+    for key, value in doc.items():
+        if key in _RESERVED:
+            continue
+        problems = unusable_values({key: value})
+        if problems:
+            unusable[key] = problems[0]
+        else:
+            keep[key] = value
+    return keep, unusable
+
+
 def _write(path: Path, settings: Settings, extra: Mapping[str, Any]) -> None:
+    """Write the file, after reading the new bytes back as ``read_settings`` would: a value
+    it would refuse raises UnwritableValueError (a ValueError) and nothing is written."""
     payload: dict[str, Any] = {"kind": SETTINGS_KIND, "schema_version": SETTINGS_SCHEMA_VERSION}
     payload.update(settings.to_dict())
     payload.update((k, v) for k, v in extra.items() if k not in _RESERVED)
-    text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
-    write_atomic(path, text.encode("utf-8"))
+    data = encode_json(payload, indent=2) + b"\n"
+    doc, problem = _parse(data)
+    problems = [problem] if doc is None else []
+    if doc is not None:
+        problems += [
+            f"{f}: {why}" for f in FIELD_NAMES if (why := field_problem(f, doc.get(f))) is not None
+        ]
+        problems += list(_keepable_extra(doc)[1].values())
+    if problems:
+        raise UnwritableValueError(problems)
+    write_atomic(path, data)
 
 
 def _parse(raw: bytes) -> tuple[dict[str, Any] | None, str]:
-    """The settings object in ``raw``, or None and why it is not one."""
+    """The settings object in ``raw``, or None and why it is not one. Values JSON cannot
+    write back are let through here, to be named and refused field by field."""
     if len(raw) > MAX_SETTINGS_BYTES:
-        return None, f"larger than {MAX_SETTINGS_BYTES // 1000} kB"
+        return None, _TOO_LARGE
     try:
-        doc = decode_json(raw)
+        doc = decode_json(raw, lenient=True, allow_constants=True)
     except JsonTextError as exc:
         return None, str(exc)
     if type(doc) is not dict:

@@ -12,14 +12,19 @@ Saving a set rewrites only its session's small file (temp file, fsync, replace, 
 so the cost of a save does not grow with the history. Every rewrite is preceded by a check
 that the file on disk is still the one we loaded; if another device or process changed it, the
 two are merged by record id first, under an inter-process lock. Nothing is ever reset to empty:
-a damaged file is moved to ``damaged/`` and its newest valid backup is restored.
+a damaged file is copied to ``damaged/``; the records in it that can still be read are kept,
+merged with its newest readable backup, and only the unreadable records are set aside (the
+copy in ``damaged/`` holds them, and a note beside it says which and why).
+Recovery runs under the same inter-process lock as writes, after reading the file again, so two
+calftimer processes opening one damaged file never both repair it. Before a file is replaced,
+the new bytes are read back with the reader itself: nothing is ever written that calftimer
+would refuse to read.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import os
 import queue
 import re
@@ -44,6 +49,7 @@ from calftimer.core.history import (
     SCHEMA_VERSION,
     PainDoc,
     SessionDoc,
+    SetAside,
     SetDoc,
     TestResultDoc,
     count_sets,
@@ -54,12 +60,14 @@ from calftimer.core.history import (
     month_of,
     new_id,
     new_session,
+    salvage_session,
     set_doc,
     validate_session,
 )
-from calftimer.core.jsontext import JsonTextError, decode_json
+from calftimer.core.jsontext import JsonTextError, UnwritableValueError, decode_json, encode_json
 from calftimer.core.notices import Notice
 from calftimer.core.session import SetRecord
+from calftimer.core.userfile import UserFileError, is_missing, open_user_file, read_user_file
 
 SESSION_KIND = "calftimer.session"
 MONTH_KIND = "calftimer.month"
@@ -70,6 +78,7 @@ STALE_RUNNING = timedelta(hours=6)
 # the window runs on the writer thread right after it appears.
 EAGER_MONTHS = 2  # a "running" session untouched this long was interrupted
 MAX_FILE_BYTES = 200_000_000
+_MAX_MB = MAX_FILE_BYTES // 1_000_000
 _SET_NAMESPACE = uuid.UUID("5b0c6a2e-8f3d-4b1e-9a51-6c0e2f7d9a13")
 
 
@@ -96,6 +105,15 @@ class NewerSchemaError(HistoryFileError):
     """The file was written by a newer calftimer: the store turns read-only, nothing is moved."""
 
 
+class UnsavableHistoryError(ValueError):
+    """The content would not read back (a value JSON cannot hold, a record our reader refuses):
+    nothing was written. ``problems`` names each bad field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("not saved: " + "; ".join(problems[:3]))
+        self.problems = problems
+
+
 class Store:
     """All history in memory plus the files it came from. Thread-safe: the window reads while
     a background writer saves."""
@@ -119,26 +137,34 @@ class Store:
         self._dirty: set[Path] = set()  # archives to rewrite with merged duplicates
         self._load_lock = threading.Lock()
         self._mem = threading.RLock()
+        self._held = threading.local()  # how deep this thread is inside _write_lock()
         self.notices: list[Notice] = []
         self.read_only = False
+        self.written_by_newer = False  # read-only because a newer calftimer wrote a file
+        self._reading_only = False  # opened with write=False: nothing on disk changes at all
 
     # ------------------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, root: Path, wall_clock: WallClock = utc_now) -> Store:
+    def open(cls, root: Path, wall_clock: WallClock = utc_now, *, write: bool = True) -> Store:
+        """Open the history in ``root``. With ``write=False`` (a dry run, a look) nothing on
+        disk is created, repaired, merged or moved: damaged files are read as far as they can
+        be and left as they are."""
         store = cls(root, wall_clock)
+        store._reading_only = not write
         store._load()
         return store
 
     def _load(self) -> None:
-        self.read_only = self._has_newer_files()
-        if self.read_only:
+        self.written_by_newer = self._has_newer_files()
+        self.read_only = self.written_by_newer or self._reading_only
+        if self.written_by_newer:
             self._note(
                 "warning",
                 f"Your history in {self.history_dir} was written by a newer calftimer. It is "
                 "open read-only: nothing you do now will be saved. Update calftimer to train.",
             )
-        else:
+        elif not self.read_only:
             try:
                 for folder in (self.sessions_dir, self.months_dir):
                     folder.mkdir(parents=True, exist_ok=True)
@@ -189,12 +215,12 @@ class Store:
                 continue
             for path in folder.glob("*.json"):
                 try:
-                    with open(path, "rb") as handle:
+                    with open_user_file(path) as (handle, _):  # never a pipe: no hang
                         head = handle.read(200)
                         match = _VERSION.search(head)
                         if match is None:  # we write it first; another writer may not
-                            match = _VERSION.search(head + handle.read())
-                except OSError:
+                            match = _VERSION.search(head + handle.read(MAX_FILE_BYTES))
+                except (UserFileError, OSError):
                     continue
                 if match and int(match[1]) > SCHEMA_VERSION:
                     return True
@@ -219,21 +245,31 @@ class Store:
             sessions = self._read_sessions(path)
         except HistoryFileError as exc:
             if self.read_only:
-                self._note(
-                    "error",
-                    f"{path.name} could not be read and was left as it is: {exc.problems[0]}",
-                )
-                return
-            try:
-                sessions = self._recover(path, exc.problems)
-            except OSError as err:
-                self._note(
-                    "error",
-                    f"{self._rel(path)} is damaged ({exc.problems[0]}) and "
-                    f"could not be repaired just now ({err}); it was left as it is and "
-                    "calftimer will try again next start.",
-                )
-                return
+                sessions = self._readable_part_in_memory(path, exc.problems)
+            else:
+                try:
+                    # Under the write lock, so that two processes opening one damaged file
+                    # never both repair it; _recover reads the file again under the lock.
+                    with self._write_lock():
+                        sessions = self._recover(path, exc.problems)
+                except HistoryReadError as err:
+                    self._note(
+                        "warning",
+                        f"{self._rel(path)} could not be read just now ({err.problems[0]}); it "
+                        "was left as it is and will be read again next time.",
+                    )
+                    return
+                except NewerSchemaError:
+                    self._turn_read_only(path)
+                    sessions = self._read_sessions(path)
+                except (OSError, ValueError) as err:
+                    self._note(
+                        "error",
+                        f"{self._rel(path)} is damaged ({exc.problems[0]}) and "
+                        f"could not be repaired just now ({err}); it was left as it is and "
+                        "calftimer will try again next start.",
+                    )
+                    return
             stamp = self._stamp(path)
         self._stamps[path] = stamp
         with self._mem:
@@ -267,35 +303,81 @@ class Store:
         self._sessions[session["id"]] = session
         self._set_home(session["id"], path)
 
+    def _read_raw(self, path: Path) -> bytes:
+        """The bytes of one history file. Raises HistoryReadError when it cannot be read now
+        (or is not a regular file: a pipe in the folder must never hang the app) and
+        HistoryFileError when it is too large to be a history file."""
+        try:
+            return read_user_file(path, MAX_FILE_BYTES)
+        except UserFileError as exc:
+            if exc.why == "size":
+                raise HistoryFileError([f"{path.name}: larger than {_MAX_MB} MB"]) from exc
+            raise HistoryReadError([f"{path.name}: {exc.problem}"]) from exc
+
     def _read_sessions(self, path: Path) -> list[SessionDoc]:
         """Parse and validate one history file; raises HistoryFileError naming every problem."""
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise HistoryReadError([f"{path.name}: cannot read: {exc.strerror or exc}"]) from exc
-        return parse_history_bytes(raw, path.name, allow_newer=self.read_only)
+        return parse_history_bytes(self._read_raw(path), path.name, allow_newer=self.read_only)
+
+    def _readable_part_in_memory(self, path: Path, problems: list[str]) -> list[SessionDoc]:
+        """Read-only: show what can be read of a damaged file and change nothing on disk."""
+        salvaged = None
+        with contextlib.suppress(HistoryFileError):
+            salvaged = salvage_history_bytes(self._read_raw(path), path.name)
+        sessions = salvaged[0] if salvaged is not None else []
+        shown = (
+            f"; what could be read is shown ({_plural(len(sessions), 'session')})"
+            if sessions
+            else ""
+        )
+        self._note(
+            "error",
+            f"{self._rel(path)} could not be read in full and was left as it is "
+            f"({problems[0]}){shown}.",
+        )
+        return sessions
 
     def _recover(self, path: Path, problems: list[str]) -> list[SessionDoc]:
-        """Keep a copy of a damaged file and put back its newest readable backup.
+        """Repair a damaged file, keeping every record that can be read. Runs under the write
+        lock, and reads the file again first: another process may have repaired it already.
 
-        The damaged file is copied aside first and only then replaced atomically, so a crash
-        in between leaves it where it was, to be handled again at the next start.
+        A byte-identical copy goes to damaged/ first. If the file's records can be read one by
+        one, the readable ones, merged with the newest readable backup, are written back and
+        the others are set aside (they stay in the copy; a note beside it names each and says
+        why). Otherwise the newest readable backup is restored. Each step replaces the file
+        atomically, so a crash in between leaves it to be handled at the next start.
         """
-        moved = self._quarantine(path, copy=True)
-        for backup in self._backups_of(path):
+        raw: bytes | None
+        try:
+            raw = read_user_file(path, MAX_FILE_BYTES)
+        except UserFileError as exc:
+            if is_missing(exc):
+                return []  # moved aside by another process meanwhile, which said so
+            if exc.why != "size":
+                raise HistoryReadError([f"{path.name}: {exc.problem}"]) from exc
+            raw = None  # too large to read: moved aside whole, not copied
+        if raw is not None:
             try:
-                sessions = self._read_sessions(backup)
-            except HistoryFileError:
-                continue
-            write_atomic(path, backup.read_bytes())
+                return parse_history_bytes(raw, path.name, allow_newer=False)
+            except NewerSchemaError:
+                raise
+            except HistoryFileError as exc:
+                problems = exc.problems  # the file as it is now
+        salvaged = salvage_history_bytes(raw, path.name) if raw is not None else None
+        moved = self._quarantine(path, data=raw)
+        backup, backup_sessions = self._newest_readable_backup(path)
+        kept, aside = salvaged if salvaged is not None else ([], [])
+        if kept and (path.parent != self.sessions_dir or len(kept) == 1):
+            return self._write_salvaged(path, kept, aside, moved, backup_sessions)
+        if backup is not None:
+            write_atomic(path, self._read_raw(backup))
             when = datetime.fromtimestamp(backup.stat().st_mtime, UTC).astimezone()
             self._note(
                 "warning",
                 f"{self._rel(path)} was damaged ({problems[0]}). It was moved to {moved} and "
                 f"the backup from {when:%Y-%m-%d %H:%M} was restored "
-                f"({sum(len(s['sets']) for s in sessions)} sets).",
+                f"({_plural(sum(len(s['sets']) for s in backup_sessions), 'set')}).",
             )
-            return sessions
+            return backup_sessions
         with contextlib.suppress(OSError):
             path.unlink()  # the copy in damaged/ is byte-identical
         fsync_dir(path.parent)
@@ -307,8 +389,68 @@ class Store:
         )
         return []
 
-    def _quarantine(self, path: Path, *, copy: bool = False) -> Path:
-        """Put ``path`` into damaged/ (moved, or with ``copy`` copied and fsynced)."""
+    def _newest_readable_backup(self, path: Path) -> tuple[Path | None, list[SessionDoc]]:
+        for backup in self._backups_of(path):
+            try:
+                return backup, self._read_sessions(backup)
+            except HistoryFileError:
+                continue
+        return None, []
+
+    def _write_salvaged(
+        self,
+        path: Path,
+        kept: list[SessionDoc],
+        aside: list[SetAside],
+        moved: Path,
+        backup_sessions: list[SessionDoc],
+    ) -> list[SessionDoc]:
+        """Write back the readable records of a damaged file (plus what its newest readable
+        backup holds) and leave a note in damaged/ naming each record set aside."""
+        merged: dict[str, SessionDoc] = {}
+        merge_into(merged, kept)  # one session twice in the file: keep every record of both
+        merge_into(merged, backup_sessions)  # what the damage took may be there, readable
+        if path.parent == self.sessions_dir:
+            merged = {sid: s for sid, s in merged.items() if sid == kept[0]["id"]}
+        sessions = list(merged.values())
+        self._write_file(path, sessions, replacing_damaged=True)
+        note = self._write_note(path, moved, aside)
+        present = {r["id"] for s in sessions for key in ("sets", "tests", "pain") for r in s[key]}
+        present |= set(merged)
+        restored = sum(1 for a in aside if a.record_id in present)
+        from_backup = (
+            f" The backup held a readable copy of {restored} of them, which is kept."
+            if restored
+            else ""
+        )
+        self._note(
+            "warning",
+            f"{self._rel(path)} held {_plural(len(aside), 'record')} that could not be read "
+            f"({aside[0].problems[0]}); {'it was' if len(aside) == 1 else 'they were'} set "
+            f"aside and the other records kept ({_plural(len(sessions), 'session')}).{from_backup} "
+            f"The file as it was is in {moved}; {note.name} beside it says which records "
+            "and why.",
+        )
+        return sessions
+
+    def _write_note(self, path: Path, moved: Path, aside: list[SetAside]) -> Path:
+        note = moved.with_name(moved.name + ".txt")
+        lines = [
+            f"calftimer could not read {_plural(len(aside), 'record')} of {self._rel(path)} on "
+            f"{self._wall_clock().astimezone():%Y-%m-%d %H:%M:%S} and set "
+            f"{'it' if len(aside) == 1 else 'them'} aside. Every other record was kept.",
+            f"The whole file, as it was, is beside this note: {moved.name}",
+            "",
+            "Records set aside (where they are in that file, and why):",
+            *(f"- {a.describe()}" for a in aside),
+            "",
+        ]
+        write_atomic(note, "\n".join(lines).encode("utf-8", "backslashreplace"))
+        return note
+
+    def _quarantine(self, path: Path, *, data: bytes | None = None) -> Path:
+        """Put ``path`` into damaged/: with ``data`` (its bytes as read) a copy is written
+        and fsynced and the file stays; without, the file itself is moved."""
         self.damaged_dir.mkdir(parents=True, exist_ok=True)
         stamp = self._wall_clock().strftime("%Y%m%dT%H%M%S")
         target = self.damaged_dir / f"{path.name}.{stamp}"
@@ -316,8 +458,8 @@ class Store:
         while target.exists():
             n += 1
             target = self.damaged_dir / f"{path.name}.{stamp}-{n}"
-        if copy:
-            write_atomic(target, path.read_bytes())
+        if data is not None:
+            write_atomic(target, data)
         else:
             replace_with_retry(path, target)
             fsync_dir(path.parent)
@@ -362,17 +504,37 @@ class Store:
         legacy = self.root / LEGACY_FILE
         if not legacy.exists():
             return
+        with self._write_lock():  # and look again: another process may have upgraded it
+            if legacy.exists():
+                self._migrate_legacy_locked(legacy)
+
+    def _migrate_legacy_locked(self, legacy: Path) -> None:
+        aside: list[SetAside] = []
         try:
-            raw = legacy.read_bytes()
-            sessions = parse_history_bytes(raw, LEGACY_FILE, allow_newer=False)
-        except (HistoryFileError, OSError) as exc:
-            problem = exc.problems[0] if isinstance(exc, HistoryFileError) else str(exc)
+            raw = self._read_raw(legacy)
+        except HistoryReadError:
+            raise  # not damage: reported by _tidy, tried again next start
+        except HistoryFileError as exc:
             moved = self._quarantine(legacy)
             self._note(
                 "error",
-                f"The old history file could not be upgraded ({problem}); it was moved to {moved}.",
+                f"The old history file could not be upgraded ({exc.problems[0]}); it was "
+                f"moved to {moved}.",
             )
             return
+        try:
+            sessions = parse_history_bytes(raw, LEGACY_FILE, allow_newer=False)
+        except HistoryFileError as exc:
+            salvaged = salvage_history_bytes(raw, LEGACY_FILE)
+            if salvaged is None or not salvaged[0]:
+                moved = self._quarantine(legacy)
+                self._note(
+                    "error",
+                    f"The old history file could not be upgraded ({exc.problems[0]}); it was "
+                    f"moved to {moved}.",
+                )
+                return
+            sessions, aside = salvaged
         stamp = self._wall_clock().strftime("%Y%m%dT%H%M%S")
         upgrade_dir = self.backups_dir / f"upgrade-v1-{stamp}"
         upgrade_dir.mkdir(parents=True, exist_ok=True)
@@ -382,12 +544,21 @@ class Store:
             by_month.setdefault(month_of(session), []).append(session)
         for month, items in sorted(by_month.items()):
             self._merge_into_month(month, items)
+        if aside:
+            moved = self._quarantine(legacy, data=raw)
+            note = self._write_note(legacy, moved, aside)
+            self._note(
+                "warning",
+                f"{_plural(len(aside), 'record')} of the old history file could not be read "
+                f"({aside[0].problems[0]}) and {'was' if len(aside) == 1 else 'were'} set "
+                f"aside; {note} says which and why.",
+            )
         legacy.unlink()
         fsync_dir(self.root)
         self._note(
             "info",
-            f"Your history was upgraded to the new format ({len(sessions)} sessions). The old "
-            f"file is kept in {upgrade_dir}.",
+            f"Your history was upgraded to the new format ({_plural(len(sessions), 'session')})."
+            f" The old file is kept in {upgrade_dir}.",
         )
 
     def _merge_conflict_copies(self) -> None:
@@ -396,47 +567,75 @@ class Store:
                 base_name = conflict_base_name(path.name)
                 if base_name is None or not path.is_file():
                     continue
-                try:
-                    theirs = self._read_sessions(path)
-                except HistoryFileError as exc:
-                    moved = self._quarantine(path)
-                    self._note(
-                        "warning",
-                        f"A sync conflict copy could not be read "
-                        f"({exc.problems[0]}); it was moved to {moved}.",
-                    )
-                    continue
-                base = folder / base_name
-                with interprocess_lock(self._lock_path):
-                    mine: dict[str, SessionDoc] = {}
-                    if base.exists():
-                        try:
-                            mine = {s["id"]: s for s in self._read_sessions(base)}
-                        except HistoryFileError as exc:
-                            mine = {s["id"]: s for s in self._recover(base, exc.problems)}
-                    new_sessions, new_records = merge_into(mine, theirs)
-                    if folder == self.sessions_dir:
-                        # A session file holds one session; any other goes to its archive.
-                        own = [s for s in mine.values() if s["id"] == base.stem]
-                        others = [s for s in mine.values() if s["id"] != base.stem]
-                        if own:
-                            self._write_file(base, own, locked=True)
-                        for other in others:
-                            month = self.months_dir / f"{month_of(other)}.json"
-                            current = {s["id"]: s for s in self._sessions_in(month)}
-                            merge_into(current, [other])
-                            self._write_file(month, list(current.values()), locked=True)
-                    elif mine:
-                        self._write_file(base, list(mine.values()), locked=True)
-                self.merged_dir.mkdir(parents=True, exist_ok=True)
-                replace_with_retry(path, self._unique(self.merged_dir / path.name))
-                fsync_dir(folder)
+                with self._write_lock():  # another process may be merging the same copy
+                    self._merge_conflict_copy(folder, path, base_name)
+
+    def _merge_conflict_copy(self, folder: Path, path: Path, base_name: str) -> None:
+        """Merge one conflict copy into its file (under the write lock). A copy with some
+        unreadable records has its readable ones merged and goes to damaged/ with a note."""
+        if not path.is_file():
+            return  # merged (and moved) by another process meanwhile
+        aside: list[SetAside] = []
+        try:
+            theirs = self._read_sessions(path)
+        except HistoryReadError:
+            raise  # not damage: reported by _tidy, tried again next start
+        except HistoryFileError as exc:
+            salvaged = None
+            with contextlib.suppress(HistoryFileError):
+                salvaged = salvage_history_bytes(self._read_raw(path), path.name)
+            if salvaged is None or not salvaged[0]:
+                moved = self._quarantine(path)
                 self._note(
-                    "info",
-                    f"Merged the sync conflict copy {path.name} into {base_name} "
-                    f"({new_sessions} sessions and {new_records} records were new). The copy "
-                    f"is kept in {self.merged_dir}.",
+                    "warning",
+                    f"A sync conflict copy could not be read "
+                    f"({exc.problems[0]}); it was moved to {moved}.",
                 )
+                return
+            theirs, aside = salvaged
+        base = folder / base_name
+        mine: dict[str, SessionDoc] = {}
+        if base.exists():
+            try:
+                mine = {s["id"]: s for s in self._read_sessions(base)}
+            except HistoryFileError as exc:
+                mine = {s["id"]: s for s in self._recover(base, exc.problems)}
+        new_sessions, new_records = merge_into(mine, theirs)
+        if folder == self.sessions_dir:
+            # A session file holds one session; any other goes to its archive.
+            own = [s for s in mine.values() if s["id"] == base.stem]
+            others = [s for s in mine.values() if s["id"] != base.stem]
+            if own:
+                self._write_file(base, own)
+            for other in others:
+                month = self.months_dir / f"{month_of(other)}.json"
+                current = {s["id"]: s for s in self._sessions_in(month)}
+                merge_into(current, [other])
+                self._write_file(month, list(current.values()))
+        elif mine:
+            self._write_file(base, list(mine.values()))
+        if aside:
+            moved = self._quarantine(path)
+            note = self._write_note(path, moved, aside)
+            self._note(
+                "warning",
+                f"Merged the readable records of the sync conflict copy {path.name} into "
+                f"{base_name} ({_plural(new_sessions, 'session')} and "
+                f"{_plural(new_records, 'record')} were new); {_plural(len(aside), 'record')} "
+                f"could not be read ({aside[0].problems[0]}). The "
+                f"copy was moved to {moved}; {note.name} beside it says which records and why.",
+            )
+            return
+        self.merged_dir.mkdir(parents=True, exist_ok=True)
+        replace_with_retry(path, self._unique(self.merged_dir / path.name))
+        fsync_dir(folder)
+        self._note(
+            "info",
+            f"Merged the sync conflict copy {path.name} into {base_name} "
+            f"({_plural(new_sessions, 'session')} and {_plural(new_records, 'record')} "
+            "were new). The copy "
+            f"is kept in {self.merged_dir}.",
+        )
 
     def _adopt_temp_files(self) -> None:
         """A temp file left by a crash holds a save that never returned: merge what it has."""
@@ -621,11 +820,11 @@ class Store:
                 by_file.setdefault(home, []).append(session)
         totals = [0, 0]
         for path, items in by_file.items():
-            with interprocess_lock(self._lock_path):
+            with self._write_lock():
                 current = {s["id"]: s for s in self._sessions_in(path)}
                 new_sessions, new_records, changed = merge_changes(current, items)
                 if new_sessions or new_records or changed:
-                    self._write_file(path, list(current.values()), locked=True)
+                    self._write_file(path, list(current.values()))
             totals[0] += new_sessions
             totals[1] += new_records
         return totals[0], totals[1]
@@ -651,7 +850,7 @@ class Store:
         moved = 0
         for month, ids in sorted(by_month.items()):
             path = self.months_dir / f"{month}.json"
-            with interprocess_lock(self._lock_path):
+            with self._write_lock():
                 # Re-read each session file under the lock: a save made elsewhere since we
                 # loaded must reach the archive before its file is removed.
                 files = []
@@ -663,7 +862,7 @@ class Store:
                 current = {s["id"]: s for s in self._sessions_in(path)}
                 with self._mem:
                     merge_into(current, [self._sessions[sid] for sid in ids])
-                self._write_file(path, list(current.values()), locked=True)
+                self._write_file(path, list(current.values()))
                 for file in files:
                     with contextlib.suppress(FileNotFoundError):
                         file.unlink()  # safe: the archive holding it is on disk already
@@ -681,10 +880,10 @@ class Store:
 
     def _merge_into_month(self, month: str, items: list[SessionDoc]) -> None:
         path = self.months_dir / f"{month}.json"
-        with interprocess_lock(self._lock_path):
+        with self._write_lock():
             current = {s["id"]: s for s in self._sessions_in(path)}
             merge_into(current, items)
-            self._write_file(path, list(current.values()), locked=True)
+            self._write_file(path, list(current.values()))
 
     def _sessions_in(self, path: Path) -> list[SessionDoc]:
         """What ``path`` holds now: from disk if it changed since we read it, else memory."""
@@ -719,17 +918,17 @@ class Store:
             if session_id not in self._sessions:
                 raise KeyError(f"no session {session_id!r} in the history")
             path = self._home[session_id]
-        with interprocess_lock(self._lock_path):
+        with self._write_lock():
             current = {s["id"]: s for s in self._sessions_in(path)}
             with self._mem:
                 session = self._sessions[session_id]
                 change(session)
                 current[session_id] = session
-            self._write_file(path, list(current.values()), locked=True)
+            self._write_file(path, list(current.values()))
 
     def _save_session(self, session: SessionDoc, path: Path) -> None:
         self._require_writable()
-        with interprocess_lock(self._lock_path):
+        with self._write_lock():
             self._sessions_in(path)  # merge whatever another device put there first
             with self._mem:
                 known = self._sessions.get(session["id"])
@@ -737,10 +936,39 @@ class Store:
                     session, _ = merge_sessions(known, session)
                 self._sessions[session["id"]] = session
                 self._set_home(session["id"], path)
-            self._write_file(path, [session], locked=True)
+            self._write_file(path, [session])
 
-    def _write_file(self, path: Path, sessions: list[SessionDoc], *, locked: bool) -> None:
-        assert locked, "history files are written under the inter-process lock"
+    @contextlib.contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        """The inter-process write lock, re-entrant within one thread (a second ``flock`` on a
+        new handle in the same process would wait for the first forever)."""
+        depth = getattr(self._held, "depth", 0)
+        if depth:
+            self._held.depth = depth + 1
+            try:
+                yield
+            finally:
+                self._held.depth = depth
+            return
+        with interprocess_lock(self._lock_path):
+            self._held.depth = 1
+            try:
+                yield
+            finally:
+                self._held.depth = 0
+
+    def _holds_write_lock(self) -> bool:
+        return getattr(self._held, "depth", 0) > 0
+
+    def _write_file(
+        self, path: Path, sessions: list[SessionDoc], *, replacing_damaged: bool = False
+    ) -> None:
+        """Replace ``path`` with ``sessions``. Only under the write lock (checked, not
+        assumed: a merge needs the file as it is on disk while nobody else writes it), and only
+        with bytes that the reader accepts. ``replacing_damaged``: the file on disk is damaged
+        (its copy is in damaged/), so it does not become a backup generation."""
+        if not self._holds_write_lock():
+            raise RuntimeError(f"{path.name}: history files are written under the write lock")
         self._require_writable()
         sessions = sorted(sessions, key=lambda s: s["started_at"])
         if path.parent == self.sessions_dir and len(sessions) != 1:
@@ -759,12 +987,19 @@ class Store:
                     "month": path.stem,
                     "sessions": sessions,
                 }
-            data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+            try:
+                data = encode_json(payload, separators=(",", ":"))
+            except UnwritableValueError as exc:
+                raise UnsavableHistoryError([f"{path.name}: {p}" for p in exc.problems]) from exc
+            try:
+                parse_history_bytes(data, path.name, allow_newer=False)  # our reader's verdict
+            except HistoryFileError as exc:
+                raise UnsavableHistoryError(exc.problems) from exc
             for session in sessions:
                 self._sessions[session["id"]] = session
                 self._set_home(session["id"], path)
         month = path.parent == self.months_dir
-        if not month:
+        if not month and not replacing_damaged:
             self._rotate_backups(path)  # the version being replaced becomes backup 1
         write_atomic(path, data)
         self._remember_stamp(path)
@@ -799,9 +1034,9 @@ class Store:
     def _write_dirty(self) -> None:
         while self._dirty:
             path = self._dirty.pop()
-            with interprocess_lock(self._lock_path):
+            with self._write_lock():
                 current = {s["id"]: s for s in self._sessions_in(path)}
-                self._write_file(path, list(current.values()), locked=True)
+                self._write_file(path, list(current.values()))
 
     def _turn_read_only(self, path: Path) -> None:
         if not self.read_only:
@@ -854,6 +1089,10 @@ def _collector_paused(*, freeze: bool = False) -> Iterator[None]:
             gc.freeze()
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _count(n: int, noun: str) -> str:
     return f"its {n} {noun}{'' if n == 1 else 's'} {'is' if n == 1 else 'are'}"
 
@@ -878,30 +1117,12 @@ def parse_history_bytes(raw: bytes, name: str, *, allow_newer: bool) -> list[Ses
     """The sessions in a history file (session, month or legacy), migrated to the current
     schema; raises HistoryFileError naming every problem found."""
     if len(raw) > MAX_FILE_BYTES:
-        raise HistoryFileError([f"{name}: larger than {MAX_FILE_BYTES // 1_000_000} MB"])
+        raise HistoryFileError([f"{name}: larger than {_MAX_MB} MB"])
     try:
         doc = decode_json(raw)
     except JsonTextError as exc:
-        raise HistoryFileError([f"{name}: {exc}"]) from exc
-    if type(doc) is not dict:
-        raise HistoryFileError([f"{name}: must hold a JSON object"])
-    version = doc.get("schema_version")
-    if type(version) is not int or version < 1:
-        raise HistoryFileError([f"{name}: schema_version: must be a whole number, 1 or more"])
-    if version > SCHEMA_VERSION and not allow_newer:
-        raise NewerSchemaError([f"{name}: schema_version: {version} is newer than this calftimer"])
-    doc = migrate(doc)
-    if doc.get("kind") == SESSION_KIND:
-        sessions = [doc.get("session")]
-        paths = ["session"]
-    elif doc.get("kind") == MONTH_KIND:
-        items = doc.get("sessions")
-        if type(items) is not list:
-            raise HistoryFileError([f"{name}: sessions: must be a list"])
-        sessions = items
-        paths = [f"sessions[{i}]" for i in range(len(items))]
-    else:
-        raise HistoryFileError([f'{name}: kind: must be "{SESSION_KIND}" or "{MONTH_KIND}"'])
+        raise HistoryFileError([f"{name}: {p}" for p in exc.problems]) from exc
+    version, sessions, paths = _frame(doc, name, allow_newer=allow_newer)
     problems: list[str] = []
     if version <= SCHEMA_VERSION:
         for session, path in zip(sessions, paths, strict=True):
@@ -912,7 +1133,50 @@ def parse_history_bytes(raw: bytes, name: str, *, allow_newer: bool) -> list[Ses
         sessions = [s for s in sessions if not validate_session(s, "session")]
     if problems:
         raise HistoryFileError([f"{name}: {p}" for p in problems])
-    return sessions  # type: ignore[return-value]  # validated above
+    return sessions
+
+
+def salvage_history_bytes(raw: bytes, name: str) -> tuple[list[SessionDoc], list[SetAside]] | None:
+    """Record by record, what can be kept of a history file that ``parse_history_bytes``
+    refused: the readable sessions (without their unreadable sets, test results and pain
+    ratings) and each record set aside, with why. None when the file itself cannot be read
+    as a history file (not JSON, another kind, a newer schema): then nothing can be told apart.
+    """
+    if len(raw) > MAX_FILE_BYTES:
+        return None
+    try:
+        doc = decode_json(raw, lenient=True, allow_constants=True)
+        _, items, paths = _frame(doc, name, allow_newer=False)
+    except (JsonTextError, HistoryFileError):
+        return None
+    kept: list[SessionDoc] = []
+    aside: list[SetAside] = []
+    for item, path in zip(items, paths, strict=True):
+        session, bad = salvage_session(item, path)
+        if session is not None:
+            kept.append(session)
+        aside += bad
+    return kept, aside
+
+
+def _frame(doc: Any, name: str, *, allow_newer: bool) -> tuple[int, list[Any], list[str]]:
+    """The schema version, the (migrated) session records and their paths in the file."""
+    if type(doc) is not dict:
+        raise HistoryFileError([f"{name}: must hold a JSON object"])
+    version = doc.get("schema_version")
+    if type(version) is not int or version < 1:
+        raise HistoryFileError([f"{name}: schema_version: must be a whole number, 1 or more"])
+    if version > SCHEMA_VERSION and not allow_newer:
+        raise NewerSchemaError([f"{name}: schema_version: {version} is newer than this calftimer"])
+    doc = migrate(doc)
+    if doc.get("kind") == SESSION_KIND:
+        return version, [doc.get("session")], ["session"]
+    if doc.get("kind") == MONTH_KIND:
+        items = doc.get("sessions")
+        if type(items) is not list:
+            raise HistoryFileError([f"{name}: sessions: must be a list"])
+        return version, items, [f"sessions[{i}]" for i in range(len(items))]
+    raise HistoryFileError([f'{name}: kind: must be "{SESSION_KIND}" or "{MONTH_KIND}"'])
 
 
 # ------------------------------------------------------------------------------ migrations
@@ -921,8 +1185,12 @@ def parse_history_bytes(raw: bytes, name: str, *, allow_newer: bool) -> list[Ses
 def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
     """Schema 1 kept everything in one ``history.json``: a flat list of sessions and a flat
     list of sets pointing at them, with older field names. Schema 2 nests sets in sessions."""
+
+    def listed(value: Any) -> list[Any]:
+        return value if type(value) is list else []
+
     sessions: dict[str, dict[str, Any]] = {}
-    for old in doc.get("sessions") or []:
+    for old in listed(doc.get("sessions")):
         if type(old) is not dict:
             continue
         sessions[str(old.get("id"))] = {
@@ -936,7 +1204,7 @@ def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
             "tests": [],
             "pain": [],
         }
-    for old in doc.get("sets") or []:
+    for old in listed(doc.get("sets")):
         if type(old) is not dict:
             continue
         owner = sessions.get(str(old.get("session")))

@@ -33,7 +33,7 @@ SIDE_NAMES: dict[Side, str] = {Side.BOTH: "BOTH LEGS", Side.LEFT: "LEFT", Side.R
 
 def target_text(mode: Mode, target: int) -> str:
     if mode is Mode.REPS:
-        return f"{target} reps"
+        return plural(target, "rep")
     if mode is Mode.TIME:
         return f"{target} s" if target < 120 or target % 60 else f"{target // 60} min"
     if mode is Mode.DISTANCE:
@@ -140,6 +140,9 @@ def session_summary(records: Iterable[SetRecord]) -> list[str]:
             parts.append(values if side is Side.BOTH else f"{side.value} {values}")
         if items[0].mode is Mode.TEST:
             unit = "reps"
-        unit = {"rep": "reps", "contact": "contacts"}.get(unit, unit)
+        if len(items) > 1 or items[0].done != 1:  # "1 rep", but "1, 1 reps" and "2 reps"
+            unit = {"rep": "reps", "contact": "contacts"}.get(unit, unit)
+        else:
+            unit = {"reps": "rep", "contacts": "contact"}.get(unit, unit)
         lines.append(f"{name}: {' · '.join(parts)} {unit}".rstrip())
     return lines

@@ -7,7 +7,8 @@ The history view charts what this module computes; it owns the counting rules
   **contacts** (ground contacts), their own metric;
 - **tut** (time under tension, in seconds): what each set recorded (reps x tempo, or seconds
   held);
-- **load** (kg x reps): only sets with added load;
+- **load** (kg x reps): only sets with added load (shown in the user's unit:
+  ``display_amount``);
 - **sets**: sets done.
 - **Per leg**: a set on one leg counts for that leg; a two-leg set counts for both.
 - **Weeks** are ISO weeks (Monday to Sunday) in the user's time zone, by the local date a
@@ -28,6 +29,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from calftimer.core.catalog import CATALOG
+from calftimer.core.settings import KG_PER_LB
 
 METRICS: tuple[str, ...] = ("reps", "tut", "load", "sets", "contacts")
 METRIC_NAMES: Mapping[str, str] = {
@@ -52,6 +54,26 @@ SPIKE_AMBER, SPIKE_RED = 1.10, 1.30  # above 110 %: amber; above 130 %: red
 
 _REPS, _TUT, _LOAD, _SETS, _CONTACTS = range(5)
 _EXERCISE_ORDER = {exercise_id: rank for rank, exercise_id in enumerate(CATALOG)}
+
+
+def metric_name(metric: str, weight_unit: str = "kg") -> str:
+    """The metric's axis title in the user's weight unit (``Load volume (lb × reps)``)."""
+    return METRIC_NAMES[metric].replace("(kg ", f"({weight_unit} ")
+
+
+def metric_unit(metric: str, weight_unit: str = "kg") -> str:
+    """The unit of the metric's amounts as shown: ``min`` for tut, ``lb × reps`` in pounds."""
+    return f"{weight_unit} × reps" if metric == "load" else METRIC_UNITS[metric]
+
+
+def display_amount(value: float, metric: str, weight_unit: str = "kg") -> float:
+    """A stored amount in the unit it is shown in: tut in minutes (stored in seconds), load
+    volume in the user's weight unit (stored in kg × reps; not rounded, it is a sum)."""
+    if metric == "tut":
+        return value / 60
+    if metric == "load" and weight_unit == "lb":
+        return value / KG_PER_LB
+    return value
 
 
 def set_amounts(s: Mapping[str, Any]) -> tuple[float, float, float, float, float]:

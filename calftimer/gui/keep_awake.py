@@ -574,10 +574,12 @@ class KeepAwakeController(QObject):
     (ready, paused, finished, abandoned) lets it sleep. The keep-awake setting can turn it off.
 
     When inhibiting fails the first time, ``keep_awake_failed`` is emitted and
-    ``status_message()`` returns the message once; later failures stay quiet.
+    ``status_message()`` returns the message once; later failures stay quiet. When it works
+    again after that, ``keep_awake_restored`` is emitted (and a later failure is told again).
     """
 
-    keep_awake_failed = Signal(str)  # the status-bar message, emitted at most once
+    keep_awake_failed = Signal(str)  # the notice to show, emitted once per stretch of failures
+    keep_awake_restored = Signal()  # inhibiting works again: the notice is no longer true
 
     def __init__(
         self,
@@ -614,6 +616,8 @@ class KeepAwakeController(QObject):
     @Slot(bool)
     def set_enabled(self, enabled: bool) -> None:
         self._enabled = bool(enabled)
+        if not self._enabled:
+            self._reported = False  # turned back on and still failing: say so again
         self._apply()
 
     @Slot(object)
@@ -636,7 +640,12 @@ class KeepAwakeController(QObject):
         if not (self._enabled and self._state is State.RUNNING):
             self._keep_awake.release()
             return
-        if self._keep_awake.inhibit(self._reason) or self._reported:
+        if self._keep_awake.inhibit(self._reason):
+            if self._reported:
+                self._reported = False
+                self.keep_awake_restored.emit()
+            return
+        if self._reported:
             return
         self._reported = True
         self._pending_message = unavailable_message(self._keep_awake.unavailable_reason)

@@ -66,7 +66,7 @@ from calftimer.core.program_files import (
 from calftimer.core.programs import Program, ProgramFileError
 from calftimer.core.session import Session, SetRecord, State
 from calftimer.core.settings import Settings, SettingsReadOnlyError, save_settings
-from calftimer.core.texts import target_text
+from calftimer.core.texts import plural, target_text
 from calftimer.core.timeline import (
     CompileOptions,
     compile_program,
@@ -81,6 +81,7 @@ from calftimer.gui.models import (
     ProgramListModel,
     ProgramRole,
 )
+from calftimer.gui.notices import NoticeArea, NoticeBoard
 from calftimer.gui.session_view import SessionView
 from calftimer.gui.theme import apply_theme
 from calftimer.paths import AppPaths
@@ -162,6 +163,8 @@ class MainWindow(QMainWindow):
         self._bridge.history_loaded.connect(self._on_history_loaded)
         self.history_view: Any = None  # made on first use: pyqtgraph stays off the start-up path
         self.test_results_dialog: Any = None
+        self.notice_dialog: Any = None
+        self.shortcuts_dialog: Any = None
         self._morning_session_id: str | None = None
         self.last_pain: dict[str, int] = {}  # ratings given for the session just ended
         self.current_program: Program | None = None
@@ -199,7 +202,18 @@ class MainWindow(QMainWindow):
         self.session_view = SessionView()
         self.stack.addWidget(self.home)
         self.stack.addWidget(self.session_view)
-        self.setCentralWidget(self.stack)
+        # Every notice (sound off, screen may sleep, damaged files, recoveries...) in one line
+        # above whatever page shows: in the layout, so it never covers the session's digits.
+        self.notices = NoticeBoard(self)
+        self.notice_area = NoticeArea(self.notices)
+        self.notice_area.details_requested.connect(self.show_notices)
+        central = QWidget()
+        page = QVBoxLayout(central)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.setSpacing(0)
+        page.addWidget(self.notice_area)
+        page.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         self._connect_session_view()
         self.session_view.pain_bar.rated.connect(lambda n: self._save_pain("during", n))
         self.session_view.apply_next_time_button.clicked.connect(self.apply_progression)
@@ -209,13 +223,8 @@ class MainWindow(QMainWindow):
         self.session_view.weight_unit = self.settings.weight_unit
         if self.settings.muted:
             self.muted = True
-        if library.problems:
-            names = ", ".join(p.source for p in library.problems)
-            self.statusBar().showMessage(
-                f"Some program files could not be read and were left alone: {names}"
-            )
-        else:
-            self.statusBar().showMessage("Pick a program and press Start. Press ? for shortcuts.")
+        self._show_program_problems()
+        self.statusBar().showMessage("Pick a program and press Start. Press ? for shortcuts.")
         if store is not None and writer is not None:
             self.attach_store(store, writer)
 
@@ -236,9 +245,8 @@ class MainWindow(QMainWindow):
         for act in (self.export_json_action, self.export_csv_action):
             act.setEnabled(True)
         self.import_action.setEnabled(not store.read_only)
-        if store.read_only:
-            self.statusBar().showMessage("History is read-only: sessions will not be saved.")
-        else:
+        self._show_read_only()
+        if not store.read_only:
             self.offer_morning_rating()
 
     def attach_audio(self, output: Any) -> None:
@@ -270,7 +278,9 @@ class MainWindow(QMainWindow):
             )
             self._on_voice_changed()
         if self._audio_problem:
-            self.statusBar().showMessage(self._audio_problem)
+            self.notices.post("sound", "warning", self._audio_problem)
+        else:
+            self.notices.withdraw("sound")  # a working output again (a restart, a new device)
 
     def restart_audio(self) -> None:
         """Qt's sound backend faulted (``QtAudioGlitchWatch``): go on with a fresh output.
@@ -280,8 +290,10 @@ class MainWindow(QMainWindow):
         if self._audio_restart_pending or not hasattr(self.audio, "fresh_copy"):
             return
         if self.audio_restarts >= AUDIO_RESTARTS_MAX:
-            self.statusBar().showMessage(
-                "The sound system keeps failing; restart calftimer if cues stop."
+            self.notices.post(
+                "sound-failing",  # for the rest of this run: no more restarts are tried
+                "warning",
+                "The sound system keeps failing; restart calftimer if cues stop.",
             )
             return
         self._audio_restart_pending = True
@@ -293,18 +305,19 @@ class MainWindow(QMainWindow):
         self.attach_audio(self.audio.fresh_copy())
         self._course_changed()  # what was handed to the old output goes to the new one
         # The new output loads for about a second: cues due before it is ready are missed.
-        self.statusBar().showMessage(
+        # True for this session: the next one withdraws it.
+        self.notices.post(
+            "sound-restarts",
+            "info",
             "The sound system stumbled, so calftimer restarted its sound; a second of cues "
-            "may have been missed."
+            "may have been missed.",
         )
 
     def _on_audio_failed(self, problem: str) -> None:
         """The sounds could not load (the device went away): flash the screen instead."""
         from calftimer.gui.audio import SilentOutput
 
-        self.attach_audio(SilentOutput(problem, self))
-        if self.driver is not None and self.driver.session.state is State.RUNNING:
-            self.session_view.show_info(problem)
+        self.attach_audio(SilentOutput(problem, self))  # which posts the problem
 
     def _on_voice_changed(self) -> None:
         """The voice speaking now changed (the system voice became ready, say): phrases are
@@ -317,7 +330,8 @@ class MainWindow(QMainWindow):
         self._course_changed()
 
     def _on_audio_notice(self, text: str) -> None:
-        self.statusBar().showMessage(text)
+        """The system voice or the built-in voice could not start: another voice speaks."""
+        self.notices.post("voice", "warning", text)
 
     def _audio_loading(self) -> bool:
         return self.audio is not None and bool(getattr(self.audio, "loading", False))
@@ -415,23 +429,63 @@ class MainWindow(QMainWindow):
         )
 
     def show_store_notices(self) -> None:
-        """Tell the user once, without blocking, what the store had to do while opening."""
-        if self.store is None or len(self.store.notices) <= self._notices_shown:
+        """Put what the store had to do (a recovery, a merge, a file it left alone) in the
+        notice area, each once; they stay until dismissed."""
+        if self.store is None:
             return
+        self._show_read_only()
         notices = self.store.notices[self._notices_shown :]
-        self._notices_shown = len(self.store.notices)
-        box = QMessageBox(self)
-        levels = {n.level for n in notices}
-        box.setIcon(
-            QMessageBox.Icon.Warning
-            if levels & {"warning", "error"}
-            else QMessageBox.Icon.Information
+        for number, notice in enumerate(notices, start=self._notices_shown):
+            level = notice.level if notice.level in ("error", "warning") else "info"
+            self.notices.post(f"history:{number}", level, f"Your history: {notice.message}")
+        self._notices_shown += len(notices)
+
+    def _show_read_only(self) -> None:
+        if self.store is not None and self.store.read_only:
+            self.notices.post(
+                "history-read-only",
+                "error",
+                "Your history is read-only: nothing you do now is saved (it was written by a "
+                "newer calftimer). Update calftimer to train.",
+                summary="Your history is read-only: sessions are not saved.",
+                dismissible=False,
+            )
+
+    def _show_program_problems(self) -> None:
+        """One notice per program file that could not be read, with its path and why; a file
+        fixed (or removed) since takes its notice with it."""
+        wanted = {}
+        for problem in self._library.problems:
+            path = self._paths.programs_dir / problem.source
+            reasons = "\n".join(f"• {p}" for p in problem.problems) or "• unreadable"
+            wanted[f"program-file:{problem.source}"] = (
+                f"The program file {path} could not be read and was left alone:\n{reasons}",
+                f"Program file {problem.source} could not be read: {problem.problems[0]}"
+                if problem.problems
+                else f"Program file {problem.source} could not be read.",
+            )
+        self.notices.withdraw_where(
+            lambda key: key.startswith("program-file:") and key not in wanted
         )
-        box.setWindowTitle("About your history")
-        box.setText("\n\n".join(n.message for n in notices))
-        box.setModal(False)
-        box.show()
-        self.store_notice_box = box
+        for key, (text, summary) in wanted.items():
+            self.notices.post(key, "warning", text, summary=summary)
+
+    def post_settings_notices(self, notices: list[Any]) -> None:
+        """What reading the settings file had to do (defaults for damaged values, a copy
+        kept): shown until the settings are saved again."""
+        for number, notice in enumerate(notices):
+            level = notice.level if notice.level in ("error", "warning") else "info"
+            self.notices.post(f"settings:{number}", level, f"Settings: {notice.message}")
+
+    def show_notices(self) -> None:
+        """Every notice in full (Details, or Ctrl+Shift+N from anywhere)."""
+        from calftimer.gui.notices import NoticeDialog
+
+        if self.notice_dialog is None:
+            self.notice_dialog = NoticeDialog(self.notices, self)
+        self.notice_dialog.show()
+        self.notice_dialog.raise_()
+        self.notice_dialog.activateWindow()
 
     # ------------------------------------------------------------------ home page
 
@@ -587,6 +641,8 @@ class MainWindow(QMainWindow):
 
     def _on_program_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         program: Program | None = current.data(ProgramRole) if current.isValid() else None
+        if program is not None and hasattr(self, "notices"):
+            self.notices.withdraw("start")  # "select a program first" is done
         if hasattr(self, "delete_button"):
             self.delete_button.setEnabled(program is not None and not program.builtin)
         if program is None:
@@ -611,6 +667,18 @@ class MainWindow(QMainWindow):
         program = self.selected_program()
         if program is not None:
             self.start_program(program)
+            return
+        # Never silent: say why, and put the focus where the choice is made. Said again at
+        # every press, even if dismissed before.
+        self.notices.withdraw("start")
+        self.notices.post(
+            "start",
+            "info",
+            "Nothing to start: select a program in the Programs list first, then press Start "
+            "(or F5).",
+            summary="Select a program first (in the Programs list), then press Start.",
+        )
+        self.program_list.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --------------------------------------------------------------- the session
 
@@ -648,12 +716,10 @@ class MainWindow(QMainWindow):
         if controller is not None:
             self.driver.state_changed.connect(controller.session_state_changed)
         self.session_view.set_timeline(timeline)
-        notes = []
-        if self.store is not None and self.store.read_only:
-            notes.append("Your history is read-only: this session will not be saved.")
-        if self._audio_problem:
-            notes.append(self._audio_problem)
-        self.session_view.show_info(" ".join(notes))
+        # What was true of the last session only goes; what is true of the app (sound off,
+        # read-only history) stays in the notice area, above this session too.
+        for key in ("suspend", "sound-restarts", "start"):
+            self.notices.withdraw(key)
         self.stack.setCurrentWidget(self.session_view)
         self.statusBar().showMessage(f"{program.name}: started. Space pauses.")
         self.driver.start()
@@ -709,15 +775,25 @@ class MainWindow(QMainWindow):
         if self.driver is None or self.driver.session.state.is_over:
             self.show_home()
             return
-        answer = QMessageBox.question(
+        self.ask_to_stop()
+
+    def ask_to_stop(self) -> bool:
+        """ "Stop the session?" with the session paused while asked (Esc, Stop, Ctrl+W, Ctrl+Q,
+        closing the window); True when no session is left running."""
+        from calftimer.gui.stop_question import ask_to_stop
+
+        if self.driver is None or self.driver.session.state.is_over:
+            return True
+        if self.stack.currentWidget() is not self.session_view:
+            self.leave_focus_mode()
+            self.stack.setCurrentWidget(self.session_view)  # show what would be stopped
+            self._update_action_state()
+        return ask_to_stop(
             self,
-            "Stop the session?",
-            "Stop this session now? The sets you have done are kept.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
+            lambda: None if self.driver is None else self.driver.session.state,
+            lambda: self._apply("toggle_pause"),
+            lambda: self._apply("abandon"),
         )
-        if answer == QMessageBox.StandardButton.Yes:
-            self._apply("abandon")
 
     def offer_morning_rating(self) -> None:
         """The first start of a day after training asks how the calves feel (once a day)."""
@@ -839,7 +915,13 @@ class MainWindow(QMainWindow):
         dialog = HeelRiseResultsDialog(
             counts["left"], counts["right"], self.settings, self._previous_test(), self
         )
-        dialog.accepted.connect(lambda: self._save_test_result(*dialog.counts()))
+        # The session is captured now: the result belongs to it even if another one has
+        # started by the time the user saves.
+        session = self.recorder.current() if self.recorder is not None else None
+        driver = self.driver
+        dialog.accepted.connect(
+            lambda: self._save_test_result(*dialog.counts(), session=session, driver=driver)
+        )
         self.test_results_dialog = dialog
         dialog.open()
 
@@ -855,12 +937,33 @@ class MainWindow(QMainWindow):
                     latest = test
         return None if latest is None else (latest["left_reps"], latest["right_reps"])
 
-    def _save_test_result(self, left: int, right: int) -> None:
+    def _save_test_result(
+        self, left: int, right: int, *, session: int | None = None, driver: Any = None
+    ) -> None:
+        if driver is not None and driver is self.driver:
+            self._correct_test_counts(left, right)  # the summary shows what is saved
         if self.recorder is None or not self.recorder.enabled:
             self.statusBar().showMessage("The test result was not saved: the history is read-only.")
             return
-        self.recorder.test_result(left, right)
+        self.recorder.test_result(left, right, session)
         self.statusBar().showMessage(f"Heel-rise test saved: left {left}, right {right}.")
+
+    def _correct_test_counts(self, left: int, right: int) -> None:
+        """The counts as the user corrected them replace the metronome's in the summary (the
+        sets keep what the metronome counted; the saved result holds the corrected ones)."""
+        from calftimer.core.exercise import Mode
+
+        corrected = {"left": left, "right": right}
+        # The last test set of each leg is the one the dialog showed (_offer_test_results).
+        last = {r.side.value: r.work_index for r in self.completed_sets if r.mode is Mode.TEST}
+        self.completed_sets = [
+            replace(r, done=corrected[r.side.value])
+            if r.side.value in corrected and last.get(r.side.value) == r.work_index
+            else r
+            for r in self.completed_sets
+        ]
+        if self.driver is not None and self.driver.session.state.is_over:
+            self.session_view.show_summary(list(self.completed_sets), self.driver.session.state)
 
     def show_history(self) -> None:
         """The weekly volume chart. Not while a session runs: training comes first."""
@@ -874,6 +977,8 @@ class MainWindow(QMainWindow):
             self.history_view.close_requested.connect(self.show_home)
             self.history_view.png_button.clicked.connect(self._export_chart_png)
             self.history_view.csv_button.clicked.connect(self._export_chart_csv)
+            self.history_view.weight_unit = self.settings.weight_unit
+            self.history_view.restore_layout(self._window_state_file().value("history/splitter"))
             self.stack.addWidget(self.history_view)
         self.leave_focus_mode()
         self.stack.setCurrentWidget(self.history_view)
@@ -922,6 +1027,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Exported to {target}.")
 
     def show_home(self) -> None:
+        self.notices.withdraw("start-where")  # at the program list now
         self.leave_focus_mode()
         self.stack.setCurrentWidget(self.home)
         self._update_action_state()
@@ -939,17 +1045,21 @@ class MainWindow(QMainWindow):
             source = self._keep_awake_source
             backend = source if isinstance(source, KeepAwake) else source()
             self.keep_awake = KeepAwakeController(backend, enabled=self.settings.keep_awake)
-            self.keep_awake.keep_awake_failed.connect(self.statusBar().showMessage)
-            self.keep_awake.keep_awake_failed.connect(self.session_view.show_info)
+            self.keep_awake.keep_awake_failed.connect(
+                lambda text: self.notices.post("keep-awake", "warning", text)
+            )
+            self.keep_awake.keep_awake_restored.connect(lambda: self.notices.withdraw("keep-awake"))
         return self.keep_awake
 
     def _on_driver_suspended(self, asleep_ms: int) -> None:
         minutes = max(1, round(asleep_ms / 60_000))
-        self.statusBar().showMessage(
+        self.notices.post(
+            "suspend",
+            "info",
             f"The computer was asleep for about {minutes} min, so the session is paused; that "
-            "time does not count. Press Space to continue."
+            "time does not count. Press Space to continue.",
+            summary="Paused while the computer slept. Space continues.",
         )
-        self.session_view.show_notice("Paused while the computer slept. Space continues.")
 
     def _on_driver_set_completed(self, record: object) -> None:
         if not isinstance(record, SetRecord):
@@ -963,14 +1073,22 @@ class MainWindow(QMainWindow):
             self.recorder.set_completed(record)
 
     def _on_store_error_raised(self, message: str) -> None:
-        self.statusBar().showMessage(f"Not saved! {message}")
+        self.notices.post(
+            "not-saved",
+            "error",
+            f"Your history was not saved: {message}",
+            dismissible=False,  # until a later save works: the user must not miss it
+        )
         QMessageBox.warning(self, "Your history was not saved", message)
 
     def _on_store_sets_saved(self, count: int) -> None:
+        self.notices.withdraw("not-saved")  # saving works again
         if self.driver is not None and not self.driver.session.state.is_over:
-            self.statusBar().showMessage(f"Saved {count} {'set' if count == 1 else 'sets'}.")
+            self.statusBar().showMessage(f"Saved {plural(count, 'set')}.")
 
     def _on_driver_state_changed(self, state: object) -> None:
+        if state is not State.PAUSED:
+            self.notices.withdraw("suspend")  # running again, or over: no longer paused
         if state in (State.PAUSED, State.ABANDONED) and self.cue_player is not None:
             self.cue_player.on_pause()  # pausing or stopping silences what is sounding
         if state is State.FINISHED:
@@ -1114,7 +1232,15 @@ class MainWindow(QMainWindow):
         self.shortcuts_action = action(
             "&Keyboard shortcuts", ["?"], self.show_shortcuts, "Show every keyboard shortcut"
         )
-        quit_action = action("&Quit", ["Ctrl+Q"], self.close, "Quit calftimer")
+        self.notices_action = action(
+            "&Notices…",
+            ["Ctrl+Shift+N"],
+            self.show_notices,
+            "Every notice in full: sound, screen, damaged files, recoveries (Ctrl+Shift+N)",
+        )
+        quit_action = action(
+            "&Quit", ["Ctrl+Q"], self.request_quit, "Quit calftimer (mid-session: asks first)"
+        )
         self.export_json_action = action(
             "Export &backup (JSON)…",
             ["Ctrl+E"],
@@ -1219,6 +1345,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.focus_action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.notices_action)
         help_menu.addAction(about_action)
 
     def _update_action_state(self) -> None:
@@ -1249,7 +1376,11 @@ class MainWindow(QMainWindow):
             return
         if target is None:
             default = Path.home() / f"calftimer-export-{datetime.now():%Y%m%d}.{fmt}"
-            kind = "JSON backup (*.json)" if fmt == "json" else "CSV spreadsheet (*.csv)"
+            kind = (
+                "JSON backup (*.json);;Compressed JSON backup (*.json.gz)"
+                if fmt == "json"
+                else "CSV spreadsheet (*.csv)"
+            )
             chosen, _ = QFileDialog.getSaveFileName(self, "Export history", str(default), kind)
             if not chosen:
                 return
@@ -1263,15 +1394,15 @@ class MainWindow(QMainWindow):
             writer.flush()  # include every set saved so far (waits here, not in the window)
             if fmt == "json":
                 return export_json(target, store, programs, settings_file=self._paths.settings_file)
-            return export_csv(target, store)
+            return export_csv(target, store, settings_file=self._paths.settings_file)
 
         def done(summary: Any, error: Exception | None) -> None:
             if error is not None:
                 self._bridge.job_failed.emit("Export failed", f"{target}: {error}")
             else:
                 self._bridge.job_done.emit(
-                    f"Exported {summary.sessions} sessions and {summary.sets} sets to "
-                    f"{summary.path}."
+                    f"Exported {plural(summary.sessions, 'session')} and "
+                    f"{plural(summary.sets, 'set')} to {summary.path}."
                 )
 
         self.statusBar().showMessage("Exporting…")
@@ -1288,7 +1419,7 @@ class MainWindow(QMainWindow):
                 self,
                 "Import a backup or program",
                 str(Path.home()),
-                "calftimer files (*.json);;All files (*)",
+                "calftimer files (*.json *.json.gz);;All files (*)",
             )
             if not chosen:
                 return
@@ -1337,8 +1468,9 @@ class MainWindow(QMainWindow):
                 self._bridge.job_failed.emit("Import failed", str(error))
             else:
                 self._bridge.job_done.emit(
-                    f"Imported {result.new_sessions} sessions, {result.new_records} records and "
-                    f"{len(result.programs_written)} programs."
+                    f"Imported {plural(result.new_sessions, 'session')}, "
+                    f"{plural(result.new_records, 'record')} and "
+                    f"{plural(len(result.programs_written), 'program')}."
                 )
                 if result.programs_written:
                     self._bridge.programs_changed.emit()
@@ -1492,17 +1624,22 @@ class MainWindow(QMainWindow):
             self._options = settings.compile_options()
             self.program_model.set_options(self._options)
         self.session_view.weight_unit = settings.weight_unit
+        if self.history_view is not None:
+            self.history_view.weight_unit = settings.weight_unit
         app = QApplication.instance()
         if isinstance(app, QApplication) and settings.theme != self._applied_theme:
             apply_theme(app, settings.theme)
             self._applied_theme = settings.theme
             self.session_view.apply_scheme()  # the session paints its own background
+            self.notice_area.apply_scheme()  # and the notice line its tint
             if self.driver is not None:
                 self.driver.poll_now()  # redraw the phase colours in the new scheme
         if settings.muted != self.muted:
             self.muted = settings.muted
         if self.keep_awake is not None:
             self.keep_awake.set_enabled(settings.keep_awake)
+        if not settings.keep_awake:
+            self.notices.withdraw("keep-awake")  # the user lets the screen sleep: moot
         if self.cue_player is not None:
             theme_changed = settings.sound_theme != self.cue_player.settings.sound_theme
             self.cue_player.set_settings(settings)  # takes back sounds at the old volume
@@ -1519,6 +1656,7 @@ class MainWindow(QMainWindow):
             except (OSError, SettingsReadOnlyError) as exc:
                 QMessageBox.warning(self, "Settings not saved", f"{exc}")
                 return
+            self.notices.withdraw_where(lambda key: key.startswith("settings:"))  # good again
             self.statusBar().showMessage("Settings saved.")
         self.settings_changed.emit(settings)
 
@@ -1526,6 +1664,7 @@ class MainWindow(QMainWindow):
         """Read the programs folder again (after an edit or import) and refresh the picker."""
         selected = self.selected_program()
         self._library = ProgramLibrary.load(self._paths.programs_dir)
+        self._show_program_problems()
         self.program_model.set_programs(self._library.programs)
         wanted = select or (selected.id if selected else None)
         row = self.program_model.row_of(wanted) if wanted else 0
@@ -1627,23 +1766,62 @@ class MainWindow(QMainWindow):
             self.toggle_pause()
         elif self.stack.currentWidget() is self.home or self._on_summary():
             self.start_selected_program()  # after a session: F5 starts the next one
+        elif self.driver is not None and self.driver.session.state is State.RUNNING:
+            self.statusBar().showMessage("The session is running: Space pauses, Esc stops.")
+        else:
+            self.notices.withdraw("start-where")  # said at every press
+            self.notices.post(
+                "start-where",
+                "info",
+                "Sessions start from the program list: press Esc (or Back to programs) to go "
+                "there, select a program and press Start.",
+                summary="To start a session, go back to the program list (Esc).",
+            )
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """Every action with its keys, from the actions themselves, so the list is complete."""
-        rows = []
-        for act in self.actions():
-            keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in act.shortcuts()]
-            keys = [k for k in keys if k]
-            if keys:
-                rows.append((", ".join(keys), act.toolTip() or act.text().replace("&", "")))
-        return rows
+        return [row for _title, rows in self.shortcut_groups() for row in rows]
+
+    def shortcut_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The keyed actions by menu, the session's first (keys without a menu join it)."""
+        from calftimer.gui.shortcuts_dialog import short_description
+
+        def keys(act: QAction) -> str:
+            texts = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in act.shortcuts()]
+            return ", ".join(k for k in texts if k)
+
+        groups: list[tuple[str, list[tuple[str, str]]]] = []
+        listed: set[QAction] = set()
+        for entry in self.menuBar().actions():
+            menu = entry.menu()
+            rows = []
+            for act in menu.actions() if menu is not None else []:
+                if keys(act) and act not in listed:
+                    listed.add(act)
+                    rows.append((keys(act), short_description(act.toolTip(), act.text())))
+            if rows:
+                groups.append((entry.text().replace("&", ""), rows))
+        groups.sort(key=lambda group: group[0] != "Session")
+        others = [
+            (keys(act), short_description(act.toolTip(), act.text()))
+            for act in self.actions()
+            if keys(act) and act not in listed
+        ]
+        if others and groups:
+            groups[0][1].extend(others)
+        elif others:
+            groups.append(("Other", others))
+        return groups
 
     def show_shortcuts(self) -> None:
-        rows = "".join(
-            f"<tr><td><b>{escape(k)}</b>&nbsp;&nbsp;</td><td>{escape(v)}</td></tr>"
-            for k, v in self.shortcut_rows()
-        )
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+        from calftimer.gui.shortcuts_dialog import ShortcutsDialog
+
+        if self.shortcuts_dialog is None:
+            self.shortcuts_dialog = ShortcutsDialog(self.shortcut_groups(), self)
+        self.shortcuts_dialog.resize(self.shortcuts_dialog.sizeHint())
+        self.shortcuts_dialog.show()
+        self.shortcuts_dialog.raise_()
+        self.shortcuts_dialog.activateWindow()
 
     def show_about(self) -> None:
         QMessageBox.about(
@@ -1655,7 +1833,18 @@ class MainWindow(QMainWindow):
             "persistent pain.",
         )
 
+    def request_quit(self) -> None:
+        """Ctrl+Q: mid-session, ask as Esc does first ("Go on" keeps the window open)."""
+        if self.ask_to_stop():
+            self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        # The user closing the window (its close button: a spontaneous event from the window
+        # system) is asked as Esc is. A close from code (Ctrl+Q after asking, the app or the
+        # desktop shutting down) stops at once; what was done is kept either way.
+        if event.spontaneous() and not self.ask_to_stop():
+            event.ignore()
+            return
         if self.driver is not None and self.driver.session.state in (State.RUNNING, State.PAUSED):
             self.driver.apply("abandon")
         if self.driver is not None:
@@ -1711,6 +1900,8 @@ class MainWindow(QMainWindow):
         state = self._window_state_file()
         state.setValue("geometry", self.saveGeometry())
         state.setValue("splitter", self.home_splitter.saveState())
+        if self.history_view is not None:
+            state.setValue("history/splitter", self.history_view.layout_state())
         state.sync()
 
     def on_second_launch(self, argv: list[str]) -> None:
@@ -1726,15 +1917,17 @@ class MainWindow(QMainWindow):
             try:
                 program = self._library.resolve(spec)
             except (UnknownProgramError, ProgramFileError) as exc:
-                self.statusBar().showMessage(f"Not started: {exc}")
-                self.session_view.show_notice(f"Not started: {exc}")
+                self.notices.post("start", "error", f"Not started: {exc}")
                 return
             if self.driver is None or self.driver.session.state.is_over:
                 self.focus_on_start = self.focus_on_start or "--fullscreen" in argv
                 self.start_program(program)
             else:
-                self.statusBar().showMessage(
-                    f"A session is running; finish or stop it before starting {program.name}."
+                self.notices.post(
+                    "start",
+                    "info",
+                    f"Not started: a session is running; finish or stop it before starting "
+                    f"{program.name}.",
                 )
 
 

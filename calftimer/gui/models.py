@@ -91,8 +91,16 @@ class ProgramListModel(QAbstractListModel):
         return format_duration(estimated_duration_ms(program, self._options))
 
     def set_options(self, options: CompileOptions | None) -> None:
+        """New countdown or get-ready times change the durations shown, nothing else: the rows
+        stay (a reset would drop the list's selection, and Start would have nothing to start)."""
         self._options = options
-        self.set_programs(self._programs)
+        self._durations = [self._duration(p) for p in self._programs]
+        if self._programs:
+            self.dataChanged.emit(
+                self.index(0, 0),
+                self.index(len(self._programs) - 1, 0),
+                [Qt.ItemDataRole.DisplayRole],
+            )
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._programs)

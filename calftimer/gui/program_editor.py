@@ -2,10 +2,15 @@
 
 Built-in programs open read-only with a "Duplicate to edit" button that turns the dialog into an
 editor of a copy (``core.program_files.duplicate_program``). After every change the program is
-validated by the program file loader's own rules (``core.program_files.validate_program``), so the
-messages are the ones a program file would get; they are shown next to the block's fields and at
-the bottom, in red *and* with a warning sign, and OK stays disabled while there is any. The dialog
-never writes files: the caller saves ``program()`` (``core.program_files.save_user_program``).
+validated by the program file loader's own rules (``core.program_files.validate_program``); its
+messages name fields by path (``blocks[0].tempo.up``), right for files and the command line, and
+are shown here by the labels the user sees ("Block 1 (Single-leg calf raise) › Tempo › Up"),
+next to the block's fields and at the bottom, in red *and* with a warning sign; Save stays
+disabled while there is any. A number typed out of range stays as typed and is explained (a spin
+box would silently drop the keystroke); the arrows keep to the range. The id shown is the one
+``program()`` will be saved under, live: a program not saved yet takes its id from its name.
+The dialog never writes files: the caller saves ``program()``
+(``core.program_files.save_user_program``).
 """
 
 from __future__ import annotations
@@ -21,10 +26,11 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QPalette
+from PySide6.QtGui import QColor, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -52,10 +58,11 @@ from PySide6.QtWidgets import (
 
 from calftimer.core.catalog import CATALOG
 from calftimer.core.exercise import LoadPolicy, Mode, Tempo
-from calftimer.core.program_files import duplicate_program, validate_program
+from calftimer.core.program_files import duplicate_program, unique_id, validate_program
 from calftimer.core.programs import (
     BLOCKS_RANGE,
     BPM_RANGE,
+    BUILTIN_BY_ID,
     DESCRIPTION_MAX,
     LOAD_RANGE,
     NAME_MAX,
@@ -76,15 +83,37 @@ from calftimer.core.timeline import CompileOptions, estimated_duration_ms, forma
 
 BlockRole = Qt.ItemDataRole.UserRole + 10
 WARNING_SIGN = "⚠"
+PATH_SEPARATOR = " › "
 _Index = QModelIndex | QPersistentModelIndex
 _BLOCK_PATH = re.compile(r"^blocks\[(\d+)\]")
+# "blocks[2].tempo.up: message" -> block 2, fields ("tempo", "up"), message
+_PROBLEM = re.compile(r"^(?:blocks\[(\d+)\]\.)?([\w.]+): (.*)$", re.DOTALL)
+_RANGE_MESSAGE = re.compile(r"^must be (?:an integer|a number) from \S+ to \S+$")
+PROGRAM_FIELD_LABELS = {
+    "name": "Name",
+    "description": "Description",
+    "id": "Id",
+    "blocks": "Blocks",
+}
+BLOCK_FIELD_LABELS = {
+    "exercise": "Exercise",
+    "mode": "Mode",
+    "sets": "Sets",
+    "tempo": "Tempo",
+    "sides": "Sides",
+    "rest_s": "Rest between sets",
+    "switch_s": "Switch legs",
+    "rest_after_s": "Rest after block",
+    "load_kg": "Load",
+    "metronome_bpm": "Metronome",
+}
 
 TARGET_LABELS: dict[Mode, tuple[str, str, str]] = {
-    # label, spin box suffix, tooltip
-    Mode.REPS: ("Reps:", " reps", "Repetitions in each set"),
-    Mode.TIME: ("Seconds:", " s", "How long each set lasts, in seconds"),
+    # label (its Alt key unique in the dialog: "Metres" has no free letter), suffix, tooltip
+    Mode.REPS: ("Re&ps:", " reps", "Repetitions in each set"),
+    Mode.TIME: ("Sec&onds:", " s", "How long each set lasts, in seconds"),
     Mode.DISTANCE: ("Metres:", " m", "How far to walk in each set, in metres"),
-    Mode.TEST: ("Rep cap:", " reps", "The set ends here if you have not ended it before"),
+    Mode.TEST: ("Rep ca&p:", " reps", "The set ends here if you have not ended it before"),
 }
 MODE_NAMES = {
     Mode.REPS: "Repetitions",
@@ -242,6 +271,83 @@ def _describe(widget: QWidget, name: str, tip: str) -> None:
     widget.setToolTip(tip)
 
 
+def _typing_limit(high: float) -> int:
+    """The largest number a field takes while typing: a digit more than its valid maximum."""
+    return int(10 ** (len(str(int(high))) + 1) - 1)
+
+
+def _step_within(spin: Any, steps: int, valid: tuple[float, float]) -> None:
+    low, high = valid
+    spin.setValue(min(high, max(low, spin.value() + steps * spin.singleStep())))
+    spin.selectAll()
+
+
+def _steps_enabled(spin: Any, valid: tuple[float, float]) -> Any:
+    flags = QAbstractSpinBox.StepEnabledFlag.StepNone
+    if not spin.isReadOnly():
+        if spin.value() > valid[0]:
+            flags |= QAbstractSpinBox.StepEnabledFlag.StepDownEnabled
+        if spin.value() < valid[1]:
+            flags |= QAbstractSpinBox.StepEnabledFlag.StepUpEnabled
+    return flags
+
+
+class RangeSpinBox(QSpinBox):
+    """A whole-number field that keeps any number typed, up to a digit more than its valid
+    range allows, so the editor can say what is wrong: a plain QSpinBox drops the keystroke
+    that leaves its range, and 25 typed where 20 is the most silently became 2. The arrows,
+    Page keys and the wheel stay inside the valid range (and bring a wrong value back in)."""
+
+    _valid: tuple[float, float] = (0, 0)
+
+    def set_valid_range(self, low: int, high: int) -> None:
+        self._valid = (low, high)
+        self.setRange(min(low, 0), _typing_limit(high))
+
+    def valid_range(self) -> tuple[float, float]:
+        return self._valid
+
+    def stepBy(self, steps: int) -> None:
+        _step_within(self, steps, self._valid)
+
+    def stepEnabled(self) -> Any:
+        return _steps_enabled(self, self._valid)
+
+
+class RangeDoubleSpinBox(QDoubleSpinBox):
+    """``RangeSpinBox`` for seconds of tempo and loads."""
+
+    _valid: tuple[float, float] = (0.0, 0.0)
+
+    def set_valid_range(self, low: float, high: float) -> None:
+        self._valid = (low, high)
+        self.setRange(min(low, 0.0), _typing_limit(high))
+
+    def valid_range(self) -> tuple[float, float]:
+        return self._valid
+
+    def stepBy(self, steps: int) -> None:
+        _step_within(self, steps, self._valid)
+
+    def stepEnabled(self) -> Any:
+        return _steps_enabled(self, self._valid)
+
+
+class BlockFormScroll(QScrollArea):
+    """Scrolls the block's fields only when the screen is too small for them (200 % scale on
+    a small laptop). Its size hint is the whole form's, so the dialog opens big enough to show
+    a block without scrolling where the screen allows; QScrollArea's own hint is capped at
+    24 lines, which made one block scroll even on a 1366 x 768 screen."""
+
+    full_size = QSize()
+
+    def sizeHint(self) -> QSize:
+        if self.full_size.isEmpty():
+            return super().sizeHint()
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return self.full_size + QSize(bar, 0)
+
+
 class ProgramEditorDialog(QDialog):
     """Edits one program; ``program()`` is the result. Built-ins open read-only."""
 
@@ -265,6 +371,10 @@ class ProgramEditorDialog(QDialog):
         self._loading = False
         self._problems: list[str] = []
         self._read_only = program.builtin
+        # A program not saved yet takes its id (for --start and its file name) from its name;
+        # a saved one keeps its id when renamed, so scripts that start it keep working.
+        self._id_follows_name = not program.builtin and program.id not in self._existing_ids
+        self._marked_fields: list[QWidget] = []
         self.setObjectName("programEditor")
         self.setAccessibleName("Program editor")
         self.setModal(True)
@@ -273,6 +383,7 @@ class ProgramEditorDialog(QDialog):
         self._load_program(program)
         self._apply_read_only()
         self._revalidate()
+        self._fit_to_screen()
 
     # ------------------------------------------------------------------ public
 
@@ -282,14 +393,25 @@ class ProgramEditorDialog(QDialog):
             return self._program
         return replace(
             self._program,
+            id=self.saved_id(),
             name=self.name_edit.text().strip(),
             description=self.description_edit.toPlainText().strip(),
             blocks=self.block_model.blocks(),
             builtin=False,
         )
 
+    def saved_id(self) -> str:
+        """The id the program will be saved under: from the name until it is first saved."""
+        if self._read_only or not self._id_follows_name:
+            return self._program.id
+        taken = (self._existing_ids | set(BUILTIN_BY_ID)) - {self._program.id}
+        return unique_id(self.name_edit.text().strip() or self._program.id, taken)
+
     def has_changes(self) -> bool:
-        return not self._read_only and self.program() != replace(self._program, builtin=False)
+        if self._read_only:
+            return False
+        edited = replace(self.program(), id=self._program.id)  # the id follows the name
+        return edited != replace(self._program, builtin=False)
 
     def reject(self) -> None:
         """Cancel or Esc: never throw edits away without asking."""
@@ -321,6 +443,7 @@ class ProgramEditorDialog(QDialog):
         copy = duplicate_program(self._program, self._existing_ids)
         self._program = copy
         self._read_only = False
+        self._id_follows_name = True
         self._load_program(copy)
         self._apply_read_only()
         self._revalidate()
@@ -340,6 +463,27 @@ class ProgramEditorDialog(QDialog):
         )
 
     # ------------------------------------------------------------------ building
+
+    # Room left for the window's title bar: the frame is not known before the first show.
+    TITLE_BAR_ALLOWANCE = 32
+
+    def _fit_to_screen(self) -> None:
+        """Open big enough for the largest block's fields (a rep block with a tempo), within
+        the screen's free area less a title bar. Qt would open a dialog at most two thirds of
+        the screen tall: 512 px on a 768 px screen, too short for one block."""
+        form = self.block_form
+        form.setRowVisible(self.mode_combo, True)
+        form.setRowVisible(self.tempo_widget, True)
+        self.block_scroll.full_size = self.block_box.sizeHint()
+        self._update_field_states()  # back to the rows of the block shown
+        self.layout().activate()
+        # And room for a few lines of messages, so a mistake does not push fields out of view.
+        wanted = self.sizeHint() + QSize(0, 6 * self.fontMetrics().lineSpacing())
+        screen = self.screen()
+        if screen is not None:
+            area = screen.availableGeometry()
+            wanted = wanted.boundedTo(QSize(area.width(), area.height() - self.TITLE_BAR_ALLOWANCE))
+        self.resize(wanted)
 
     def _build(self) -> None:
         self.read_only_label = QLabel(
@@ -367,21 +511,27 @@ class ProgramEditorDialog(QDialog):
         self.id_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.id_label.setAccessibleName("Program id")
         self.id_label.setToolTip("The program's id, used by --start and as its file name")
+        self.id_hint = QLabel()
+        self.id_hint.setEnabled(False)  # the palette's dimmer text: a note, not a value
+        id_row = QHBoxLayout()
+        id_row.setContentsMargins(0, 0, 0, 0)
+        id_row.addWidget(self.id_label)
+        id_row.addWidget(self.id_hint, 1)
         top = QFormLayout()
         top.addRow(self._buddy("&Name:", self.name_edit), self.name_edit)
         top.addRow(self._buddy("&Description:", self.description_edit), self.description_edit)
-        top.addRow("Id:", self.id_label)
+        top.addRow("Id:", id_row)
 
         left = self._build_block_list()
         right = self._build_block_form()
         middle = QHBoxLayout()
         middle.addLayout(left, 2)
         # The block's fields scroll rather than push the dialog past a small screen.
-        right_scroll = QScrollArea()
-        right_scroll.setWidgetResizable(True)
-        right_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        right_scroll.setWidget(right)
-        middle.addWidget(right_scroll, 3)
+        self.block_scroll = BlockFormScroll()
+        self.block_scroll.setWidgetResizable(True)
+        self.block_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.block_scroll.setWidget(right)
+        middle.addWidget(self.block_scroll, 3)
 
         self.duration_label = QLabel()
         self.duration_label.setObjectName("durationLabel")
@@ -458,7 +608,7 @@ class ProgramEditorDialog(QDialog):
         self.remove_button = QPushButton("&Remove")
         _describe(self.remove_button, "Remove block", "Remove the selected block (Delete)")
         self.remove_button.clicked.connect(self._remove_current)
-        self.up_button = QPushButton("Move u&p")
+        self.up_button = QPushButton("Move &up")
         _describe(self.up_button, "Move block up", "Move the selected block up (Ctrl+Up)")
         self.up_button.clicked.connect(lambda: self._move_current(-1))
         self.down_button = QPushButton("Move do&wn")
@@ -504,10 +654,10 @@ class ProgramEditorDialog(QDialog):
         form.addRow(self._buddy("&Mode:", self.mode_combo), self.mode_combo)
 
         self.sets_spin = self._spin(SETS_RANGE, "Sets", "How many sets of this exercise")
-        form.addRow(self._buddy("&Sets:", self.sets_spin), self.sets_spin)
+        form.addRow(self._buddy("S&ets:", self.sets_spin), self.sets_spin)
 
         self.target_spin = self._spin(TARGET_RANGES[Mode.REPS], "Reps", "Repetitions in each set")
-        self.target_label = self._buddy("&Reps:", self.target_spin)
+        self.target_label = self._buddy(TARGET_LABELS[Mode.REPS][0], self.target_spin)
         form.addRow(self.target_label, self.target_spin)
 
         self.tempo_check = QCheckBox("Pace by tempo")
@@ -517,13 +667,13 @@ class ProgramEditorDialog(QDialog):
             "Pace each rep by the seconds below; without it the metronome paces the reps",
         )
         self.tempo_check.toggled.connect(self._on_block_edited)
-        self.tempo_spins: dict[str, QDoubleSpinBox] = {}
+        self.tempo_spins: dict[str, RangeDoubleSpinBox] = {}
         # Two rows of two phases: the dialog must fit a small laptop screen at 200 % scale.
         tempo_row = QGridLayout()
         tempo_row.addWidget(self.tempo_check, 0, 0, 1, 4)
         for n, (key, label, tip) in enumerate(TEMPO_PHASES):
-            spin = QDoubleSpinBox()
-            spin.setRange(*TEMPO_PHASE_RANGE)
+            spin = RangeDoubleSpinBox()
+            spin.set_valid_range(*TEMPO_PHASE_RANGE)
             spin.setDecimals(2)  # a file may say 1.25; the arrows step by half seconds
             spin.setSingleStep(0.5)
             spin.setSuffix(" s")
@@ -541,7 +691,7 @@ class ProgramEditorDialog(QDialog):
         self.sides_combo = QComboBox()
         _describe(self.sides_combo, "Sides", "Which legs each set trains, and in what order")
         self.sides_combo.currentIndexChanged.connect(self._on_block_edited)
-        form.addRow(self._buddy("Si&des:", self.sides_combo), self.sides_combo)
+        form.addRow(self._buddy("S&ides:", self.sides_combo), self.sides_combo)
 
         self.rest_spin = self._spin(
             REST_RANGE, "Rest between sets", "Seconds of rest between two sets", suffix=" s"
@@ -553,7 +703,7 @@ class ProgramEditorDialog(QDialog):
             "Seconds to change legs between the left and the right side of a set",
             suffix=" s",
         )
-        form.addRow(self._buddy("S&witch legs:", self.switch_spin), self.switch_spin)
+        form.addRow(self._buddy("Switc&h legs:", self.switch_spin), self.switch_spin)
         self.rest_after_spin = self._spin(
             REST_RANGE,
             "Rest after the block",
@@ -562,8 +712,8 @@ class ProgramEditorDialog(QDialog):
         )
         form.addRow(self._buddy("Rest a&fter block:", self.rest_after_spin), self.rest_after_spin)
 
-        self.load_spin = QDoubleSpinBox()
-        self.load_spin.setRange(
+        self.load_spin = RangeDoubleSpinBox()
+        self.load_spin.set_valid_range(
             kg_to_display(LOAD_RANGE[0], self._unit), kg_to_display(LOAD_RANGE[1], self._unit)
         )
         self.load_spin.setDecimals(2)
@@ -612,9 +762,11 @@ class ProgramEditorDialog(QDialog):
         ]
         return box
 
-    def _spin(self, bounds: tuple[int, int], name: str, tip: str, *, suffix: str = "") -> QSpinBox:
-        spin = QSpinBox()
-        spin.setRange(*bounds)
+    def _spin(
+        self, bounds: tuple[int, int], name: str, tip: str, *, suffix: str = ""
+    ) -> RangeSpinBox:
+        spin = RangeSpinBox()
+        spin.set_valid_range(*bounds)
         spin.setSuffix(suffix)
         spin.setAccelerated(True)
         _describe(spin, name, f"{tip} ({bounds[0]} to {bounds[1]})")
@@ -643,6 +795,11 @@ class ProgramEditorDialog(QDialog):
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
+    def _error_tint(self) -> str:
+        # A field's background with a problem; its text keeps above 7:1 on it.
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        return "#5c1f24" if dark else "#fde3e4"
+
     def _error_colour(self) -> str:
         # A dark red on light backgrounds, a light red on dark ones: both above 4.5:1 contrast.
         dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
@@ -658,7 +815,6 @@ class ProgramEditorDialog(QDialog):
             )
             self.name_edit.setText(program.name)
             self.description_edit.setPlainText(program.description)
-            self.id_label.setText(program.id)
         finally:
             self._loading = False
         self.block_model.set_blocks(program.blocks)
@@ -737,9 +893,9 @@ class ProgramEditorDialog(QDialog):
         label, suffix, tip = TARGET_LABELS[mode]
         lo, hi = TARGET_RANGES[mode]
         self.target_label.setText(label)
-        self.target_spin.setRange(lo, hi)
+        self.target_spin.set_valid_range(lo, hi)
         self.target_spin.setSuffix(suffix)
-        _describe(self.target_spin, label.rstrip(":"), f"{tip} ({lo} to {hi})")
+        _describe(self.target_spin, label.replace("&", "").rstrip(":"), f"{tip} ({lo} to {hi})")
 
     def _update_field_states(self) -> None:
         """Show and enable only the fields that mean something for the selected block."""
@@ -861,8 +1017,20 @@ class ProgramEditorDialog(QDialog):
 
     # ------------------------------------------------------------------ validation
 
+    def _show_id(self) -> None:
+        self.id_label.setText(self.saved_id())
+        if self._read_only:
+            hint = ""
+        elif self._id_follows_name:
+            hint = "(from the name when first saved; used by --start and as the file name)"
+        else:
+            hint = "(kept when renamed, so --start keeps working)"
+        self.id_hint.setText(hint)
+        self.id_label.setAccessibleDescription(hint)
+
     def _revalidate(self) -> None:
         program = self.program()
+        self._show_id()
         self._problems = [] if self._read_only else validate_program(program)
         flagged = {i for p in self._problems if (i := block_of_problem(p)) is not None}
         self.block_model.set_flagged(flagged)
@@ -874,7 +1042,7 @@ class ProgramEditorDialog(QDialog):
         self.program_edited.emit()
 
     def _show_problems(self) -> None:
-        lines = [f"{WARNING_SIGN} {self._readable(p)}" for p in self._problems]
+        lines = [f"{WARNING_SIGN} {self.readable(p)}" for p in self._problems]
         if lines:
             lines.insert(0, "Fix these to save the program:")
         text = "\n".join(lines)
@@ -886,17 +1054,75 @@ class ProgramEditorDialog(QDialog):
     def _show_block_problems(self) -> None:
         row = self.current_row()
         mine = [p for p in self._problems if row >= 0 and block_of_problem(p) == row]
-        text = "\n".join(f"{WARNING_SIGN} {p}" for p in mine)
+        readable = [self.readable(p, with_block=False) for p in mine]
+        text = "\n".join(f"{WARNING_SIGN} {line}" for line in readable)
         self.block_problems_label.setText(text)
         self.block_problems_label.setAccessibleDescription(text)
         self.block_problems_label.setVisible(bool(mine))
+        self._mark_fields({self._field(p)[1]: line for p, line in zip(mine, readable, strict=True)})
 
-    def _readable(self, problem: str) -> str:
-        """The loader's message, prefixed with which block it is about in words."""
-        row = block_of_problem(problem)
-        if row is None or row >= self.block_model.rowCount():
+    def _mark_fields(self, messages: dict[QWidget | None, str]) -> None:
+        """Tint each field with a problem (a palette change: a style sheet would redraw the
+        spin box's arrows); its message is read out with it."""
+        for widget in self._marked_fields:
+            if widget not in messages:
+                widget.setPalette(QPalette())
+                widget.setAccessibleDescription("")
+        self._marked_fields = [w for w in messages if w is not None]
+        for widget in self._marked_fields:
+            palette = QPalette(self.palette())
+            palette.setColor(QPalette.ColorRole.Base, QColor(self._error_tint()))
+            widget.setPalette(palette)
+            widget.setAccessibleDescription(messages[widget])
+
+    def _field(self, problem: str) -> tuple[str, QWidget | None]:
+        """The label path (``Tempo › Up``) and the field of a loader message's path."""
+        match = _PROBLEM.match(problem)
+        if match is None:
+            return "", None
+        fields = match[2].split(".")
+        if match[1] is None:
+            widgets = {"name": self.name_edit, "description": self.description_edit}
+            return PROGRAM_FIELD_LABELS.get(fields[0], fields[0]), widgets.get(fields[0])
+        first = fields[0]
+        row = int(match[1])
+        if first == "target" and row < self.block_model.rowCount():
+            label = TARGET_LABELS[self.block_model.block(row).mode][0].replace("&", "")
+            label = label.rstrip(":")
+            return label, self.target_spin
+        if first == "tempo" and len(fields) > 1 and fields[1] in self.tempo_spins:
+            phase = next(name for key, name, _tip in TEMPO_PHASES if key == fields[1])
+            return f"Tempo{PATH_SEPARATOR}{phase}", self.tempo_spins[fields[1]]
+        widgets: dict[str, QWidget] = {
+            "sets": self.sets_spin,
+            "rest_s": self.rest_spin,
+            "switch_s": self.switch_spin,
+            "rest_after_s": self.rest_after_spin,
+            "load_kg": self.load_spin,
+            "metronome_bpm": self.bpm_spin,
+            "mode": self.mode_combo,
+            "sides": self.sides_combo,
+        }
+        return BLOCK_FIELD_LABELS.get(first, first), widgets.get(first)
+
+    def readable(self, problem: str, *, with_block: bool = True) -> str:
+        """A loader message in the words of this dialog: ``Block 2 (Single-leg calf raise) ›
+        Tempo › Up: must be from 0 to 30 s`` for ``blocks[1].tempo.up: must be a number from
+        0 to 30``. A range is the field's own, in its unit (pounds for a load in lb)."""
+        match = _PROBLEM.match(problem)
+        row = int(match[1]) if match is not None and match[1] is not None else None
+        if match is None or (row is not None and row >= self.block_model.rowCount()):
             return problem
-        return f"Block {row + 1} ({self.block_model.block(row).exercise.name}): {problem}"
+        label, widget = self._field(problem)
+        message = match[3]
+        if isinstance(widget, RangeSpinBox | RangeDoubleSpinBox) and _RANGE_MESSAGE.match(message):
+            low, high = widget.valid_range()
+            message = f"must be from {low:g} to {high:g}{widget.suffix()}"
+        text = f"{label} {message}" if message.startswith("is ") else f"{label}: {message}"
+        if row is not None and with_block:
+            name = self.block_model.block(row).exercise.name
+            text = f"Block {row + 1} ({name}){PATH_SEPARATOR}{text}"
+        return text
 
     def _show_duration(self, program: Program) -> None:
         if self._problems:

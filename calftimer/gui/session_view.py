@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from calftimer.core.catalog import exercise
 from calftimer.core.exercise import Mode
+from calftimer.core.programs import Side
 from calftimer.core.session import Position, SetRecord, State
 from calftimer.core.texts import (
     PHASE_NAMES,
@@ -34,7 +35,7 @@ from calftimer.core.texts import (
     session_summary,
     target_text,
 )
-from calftimer.core.timeline import SegmentKind, Timeline
+from calftimer.core.timeline import SegmentKind, Timeline, WorkSet
 
 # The session view paints its own background so these pairs hold whatever the desktop theme:
 # every phase colour keeps a contrast of at least 7:1 (WCAG AAA) against it, tested in
@@ -142,7 +143,6 @@ class SessionView(QWidget):
         self._timeline: Timeline | None = None
         self._dark = False
         self._colour = ""
-        self._notice = ""
         self._flash_overlay: QWidget | None = None
         self.weight_unit = "kg"  # the settings' unit for loads shown here
 
@@ -180,12 +180,6 @@ class SessionView(QWidget):
         self.session_bar.setAccessibleName("Progress of the session")
         self.remaining_label = QLabel()
         self.remaining_label.setObjectName("remainingLabel")
-        # Things the runner must know during the session (history read-only, screen may sleep):
-        # the status bar is hidden in focus mode, so they are said here.
-        self.info_label = QLabel()
-        self.info_label.setObjectName("infoLabel")
-        self.info_label.setWordWrap(True)
-        self.info_label.hide()
         self.summary_label = QLabel()
         self.summary_label.setObjectName("summaryLabel")
         self.summary_label.setWordWrap(True)
@@ -195,7 +189,8 @@ class SessionView(QWidget):
         self.summary_area.setWidget(self.summary_label)
         self.summary_area.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.summary_area.hide()
-        self.last_result = ""  # what the set that just ended achieved, shown in the next pause
+        # The last set recorded, shown as "Done: 12 reps." in the pause right after it only.
+        self.last_record: SetRecord | None = None
 
         for label in (self.rep_label, self.set_label, self.side_label):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -259,7 +254,6 @@ class SessionView(QWidget):
         layout.addWidget(self.phase_bar)
         layout.addLayout(counters)
         layout.addWidget(self.next_label)
-        layout.addWidget(self.info_label)
         layout.addWidget(self.summary_area, 1)
         from calftimer.gui.pain import PainRatingBar
 
@@ -316,7 +310,7 @@ class SessionView(QWidget):
     def set_timeline(self, timeline: Timeline) -> None:
         self._timeline = timeline
         self.program_label.setText(timeline.program_name)
-        self.last_result = ""
+        self.last_record = None
         self.summary_area.hide()
         self.pain_bar.hide()
         self.next_time_box.hide()
@@ -380,18 +374,18 @@ class SessionView(QWidget):
     def set_muted(self, muted: bool) -> None:
         self.muted_label.setVisible(muted)
 
-    def show_info(self, text: str) -> None:
-        """A standing line for this session (empty hides it)."""
-        self.info_label.setText(text)
-        self.info_label.setVisible(bool(text))
-
-    def show_notice(self, text: str) -> None:
-        """A line that says why the session paused; it stays until the session runs again."""
-        self._notice = text
-        self.cue_label.setText(text)
-
     def note_set_done(self, record: SetRecord) -> None:
-        self.last_result = f"Done: {record_text(record)}."
+        self.last_record = record
+
+    def _done_text(self, timeline: Timeline, segment_index: int) -> str:
+        """ "Done: 12 reps." in a pause, when the set just before it was recorded (a set skipped
+        at once records nothing: then nothing is said, rather than an older set's result)."""
+        record = self.last_record
+        if record is None:
+            return ""
+        upcoming = timeline.next_work_set(segment_index)
+        before = (upcoming.index if upcoming is not None else len(timeline.work_sets)) - 1
+        return f"Done: {record_text(record)}." if record.work_index == before >= 0 else ""
 
     def show_position(self, pos: Position, timeline: Timeline) -> None:
         self._timeline = timeline
@@ -419,9 +413,7 @@ class SessionView(QWidget):
         work = pos.work_set
         if work is not None:
             ex = exercise(work.exercise_id)
-            in_work = seg.work_index >= 0
-            prefix = "" if in_work else "Up next: "
-            _set_text(self.exercise_label, prefix + ex.name)
+            _set_text(self.exercise_label, self._exercise_text(timeline, seg.work_index, work))
             _set_text(self.cue_label, ex.cue)
             _set_text(self.set_label, f"Set {work.set_number} / {work.sets}")
             _set_text(self.side_label, SIDE_NAMES[work.side])
@@ -430,13 +422,10 @@ class SessionView(QWidget):
             _set_text(self.exercise_label, "Session complete" if kind is SegmentKind.DONE else "")
             for label in (self.cue_label, self.set_label, self.side_label, self.rep_label):
                 _set_text(label, "")
-        if pos.state is State.RUNNING:
-            self._notice = ""
-        elif self._notice:
-            _set_text(self.cue_label, self._notice)  # why it paused, until it runs again
         upcoming = next_line(timeline, seg.index, self.weight_unit)
-        if seg.work_index < 0 and self.last_result and kind is not SegmentKind.DONE:
-            upcoming = f"{self.last_result}   {upcoming}"
+        done = self._done_text(timeline, seg.index) if seg.work_index < 0 else ""
+        if done and kind is not SegmentKind.DONE:
+            upcoming = f"{done}   {upcoming}"
         _set_text(self.next_label, upcoming)
         total = timeline.duration_ms
         self.session_bar.setValue(0 if total == 0 else 1000 * pos.t_ms // total)
@@ -447,6 +436,23 @@ class SessionView(QWidget):
         self.more_rest_button.setEnabled(pausing)
         self.end_set_button.setEnabled(seg.work_index >= 0)
         self.pause_button.setText("Resume" if pos.state is State.PAUSED else "Pause")
+
+    @staticmethod
+    def _exercise_text(timeline: Timeline, work_index: int, work: WorkSet) -> str:
+        """The exercise being done, or in a pause what comes next: between the legs of one
+        exercise that is the other leg, not the same name again."""
+        name = exercise(work.exercise_id).name
+        if work_index >= 0:
+            return name
+        before = timeline.work_sets[work.index - 1] if work.index > 0 else None
+        if (
+            before is not None
+            and before.block_index == work.block_index
+            and before.side is not work.side
+            and work.side is not Side.BOTH
+        ):
+            return f"Up next: {work.side.value} leg"
+        return f"Up next: {name}"
 
     def _big_number(self, pos: Position) -> str:
         seg = pos.segment
@@ -537,7 +543,6 @@ class SessionView(QWidget):
             self.next_label,
             self.program_label,
             self.summary_label,
-            self.info_label,
             self.remaining_label,
             self.muted_label,
         ):

@@ -2,11 +2,16 @@
 
 Shown when a session with heel-rise test sets ends. The counts start at what the metronome
 counted; the user corrects them (a missed or extra beat) before saving. The reading is
-``calftimer.core.heel_rise.read_result``; the band is in words as well as colour.
+``calftimer.core.heel_rise.read_result``; the band is in words as well as colour. Typical
+results from both published sources are listed with their citations, the one the result is
+compared with first marked.
 """
 
 from __future__ import annotations
 
+from html import escape
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -50,6 +55,12 @@ class HeelRiseResultsDialog(QDialog):
         self.reading_label = QLabel()
         self.reading_label.setWordWrap(True)
         self.reading_label.setAccessibleName("What the result means")
+        self.norms_label = QLabel()
+        self.norms_label.setObjectName("normsLabel")
+        self.norms_label.setWordWrap(True)
+        self.norms_label.setTextFormat(Qt.TextFormat.RichText)
+        self.norms_label.setOpenExternalLinks(True)  # the DOIs open in the browser
+        self.norms_label.setAccessibleName("Typical results, with their sources")
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton(
             "&Save result", QDialogButtonBox.ButtonRole.AcceptRole
@@ -66,6 +77,7 @@ class HeelRiseResultsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.band_label)
         layout.addWidget(self.reading_label)
+        layout.addWidget(self.norms_label)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
         self._update()
@@ -92,3 +104,11 @@ class HeelRiseResultsDialog(QDialog):
                 f" ({reading.band})</span>"
             )
         self.reading_label.setText("\n".join(reading.lines))
+        items = "".join(
+            f"<li>{'<b>Compared above:</b> ' if norm.compared else ''}{escape(norm.text)}"
+            f"<br><small>{escape(norm.source.reference)}, "
+            f'<a href="https://doi.org/{escape(norm.source.doi)}">doi:{escape(norm.source.doi)}'
+            "</a></small></li>"
+            for norm in reading.norms
+        )
+        self.norms_label.setText(f"<b>Typical results</b><ul>{items}</ul>")

@@ -18,6 +18,13 @@ Modes:
     and now and then it finishes its session and begins another. Prints ``B <session>``,
     ``S <session> <set>``, ``M <session> <set> <set>`` and ``E <session>``.
 
+``opener DATA_DIR PAUSE``
+    Opens the store and prints ``opened <sessions> <sets>``. With PAUSE ``1`` it stops as soon
+    as it starts repairing a damaged file (it has read it and found it damaged, and is about to
+    copy it to damaged/), prints ``recovering`` and
+    waits for one line on stdin before going on. Whenever it finds the write lock taken by
+    another process it prints ``waiting for the lock`` before waiting for it.
+
 ``zygote FD``
     A fork server for the crash test: imports the store once, then serves datagrams on the
     Unix socket FD. ``fork DATA_DIR SEED`` (with a pipe's write end attached) forks a child
@@ -30,13 +37,16 @@ The helpers (``make_record``, ``imported_session``) are also imported by the tes
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import socket
 import sys
 import traceback
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from calftimer.core.exercise import Mode, Tempo
 from calftimer.core.history import SessionDoc, new_session, set_doc
@@ -57,11 +67,13 @@ def make_record(
     load_kg: float = 0.0,
     tempo: Tempo | None = Tempo(2, 1, 2, 0),  # noqa: B008  (frozen, immutable)
     seconds: float = 40.0,
+    work_index: int | None = None,
 ) -> SetRecord:
-    """A completed set that started at ``started_at`` and lasted ``seconds``."""
+    """A completed set that started at ``started_at`` and lasted ``seconds``. Its place in
+    the program (``work_index``, which its id follows from) is ``set_number - 1`` unless given."""
     ms = int(seconds * 1000)
     return SetRecord(
-        work_index=set_number - 1,
+        work_index=set_number - 1 if work_index is None else work_index,
         block_index=0,
         exercise_id=exercise_id,
         mode=mode,
@@ -93,6 +105,12 @@ def imported_session(started_at: datetime, sets: int = 1, *, name: str = "Import
     return session
 
 
+def place(n: int) -> dict[str, int]:
+    """The ``n``-th set (from 0) of a long run: its own id, and a set number within the 1-20
+    a program can have (the store refuses any other)."""
+    return {"work_index": n, "set_number": n % 20 + 1}
+
+
 def _say(line: str) -> None:
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
@@ -105,7 +123,7 @@ def writer(root: Path, tag: str, n: int, month: str) -> None:
     sid = store.begin_session(f"writer-{tag}", f"Writer {tag}", datetime.now(UTC))
     base = datetime.fromisoformat(f"{month}-01T06:00:00+00:00")
     for i in range(n):
-        doc = store.add_set(sid, make_record(datetime.now(UTC), set_number=i + 1))
+        doc = store.add_set(sid, make_record(datetime.now(UTC), **place(i)))
         _say(f"S {sid} {doc['id']}")
         other = imported_session(base + timedelta(hours=i), name=f"{tag}-{i}")
         store.merge_sessions([other])
@@ -132,7 +150,7 @@ def crash(root: Path, seed: int) -> None:
     already = len(store.session(sid)["sets"])
     for i in range(1, 20_000):  # bounded in case the parent dies without killing us
         mode = Mode.TIME if i % 5 == 0 else Mode.REPS
-        record = make_record(datetime.now(UTC), set_number=already + i, mode=mode, done=i % 20)
+        record = make_record(datetime.now(UTC), mode=mode, done=i % 20, **place(already + i - 1))
         doc = store.add_set(sid, record)
         _say(f"S {sid} {doc['id']}")
         if i % 7 == 0:
@@ -146,6 +164,37 @@ def crash(root: Path, seed: int) -> None:
             _say(f"E {sid}")
             sid = store.begin_session("crash", "Crash test", datetime.now(UTC))
             _say(f"B {sid}")
+
+
+def opener(root: Path, pause: bool) -> None:
+    import calftimer.core.store as store_module
+    from calftimer.core.atomic import interprocess_lock, try_lock
+
+    real_lock = interprocess_lock
+
+    @contextlib.contextmanager
+    def reporting_lock(path: Path) -> Iterator[Any]:
+        with open(path, "a+b") as probe:
+            if try_lock(probe):
+                probe.close()  # closing drops the probe's lock: nothing is held from here
+            else:
+                _say("waiting for the lock")
+        with real_lock(path) as handle:
+            yield handle
+
+    store_module.interprocess_lock = reporting_lock  # type: ignore[assignment]
+    if pause:
+        real_quarantine = Store._quarantine
+
+        def paused_quarantine(self: Store, *args: Any, **kwargs: Any) -> Any:
+            _say("recovering")
+            sys.stdin.readline()
+            return real_quarantine(self, *args, **kwargs)
+
+        Store._quarantine = paused_quarantine  # type: ignore[method-assign]
+    store = Store.open(root)
+    sessions = store.sessions()
+    _say(f"opened {len(sessions)} {sum(len(s['sets']) for s in sessions)}")
 
 
 def zygote(fd: int) -> None:
@@ -182,6 +231,8 @@ def main(argv: list[str]) -> None:
         writer(Path(argv[1]), argv[2], int(argv[3]), argv[4])
     elif mode == "crash":
         crash(Path(argv[1]), int(argv[2]))
+    elif mode == "opener":
+        opener(Path(argv[1]), argv[2] == "1")
     elif mode == "zygote":
         zygote(int(argv[1]))
     else:

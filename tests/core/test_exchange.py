@@ -21,6 +21,7 @@ from calftimer.core.exchange import (
     MAX_IMPORT_BYTES,
     ImportRefusedError,
     apply_import,
+    csv_bytes,
     csv_rows,
     escape_cell,
     export_csv,
@@ -34,6 +35,7 @@ from calftimer.core.history import SessionDoc, SetDoc, iso, new_id
 from calftimer.core.library import ProgramLibrary
 from calftimer.core.programs import BUILTIN_BY_ID, Program, Side, program_to_dict
 from calftimer.core.session import EndedBy, SetRecord
+from calftimer.core.settings import display_to_kg
 from calftimer.core.store import Store
 
 T0 = datetime(2025, 3, 4, 6, 30, 15, 250_000, tzinfo=UTC)
@@ -164,56 +166,53 @@ def backup_doc(sessions: list[SessionDoc], programs: tuple[Program, ...] = ()) -
 
 # ---------------------------------------------------------------------------------------- CSV
 
+STRONG_HEADER = (
+    "Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,"
+    "Workout Notes,RPE"
+)
 
-def test_csv_has_the_exact_header_and_one_row_per_set(tmp_path: Path) -> None:
+
+def test_csv_is_strongs_layout_exactly_then_our_columns(tmp_path: Path) -> None:
     store = store_with(tmp_path / "data", history(2))
     summary = export_csv(tmp_path / "out.csv", store, tz=UTC)
     raw = (tmp_path / "out.csv").read_bytes()
-    assert raw.startswith(b"Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,")
-    assert raw.count(b"\r\n") == 1 + 8  # RFC 4180 line ends, no byte-order mark
-    rows = read_csv(tmp_path / "out.csv")
-    assert (
-        rows[0]
-        == list(CSV_COLUMNS)
-        == [
-            "Date",
-            "Workout Name",
-            "Duration",
-            "Exercise Name",
-            "Set Order",
-            "Weight",
-            "Reps",
-            "Distance",
-            "Seconds",
-            "Notes",
-            "RPE",
-            "Side",
-            "Load unit",
-            "Time under tension",
-        ]
+    lines = raw.decode("utf-8").split("\n")
+    assert lines[0] == STRONG_HEADER + ",Side,Weight Unit,Time under tension"
+    assert lines[0].split(",") == list(CSV_COLUMNS)
+    # As Strong writes it: \n line ends (no \r at all), no byte-order mark, a final line end.
+    assert b"\r" not in raw and raw.endswith(b"\n") and raw.startswith(b"Date,")
+    assert len(lines) == 1 + 8 + 1 and lines[-1] == ""
+    # Text columns quoted (Strong quotes them even when empty), numbers and the date bare.
+    assert lines[1] == (
+        '2025-03-04 06:30:15,"Runner\'s calf foundation",31m,"Double-leg calf raise",1,2.5,15,'
+        '0,0,"","",,both,kg,45'
     )
-    assert (summary.sessions, summary.sets, len(rows)) == (2, 8, 9)
-    assert rows[1] == [
-        "2025-03-04 06:30:15",
-        "Runner's calf foundation",
-        "31m",
-        "Double-leg calf raise",
-        "1",
-        "2.5",
-        "15",
-        "",
-        "",
-        "",
-        "",
-        "both",
-        "kg",
-        "45",
-    ]
+    assert (summary.sessions, summary.sets) == (2, 8)
+    rows = read_csv(tmp_path / "out.csv")
     hold = rows[4]
-    assert hold[3:10] == ["Isometric calf hold", "1", "0", "", "", "45", ""]
+    assert hold[3:12] == ["Isometric calf hold", "1", "0", "0", "0", "45", "", "", ""]
+    # The pain rating of the second session is its Workout Notes, on each of its rows.
+    assert [r[10] for r in rows[1:]] == [""] * 4 + ["Pain during: 2/10"] * 4
 
 
-def test_csv_round_trips_numbers_and_dates(tmp_path: Path) -> None:
+def test_csv_writes_0_where_strong_does_and_leaves_only_rpe_empty() -> None:
+    sets = [
+        a_set(load_kg=0),
+        a_set("isometric_calf_hold", mode="time", done=30),
+        a_set("heel_toe_walk", mode="distance", done=40, tut_s=0),
+        a_set("heel_rise_test", mode="test", side="left", done=23, ended_by="user"),
+    ]
+    rows = csv_rows([a_session(sets)], UTC)[1:]
+    # Weight, Reps, Distance, Seconds, RPE
+    assert [[*r[5:9], r[11]] for r in rows] == [
+        ["0", "15", "0", "0", ""],
+        ["0", "0", "0", "30", ""],
+        ["0", "0", "0.04", "50", ""],  # km, and the walk's own 50 s as Strong writes for cardio
+        ["0", "23", "0", "0", ""],
+    ]
+
+
+def test_csv_dates_are_strongs_24_hour_local_time_and_numbers_round_trip() -> None:
     plus_two = timezone(timedelta(hours=2))
     start = datetime(2024, 12, 31, 23, 59, 58, 900_000, tzinfo=plus_two)
     sets = [
@@ -223,14 +222,14 @@ def test_csv_round_trips_numbers_and_dates(tmp_path: Path) -> None:
     ]
     session = a_session(sets, start=start, minutes=65.5)
     rows = csv_rows([session], UTC)[1:]
-    parsed = list(csv.reader(_lines(csv_rows([session], UTC))))[1:]
+    parsed = list(csv.reader(io.StringIO(csv_bytes([session], UTC).decode(), newline="")))[1:]
     assert parsed == rows
     for row, original in zip(parsed, sets, strict=True):
         assert float(row[5]) == original["load_kg"]
-        assert float(row[13]) == original["tut_s"]
-        assert "e" not in row[5] + row[13] and not row[13].endswith(".0")
-    assert [r[6] for r in parsed] == ["0", "200", ""]
-    assert parsed[2][7] == "1500"
+        assert float(row[14]) == original["tut_s"]
+        assert "e" not in row[5] + row[14] and not row[14].endswith(".0")
+    assert [r[6] for r in parsed] == ["0", "200", "0"]
+    assert parsed[2][7] == "1.5"  # 1500 m
     assert parsed[0][2] == "1h 5m"
     when = datetime.strptime(parsed[0][0], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
     assert when == start.astimezone(UTC).replace(microsecond=0)
@@ -238,15 +237,75 @@ def test_csv_round_trips_numbers_and_dates(tmp_path: Path) -> None:
     # Default: the computer's local time.
     local = csv_rows([session])[1][0]
     assert local == start.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    assert [format_number(x) for x in (0, 0.0, 2.5, 100.0, 1e-05, 72.125)] == [
+        "0",
+        "0",
+        "2.5",
+        "100",
+        "0.00001",
+        "72.125",
+    ]
 
 
-def _lines(rows: list[list[str]]) -> list[str]:
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer).writerows(rows)
-    return io.StringIO(buffer.getvalue(), newline="").readlines()
+def test_csv_duration_short_long_and_of_a_session_that_never_ended() -> None:
+    assert [format_strong_duration(s) for s in (0, 9, 59.9, 60, 1139, 3600, 3900, -1)] == [
+        "0s",
+        "9s",
+        "59s",
+        "1m",
+        "18m",
+        "1h",
+        "1h 5m",
+        "0s",
+    ]
+    # The app was closed mid-session: it never ended, so it lasted until its last set ended
+    # (3 min 50 s). An empty Duration stops ryot's and open_fitness_tracker's whole import.
+    sets = [a_set(at=T0 + timedelta(minutes=1)), a_set(at=T0 + timedelta(minutes=3))]
+    rows = csv_rows([a_session(sets, minutes=None), a_session(sets, minutes=0.15)], UTC)[1:]
+    assert [r[2] for r in rows] == ["3m", "3m", "9s", "9s"]
 
 
-@pytest.mark.parametrize("first", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_weight_in_the_users_unit_as_strong_writes_it(tmp_path: Path) -> None:
+    twenty_lb = display_to_kg(20, "lb")
+    sets = [a_set(load_kg=twenty_lb), a_set(load_kg=2.5), a_set(load_kg=0)]
+    store = store_with(tmp_path / "data", [a_session(sets)])
+    settings = write_json(tmp_path / "settings.json", {"weight_unit": "lb"})
+    export_csv(tmp_path / "lb.csv", store, tz=UTC, settings_file=settings)
+    rows = read_csv(tmp_path / "lb.csv")[1:]
+    assert [(r[5], r[13]) for r in rows] == [("20", "lbs"), ("5.511557", "lbs"), ("0", "lbs")]
+    # Without a readable settings file the unit is kg (and says so).
+    for unreadable in (None, tmp_path / "missing.json", write_json(tmp_path / "bad.json", [])):
+        export_csv(tmp_path / "kg.csv", store, tz=UTC, settings_file=unreadable)
+        rows = read_csv(tmp_path / "kg.csv")[1:]
+        assert [(r[5], r[13]) for r in rows] == [("9.0718474", "kg"), ("2.5", "kg"), ("0", "kg")]
+    with pytest.raises(ValueError, match="weight unit"):
+        csv_rows([a_session(sets)], UTC, weight_unit="stone")
+
+
+def test_csv_unicode_and_quotes_are_written_as_utf8_rfc_4180(tmp_path: Path) -> None:
+    name = 'My "walk" day, easy — café ☕'
+    store = store_with(tmp_path / "data", [a_session([a_set()], name=name)])
+    export_csv(tmp_path / "out.csv", store, tz=UTC)
+    raw = (tmp_path / "out.csv").read_bytes()
+    line = '2025-03-04 06:30:15,"My ""walk"" day, easy — café ☕",31m,"Double-leg calf raise",'
+    assert line.encode("utf-8") in raw
+    assert read_csv(tmp_path / "out.csv")[1][1] == name
+
+
+def test_csv_line_breaks_in_a_name_become_spaces_so_each_set_is_one_line(tmp_path: Path) -> None:
+    sets = [a_set(exercise="my\r\nown"), a_set()]
+    store = store_with(tmp_path / "data", [a_session(sets, name="Morning\nroutine\u2028two")])
+    export_csv(tmp_path / "out.csv", store, tz=UTC)
+    lines = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3  # line-based readers see one set per line
+    rows = read_csv(tmp_path / "out.csv")
+    assert [(r[1], r[3]) for r in rows[1:]] == [
+        ("Morning routine two", "my own"),
+        ("Morning routine two", "Double-leg calf raise"),
+    ]
+
+
+@pytest.mark.parametrize("first", ["=", "+", "-", "@", "\t"])
 def test_csv_escapes_each_formula_character_in_text_cells(tmp_path: Path, first: str) -> None:
     name = f"{first}SUM(1)+cmd|' /C calc'!A0"
     sets = [a_set(exercise=f"{first}custom", load_kg=0)]
@@ -255,13 +314,25 @@ def test_csv_escapes_each_formula_character_in_text_cells(tmp_path: Path, first:
     row = read_csv(tmp_path / "out.csv")[1]
     assert row[1] == "'" + name
     assert row[3] == f"'{first}custom"  # unknown exercise: falls back to its id, escaped too
-    assert row[5] == "0" and row[13] == "45"  # numbers are never touched
+    assert row[5] == "0" and row[14] == "45"  # numbers are never touched
+
+
+@pytest.mark.parametrize("blank", [" ", "   ", "\t ", "\u00a0", "\u3000", "\n"])
+@pytest.mark.parametrize("sign", ["=", "+", "-", "@"])
+def test_csv_escapes_a_formula_after_leading_whitespace(blank: str, sign: str) -> None:
+    name = f'{blank}{sign}HYPERLINK("http://x")'
+    row = csv_rows([a_session([a_set(exercise=name)], name=name)], UTC)[1]
+    written = " ".join(name.splitlines())
+    assert row[1] == row[3] == "'" + written
+    assert escape_cell(f"{blank}{sign}1") == f"'{blank}{sign}1"
 
 
 def test_csv_leaves_plain_text_alone() -> None:
     assert escape_cell("@SUM(1)") == "'@SUM(1)"
+    assert escape_cell("\rX") == "'\rX"  # (in the file a CR has become a space already)
     assert escape_cell("Heel drops - 3x15") == "Heel drops - 3x15"
-    assert escape_cell("") == ""
+    assert escape_cell("") == "" and escape_cell("   ") == "   "
+    assert escape_cell("  walk = run") == "  walk = run"
     row = csv_rows([a_session([a_set()], name="Morning = good")], UTC)[1]
     assert row[1] == "Morning = good"
 
@@ -276,7 +347,7 @@ def test_csv_set_order_counts_each_side_as_its_own_set() -> None:
         a_set("double_leg_calf_raise", set_number=2),
     ]
     rows = csv_rows([a_session(sets), a_session(sets[:2])], UTC)[1:]
-    assert [(r[3][:6], r[4], r[11]) for r in rows] == [
+    assert [(r[3][:6], r[4], r[12]) for r in rows] == [
         ("Single", "1", "left"),
         ("Single", "2", "right"),
         ("Double", "1", "both"),
@@ -288,39 +359,24 @@ def test_csv_set_order_counts_each_side_as_its_own_set() -> None:
     ]
 
 
-def test_csv_notes_and_mode_columns() -> None:
+def test_csv_notes_workout_notes_and_mode_columns() -> None:
     sets = [
         a_set("heel_rise_test", mode="test", side="left", done=23, ended_by="user"),
         a_set("heel_rise_test", mode="test", side="right", done=8, ended_by="finish"),
         a_set("isometric_calf_hold", mode="time", done=30, ended_by="skip"),
     ]
-    rows = csv_rows([a_session(sets, minutes=None)], UTC)[1:]
-    assert [(r[6], r[8], r[9], r[10]) for r in rows] == [
-        ("23", "", "heel-rise test", ""),
-        ("8", "", "heel-rise test; ended early", ""),
-        ("", "30", "ended early", ""),
+    session = a_session(sets, minutes=None)
+    for when, rating, minute in (("during", 4, 1), ("next_morning", 2, 9), ("during", 3, 2)):
+        at = iso(T0 + timedelta(minutes=minute))
+        session["pain"].append({"id": new_id(), "when": when, "rating": rating, "recorded_at": at})
+    rows = csv_rows([session], UTC)[1:]
+    assert [(r[6], r[8], r[9]) for r in rows] == [
+        ("23", "0", "heel-rise test"),
+        ("8", "0", "heel-rise test; ended early"),
+        ("0", "30", "ended early"),
     ]
-    assert rows[0][2] == ""  # a session still running has no known duration
-
-
-def test_duration_and_number_formats() -> None:
-    assert [format_strong_duration(s) for s in (45, 59.9, 60, 18 * 60 + 59, 3600, 3900)] == [
-        "45s",
-        "59s",
-        "1m",
-        "18m",
-        "1h",
-        "1h 5m",
-    ]
-    assert format_strong_duration(None) == format_strong_duration(-1) == ""
-    assert [format_number(x) for x in (0, 0.0, 2.5, 100.0, 1e-05, 72.125)] == [
-        "0",
-        "0",
-        "2.5",
-        "100",
-        "0.00001",
-        "72.125",
-    ]
+    # The last rating given for each moment (the user corrected "during" from 4 to 3).
+    assert {r[10] for r in rows} == {"Pain during: 3/10; Pain next morning: 2/10"}
 
 
 def test_csv_of_sets_recorded_through_the_store(tmp_path: Path) -> None:
@@ -350,7 +406,7 @@ def test_csv_of_sets_recorded_through_the_store(tmp_path: Path) -> None:
         store.add_set(sid, record)
     store.end_session(sid, "finished", T0 + timedelta(minutes=18, seconds=30))
     rows = csv_rows(store.sessions(), UTC)[1:]
-    assert [(r[1], r[2], r[4], r[5], r[6], r[11], r[13]) for r in rows] == [
+    assert [(r[1], r[2], r[4], r[5], r[6], r[12], r[14]) for r in rows] == [
         ("'=cmd", "18m", "1", "5", "15", "left", "60.25"),
         ("'=cmd", "18m", "2", "5", "15", "right", "60.25"),
         ("'=cmd", "18m", "3", "5", "15", "left", "60.25"),
@@ -512,7 +568,7 @@ def _duplicate_program(doc: dict[str, Any]) -> None:
 
 
 REFUSALS = [
-    (_bad_set, "backup.json: sessions[1].sets[2].done: must be a whole number, 0 or more"),
+    (_bad_set, "backup.json: sessions[1].sets[2].done: must be a whole number from 0 to 200"),
     (_bad_program, "backup.json: programs[0].blocks[0].sets: must be an integer from 1 to 20"),
     (_newer, "schema_version: 3 was written by a newer calftimer; this calftimer reads 2"),
     (_kind, 'backup.json: kind: must be "calftimer.backup"'),
@@ -572,7 +628,7 @@ def test_refused_files_of_other_shapes_change_nothing(
     assert snapshot(root) == before
 
 
-def test_files_over_50_mb_are_refused_without_reading_them(
+def test_files_over_the_limit_are_refused_without_reading_them(
     tmp_path: Path, refusal_setup: tuple[Path, dict[str, Any]], capsys
 ) -> None:
     root, _ = refusal_setup
@@ -581,7 +637,7 @@ def test_files_over_50_mb_are_refused_without_reading_them(
         handle.truncate(MAX_IMPORT_BYTES + 1)  # sparse: instant, no disk used
     before = snapshot(root)
     assert main(["--data-dir", str(root), "import", str(big)]) == 2
-    assert "big.json: file is 50,000,001 bytes; the limit is 50 MB" in capsys.readouterr().err
+    assert "big.json: file is 512,000,001 bytes; the limit is 512 MB" in capsys.readouterr().err
     assert snapshot(root) == before
 
 
@@ -598,7 +654,7 @@ def test_cli_export_json_and_csv_with_default_names(tmp_path: Path, monkeypatch,
     assert main(["--data-dir", str(root), "export", "--format", "json"]) == 0
     out = capsys.readouterr().out
     target = tmp_path / f"calftimer-export-{stamp}.json"
-    assert f"Exported 2 sessions, 8 sets, 1 saved programs to {target}" in out
+    assert f"Exported 2 sessions, 8 sets, 1 saved program to {target}" in out
     assert len(json.loads(target.read_text())["programs"]) == 1
     assert main(["--data-dir", str(root), "export", "--format", "csv"]) == 0
     assert f"to {tmp_path / f'calftimer-export-{stamp}.csv'}" in capsys.readouterr().out

@@ -752,7 +752,7 @@ def test_missing_file_cannot_be_read(tmp_path: Path) -> None:
 def test_directory_cannot_be_read(tmp_path: Path) -> None:
     (tmp_path / SOURCE).mkdir()
     error = file_error(tmp_path / SOURCE)
-    assert error.problems[0].startswith("cannot read the file: ")
+    assert error.problems[0] == "is a folder, not a regular file"
 
 
 # ----------------------------------------------------------------------------------- fuzzing
@@ -959,3 +959,11 @@ def test_a_sync_conflict_copy_of_a_program_never_displaces_the_original(tmp_path
     library = ProgramLibrary.load(tmp_path)
     assert library.get("my-day") == mine
     assert "sync conflict copy" in library.problems[0].problems[0]
+
+
+def test_a_backup_given_as_a_program_says_so_in_one_line(tmp_path: Path) -> None:
+    path = write(tmp_path, '{"kind": "calftimer.backup", "schema_version": 2, "sessions": []}')
+    assert_lines(
+        file_error(path),
+        ['myprog.json: kind: this is a calftimer backup, not a program: use "calftimer import"'],
+    )

@@ -15,13 +15,15 @@ from calftimer.core.session import EndedBy, SetRecord
 NOW = datetime(2026, 11, 27, 8, tzinfo=UTC)
 
 
-def record(block: int, done: int, planned: int, side: Side = Side.BOTH) -> SetRecord:
+def record(
+    block: int, done: int, planned: int, side: Side = Side.BOTH, set_number: int = 1
+) -> SetRecord:
     return SetRecord(
         work_index=0,
         block_index=block,
         exercise_id="x",
         mode=Mode.REPS,
-        set_number=1,
+        set_number=set_number,
         sets=3,
         side=side,
         planned=planned,
@@ -46,7 +48,7 @@ SINGLE = default_block("single_leg_calf_raise", sets=3, target=12)
 
 
 def all_hit(block_index: int = 0, target: int = 15) -> list[SetRecord]:
-    return [record(block_index, target, target) for _ in range(3)]
+    return [record(block_index, target, target, set_number=n) for n in (1, 2, 3)]
 
 
 @pytest.mark.parametrize(
@@ -75,8 +77,25 @@ def test_pain_above_5_repeats() -> None:
 
 
 def test_a_set_short_of_target_repeats() -> None:
-    records = [record(0, 15, 15), record(0, 15, 15), record(0, 11, 15)]
+    records = [record(0, 15, 15, set_number=n) for n in (1, 2)] + [record(0, 11, 15, set_number=3)]
     (s,) = suggest(program(DOUBLE), records, pain_during=1)
+    assert s.text == "Double-leg calf raise: repeat 3 × 15; 1 of 3 sets fell short."
+
+
+def test_sets_are_counted_as_sets_not_as_legs_and_a_set_not_done_fell_short() -> None:
+    block = replace(SINGLE, sides=Sides.LEFT_RIGHT, sets=2, target=12)
+    # Left 1 short, right 1 on target, left 2 skipped at once (no record), right 2 short.
+    records = [
+        record(0, 9, 12, Side.LEFT, 1),
+        record(0, 12, 12, Side.RIGHT, 1),
+        record(0, 10, 12, Side.RIGHT, 2),
+    ]
+    (s,) = suggest(program(block), records, pain_during=1)
+    assert s.text == "Single-leg calf raise: repeat 2 × 12 per leg; 2 of 2 sets fell short."
+    one_set = replace(DOUBLE, sets=1)
+    (s,) = suggest(program(one_set), [record(0, 11, 15)], pain_during=1)
+    assert s.text == "Double-leg calf raise: repeat 1 × 15; 1 of 1 set fell short."
+    (s,) = suggest(program(DOUBLE), all_hit()[:2], pain_during=1)  # the third never done
     assert s.text == "Double-leg calf raise: repeat 3 × 15; 1 of 3 sets fell short."
 
 
@@ -89,7 +108,7 @@ def test_next_morning_pain_that_rose_holds_everything() -> None:
 
 def test_single_leg_work_says_per_leg_and_goes_to_25() -> None:
     block = replace(SINGLE, sides=Sides.LEFT_RIGHT, target=24)
-    records = [record(0, 24, 24, side) for side in (Side.LEFT, Side.RIGHT) for _ in range(3)]
+    records = [record(0, 24, 24, side, n) for side in (Side.LEFT, Side.RIGHT) for n in (1, 2, 3)]
     (s,) = suggest(program(block), records, pain_during=0)
     assert s.text == "Single-leg calf raise: next time 3 × 25 per leg."
 
@@ -97,7 +116,8 @@ def test_single_leg_work_says_per_leg_and_goes_to_25() -> None:
 def test_loaded_exercise_adds_to_its_load_in_the_users_unit() -> None:
     block = replace(default_block("seated_calf_raise", sets=3, target=20), load_kg=20.0)
     (s,) = suggest(program(block), all_hit(target=20), pain_during=1, weight_unit="lb")
-    assert s.text == "Seated calf raise: add 5.5 lb: 3 × 15 at 49.6 lb."
+    # The same rounding the session and history show (to half a pound): 22.5 kg is 49.5 lb.
+    assert s.text == "Seated calf raise: add 5.5 lb: 3 × 15 at 49.5 lb."
     assert s.block is not None and s.block.load_kg == 22.5 and s.block.target == 15
 
 

@@ -44,6 +44,7 @@ from calftimer.core.store import (
     Store,
     conflict_base_name,
     parse_history_bytes,
+    salvage_history_bytes,
 )
 from tests.core.store_worker import imported_session, make_record
 
@@ -275,8 +276,14 @@ def build_month_with_backups(root: Path, generations: int) -> list[SessionDoc]:
 
 
 def damaged_files(root: Path) -> list[Path]:
+    """The copies in damaged/ (without the notes that say which records were set aside)."""
     folder = root / "damaged"
-    return sorted(folder.iterdir()) if folder.is_dir() else []
+    return sorted(p for p in folder.iterdir() if p.suffix != ".txt") if folder.is_dir() else []
+
+
+def damaged_notes(root: Path) -> list[Path]:
+    folder = root / "damaged"
+    return sorted(folder.glob("*.txt")) if folder.is_dir() else []
 
 
 @pytest.mark.parametrize("bad_backups", [0, 1])
@@ -658,6 +665,90 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     assert {s["id"] for s in in_archive} == set(merged) | {seed["id"]}
 
 
+def start_opener(root: Path, pause: bool) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, str(WORKER), "opener", str(root), "1" if pause else "0"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=worker_env(),
+    )
+
+
+@pytest.mark.slow
+def test_two_processes_opening_one_damaged_file_repair_it_once(tmp_path: Path) -> None:
+    """The first process stops in the middle of its repair; the second opens the same history
+    then. It must wait for the write lock and find the file repaired, not repair it a second
+    time from what it read before (a second copy in damaged/ of the repaired file, or worse)."""
+    sessions = [imported_session(OCT + timedelta(days=d), sets=2) for d in range(5)]
+    sessions[2]["sets"][1]["side"] = "middle"  # one unreadable record
+    archive = months_dir(tmp_path) / "2026-10.json"
+    archive.parent.mkdir(parents=True)
+    damaged_bytes = month_bytes("2026-10", sessions)
+    archive.write_bytes(damaged_bytes)
+    (tmp_path / "history" / "sessions").mkdir()
+
+    first = start_opener(tmp_path, pause=True)
+    second: subprocess.Popen[str] | None = None
+    try:
+        assert first.stdout is not None and first.stdin is not None
+        assert first.stdout.readline() == "recovering\n"
+        second = start_opener(tmp_path, pause=False)
+        assert second.stdout is not None
+        said = second.stdout.readline()  # it either waits for the lock or has run through
+        first.stdin.write("go\n")
+        first.stdin.flush()
+        outputs = [first.communicate(timeout=60), second.communicate(timeout=60)]
+        outputs[1] = (said + outputs[1][0], outputs[1][1])
+    finally:
+        for proc in (first, second):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    for proc, (out, err) in zip((first, second), outputs, strict=True):
+        assert proc.returncode == 0, err
+        assert out.splitlines()[-1] == "opened 5 9"  # every readable record, in both
+    [copy] = damaged_files(tmp_path)
+    assert copy.read_bytes() == damaged_bytes  # one copy, of the damaged file itself
+    assert len(damaged_notes(tmp_path)) == 1
+    assert len(set_ids_in_file(archive)) == 9
+    assert said == "waiting for the lock\n", "the second process did not wait for the repair"
+
+
+@pytest.mark.slow
+def test_a_write_outside_the_lock_is_refused_even_with_asserts_stripped(tmp_path: Path) -> None:
+    """The bundle runs with optimisation, which strips ``assert``: the check must be real."""
+    code = f"""
+import inspect, sys
+from datetime import datetime, UTC
+from pathlib import Path
+from calftimer.core.store import Store
+store = Store.open(Path({str(tmp_path)!r}))
+sid = store.begin_session("alfredson", "A", datetime(2026, 11, 15, 8, tzinfo=UTC))
+path = store.sessions_dir / f"{{sid}}.json"
+before = path.read_bytes()
+session = dict(store.session(sid), status="finished")
+flag = {{"locked": False}} if "locked" in inspect.signature(store._write_file).parameters else {{}}
+try:
+    store._write_file(path, [session], **flag)  # without taking the write lock
+except RuntimeError as exc:
+    print("refused:", exc)
+print("unchanged" if path.read_bytes() == before else "written")
+"""
+    done = subprocess.run(
+        [sys.executable, "-O", "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=worker_env(),
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "refused:" in done.stdout and "under the write lock" in done.stdout
+    assert done.stdout.splitlines()[-1] == "unchanged"
+
+
 # ---------------------------------------------------------------------------- temp files
 
 
@@ -863,6 +954,17 @@ def open_fuzzed(raw: bytes) -> None:
             assert any("read-only" in n.message for n in store.notices)
             assert path.read_bytes() == raw
             assert moved == []
+        elif moved and path.exists():  # some records unreadable: the rest kept, copy and note
+            assert [m.read_bytes() for m in moved] == [raw]
+            salvaged = salvage_history_bytes(raw, path.name)
+            assert salvaged is not None and salvaged[0] and salvaged[1]
+            kept, aside = salvaged
+            assert {s["id"] for s in kept} <= {s["id"] for s in store.sessions()}
+            assert set_ids_in_file(path) == {r["id"] for s in kept for r in s["sets"]}
+            [note] = damaged_notes(root)
+            assert all(a.describe() in note.read_text() for a in aside)
+            told = [n.message for n in store.notices if n.level == "warning"]
+            assert any(FUZZ_MONTH in m and str(moved[0]) in m and note.name in m for m in told)
         elif moved:  # damaged: quarantined untouched, the user told where
             assert [m.read_bytes() for m in moved] == [raw]
             assert not path.exists()

@@ -7,6 +7,7 @@ import json
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -109,16 +110,16 @@ def test_a_file_that_cannot_be_read_for_a_moment_is_not_called_damaged(tmp_path,
     store.merge_sessions([imported_session(OCT, sets=2)])
     archive = tmp_path / "history" / "months" / "2026-10.json"
     before = archive.read_bytes()
-    real_read = Path.read_bytes
+    real_open = os.open
 
-    def locked(self: Path) -> bytes:
-        if self == archive:
+    def locked(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if Path(path) == archive:
             raise PermissionError(13, "The process cannot access the file")
-        return real_read(self)
+        return real_open(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", locked)
+    monkeypatch.setattr(os, "open", locked)
     opened = Store.open(tmp_path, at(NOV))
-    monkeypatch.setattr(Path, "read_bytes", real_read)
+    monkeypatch.setattr(os, "open", real_open)
     assert archive.read_bytes() == before and not (tmp_path / "damaged").exists()
     assert "could not be read just now" in opened.notices[0].message
     assert len(Store.open(tmp_path, at(NOV)).sessions()) == 1

@@ -1,6 +1,12 @@
-"""Moving a session's manual clock forward the way the real app experiences time."""
+"""Test helpers for the real window: moving a manual clock as the app experiences time, reading
+the notice area, and answering modal dialogs as a user would."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
 from calftimer.core.clock import ManualClock
 from calftimer.gui.driver import SessionDriver
@@ -27,3 +33,62 @@ def advance_by_deadlines(driver: SessionDriver, clock: ManualClock, instant_ms: 
             step_to = max(deadline, clock())
         clock.set(step_to)
         driver.poll_now()
+
+
+def notice_text(window: object) -> str:
+    """Every notice the window's notice area holds now, in full, one per line."""
+    return "\n".join(n.text for n in window.notices.active())  # type: ignore[attr-defined]
+
+
+class ModalAnswer(list[QWidget]):
+    """The dialogs ``answer_modal`` answered (at most one); ``cancel()`` stops it looking."""
+
+    cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+def answer_modal(
+    answer: Callable[[QWidget], None],
+    during: Callable[[QWidget], None] | None = None,
+    *,
+    tries: int = 500,
+) -> ModalAnswer:
+    """Answer the next modal dialog the way a user would: once it is up (and its event loop
+    runs), call ``during`` (time passing while it is open), then ``answer`` it (click a button).
+
+    The result holds the dialog once it was seen; it stays empty if none came up (within
+    ``tries`` x 10 ms, or before ``cancel()``), so a test can tell "never asked" from "asked"."""
+    seen = ModalAnswer()
+
+    def look(left: int) -> None:
+        if seen.cancelled:
+            return
+        dialog = QApplication.activeModalWidget()
+        if dialog is None or not dialog.isVisible():
+            if left > 0:
+                QTimer.singleShot(10, lambda: look(left - 1))
+            return
+        seen.append(dialog)
+        if during is not None:
+            during(dialog)
+        answer(dialog)
+
+    QTimer.singleShot(0, lambda: look(tries))
+    return seen
+
+
+def click_button(text: str) -> Callable[[QWidget], None]:
+    """An ``answer`` for ``answer_modal``: click the dialog's button that reads ``text``
+    (mnemonic ampersands ignored)."""
+
+    def click(dialog: QWidget) -> None:
+        for button in dialog.findChildren(QAbstractButton):
+            if button.text().replace("&", "") == text and button.isVisible():
+                button.click()
+                return
+        dialog.close()  # not found: never leave a modal loop running
+        raise AssertionError(f"no button {text!r} in {dialog.windowTitle()!r}")
+
+    return click

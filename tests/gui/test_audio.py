@@ -13,7 +13,7 @@ from calftimer.core.programs import BUILTIN_BY_ID
 from calftimer.gui.audio import SOUND_NAMES, SilentOutput, create_sound_output, sounds_folder
 from calftimer.gui.main_window import MainWindow
 from calftimer.paths import AppPaths
-from tests.gui.helpers import advance_by_deadlines, advance_to
+from tests.gui.helpers import advance_by_deadlines, advance_to, notice_text
 
 T0 = 4_000_000
 
@@ -107,7 +107,8 @@ def test_without_a_sound_backend_the_screen_flashes_and_says_why(qtbot, window) 
     output = SilentOutput("Sound is off: no audio output device was found.")
     w.attach_audio(output)
     w.start_program(BUILTIN_BY_ID["isometric"])
-    assert "Sound is off" in w.session_view.info_label.text()
+    assert "Sound is off" in notice_text(w)
+    assert not w.notice_area.isHidden() and "Sound is off" in w.notice_area.summary_text()
     with qtbot.waitSignal(output.played):
         advance_to(w.driver, clock, T0 + 10_000)
     assert w.session_view._flash_overlay is not None
@@ -241,7 +242,7 @@ def test_the_cue_player_plans_with_the_voice_that_speaks(window) -> None:
     output.voice_changed.emit()
     assert w.cue_player.measure is slow
     output.notice.emit("The system voice is not available: no speech engine is installed.")
-    assert "not available" in w.statusBar().currentMessage()
+    assert "not available" in notice_text(w)
 
 
 def test_a_silent_output_flashes_at_the_moment_and_not_after_a_cancel(qtbot) -> None:
@@ -350,7 +351,7 @@ def test_sounds_that_fail_to_load_fall_back_to_the_flash(qtbot, window) -> None:
     w.attach_audio(output)
     output.failed.emit("Sound is off: no audio output device was found.")
     assert isinstance(w.audio, SilentOutput)
-    assert "no audio output device" in w.statusBar().currentMessage()
+    assert "no audio output device" in notice_text(w)
 
 
 def test_after_back_the_replayed_rep_counts_are_spoken_ahead_again(window) -> None:
@@ -449,7 +450,7 @@ def test_a_backend_fault_restarts_the_sound_once_and_the_session_goes_on(qtbot, 
     w.restart_audio()  # the same fault's second message: no second restart
     qtbot.waitUntil(lambda: w.audio is not first, timeout=1_000)
     assert first.closed and len(copies) == 1 and w.audio is copies[0]
-    assert "restarted its sound" in w.statusBar().currentMessage()
+    assert "restarted its sound" in notice_text(w)
     advance_by_deadlines(w.driver, clock, T0 + first_set.start_ms)
     # The new output plays the count-in and "go" at their moments, the old one nothing more.
     assert copies[0].sounds == [
@@ -464,7 +465,7 @@ def test_a_backend_fault_restarts_the_sound_once_and_the_session_goes_on(qtbot, 
     for _ in range(10):  # a fault that keeps coming: a few restarts, then a word to the user
         w.restart_audio()
         qtbot.waitUntil(lambda: not w._audio_restart_pending, timeout=1_000)
-    assert len(copies) == 5 and "keeps failing" in w.statusBar().currentMessage()
+    assert len(copies) == 5 and "keeps failing" in notice_text(w)
 
 
 def test_sound_output_makes_a_fresh_copy_with_the_same_theme_and_device(qtbot) -> None:

@@ -89,7 +89,15 @@ def test_the_guided_test_paces_each_leg_rests_between_and_reads_the_result(
     text = dialog.reading_label.text()
     assert "Left leg: 28 raises, reaches the target of 25." in text
     assert "Right leg: 24 raises, is 1 short of the target of 25." in text
-    assert "Typical for women in their 40s: about 24 per leg; your average is above that." in text
+    assert (
+        "Typical for women in their 40s: about 24 per leg (Hébert-Losier et al. 2017); "
+        "your average is above that." in text
+    )
+    norms = dialog.norms_label.text()  # both sources, each with its citation
+    assert "median 25 raises on the dominant leg and 24 on the other" in norms
+    assert "Braz J Phys Ther 2025" in norms and "doi:10.1016/j.bjpt.2025.101188" in norms
+    assert "Physiotherapy 2017" in norms and "doi:10.1016/j.physio.2017.03.002" in norms
+    assert "<b>Compared above:</b> 2017" in norms  # the profile's figure is the comparison
     dialog.right_spin.setValue(25)  # the user counted one the metronome missed
     assert "Right leg: 25 raises, reaches the target" in dialog.reading_label.text()
     dialog.accept()
@@ -115,3 +123,81 @@ def test_a_second_test_is_compared_with_the_first(window) -> None:
     text = dialog.reading_label.text()
     assert "Since the last test, left +3 (under about 6 reps: may be noise)." in text
     assert "Since the last test, right -7." in text
+
+
+def run_whole_test(w: MainWindow, clock: ManualClock, left: int, right: int) -> None:
+    timeline = w.driver.session.timeline
+    first, _second = (ws for ws in timeline.work_sets if ws.mode is Mode.TEST)
+    advance_by_deadlines(w.driver, clock, T0 + first.start_ms)
+    run_test_set(w, clock, left)
+    advance_by_deadlines(w.driver, clock, clock() + 120_000)
+    run_test_set(w, clock, right)
+    assert w.driver.session.state.value == "finished"
+
+
+def test_the_summary_shows_the_corrected_counts(window) -> None:
+    w, clock, _output = window
+    w.start_program(BUILTIN_BY_ID["heel-rise-test"])
+    run_whole_test(w, clock, 28, 24)
+    lines = w.session_view.summary_label.text().splitlines()
+    assert lines[1:] == [
+        "3 sets · 62 reps",  # with the warm-up's 10
+        "Double-leg calf raise: 10 reps",
+        "Heel-rise endurance test: left 28 · right 24 reps",
+    ]
+    w.test_results_dialog.right_spin.setValue(25)  # one the metronome missed
+    w.test_results_dialog.save_button.click()
+    lines = w.session_view.summary_label.text().splitlines()
+    assert lines[1:] == [  # what was saved
+        "3 sets · 63 reps",
+        "Double-leg calf raise: 10 reps",
+        "Heel-rise endurance test: left 28 · right 25 reps",
+    ]
+
+
+def test_the_result_goes_to_the_test_session_even_if_another_started(
+    tmp_path: Path, window, writer
+) -> None:
+    w, clock, _output = window
+    w.start_program(BUILTIN_BY_ID["heel-rise-test"])
+    run_whole_test(w, clock, 22, 20)
+    dialog = w.test_results_dialog
+    assert dialog.isVisible()
+    # Meanwhile another session starts (a second launch with --start, say), and saves a set.
+    w.on_second_launch(["--start", "isometric"])
+    assert w.driver.session.timeline.program_id == "isometric"
+    assert writer.flush(timeout=10)
+    dialog.save_button.click()  # the result dialog was still open
+    assert writer.flush(timeout=10)
+    by_program = {s["program_id"]: s for s in Store.open(tmp_path).sessions()}
+    tests = by_program["heel-rise-test"]["tests"]
+    assert [(t["left_reps"], t["right_reps"]) for t in tests] == [(22, 20)]
+    assert by_program["isometric"]["tests"] == []
+    # The new session's screen is not the test's summary: it is left as it is.
+    assert w.driver.session.state.value == "running"
+
+
+def test_without_a_profile_the_newer_norms_are_the_comparison(qtbot, tmp_path: Path, writer):
+    clock = ManualClock(T0)
+    w = MainWindow(
+        ProgramLibrary.load(None),
+        clock,
+        AppPaths(tmp_path, "test"),
+        store=Store.open(tmp_path),
+        writer=writer,
+        settings=Settings(),  # no sex or age given
+    )
+    qtbot.addWidget(w)
+    w.start_program(BUILTIN_BY_ID["heel-rise-test"])
+    run_whole_test(w, clock, 26, 21)
+    dialog = w.test_results_dialog
+    assert (
+        "Typical for healthy adults: about 25 on the dominant leg and 24 on the other "
+        "(Sleeswijk Visser et al. 2025); your legs are around that."
+    ) in dialog.reading_label.text()
+    norms = dialog.norms_label.text()
+    assert "<b>Compared above:</b> 2025, 500 healthy adults" in norms
+    assert "median men 24, women 21" in norms  # the 2017 norms are still listed
+    assert "Sleeswijk Visser, O&#x27;Neill, Hébert-Losier et al., Braz J Phys Ther 2025" in norms
+    dialog.reject()
+    w.close()

@@ -4,6 +4,7 @@ built-ins, keyboard use and accessible names."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from calftimer.core.exercise import Mode, Tempo
 from calftimer.core.program_files import duplicate_program, validate_program
-from calftimer.core.programs import BUILTIN_BY_ID, BUILTIN_PROGRAMS, Program
+from calftimer.core.programs import BUILTIN_BY_ID, BUILTIN_PROGRAMS, Program, default_block
 from calftimer.core.timeline import estimated_duration_ms, format_duration
 from calftimer.gui.program_editor import WARNING_SIGN, BlockListModel, ProgramEditorDialog
 
@@ -50,11 +51,12 @@ def exercise_ids(program: Program) -> list[str]:
 def test_opens_valid_with_the_programs_values(editor: ProgramEditorDialog) -> None:
     assert editor.problems() == []
     assert editor.ok_button.isEnabled()
-    assert editor.program() == foundation_copy()
+    # A copy not saved yet takes its id from its name ("Copy of Runner's calf foundation").
+    assert editor.program() == replace(foundation_copy(), id="copy-of-runner-s-calf-foundation")
     assert editor.name_edit.text() == "Copy of Runner's calf foundation"
     assert editor.current_row() == 0
     assert editor.sets_spin.value() == 2
-    assert editor.target_label.text() == "Reps:"
+    assert editor.target_label.text().replace("&", "") == "Reps:"
     assert editor.problems_label.isHidden() and editor.problems_icon.isHidden()
 
 
@@ -71,10 +73,7 @@ def test_a_tempo_the_rules_reject_shows_the_message_and_disables_ok(
     assert not editor.problems_label.isHidden() and not editor.problems_icon.isHidden()
     assert "color" in editor.problems_label.styleSheet()
     # Next to the block's fields, and on the block's row in the list.
-    assert (
-        editor.block_problems_label.text()
-        == f"{WARNING_SIGN} blocks[0].tempo: {TEMPO_RULE} in total"
-    )
+    assert editor.block_problems_label.text() == f"{WARNING_SIGN} Tempo: {TEMPO_RULE} in total"
     assert editor.block_model.index(0).data().startswith(WARNING_SIGN)
     assert "fix the problems" in editor.duration_label.text()
 
@@ -123,7 +122,7 @@ def test_add_remove_and_reorder_blocks(editor: ProgramEditorDialog) -> None:
     assert exercise_ids(editor.program()) == [*start[:2], "isometric_calf_hold", *start[2:]]
     assert editor.current_row() == 2
     assert editor.exercise_label.text() == "Isometric calf hold"
-    assert editor.target_label.text() == "Seconds:"
+    assert editor.target_label.text().replace("&", "") == "Seconds:"
 
     editor.up_button.click()
     assert exercise_ids(editor.program())[1] == "isometric_calf_hold"
@@ -180,7 +179,7 @@ def test_per_block_fields_follow_the_exercise(editor: ProgramEditorDialog) -> No
     assert not form.isRowVisible(editor.tempo_widget)
     assert not editor.load_spin.isEnabled()
     editor.mode_combo.setCurrentIndex(editor.mode_combo.findData("distance"))
-    assert editor.target_label.text() == "Metres:"
+    assert editor.target_label.text().replace("&", "") == "Metres:"
     assert editor.target_spin.suffix() == " m"
     walk = editor.program().blocks[4]
     assert walk.mode is Mode.DISTANCE and walk.target == 8  # 30 s at 15 m/min
@@ -220,7 +219,7 @@ def test_a_builtin_opens_read_only_until_duplicated(qtbot) -> None:
     assert not dialog.sets_spin.isReadOnly()
     dialog.sets_spin.setValue(3)
     edited = dialog.program()
-    assert edited.id == "foundation-copy-2" and edited.blocks[0].sets == 3
+    assert edited.id == "copy-of-runner-s-calf-foundation" and edited.blocks[0].sets == 3
     assert edited.name == "Copy of Runner's calf foundation"
 
 
@@ -297,3 +296,203 @@ def test_cancel_asks_before_throwing_edits_away(qtbot) -> None:
     dialog.name_edit.setText("Morning holds")
     dialog.reject()  # "Cancel" in the question: the editor stays open
     assert asked == [True] and dialog.isVisible()
+
+
+# ------------------------------------------------------------------ the id, ranges, messages, size
+
+
+def shown(qtbot, dialog: ProgramEditorDialog) -> ProgramEditorDialog:
+    """The dialog on screen; closing it at the end of the test discards the edits without
+    asking (a question box would wait for an answer)."""
+    qtbot.addWidget(dialog)
+    dialog.confirm_discard = lambda: True  # type: ignore[method-assign]
+    dialog.show()
+    return dialog
+
+
+def retype(qtbot, widget: QWidget, text: str) -> None:
+    """Select what the field holds and type ``text`` over it, as a user does."""
+    widget.setFocus()
+    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(widget, text)
+
+
+def test_the_id_shown_is_the_one_saved_and_follows_a_new_programs_name(
+    qtbot, editor: ProgramEditorDialog
+) -> None:
+    shown(qtbot, editor)
+    assert editor.id_label.text() == "copy-of-runner-s-calf-foundation"
+    retype(qtbot, editor.name_edit, "My foundation")
+    assert editor.id_label.text() == "my-foundation"
+    assert editor.program().id == "my-foundation"
+    assert "from the name" in editor.id_hint.text()
+    retype(qtbot, editor.name_edit, "Foundation")  # the built-in's id is taken
+    assert editor.id_label.text() == "foundation-2" == editor.program().id
+
+
+def test_a_saved_program_keeps_its_id_when_renamed(qtbot) -> None:
+    saved = duplicate_program(BUILTIN_BY_ID["foundation"], BUILTIN_IDS)
+    dialog = shown(qtbot, ProgramEditorDialog(saved, existing_ids=[*BUILTIN_IDS, saved.id]))
+    retype(qtbot, dialog.name_edit, "Tuesday")
+    assert dialog.id_label.text() == saved.id == dialog.program().id
+    assert "kept" in dialog.id_hint.text()  # --start scripts keep working after a rename
+
+
+def test_typing_a_number_out_of_range_is_kept_and_explained(
+    qtbot, editor: ProgramEditorDialog
+) -> None:
+    shown(qtbot, editor)
+    spin = editor.sets_spin
+    retype(qtbot, spin, "25")
+    assert spin.cleanText() == "25"  # not silently 2
+    assert editor.program().blocks[0].sets == 25
+    assert not editor.ok_button.isEnabled()
+    assert "Block 1 (Double-leg calf raise) › Sets: must be from 1 to 20" in (
+        editor.problems_label.text()
+    )
+    assert editor.block_problems_label.text() == f"{WARNING_SIGN} Sets: must be from 1 to 20"
+    assert spin.accessibleDescription() == "Sets: must be from 1 to 20"
+    spin.clearFocus()  # leaving the field keeps what was typed
+    assert spin.value() == 25
+    qtbot.keyClick(spin, Qt.Key.Key_Down)  # the arrows step back inside the range
+    assert spin.value() == 20 and editor.ok_button.isEnabled()
+    qtbot.keyClick(spin, Qt.Key.Key_Up)
+    assert spin.value() == 20  # and never out of it
+    retype(qtbot, spin, "12")
+    assert editor.program().blocks[0].sets == 12 and editor.problems() == []
+    assert spin.accessibleDescription() == ""
+
+
+def test_an_out_of_range_load_is_explained_in_the_users_unit(qtbot) -> None:
+    base = duplicate_program(BUILTIN_BY_ID["isometric"], set())
+    program = replace(base, blocks=(default_block("seated_calf_raise", load_kg=10.0),))
+    dialog = shown(qtbot, ProgramEditorDialog(program, weight_unit="lb"))
+    retype(qtbot, dialog.load_spin, "2000")
+    assert dialog.load_spin.value() == 2000
+    assert dialog.block_problems_label.text() == f"{WARNING_SIGN} Load: must be from 0 to 1102.5 lb"
+    assert not dialog.ok_button.isEnabled()
+
+
+def test_messages_name_the_fields_by_their_labels(qtbot, editor: ProgramEditorDialog) -> None:
+    shown(qtbot, editor)
+    editor.select_block(1)  # single-leg raise
+    retype(qtbot, editor.tempo_spins["up"], "45")
+    assert editor.problems() == ["blocks[1].tempo.up: must be a number from 0 to 30"]  # core
+    bottom = editor.problems_label.text()
+    assert "Block 2 (Single-leg calf raise) › Tempo › Up: must be from 0 to 30 s" in bottom
+    assert (
+        editor.block_problems_label.text() == f"{WARNING_SIGN} Tempo › Up: must be from 0 to 30 s"
+    )
+    set_tempo(editor, Tempo(0, 0, 0, 0))
+    assert "Block 2 (Single-leg calf raise) › Tempo: one rep must last at least 0.5 seconds" in (
+        editor.problems_label.text()
+    )
+    editor.select_block(5)  # pogo jumps without a metronome
+    editor.metronome_check.setChecked(False)
+    assert (
+        "Block 6 (Jumping calf raise (pogo)) › Tempo is required when there is no metronome "
+        "to pace the reps"
+    ) in editor.problems_label.text()
+    editor.name_edit.setText("")
+    assert "Name: must be a non-empty text" in editor.problems_label.text()
+    texts = editor.problems_label.text() + editor.block_problems_label.text()
+    assert "blocks[" not in texts and ".tempo" not in texts
+
+
+def test_a_saved_copy_is_saved_under_the_id_the_editor_showed(qtbot, tmp_path) -> None:
+    from calftimer.core.clock import ManualClock
+    from calftimer.core.library import ProgramLibrary
+    from calftimer.gui.main_window import MainWindow
+    from calftimer.paths import AppPaths
+
+    window = MainWindow(
+        ProgramLibrary.load(tmp_path / "programs"), ManualClock(0), AppPaths(tmp_path, "test")
+    )
+    qtbot.addWidget(window)
+    seen: list[str] = []
+
+    def rename_and_save(dialog: ProgramEditorDialog) -> bool:
+        dialog.show()
+        retype(qtbot, dialog.name_edit, "My foundation")
+        seen.append(dialog.id_label.text())
+        dialog.hide()  # accepted
+        return True
+
+    window.run_dialog = rename_and_save  # type: ignore[method-assign]
+    row = window.program_model.row_of("foundation")
+    window.program_list.setCurrentIndex(window.program_model.index(row, 0))
+    window.duplicate_selected_program()
+    assert seen == ["my-foundation"]
+    assert (tmp_path / "programs" / "my-foundation.json").exists()
+
+
+FIT_SCRIPT = r"""
+import json, sys
+from PySide6.QtWidgets import QApplication, QScrollArea
+app = QApplication([])
+from calftimer.core.program_files import duplicate_program
+from calftimer.core.programs import BUILTIN_PROGRAMS
+from calftimer.gui.program_editor import ProgramEditorDialog
+out = []
+for builtin in BUILTIN_PROGRAMS:
+    dialog = ProgramEditorDialog(duplicate_program(builtin, []))
+    dialog.show()
+    for row in range(len(builtin.blocks)):
+        dialog.select_block(row)
+        for _ in range(3):
+            app.processEvents()
+        bar = dialog.findChild(QScrollArea).verticalScrollBar()  # the block's fields
+        out.append([builtin.id, row, bar.maximum(), dialog.frameGeometry().height()])
+    if builtin.id == "foundation":  # with a mistake explained in the block and below
+        dialog.select_block(1)
+        dialog.sets_spin.setValue(25)
+        dialog.tempo_spins["up"].setValue(45)
+        for _ in range(3):
+            app.processEvents()
+        bar = dialog.findChild(QScrollArea).verticalScrollBar()
+        out.append([builtin.id, "mistakes", bar.maximum(), dialog.frameGeometry().height()])
+    dialog.done(0)
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.slow
+def test_one_block_fits_without_scrolling_on_a_1366_by_768_laptop(tmp_path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    # A 768 px screen less a 32 px panel; the title bar is the dialog's own to leave room for.
+    screen = {"screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 736}]}
+    (tmp_path / "screen.json").write_text(json.dumps(screen))
+    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={tmp_path / 'screen.json'}")
+    done = subprocess.run(
+        [sys.executable, "-c", FIT_SCRIPT], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout.splitlines()[-1])
+    assert len(rows) > 10
+    scrolled = [(program, row) for program, row, scroll, _h in rows if scroll > 0]
+    assert scrolled == []
+    assert max(height for *_rest, height in rows) <= 736 - 30  # room for a title bar
+
+
+def test_every_alt_key_on_screen_is_unique(editor: ProgramEditorDialog) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    # "&Sets" and "&Save" shared Alt+S (it moved between them instead of saving), and "S&witch
+    # legs" shared Alt+W with "Move do&wn".
+    editor.show()
+    editor.confirm_discard = lambda: True  # type: ignore[method-assign]
+    for row in range(len(editor.program().blocks)):
+        editor.select_block(row)
+        if row == 4:  # the walk, timed and by distance
+            editor.mode_combo.setCurrentIndex(editor.mode_combo.findData("distance"))
+        texts = [
+            w.text()
+            for w in editor.findChildren(QLabel) + editor.findChildren(QAbstractButton)
+            if w.isVisibleTo(editor) and (not isinstance(w, QLabel) or w.buddy() is not None)
+        ]
+        keys = [t[t.index("&") + 1].lower() for t in texts if "&" in t.replace("&&", "")]
+        assert len(keys) == len(set(keys)), sorted(keys)

@@ -14,7 +14,7 @@ from calftimer.core.store import BackgroundWriter, Store
 from calftimer.core.timeline import CompileOptions
 from calftimer.gui.main_window import MainWindow
 from calftimer.paths import AppPaths
-from tests.gui.helpers import advance_to
+from tests.gui.helpers import advance_to, notice_text
 
 T0 = 2_000_000
 
@@ -85,7 +85,7 @@ def test_a_read_only_history_is_said_and_nothing_is_written(qtbot, tmp_path, wri
     (months / "2030-01.json").write_text(json.dumps(newer))
     clock = ManualClock(T0)
     window = make_window(qtbot, tmp_path, writer, clock)
-    assert "read-only" in window.statusBar().currentMessage()
+    assert "read-only" in notice_text(window)
     window.start_program(BUILTIN_BY_ID["isometric"])
     advance_to(window.driver, clock, T0 + window.driver.session.timeline.work_sets[0].end_ms)
     assert writer.flush(timeout=10)
@@ -100,7 +100,7 @@ def test_file_menu_export_and_import_round_trip(qtbot, tmp_path, writer) -> None
     backup = tmp_path / "backup.json"
     source.export_history("json", backup)
     qtbot.waitUntil(
-        lambda: "Exported 1 sessions and 10 sets" in source.statusBar().currentMessage(),
+        lambda: "Exported 1 session and 10 sets" in source.statusBar().currentMessage(),
         timeout=10_000,
     )
     source.export_history("csv", tmp_path / "sets.csv")
@@ -112,7 +112,7 @@ def test_file_menu_export_and_import_round_trip(qtbot, tmp_path, writer) -> None
     target.confirm = lambda title, text: questions.append(text) or True  # type: ignore[method-assign]
     target.import_file(backup)
     qtbot.waitUntil(
-        lambda: "Imported 1 sessions" in target.statusBar().currentMessage(), timeout=10_000
+        lambda: "Imported 1 session," in target.statusBar().currentMessage(), timeout=10_000
     )
     assert "Will add: 1 new session (10 sets)" in questions[0]
     assert Store.open(tmp_path / "b").set_count() == 10
@@ -138,6 +138,38 @@ def test_a_refused_import_says_why_and_changes_nothing(qtbot, tmp_path, writer, 
     assert sorted(p.name for p in (tmp_path / "data").rglob("*")) == before
 
 
+def test_the_window_exports_through_a_link_and_names_a_csv_given_to_import(
+    qtbot, tmp_path, writer, monkeypatch
+) -> None:
+    """The window calls the same core functions as the command line: a link stays a link
+    (its target gets the backup, gzip-compressed by its .gz name) and a CSV is named as such."""
+    import gzip
+
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: shown.append(text))
+    clock = ManualClock(T0)
+    window = make_window(qtbot, tmp_path / "data", writer, clock)
+    window.start_program(BUILTIN_BY_ID["isometric"])
+    advance_to(window.driver, clock, T0 + window.driver.session.timeline.duration_ms)
+    real = tmp_path / "real.json.gz"
+    link = tmp_path / "backup.json.gz"
+    link.symlink_to(real)
+    window.export_history("json", link)
+    qtbot.waitUntil(
+        lambda: "Exported 1 session and" in window.statusBar().currentMessage(), timeout=10_000
+    )
+    assert link.is_symlink() and gzip.decompress(real.read_bytes()).startswith(b'{\n "kind"')
+
+    window.export_history("csv", tmp_path / "sets.csv")
+    qtbot.waitUntil(lambda: (tmp_path / "sets.csv").exists(), timeout=10_000)
+    window.import_file(tmp_path / "sets.csv")
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    assert shown[0].startswith("sets.csv: this is a CSV file")
+    assert "calftimer export --format json" in shown[0] and "Nothing was changed" in shown[0]
+
+
 def test_damage_found_in_an_old_month_after_start_up_is_shown(qtbot, tmp_path, writer) -> None:
     import json as _json
     from datetime import UTC, datetime
@@ -151,7 +183,7 @@ def test_damage_found_in_an_old_month_after_start_up_is_shown(qtbot, tmp_path, w
     window = make_window(qtbot, tmp_path, writer, ManualClock(T0))
     assert not window.store.fully_loaded  # 2024 is not read at start-up
     window.load_history_in_background()
-    qtbot.waitUntil(lambda: getattr(window, "store_notice_box", None) is not None, timeout=10_000)
-    text = window.store_notice_box.text()
+    qtbot.waitUntil(lambda: "2024-03.json" in notice_text(window), timeout=10_000)
+    text = notice_text(window)
     assert "2024-03.json was damaged" in text and "restored" in text
     assert _json.loads(archive.read_text())["sessions"][0]["id"] == old["id"]

@@ -16,7 +16,7 @@ from calftimer.core.settings import Settings, load_settings
 from calftimer.gui.keep_awake import KeepAwake
 from calftimer.gui.main_window import MainWindow
 from calftimer.paths import AppPaths
-from tests.gui.helpers import advance_to
+from tests.gui.helpers import advance_to, notice_text
 
 T0 = 3_000_000
 
@@ -265,7 +265,8 @@ def test_a_read_only_history_is_said_on_the_session_screen(qtbot, tmp_path) -> N
     )
     qtbot.addWidget(w)
     w.start_program(BUILTIN_BY_ID["isometric"])
-    assert "read-only" in w.session_view.info_label.text()
+    assert "read-only" in notice_text(w)
+    assert not w.notice_area.isHidden() and "read-only" in w.notice_area.summary_text()
     w.close()
     writer.close()
 
