@@ -160,7 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"calftimer: cannot load the program file:\n{exc}", file=sys.stderr)
             print(f"The programs are: {', '.join(library.ids)}", file=sys.stderr)
             return EXIT_USAGE
-    return _run_window(paths, library, start, fullscreen=args.fullscreen)
+    with _CloseOnSignals() as signals:
+        return _run_window(paths, library, start, fullscreen=args.fullscreen, signals=signals)
 
 
 def _check_data_folder(folder: Path) -> None:
@@ -329,7 +330,8 @@ def _after_first_paint(window: Any, callback: Callable[[], None]) -> None:
     from PySide6.QtWidgets import QWidget
 
     app = QCoreApplication.instance()
-    assert app is not None
+    if app is None:
+        raise RuntimeError("internal error: no QApplication to watch the first paint")
 
     class FirstPaint(QObject):
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802  (Qt)
@@ -347,8 +349,83 @@ def _after_first_paint(window: Any, callback: Callable[[], None]) -> None:
     app.installEventFilter(watcher)
 
 
+class _CloseOnSignals:
+    """Ctrl+C in the terminal that started calftimer, or SIGTERM (a logout, ``kill``), closes
+    the window as its close button does, so what was done is kept and calftimer exits 0; a
+    second one quits at once. Before the window exists a signal just ends the start-up (exit
+    128 + the signal's number), without a traceback.
+
+    Python runs its signal handlers only between bytecodes, and Qt's event loop runs none while
+    it waits (before this, Ctrl+C printed a KeyboardInterrupt traceback at the next timer and
+    the window stayed). A wake-up socket watched by the event loop makes it run Python as soon
+    as a signal arrives."""
+
+    def __init__(self) -> None:
+        import signal
+
+        self.window: Any = None
+        self._app: Any = None
+        self._received = 0
+        self._socket: tuple[Any, Any] | None = None
+        self._previous_fd: int | None = None
+        wanted = [signal.SIGINT] + ([signal.SIGTERM] if hasattr(signal, "SIGTERM") else [])
+        self._previous = {sig: signal.signal(sig, self._on_signal) for sig in wanted}
+
+    def watch_from(self, app: Any) -> None:
+        """From now on a signal wakes ``app``'s event loop."""
+        import signal
+        import socket
+
+        from PySide6.QtCore import QSocketNotifier
+
+        reader, writer = socket.socketpair()
+        reader.setblocking(False)
+        writer.setblocking(False)
+        notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+
+        def drain() -> None:  # the handler itself has run by the time this Python runs
+            with contextlib.suppress(OSError):
+                reader.recv(512)
+
+        notifier.activated.connect(drain)
+        self._app, self._socket = app, (reader, writer)
+        self._previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+
+    def __enter__(self) -> _CloseOnSignals:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.restore()
+
+    def restore(self) -> None:
+        """Put the previous handlers back (main() also runs inside other programs' tests)."""
+        import signal
+
+        for sig, handler in self._previous.items():
+            # None: the handler was not Python's (then it was the default one).
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+        if self._socket is not None:
+            signal.set_wakeup_fd(-1 if self._previous_fd is None else self._previous_fd)
+            for end in self._socket:
+                end.close()
+            self._socket = None
+
+    def _on_signal(self, signum: int, _frame: object) -> None:
+        if self.window is None or self._app is None:
+            raise SystemExit(128 + signum)
+        from PySide6.QtCore import QTimer
+
+        self._received += 1
+        QTimer.singleShot(0, self.window.close if self._received == 1 else self._app.quit)
+
+
 def _run_window(
-    paths: AppPaths, library: ProgramLibrary, start: Program | None, *, fullscreen: bool = False
+    paths: AppPaths,
+    library: ProgramLibrary,
+    start: Program | None,
+    *,
+    fullscreen: bool = False,
+    signals: _CloseOnSignals | None = None,
 ) -> int:
     # Qt is imported only here, after everything that can fail fast without a window.
     from PySide6.QtWidgets import QApplication, QMessageBox
@@ -385,11 +462,15 @@ def _run_window(
         print(f"calftimer is already running: {what}its window was brought to the front.")
         return 0
 
-    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "calftimer"])
+    # argv[0] names the window's WM_CLASS on X11 (its instance part): "calftimer", as the
+    # launcher entry's StartupWMClass says, and not "__main__.py" under python -m calftimer.
+    app = QApplication.instance() or QApplication(["calftimer"])
+    if signals is not None:
+        signals.watch_from(app)
     app.setApplicationName("calftimer")
     app.setApplicationVersion(__version__)
     # Wayland matches the window to its launcher entry (name, icon, actions) by this id; on X11
-    # Qt sets it as the window's _GTK_APPLICATION_ID and WM_CLASS stays "calftimer".
+    # Qt sets it as the window's _GTK_APPLICATION_ID, and WM_CLASS is "calftimer" (see above).
     app.setDesktopFileName(APP_ID)
     from calftimer.gui.app_icon import app_icon
 
@@ -406,6 +487,8 @@ def _run_window(
         keep_awake=create_keep_awake,  # called when the first session starts
         sleep_clock=boottime_clock(),
     )
+    if signals is not None:
+        signals.window = window
     # A damaged settings file fell back to defaults: said in the notice area until saved again.
     window.post_settings_notices(settings_notices)
     instance.activated.connect(window.on_second_launch)

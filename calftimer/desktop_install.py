@@ -4,7 +4,8 @@ Copies, under ``$XDG_DATA_HOME`` (``~/.local/share``) or ``--prefix``/share:
 
 - ``applications/<APP_ID>.desktop``, with ``Exec`` pointing at the calftimer that runs this
   command (a bundle, a virtual environment's launcher or ``python -m calftimer``), so the entry
-  works even when calftimer is not on ``PATH``;
+  works even when calftimer is not on ``PATH``, and from the home folder where launchers start
+  it (a source checkout that was never installed is put on ``PYTHONPATH``);
 - ``icons/hicolor/<N>x<N>/apps/<APP_ID>.png`` and ``icons/hicolor/scalable/apps/<APP_ID>.svg``;
 - ``metainfo/<APP_ID>.metainfo.xml``, which software centres read.
 
@@ -83,6 +84,71 @@ def launch_command(argv0: str | None = None, executable: str | None = None) -> l
     if script.name in ("calftimer", "calftimer.exe") and script.exists():
         return [os.path.abspath(script)]
     return [os.path.abspath(executable), "-m", "calftimer"]
+
+
+# What ``python -m calftimer`` imports besides calftimer (pyproject.toml's dependencies).
+DEPENDENCIES = ("PySide6", "pyqtgraph", "platformdirs")
+PROBE = (
+    "import importlib.util, calftimer\n"
+    "print(calftimer.__file__)\n"
+    f"print(' '.join(m for m in {DEPENDENCIES!r} if importlib.util.find_spec(m) is None))\n"
+)
+
+
+def runnable_from_anywhere(command: list[str], package_dir: Path | None = None) -> list[str]:
+    """``command`` as a launcher can run it: from the user's home, not from this folder.
+
+    ``python -m calftimer`` run in a source checkout that was never installed finds calftimer
+    only because it runs in the checkout; started by the launcher (in the home folder) the same
+    command failed with "No module named calftimer". Such a command gets the checkout on
+    ``PYTHONPATH`` (through ``env``). An interpreter that lacks calftimer's libraries cannot be
+    helped: ``InstallError`` says what to run instead."""
+    if list(command[1:]) != ["-m", "calftimer"]:
+        return command  # a bundle or an installed launcher: absolute and self-contained
+    import calftimer
+
+    here = (package_dir or Path(calftimer.__file__).parent).resolve()
+    found, missing = _probe(command[0], None)
+    if found == here and not missing:
+        return command
+    pythonpath = str(here.parent)
+    found, missing = _probe(command[0], pythonpath)
+    if found != here or missing:
+        lacking = missing or ["calftimer"]
+        raise InstallError(
+            f"{command[0]} cannot run calftimer outside {Path.cwd()} (it lacks "
+            f"{', '.join(lacking)}). Run install-desktop with the calftimer of the environment "
+            "it is installed in, for example .venv/bin/calftimer install-desktop "
+            "(nothing was changed)"
+        )
+    return ["env", f"PYTHONPATH={pythonpath}", *command]
+
+
+def _probe(python: str, pythonpath: str | None) -> tuple[Path | None, list[str]]:
+    """Where ``python`` started from the home folder finds calftimer, and which of its
+    libraries it lacks; (None, []) when calftimer does not import at all."""
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    if pythonpath is not None:
+        env["PYTHONPATH"] = pythonpath
+    home = Path.home()
+    try:
+        result = subprocess.run(
+            [python, "-c", PROBE],
+            cwd=home if home.is_dir() else Path("/"),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None, []
+    lines = result.stdout.splitlines()
+    if result.returncode != 0 or not lines:
+        return None, []
+    return Path(lines[0]).resolve().parent, (lines[1].split() if len(lines) > 1 else [])
 
 
 def desktop_entry_text(template: str, command: Sequence[str]) -> str:
@@ -181,7 +247,7 @@ def run(prefix: str | None, *, remove: bool) -> int:
                 else "Nothing to remove."
             )
             return 0
-        command = launch_command()
+        command = runnable_from_anywhere(launch_command())
         written = install(share, command)
     except (InstallError, OSError) as exc:
         print(f"calftimer: {exc}", file=sys.stderr)

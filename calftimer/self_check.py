@@ -165,7 +165,8 @@ def _check_sound_output() -> str:
     try:
         from PySide6.QtMultimedia import QMediaDevices
     except ImportError as exc:
-        raise CheckFailedError(f"Qt's multimedia module does not load: {exc}") from exc
+        hint = "; install libpulse0 (Debian/Ubuntu)" if "libpulse" in str(exc) else ""
+        raise CheckFailedError(f"Qt's multimedia module does not load: {exc}{hint}") from exc
     from PySide6.QtCore import QEventLoop, QTimer
 
     from calftimer.gui.audio import SoundOutput, configure_audio_process, create_sound_output

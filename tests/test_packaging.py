@@ -8,13 +8,19 @@ here: it takes half a minute and needs PyInstaller.
 from __future__ import annotations
 
 import configparser
+import contextlib
 import os
+import re
+import shlex
 import shutil
+import signal
 import struct
 import subprocess
 import sys
+import time
 import wave
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -174,6 +180,84 @@ def test_appstreamcli_validates_the_metainfo() -> None:
     assert not [line for line in result.stdout.splitlines() if line[:2] in ("E:", "W:")]
 
 
+def required_tool(name: str) -> str:
+    """A program the test suite needs for real (``python3 bootstrap.py --test`` installs it)."""
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is not installed: python3 bootstrap.py --test installs it")
+    return path
+
+
+@contextlib.contextmanager
+def xvfb_display() -> Iterator[str]:
+    """A private X server; yields its DISPLAY (Xvfb picks a free number and tells it)."""
+    xvfb = required_tool("Xvfb")
+    read_end, write_end = os.pipe()
+    server = subprocess.Popen(
+        [xvfb, "-displayfd", str(write_end), "-nolisten", "tcp", "-screen", "0", "1280x800x24"],
+        pass_fds=(write_end,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            number = pipe.readline().strip().decode()  # written once the server is ready
+        if not number:
+            pytest.fail("Xvfb did not start")
+        yield f":{number}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.mark.slow
+def test_under_python_dash_m_the_window_class_matches_the_launcher_entry(tmp_path) -> None:
+    """Desktops group a window with its launcher entry by WM_CLASS (StartupWMClass); under
+    ``python -m calftimer`` Qt used to name it after argv[0], "__main__.py"."""
+    startup_class = desktop_entry(DESKTOP_FILE.read_text(encoding="utf-8"))["Desktop Entry"][
+        "StartupWMClass"
+    ]
+    xwininfo = required_tool("xwininfo")
+    with xvfb_display() as display:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("CALFTIMER_", "PULSE"))}
+        env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", PULSE_SERVER="unix:/nonexistent")
+        app = subprocess.Popen(
+            [sys.executable, "-m", "calftimer", "--data-dir", str(tmp_path)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            classes: list[tuple[str, str]] = []
+            deadline = time.monotonic() + 60
+            while not classes and app.poll() is None and time.monotonic() < deadline:
+                tree = subprocess.run(
+                    [xwininfo, "-root", "-tree", "-display", display],
+                    capture_output=True,
+                    text=True,
+                    timeout=30,
+                    check=False,
+                ).stdout
+                # 0x200007 "calftimer": ("calftimer" "calftimer")  1100x720+0+0  +0+0
+                classes = re.findall(r'"calftimer": \("([^"]*)" "([^"]*)"\)', tree)
+                if not classes:
+                    time.sleep(0.05)  # the window is not mapped yet: look again
+            assert classes == [(startup_class, startup_class)], tree
+            app.send_signal(signal.SIGINT)  # and it quits cleanly on Ctrl+C, as from the menu
+            _out, err = app.communicate(timeout=30)
+        finally:
+            if app.poll() is None:
+                app.kill()
+                app.communicate()
+    assert app.returncode == 0, err
+
+
 # -------------------------------------------------------------------------- install-desktop
 
 
@@ -205,6 +289,94 @@ def test_install_desktop_puts_entry_icons_and_metainfo_in_place_and_uninstall_re
     assert main(["install-desktop", "--prefix", str(tmp_path)]) == 0  # again: replaces its own
     assert main(["install-desktop", "--prefix", str(tmp_path), "--uninstall"]) == 0
     assert installed_files(share) == []
+
+
+def bare_python(folder: Path, with_libraries: bool) -> Path:
+    """A virtual environment where calftimer is not installed, as in a source checkout; with
+    ``with_libraries``, this environment's site-packages (PySide6, ...) are on its path, but
+    not calftimer's own install (its .pth files are not read from there)."""
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True, timeout=120
+    )
+    python = folder / "bin" / "python"
+    if with_libraries:
+        site_dir = subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        import site
+
+        libraries = "\n".join(site.getsitepackages())
+        Path(site_dir, "libraries.pth").write_text(libraries + "\n", encoding="utf-8")
+    return python
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="install-desktop is for Linux desktops")
+def test_install_desktop_from_a_source_checkout_writes_a_launcher_that_starts_from_home(
+    tmp_path,
+) -> None:
+    """``python -m calftimer install-desktop`` run in a checkout that was never installed: the
+    launcher starts calftimer in the home folder, where it used to fail with "No module named
+    calftimer"."""
+    python = bare_python(tmp_path / "venv", with_libraries=True)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
+    env.update(HOME=str(home), PULSE_SERVER="unix:/nonexistent", QT_QPA_PLATFORM="offscreen")
+    env.pop("XDG_DATA_HOME", None)
+    installed = subprocess.run(
+        [str(python), "-m", "calftimer", "install-desktop"],
+        cwd=ROOT,  # the checkout: here calftimer imports
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert installed.returncode == 0, installed.stderr
+    entry_file = home / ".local" / "share" / "applications" / f"{APP_ID}.desktop"
+    command = shlex.split(desktop_entry(entry_file.read_text())["Desktop Entry"]["Exec"])
+    # As the launcher starts it: in the home folder. The self-check runs the whole app.
+    started = subprocess.run(
+        [*command, "--self-check"],
+        cwd=home,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert started.returncode == 0, started.stdout + started.stderr
+    assert "self-check passed" in started.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="install-desktop is for Linux desktops")
+def test_install_desktop_refuses_a_python_that_cannot_run_calftimer_and_says_what_to_run(
+    tmp_path,
+) -> None:
+    python = bare_python(tmp_path / "venv", with_libraries=False)  # no PySide6 at all
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "XDG_DATA_HOME")}
+    env["HOME"] = str(home)
+    result = subprocess.run(
+        [str(python), "-m", "calftimer", "install-desktop"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "lacks PySide6, pyqtgraph, platformdirs" in result.stderr
+    assert ".venv/bin/calftimer install-desktop" in result.stderr
+    assert "nothing was changed" in result.stderr and "Traceback" not in result.stderr
+    assert list(home.rglob("*")) == []
 
 
 def test_install_desktop_never_overwrites_an_entry_it_did_not_write(tmp_path, capsys) -> None:
@@ -303,6 +475,37 @@ def test_self_check_names_the_step_and_the_file_that_failed(tmp_path, monkeypatc
         f"calftimer {__version__} self-check FAILED at sound files: "
         f"{broken / 'go.wav'}: must be 16-bit mono 48 kHz audio"
     ]
+
+
+# ------------------------------------------------------------------------------ the wheel
+
+
+@pytest.mark.slow
+def test_the_wheel_states_its_license_as_an_spdx_expression_with_the_license_file(
+    tmp_path,
+) -> None:
+    """pyproject.toml's ``license = {text = ...}`` table is deprecated and setuptools will
+    refuse it: the license is the SPDX expression and the LICENSE file ships in the wheel."""
+    import zipfile
+
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    (wheel,) = tmp_path.glob("calftimer-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA"))
+        metadata = archive.read(f"{info}/METADATA").decode()
+        shipped_license = archive.read(f"{info}/licenses/LICENSE").decode()
+    assert "License-Expression: MIT" in metadata.splitlines()
+    assert not [line for line in metadata.splitlines() if line.startswith("License:")]
+    assert shipped_license == (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert shipped_license.startswith("MIT License")
 
 
 # ---------------------------------------------------------------------- the PyInstaller spec

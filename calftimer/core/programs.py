@@ -365,7 +365,8 @@ def program_from_dict(data: Any, source: str) -> Program:
                 blocks.append(block)
     if v.problems:
         raise ProgramFileError(source, v.problems)
-    assert program_id is not None and name is not None
+    if program_id is None or name is None:  # not reached: each was a problem above
+        raise ProgramFileError(source, ["internal error: a program without an id or a name"])
     return Program(program_id, name, description or "", tuple(blocks))
 
 
@@ -444,7 +445,8 @@ def _block_from_dict(raw: Any, path: str, v: _Validator) -> Block | None:
         v.problem(f"{path}.tempo", "is required when there is no metronome to pace the reps")
     if len(v.problems) > start:
         return None
-    assert sets is not None and target is not None
+    if sets is None or target is None:  # not reached: each was a problem above
+        raise ValueError(f"internal error: {path} has no sets or target")
     return Block(
         exercise_id=ex_id,
         sets=sets,

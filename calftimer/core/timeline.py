@@ -130,12 +130,14 @@ class WorkSet:
                 return self.target
             return self.target * elapsed // self.duration_ms
         if self.mode is Mode.TEST:
-            assert self.metronome_bpm is not None
+            if self.metronome_bpm is None:  # not reached: programs.py requires one
+                raise ValueError("internal error: a test set without a metronome")
             # A test rep is one beat up and one beat down.
             return min(self.target, _beats_within(elapsed, self.metronome_bpm) // 2)
         if self.tempo is not None:
             return min(self.target, elapsed // self.tempo.rep_ms())
-        assert self.metronome_bpm is not None
+        if self.metronome_bpm is None:  # not reached: programs.py requires one
+            raise ValueError("internal error: a metronome-paced set without a metronome")
         return min(self.target, _beats_within(elapsed, self.metronome_bpm))
 
     def time_under_tension_ms(self, done: int) -> int:
@@ -490,14 +492,16 @@ def _compile_work_set(
                         seg.start_ms, CueKind.REP, seg, value=rep, side=side, work_index=work_index
                     )
     elif mode is Mode.REPS:
-        assert bpm is not None
+        if bpm is None:  # not reached: programs.py requires tempo or metronome
+            raise ValueError("internal error: reps paced by neither tempo nor metronome")
         for rep in range(1, block.target + 1):
             length = _beat_offset(rep, bpm) - _beat_offset(rep - 1, bpm)
             seg = b.segment(SegmentKind.JUMP, length, rep=rep, **common)
             b.cue(seg.start_ms, CueKind.REP, seg, value=rep, side=side, work_index=work_index)
         beat_count = block.target
     elif mode is Mode.TEST:
-        assert bpm is not None
+        if bpm is None:  # not reached: programs.py requires one for a test
+            raise ValueError("internal error: a test set without a metronome")
         # One beat up, one beat down, until the user ends the set or the cap is reached.
         for beat in range(2 * block.target):
             rep = beat // 2 + 1
@@ -609,10 +613,12 @@ def _work_set_ms(block: Block) -> int:
     if block.mode is Mode.REPS and block.tempo is not None:
         return block.target * block.tempo.rep_ms()
     if block.mode is Mode.REPS:
-        assert bpm is not None
+        if bpm is None:  # not reached: programs.py requires tempo or metronome
+            raise ValueError("internal error: reps paced by neither tempo nor metronome")
         return _beat_offset(block.target, bpm)
     if block.mode is Mode.TEST:
-        assert bpm is not None
+        if bpm is None:  # not reached: programs.py requires one for a test
+            raise ValueError("internal error: a test set without a metronome")
         return _beat_offset(2 * block.target, bpm)
     if block.mode is Mode.TIME:
         return block.target * 1000

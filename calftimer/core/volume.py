@@ -189,7 +189,8 @@ class VolumeTable:
             return WeekSeries(metric, per_leg, [], {}, [], [], [])
         # Start the rolling average with the weeks before the range, so it does not restart.
         start = self.first_week
-        assert start is not None
+        if start is None:  # not reached: first is None then too
+            raise RuntimeError("internal error: weeks without a first week")
         lead = [first - timedelta(weeks=k) for k in range(ROLLING_WEEKS - 1, 0, -1)]
         lead = [week for week in lead if week >= start]  # not the empty weeks before any data
         count = (last - first).days // 7 + 1

@@ -21,10 +21,19 @@ watch sees it.
 ``create_sound_output`` never raises: without QtMultimedia (no libpulse), without an audio
 device, or with missing sound files it returns a ``SilentOutput`` whose ``problem`` says what
 is missing and how to fix it, and the window shows the cues as a screen flash instead.
+``SoundOutput`` itself refuses to start without QtMultimedia (``SoundUnavailableError``): its
+threads would fail on their first sound and could not be stopped.
+
+Nothing here may abort the process as it exits: Qt aborts it (SIGABRT, "QThread: Destroyed
+while thread is still running") when a running ``QThread`` is deleted, and PySide deletes every
+object it owns as Python ends. So the workers always end their thread, whatever fails on the
+way, and a thread that still will not stop is dealt with before that deletion
+(``_abandon_thread``).
 """
 
 from __future__ import annotations
 
+import atexit
 import heapq
 import itertools
 import os
@@ -51,7 +60,9 @@ from calftimer.core.voice_clips import JOIN_MS, ClipError, ClipVoice
 
 # The files to load are the sounds the cue player uses (calftimer.core.cues), each once.
 SOUND_NAMES = tuple(dict.fromkeys(CUE_SOUNDS.values()))
-_ABANDONED_THREADS: list[QThread] = []  # audio threads that would not stop (see close)
+_ABANDONED_THREADS: list[QThread] = []  # threads that would not stop (see _abandon_thread)
+EXIT_THREAD_WAIT_MS = 3_000  # at exit, a last wait for them (speech-dispatcher can be slow)
+EXIT_STATUS_THREAD_STUCK = 1
 
 SYSTEM_VOICE_START_MS = 1_000  # speech-dispatcher took 0.45-0.96 s to start speaking
 NO_DEVICE = (
@@ -84,6 +95,59 @@ def system_voice_measure(rate: float) -> Measure:
         return SYSTEM_VOICE_START_MS + round(estimate_ms(text) / 2**rate)
 
     return measure
+
+
+class SoundUnavailableError(RuntimeError):
+    """Qt's sound module cannot load here; the message says what is missing and what to do."""
+
+
+def sound_module_problem() -> str | None:
+    """Why Qt's sound module (QtMultimedia) cannot load here, or None when it can.
+
+    It fails without the system's libpulse ("libpulse.so.0: cannot open shared object file"),
+    and Qt's speech module with it: both load that library."""
+    try:
+        from PySide6.QtMultimedia import QSoundEffect  # noqa: F401  (the import is the check)
+    except ImportError as exc:
+        missing = str(exc)
+        hint = " Install libpulse0 (Debian/Ubuntu) and restart." if "libpulse" in missing else ""
+        return (
+            f"Sound is off: Qt's sound module could not load ({missing}).{hint} "
+            "Cues are shown as a flash of the screen."
+        )
+    return None
+
+
+def _abandon_thread(thread: QThread) -> None:
+    """Keep a thread that did not stop when asked from ever being deleted while it runs.
+
+    Deleting it then (its parent going, or Python ending) aborts the process. So it loses its
+    parent and is kept here; at exit it gets a last ``EXIT_THREAD_WAIT_MS`` to stop, and if it
+    still runs, the process ends there, before PySide's own clean-up would delete it
+    (``_end_abandoned_threads``)."""
+    thread.setParent(None)
+    if not _ABANDONED_THREADS:
+        # Registered after PySide's clean-up (made when QtCore was imported), so run before it.
+        atexit.register(_end_abandoned_threads)
+    _ABANDONED_THREADS.append(thread)
+
+
+def _end_abandoned_threads() -> None:
+    still_running = []
+    for thread in _ABANDONED_THREADS:
+        thread.quit()
+        if not thread.wait(EXIT_THREAD_WAIT_MS):
+            still_running.append(thread.objectName() or "worker")
+    if still_running:
+        print(
+            f"calftimer: the {', '.join(still_running)} thread did not stop; exiting without it",
+            file=sys.stderr,
+        )
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Every file calftimer writes was closed before Python began to exit; what is skipped
+        # here is only the deletion that would abort.
+        os._exit(EXIT_STATUS_THREAD_STUCK)
 
 
 class SilentOutput(QObject):
@@ -314,16 +378,19 @@ class _AudioWorker(QObject):
 
         An effect deleted while its file was still loading crashed Qt (a segmentation fault in
         the loader) when the output was closed right after it was made: wait for the loads
-        first, two seconds at most."""
-        self.stop_all()
-        self._wait_for_loads([*self._effects.values(), *self._word_effects.values()])
-        for effect in self._effects.values():
-            effect.deleteLater()
-        self._effects = {}
-        for effect in self._word_effects.values():
-            effect.deleteLater()
-        self._word_effects = {}
-        QThread.currentThread().quit()
+        first, two seconds at most. The thread ends whatever fails here: a thread left running
+        aborts the process when it is deleted."""
+        try:
+            self.stop_all()
+            self._wait_for_loads([*self._effects.values(), *self._word_effects.values()])
+            for effect in self._effects.values():
+                effect.deleteLater()
+            self._effects = {}
+            for effect in self._word_effects.values():
+                effect.deleteLater()
+            self._word_effects = {}
+        finally:
+            QThread.currentThread().quit()
 
     def _wait_for_loads(self, effects: list[Any]) -> None:
         """Deleting an effect whose file is still loading crashed Qt: let them finish first
@@ -461,11 +528,13 @@ class _SpeechWorker(QObject):
 
     @Slot()
     def shut_down(self) -> None:
-        if self._speech is not None:
-            self._speech.stop()
-            self._speech.deleteLater()
-            self._speech = None
-        QThread.currentThread().quit()
+        try:
+            if self._speech is not None:
+                self._speech.stop()
+                self._speech.deleteLater()
+                self._speech = None
+        finally:
+            QThread.currentThread().quit()  # whatever failed: see SoundOutput.close
 
 
 class SoundOutput(QObject):
@@ -502,6 +571,11 @@ class SoundOutput(QObject):
         voice_dir: Path | None = None,
         speech_engine: str = "",
     ) -> None:
+        # Checked here, on the caller's thread, before any thread starts: the audio thread's
+        # first sound would fail on the import, and nothing it started could be stopped.
+        problem = sound_module_problem()
+        if problem is not None:
+            raise SoundUnavailableError(problem)
         super().__init__(parent)
         # What fresh_copy needs to make the same output again.
         self._recipe = (folder, parent, clock, late_ms, device_id, voice_dir, speech_engine)
@@ -644,14 +718,12 @@ class SoundOutput(QObject):
             # Longer than shut_down's own wait for loading effects: a QThread destroyed while
             # running aborts the process.
             if not self._thread.wait(SHUTDOWN_LOAD_WAIT_MS + 3_000):
-                # Never delete it running (Qt aborts the process): no parent, and a reference
-                # kept for the life of the process, so neither Qt nor Python frees it.
-                self._thread.setParent(None)
-                _ABANDONED_THREADS.append(self._thread)
+                _abandon_thread(self._thread)  # never deleted running: that aborts
         if self._speech_thread is not None and self._speech_thread.isRunning():
             self._shut_down_speech.emit()
             # speech-dispatcher may take seconds to let go; never block the quit for it.
-            self._speech_thread.wait(500)
+            if not self._speech_thread.wait(500):
+                _abandon_thread(self._speech_thread)
 
     # ------------------------------------------------------------------ internals
 
@@ -800,16 +872,11 @@ def create_sound_output(
     """The sound output for ``theme``, or a silent one saying what is missing and how to fix it.
 
     ``options`` go to ``SoundOutput`` (a clock, a device id, a speech engine)."""
-    try:
-        from PySide6.QtMultimedia import QMediaDevices
-    except ImportError as exc:
-        missing = str(exc)
-        hint = " Install libpulse0 (Debian/Ubuntu) and restart." if "libpulse" in missing else ""
-        return SilentOutput(
-            f"Sound is off: Qt's sound module could not load ({missing}).{hint} "
-            "Cues are shown as a flash of the screen.",
-            parent,
-        )
+    problem = sound_module_problem()
+    if problem is not None:
+        return SilentOutput(problem, parent)
+    from PySide6.QtMultimedia import QMediaDevices
+
     if QMediaDevices.defaultAudioOutput().isNull():
         return SilentOutput(NO_DEVICE, parent)
     folder = sounds_folder(theme if theme in ("standard", "low") else "standard")

@@ -804,7 +804,8 @@ class HistoryView(QWidget):
     def week_text(self, i: int) -> str:
         """The exact numbers of week ``i``, as shown under the chart and read out."""
         series = self.series
-        assert series is not None
+        if series is None:
+            raise RuntimeError("internal error: a week's numbers without a chart")
         metric, week, weight = series.metric, series.weeks[i], self._weight_unit
         unit = metric_unit(metric, weight)
 
@@ -926,7 +927,8 @@ class HistoryView(QWidget):
         the change on the week before. The numbers shown, so loads are in the user's unit,
         named in every column heading; the full backup (``calftimer export``) keeps kg."""
         series = self.series
-        assert series is not None
+        if series is None:
+            raise RuntimeError("internal error: a CSV export without a chart")
         metric, weight = series.metric, self._weight_unit
         keys = list(series.stacks)
 

@@ -446,7 +446,8 @@ class MainWindow(QMainWindow):
         """Read the older months of history on the writer thread, after the window is up."""
         if self.store is None or self._writer is None or self.store.fully_loaded:
             return
-        assert self._long_jobs is not None
+        if self._long_jobs is None:
+            raise RuntimeError("internal error: no background jobs before the store")
         self._long_jobs.submit(
             self.store.ensure_loaded, lambda _r, _e: self._bridge.history_loaded.emit()
         )
@@ -1298,7 +1299,8 @@ class MainWindow(QMainWindow):
         self._update_action_state()
 
     def _on_driver_position_changed(self, position: object) -> None:
-        assert self.driver is not None
+        if self.driver is None:
+            raise RuntimeError("internal error: a position without a session")
         self.session_view.show_position(position, self.driver.session.timeline)  # type: ignore[arg-type]
         self._schedule_ahead()
 
@@ -1326,7 +1328,8 @@ class MainWindow(QMainWindow):
         )
 
     def _on_driver_set_completed(self, record: object) -> None:
-        assert isinstance(record, SetRecord)
+        if not isinstance(record, SetRecord):
+            raise TypeError(f"internal error: a set record expected, not {record!r}")
         # A set redone after "back" replaces its earlier record rather than adding to it.
         self.completed_sets = [r for r in self.completed_sets if r.work_index != record.work_index]
         self.completed_sets.append(record)
@@ -1366,7 +1369,8 @@ class MainWindow(QMainWindow):
             held, self._held_cues = self._held_cues, []
             self._on_driver_cues_due(held)
         if state in (State.FINISHED, State.ABANDONED) and self.recorder is not None:
-            assert self.driver is not None
+            if self.driver is None:
+                raise RuntimeError("internal error: a session ended without a driver")
             ended = self.driver.session.ended_at or self.driver.session.started_at
             self.recorder.ended("finished" if state is State.FINISHED else "abandoned", ended)
         if state in (State.FINISHED, State.ABANDONED):
@@ -1668,7 +1672,8 @@ class MainWindow(QMainWindow):
                 )
 
         self.statusBar().showMessage("Exporting…")
-        assert self._long_jobs is not None
+        if self._long_jobs is None:
+            raise RuntimeError("internal error: no background jobs before the store")
         self._long_jobs.submit(job, done)
 
     def import_file(self, source: Path | None = None) -> None:
@@ -1699,7 +1704,8 @@ class MainWindow(QMainWindow):
                 self._bridge.import_previewed.emit(preview)
 
         self.statusBar().showMessage(f"Checking {source.name}…")
-        assert self._long_jobs is not None
+        if self._long_jobs is None:
+            raise RuntimeError("internal error: no background jobs before the store")
         self._long_jobs.submit(
             lambda: preview_import(source, store, programs, programs_dir=folder), done
         )
@@ -1707,7 +1713,8 @@ class MainWindow(QMainWindow):
     def _on_import_previewed(self, preview: object) -> None:
         from calftimer.core.exchange import ImportPreview, apply_import
 
-        assert isinstance(preview, ImportPreview)
+        if not isinstance(preview, ImportPreview):
+            raise TypeError(f"internal error: an import preview expected, not {preview!r}")
         text = "\n".join(preview.lines())
         if preview.nothing_to_add:
             self.statusBar().showMessage(
@@ -1719,7 +1726,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Import cancelled; nothing was changed.")
             return
         store, folder = self.store, self._paths.programs_dir
-        assert store is not None and self._writer is not None
+        if store is None or self._writer is None:
+            raise RuntimeError("internal error: an import without a store")
 
         def done(result: Any, error: Exception | None) -> None:
             if error is not None:
@@ -1733,7 +1741,8 @@ class MainWindow(QMainWindow):
                 if result.programs_written:
                     self._bridge.programs_changed.emit()
 
-        assert self._long_jobs is not None
+        if self._long_jobs is None:
+            raise RuntimeError("internal error: no background jobs before the store")
         self._long_jobs.submit(lambda: apply_import(preview, store, folder), done)
 
     # ------------------------------------------------------------------- programs

@@ -470,7 +470,8 @@ class SessionView(QWidget):
 
     def _rep_text(self, pos: Position) -> str:
         seg, work = pos.segment, pos.work_set
-        assert work is not None
+        if work is None:
+            raise RuntimeError("internal error: a rep count outside a work set")
         if seg.work_index < 0:
             return (
                 "To failure"

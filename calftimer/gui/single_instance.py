@@ -214,7 +214,8 @@ class SingleInstance(QObject):
         return answer.startswith(b"ok")
 
     def _on_server_new_connection(self) -> None:
-        assert self._server is not None
+        if self._server is None:
+            return  # closed while the connection was queued
         while (socket := self._server.nextPendingConnection()) is not None:
             self._answer(socket)
 
