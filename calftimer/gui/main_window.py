@@ -457,7 +457,8 @@ class MainWindow(QMainWindow):
         service) and show it without a restart."""
         from calftimer.gui.history_watch import HistoryWatch
 
-        assert self.store is not None
+        if self.store is None:
+            return  # nothing to watch until the history is open
         if self.history_watch is not None:
             self.history_watch.stop()
             self.history_watch.deleteLater()
@@ -482,8 +483,8 @@ class MainWindow(QMainWindow):
         if self._session_active():
             if self._disk_refresh != "after session":
                 self._disk_refresh = "after session"
-                assert self.driver is not None
-                self.driver.state_changed.connect(self._on_session_state_for_refresh)
+                if self.driver is not None:
+                    self.driver.state_changed.connect(self._on_session_state_for_refresh)
             return
         self._disk_refresh = "running"
         store = self.store
@@ -1203,7 +1204,8 @@ class MainWindow(QMainWindow):
         """Put what is loaded into the History without stalling the window: a short history at
         once; a long one is prepared on a worker thread while the view shows what it had (or,
         the first time, the recent weeks), then swapped in one cheap step."""
-        assert self.store is not None and self.history_view is not None
+        if self.store is None or self.history_view is None:
+            return
         sessions = self.store.loaded_sessions()
         self._history_generation += 1
         target = self.settings.test_target
@@ -1221,7 +1223,8 @@ class MainWindow(QMainWindow):
 
         generation = self._history_generation
         shown = [self.history_view.metric]  # the other metrics' spikes come after: sooner shown
-        assert self._long_jobs is not None
+        if self._long_jobs is None:
+            return  # made with the store: never None here
         self._long_jobs.submit(
             lambda: prepare_history(sessions, metrics=shown),
             lambda prepared, error: self._bridge.history_prepared.emit(
