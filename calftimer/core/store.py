@@ -576,24 +576,10 @@ class Store:
         unreadable records has its readable ones merged and goes to damaged/ with a note."""
         if not path.is_file():
             return  # merged (and moved) by another process meanwhile
-        aside: list[SetAside] = []
-        try:
-            theirs = self._read_sessions(path)
-        except HistoryReadError:
-            raise  # not damage: reported by _tidy, tried again next start
-        except HistoryFileError as exc:
-            salvaged = None
-            with contextlib.suppress(HistoryFileError):
-                salvaged = salvage_history_bytes(self._read_raw(path), path.name)
-            if salvaged is None or not salvaged[0]:
-                moved = self._quarantine(path)
-                self._note(
-                    "warning",
-                    f"A sync conflict copy could not be read "
-                    f"({exc.problems[0]}); it was moved to {moved}.",
-                )
-                return
-            theirs, aside = salvaged
+        read = self._read_conflict_copy(path, busy_raises=True)
+        if read is None:
+            return
+        theirs, aside = read
         base = folder / base_name
         mine: dict[str, SessionDoc] = {}
         if base.exists():
@@ -615,27 +601,63 @@ class Store:
                 self._write_file(month, list(current.values()))
         elif mine:
             self._write_file(base, list(mine.values()))
+        self._finish_conflict_copy(path, base_name, new_sessions, new_records, aside)
+
+    def _read_conflict_copy(
+        self, path: Path, *, busy_raises: bool
+    ) -> tuple[list[SessionDoc], list[SetAside]] | None:
+        """The readable sessions of a conflict copy and the records set aside; None when
+        nothing in it could be read (it was moved to damaged/ and the user told) or, unless
+        ``busy_raises``, when it cannot be read just now (being written: merged next time)."""
+        try:
+            return self._read_sessions(path), []
+        except HistoryReadError:
+            if busy_raises:
+                raise  # not damage: reported by _tidy, tried again next start
+            return None
+        except HistoryFileError as exc:
+            salvaged = None
+            with contextlib.suppress(HistoryFileError):
+                salvaged = salvage_history_bytes(self._read_raw(path), path.name)
+            if salvaged is None or not salvaged[0]:
+                moved = self._quarantine(path)
+                self._note(
+                    "warning",
+                    f"A sync conflict copy could not be read ({exc.problems[0]}); it was moved "
+                    f"to {moved}.",
+                )
+                return None
+            return salvaged
+
+    def _finish_conflict_copy(
+        self,
+        path: Path,
+        base_name: str,
+        new_sessions: int,
+        new_records: int,
+        aside: list[SetAside],
+    ) -> None:
+        """A merged conflict copy goes to merged/; one with unreadable records to damaged/ with
+        a note saying which and why. Either way the user is told what was new."""
+        what = f"{_plural(new_sessions, 'session')} and {_plural(new_records, 'record')} were new"
         if aside:
             moved = self._quarantine(path)
             note = self._write_note(path, moved, aside)
             self._note(
                 "warning",
                 f"Merged the readable records of the sync conflict copy {path.name} into "
-                f"{base_name} ({_plural(new_sessions, 'session')} and "
-                f"{_plural(new_records, 'record')} were new); {_plural(len(aside), 'record')} "
-                f"could not be read ({aside[0].problems[0]}). The "
-                f"copy was moved to {moved}; {note.name} beside it says which records and why.",
+                f"{base_name} ({what}); {_plural(len(aside), 'record')} could not be read "
+                f"({aside[0].problems[0]}). The copy was moved to {moved}; {note.name} beside "
+                "it says which records and why.",
             )
             return
         self.merged_dir.mkdir(parents=True, exist_ok=True)
         replace_with_retry(path, self._unique(self.merged_dir / path.name))
-        fsync_dir(folder)
+        fsync_dir(path.parent)
         self._note(
             "info",
-            f"Merged the sync conflict copy {path.name} into {base_name} "
-            f"({_plural(new_sessions, 'session')} and {_plural(new_records, 'record')} "
-            "were new). The copy "
-            f"is kept in {self.merged_dir}.",
+            f"Merged the sync conflict copy {path.name} into {base_name} ({what}). The copy is "
+            f"kept in {self.merged_dir}.",
         )
 
     def _adopt_temp_files(self) -> None:
@@ -798,24 +820,10 @@ class Store:
         and goes to damaged/ with a note, as at opening."""
         if not path.is_file():
             return  # merged (and moved) by another process meanwhile
-        aside: list[SetAside] = []
-        try:
-            theirs = self._read_sessions(path)
-        except HistoryReadError:
-            return  # being written or locked: merged at the next refresh
-        except HistoryFileError as exc:
-            salvaged = None
-            with contextlib.suppress(HistoryFileError):
-                salvaged = salvage_history_bytes(self._read_raw(path), path.name)
-            if salvaged is None or not salvaged[0]:
-                moved = self._quarantine(path)
-                self._note(
-                    "warning",
-                    f"A sync conflict copy could not be read ({exc.problems[0]}); it was moved "
-                    f"to {moved}.",
-                )
-                return
-            theirs, aside = salvaged
+        read = self._read_conflict_copy(path, busy_raises=False)
+        if read is None:
+            return
+        theirs, aside = read
         rest: list[SessionDoc] = []
         added = [0, 0]
         for session in theirs:
@@ -831,26 +839,7 @@ class Store:
         new_sessions, new_records = self.merge_sessions(rest)
         added[0] += new_sessions
         added[1] += new_records
-        what = f"{_plural(added[0], 'session')} and {_plural(added[1], 'record')} were new"
-        if aside:
-            moved = self._quarantine(path)
-            note = self._write_note(path, moved, aside)
-            self._note(
-                "warning",
-                f"Merged the readable records of the sync conflict copy {path.name} into "
-                f"{base.name} ({what}); {_plural(len(aside), 'record')} could not be read "
-                f"({aside[0].problems[0]}). The copy was moved to {moved}; {note.name} beside "
-                "it says which records and why.",
-            )
-            return
-        self.merged_dir.mkdir(parents=True, exist_ok=True)
-        replace_with_retry(path, self._unique(self.merged_dir / path.name))
-        fsync_dir(path.parent)
-        self._note(
-            "info",
-            f"Merged the sync conflict copy {path.name} into {base.name} ({what}). The copy is "
-            f"kept in {self.merged_dir}.",
-        )
+        self._finish_conflict_copy(path, base.name, added[0], added[1], aside)
 
     def sessions(self) -> list[SessionDoc]:
         """Every session, oldest first. The records are shared, not copied: read them and

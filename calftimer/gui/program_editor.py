@@ -292,45 +292,35 @@ def _steps_enabled(spin: Any, valid: tuple[float, float]) -> Any:
     return flags
 
 
-class RangeSpinBox(QSpinBox):
-    """A whole-number field that keeps any number typed, up to a digit more than its valid
-    range allows, so the editor can say what is wrong: a plain QSpinBox drops the keystroke
-    that leaves its range, and 25 typed where 20 is the most silently became 2. The arrows,
-    Page keys and the wheel stay inside the valid range (and bring a wrong value back in)."""
+class _ValidRange:
+    """The range checks shared by ``RangeSpinBox`` and ``RangeDoubleSpinBox`` (mixed in before
+    the Qt class): the field takes any number typed, up to a digit more than its valid range
+    allows, so the editor can say what is wrong; the arrows, Page keys and the wheel stay inside
+    the valid range (and bring a wrong value back in)."""
 
     _valid: tuple[float, float] = (0, 0)
 
-    def set_valid_range(self, low: int, high: int) -> None:
-        self._valid = (low, high)
-        self.setRange(min(low, 0), _typing_limit(high))
-
-    def valid_range(self) -> tuple[float, float]:
-        return self._valid
-
-    def stepBy(self, steps: int) -> None:
-        _step_within(self, steps, self._valid)
-
-    def stepEnabled(self) -> Any:
-        return _steps_enabled(self, self._valid)
-
-
-class RangeDoubleSpinBox(QDoubleSpinBox):
-    """``RangeSpinBox`` for seconds of tempo and loads."""
-
-    _valid: tuple[float, float] = (0.0, 0.0)
-
     def set_valid_range(self, low: float, high: float) -> None:
         self._valid = (low, high)
-        self.setRange(min(low, 0.0), _typing_limit(high))
+        self.setRange(min(low, 0), _typing_limit(high))  # type: ignore[attr-defined]
 
     def valid_range(self) -> tuple[float, float]:
         return self._valid
 
     def stepBy(self, steps: int) -> None:
-        _step_within(self, steps, self._valid)
+        _step_within(self, steps, self._valid)  # type: ignore[arg-type]
 
     def stepEnabled(self) -> Any:
-        return _steps_enabled(self, self._valid)
+        return _steps_enabled(self, self._valid)  # type: ignore[arg-type]
+
+
+class RangeSpinBox(_ValidRange, QSpinBox):
+    """A whole-number field that keeps any number typed: a plain QSpinBox drops the keystroke
+    that leaves its range, and 25 typed where 20 is the most silently became 2."""
+
+
+class RangeDoubleSpinBox(_ValidRange, QDoubleSpinBox):
+    """``RangeSpinBox`` for seconds of tempo and loads."""
 
 
 class BlockFormScroll(QScrollArea):
