@@ -438,7 +438,7 @@ class MainWindow(QMainWindow):
         self.cue_player.on_cues(
             cues,
             self.driver.session.timeline,
-            records=self.completed_sets,
+            records=self.driver.session.records,
             duration_ms=self.driver.session.t_ms(),
         )
 

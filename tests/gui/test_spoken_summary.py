@@ -1,0 +1,44 @@
+"""The spoken end of a session counts what the summary on screen counts, for every program.
+
+The driver hands out a session's last cues ("session complete") in the same wake-up that
+completes its last set; the phrase must count that set too (it once said "9 sets" under a
+summary of 10)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from calftimer.core.clock import ManualClock
+from calftimer.core.library import ProgramLibrary
+from calftimer.core.programs import BUILTIN_BY_ID
+from calftimer.gui.main_window import MainWindow
+from calftimer.paths import AppPaths
+from tests.gui.helpers import advance_by_deadlines
+from tests.gui.test_audio import T0, RecordingOutput
+
+
+def first_total(text: str, unit: str) -> int | None:
+    match = re.search(rf"(\d+) {unit}s?\b", text)
+    return int(match[1]) if match else None
+
+
+@pytest.mark.parametrize("program_id", sorted(BUILTIN_BY_ID))
+def test_the_spoken_summary_counts_what_the_screen_shows(qtbot, tmp_path: Path, program_id):
+    clock = ManualClock(T0)
+    window = MainWindow(ProgramLibrary.load(None), clock, AppPaths(tmp_path, "test"))
+    qtbot.addWidget(window)
+    output = RecordingOutput(clock)
+    window.attach_audio(output)
+    window.start_program(BUILTIN_BY_ID[program_id])
+    timeline = window.driver.session.timeline
+    advance_by_deadlines(window.driver, clock, T0 + timeline.duration_ms)
+    qtbot.waitUntil(lambda: window.session_view.summary_label.text() != "")
+
+    spoken = [text for _, text in output.spoken if text.startswith("Session complete.")]
+    assert len(spoken) == 1, output.spoken[-3:]
+    summary = window.session_view.summary_label.text().splitlines()[1]  # "10 sets · 450 s ..."
+    unit = "rep" if first_total(spoken[0], "rep") is not None else "set"
+    assert first_total(spoken[0], unit) == first_total(summary, unit), (spoken[0], summary)
