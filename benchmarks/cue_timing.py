@@ -229,9 +229,9 @@ def play_all(stall_ms: int, stall_every_s: float) -> dict[str, Any]:
             QTimer.singleShot(50, start_when_loaded)
             return
         window.attach_audio(output)
-        window.start_program(PROGRAM)
-        assert window.driver is not None
-        start = window.driver.session.mono_at(0)
+        window.session.start(PROGRAM)
+        assert window.session.state is not None
+        start = window.session.mono_at(0)
         assert start is not None
         media.start(start, schedule)
         ticks.start(schedule)

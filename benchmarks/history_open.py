@@ -137,7 +137,7 @@ def child(side: str, data_dir: Path, total_reps: int) -> dict[str, Any]:
     marks: dict[str, float] = {}
 
     def shown_reps() -> int:
-        view = window.history_view
+        view = window.history.view
         if view is None or window.stack.currentWidget() is not view or view.series is None:
             return 0
         return round(sum(view.series.totals))
@@ -158,20 +158,20 @@ def child(side: str, data_dir: Path, total_reps: int) -> dict[str, Any]:
 
     def press_ctrl_h() -> None:
         marks["start"] = time.perf_counter()
-        window.history_action.trigger()
+        window.window_actions["show_history"].trigger()
         marks["ctrl_h_returned"] = time.perf_counter()
 
     def start_loading() -> None:
-        window.load_history_in_background()
+        window.history.load_in_background()
         if side != "blocking":
-            window.preload_history_view()  # as the app asks after start-up
+            window.history.preload()  # as the app asks after start-up
         if side == "ahead":
             press_when_made_ahead()
         else:
             press_ctrl_h()
 
     def press_when_made_ahead() -> None:
-        view = window.history_view
+        view = window.history.view
         if view is None or view.series is None:
             QTimer.singleShot(1, press_when_made_ahead)
             return

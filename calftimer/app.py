@@ -276,30 +276,20 @@ def _export(paths: AppPaths, library: ProgramLibrary, fmt: str, output: str | No
 
 
 def _import(paths: AppPaths, library: ProgramLibrary, file: Path, *, dry_run: bool) -> int:
-    from calftimer.core.exchange import ImportRefusedError, apply_import, preview_import
+    from calftimer.core.exchange import ImportRefusedError, apply_import, check_import
 
     # A dry run opens the history without writing: it must create and change nothing.
     store = _open_store(paths, write=not dry_run)
     if store is None:
         return 1
     try:
-        if store.written_by_newer:
-            raise ImportRefusedError(
-                [
-                    f"{_shown(file.name, 80)}: not imported: your history in "
-                    f"{store.history_dir} was written by a newer calftimer and is open "
-                    "read-only. Update calftimer, then import again."
-                ]
-            )
-        preview = preview_import(
-            file.expanduser(), store, library.programs, programs_dir=paths.programs_dir
-        )
+        preview = check_import(file.expanduser(), store, library.programs, paths.programs_dir)
         print("\n".join(preview.lines()))
         if dry_run:
             print("Dry run: nothing was changed.")
             return 0
         if preview.nothing_to_add:
-            print("Nothing to import: everything in it is already here.")
+            print(preview.nothing_to_add_text())
             return 0
         result = apply_import(preview, store, paths.programs_dir)
     except ImportRefusedError as exc:
@@ -311,11 +301,7 @@ def _import(paths: AppPaths, library: ProgramLibrary, file: Path, *, dry_run: bo
     except (OSError, ValueError) as exc:
         print(f"calftimer: the import failed: {exc}", file=sys.stderr)
         return 1
-    print(
-        f"Imported {plural(result.new_sessions, 'new session')}, "
-        f"{plural(result.new_records, 'new record')} in sessions already here and "
-        f"{plural(len(result.programs_written), 'program')}."
-    )
+    print(result.describe())
     return 0
 
 
@@ -433,6 +419,7 @@ def _run_window(
     from calftimer.core.clock import boottime_clock, monotonic_ms
     from calftimer.core.settings import load_settings
     from calftimer.gui.main_window import MainWindow
+    from calftimer.gui.notice_feeds import post_settings_notices
     from calftimer.gui.single_instance import SingleInstance
     from calftimer.gui.theme import apply_theme
 
@@ -490,7 +477,7 @@ def _run_window(
     if signals is not None:
         signals.window = window
     # A damaged settings file fell back to defaults: said in the notice area until saved again.
-    window.post_settings_notices(settings_notices)
+    post_settings_notices(window.notices, settings_notices)
     instance.activated.connect(window.on_second_launch)
     window.focus_on_start = fullscreen
     if fullscreen and start is None:
@@ -526,14 +513,14 @@ def _run_window(
         from calftimer.gui.audio import configure_audio_process, create_sound_output
 
         # Before the first sound output exists: see QtAudioGlitchWatch.
-        configure_audio_process(app).glitched.connect(window.restart_audio)
+        configure_audio_process(app).glitched.connect(window.conductor.restart_output)
         # QtMultimedia loads here, after the first paint; every sound is preloaded now.
         window.attach_audio(create_sound_output(settings.sound_theme, window))
         window.show_store_notices()
-        window.load_history_in_background()
-        window.preload_history_view()  # when idle: then Ctrl+H opens it at once
+        window.history.load_in_background()
+        window.history.preload()  # when idle: then Ctrl+H opens it at once
         if start is not None:
-            window.start_program(start)
+            window.session.start(start)
         instance.mark_ready()  # what a second launch handed over meanwhile happens now
 
     _after_first_paint(window, open_history)

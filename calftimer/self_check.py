@@ -223,10 +223,10 @@ def _check_window(app: Any, data_dir: Path) -> str:
         window.show()
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 100)
         _require_drawn(window.grab(), "the main window")
-        window.show_history()  # imports pyqtgraph and numpy on a thread, then draws our set
+        window.history.show()  # imports pyqtgraph and numpy on a thread, then draws our set
         deadline = time.monotonic() + CHART_LOAD_TIMEOUT_MS / 1000
-        while window.history_view is None or window.stack.currentWidget() is not (
-            window.history_view
+        while window.history.view is None or window.stack.currentWidget() is not (
+            window.history.view
         ):
             if time.monotonic() > deadline or window.stack.currentWidget() is window.home:
                 # The window went back home and said why (an import failed), or nothing came.
@@ -235,7 +235,7 @@ def _check_window(app: Any, data_dir: Path) -> str:
                 )
             app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 100)
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 100)
-        _require_drawn(window.history_view.grab(), "the history chart")
+        _require_drawn(window.history.view.grab(), "the history chart")
     finally:
         window.close()
         writer.close()

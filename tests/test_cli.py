@@ -111,12 +111,12 @@ def test_start_opens_the_window_and_runs_the_program_hands_free(qtbot, tmp_path)
         windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
         window = windows[0] if windows else None
         checks.append(1)
-        if (window is None or window.driver is None) and len(checks) < 100:
+        if (window is None or window.session.state is None) and len(checks) < 100:
             QTimer.singleShot(100, inspect)
             return
-        if window is not None and window.driver is not None:
-            seen["program"] = window.driver.session.timeline.program_id
-            seen["state"] = window.driver.session.state
+        if window is not None and window.session.state is not None:
+            seen["program"] = window.session.timeline.program_id
+            seen["state"] = window.session.state
             seen["phase"] = window.session_view.phase_label.text()
             # What the desktop matches to the launcher entry, and the task bar's icon.
             seen["desktop_file"] = QApplication.desktopFileName()

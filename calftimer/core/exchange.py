@@ -499,6 +499,9 @@ class ImportPreview:
             or self.programs_to_write
         )
 
+    def nothing_to_add_text(self) -> str:
+        return f"Nothing to import: everything in {self.source.name} is already here."
+
     def lines(self) -> list[str]:
         """The preview as text for the command line and the import dialog."""
         name = self.source.name
@@ -553,6 +556,14 @@ class ImportResult:
     new_records: int
     programs_written: tuple[Path, ...]
 
+    def describe(self) -> str:
+        """What the import did, in one line (the command line and the window say the same)."""
+        return (
+            f"Imported {_n(self.new_sessions, 'new session')}, "
+            f"{_n(self.new_records, 'new record')} in sessions already here and "
+            f"{_n(len(self.programs_written), 'program')}."
+        )
+
 
 def _local_time(text: str) -> str:
     try:
@@ -563,6 +574,29 @@ def _local_time(text: str) -> str:
 
 def _n(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def check_import(
+    path: Path, store: Store, library_programs: Iterable[Program], programs_dir: Path
+) -> ImportPreview:
+    """The first step of every import, from the command line or the window: refuse it if the
+    history cannot take it (a newer calftimer wrote it), else read and check the file
+    completely and say what it would add (``preview_import``). The second step, after the
+    user has seen the preview, is ``apply_import`` (not needed when ``nothing_to_add``)."""
+    if store.written_by_newer:
+        raise ImportRefusedError(
+            [
+                f"{_shown_name(path.name)}: not imported: your history in {store.history_dir} "
+                "was written by a newer calftimer and is open read-only. Update calftimer, "
+                "then import again."
+            ]
+        )
+    return preview_import(path, store, library_programs, programs_dir=programs_dir)
+
+
+def _shown_name(name: str, limit: int = 80) -> str:
+    """A file name for a one-line message: a very long one is shortened in the middle."""
+    return name if len(name) <= limit else f"{name[: limit // 2]}…{name[-limit // 2 :]}"
 
 
 def preview_import(

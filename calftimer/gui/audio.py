@@ -151,15 +151,20 @@ def _end_abandoned_threads() -> None:
 
 
 class SilentOutput(QObject):
-    """Plays nothing; says why. The window flashes instead of beeping, at the cue's moment."""
+    """Plays nothing; says why. The window flashes instead of beeping, at the cue's moment.
+
+    An ``AudioOutput`` (calftimer.gui.session.output) like the speakers: it never becomes
+    ready, fails or changes voice, and has nothing to restart."""
 
     played = Signal(str)  # the sound that would have played (the screen flash listens)
+    became_ready = Signal()
+    failed = Signal(str)
     notice = Signal(str)
     voice_changed = Signal()
 
     def __init__(self, problem: str, parent: QObject | None = None, clock: Clock | None = None):
         super().__init__(parent)
-        self.problem = problem
+        self._problem = problem
         self._clock = clock or monotonic_ms
         self._pending: list[tuple[int, int, str]] = []
         self._order = itertools.count()
@@ -169,11 +174,31 @@ class SilentOutput(QObject):
         self._timer.timeout.connect(self._flash_due)
 
     @property
+    def audible(self) -> bool:
+        return False
+
+    @property
+    def problem(self) -> str:
+        return self._problem
+
+    @property
     def ready(self) -> bool:
         return False
 
     @property
+    def loading(self) -> bool:
+        return False
+
+    @property
     def measure(self) -> Measure | None:
+        return None
+
+    @property
+    def system_voices(self) -> list[str] | None:
+        return None
+
+    def fresh_copy(self) -> None:
+        """Nothing to restart: there is no sound system here."""
         return None
 
     def play_sound(self, name: str, volume: float) -> None:
@@ -579,7 +604,7 @@ class SoundOutput(QObject):
         super().__init__(parent)
         # What fresh_copy needs to make the same output again.
         self._recipe = (folder, parent, clock, late_ms, device_id, voice_dir, speech_engine)
-        self.problem: str | None = None
+        self.problem = ""  # why it plays nothing ("" while it works)
         self.sounds_ready = False
         self.dropped_count = 0
         self.system_voices: list[str] = []
@@ -640,13 +665,17 @@ class SoundOutput(QObject):
     # ------------------------------------------------------------------ state
 
     @property
+    def audible(self) -> bool:
+        return True
+
+    @property
     def ready(self) -> bool:
         return self.sounds_ready
 
     @property
     def loading(self) -> bool:
         """The sounds or the built-in voice are still being loaded (not failed)."""
-        sounds = not self.sounds_ready and self.problem is None
+        sounds = not self.sounds_ready and not self.problem
         return sounds or (self._clips is None and not self._clip_problem)
 
     @property

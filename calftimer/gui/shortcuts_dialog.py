@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from html import escape
 
 from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -36,6 +37,40 @@ def short_description(tip: str, menu_text: str) -> str:
     if text and len(text) <= WHAT_CHARS:
         return text
     return menu_text.replace("&", "").rstrip("…").strip() or text
+
+
+def keyed_groups(
+    menu_entries: Sequence[QAction], window_actions: Sequence[QAction]
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The actions that have keys, grouped by the menu they are in (``menu_entries``: the menu
+    bar's entries), the session's first; keyed ``window_actions`` in no menu join that group."""
+
+    def keys(act: QAction) -> str:
+        texts = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in act.shortcuts()]
+        return ", ".join(k for k in texts if k)
+
+    groups: list[tuple[str, list[tuple[str, str]]]] = []
+    listed: set[QAction] = set()
+    for entry in menu_entries:
+        menu = entry.menu()
+        rows = []
+        for act in menu.actions() if menu is not None else []:
+            if keys(act) and act not in listed:
+                listed.add(act)
+                rows.append((keys(act), short_description(act.toolTip(), act.text())))
+        if rows:
+            groups.append((entry.text().replace("&", ""), rows))
+    groups.sort(key=lambda group: group[0] != "Session")
+    others = [
+        (keys(act), short_description(act.toolTip(), act.text()))
+        for act in window_actions
+        if keys(act) and act not in listed
+    ]
+    if others and groups:
+        groups[0][1].extend(others)
+    elif others:
+        groups.append(("Other", others))
+    return groups
 
 
 class ShortcutsDialog(QDialog):

@@ -58,17 +58,17 @@ def main() -> int:
         print(path)
 
     def at(ms: int) -> None:
-        assert window.driver is not None
+        assert window.session.state is not None
         while clock() < ms:  # wake like the real driver does, so no suspend is detected
             clock.set(min(ms, clock() + 5_000))
-            window.driver.poll_now()
+            window.session.poll_now()
 
     single = list(CATALOG).index("single_leg_calf_raise")  # the list shows the catalog's order
-    window.exercise_list.setCurrentIndex(window.exercise_filter.index(single, 0))
+    window.home.exercise_list.setCurrentIndex(window.home.exercise_filter.index(single, 0))
     shot("exercise-list")
 
-    window.start_program(BUILTIN_BY_ID["foundation"])
-    timeline = window.driver.session.timeline  # type: ignore[union-attr]
+    window.session.start(BUILTIN_BY_ID["foundation"])
+    timeline = window.session.timeline  # type: ignore[union-attr]
     left = next(w for w in timeline.work_sets if w.exercise_id == "single_leg_calf_raise")
     at(left.start_ms + 5 * 6000 + 3500)  # rep 6, lowering
     shot("running-set")
@@ -85,12 +85,12 @@ def main() -> int:
     shot("focus-mode")
     window.leave_focus_mode()
 
-    window.driver.apply("abandon")  # type: ignore[union-attr]
+    window.session.abandon()  # type: ignore[union-attr]
     window.show_home()
-    window.show_history()
-    window.history_view.set_history(sample_history())
-    window.history_view.set_range_preset(1)  # 6 months
-    window.history_view.select_week(len(window.history_view.series.weeks) - 2)
+    window.history.show()
+    window.history.view.set_history(sample_history())
+    window.history.view.set_range_preset(1)  # 6 months
+    window.history.view.select_week(len(window.history.view.series.weeks) - 2)
     shot("history")
     window.close()
     return 0

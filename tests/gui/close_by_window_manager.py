@@ -84,7 +84,7 @@ def main(data_dir: Path) -> int:
     answers = ["Go on", "Stop"]
 
     def session_state() -> str:
-        return "none" if window.driver is None else str(window.driver.session.state)
+        return "none" if window.session.state is None else str(window.session.state)
 
     def answer_question(tries: int = 500) -> None:
         box = QApplication.activeModalWidget()
@@ -93,7 +93,7 @@ def main(data_dir: Path) -> int:
                 QTimer.singleShot(10, lambda: answer_question(tries - 1))
             return
         clock.set(clock() + 60_000)  # a minute with the question open
-        window.driver.poll_now()
+        window.session.poll_now()
         seen["questions"].append(  # type: ignore[union-attr]
             {"title": box.windowTitle(), "text": box.text(), "state": session_state()}
         )
@@ -119,10 +119,10 @@ def main(data_dir: Path) -> int:
         send_wm_delete(int(window.winId()))
 
     def start() -> None:
-        window.start_program(BUILTIN_BY_ID["isometric"])
-        first = window.driver.session.timeline.work_sets[0]
+        window.session.start(BUILTIN_BY_ID["isometric"])
+        first = window.session.timeline.work_sets[0]
         clock.set(T0 + first.start_ms + 5_000)
-        window.driver.poll_now()
+        window.session.poll_now()
         seen["before"] = session_state()
         close_by_window_manager()
 

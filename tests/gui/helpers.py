@@ -9,30 +9,100 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
 from calftimer.core.clock import ManualClock
-from calftimer.gui.driver import SessionDriver
+from calftimer.gui.session.controller import SessionController
 
 STEP_MS = 5_000  # the real driver wakes at least every frame; a 15 s silence means a suspend
 
 
-def advance_to(driver: SessionDriver, clock: ManualClock, instant_ms: int) -> None:
-    """Move ``clock`` to ``instant_ms`` in steps, letting the driver wake at each one."""
+class FakeTimer:
+    """A single-shot timer that fires when its ``FakeTimers`` is told the clock moved."""
+
+    def __init__(self, timers: FakeTimers, callback: Callable[[], None]) -> None:
+        self._timers = timers
+        self.callback = callback
+        self.due: int | None = None
+        self.delay_ms: int | None = None  # what it was last started with
+
+    def start(self, delay_ms: int) -> None:
+        self.delay_ms = delay_ms
+        self.due = self._timers.clock() + max(0, delay_ms)
+
+    def stop(self) -> None:
+        self.due = None
+
+    def is_active(self) -> bool:
+        return self.due is not None
+
+
+class FakeTimers:
+    """A ``TimerFactory`` (calftimer.gui.session.timers) on a manual clock: its timers fire in
+    ``fire_due``, in the order they are due, when the clock has reached them."""
+
+    def __init__(self, clock: ManualClock) -> None:
+        self.clock = clock
+        self.made: list[FakeTimer] = []
+
+    def __call__(self, callback: Callable[[], None]) -> FakeTimer:
+        timer = FakeTimer(self, callback)
+        self.made.append(timer)
+        return timer
+
+    def next_due(self) -> int | None:
+        return min((t.due for t in self.made if t.due is not None), default=None)
+
+    def fire_due(self) -> int:
+        """Fire every timer due by now (one fired may arm another); how many fired."""
+        fired = 0
+        while True:
+            due = [t for t in self.made if t.due is not None and t.due <= self.clock()]
+            if not due:
+                return fired
+            timer = min(due, key=lambda t: t.due or 0)
+            timer.due = None
+            timer.callback()
+            fired += 1
+
+
+def advance_to(
+    session: SessionController,
+    clock: ManualClock,
+    instant_ms: int,
+    timers: FakeTimers | None = None,
+) -> None:
+    """Move ``clock`` to ``instant_ms`` in steps, letting the session (and ``timers``) wake at
+    each one."""
     while clock() < instant_ms:
         clock.set(min(instant_ms, clock() + STEP_MS))
-        driver.poll_now()
-    driver.poll_now()
+        session.poll_now()
+        if timers is not None:
+            timers.fire_due()
+    session.poll_now()
+    if timers is not None:
+        timers.fire_due()
 
 
-def advance_by_deadlines(driver: SessionDriver, clock: ManualClock, instant_ms: int) -> None:
-    """Move ``clock`` to ``instant_ms`` waking exactly at each deadline, as the precise timer
-    does, so every cue is handed out on time."""
+def advance_by_deadlines(
+    session: SessionController,
+    clock: ManualClock,
+    instant_ms: int,
+    timers: FakeTimers | None = None,
+    *,
+    step_ms: int = STEP_MS,
+) -> None:
+    """Move ``clock`` to ``instant_ms`` waking exactly at each deadline, as the precise timers
+    do (the session's and ``timers``'), so every cue is handed out on time; and at least every
+    ``step_ms`` (``FRAME_INTERVAL_MS``: as the driver's frame timer does while it runs)."""
     while clock() < instant_ms:
-        deadline = driver.session.next_deadline_ms()
+        deadlines = [session.next_deadline_ms(), timers.next_due() if timers else None]
         # Never more than STEP_MS at once (a longer silence would look like a suspend).
-        step_to = min(instant_ms, clock() + STEP_MS)
-        if deadline is not None and deadline <= step_to:
-            step_to = max(deadline, clock())
+        step_to = min(instant_ms, clock() + min(step_ms, STEP_MS))
+        for deadline in deadlines:
+            if deadline is not None and deadline <= step_to:
+                step_to = max(deadline, clock())
         clock.set(step_to)
-        driver.poll_now()
+        session.poll_now()
+        if timers is not None:
+            timers.fire_due()
 
 
 def notice_text(window: object) -> str:

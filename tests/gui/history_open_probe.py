@@ -66,7 +66,7 @@ def main(data_dir: Path) -> int:
     out: dict[str, Any] = {"total": total, "chart_loaded_at_start": "pyqtgraph" in sys.modules}
 
     def shown() -> int | None:
-        view = window.history_view
+        view = window.history.view
         if view is None or window.stack.currentWidget() is not view or view.series is None:
             return None
         return round(sum(view.series.totals))
@@ -94,11 +94,11 @@ def main(data_dir: Path) -> int:
         wait_for_end()
 
     def after_ctrl_h() -> None:
-        out["loop_ran_before_chart"] = window.history_view is None
+        out["loop_ran_before_chart"] = window.history.view is None
 
     def press_ctrl_h() -> None:
-        window.load_history_in_background()  # as the app does once the window is up
-        window.history_action.trigger()
+        window.history.load_in_background()  # as the app does once the window is up
+        window.window_actions["show_history"].trigger()
         QTimer.singleShot(0, after_ctrl_h)
         wait_for_recent()
 

@@ -97,7 +97,7 @@ def main(argv: list[str]) -> int:
 
     def logged_speak(phrase: Any, volume: float) -> None:
         now = monotonic_ms()
-        due = window.driver.session.mono_at(phrase.cue.offset_ms) if phrase.cue else None
+        due = window.session.mono_at(phrase.cue.offset_ms) if phrase.cue else None
         moment = None
         if due is not None:
             moment = due - phrase.lead_ms + phrase.duration_ms + phrase.slack_ms
@@ -122,23 +122,23 @@ def main(argv: list[str]) -> int:
         if output.loading or started:
             return
         started.append(True)
-        window.start_program(program)
-        assert window.driver is not None
-        window.driver.state_changed.connect(on_state)
+        window.session.start(program)
+        assert window.session.state is not None
+        window.session.state_changed.connect(on_state)
 
     def on_glitch() -> None:
-        window.restart_audio()  # as calftimer.app wires it
+        window.conductor.restart_output()  # as calftimer.app wires it
         if not started:  # the old output will never be ready: start on the fresh one
             started.append(True)
-            window.start_program(program)  # it waits for the output in use (up to 3 s)
+            window.session.start(program)  # it waits for the output in use (up to 3 s)
             follow.start(50)
 
     def follow_driver() -> None:
         # The session starts once an output is loaded, which may be a later fresh one (a
         # fault can strike again while one loads): follow whichever starts it.
-        if window.driver is not None:
+        if window.session.state is not None:
             follow.stop()
-            window.driver.state_changed.connect(on_state)
+            window.session.state_changed.connect(on_state)
 
     from PySide6.QtCore import QTimer
 
@@ -157,7 +157,7 @@ def main(argv: list[str]) -> int:
     output.failed.connect(lambda problem: (print(problem, file=sys.stderr), app.exit(3)))
     window.show()
     code = app.exec()
-    window.audio.close()  # the output in use: a fault may have replaced the first one
+    window.conductor.output.close()  # the output in use: a fault may have replaced the first one
     # A fault of Qt's sound backend (QtAudioGlitchWatch) spoils the recording: the test runs the
     # scenario again and counts it.
     log["qt_audio_glitches"] = watch.glitches

@@ -5,65 +5,31 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, Signal
 
 from calftimer.core.clock import ManualClock
 from calftimer.core.library import ProgramLibrary
 from calftimer.core.programs import BUILTIN_BY_ID
 from calftimer.gui.audio import SOUND_NAMES, SilentOutput, create_sound_output, sounds_folder
+from calftimer.gui.driver import FRAME_INTERVAL_MS
 from calftimer.gui.main_window import MainWindow
 from calftimer.paths import AppPaths
-from tests.gui.helpers import advance_by_deadlines, advance_to, notice_text
-
-T0 = 4_000_000
-
-
-class RecordingOutput(QObject):
-    """A sound output that records what it was asked to play, and when.
-
-    Like the audio thread, it plays a sound handed out ahead (``play_at``) when the clock
-    reaches its instant, unless it is cancelled first."""
-
-    played = Signal(str)
-
-    def __init__(self, clock: ManualClock) -> None:
-        super().__init__()
-        self.clock = clock
-        self.problem = None
-        self._played: list[tuple[int, str]] = []
-        self._pending: list[tuple[int, str]] = []
-        self.stops = 0
-        self.spoken: list[tuple[int, str]] = []
-
-    @property
-    def sounds(self) -> list[tuple[int, str]]:
-        now = self.clock()
-        due = [(t - T0, name) for t, name in self._pending if t <= now]
-        return sorted(self._played + due)
-
-    def play_sound(self, name: str, volume: float) -> None:
-        self._played.append((self.clock() - T0, name))
-
-    def play_at(self, name: str, volume: float, due_mono_ms: int) -> None:
-        self._pending.append((due_mono_ms, name))
-
-    def cancel_pending(self) -> None:
-        now = self.clock()
-        self._played += [(t - T0, name) for t, name in self._pending if t <= now]
-        self._pending = []
-
-    def speak(self, phrase, volume: float) -> None:
-        self.spoken.append((self.clock() - T0, phrase.text))
-
-    def stop_all(self) -> None:
-        self.cancel_pending()
-        self.stops += 1
+from tests.gui.fakes import T0, RecordingOutput
+from tests.gui.helpers import FakeTimers, advance_by_deadlines, advance_to, notice_text
 
 
 @pytest.fixture
-def window(qtbot, tmp_path: Path):
-    clock = ManualClock(T0)
-    w = MainWindow(ProgramLibrary.load(None), clock, AppPaths(tmp_path, "test"))
+def clock() -> ManualClock:
+    return ManualClock(T0)
+
+
+@pytest.fixture
+def timers(clock: ManualClock) -> FakeTimers:
+    return FakeTimers(clock)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path, clock: ManualClock, timers: FakeTimers):
+    w = MainWindow(ProgramLibrary.load(None), clock, AppPaths(tmp_path, "test"), timers=timers)
     qtbot.addWidget(w)
     return w, clock
 
@@ -78,17 +44,17 @@ def test_cues_play_once_at_their_moments_and_pausing_silences(window) -> None:
     w, clock = window
     output = RecordingOutput(clock)
     w.attach_audio(output)
-    w.start_program(BUILTIN_BY_ID["isometric"])
-    first = w.driver.session.timeline.work_sets[0]
-    advance_by_deadlines(w.driver, clock, T0 + first.start_ms)
+    w.session.start(BUILTIN_BY_ID["isometric"])
+    first = w.session.timeline.work_sets[0]
+    advance_by_deadlines(w.session, clock, T0 + first.start_ms)
     names = [name for _, name in output.sounds]
     assert names[-4:] == ["tick", "tick", "tick", "go"]
     assert output.sounds[-1][0] == first.start_ms  # "go" at the set's first millisecond
-    w.driver.apply("pause")
+    w.session.pause()
     assert output.stops >= 1
     count = len(output.sounds)
-    w.driver.apply("resume")
-    advance_to(w.driver, clock, clock() + 100)
+    w.session.resume()
+    advance_to(w.session, clock, clock() + 100)
     assert len(output.sounds) == count  # nothing replayed on resume
 
 
@@ -97,8 +63,8 @@ def test_muting_plays_nothing(window) -> None:
     output = RecordingOutput(clock)
     w.attach_audio(output)
     w.toggle_mute()
-    w.start_program(BUILTIN_BY_ID["isometric"])
-    advance_to(w.driver, clock, T0 + 20_000)
+    w.session.start(BUILTIN_BY_ID["isometric"])
+    advance_to(w.session, clock, T0 + 20_000)
     assert output.sounds == []
 
 
@@ -106,11 +72,11 @@ def test_without_a_sound_backend_the_screen_flashes_and_says_why(qtbot, window) 
     w, clock = window
     output = SilentOutput("Sound is off: no audio output device was found.")
     w.attach_audio(output)
-    w.start_program(BUILTIN_BY_ID["isometric"])
+    w.session.start(BUILTIN_BY_ID["isometric"])
     assert "Sound is off" in notice_text(w)
     assert not w.notice_area.isHidden() and "Sound is off" in w.notice_area.summary_text()
     with qtbot.waitSignal(output.played):
-        advance_to(w.driver, clock, T0 + 10_000)
+        advance_to(w.session, clock, T0 + 10_000)
     assert w.session_view._flash_overlay is not None
 
 
@@ -130,18 +96,18 @@ def test_with_qtmultimedia_missing_the_app_still_runs(monkeypatch, window) -> No
     assert "libpulse0" in output.problem
     w, clock = window
     w.attach_audio(output)
-    w.start_program(BUILTIN_BY_ID["isometric"])
-    advance_to(w.driver, clock, T0 + 30_000)
-    assert w.driver.session.state.value == "running"
+    w.session.start(BUILTIN_BY_ID["isometric"])
+    advance_to(w.session, clock, T0 + 30_000)
+    assert w.session.state.value == "running"
 
 
 def test_the_session_done_sound_is_not_cut_off(window) -> None:
     w, clock = window
     output = RecordingOutput(clock)
     w.attach_audio(output)
-    w.start_program(BUILTIN_BY_ID["isometric"])
-    advance_by_deadlines(w.driver, clock, T0 + 20_000)
-    w.driver.apply("finish")
+    w.session.start(BUILTIN_BY_ID["isometric"])
+    advance_by_deadlines(w.session, clock, T0 + 20_000)
+    w.session.finish()
     assert output.sounds[-1][1] == "session_done"
     assert output.stops == 0  # finishing does not silence the last sound
 
@@ -150,97 +116,81 @@ def test_a_set_reached_by_skip_while_paused_says_go_on_resume(window) -> None:
     w, clock = window
     output = RecordingOutput(clock)
     w.attach_audio(output)
-    w.start_program(BUILTIN_BY_ID["isometric"])
-    advance_by_deadlines(w.driver, clock, T0 + 3_000)
-    w.driver.apply("pause")
-    w.driver.apply("skip")  # lands on the first set's start, still paused
+    w.session.start(BUILTIN_BY_ID["isometric"])
+    advance_by_deadlines(w.session, clock, T0 + 3_000)
+    w.session.pause()
+    w.session.skip()  # lands on the first set's start, still paused
     assert "go" not in [name for _, name in output.sounds]
-    advance_by_deadlines(w.driver, clock, clock() + 2_000)
-    w.driver.apply("resume")
+    advance_by_deadlines(w.session, clock, clock() + 2_000)
+    w.session.resume()
     assert output.sounds[-1][1] == "go"
 
 
 def test_the_deadline_helper_never_looks_like_a_suspend(window) -> None:
     w, clock = window
     w.attach_audio(RecordingOutput(clock))
-    w.start_program(BUILTIN_BY_ID["isometric"])
-    advance_by_deadlines(w.driver, clock, T0 + 120_000)
-    assert w.driver.session.state.value == "running"
+    w.session.start(BUILTIN_BY_ID["isometric"])
+    advance_by_deadlines(w.session, clock, T0 + 120_000)
+    assert w.session.state.value == "running"
 
 
 # ------------------------------------------------------------------ the voice in the window
 
 
-def test_a_rep_count_is_spoken_ahead_so_it_ends_as_the_rep_starts(window) -> None:
+def test_a_rep_count_is_spoken_ahead_so_it_ends_as_the_rep_starts(window, timers) -> None:
+    from calftimer.core.cues import phrase_plan
+
     w, clock = window
     output = RecordingOutput(clock)
     w.attach_audio(output)
-    w.start_program(BUILTIN_BY_ID["foundation"])
-    first = w.driver.session.timeline.work_sets[0]
-    advance_by_deadlines(w.driver, clock, T0 + first.start_ms - 1_000)
-    spoken_ahead = []
-    for _ in range(3):
-        while not w._phrase_timer.isActive():  # armed once the phrase is a second away
-            advance_by_deadlines(w.driver, clock, clock() + 100)
-        start, phrase = w._next_phrase
-        advance_by_deadlines(w.driver, clock, T0 + start)
-        w._phrase_timer.stop()  # what the precise timer does at that moment: fire
-        w._on_phrase_timer_timeout()
-        assert output.spoken[-1] == (start, phrase.text)
-        spoken_ahead.append(phrase)
-    assert [p.text for p in spoken_ahead] == ["1", "2", "3"]  # rep counts
-    for phrase in spoken_ahead:
+    w.session.start(BUILTIN_BY_ID["foundation"])
+    first = w.session.timeline.work_sets[0]
+    plan = phrase_plan(w.session.timeline, w.conductor.measure)
+    counts = [(start, p) for start, p in plan if p.text in ("1", "2", "3")]
+    counts = [c for c in counts if first.start_ms <= c[1].cue.offset_ms <= first.end_ms][:3]
+    end = T0 + counts[-1][1].cue.offset_ms
+    advance_by_deadlines(w.session, clock, end, timers, step_ms=FRAME_INTERVAL_MS)
+    spoken = [(t, text) for t, text in output.spoken if text in ("1", "2", "3")]
+    assert spoken == [(start, phrase.text) for start, phrase in counts]  # by the phrase timer
+    for _start, phrase in counts:
         assert phrase.lead_ms > 0  # started before the rep it counts, to end as it starts
     assert [text for _, text in output.spoken].count("1") == 1  # its cue did not say it again
 
 
-def test_pausing_takes_back_what_was_handed_out_and_resuming_hands_it_out_again(window) -> None:
+def test_pausing_takes_back_what_was_handed_out_and_resuming_hands_it_out_again(
+    window, timers
+) -> None:
     w, clock = window
     output = RecordingOutput(clock)
     w.attach_audio(output)
-    w.start_program(BUILTIN_BY_ID["isometric"])
-    advance_by_deadlines(w.driver, clock, T0 + 6_500)
-    assert output._pending, "the countdown was handed out ahead"
-    w.driver.apply("pause")
-    assert output._pending == [] and not w._phrase_timer.isActive()
+    w.session.start(BUILTIN_BY_ID["isometric"])
+    advance_by_deadlines(w.session, clock, T0 + 6_500)
+    assert output.pending, "the countdown was handed out ahead"
+    w.session.pause()
+    assert output.pending == [] and timers.next_due() is None  # nothing left to say either
     clock.set(clock() + 3_000)
-    w.driver.apply("resume")
-    advance_by_deadlines(w.driver, clock, clock() + 4_000)
+    w.session.resume()
+    advance_by_deadlines(w.session, clock, clock() + 4_000)
     names = [name for _, name in output.sounds]
     assert names == ["tick", "tick", "tick", "go"]  # each once, after the pause
     assert [t for t, _ in output.sounds] == [7_000 + 3_000, 8_000 + 3_000, 9_000 + 3_000, 13_000]
-
-
-class VoiceOutput(RecordingOutput):
-    """A recording output whose voice can change, like SoundOutput's."""
-
-    voice_changed = Signal()
-    notice = Signal(str)
-
-    def __init__(self, clock: ManualClock) -> None:
-        super().__init__(clock)
-        self.measure = None
-        self.voices: list[tuple[str, float, str]] = []
-
-    def set_voice(self, engine: str, rate: float, voice_name: str) -> None:
-        self.voices.append((engine, rate, voice_name))
 
 
 def test_the_cue_player_plans_with_the_voice_that_speaks(window) -> None:
     from calftimer.core.cues import estimate
 
     w, clock = window
-    output = VoiceOutput(clock)
+    output = RecordingOutput(clock)
     w.attach_audio(output)
     assert output.voices == [("system", 0.0, "")]  # the settings' engine, rate and voice
-    assert w.cue_player.measure is estimate
+    assert w.conductor.measure is estimate
 
     def slow(text: str, words: tuple[str, ...]) -> int:
         return 5_000
 
     output.measure = slow
     output.voice_changed.emit()
-    assert w.cue_player.measure is slow
+    assert w.conductor.measure is slow
     output.notice.emit("The system voice is not available: no speech engine is installed.")
     assert "not available" in notice_text(w)
 
@@ -315,61 +265,70 @@ def test_without_a_speech_engine_the_clips_speak_and_the_user_is_told(qtbot, sou
 class LoadingOutput(RecordingOutput):
     """An output still loading its sounds, like SoundOutput in its first half second."""
 
-    became_ready = Signal()
-    failed = Signal(str)
-
     def __init__(self, clock: ManualClock) -> None:
         super().__init__(clock)
         self.loading = True
 
 
-def test_a_session_started_while_the_sounds_load_waits_for_them(window) -> None:
+def test_a_session_started_while_the_sounds_load_waits_for_them(window, timers) -> None:
     """A --start at launch: the get-ready announcement must not be lost to loading."""
     w, clock = window
     output = LoadingOutput(clock)
     w.attach_audio(output)
-    w.start_program(BUILTIN_BY_ID["isometric"])
-    assert w.driver is None and "getting the sounds ready" in w.statusBar().currentMessage()
+    w.session.start(BUILTIN_BY_ID["isometric"])
+    assert w.session.state is None and "getting the sounds ready" in w.statusBar().currentMessage()
     output.loading = False
     output.became_ready.emit()
-    assert w.driver is not None and w.driver.session.state.value == "running"
-    assert w._program_waiting is None and not w._audio_wait_timer.isActive()
+    assert w.session.state is not None and w.session.state.value == "running"
+    assert w.session.waiting_program is None and timers.next_due() is None
 
 
-def test_a_session_does_not_wait_for_sounds_forever(window) -> None:
+def test_a_session_does_not_wait_for_sounds_forever(window, timers) -> None:
     w, clock = window
     w.attach_audio(LoadingOutput(clock))
-    w.start_program(BUILTIN_BY_ID["isometric"])
-    assert w._audio_wait_timer.isActive() and w._audio_wait_timer.interval() == 3_000
-    w._audio_wait_timer.timeout.emit()  # three seconds later, still loading
-    assert w.driver is not None and w.driver.session.state.value == "running"
+    w.session.start(BUILTIN_BY_ID["isometric"])
+    assert w.session.state is None and timers.next_due() == clock() + 3_000
+    clock.set(clock() + 2_999)
+    timers.fire_due()
+    assert w.session.state is None  # still waiting
+    clock.set(clock() + 1)  # three seconds later, still loading
+    timers.fire_due()
+    assert w.session.state is not None and w.session.state.value == "running"
 
 
 def test_sounds_that_fail_to_load_fall_back_to_the_flash(qtbot, window) -> None:
-    w, _clock = window
-    output = LoadingOutput(w._clock)
+    w, clock = window
+    output = LoadingOutput(clock)
     w.attach_audio(output)
     output.failed.emit("Sound is off: no audio output device was found.")
-    assert isinstance(w.audio, SilentOutput)
+    assert isinstance(w.conductor.output, SilentOutput)
     assert "no audio output device" in notice_text(w)
 
 
-def test_after_back_the_replayed_rep_counts_are_spoken_ahead_again(window) -> None:
+def test_after_back_the_replayed_rep_counts_are_spoken_ahead_again(window, timers) -> None:
+    from calftimer.core.timeline import CueKind
+
     w, clock = window
-    w.attach_audio(RecordingOutput(clock))
-    w.start_program(BUILTIN_BY_ID["foundation"])
-    first = w.driver.session.timeline.work_sets[0]
-    advance_by_deadlines(w.driver, clock, T0 + first.start_ms + 12_000)
-    w._apply("back")  # to the start of the set
-    t = w.driver.session.t_ms()
+    output = RecordingOutput(clock)
+    w.attach_audio(output)
+    w.session.start(BUILTIN_BY_ID["foundation"])
+    first = w.session.timeline.work_sets[0]
+    advance_by_deadlines(w.session, clock, T0 + first.start_ms + 12_000, timers)
+    assert [text for _, text in output.spoken].count("2") == 1
+    w.session.back()  # to the start of the set
+    t = w.session.elapsed_ms
     assert t < first.start_ms + 12_000
     # The phrases of the replayed stretch are offered again, from where the session is now:
-    # the count of rep 2 is armed to start before rep 2, as the first time.
-    while not w._phrase_timer.isActive() and w.driver.session.t_ms() < t + 5_000:
-        advance_by_deadlines(w.driver, clock, clock() + 100)
-    assert w._phrase_timer.isActive()
-    start, phrase = w._next_phrase
-    assert phrase.text == "2" and start < phrase.cue.offset_ms < first.start_ms + 12_000
+    # the count of rep 2 starts before rep 2, as the first time.
+    rep_2 = next(
+        c
+        for c in w.session.timeline.cues
+        if c.kind is CueKind.REP and c.value == 2 and c.work_index == first.index
+    )
+    rep_2_at = w.session.mono_at(rep_2.offset_ms) - T0
+    advance_by_deadlines(w.session, clock, T0 + rep_2_at, timers, step_ms=FRAME_INTERVAL_MS)
+    again = [time for time, text in output.spoken if text == "2"][1:]
+    assert len(again) == 1 and again[0] < rep_2_at
 
 
 # ------------------------------------------------- a fault of Qt's PulseAudio backend, contained
@@ -383,15 +342,11 @@ class RestartableOutput(RecordingOutput):
     def __init__(self, clock: ManualClock, copies: list[RestartableOutput]) -> None:
         super().__init__(clock)
         self.copies = copies
-        self.closed = False
 
     def fresh_copy(self) -> RestartableOutput:
         copy = RestartableOutput(self.clock, self.copies)
         self.copies.append(copy)
         return copy
-
-    def close(self) -> None:
-        self.closed = True
 
 
 def test_the_glitch_watch_passes_messages_on_and_floods_never(qtbot) -> None:
@@ -438,20 +393,20 @@ def test_the_glitch_watch_passes_messages_on_and_floods_never(qtbot) -> None:
     assert real.glitches == 2
 
 
-def test_a_backend_fault_restarts_the_sound_once_and_the_session_goes_on(qtbot, window) -> None:
+def test_a_backend_fault_restarts_the_sound_once_and_the_session_goes_on(window, timers) -> None:
     w, clock = window
     copies: list[RestartableOutput] = []
     first = RestartableOutput(clock, copies)
     w.attach_audio(first)
-    w.start_program(BUILTIN_BY_ID["isometric"])
-    first_set = w.driver.session.timeline.work_sets[0]
-    advance_by_deadlines(w.driver, clock, T0 + first_set.start_ms - 3_500)
-    w.restart_audio()
-    w.restart_audio()  # the same fault's second message: no second restart
-    qtbot.waitUntil(lambda: w.audio is not first, timeout=1_000)
-    assert first.closed and len(copies) == 1 and w.audio is copies[0]
+    w.session.start(BUILTIN_BY_ID["isometric"])
+    first_set = w.session.timeline.work_sets[0]
+    advance_by_deadlines(w.session, clock, T0 + first_set.start_ms - 3_500)
+    w.conductor.restart_output()
+    w.conductor.restart_output()  # the same fault's second message: no second restart
+    timers.fire_due()  # the restart runs once the messages of the fault are in
+    assert first.closed and len(copies) == 1 and w.conductor.output is copies[0]
     assert "restarted its sound" in notice_text(w)
-    advance_by_deadlines(w.driver, clock, T0 + first_set.start_ms)
+    advance_by_deadlines(w.session, clock, T0 + first_set.start_ms, timers)
     # The new output plays the count-in and "go" at their moments, the old one nothing more.
     assert copies[0].sounds == [
         (first_set.start_ms - 3_000, "tick"),
@@ -460,11 +415,12 @@ def test_a_backend_fault_restarts_the_sound_once_and_the_session_goes_on(qtbot, 
         (first_set.start_ms, "go"),
     ]
     assert all(t < first_set.start_ms - 3_500 for t, _ in first.sounds)
-    w.restart_audio()  # a later fault (of the fresh output) is a new one
-    qtbot.waitUntil(lambda: w.audio is copies[-1] and len(copies) == 2, timeout=1_000)
+    w.conductor.restart_output()  # a later fault (of the fresh output) is a new one
+    timers.fire_due()
+    assert w.conductor.output is copies[-1] and len(copies) == 2
     for _ in range(10):  # a fault that keeps coming: a few restarts, then a word to the user
-        w.restart_audio()
-        qtbot.waitUntil(lambda: not w._audio_restart_pending, timeout=1_000)
+        w.conductor.restart_output()
+        timers.fire_due()
     assert len(copies) == 5 and "keeps failing" in notice_text(w)
 
 

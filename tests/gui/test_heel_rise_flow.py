@@ -16,9 +16,10 @@ from calftimer.core.settings import Settings
 from calftimer.core.store import BackgroundWriter, Store
 from calftimer.core.timeline import CueKind
 from calftimer.gui.main_window import MainWindow
+from calftimer.gui.session.controller import SESSION_END_SETTLE_MS
 from calftimer.paths import AppPaths
-from tests.gui.helpers import advance_by_deadlines
-from tests.gui.test_audio import RecordingOutput
+from tests.gui.fakes import RecordingOutput
+from tests.gui.helpers import FakeTimers, advance_by_deadlines, advance_to
 
 T0 = 3_000_000
 
@@ -31,8 +32,17 @@ def writer():
 
 
 @pytest.fixture
-def window(qtbot, tmp_path: Path, writer):
-    clock = ManualClock(T0)
+def clock() -> ManualClock:
+    return ManualClock(T0)
+
+
+@pytest.fixture
+def timers(clock: ManualClock) -> FakeTimers:
+    return FakeTimers(clock)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path, writer, clock, timers):
     w = MainWindow(
         ProgramLibrary.load(None),
         clock,
@@ -40,6 +50,7 @@ def window(qtbot, tmp_path: Path, writer):
         store=Store.open(tmp_path),
         writer=writer,
         settings=Settings(sex="female", age_band="40s", test_target=25),
+        timers=timers,
     )
     qtbot.addWidget(w)
     output = RecordingOutput(clock)
@@ -47,21 +58,23 @@ def window(qtbot, tmp_path: Path, writer):
     return w, clock, output
 
 
-def run_test_set(w: MainWindow, clock: ManualClock, reps: int) -> None:
-    """Train ``reps`` raises at the metronome, then end the set (Enter or a clicker)."""
-    session = w.driver.session
+def run_test_set(w: MainWindow, clock: ManualClock, reps: int, timers: FakeTimers) -> None:
+    """Train ``reps`` raises at the metronome, then end the set (Enter or a clicker), and let
+    the session's end settle (the summary waits a moment for the last chime)."""
+    session = w.session
     work = session.position().work_set
     assert work is not None and work.mode is Mode.TEST and work.metronome_bpm == 60
-    advance_by_deadlines(w.driver, clock, session.mono_at(work.start_ms) + reps * 2_000)
+    advance_by_deadlines(w.session, clock, session.mono_at(work.start_ms) + reps * 2_000)
     w.end_set_or_leave()
+    advance_to(w.session, clock, clock() + SESSION_END_SETTLE_MS, timers)
 
 
 def test_the_guided_test_paces_each_leg_rests_between_and_reads_the_result(
-    tmp_path: Path, window, writer
+    tmp_path: Path, window, writer, timers
 ) -> None:
     w, clock, output = window
-    w.start_program(BUILTIN_BY_ID["heel-rise-test"])
-    timeline = w.driver.session.timeline
+    w.session.start(BUILTIN_BY_ID["heel-rise-test"])
+    timeline = w.session.timeline
     left, right = (ws for ws in timeline.work_sets if ws.mode is Mode.TEST)
     # The metronome: one beat up, one beat down, 1 s apart (60 bpm), on both legs.
     ups = [
@@ -69,20 +82,20 @@ def test_the_guided_test_paces_each_leg_rests_between_and_reads_the_result(
     ]
     assert ups[:3] == [left.start_ms, left.start_ms + 2_000, left.start_ms + 4_000]
     # Warm-up, then the left leg to failure.
-    advance_by_deadlines(w.driver, clock, T0 + left.start_ms)
-    assert w.driver.session.position().work_set.index == left.index
-    run_test_set(w, clock, 28)
+    advance_by_deadlines(w.session, clock, T0 + left.start_ms)
+    assert w.session.position().work_set.index == left.index
+    run_test_set(w, clock, 28, timers)
     # Two minutes between legs, announced as a switch.
-    position = w.driver.session.position()
+    position = w.session.position()
     assert position.segment.kind.value == "rest" and position.segment.duration_ms == 120_000
     assert position.work_set.index == right.index  # what the rest leads to: the right leg
     assert "switch" in [name for _, name in output.sounds]
-    advance_by_deadlines(w.driver, clock, clock() + 120_000)
-    assert w.driver.session.position().work_set.index == right.index
-    run_test_set(w, clock, 24)
-    assert w.driver.session.state.value == "finished"
+    advance_by_deadlines(w.session, clock, clock() + 120_000)
+    assert w.session.position().work_set.index == right.index
+    run_test_set(w, clock, 24, timers)
+    assert w.session.state.value == "finished"
 
-    dialog = w.test_results_dialog
+    dialog = w.coach.test_results_dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.counts() == (28, 24)
     assert "Symmetry 86 % (amber)" in dialog.band_label.text()
@@ -118,35 +131,37 @@ def test_a_second_test_is_compared_with_the_first(window) -> None:
     earlier = w.store.begin_session("heel-rise-test", "Test", datetime(2026, 10, 1, tzinfo=UTC))
     w.store.add_test_result(earlier, 25, 27)
     w.store.add_test_result(earlier, None, 20)  # one leg only: not a comparison
-    assert w._previous_test() == (25, 27)
-    dialog = HeelRiseResultsDialog(28, 20, w.settings, w._previous_test(), w)
+    assert w.coach.previous_test() == (25, 27)
+    dialog = HeelRiseResultsDialog(28, 20, w.settings_hub.current, w.coach.previous_test(), w)
     text = dialog.reading_label.text()
     assert "Since the last test, left +3 (under about 6 reps: may be noise)." in text
     assert "Since the last test, right -7." in text
 
 
-def run_whole_test(w: MainWindow, clock: ManualClock, left: int, right: int) -> None:
-    timeline = w.driver.session.timeline
+def run_whole_test(
+    w: MainWindow, clock: ManualClock, left: int, right: int, timers: FakeTimers
+) -> None:
+    timeline = w.session.timeline
     first, _second = (ws for ws in timeline.work_sets if ws.mode is Mode.TEST)
-    advance_by_deadlines(w.driver, clock, T0 + first.start_ms)
-    run_test_set(w, clock, left)
-    advance_by_deadlines(w.driver, clock, clock() + 120_000)
-    run_test_set(w, clock, right)
-    assert w.driver.session.state.value == "finished"
+    advance_by_deadlines(w.session, clock, T0 + first.start_ms)
+    run_test_set(w, clock, left, timers)
+    advance_by_deadlines(w.session, clock, clock() + 120_000)
+    run_test_set(w, clock, right, timers)
+    assert w.session.state.value == "finished"
 
 
-def test_the_summary_shows_the_corrected_counts(window) -> None:
+def test_the_summary_shows_the_corrected_counts(window, timers) -> None:
     w, clock, _output = window
-    w.start_program(BUILTIN_BY_ID["heel-rise-test"])
-    run_whole_test(w, clock, 28, 24)
+    w.session.start(BUILTIN_BY_ID["heel-rise-test"])
+    run_whole_test(w, clock, 28, 24, timers)
     lines = w.session_view.summary_label.text().splitlines()
     assert lines[1:] == [
         "3 sets · 62 reps",  # with the warm-up's 10
         "Double-leg calf raise: 10 reps",
         "Heel-rise endurance test: left 28 · right 24 reps",
     ]
-    w.test_results_dialog.right_spin.setValue(25)  # one the metronome missed
-    w.test_results_dialog.save_button.click()
+    w.coach.test_results_dialog.right_spin.setValue(25)  # one the metronome missed
+    w.coach.test_results_dialog.save_button.click()
     lines = w.session_view.summary_label.text().splitlines()
     assert lines[1:] == [  # what was saved
         "3 sets · 63 reps",
@@ -156,16 +171,16 @@ def test_the_summary_shows_the_corrected_counts(window) -> None:
 
 
 def test_the_result_goes_to_the_test_session_even_if_another_started(
-    tmp_path: Path, window, writer
+    tmp_path: Path, window, writer, timers
 ) -> None:
     w, clock, _output = window
-    w.start_program(BUILTIN_BY_ID["heel-rise-test"])
-    run_whole_test(w, clock, 22, 20)
-    dialog = w.test_results_dialog
+    w.session.start(BUILTIN_BY_ID["heel-rise-test"])
+    run_whole_test(w, clock, 22, 20, timers)
+    dialog = w.coach.test_results_dialog
     assert dialog.isVisible()
     # Meanwhile another session starts (a second launch with --start, say), and saves a set.
     w.on_second_launch(["--start", "isometric"])
-    assert w.driver.session.timeline.program_id == "isometric"
+    assert w.session.timeline.program_id == "isometric"
     assert writer.flush(timeout=10)
     dialog.save_button.click()  # the result dialog was still open
     assert writer.flush(timeout=10)
@@ -174,11 +189,12 @@ def test_the_result_goes_to_the_test_session_even_if_another_started(
     assert [(t["left_reps"], t["right_reps"]) for t in tests] == [(22, 20)]
     assert by_program["isometric"]["tests"] == []
     # The new session's screen is not the test's summary: it is left as it is.
-    assert w.driver.session.state.value == "running"
+    assert w.session.state.value == "running"
 
 
-def test_without_a_profile_the_newer_norms_are_the_comparison(qtbot, tmp_path: Path, writer):
-    clock = ManualClock(T0)
+def test_without_a_profile_the_newer_norms_are_the_comparison(
+    qtbot, tmp_path: Path, writer, clock, timers
+):
     w = MainWindow(
         ProgramLibrary.load(None),
         clock,
@@ -186,11 +202,12 @@ def test_without_a_profile_the_newer_norms_are_the_comparison(qtbot, tmp_path: P
         store=Store.open(tmp_path),
         writer=writer,
         settings=Settings(),  # no sex or age given
+        timers=timers,
     )
     qtbot.addWidget(w)
-    w.start_program(BUILTIN_BY_ID["heel-rise-test"])
-    run_whole_test(w, clock, 26, 21)
-    dialog = w.test_results_dialog
+    w.session.start(BUILTIN_BY_ID["heel-rise-test"])
+    run_whole_test(w, clock, 26, 21, timers)
+    dialog = w.coach.test_results_dialog
     assert (
         "Typical for healthy adults: about 25 on the dominant leg and 24 on the other "
         "(Sleeswijk Visser et al. 2025); your legs are around that."

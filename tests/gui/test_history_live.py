@@ -57,7 +57,7 @@ def reps(sessions: list[SessionDoc]) -> int:
 
 def shown_reps(window: MainWindow) -> int:
     """The reps the open History's chart adds up to, over every week it has."""
-    view = window.history_view
+    view = window.history.view
     if view is None or view.series is None or view.chart_stack.currentWidget() is not view.plot:
         return 0
     return round(sum(view.series.totals))
@@ -89,14 +89,14 @@ def test_an_import_from_the_command_line_shows_in_the_open_history(qtbot, tmp_pa
     here = [imported_session(last_month(40), sets=2)]
     Store.open(data).merge_sessions(here)
     window = make_window(qtbot, data, writer)
-    window.history_action.trigger()  # Ctrl+H
+    window.window_actions["show_history"].trigger()  # Ctrl+H
     qtbot.waitUntil(lambda: shown_reps(window) == reps(here), timeout=WAIT_MS)
 
     arriving = [imported_session(last_month(d), sets=3) for d in (30, 20, 10)]
     run_import(data, arriving, tmp_path)
 
     qtbot.waitUntil(lambda: shown_reps(window) == reps(here + arriving), timeout=WAIT_MS)
-    assert window.stack.currentWidget() is window.history_view
+    assert window.stack.currentWidget() is window.history.view
 
 
 @pytest.mark.slow
@@ -105,7 +105,7 @@ def test_a_sync_conflict_copy_arriving_shows_in_the_open_history(qtbot, tmp_path
     shared = imported_session(datetime(2025, 6, 2, 7, 0, tzinfo=UTC), sets=1)
     Store.open(data).merge_sessions([shared])
     window = make_window(qtbot, data, writer)
-    window.show_history()
+    window.history.show()
     qtbot.waitUntil(lambda: shown_reps(window) == reps([shared]), timeout=WAIT_MS)
 
     other_device = imported_session(datetime(2025, 6, 3, 7, 0, tzinfo=UTC), sets=2)
@@ -125,19 +125,23 @@ def test_what_arrives_during_a_session_is_read_after_it_and_the_session_is_kept(
     window = make_window(qtbot, data, writer)
     refreshed: list[bool] = []
     window.history_changed.connect(lambda: refreshed.append(True))
-    window.start_program(BUILTIN_BY_ID["isometric"])
-    qtbot.waitUntil(lambda: window.recorder is not None and window.recorder.session_id is not None)
-    running = window.recorder.session_id
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    qtbot.waitUntil(
+        lambda: (
+            window.session.recorder is not None and window.session.recorder.session_id is not None
+        )
+    )
+    running = window.session.recorder.session_id
 
     arriving = [imported_session(last_month(12), sets=2)]
     run_import(data, arriving, tmp_path)
-    window.history_watch.changed.emit()  # as the watcher would (it may be slower to notice)
+    window.history.watch.changed.emit()  # as the watcher would (it may be slower to notice)
     assert writer.flush(timeout=10)
     assert window.store is not None
     assert arriving[0]["id"] not in {s["id"] for s in window.store.loaded_sessions()}
     assert refreshed == []  # nothing happened under the running session
 
-    window.driver.apply("abandon")
+    window.session.abandon()
     qtbot.waitUntil(lambda: refreshed == [True], timeout=WAIT_MS)
     on_disk = {s["id"]: s["status"] for s in Store.open(data).sessions()}
     assert on_disk == {running: "abandoned", arriving[0]["id"]: "finished"}
@@ -235,9 +239,9 @@ def test_ctrl_h_shows_the_history_at_once_while_older_months_are_held_back(
         )
         qtbot.addWidget(window)
         window.show()
-        window.load_history_in_background()
-        window.history_action.trigger()
-        assert window.stack.currentWidget() is window.history_view
+        window.history.load_in_background()
+        window.window_actions["show_history"].trigger()
+        assert window.stack.currentWidget() is window.history.view
         assert 0 < shown_reps(window) == reps(store.loaded_sessions()) < total
         assert not store.fully_loaded
         store.gate.set()
@@ -251,14 +255,14 @@ def test_the_history_view_is_made_ahead_when_idle_but_never_during_a_session(
     qtbot, tmp_path, writer
 ) -> None:
     idle = make_window(qtbot, tmp_path / "idle", writer)
-    idle.preload_history_view()
-    qtbot.waitUntil(lambda: idle.history_view is not None, timeout=WAIT_MS)
+    idle.history.preload()
+    qtbot.waitUntil(lambda: idle.history.view is not None, timeout=WAIT_MS)
     assert idle.stack.currentWidget() is idle.home  # made ahead, not shown
 
     busy = make_window(qtbot, tmp_path / "busy", writer)
-    busy.start_program(BUILTIN_BY_ID["isometric"])
-    busy.preload_history_view()
+    busy.session.start(BUILTIN_BY_ID["isometric"])
+    busy.history.preload()
     # Once every event posted so far has run, the preload has decided.
-    with qtbot.waitSignal(busy.driver.position_changed, timeout=WAIT_MS):
+    with qtbot.waitSignal(busy.session.position_changed, timeout=WAIT_MS):
         pass
-    assert busy.history_view is None
+    assert busy.history.view is None

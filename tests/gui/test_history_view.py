@@ -195,16 +195,16 @@ def window(qtbot, tmp_path: Path):
 def test_ctrl_h_opens_the_history_and_esc_goes_back(qtbot, window: MainWindow) -> None:
     window.show()
     qtbot.waitExposed(window)
-    window.history_action.trigger()
-    assert window.stack.currentWidget() is window.history_view
-    assert window.history_view.chart_stack.currentWidget() is window.history_view.empty_label
-    window.escape_action.trigger()
+    window.window_actions["show_history"].trigger()
+    assert window.stack.currentWidget() is window.history.view
+    assert window.history.view.chart_stack.currentWidget() is window.history.view.empty_label
+    window.window_actions["escape"].trigger()
     assert window.stack.currentWidget() is window.home
 
 
 def test_no_history_while_training(window: MainWindow) -> None:
-    window.start_program(BUILTIN_BY_ID["isometric"])
-    window.show_history()
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    window.history.show()
     assert window.stack.currentWidget() is window.session_view
     assert "Finish or stop the session" in window.statusBar().currentMessage()
 
@@ -370,12 +370,12 @@ def test_loads_follow_the_weight_unit_in_chart_readout_list_and_csv(
 def test_the_window_gives_the_history_the_unit_from_settings(window: MainWindow) -> None:
     from dataclasses import replace
 
-    window.apply_settings(replace(window.settings, weight_unit="lb"))
-    window.show_history()
-    assert window.history_view.weight_unit == "lb"
-    window.apply_settings(replace(window.settings, weight_unit="kg"))
-    assert window.history_view.weight_unit == "kg"
-    assert window.history_view.metric_combo.itemText(2) == "Load volume (kg × reps)"
+    window.apply_settings(replace(window.settings_hub.current, weight_unit="lb"))
+    window.history.show()
+    assert window.history.view.weight_unit == "lb"
+    window.apply_settings(replace(window.settings_hub.current, weight_unit="kg"))
+    assert window.history.view.weight_unit == "kg"
+    assert window.history.view.metric_combo.itemText(2) == "Load volume (kg × reps)"
 
 
 def test_the_session_list_shows_many_rows_beside_a_full_chart_at_1366_by_768(
@@ -384,8 +384,8 @@ def test_the_session_list_shows_many_rows_beside_a_full_chart_at_1366_by_768(
     window.resize(1366, 768 - 32 - 30)  # a laptop screen less a panel and the title bar
     window.show()
     qtbot.waitExposed(window)
-    window.show_history()
-    history = window.history_view
+    window.history.show()
+    history = window.history.view
     history.set_history(weeks_of_training(), UTC)
     assert history.details_stack.currentWidget() is history.week_details_hint
     history.select_week(3)
@@ -408,17 +408,17 @@ def test_the_split_between_chart_and_list_comes_back_next_start(
     window.resize(1200, 700)
     window.show()
     qtbot.waitExposed(window)
-    window.show_history()
-    window.history_view.splitter.setSizes([500, 650])
-    sizes = window.history_view.splitter.sizes()
+    window.history.show()
+    window.history.view.splitter.setSizes([500, 650])
+    sizes = window.history.view.splitter.sizes()
     window.close()
     again = MainWindow(ProgramLibrary.load(None), ManualClock(1), AppPaths(tmp_path, "test"))
     qtbot.addWidget(again)
     again.resize(1200, 700)
     again.show()
     qtbot.waitExposed(again)
-    again.show_history()
-    assert again.history_view.splitter.sizes() == sizes
+    again.history.show()
+    assert again.history.view.splitter.sizes() == sizes
 
 
 def one_test(when: str, left: int | None, right: int | None) -> dict:

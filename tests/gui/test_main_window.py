@@ -43,8 +43,8 @@ def window(qtbot, clock, tmp_path: Path) -> MainWindow:
 
 def at(window: MainWindow, clock: ManualClock, ms: int) -> None:
     """Move the session's clock to ``ms`` after start and let the driver wake."""
-    assert window.driver is not None
-    advance_to(window.driver, clock, T0 + ms)
+    assert window.session.state is not None
+    advance_to(window.session, clock, T0 + ms)
 
 
 def view_text(window: MainWindow) -> dict[str, str]:
@@ -70,41 +70,43 @@ def test_models_are_well_behaved(qtmodeltester) -> None:
 
 
 def test_library_lists_every_exercise_with_its_how_to(window: MainWindow) -> None:
-    assert window.exercise_filter.rowCount() == len(CATALOG) == 10
-    soleus = window.exercise_filter.index(2, 0)
-    window.exercise_list.setCurrentIndex(soleus)
-    html = window.exercise_details.toPlainText()
+    assert window.home.exercise_filter.rowCount() == len(CATALOG) == 10
+    soleus = window.home.exercise_filter.index(2, 0)
+    window.home.exercise_list.setCurrentIndex(soleus)
+    html = window.home.exercise_details.toPlainText()
     ex = CATALOG["soleus_squat"]
     assert ex.name in html and ex.steps[0] in html and "Tempo" in html
 
 
 def test_filters_narrow_the_exercise_list(window: MainWindow) -> None:
-    window.per_side_box.setChecked(True)
+    window.home.per_side_box.setChecked(True)
     names = [
-        window.exercise_filter.index(i, 0).data() for i in range(window.exercise_filter.rowCount())
+        window.home.exercise_filter.index(i, 0).data()
+        for i in range(window.home.exercise_filter.rowCount())
     ]
     assert names and all(CATALOG[e].per_side for e in CATALOG if CATALOG[e].name in names)
     assert "Soleus squat" not in names and "Single-leg calf raise" in names
-    window.per_side_box.setChecked(False)
-    window.equipment_free_box.setChecked(True)
+    window.home.per_side_box.setChecked(False)
+    window.home.equipment_free_box.setChecked(True)
     free = [
-        window.exercise_filter.index(i, 0).data() for i in range(window.exercise_filter.rowCount())
+        window.home.exercise_filter.index(i, 0).data()
+        for i in range(window.home.exercise_filter.rowCount())
     ]
     assert "Heel-toe walk" in free and "Seated calf raise" not in free
 
 
 def test_program_picker_shows_durations_and_starts_the_selected_program(window, clock) -> None:
-    first = window.program_model.index(0, 0).data()
+    first = window.home.program_model.index(0, 0).data()
     assert "Runner's calf foundation" in first and "min" in first
-    window.program_list.setCurrentIndex(window.program_model.index(1, 0))
-    window.start_button.click()
-    assert window.driver is not None
-    assert window.driver.session.timeline.program_id == "alfredson"
+    window.home.program_list.setCurrentIndex(window.home.program_model.index(1, 0))
+    window.home.start_button.click()
+    assert window.session.state is not None
+    assert window.session.timeline.program_id == "alfredson"
     assert window.stack.currentWidget() is window.session_view
 
 
 def test_a_running_session_shows_phase_time_rep_set_side_and_next(window, clock) -> None:
-    window.start_program(BUILTIN_BY_ID["foundation"])
+    window.session.start(BUILTIN_BY_ID["foundation"])
     text = view_text(window)
     assert text["phase"] == "GET READY" and text["time"] == "0:10"
     assert text["exercise"] == "Up next: Double-leg calf raise"
@@ -124,7 +126,7 @@ def test_a_running_session_shows_phase_time_rep_set_side_and_next(window, clock)
     assert text["set"] == "Set 2 / 2"
     assert text["next"] == "Done: 15 reps.   Next: set 2 of 2 · 15 reps"
 
-    tl = window.driver.session.timeline
+    tl = window.session.timeline
     switch = next(s for s in tl.segments if s.kind is SegmentKind.SWITCH)
     at(window, clock, switch.start_ms + 1_000)
     text = view_text(window)
@@ -133,19 +135,19 @@ def test_a_running_session_shows_phase_time_rep_set_side_and_next(window, clock)
 
 
 def test_space_pauses_and_resumes(qtbot, window, clock) -> None:
-    window.start_program(BUILTIN_BY_ID["foundation"])
+    window.session.start(BUILTIN_BY_ID["foundation"])
     at(window, clock, 4_000)
     key(qtbot, window, Qt.Key.Key_Space)
-    assert window.driver.session.state is State.PAUSED
+    assert window.session.state is State.PAUSED
     assert window.session_view.phase_label.text() == "PAUSED · GET READY"
     at(window, clock, 60_000)
     assert window.session_view.time_label.text() == "0:06"
     key(qtbot, window, Qt.Key.Key_Space)
-    assert window.driver.session.state is State.RUNNING
+    assert window.session.state is State.RUNNING
 
 
 def test_arrow_keys_and_page_keys_skip_and_go_back(qtbot, window, clock) -> None:
-    window.start_program(BUILTIN_BY_ID["foundation"])
+    window.session.start(BUILTIN_BY_ID["foundation"])
     at(window, clock, 3_000)
     key(qtbot, window, Qt.Key.Key_Right)
     assert window.session_view.phase_label.text() == "UP"
@@ -159,7 +161,7 @@ def test_arrow_keys_and_page_keys_skip_and_go_back(qtbot, window, clock) -> None
 
 
 def test_plus_and_minus_change_the_rest(qtbot, window, clock) -> None:
-    window.start_program(BUILTIN_BY_ID["foundation"])
+    window.session.start(BUILTIN_BY_ID["foundation"])
     at(window, clock, 10_000 + 75_000 + 20_000)  # 40 s of rest left
     key(qtbot, window, Qt.Key.Key_Plus)
     assert window.session_view.time_label.text() == "0:55"
@@ -169,39 +171,39 @@ def test_plus_and_minus_change_the_rest(qtbot, window, clock) -> None:
 
 
 def test_enter_ends_a_heel_rise_test_set_and_counts_its_reps(qtbot, window, clock) -> None:
-    window.start_program(BUILTIN_BY_ID["heel-rise-test"])
-    tl = window.driver.session.timeline
+    window.session.start(BUILTIN_BY_ID["heel-rise-test"])
+    tl = window.session.timeline
     test_set = next(w for w in tl.work_sets if w.exercise_id == "heel_rise_test")
     at(window, clock, test_set.start_ms + 12 * 2000 + 300)
     assert window.session_view.time_label.text() == "12"
     key(qtbot, window, Qt.Key.Key_Return)
-    assert window.completed_sets[-1].done == 12
+    assert window.session.records[-1].done == 12
     assert window.session_view.phase_label.text() == "REST"
     assert window.session_view.side_label.text() == "RIGHT"
 
 
 def test_escape_asks_before_stopping_and_no_keeps_going(qtbot, window, clock):
-    window.start_program(BUILTIN_BY_ID["foundation"])
+    window.session.start(BUILTIN_BY_ID["foundation"])
     asked = answer_modal(click_button("Go on"))
     key(qtbot, window, Qt.Key.Key_Escape)
-    assert asked and window.driver.session.state is State.RUNNING
+    assert asked and window.session.state is State.RUNNING
     window.activateWindow()  # what the window manager does when the question closes
     qtbot.waitUntil(window.isActiveWindow)
     answer_modal(click_button("Stop"))
     key(qtbot, window, Qt.Key.Key_Escape)
-    assert window.driver.session.state is State.ABANDONED
+    assert window.session.state is State.ABANDONED
     assert window.session_view.summary_label.text().startswith("Session stopped.")
     assert window.session_view.close_button.isVisible()
 
 
 def test_a_whole_program_runs_without_input_and_ends_with_a_summary(window, clock) -> None:
-    window.start_program(BUILTIN_BY_ID["isometric"])
-    tl = window.driver.session.timeline
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    tl = window.session.timeline
     for ms in range(0, tl.duration_ms + 1000, 1000):
         at(window, clock, ms)
-    assert window.driver.session.state is State.FINISHED
-    assert len(window.completed_sets) == 10
-    assert all(r.done == 45 for r in window.completed_sets)
+    assert window.session.state is State.FINISHED
+    assert len(window.session.records) == 10
+    assert all(r.done == 45 for r in window.session.records)
     summary = window.session_view.summary_label.text()
     assert summary.startswith("Session complete.") and "10 sets" in summary
     assert window.session_view.phase_label.text() == "DONE"
@@ -210,28 +212,28 @@ def test_a_whole_program_runs_without_input_and_ends_with_a_summary(window, cloc
 
 
 def test_session_shortcuts_do_nothing_on_the_library_page(qtbot, window) -> None:
-    qtbot.keyClick(window.program_list, Qt.Key.Key_Space)
-    assert window.driver is None
-    assert not window.pause_action.isEnabled()
+    qtbot.keyClick(window.home.program_list, Qt.Key.Key_Space)
+    assert window.session.state is None
+    assert not window.window_actions["toggle_pause"].isEnabled()
 
 
 def test_every_session_button_comes_back_for_the_next_session(window, clock) -> None:
-    window.start_program(BUILTIN_BY_ID["isometric"])
-    window.driver.apply("finish")
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    window.session.finish()
     assert not window.session_view.end_set_button.isVisibleTo(window)
     window.session_view.close_button.click()
-    window.start_program(BUILTIN_BY_ID["heel-rise-test"])
+    window.session.start(BUILTIN_BY_ID["heel-rise-test"])
     for button in window.session_view._session_buttons():
         assert button.isVisibleTo(window), button.text()
 
 
 def test_the_end_summary_does_not_grow_the_window(window, clock) -> None:
     window.resize(1000, 640)
-    window.start_program(BUILTIN_BY_ID["foundation"])
-    tl = window.driver.session.timeline
+    window.session.start(BUILTIN_BY_ID["foundation"])
+    tl = window.session.timeline
     for w in tl.work_sets:  # a long session: many lines of summary
         at(window, clock, w.end_ms)
-    window.driver.apply("finish")
+    window.session.finish()
     window.session_view.summary_label.adjustSize()
     assert window.height() <= 640 + 1
     assert "Single-leg calf raise: left 12, 12 · right 12, 12 reps" in (
@@ -241,16 +243,16 @@ def test_the_end_summary_does_not_grow_the_window(window, clock) -> None:
 
 
 def test_a_set_redone_after_back_is_counted_once(window, clock) -> None:
-    window.start_program(BUILTIN_BY_ID["isometric"])
-    first = window.driver.session.timeline.work_sets[0]
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    first = window.session.timeline.work_sets[0]
     at(window, clock, first.end_ms + 500)
-    window.driver.apply("back")  # near the start of the switch: back into the hold
+    window.session.back()  # near the start of the switch: back into the hold
     at(window, clock, first.end_ms + 500 + first.duration_ms)
-    assert [r.work_index for r in window.completed_sets] == [0]
+    assert [r.work_index for r in window.session.records] == [0]
 
 
 def test_the_big_digits_grow_with_the_window(window) -> None:
-    window.start_program(BUILTIN_BY_ID["foundation"])
+    window.session.start(BUILTIN_BY_ID["foundation"])
     window.resize(800, 500)
     small = window.session_view.time_label.font().pixelSize()
     window.resize(1600, 1000)
@@ -262,7 +264,7 @@ def test_f11_enters_focus_mode_and_esc_leaves_it_before_asking_to_stop(
     qtbot, window, clock
 ) -> None:
     asked = answer_modal(click_button("Go on"))
-    window.start_program(BUILTIN_BY_ID["foundation"])
+    window.session.start(BUILTIN_BY_ID["foundation"])
     key(qtbot, window, Qt.Key.Key_F11)
     assert window.in_focus_mode and window.isFullScreen()
     assert not window.menuBar().isVisible()
@@ -271,16 +273,16 @@ def test_f11_enters_focus_mode_and_esc_leaves_it_before_asking_to_stop(
     assert not window.in_focus_mode and not window.isFullScreen() and asked == []
     key(qtbot, window, Qt.Key.Key_Escape)
     assert len(asked) == 1
-    assert window.driver.session.state is State.RUNNING
+    assert window.session.state is State.RUNNING
 
 
 def test_clicker_and_media_keys_control_the_session(qtbot, window, clock) -> None:
-    window.start_program(BUILTIN_BY_ID["foundation"])
+    window.session.start(BUILTIN_BY_ID["foundation"])
     for k in (Qt.Key.Key_B, Qt.Key.Key_Period, Qt.Key.Key_MediaTogglePlayPause):
         key(qtbot, window, k)
-        assert window.driver.session.state is State.PAUSED, k
+        assert window.session.state is State.PAUSED, k
         key(qtbot, window, Qt.Key.Key_Space)
-        assert window.driver.session.state is State.RUNNING
+        assert window.session.state is State.RUNNING
     key(qtbot, window, Qt.Key.Key_MediaNext)
     assert window.session_view.phase_label.text() == "UP"
     key(qtbot, window, Qt.Key.Key_MediaPrevious)
@@ -288,15 +290,15 @@ def test_clicker_and_media_keys_control_the_session(qtbot, window, clock) -> Non
 
 
 def test_f5_starts_the_selected_program_and_resumes_a_paused_one(qtbot, window) -> None:
-    qtbot.keyClick(window.program_list, Qt.Key.Key_F5)
-    assert window.driver is not None and window.driver.session.state is State.RUNNING
+    qtbot.keyClick(window.home.program_list, Qt.Key.Key_F5)
+    assert window.session.state is not None and window.session.state is State.RUNNING
     key(qtbot, window, Qt.Key.Key_Space)
     key(qtbot, window, Qt.Key.Key_F5)
-    assert window.driver.session.state is State.RUNNING
+    assert window.session.state is State.RUNNING
 
 
 def test_m_mutes_and_the_view_says_so(qtbot, window) -> None:
-    window.start_program(BUILTIN_BY_ID["foundation"])
+    window.session.start(BUILTIN_BY_ID["foundation"])
     key(qtbot, window, Qt.Key.Key_M)
     assert window.muted and window.session_view.muted_label.isVisible()
     key(qtbot, window, Qt.Key.Key_M)
@@ -310,7 +312,7 @@ def test_every_action_has_a_menu_entry_and_a_tooltip(window) -> None:
         for a in menu.actions()
     }
     for act in window.actions():
-        if act is window.escape_action:
+        if act is window.window_actions["escape"]:
             continue  # Esc is a second key for "Stop session" and "Focus mode", both in menus
         assert act in in_menus, act.text()
         assert act.toolTip(), act.text()
@@ -318,7 +320,7 @@ def test_every_action_has_a_menu_entry_and_a_tooltip(window) -> None:
 
 def test_window_size_and_panes_come_back_next_start(qtbot, window, tmp_path, clock) -> None:
     window.resize(760, 540)  # inside the offscreen screen (800 x 600): restore clamps to it
-    state = window.home_splitter.saveState()
+    state = window.home.splitter.saveState()
     window.close()
     assert (tmp_path / "window.ini").exists()
     again = MainWindow(ProgramLibrary.load(None), clock, AppPaths(tmp_path, "test"))
@@ -327,7 +329,7 @@ def test_window_size_and_panes_come_back_next_start(qtbot, window, tmp_path, clo
     qtbot.waitExposed(again)
     again.restore_window_state()
     assert again.size().width() == 760 and again.size().height() == 540
-    qtbot.waitUntil(lambda: again.home_splitter.saveState() == state)
+    qtbot.waitUntil(lambda: again.home.splitter.saveState() == state)
 
 
 def test_every_control_has_an_accessible_name_and_tab_goes_left_to_right(qtbot, window):
@@ -346,19 +348,19 @@ def test_every_control_has_an_accessible_name_and_tab_goes_left_to_right(qtbot, 
             widget.text() if isinstance(widget, QAbstractButton) else ""
         )
         assert name.strip(), f"{type(widget).__name__} {widget.objectName()} has no name"
-    window.muscle_filter.setFocus()
+    window.home.muscle_filter.setFocus()
     seen = [window.focusWidget()]
     order = [
-        window.muscle_filter,
-        window.equipment_free_box,
-        window.per_side_box,
-        window.exercise_list,
-        window.exercise_details,
-        window.program_list,
-        window.new_program_button,
-        window.duplicate_button,
-        window.edit_button,
-        window.start_button,  # Delete is disabled for the built-in program selected
+        window.home.muscle_filter,
+        window.home.equipment_free_box,
+        window.home.per_side_box,
+        window.home.exercise_list,
+        window.home.exercise_details,
+        window.home.program_list,
+        window.home.new_program_button,
+        window.home.duplicate_button,
+        window.home.edit_button,
+        window.home.start_button,  # Delete is disabled for the built-in program selected
     ]
     for _ in range(len(order) - 1):
         window.focusNextChild()
@@ -367,20 +369,22 @@ def test_every_control_has_an_accessible_name_and_tab_goes_left_to_right(qtbot, 
 
 
 def test_a_suspend_notice_stays_while_paused(window, clock) -> None:
-    window.start_program(BUILTIN_BY_ID["foundation"])
+    window.session.start(BUILTIN_BY_ID["foundation"])
     at(window, clock, 4_000)
-    window.driver.apply("pause")
-    window._on_driver_suspended(12 * 60_000)
+    clock.set(clock() + 12 * 60_000)  # the computer slept (the monotonic clock went on here)
+    window.session.poll_now()
+    assert window.session.state is State.PAUSED
     at(window, clock, 9_000)  # frames and polls while paused keep it
+    window.session.poll_now()
     assert window.notice_area.isVisible()
     assert "slept" in window.notice_area.summary_text()
-    window.driver.apply("resume")
+    window.session.resume()
     assert "slept" not in window.notice_area.summary_text()
     assert window.notice_area.isHidden()  # running again: the notice is no longer true
 
 
 def test_the_phase_bar_follows_the_phase(window, clock) -> None:
-    window.start_program(BUILTIN_BY_ID["foundation"])
+    window.session.start(BUILTIN_BY_ID["foundation"])
     at(window, clock, 10_000 + 1_000)  # half of a 2 s "up"
     assert window.session_view.phase_bar.fraction() == pytest.approx(0.5)
     at(window, clock, 10_000 + 2_500)  # half of the 1 s hold

@@ -20,6 +20,7 @@ from calftimer.core.timeline import CompileOptions
 from calftimer.gui.audio import NO_DEVICE, SilentOutput
 from calftimer.gui.keep_awake import KeepAwake, KeepAwakeError
 from calftimer.gui.main_window import MainWindow
+from calftimer.gui.notice_feeds import post_settings_notices
 from calftimer.gui.notices import LEVELS, NoticeBoard, tint
 from calftimer.gui.theme import apply_theme
 from calftimer.paths import AppPaths
@@ -83,8 +84,8 @@ def window(qtbot, data: Path, clock, keep_awake) -> MainWindow:
 
 def test_sound_off_and_a_sleeping_screen_are_both_said_in_the_session(window, clock) -> None:
     window.attach_audio(SilentOutput(NO_DEVICE))
-    window.start_program(BUILTIN_BY_ID["isometric"])
-    advance_to(window.driver, clock, T0 + 1_000)  # running: the screen could not be kept on
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    advance_to(window.session, clock, T0 + 1_000)  # running: the screen could not be kept on
     text = notice_text(window)
     assert "Sound is off: no audio output device" in text
     assert "Could not keep the screen awake" in text  # the later one replaced nothing
@@ -99,16 +100,16 @@ def test_a_damaged_program_file_is_named_with_why_until_it_is_fixed(qtbot, windo
     assert str(data / "programs" / "broken.json") in notice.text  # where it is
     assert "JSON" in notice.text  # and why
     # Other messages come and go; it stays.
-    window.start_program(BUILTIN_BY_ID["isometric"])
+    window.session.start(BUILTIN_BY_ID["isometric"])
     window.show_home()
     assert "broken.json" in window.notice_area.summary_text()
     # Fixed on disk: the next reload takes the notice away, and the program is there.
     fixed = program_to_dict(replace(BUILTIN_BY_ID["isometric"], id="broken", name="Fixed"))
     (data / "programs" / "broken.json").write_text(json.dumps(fixed))
-    window.reload_programs()
+    window.programs.reload()
     assert "broken.json" not in notice_text(window)
     assert not [n for n in window.notices.active() if n.key.startswith("program-file:")]
-    assert window.program_model.row_of("broken") >= 0
+    assert window.home.program_model.row_of("broken") >= 0
 
 
 def test_details_list_every_notice_in_full_and_dismiss_works_by_keyboard(
@@ -131,10 +132,10 @@ def test_details_list_every_notice_in_full_and_dismiss_works_by_keyboard(
     assert window.notice_area.summary_text() == f"Warning: {NO_DEVICE}"
     assert len(dialog.texts()) == 1
     # Read again with the same fault it stays dismissed; a new fault is a new notice.
-    window.reload_programs()
+    window.programs.reload()
     assert "broken.json" not in notice_text(window)
     (data / "programs" / "broken.json").write_text("[]")
-    window.reload_programs()
+    window.programs.reload()
     assert "broken.json" in notice_text(window)
     dialog.close()
 
@@ -152,8 +153,8 @@ def test_a_notice_that_must_be_seen_cannot_be_dismissed(qtbot, window) -> None:
 def test_the_area_shows_on_the_home_page_and_in_the_session_above_the_digits(window, clock) -> None:
     window.attach_audio(SilentOutput(NO_DEVICE))
     assert window.stack.currentWidget() is window.home and window.notice_area.isVisible()
-    window.start_program(BUILTIN_BY_ID["isometric"])
-    advance_to(window.driver, clock, T0 + 2_000)
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    advance_to(window.session, clock, T0 + 2_000)
     assert window.notice_area.isVisible()
     area = QRect(window.notice_area.mapTo(window, QPoint(0, 0)), window.notice_area.size())
     digits = window.session_view.time_label
@@ -168,8 +169,8 @@ def test_the_area_shows_on_the_home_page_and_in_the_session_above_the_digits(win
 def test_the_screen_notice_goes_when_keeping_it_awake_works_again(
     window, clock, keep_awake
 ) -> None:
-    window.start_program(BUILTIN_BY_ID["isometric"])
-    advance_to(window.driver, clock, T0 + 1_000)
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    advance_to(window.session, clock, T0 + 1_000)
     assert "Could not keep the screen awake" in notice_text(window)
     window.pause_only()
     keep_awake.works = True
@@ -182,7 +183,7 @@ def test_a_settings_fallback_is_said_until_the_settings_are_saved(qtbot, window,
     settings_file.write_text('{"kind": "calftimer.settings", "schema_version": 1, "volume": "loud"')
     _settings, notices = load_settings(settings_file)
     assert notices
-    window.post_settings_notices(notices)
+    post_settings_notices(window.notices, notices)
     assert "Settings:" in notice_text(window)
     seen = answer_modal(click_button("OK"))
     window.open_settings()
@@ -224,7 +225,7 @@ def test_the_area_follows_a_theme_chosen_in_settings(window, qapp) -> None:
 
 
 def test_the_sound_notice_goes_when_sound_works_again(window, clock) -> None:
-    from tests.gui.test_audio import RecordingOutput
+    from tests.gui.fakes import RecordingOutput
 
     window.attach_audio(SilentOutput(NO_DEVICE))
     assert "Sound is off" in notice_text(window)

@@ -27,25 +27,27 @@ def writer():
     w.close()
 
 
-def window_on(qtbot, data: Path, writer: BackgroundWriter, now: datetime) -> MainWindow:
-    w = MainWindow(ProgramLibrary.load(None), ManualClock(T0), AppPaths(data, "test"))
+def window_on(
+    qtbot, data: Path, writer: BackgroundWriter, now: datetime, clock: ManualClock | None = None
+) -> MainWindow:
+    w = MainWindow(ProgramLibrary.load(None), clock or ManualClock(T0), AppPaths(data, "test"))
     qtbot.addWidget(w)
-    w.wall_clock = lambda: now
+    w.coach.wall_clock = lambda: now
     w.attach_store(Store.open(data), writer)
     return w
 
 
 def test_the_summary_asks_for_pain_during_the_session(qtbot, tmp_path: Path, writer) -> None:
-    w = window_on(qtbot, tmp_path, writer, FRIDAY_MORNING)
-    clock = w._clock
-    w.start_program(BUILTIN_BY_ID["isometric"])
+    clock = ManualClock(T0)
+    w = window_on(qtbot, tmp_path, writer, FRIDAY_MORNING, clock)
+    w.session.start(BUILTIN_BY_ID["isometric"])
     assert w.session_view.pain_bar.isHidden()
-    advance_to(w.driver, clock, T0 + 30_000)
-    w.driver.apply("finish")
+    advance_to(w.session, clock, T0 + 30_000)
+    w.session.finish()
     bar = w.session_view.pain_bar
     assert not bar.isHidden()
     bar.buttons[3].click()
-    assert bar.isHidden() and w.last_pain == {"during": 3}
+    assert bar.isHidden() and w.coach.last_pain == {"during": 3}
     assert writer.flush(timeout=10)
     (session,) = Store.open(tmp_path).sessions()
     assert [(p["when"], p["rating"]) for p in session["pain"]] == [("during", 3)]
@@ -57,10 +59,10 @@ def test_the_next_morning_asks_once_about_yesterday(qtbot, tmp_path: Path, write
         "foundation", "Runner's calf foundation", datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
     )
     empty = window_on(qtbot, tmp_path / "other", writer, FRIDAY_MORNING)  # nothing to ask about
-    assert empty.morning_pain_bar.isHidden()
+    assert empty.home.morning_pain_bar.isHidden()
     _one_set(store, yesterday)  # a session with a set counts
     w = window_on(qtbot, tmp_path, writer, FRIDAY_MORNING)
-    bar = w.morning_pain_bar
+    bar = w.home.morning_pain_bar
     assert not bar.isHidden()
     assert "yesterday's session (Runner's calf foundation)" in bar.question.text()
     bar.buttons[2].click()
@@ -69,7 +71,7 @@ def test_the_next_morning_asks_once_about_yesterday(qtbot, tmp_path: Path, write
     assert [(p["when"], p["rating"]) for p in session["pain"]] == [("next_morning", 2)]
     # Dismissed or answered, the question is not asked again the same day.
     again = window_on(qtbot, tmp_path, writer, FRIDAY_MORNING.replace(hour=18))
-    assert again.morning_pain_bar.isHidden()
+    assert again.home.morning_pain_bar.isHidden()
 
 
 def test_dismissing_is_remembered_for_the_day(qtbot, tmp_path: Path, writer) -> None:
@@ -79,13 +81,13 @@ def test_dismissing_is_remembered_for_the_day(qtbot, tmp_path: Path, writer) -> 
     )
     _one_set(store, sid)
     w = window_on(qtbot, tmp_path, writer, FRIDAY_MORNING)
-    assert not w.morning_pain_bar.isHidden()
-    w.morning_pain_bar.not_now.click()
-    assert w.morning_pain_bar.isHidden()
-    assert window_on(qtbot, tmp_path, writer, FRIDAY_MORNING).morning_pain_bar.isHidden()
+    assert not w.home.morning_pain_bar.isHidden()
+    w.home.morning_pain_bar.not_now.click()
+    assert w.home.morning_pain_bar.isHidden()
+    assert window_on(qtbot, tmp_path, writer, FRIDAY_MORNING).home.morning_pain_bar.isHidden()
     # The next day it may ask again (about the same session, now the day before yesterday).
     saturday = FRIDAY_MORNING.replace(day=28)
-    assert not window_on(qtbot, tmp_path, writer, saturday).morning_pain_bar.isHidden()
+    assert not window_on(qtbot, tmp_path, writer, saturday).home.morning_pain_bar.isHidden()
 
 
 def _one_set(store: Store, session_id: str) -> list:

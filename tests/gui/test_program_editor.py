@@ -23,6 +23,7 @@ from calftimer.core.program_files import duplicate_program, validate_program
 from calftimer.core.programs import BUILTIN_BY_ID, BUILTIN_PROGRAMS, Program, default_block
 from calftimer.core.timeline import estimated_duration_ms, format_duration
 from calftimer.gui.program_editor import WARNING_SIGN, BlockListModel, ProgramEditorDialog
+from tests.gui.helpers import answer_modal, click_button
 
 BUILTIN_IDS = [p.id for p in BUILTIN_PROGRAMS]
 TEMPO_RULE = "one rep must last at least 0.5 seconds"
@@ -411,17 +412,14 @@ def test_a_saved_copy_is_saved_under_the_id_the_editor_showed(qtbot, tmp_path) -
     qtbot.addWidget(window)
     seen: list[str] = []
 
-    def rename_and_save(dialog: ProgramEditorDialog) -> bool:
-        dialog.show()
+    def rename(dialog) -> None:
         retype(qtbot, dialog.name_edit, "My foundation")
         seen.append(dialog.id_label.text())
-        dialog.hide()  # accepted
-        return True
 
-    window.run_dialog = rename_and_save  # type: ignore[method-assign]
-    row = window.program_model.row_of("foundation")
-    window.program_list.setCurrentIndex(window.program_model.index(row, 0))
-    window.duplicate_selected_program()
+    row = window.home.program_model.row_of("foundation")
+    window.home.program_list.setCurrentIndex(window.home.program_model.index(row, 0))
+    answer_modal(click_button("Save"), during=rename)
+    window.programs.duplicate_selected()
     assert seen == ["my-foundation"]
     assert (tmp_path / "programs" / "my-foundation.json").exists()
 

@@ -31,9 +31,9 @@ def finished(qtbot, tmp_path: Path) -> MainWindow:
     clock = ManualClock(T0)
     w = MainWindow(ProgramLibrary.load(None), clock, AppPaths(tmp_path, "test"))
     qtbot.addWidget(w)
-    w.start_program(QUICK)
-    advance_by_deadlines(w.driver, clock, T0 + w.driver.session.timeline.duration_ms)
-    assert w.driver.session.state.value == "finished"
+    w.session.start(QUICK)
+    advance_by_deadlines(w.session, clock, T0 + w.session.timeline.duration_ms)
+    assert w.session.state.value == "finished"
     return w
 
 
@@ -50,7 +50,7 @@ def test_the_summary_suggests_next_time_and_pain_changes_it(finished: MainWindow
 
 
 def test_apply_writes_the_users_copy_and_undo_removes_it(finished: MainWindow) -> None:
-    folder = finished._paths.programs_dir
+    folder = finished.shell.paths.programs_dir
     finished.session_view.apply_next_time_button.click()
     (copy_id,) = folder_ids(folder)
     copy = load_program_file(folder / f"{copy_id}.json")
@@ -62,7 +62,7 @@ def test_apply_writes_the_users_copy_and_undo_removes_it(finished: MainWindow) -
 
 def test_a_new_session_forgets_the_last_ones_apply(finished: MainWindow) -> None:
     finished.session_view.apply_next_time_button.click()
-    assert finished._progression_undo is not None
+    assert finished.coach.can_undo_progression
     finished.show_home()
-    finished.start_program(QUICK)
-    assert finished._progression_undo is None and finished.suggestions == []
+    finished.session.start(QUICK)
+    assert not finished.coach.can_undo_progression and finished.coach.suggestions == []

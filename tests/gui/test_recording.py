@@ -14,7 +14,7 @@ from calftimer.core.store import BackgroundWriter, Store
 from calftimer.core.timeline import CompileOptions
 from calftimer.gui.main_window import MainWindow
 from calftimer.paths import AppPaths
-from tests.gui.helpers import advance_to, notice_text
+from tests.gui.helpers import advance_to, answer_modal, click_button, notice_text
 
 T0 = 2_000_000
 
@@ -43,16 +43,16 @@ def make_window(qtbot, data: Path, writer: BackgroundWriter, clock: ManualClock)
 def test_every_set_is_on_disk_before_the_next_one_starts(qtbot, tmp_path, writer) -> None:
     clock = ManualClock(T0)
     window = make_window(qtbot, tmp_path, writer, clock)
-    window.start_program(BUILTIN_BY_ID["isometric"])
-    tl = window.driver.session.timeline
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    tl = window.session.timeline
     for work in tl.work_sets:
         advance_to(
-            window.driver, clock, T0 + work.end_ms
+            window.session, clock, T0 + work.end_ms
         )  # the set has just ended; the next has not started
         assert writer.flush(timeout=10)
         on_disk = Store.open(tmp_path)
         assert on_disk.set_count() == work.index + 1
-    advance_to(window.driver, clock, T0 + tl.duration_ms)
+    advance_to(window.session, clock, T0 + tl.duration_ms)
     assert writer.flush(timeout=10)
     (session,) = Store.open(tmp_path).sessions()
     assert session["status"] == "finished" and session["program_id"] == "isometric"
@@ -69,10 +69,10 @@ def test_every_set_is_on_disk_before_the_next_one_starts(qtbot, tmp_path, writer
 def test_an_abandoned_session_keeps_its_sets(qtbot, tmp_path, writer, monkeypatch) -> None:
     clock = ManualClock(T0)
     window = make_window(qtbot, tmp_path, writer, clock)
-    window.start_program(BUILTIN_BY_ID["isometric"])
-    first = window.driver.session.timeline.work_sets[0]
-    advance_to(window.driver, clock, T0 + first.end_ms + 1000)
-    window.driver.apply("abandon")
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    first = window.session.timeline.work_sets[0]
+    advance_to(window.session, clock, T0 + first.end_ms + 1000)
+    window.session.abandon()
     assert writer.flush(timeout=10)
     (session,) = Store.open(tmp_path).sessions()
     assert session["status"] == "abandoned" and len(session["sets"]) == 1
@@ -86,8 +86,8 @@ def test_a_read_only_history_is_said_and_nothing_is_written(qtbot, tmp_path, wri
     clock = ManualClock(T0)
     window = make_window(qtbot, tmp_path, writer, clock)
     assert "read-only" in notice_text(window)
-    window.start_program(BUILTIN_BY_ID["isometric"])
-    advance_to(window.driver, clock, T0 + window.driver.session.timeline.work_sets[0].end_ms)
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    advance_to(window.session, clock, T0 + window.session.timeline.work_sets[0].end_ms)
     assert writer.flush(timeout=10)
     assert sorted(p.name for p in (tmp_path / "history").rglob("*.json")) == ["2030-01.json"]
 
@@ -95,32 +95,33 @@ def test_a_read_only_history_is_said_and_nothing_is_written(qtbot, tmp_path, wri
 def test_file_menu_export_and_import_round_trip(qtbot, tmp_path, writer) -> None:
     clock = ManualClock(T0)
     source = make_window(qtbot, tmp_path / "a", writer, clock)
-    source.start_program(BUILTIN_BY_ID["isometric"])
-    advance_to(source.driver, clock, T0 + source.driver.session.timeline.duration_ms)
+    source.session.start(BUILTIN_BY_ID["isometric"])
+    advance_to(source.session, clock, T0 + source.session.timeline.duration_ms)
     backup = tmp_path / "backup.json"
-    source.export_history("json", backup)
+    source.backup.export_history("json", backup)
     qtbot.waitUntil(
         lambda: "Exported 1 session and 10 sets" in source.statusBar().currentMessage(),
         timeout=10_000,
     )
-    source.export_history("csv", tmp_path / "sets.csv")
+    source.backup.export_history("csv", tmp_path / "sets.csv")
     qtbot.waitUntil(lambda: (tmp_path / "sets.csv").exists(), timeout=10_000)
     assert len((tmp_path / "sets.csv").read_text().splitlines()) == 11
 
     target = make_window(qtbot, tmp_path / "b", writer, clock)
     questions: list[str] = []
-    target.confirm = lambda title, text: questions.append(text) or True  # type: ignore[method-assign]
-    target.import_file(backup)
+    asked = answer_modal(click_button("Yes"), during=lambda box: questions.append(box.text()))
+    target.backup.import_file(backup)
     qtbot.waitUntil(
-        lambda: "Imported 1 session," in target.statusBar().currentMessage(), timeout=10_000
+        lambda: "Imported 1 new session," in target.statusBar().currentMessage(), timeout=10_000
     )
+    assert asked
     assert "Will add: 1 new session (10 sets)" in questions[0]
     assert Store.open(tmp_path / "b").set_count() == 10
-    target.import_file(backup)  # again: nothing new, nothing asked
+    target.backup.import_file(backup)  # again: nothing new, nothing asked
     qtbot.waitUntil(
         lambda: "Nothing to import" in target.statusBar().currentMessage(), timeout=10_000
     )
-    assert len(questions) == 1
+    assert len(questions) == 1  # the CLI says the same: core.exchange.ImportResult.describe
 
 
 def test_a_refused_import_says_why_and_changes_nothing(qtbot, tmp_path, writer, monkeypatch):
@@ -132,7 +133,7 @@ def test_a_refused_import_says_why_and_changes_nothing(qtbot, tmp_path, writer, 
     bad = tmp_path / "bad.json"
     bad.write_text('{"kind": "calftimer.backup", "schema_version": 2, "sessions": [{"id": 5}]}')
     before = sorted(p.name for p in (tmp_path / "data").rglob("*"))
-    window.import_file(bad)
+    window.backup.import_file(bad)
     qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
     assert "bad.json" in shown[0] and "Nothing was changed" in shown[0]
     assert sorted(p.name for p in (tmp_path / "data").rglob("*")) == before
@@ -151,20 +152,20 @@ def test_the_window_exports_through_a_link_and_names_a_csv_given_to_import(
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: shown.append(text))
     clock = ManualClock(T0)
     window = make_window(qtbot, tmp_path / "data", writer, clock)
-    window.start_program(BUILTIN_BY_ID["isometric"])
-    advance_to(window.driver, clock, T0 + window.driver.session.timeline.duration_ms)
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    advance_to(window.session, clock, T0 + window.session.timeline.duration_ms)
     real = tmp_path / "real.json.gz"
     link = tmp_path / "backup.json.gz"
     link.symlink_to(real)
-    window.export_history("json", link)
+    window.backup.export_history("json", link)
     qtbot.waitUntil(
         lambda: "Exported 1 session and" in window.statusBar().currentMessage(), timeout=10_000
     )
     assert link.is_symlink() and gzip.decompress(real.read_bytes()).startswith(b'{\n "kind"')
 
-    window.export_history("csv", tmp_path / "sets.csv")
+    window.backup.export_history("csv", tmp_path / "sets.csv")
     qtbot.waitUntil(lambda: (tmp_path / "sets.csv").exists(), timeout=10_000)
-    window.import_file(tmp_path / "sets.csv")
+    window.backup.import_file(tmp_path / "sets.csv")
     qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
     assert shown[0].startswith("sets.csv: this is a CSV file")
     assert "calftimer export --format json" in shown[0] and "Nothing was changed" in shown[0]
@@ -182,7 +183,7 @@ def test_damage_found_in_an_old_month_after_start_up_is_shown(qtbot, tmp_path, w
     archive.write_bytes(archive.read_bytes()[:-12])  # damaged; its backup is intact
     window = make_window(qtbot, tmp_path, writer, ManualClock(T0))
     assert not window.store.fully_loaded  # 2024 is not read at start-up
-    window.load_history_in_background()
+    window.history.load_in_background()
     qtbot.waitUntil(lambda: "2024-03.json" in notice_text(window), timeout=10_000)
     text = notice_text(window)
     assert "2024-03.json was damaged" in text and "restored" in text

@@ -55,33 +55,33 @@ def skip(qtbot, window: MainWindow) -> None:
 
 def reps_into_current_set(window: MainWindow, clock: ManualClock, reps: int) -> None:
     """Let ``reps`` reps of the set now playing (or next) go by, and half a second more."""
-    session = window.driver.session
+    session = window.session
     work = session.position().work_set
     assert work is not None and work.tempo is not None
     rep_ms = work.tempo.rep_ms()
-    advance_to(window.driver, clock, session.mono_at(work.start_ms + reps * rep_ms + 500))
+    advance_to(window.session, clock, session.mono_at(work.start_ms + reps * rep_ms + 500))
 
 
 def test_done_in_a_rest_is_the_set_just_before_it_or_nothing(qtbot, window, clock) -> None:
-    window.start_program(BUILTIN_BY_ID["foundation"])
+    window.session.start(BUILTIN_BY_ID["foundation"])
     reps_into_current_set(window, clock, 2)  # double-leg raise, set 1: two reps, then skip
     skip(qtbot, window)
-    assert window.driver.session.position().segment.kind is SegmentKind.REST
+    assert window.session.position().segment.kind is SegmentKind.REST
     assert window.session_view.next_label.text().startswith("Done: 2 reps.")
     skip(qtbot, window)  # the rest
     skip(qtbot, window)  # set 2, at once: nothing done, nothing recorded
-    position = window.driver.session.position()
+    position = window.session.position()
     assert position.segment.work_index < 0  # the pause before the next exercise
     assert "Done:" not in window.session_view.next_label.text()  # not set 1's two reps
 
 
 def test_between_legs_the_window_names_the_other_leg(qtbot, window, clock) -> None:
-    window.start_program(BUILTIN_BY_ID["heel-rise-test"])
-    timeline = window.driver.session.timeline
+    window.session.start(BUILTIN_BY_ID["heel-rise-test"])
+    timeline = window.session.timeline
     left, right = (w for w in timeline.work_sets if w.exercise_id == "heel_rise_test")
-    advance_to(window.driver, clock, T0 + left.start_ms + 10_000)
+    advance_to(window.session, clock, T0 + left.start_ms + 10_000)
     qtbot.keyClick(window.session_view, Qt.Key.Key_Return)  # the left leg is done
-    assert window.driver.session.position().work_set.index == right.index
+    assert window.session.position().work_set.index == right.index
     assert window.session_view.exercise_label.text() == "Up next: right leg"
     assert window.session_view.side_label.text() == "RIGHT"
 
@@ -90,19 +90,19 @@ def test_advice_counts_sets_not_legs(qtbot, window, clock) -> None:
     block = replace(
         default_block("single_leg_calf_raise"), sides=Sides.LEFT_RIGHT, sets=2, target=12
     )
-    window.start_program(Program("two-sets", "Two sets", "", (block,)))
+    window.session.start(Program("two-sets", "Two sets", "", (block,)))
     reps_into_current_set(window, clock, 3)  # left, set 1: 3 of 12
     skip(qtbot, window)
     skip(qtbot, window)  # the switch
     reps_into_current_set(window, clock, 12)  # right, set 1: all 12
-    advance_to(window.driver, clock, clock() + 1_000)
+    advance_to(window.session, clock, clock() + 1_000)
     skip(qtbot, window)  # the rest
     skip(qtbot, window)  # left, set 2: skipped at once
     skip(qtbot, window)  # the switch
     reps_into_current_set(window, clock, 5)  # right, set 2: 5 of 12
     skip(qtbot, window)
-    assert window.driver.session.state is State.FINISHED
-    assert len(window.completed_sets) == 3  # three records for a two-set block
+    assert window.session.state is State.FINISHED
+    assert len(window.session.records) == 3  # three records for a two-set block
     advice = window.session_view.next_time_label.text()
     assert "repeat 2 × 12 per leg; 2 of 2 sets fell short." in advice
 
@@ -110,10 +110,10 @@ def test_advice_counts_sets_not_legs(qtbot, window, clock) -> None:
 def test_advice_shows_loads_with_the_shared_formatter(qtbot, tmp_path, clock) -> None:
     window = make_window(qtbot, tmp_path, clock, weight_unit="lb")
     block = replace(default_block("seated_calf_raise"), sets=1, target=20, load_kg=20.0)
-    window.start_program(Program("seated", "Seated", "", (block,)))
-    work = window.driver.session.timeline.work_sets[0]
-    advance_to(window.driver, clock, T0 + work.end_ms + 1_000)
-    assert window.driver.session.state is State.FINISHED
+    window.session.start(Program("seated", "Seated", "", (block,)))
+    work = window.session.timeline.work_sets[0]
+    advance_to(window.session, clock, T0 + work.end_ms + 1_000)
+    assert window.session.state is State.FINISHED
     advice = window.session_view.next_time_label.text()
     # 22.5 kg is shown as the session and the history show it, to half a pound.
     assert f"1 × 15 at {format_load(22.5, 'lb')}." in advice
@@ -123,10 +123,10 @@ def test_advice_shows_loads_with_the_shared_formatter(qtbot, tmp_path, clock) ->
 
 def test_one_set_and_one_rep_are_singular(qtbot, window, clock) -> None:
     block = replace(default_block("double_leg_calf_raise"), sets=1, target=1)
-    window.start_program(Program("one", "One", "", (block,)))
+    window.session.start(Program("one", "One", "", (block,)))
     assert window.session_view.rep_label.text() == "Target 1 rep"
     assert window.session_view.next_label.text() == "Next: set 1 of 1 · 1 rep"
-    work = window.driver.session.timeline.work_sets[0]
-    advance_to(window.driver, clock, T0 + work.end_ms + 1_000)
+    work = window.session.timeline.work_sets[0]
+    advance_to(window.session, clock, T0 + work.end_ms + 1_000)
     lines = window.session_view.summary_label.text().splitlines()
     assert lines[1:] == ["1 set · 1 rep", "Double-leg calf raise: 1 rep"]

@@ -24,7 +24,7 @@ def test_the_shortcuts_dialog_fits_a_small_laptop_screen_with_room_to_spare(
     qtbot.waitExposed(window)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
-    qtbot.keyClicks(window.program_list, "?")
+    qtbot.keyClicks(window.home.program_list, "?")
     dialog = window.shortcuts_dialog
     assert dialog is not None and dialog.isVisible()
     natural = dialog.natural_size()

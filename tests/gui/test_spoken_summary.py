@@ -16,8 +16,8 @@ from calftimer.core.library import ProgramLibrary
 from calftimer.core.programs import BUILTIN_BY_ID
 from calftimer.gui.main_window import MainWindow
 from calftimer.paths import AppPaths
+from tests.gui.fakes import T0, RecordingOutput
 from tests.gui.helpers import advance_by_deadlines
-from tests.gui.test_audio import T0, RecordingOutput
 
 
 def first_total(text: str, unit: str) -> int | None:
@@ -32,9 +32,9 @@ def test_the_spoken_summary_counts_what_the_screen_shows(qtbot, tmp_path: Path, 
     qtbot.addWidget(window)
     output = RecordingOutput(clock)
     window.attach_audio(output)
-    window.start_program(BUILTIN_BY_ID[program_id])
-    timeline = window.driver.session.timeline
-    advance_by_deadlines(window.driver, clock, T0 + timeline.duration_ms)
+    window.session.start(BUILTIN_BY_ID[program_id])
+    timeline = window.session.timeline
+    advance_by_deadlines(window.session, clock, T0 + timeline.duration_ms)
     qtbot.waitUntil(lambda: window.session_view.summary_label.text() != "")
 
     spoken = [text for _, text in output.spoken if text.startswith("Session complete.")]

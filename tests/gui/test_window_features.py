@@ -16,7 +16,7 @@ from calftimer.core.settings import Settings, load_settings
 from calftimer.gui.keep_awake import KeepAwake
 from calftimer.gui.main_window import MainWindow
 from calftimer.paths import AppPaths
-from tests.gui.helpers import advance_to, notice_text
+from tests.gui.helpers import advance_to, answer_modal, click_button, notice_text
 
 T0 = 3_000_000
 
@@ -41,10 +41,15 @@ def awake() -> RecordingKeepAwake:
 
 
 @pytest.fixture
-def window(qtbot, tmp_path: Path, awake) -> MainWindow:
+def clock() -> ManualClock:
+    return ManualClock(T0)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path, awake, clock) -> MainWindow:
     w = MainWindow(
         ProgramLibrary.load(tmp_path / "programs"),
-        ManualClock(T0),
+        clock,
         AppPaths(tmp_path, "test"),
         keep_awake=awake,
     )
@@ -55,71 +60,66 @@ def window(qtbot, tmp_path: Path, awake) -> MainWindow:
 
 
 def select(window: MainWindow, program_id: str) -> None:
-    row = window.program_model.row_of(program_id)
-    window.program_list.setCurrentIndex(window.program_model.index(row, 0))
+    row = window.home.program_model.row_of(program_id)
+    window.home.program_list.setCurrentIndex(window.home.program_model.index(row, 0))
 
 
 def test_duplicate_edit_delete_and_undo_a_program(window, tmp_path) -> None:
-    window.run_dialog = lambda dialog: True  # type: ignore[method-assign]  # accept as shown
     select(window, "alfredson")
-    window.duplicate_selected_program()
-    copy = window.selected_program()
+    answer_modal(click_button("Save"))  # the editor's copy, accepted as shown
+    window.programs.duplicate_selected()
+    copy = window.home.selected_program()
     # The id follows the name given in the editor, for --start and the file name.
     assert copy.id == "copy-of-eccentric-heel-drops-alfredson"
     saved = tmp_path / "programs" / f"{copy.id}.json"
     assert saved.exists()
     assert json.loads(saved.read_text())["name"].startswith("Copy of")
-    window.delete_selected_program()
+    window.programs.delete_selected()
     assert not saved.exists()
-    assert copy.id not in {p.id for p in window._library.programs}
+    assert copy.id not in {p.id for p in window.programs.library.programs}
     assert "Ctrl+Z" in window.statusBar().currentMessage()
-    window.undo_delete()
-    assert saved.exists() and window.selected_program().id == copy.id
+    window.programs.undo_delete()
+    assert saved.exists() and window.home.selected_program().id == copy.id
 
 
 def test_built_in_programs_cannot_be_deleted(window) -> None:
     select(window, "foundation")
-    assert not window.delete_button.isEnabled()
-    window.delete_selected_program()
+    assert not window.home.delete_button.isEnabled()
+    window.programs.delete_selected()
     assert "cannot be deleted" in window.statusBar().currentMessage()
 
 
 def test_a_cancelled_editor_saves_nothing(window, tmp_path) -> None:
-    window.run_dialog = lambda dialog: False  # type: ignore[method-assign]
-    window.new_program()
+    answer_modal(click_button("Cancel"))
+    window.programs.new()
     assert not (tmp_path / "programs").exists() or not list((tmp_path / "programs").glob("*"))
 
 
 def test_import_and_export_of_program_files(window, tmp_path) -> None:
     select(window, "isometric")
     shared = tmp_path / "shared.json"
-    window.export_selected_program(shared)
-    window.import_program(shared)  # id taken by the built-in: saved under a new one
-    assert window.selected_program().id == "isometric-2"
+    window.programs.export_selected(shared)
+    window.programs.import_file(shared)  # id taken by the built-in: saved under a new one
+    assert window.home.selected_program().id == "isometric-2"
     bad = tmp_path / "bad.json"
     bad.write_text("{}")
     shown: list[str] = []
-    from PySide6.QtWidgets import QMessageBox
-
-    original = QMessageBox.warning
-    QMessageBox.warning = lambda _p, _t, text: shown.append(text)  # type: ignore[assignment]
-    try:
-        window.import_program(bad)
-    finally:
-        QMessageBox.warning = original  # type: ignore[method-assign]
+    answer_modal(click_button("OK"), during=lambda box: shown.append(box.text()))
+    window.programs.import_file(bad)
     assert "bad.json: kind" in shown[0] and "Nothing was changed" in shown[0]
 
 
 def test_settings_are_saved_and_used_by_the_next_session(window, tmp_path) -> None:
-    def accept_with_changes(dialog) -> bool:
-        dialog.show_settings(replace(Settings(), countdown_s=5, prepare_s=20))
-        return True
-
-    window.run_dialog = accept_with_changes  # type: ignore[method-assign]
+    answer_modal(
+        click_button("OK"),
+        during=lambda dialog: dialog.show_settings(
+            replace(Settings(), countdown_s=5, prepare_s=20)
+        ),
+    )
     window.open_settings()
     assert load_settings(tmp_path / "settings.json")[0].countdown_s == 5
-    window.start_program(BUILTIN_BY_ID["foundation"])
-    options = window.driver.session.timeline.options
+    window.session.start(BUILTIN_BY_ID["foundation"])
+    options = window.session.timeline.options
     assert (options.countdown_s, options.prepare_s) == (5, 20)
 
 
@@ -129,26 +129,26 @@ def test_mute_is_remembered(window, tmp_path) -> None:
 
 
 def test_the_screen_is_kept_awake_only_while_a_session_runs(window, awake) -> None:
-    window.start_program(BUILTIN_BY_ID["isometric"])
+    window.session.start(BUILTIN_BY_ID["isometric"])
     assert awake.calls == ["inhibit"]
     window.toggle_pause()
     assert awake.calls == ["inhibit", "release"]
     window.toggle_pause()
     assert awake.calls[-1] == "inhibit"
-    window.driver.apply("abandon")
+    window.session.abandon()
     assert awake.calls[-1] == "release"
-    assert window.driver.session.state is State.ABANDONED
+    assert window.session.state is State.ABANDONED
 
 
-def test_keep_awake_off_in_settings_never_inhibits(window, awake) -> None:
-    window.apply_settings(replace(window.settings, keep_awake=False))
-    window.start_program(BUILTIN_BY_ID["isometric"])
-    advance_to(window.driver, window.driver.session.clock, T0 + 10_000)  # type: ignore[arg-type]
+def test_keep_awake_off_in_settings_never_inhibits(window, awake, clock) -> None:
+    window.apply_settings(replace(window.settings_hub.current, keep_awake=False))
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    advance_to(window.session, clock, T0 + 10_000)
     assert "inhibit" not in awake.calls
 
 
 def test_closing_the_window_releases_the_screen(window, awake) -> None:
-    window.start_program(BUILTIN_BY_ID["isometric"])
+    window.session.start(BUILTIN_BY_ID["isometric"])
     window.close()
     assert awake.calls[-1] == "release" and not awake.active
 
@@ -157,18 +157,18 @@ def test_from_the_summary_the_keyboard_goes_home_and_starts_again(qtbot, window)
     from PySide6.QtCore import Qt
 
     for leave in (Qt.Key.Key_Escape, Qt.Key.Key_Return):
-        window.start_program(BUILTIN_BY_ID["isometric"])
-        window.driver.apply("finish")
+        window.session.start(BUILTIN_BY_ID["isometric"])
+        window.session.finish()
         assert window.session_view.phase_label.text() == "DONE"
         assert window.session_view.next_label.text() == ""  # nothing live stays on screen
         qtbot.keyClick(window.session_view, leave)
         assert window.stack.currentWidget() is window.home
-    window.start_program(BUILTIN_BY_ID["isometric"])
-    window.driver.apply("abandon")
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    window.session.abandon()
     assert window.session_view.phase_label.text() == "STOPPED"
-    first = window.driver
+    first = window.session.timeline
     qtbot.keyClick(window.session_view, Qt.Key.Key_F5)  # a clicker's start key: go again
-    assert window.driver is not first and window.driver.session.state is State.RUNNING
+    assert window.session.timeline is not first and window.session.state is State.RUNNING
 
 
 def test_a_damaged_window_state_file_is_ignored(qtbot, tmp_path) -> None:
@@ -185,11 +185,11 @@ def test_changing_the_theme_restyles_a_running_session(qtbot, window) -> None:
 
     from calftimer.gui.theme import apply_theme
 
-    window.start_program(BUILTIN_BY_ID["isometric"])
+    window.session.start(BUILTIN_BY_ID["isometric"])
     try:
-        window.apply_settings(replace(window.settings, theme="dark"))
+        window.apply_settings(replace(window.settings_hub.current, theme="dark"))
         assert window.session_view.dark
-        window.apply_settings(replace(window.settings, theme="light"))
+        window.apply_settings(replace(window.settings_hub.current, theme="light"))
         assert not window.session_view.dark
     finally:
         apply_theme(QApplication.instance(), "system")
@@ -199,7 +199,7 @@ def test_a_full_screen_program_list_can_be_left_with_esc(qtbot, window) -> None:
     from PySide6.QtCore import Qt
 
     window.showFullScreen()
-    qtbot.keyClick(window.program_list, Qt.Key.Key_Escape)
+    qtbot.keyClick(window.home.program_list, Qt.Key.Key_Escape)
     assert not window.isFullScreen()
 
 
@@ -210,7 +210,7 @@ def test_a_second_launch_can_start_a_program_file_in_focus_mode(window, tmp_path
     path = tmp_path / "my-holds.json"
     save_program_file(mine, path)
     window.on_second_launch([f"--start={path}", "--fullscreen"])
-    assert window.driver.session.timeline.program_id == "my-holds"
+    assert window.session.timeline.program_id == "my-holds"
     assert window.in_focus_mode
 
 
@@ -222,21 +222,21 @@ def test_mute_saved_last_time_is_on_at_start(qtbot, tmp_path) -> None:
         settings=replace(Settings(), muted=True),
     )
     qtbot.addWidget(w)
-    assert w.muted and w.mute_action.isChecked()
+    assert w.muted and w.window_actions["toggle_mute"].isChecked()
 
 
 def test_media_play_only_resumes_and_media_pause_only_pauses(qtbot, window) -> None:
     from PySide6.QtCore import Qt
 
-    window.start_program(BUILTIN_BY_ID["isometric"])
+    window.session.start(BUILTIN_BY_ID["isometric"])
     qtbot.keyClick(window.session_view, Qt.Key.Key_MediaPlay)
-    assert window.driver.session.state is State.RUNNING
+    assert window.session.state is State.RUNNING
     qtbot.keyClick(window.session_view, Qt.Key.Key_MediaPause)
-    assert window.driver.session.state is State.PAUSED
+    assert window.session.state is State.PAUSED
     qtbot.keyClick(window.session_view, Qt.Key.Key_MediaPause)
-    assert window.driver.session.state is State.PAUSED
+    assert window.session.state is State.PAUSED
     qtbot.keyClick(window.session_view, Qt.Key.Key_MediaPlay)
-    assert window.driver.session.state is State.RUNNING
+    assert window.session.state is State.RUNNING
 
 
 def test_the_shortcut_list_names_every_key(window) -> None:
@@ -264,7 +264,7 @@ def test_a_read_only_history_is_said_on_the_session_screen(qtbot, tmp_path) -> N
         writer=writer,
     )
     qtbot.addWidget(w)
-    w.start_program(BUILTIN_BY_ID["isometric"])
+    w.session.start(BUILTIN_BY_ID["isometric"])
     assert "read-only" in notice_text(w)
     assert not w.notice_area.isHidden() and "read-only" in w.notice_area.summary_text()
     w.close()
@@ -272,17 +272,17 @@ def test_a_read_only_history_is_said_on_the_session_screen(qtbot, tmp_path) -> N
 
 
 def test_ctrl_z_brings_back_every_deleted_program_newest_first(window, tmp_path) -> None:
-    window.run_dialog = lambda dialog: True  # type: ignore[method-assign]
     copies = []
     for source in ("alfredson", "isometric"):
         select(window, source)
-        window.duplicate_selected_program()
-        copies.append(window.selected_program().id)
+        answer_modal(click_button("Save"))
+        window.programs.duplicate_selected()
+        copies.append(window.home.selected_program().id)
     for copy in reversed(copies):
         select(window, copy)
-        window.delete_selected_program()
-    window.undo_delete()
-    assert window.selected_program().id == copies[0]
-    window.undo_delete()
-    assert window.selected_program().id == copies[1]
+        window.programs.delete_selected()
+    window.programs.undo_delete()
+    assert window.home.selected_program().id == copies[0]
+    window.programs.undo_delete()
+    assert window.home.selected_program().id == copies[1]
     assert {p.stem for p in (tmp_path / "programs").glob("*.json")} == set(copies)

@@ -1,0 +1,302 @@
+"""Every command of the window, declared once: its text, keys, tip and menu.
+
+``ACTIONS`` is the one table; ``WindowActions`` makes a ``QAction`` of each entry on the window
+(so its keys work wherever the focus is), puts it in its menu in the table's order, and connects
+it to the handler the window passes under the same name. The shortcuts dialog and the README's
+table are read off these actions, so no key is listed anywhere else.
+
+Presenter clickers send Page Up/Down, B or "." (blank screen) and F5 (start); media keys come
+from headsets and keyboards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow
+
+Key = str | Qt.Key
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    name: str  # the handler's name, and how the window finds the action
+    text: str
+    keys: tuple[Key, ...]
+    tip: str
+    menu: str | None  # None: a key only (Esc)
+    checkable: bool = False  # the menu shows its state (mute, focus mode)
+    separated: bool = False  # a separator comes before it in its menu
+
+
+MENUS: tuple[tuple[str, str], ...] = (
+    ("File", "&File"),
+    ("Session", "&Session"),
+    ("Programs", "&Programs"),
+    ("View", "&View"),
+    ("Help", "&Help"),
+)
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    # File
+    ActionSpec(
+        "import_file",
+        "&Import backup or program…",
+        ("Ctrl+I",),
+        "Merge a calftimer backup or add a program file; shows what it adds first",
+        "File",
+    ),
+    ActionSpec(
+        "export_json",
+        "Export &backup (JSON)…",
+        ("Ctrl+E",),
+        "Save your whole history and programs as one JSON file",
+        "File",
+    ),
+    ActionSpec(
+        "export_csv",
+        "Export for &spreadsheets (CSV)…",
+        (),
+        "One row per set, in the columns other training apps read",
+        "File",
+    ),
+    ActionSpec(
+        "open_settings",
+        "&Settings…",
+        ("Ctrl+,",),
+        "Countdown, get-ready time, voice, volumes, sounds, units, screen, theme",
+        "File",
+        separated=True,
+    ),
+    ActionSpec(
+        "quit",
+        "&Quit",
+        ("Ctrl+Q",),
+        "Quit calftimer (mid-session: asks first)",
+        "File",
+    ),
+    # Session
+    ActionSpec(
+        "start_or_resume",
+        "Sta&rt or resume",
+        ("F5", Qt.Key.Key_MediaPlay),
+        "Start the selected program, or resume a paused session (F5, media play)",
+        "Session",
+    ),
+    ActionSpec(
+        "toggle_pause",
+        "&Pause / resume",
+        ("Space", "B", ".", Qt.Key.Key_MediaTogglePlayPause),
+        "Pause or resume the session (Space; clicker B or .; media play/pause)",
+        "Session",
+    ),
+    ActionSpec(
+        "pause_only",
+        "Pa&use",
+        (Qt.Key.Key_MediaPause,),
+        "Pause the session, never resume it (media pause)",
+        "Session",
+    ),
+    ActionSpec(
+        "back",
+        "&Back",
+        ("Left", "PgUp", Qt.Key.Key_MediaPrevious),
+        "Restart this step, or go back one (Left, Page Up, media previous)",
+        "Session",
+    ),
+    ActionSpec(
+        "skip",
+        "&Skip",
+        ("Right", "PgDown", Qt.Key.Key_MediaNext),
+        "Skip to the next step (Right, Page Down, media next)",
+        "Session",
+    ),
+    ActionSpec(
+        "end_set",
+        "&End set",
+        ("Return", "Enter"),
+        "End the current set",
+        "Session",
+    ),
+    ActionSpec(
+        "more_rest",
+        "&More rest (+15 s)",
+        ("+", "="),
+        "Add 15 s to the current rest",
+        "Session",
+    ),
+    ActionSpec(
+        "less_rest",
+        "&Less rest (−15 s)",
+        ("-",),
+        "Remove 15 s from the current rest",
+        "Session",
+    ),
+    ActionSpec(
+        "stop",
+        "S&top session…",
+        ("Ctrl+W",),
+        "Stop the session (asks first; Esc)",
+        "Session",
+    ),
+    ActionSpec(
+        "show_home",
+        "Back to &programs",
+        ("Ctrl+Home",),
+        "Leave a finished session for the program list (also Esc or Enter there)",
+        "Session",
+    ),
+    ActionSpec(
+        "toggle_mute",
+        "&Mute cues",
+        ("M",),
+        "Silence the cues and voice (M)",
+        "Session",
+        checkable=True,
+        separated=True,
+    ),
+    # Programs
+    ActionSpec(
+        "new_program",
+        "&New program",
+        ("Ctrl+N",),
+        "Make a new program of your own",
+        "Programs",
+    ),
+    ActionSpec(
+        "duplicate_program",
+        "&Duplicate program",
+        ("Ctrl+D",),
+        "Copy the selected program to change it",
+        "Programs",
+    ),
+    ActionSpec(
+        "edit_program",
+        "&Edit program…",
+        ("Ctrl+Shift+E",),
+        "Edit the selected program",
+        "Programs",
+    ),
+    ActionSpec(
+        "delete_program",
+        "De&lete program",
+        ("Del",),
+        "Delete the selected program of yours (undo: Ctrl+Z)",
+        "Programs",
+    ),
+    ActionSpec(
+        "undo_delete",
+        "&Undo delete",
+        ("Ctrl+Z",),
+        "Bring back the program deleted last",
+        "Programs",
+    ),
+    ActionSpec(
+        "import_program",
+        "&Import program file…",
+        (),
+        "Add a program from a calftimer program file",
+        "Programs",
+        separated=True,
+    ),
+    ActionSpec(
+        "export_program",
+        "E&xport program file…",
+        (),
+        "Save the selected program as a file to share",
+        "Programs",
+    ),
+    # View
+    ActionSpec(
+        "show_history",
+        "&History",
+        ("Ctrl+H",),
+        "Weekly volume, left and right, and trends (Ctrl+H)",
+        "View",
+    ),
+    ActionSpec(
+        "toggle_focus_mode",
+        "&Focus mode",
+        ("F11",),
+        "Full screen, session view only (F11; Esc leaves)",
+        "View",
+        checkable=True,
+    ),
+    # Help
+    ActionSpec(
+        "show_shortcuts",
+        "&Keyboard shortcuts",
+        ("?",),
+        "Show every keyboard shortcut",
+        "Help",
+    ),
+    ActionSpec(
+        "show_notices",
+        "&Notices…",
+        ("Ctrl+Shift+N",),
+        "Every notice in full: sound, screen, damaged files, recoveries (Ctrl+Shift+N)",
+        "Help",
+    ),
+    ActionSpec(
+        "show_about",
+        "&About calftimer",
+        (),
+        "Version and data folder",
+        "Help",
+    ),
+    # Keys only
+    ActionSpec(
+        "escape",
+        "Leave focus mode or stop",
+        ("Esc",),
+        "Leave focus mode, or stop the session (asks first)",
+        None,
+    ),
+)
+
+SESSION_ACTIONS = ("toggle_pause", "skip", "back", "more_rest", "less_rest", "end_set", "stop")
+"""Enabled only while a session runs on screen (End set also leaves a summary)."""
+PROGRAM_ACTIONS = ("new_program", "duplicate_program", "edit_program", "delete_program")
+"""Enabled only on the program list, where the program they act on is seen."""
+HISTORY_ACTIONS = ("export_json", "export_csv", "import_file")
+"""Enabled once the history is open (import: unless it is read-only)."""
+
+
+class WindowActions:
+    """The window's ``QAction``s, by the names of ``ACTIONS``."""
+
+    def __init__(self, window: QMainWindow, handlers: Mapping[str, Callable[[], object]]) -> None:
+        missing = [spec.name for spec in ACTIONS if spec.name not in handlers]
+        if missing:
+            raise ValueError(f"no handler for the actions {', '.join(missing)}")
+        self._actions: dict[str, QAction] = {}
+        menus = {key: window.menuBar().addMenu(title) for key, title in MENUS}
+        for spec in ACTIONS:
+            act = QAction(spec.text, window)
+            act.setObjectName(f"{spec.name}Action")
+            act.setShortcuts([QKeySequence(k) for k in spec.keys])
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.setToolTip(spec.tip)
+            act.setStatusTip(spec.tip)
+            # A checkable action flips its check before it triggers: the handlers read the
+            # state from the parts, and the window sets the check from it.
+            act.setCheckable(spec.checkable)
+            handler = handlers[spec.name]
+            act.triggered.connect(lambda _checked=False, handler=handler: handler())
+            window.addAction(act)
+            if spec.menu is not None:
+                menu = menus[spec.menu]
+                if spec.separated:
+                    menu.addSeparator()
+                menu.addAction(act)
+            self._actions[spec.name] = act
+
+    def __getitem__(self, name: str) -> QAction:
+        return self._actions[name]
+
+    def enable(self, names: tuple[str, ...], enabled: bool) -> None:
+        for name in names:
+            self._actions[name].setEnabled(enabled)

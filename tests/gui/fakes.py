@@ -1,0 +1,86 @@
+"""Fakes for the window's injected parts: an audio output that records what it is asked to play.
+
+``RecordingOutput`` implements the whole ``AudioOutput`` protocol (calftimer.gui.session.output),
+as the speakers and the silent output do, so the window drives it like any other output.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from calftimer.core.clock import ManualClock
+from calftimer.core.cues import Measure, Phrase
+
+T0 = 4_000_000
+
+
+class RecordingOutput(QObject):
+    """A sound output that records what it was asked to play, and when.
+
+    Like the audio thread, it plays a sound handed out ahead (``play_at``) when the clock
+    reaches its instant, unless it is cancelled first. Times are recorded from ``t0``."""
+
+    played = Signal(str)
+    became_ready = Signal()
+    failed = Signal(str)
+    notice = Signal(str)
+    voice_changed = Signal()
+
+    def __init__(self, clock: ManualClock, t0: int = T0) -> None:
+        super().__init__()
+        self.clock = clock
+        self.t0 = t0
+        self.audible = True
+        self.problem = ""
+        self.loading = False
+        self.measure: Measure | None = None
+        self.system_voices: list[str] | None = None
+        self.closed = False
+        self._played: list[tuple[int, str]] = []
+        self._pending: list[tuple[int, str]] = []
+        self.stops = 0
+        self.spoken: list[tuple[int, str]] = []
+        self.voices: list[tuple[str, float, str]] = []
+        self.themes: list[str] = []
+
+    @property
+    def sounds(self) -> list[tuple[int, str]]:
+        now = self.clock()
+        due = [(t - self.t0, name) for t, name in self._pending if t <= now]
+        return sorted(self._played + due)
+
+    @property
+    def pending(self) -> list[tuple[int, str]]:
+        """Handed out ahead and not yet due (monotonic instant, name)."""
+        now = self.clock()
+        return [(t, name) for t, name in self._pending if t > now]
+
+    def play_sound(self, name: str, volume: float) -> None:
+        self._played.append((self.clock() - self.t0, name))
+
+    def play_at(self, name: str, volume: float, due_mono_ms: int) -> None:
+        self._pending.append((due_mono_ms, name))
+
+    def cancel_pending(self) -> None:
+        now = self.clock()
+        self._played += [(t - self.t0, name) for t, name in self._pending if t <= now]
+        self._pending = []
+
+    def speak(self, phrase: Phrase, volume: float) -> None:
+        self.spoken.append((self.clock() - self.t0, phrase.text))
+
+    def stop_all(self) -> None:
+        self.cancel_pending()
+        self.stops += 1
+
+    def set_theme(self, theme: str) -> None:
+        self.themes.append(theme)
+
+    def set_voice(self, engine: str, rate: float, voice_name: str) -> None:
+        self.voices.append((engine, rate, voice_name))
+
+    def fresh_copy(self) -> RecordingOutput | None:
+        return None
+
+    def close(self) -> None:
+        self.closed = True
