@@ -121,7 +121,7 @@ def _walk(value: Any, path: str, problems: list[str]) -> None:
     kind = type(value)
     if kind is dict:
         for key, item in value.items():
-            name = _field_name(key)
+            name = field_name(key)
             where = f"{path}.{name}" if path else name
             if type(key) is str and _LONE_SURROGATE.search(key):
                 problems.append(f"{where}: the field name {_SURROGATE_TEXT}")
@@ -143,9 +143,11 @@ _SURROGATE_TEXT = (
 LONE_SURROGATE_MESSAGE = f"the text {_SURROGATE_TEXT}"
 
 
-def _field_name(key: Any) -> str:
-    # Quote odd keys so a newline or a surrogate in one cannot garble the message.
-    if type(key) is str and re.fullmatch(r"[\w$-]{1,60}", key, re.ASCII):
+def field_name(key: Any) -> str:
+    """A field's name for a message: as it is when it is a plain word (in any script),
+    quoted as JSON otherwise, so a space, a newline or a surrogate in it cannot garble the
+    message."""
+    if type(key) is str and re.fullmatch(r"[\w$-]{1,60}", key):
         return key
     return json.dumps(str(key))[:60]
 

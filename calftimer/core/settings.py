@@ -32,6 +32,7 @@ import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ from calftimer.core.jsontext import (
 from calftimer.core.notices import Notice
 from calftimer.core.timeline import CompileOptions
 from calftimer.core.userfile import UserFileError, is_missing, read_user_file
+from calftimer.core.validation import bool_problem, choice_problem, int_problem, number_problem
 
 SETTINGS_KIND = "calftimer.settings"
 SETTINGS_SCHEMA_VERSION = 1
@@ -75,70 +77,38 @@ class SettingsReadOnlyError(RuntimeError):
 # ----------------------------------------------------------------------------- validation
 
 
-def _choice(options: tuple[Any, ...]) -> Callable[[Any], str | None]:
-    quoted = [json.dumps(o) for o in options]
-    allowed = ", ".join(quoted[:-1]) + " or " + quoted[-1]
-
-    def check(value: Any) -> str | None:
-        # ``type() is`` keeps True from passing as 1 and 3.0 from passing as 3.
-        ok = any(type(value) is type(o) and value == o for o in options)
-        return None if ok else f"must be {allowed}"
-
-    return check
-
-
-def _whole(low: int, high: int, what: str) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
-        if type(value) is int and low <= value <= high:
-            return None
-        return f"must be a whole number {what}from {low} to {high}"
-
-    return check
-
-
-def _boolean(value: Any) -> str | None:
-    return None if type(value) is bool else "must be true or false"
-
-
-def _rate(value: Any) -> str | None:
-    number = type(value) in (int, float) and math.isfinite(value)
-    if number and VOICE_RATE_MIN <= value <= VOICE_RATE_MAX:
-        return None
-    return "must be a number from -1 to 1"
-
-
 def _voice_name(value: Any) -> str | None:
     if type(value) is str and len(value) <= VOICE_NAME_MAX and value.isprintable():
         return None
     return f'must be a voice name of at most {VOICE_NAME_MAX} characters ("" for the default)'
 
 
-def _optional_choice(options: tuple[str, ...]) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
-        if value == "" or value in options:
-            return None
-        return "must be " + ", ".join(f'"{o}"' for o in options) + ' or "" (not given)'
-
-    return check
+def _optional_choice(value: Any, options: tuple[str, ...]) -> str | None:
+    """One of ``options`` or ``""``, for a profile field the user may leave out."""
+    if value == "" or value in options:
+        return None
+    return f'must be {", ".join(json.dumps(o) for o in options)} or "" (not given)'
 
 
 _CHECKS: dict[str, Callable[[Any], str | None]] = {
-    "countdown_s": _choice(COUNTDOWN_CHOICES),
-    "prepare_s": _whole(PREPARE_MIN_S, PREPARE_MAX_S, "of seconds "),
-    "voice_enabled": _boolean,
-    "cue_volume": _whole(VOLUME_MIN, VOLUME_MAX, ""),
-    "voice_volume": _whole(VOLUME_MIN, VOLUME_MAX, ""),
-    "sound_theme": _choice(SOUND_THEMES),
-    "weight_unit": _choice(WEIGHT_UNITS),
-    "keep_awake": _boolean,
-    "theme": _choice(THEMES),
-    "muted": _boolean,
-    "voice_engine": _choice(VOICE_ENGINES),
-    "voice_rate": _rate,
+    "countdown_s": partial(choice_problem, options=COUNTDOWN_CHOICES),
+    "prepare_s": partial(
+        int_problem, low=PREPARE_MIN_S, high=PREPARE_MAX_S, what="a whole number of seconds"
+    ),
+    "voice_enabled": bool_problem,
+    "cue_volume": partial(int_problem, low=VOLUME_MIN, high=VOLUME_MAX),
+    "voice_volume": partial(int_problem, low=VOLUME_MIN, high=VOLUME_MAX),
+    "sound_theme": partial(choice_problem, options=SOUND_THEMES),
+    "weight_unit": partial(choice_problem, options=WEIGHT_UNITS),
+    "keep_awake": bool_problem,
+    "theme": partial(choice_problem, options=THEMES),
+    "muted": bool_problem,
+    "voice_engine": partial(choice_problem, options=VOICE_ENGINES),
+    "voice_rate": partial(number_problem, low=VOICE_RATE_MIN, high=VOICE_RATE_MAX),
     "voice_name": _voice_name,
-    "sex": _optional_choice(SEXES),
-    "age_band": _optional_choice(AGE_BANDS),
-    "test_target": _choice(TARGETS),
+    "sex": partial(_optional_choice, options=SEXES),
+    "age_band": partial(_optional_choice, options=AGE_BANDS),
+    "test_target": partial(choice_problem, options=TARGETS),
 }
 
 
