@@ -17,8 +17,13 @@ from typing import Any
 
 from calftimer.core.catalog import CATALOG, exercise
 from calftimer.core.exercise import Exercise, Mode, Tempo
-from calftimer.core.jsontext import JsonTextError, decode_json, unusable_values
-from calftimer.core.userfile import UserFileError, display_name, read_user_file
+from calftimer.core.jsontext import (
+    JsonObjectError,
+    decode_json_object,
+    read_json_object,
+    unusable_values,
+)
+from calftimer.core.userfile import display_name
 from calftimer.core.validation import Problems, choices_text, is_int
 
 FILE_KIND = "calftimer.program"
@@ -225,6 +230,9 @@ BUILTIN_BY_ID: Mapping[str, Program] = {p.id: p for p in BUILTIN_PROGRAMS}
 # ------------------------------------------------------------------------------ file format
 
 
+NOT_AN_OBJECT = "the file must hold a JSON object with a program"
+
+
 class ProgramFileError(ValueError):
     """A program file that cannot be loaded; ``problems`` lists every problem found."""
 
@@ -287,24 +295,37 @@ def load_program_file(path: Path) -> Program:
     """Read and validate a program file; raises ProgramFileError naming every problem. Only
     a regular file of at most 1 MB is read (never a pipe or a device: see ``userfile``)."""
     source = display_name(path)
-    try:
-        raw = read_user_file(path, MAX_FILE_BYTES)
-    except UserFileError as exc:
-        raise ProgramFileError(source, [exc.problem]) from exc
-    return parse_program_json(raw, source)
+    try:  # decoded as parse_program_json does
+        data = read_json_object(
+            path, MAX_FILE_BYTES, lenient=True, object_pairs_hook=_reject_duplicate_keys
+        )[0]
+    except JsonObjectError as exc:
+        raise _refused(exc, source) from exc
+    return _checked_program(data, source)
 
 
 def parse_program_json(raw: bytes | str, source: str) -> Program:
+    """The program in a program file's text; raises ProgramFileError naming every problem."""
     try:
         # Lenient: a number too large (1e400) or a lone surrogate reaches the validator, which
         # refuses it with the field's own rule ("must be a number from 0 to 500"); nothing
         # the validator lets through can hold one.
-        data = decode_json(raw, object_pairs_hook=_reject_duplicate_keys, lenient=True)
-    except JsonTextError as exc:
-        message = str(exc)
-        if "nested too deeply" in message:
-            message = "not a program: the JSON is nested too deeply"
-        raise ProgramFileError(source, [message]) from exc
+        doc = decode_json_object(raw, lenient=True, object_pairs_hook=_reject_duplicate_keys)
+    except JsonObjectError as exc:
+        raise _refused(exc, source) from exc
+    return _checked_program(doc, source)
+
+
+def _refused(exc: JsonObjectError, source: str) -> ProgramFileError:
+    if exc.why == "object":
+        return ProgramFileError(source, [NOT_AN_OBJECT])
+    message = exc.problem
+    if exc.why == "json" and "nested too deeply" in message:
+        message = "not a program: the JSON is nested too deeply"
+    return ProgramFileError(source, [message])
+
+
+def _checked_program(data: dict[str, Any], source: str) -> Program:
     program = program_from_dict(data, source)
     unusable = unusable_values(data)  # in a field the program does not keep ("$comment")
     if unusable:
@@ -326,7 +347,7 @@ def program_from_dict(data: Any, source: str) -> Program:
     """Validate a decoded program object; raises ProgramFileError listing every problem."""
     v = Problems()
     if not isinstance(data, dict):
-        raise ProgramFileError(source, ["the file must hold a JSON object with a program"])
+        raise ProgramFileError(source, [NOT_AN_OBJECT])
     if data.get("kind") == "calftimer.backup":  # every field would be wrong: say the one thing
         raise ProgramFileError(
             source, ['kind: this is a calftimer backup, not a program: use "calftimer import"']
