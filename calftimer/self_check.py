@@ -127,7 +127,8 @@ def _check_store(data_dir: Path, library: ProgramLibrary) -> str:
 
 def _check_sound_files() -> str:
     from calftimer.core.voice_clips import ClipError, ClipVoice
-    from calftimer.gui.audio import SOUND_NAMES, sounds_folder, voice_folder
+    from calftimer.gui.audio import SOUND_NAMES
+    from calftimer.resources import sounds_folder, voice_folder
 
     count = 0
     for theme in ("standard", "low"):

@@ -10,9 +10,10 @@ from PySide6.QtCore import QObject, Signal
 from calftimer.core.clock import ManualClock
 from calftimer.core.library import ProgramLibrary
 from calftimer.core.programs import BUILTIN_BY_ID
-from calftimer.gui.audio import SOUND_NAMES, SilentOutput, create_sound_output, sounds_folder
+from calftimer.gui.audio import SOUND_NAMES, SilentOutput, create_sound_output
 from calftimer.gui.main_window import MainWindow
 from calftimer.paths import AppPaths
+from calftimer.resources import sounds_folder
 from tests.gui.helpers import advance_by_deadlines, advance_to, notice_text
 
 T0 = 4_000_000
