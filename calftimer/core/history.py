@@ -114,18 +114,18 @@ def new_session(program_id: str, program_name: str, started_at: datetime) -> Ses
 
 def set_doc(record: SetRecord, set_id: str | None = None) -> SetDoc:
     """The stored form of a completed set."""
-    tempo = record.tempo
+    work, tempo = record.work, record.work.tempo
     return SetDoc(
         id=set_id or new_id(),
-        exercise=record.exercise_id,
-        side=record.side.value,
-        block=record.block_index,
-        set=record.set_number,
-        mode=record.mode.value,
-        planned=record.planned,
+        exercise=work.exercise_id,
+        side=work.side.value,
+        block=work.block_index,
+        set=work.set_number,
+        mode=work.mode.value,
+        planned=work.target,
         done=record.done,
         tempo=None if tempo is None else [tempo.up, tempo.top, tempo.down, tempo.bottom],
-        load_kg=record.load_kg,
+        load_kg=work.load_kg,
         tut_s=record.time_under_tension_ms / 1000,
         started_at=iso(record.started_at),
         ended_at=iso(record.ended_at),

@@ -888,7 +888,7 @@ class Store:
         after "back" replaces its earlier result instead of counting twice.
         """
         doc = set_doc(
-            record, set_id=str(uuid.uuid5(_SET_NAMESPACE, f"{session_id}/{record.work_index}"))
+            record, set_id=str(uuid.uuid5(_SET_NAMESPACE, f"{session_id}/{record.work.index}"))
         )
 
         def put(session: SessionDoc) -> None:

@@ -990,13 +990,13 @@ class MainWindow(QMainWindow):
         from calftimer.core.exercise import Mode
         from calftimer.gui.test_results import HeelRiseResultsDialog
 
-        tests = [r for r in self.completed_sets if r.mode is Mode.TEST]
+        tests = [r for r in self.completed_sets if r.work.mode is Mode.TEST]
         if not tests:
             return
         counts = {"left": 0, "right": 0}
         for record in tests:
-            if record.side.value in counts:
-                counts[record.side.value] = record.done
+            if record.work.side.value in counts:
+                counts[record.work.side.value] = record.done
         dialog = HeelRiseResultsDialog(
             counts["left"], counts["right"], self.settings, self._previous_test(), self
         )
@@ -1040,10 +1040,12 @@ class MainWindow(QMainWindow):
 
         corrected = {"left": left, "right": right}
         # The last test set of each leg is the one the dialog showed (_offer_test_results).
-        last = {r.side.value: r.work_index for r in self.completed_sets if r.mode is Mode.TEST}
+        last = {
+            r.work.side.value: r.work.index for r in self.completed_sets if r.work.mode is Mode.TEST
+        }
         self.completed_sets = [
-            replace(r, done=corrected[r.side.value])
-            if r.side.value in corrected and last.get(r.side.value) == r.work_index
+            replace(r, done=corrected[r.work.side.value])
+            if r.work.side.value in corrected and last.get(r.work.side.value) == r.work.index
             else r
             for r in self.completed_sets
         ]
@@ -1334,9 +1336,9 @@ class MainWindow(QMainWindow):
         if not isinstance(record, SetRecord):
             raise TypeError(f"internal error: a set record expected, not {record!r}")
         # A set redone after "back" replaces its earlier record rather than adding to it.
-        self.completed_sets = [r for r in self.completed_sets if r.work_index != record.work_index]
+        self.completed_sets = [r for r in self.completed_sets if r.work.index != record.work.index]
         self.completed_sets.append(record)
-        self.completed_sets.sort(key=lambda r: r.work_index)
+        self.completed_sets.sort(key=lambda r: r.work.index)
         self.session_view.note_set_done(record)
         if self.recorder is not None:
             self.recorder.set_completed(record)

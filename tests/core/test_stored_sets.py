@@ -111,7 +111,7 @@ def record_session(program: Program, root: Path) -> bytes:
             session.finish()
         for record in session.poll().records:
             history_store.add_set(session_id, record)
-            recorded.add(record.work_index)
+            recorded.add(record.work.index)
         if session.state is State.FINISHED:
             break
     history_store.end_session(session_id, "finished", session.ended_at or wall())
