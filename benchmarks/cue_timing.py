@@ -199,9 +199,10 @@ def play_all(stall_ms: int, stall_every_s: float) -> dict[str, Any]:
     from PySide6.QtWidgets import QApplication
 
     from calftimer.core.library import ProgramLibrary
-    from calftimer.gui.audio import SoundOutput, sounds_folder
+    from calftimer.gui.audio import SoundOutput
     from calftimer.gui.main_window import MainWindow
     from calftimer.paths import AppPaths
+    from calftimer.resources import sounds_folder
 
     app = QApplication.instance() or QApplication(["cue-timing"])
     devices = {bytes(d.id().data()).decode(): d for d in QMediaDevices.audioOutputs()}

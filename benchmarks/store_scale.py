@@ -76,6 +76,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -150,18 +151,15 @@ def make_record(
         else done * (ws.tempo.rep_ms() if ws.tempo else 2000)
     )
     ended_at = started_at + timedelta(milliseconds=duration_ms)
-    return SetRecord(
-        work_index=ws.index,
-        block_index=ws.block_index,
-        exercise_id=ws.exercise_id,
-        mode=ws.mode,
+    # A history of real users: loads vary from session to session, as programs get edited.
+    work = replace(
+        ws,
         set_number=ws.set_number if set_number is None else set_number,
-        sets=ws.sets,
-        side=ws.side,
-        planned=ws.target,
-        done=done,
         load_kg=ws.load_kg + rng.choice((0.0, 0.0, 2.5, 5.0, 10.0)),
-        tempo=ws.tempo,
+    )
+    return SetRecord(
+        work=work,
+        done=done,
         time_under_tension_ms=tut_ms,
         started_mono_ms=ws.start_ms,
         ended_mono_ms=ws.start_ms + duration_ms,

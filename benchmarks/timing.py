@@ -7,7 +7,7 @@ One Qt event loop runs, side by side and for ``--seconds`` (default 60):
 * **calftimer**: a real ``Session`` on the monotonic clock, driven by the real ``SessionDriver``
   (a precise single-shot ``QTimer`` re-armed to the session's next deadline, plus its 40 ms
   frame timer). A segment boundary counts as *reported* at the first moment the driver either
-  emits ``cue_due`` for a cue at or after the boundary's offset, or emits ``position_changed``
+  emits ``cues_due`` with a cue at or after the boundary's offset, or emits ``position_changed``
   with a position in that segment or a later one.
 * **baseline**: what naive desktop interval timers do. A ``QTimer`` with a 100 ms interval (Qt's
   default timer type) subtracts 100 ms from a ``remaining`` counter on every tick and moves to
@@ -174,7 +174,7 @@ class CalftimerRunner(QObject):
         self.session = Session(timeline, monotonic_ms)
         self.driver = SessionDriver(self.session, self)
         self.reports = Reports(boundaries)
-        self.driver.cue_due.connect(self._on_cue)
+        self.driver.cues_due.connect(self._on_cues)
         self.driver.position_changed.connect(self._on_position)
 
     def start(self) -> None:
@@ -191,8 +191,9 @@ class CalftimerRunner(QObject):
     def position_ms(self) -> float:
         return float(self.session.t_ms())
 
-    def _on_cue(self, cue: Cue) -> None:
-        self.reports.reach(cue.offset_ms, time.monotonic_ns())
+    def _on_cues(self, cues: list[Cue]) -> None:
+        # One wake-up's cues, in order: the last one reached is the furthest offset.
+        self.reports.reach(cues[-1].offset_ms, time.monotonic_ns())
 
     def _on_position(self, position: Position) -> None:
         # Being in segment i means every boundary up to segment i's start has passed.

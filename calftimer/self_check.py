@@ -118,7 +118,7 @@ def _check_store(data_dir: Path, library: ProgramLibrary) -> str:
     session_id = store.begin_session(program.id, program.name, session.started_at)
     store.add_set(session_id, record)
     reread = Store.open(data_dir).session(session_id)["sets"]
-    wanted = (record.exercise_id, record.done, record.side.value)
+    wanted = (record.work.exercise_id, record.done, record.work.side.value)
     got = [(s["exercise"], s["done"], s["side"]) for s in reread]
     if got != [wanted]:
         raise CheckFailedError(f"wrote the set {wanted} and read back {got}")
@@ -127,7 +127,8 @@ def _check_store(data_dir: Path, library: ProgramLibrary) -> str:
 
 def _check_sound_files() -> str:
     from calftimer.core.voice_clips import ClipError, ClipVoice
-    from calftimer.gui.audio import SOUND_NAMES, sounds_folder, voice_folder
+    from calftimer.gui.audio import SOUND_NAMES
+    from calftimer.resources import sounds_folder, voice_folder
 
     count = 0
     for theme in ("standard", "low"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import configparser
 import contextlib
+import json
 import os
 import re
 import shlex
@@ -63,6 +64,45 @@ def test_every_icon_size_is_a_png_of_that_size_with_a_transparent_corner() -> No
     image = QImage(str(files[64]))
     assert image.pixelColor(0, 0).alpha() == 0  # rounded tile: the corner shows the desktop
     assert image.pixelColor(32, 32).alpha() == 255
+
+
+FIND_SOUNDS_WITHOUT_QT = """
+import json, sys
+from calftimer.core.cues import SOUND_NAMES
+from calftimer.resources import sounds_folder, voice_folder
+
+names = set(SOUND_NAMES.values())
+found = {
+    theme: sorted(n for n in names if (sounds_folder(theme) / f"{n}.wav").is_file())
+    for theme in ("standard", "low")
+}
+index = json.loads((voice_folder() / "index.json").read_text(encoding="utf-8"))
+clips = sum((voice_folder() / f"{key}.wav").is_file() for key in index["ms"])
+print(json.dumps({"found": found, "clips": clips, "of": len(index["ms"]),
+                  "qt": sorted(m for m in sys.modules if m.startswith("PySide6"))}))
+"""
+
+
+@pytest.mark.slow
+def test_the_sounds_and_the_voice_are_found_with_the_other_resources_without_qt() -> None:
+    """The self-check, the packaging and the sound output find the cue sounds and the voice
+    where they find the icons (``calftimer.resources``), without loading Qt."""
+    from calftimer.core.cues import SOUND_NAMES
+
+    result = subprocess.run(
+        [sys.executable, "-c", FIND_SOUNDS_WITHOUT_QT],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    every = sorted(set(SOUND_NAMES.values()))
+    assert report["found"] == {"standard": every, "low": every}
+    assert report["clips"] == report["of"] > 0
+    assert report["qt"] == []
 
 
 @pytest.mark.slow
@@ -458,17 +498,16 @@ def test_self_check_passes_in_one_line_and_leaves_the_users_folders_alone(tmp_pa
 
 
 def test_self_check_names_the_step_and_the_file_that_failed(tmp_path, monkeypatch, capsys) -> None:
-    from calftimer import self_check
-    from calftimer.gui import audio
+    from calftimer import resources, self_check
 
     broken = tmp_path / "standard"
-    shutil.copytree(audio.sounds_folder("standard"), broken)
+    shutil.copytree(resources.sounds_folder("standard"), broken)
     with wave.open(str(broken / "go.wav"), "wb") as wav:  # valid WAV, wrong rate
         wav.setnchannels(1)
         wav.setsampwidth(2)
         wav.setframerate(22_050)
         wav.writeframes(b"\x00\x00" * 100)
-    monkeypatch.setattr(audio, "sounds_folder", lambda _theme: broken)
+    monkeypatch.setattr(resources, "sounds_folder", lambda _theme: broken)
     lines: list[str] = []
     assert self_check.run_self_check(lines.append) == 1
     assert lines == [

@@ -162,8 +162,9 @@ from PySide6.QtWidgets import QApplication
 
 app = QApplication([])
 from calftimer.gui.audio import (
-    SilentOutput, SoundOutput, SoundUnavailableError, create_sound_output, sounds_folder,
+    SilentOutput, SoundOutput, SoundUnavailableError, create_sound_output,
 )
+from calftimer.resources import sounds_folder
 
 print("app:", type(create_sound_output("standard")).__name__, flush=True)
 try:
@@ -204,7 +205,8 @@ from PySide6.QtWidgets import QApplication
 
 app = QApplication([])
 from calftimer.core.clock import monotonic_ms
-from calftimer.gui.audio import SoundOutput, sounds_folder
+from calftimer.gui.audio import SoundOutput
+from calftimer.resources import sounds_folder
 
 closing, never = threading.Event(), threading.Event()
 

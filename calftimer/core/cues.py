@@ -388,7 +388,7 @@ def _summary_draft(records: Sequence[SetRecord], duration_ms: int | None) -> _Dr
     reps = sum(
         r.done
         for r in records
-        if r.mode in (Mode.REPS, Mode.TEST) and r.exercise_id != "jumping_calf_raise"
+        if r.work.mode in (Mode.REPS, Mode.TEST) and r.work.exercise_id != "jumping_calf_raise"
     )
     parts: list[tuple[str, tuple[str, ...]]] = []
     if reps:

@@ -64,7 +64,7 @@ from calftimer.core.history import (
     merge_sessions,
     validate_session,
 )
-from calftimer.core.jsontext import JsonTextError, decode_json
+from calftimer.core.jsontext import JsonObjectError, decode_json_object, read_json_object
 from calftimer.core.programs import (
     FILE_KIND as PROGRAM_KIND,
 )
@@ -84,7 +84,6 @@ from calftimer.core.store import Store
 from calftimer.core.userfile import (
     UserFileError,
     display_name,
-    format_size,
     read_user_file,
 )
 
@@ -228,10 +227,10 @@ def check_backup_bytes(data: bytes) -> None:
     be accepted (calftimer must be able to read back every backup it writes)."""
     name = "the new backup"
     try:
-        if len(data) > MAX_IMPORT_BYTES:
-            limit = format_size(MAX_IMPORT_BYTES)
-            raise ImportRefusedError([f"{name}: is {len(data):,} bytes; the limit is {limit}"])
-        doc = _decode(data, name)
+        try:
+            doc = decode_json_object(data, limit=MAX_IMPORT_BYTES)
+        except JsonObjectError as exc:
+            raise _refused(exc, name) from exc
         if doc.get("kind") != BACKUP_KIND:
             raise ImportRefusedError([f"{name}: kind is not {BACKUP_KIND}"])
         _check_backup(doc, name)
@@ -259,10 +258,9 @@ def _readable_settings(path: Path | None) -> dict[str, Any] | None:
     if path is None:
         return None
     try:
-        doc = decode_json(read_user_file(path, MAX_PROGRAM_BYTES))
-    except (UserFileError, JsonTextError):
+        return read_json_object(path, MAX_PROGRAM_BYTES)[0]
+    except JsonObjectError:
         return None
-    return doc if isinstance(doc, dict) else None
 
 
 # ---------------------------------------------------------------------------------- CSV
@@ -723,24 +721,19 @@ def apply_import(preview: ImportPreview, store: Store, programs_dir: Path) -> Im
 def _read_json(path: Path) -> tuple[dict[str, Any], bytes]:
     """The JSON object in a file to import (plain or gzip-compressed), and its bytes.
     Only a regular file is read, never more than the limit: see ``userfile``."""
-    name = display_name(path)
     try:
-        raw = read_user_file(path, MAX_IMPORT_BYTES, decompress=True)
-    except UserFileError as exc:
-        raise ImportRefusedError([f"{name}: {exc.problem}"]) from exc
-    return _decode(raw, name, csv_hint=path.suffix.lower() == ".csv"), raw
+        return read_json_object(path, MAX_IMPORT_BYTES, decompress=True)
+    except JsonObjectError as exc:
+        raise _refused(exc, display_name(path), csv_hint=path.suffix.lower() == ".csv") from exc
 
 
-def _decode(raw: bytes, name: str, *, csv_hint: bool = False) -> dict[str, Any]:
-    try:
-        doc = decode_json(raw)
-    except JsonTextError as exc:
-        if csv_hint or looks_like_csv(raw):
-            raise ImportRefusedError([f"{name}: {CSV_REFUSAL}"]) from exc
-        raise ImportRefusedError([f"{name}: {p}" for p in exc.problems]) from exc
-    if type(doc) is not dict:
-        raise ImportRefusedError([f"{name}: must hold a JSON object (a backup or a program)"])
-    return doc
+def _refused(exc: JsonObjectError, name: str, *, csv_hint: bool = False) -> ImportRefusedError:
+    """Why a file to import (or a backup about to be written) holds nothing to import."""
+    if exc.why == "json" and (csv_hint or looks_like_csv(exc.raw or b"")):
+        return ImportRefusedError([f"{name}: {CSV_REFUSAL}"])
+    if exc.why == "object":
+        return ImportRefusedError([f"{name}: must hold a JSON object (a backup or a program)"])
+    return ImportRefusedError([f"{name}: {p}" for p in exc.problems])
 
 
 CSV_REFUSAL = (

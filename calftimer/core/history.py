@@ -7,7 +7,6 @@ validation that names the exact field of a bad record, and the merge of two copi
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from datetime import datetime
 from typing import Any, Literal, NotRequired, TypedDict
 
 from calftimer.core.exercise import Mode
-from calftimer.core.jsontext import LONE_SURROGATE_MESSAGE, has_lone_surrogate, unusable_values
+from calftimer.core.jsontext import LONE_SURROGATE_MESSAGE, unusable_values
 from calftimer.core.programs import (
     BLOCKS_RANGE,
     LOAD_RANGE,
@@ -24,6 +23,19 @@ from calftimer.core.programs import (
     TEMPO_PHASE_RANGE,
 )
 from calftimer.core.session import SetRecord
+from calftimer.core.validation import (
+    TIME_TEXT,
+    Problems,
+    choices_text,
+    int_in,
+    int_text,
+    is_text,
+    is_time,
+    number_in,
+    number_text,
+    or_null,
+    text_problem,
+)
 
 SCHEMA_VERSION = 2
 STATUSES = ("running", "finished", "abandoned")
@@ -102,18 +114,18 @@ def new_session(program_id: str, program_name: str, started_at: datetime) -> Ses
 
 def set_doc(record: SetRecord, set_id: str | None = None) -> SetDoc:
     """The stored form of a completed set."""
-    tempo = record.tempo
+    work, tempo = record.work, record.work.tempo
     return SetDoc(
         id=set_id or new_id(),
-        exercise=record.exercise_id,
-        side=record.side.value,
-        block=record.block_index,
-        set=record.set_number,
-        mode=record.mode.value,
-        planned=record.planned,
+        exercise=work.exercise_id,
+        side=work.side.value,
+        block=work.block_index,
+        set=work.set_number,
+        mode=work.mode.value,
+        planned=work.target,
         done=record.done,
         tempo=None if tempo is None else [tempo.up, tempo.top, tempo.down, tempo.bottom],
-        load_kg=record.load_kg,
+        load_kg=work.load_kg,
         tut_s=record.time_under_tension_ms / 1000,
         started_at=iso(record.started_at),
         ended_at=iso(record.ended_at),
@@ -139,55 +151,10 @@ LOAD_MAX_KG = LOAD_RANGE[1]
 TEMPO_PHASE_MAX_S = TEMPO_PHASE_RANGE[1]
 TUT_MAX_S = 86_400  # a day: far above the longest set a program can hold (200 reps x 120 s)
 HEEL_HEIGHT_MAX_CM = 30
-# Real dates only. The lower bound keeps a device whose clock was reset (1970) readable; the
-# upper one keeps every stored time convertible to any local time zone.
-YEAR_RANGE = (1900, 2999)
-_TIME_TEXT = (
-    f"must be a real date and time from {YEAR_RANGE[0]} to {YEAR_RANGE[1]} with a UTC offset"
-)
-
-
-def _bad(path: str, message: str, problems: list[str]) -> None:
-    problems.append(f"{path}: {message}")
-
-
-def _is_int(value: Any) -> bool:
-    return type(value) is int
-
-
-def _is_num(value: Any) -> bool:
-    kind = type(value)
-    return kind is int or (kind is float and math.isfinite(value))
-
-
-def _in(value: Any, high: float) -> bool:
-    """A whole number from 0 to ``high``."""
-    return type(value) is int and 0 <= value <= high
-
-
-def _num_in(value: Any, high: float) -> bool:
-    """A finite number from 0 to ``high`` (compared before any conversion: 10**400 is fine)."""
-    return _is_num(value) and 0 <= value <= high
-
-
+ID_MAX = 64
+ID_TEXT = f"must be a record id (text of 1 to {ID_MAX} characters)"
+TEMPO_TEXT = f"must be null or four numbers from 0 to {TEMPO_PHASE_MAX_S:g} [up, top, down, bottom]"
 _NUMBERS = (int, float)
-_YEARS = (f"{YEAR_RANGE[0]:04d}", f"{YEAR_RANGE[1]:04d}")
-
-
-def _is_time(value: Any) -> bool:
-    """An extended ISO 8601 date and time (``2026-11-27T07:12:03.123+00:00``) that exists,
-    with a UTC offset. The shape matters: the month file of a session is the text's first 7
-    characters. (``fromisoformat`` is C code: this is as fast as a shape check in Python.)"""
-    try:
-        return (
-            type(value) is str
-            and _YEARS[0] <= value[:4] <= _YEARS[1]
-            and value[4] == "-"
-            and value[10] == "T"
-            and datetime.fromisoformat(value).tzinfo is not None
-        )
-    except (ValueError, IndexError):  # not a date that exists; too short
-        return False
 
 
 def _tempo_ok(tempo: Any) -> bool:
@@ -198,19 +165,20 @@ def _tempo_ok(tempo: Any) -> bool:
     )
 
 
-def _is_text(value: Any) -> bool:
-    """A text that can be written as UTF-8 (no lone surrogate such as ``\\ud800``)."""
-    return type(value) is str and not has_lone_surrogate(value)
-
-
-def _fast_text(value: Any) -> bool:
-    # isascii() reads a flag CPython keeps on every string: an ASCII text is certainly
-    # writable, anything else gets the full check.
-    return type(value) is str and value.isascii()
-
-
 def _is_id(value: Any) -> bool:
-    return _is_text(value) and 0 < len(value) <= 64
+    return is_text(value) and 0 < len(value) <= ID_MAX
+
+
+def _id_problem(value: Any) -> str:
+    """Why ``value`` is not a record id (``_is_id`` said it is not)."""
+    if type(value) is str and 0 < len(value) <= ID_MAX:
+        return LONE_SURROGATE_MESSAGE
+    return ID_TEXT
+
+
+def _text_problem(value: Any, expected: str = "must be a text") -> str:
+    """Why ``value`` is not a text (``is_text`` said it is not)."""
+    return text_problem(value, expected) or expected
 
 
 def validate_session(obj: Any, path: str) -> list[str]:
@@ -221,51 +189,44 @@ def validate_session(obj: Any, path: str) -> list[str]:
     """
     problems = _validate_session_fields(obj, path)
     if type(obj) is not dict:
-        return problems
+        return problems.items
     for key, check in _RECORD_CHECKS:
         items = obj.get(key)
         if type(items) is not list:
             continue  # reported by _validate_session_fields
         for i, item in enumerate(items):
             check(item, f"{path}.{key}[{i}]", problems)
-    return problems
+    return problems.items
 
 
-def _validate_session_fields(obj: Any, path: str) -> list[str]:
+def _validate_session_fields(obj: Any, path: str) -> Problems:
     """The problems of the session itself, leaving its sets, tests and pain ratings out."""
-    problems: list[str] = []
+    problems = Problems()
     if type(obj) is not dict:
-        return [f"{path}: must be an object"]
-    if not _is_id(obj.get("id")):
-        _bad(f"{path}.id", _id_problem(obj.get("id")), problems)
+        problems.add(path, "must be an object")
+        return problems
+    # A path is only built for a field found bad: this runs for every session at every start.
+    get: Callable[[str], Any] = obj.get
+    if not _is_id(get("id")):
+        problems.add(f"{path}.id", _id_problem(get("id")))
     for key in ("program_id", "program_name"):
-        if not _is_text(obj.get(key)):
-            _bad(f"{path}.{key}", _text_problem(obj.get(key)), problems)
-    if not _is_time(obj.get("started_at")):
-        _bad(f"{path}.started_at", _TIME_TEXT, problems)
-    if "ended_at" not in obj or (obj["ended_at"] is not None and not _is_time(obj["ended_at"])):
-        _bad(f"{path}.ended_at", f"must be null or {_TIME_TEXT.removeprefix('must be ')}", problems)
-    if obj.get("status") not in STATUSES:
-        _bad(f"{path}.status", f"must be one of {', '.join(STATUSES)}", problems)
+        if not is_text(get(key)):
+            problems.add(f"{path}.{key}", _text_problem(get(key)))
+    if not is_time(get("started_at")):
+        problems.add(f"{path}.started_at", TIME_TEXT)
+    if "ended_at" not in obj or (obj["ended_at"] is not None and not is_time(obj["ended_at"])):
+        problems.add(f"{path}.ended_at", or_null(TIME_TEXT))
+    if get("status") not in STATUSES:
+        problems.add(f"{path}.status", f"must be {choices_text(STATUSES)}")
     for key, _ in _RECORD_CHECKS:
-        if type(obj.get(key)) is not list:
-            _bad(f"{path}.{key}", "must be a list", problems)
+        if type(get(key)) is not list:
+            problems.add(f"{path}.{key}", "must be a list")
     return problems
 
 
-def _id_problem(value: Any) -> str:
-    if type(value) is str and 0 < len(value) <= 64:
-        return LONE_SURROGATE_MESSAGE
-    return "must be a record id (text of 1 to 64 characters)"
-
-
-def _text_problem(value: Any, expected: str = "must be a text") -> str:
-    return LONE_SURROGATE_MESSAGE if type(value) is str else expected
-
-
-def _validate_set(s: Any, path: str, problems: list[str]) -> None:
+def _validate_set(s: Any, path: str, problems: Problems) -> None:
     if type(s) is not dict:
-        _bad(path, "must be an object", problems)
+        problems.add(path, "must be an object")
         return
     # A fast path for the common, valid record: twenty years of sets are checked at load, so
     # it is written out in full, without helper calls. A range check also refuses NaN and
@@ -277,7 +238,7 @@ def _validate_set(s: Any, path: str, problems: list[str]) -> None:
         top >= 0
         and get("side") in SIDES
         and type(sid := get("id")) is str
-        and 0 < len(sid) <= 64
+        and 0 < len(sid) <= ID_MAX
         and sid.isascii()  # an ASCII text is certainly writable; others get the full check
         and type(ex := get("exercise")) is str
         and ex.isascii()
@@ -296,23 +257,20 @@ def _validate_set(s: Any, path: str, problems: list[str]) -> None:
         and type(x := get("tut_s")) in _NUMBERS
         and 0 <= x <= TUT_MAX_S
         and ((tempo := get("tempo")) is None or _tempo_ok(tempo))
-        and _is_time(get("started_at"))
-        and _is_time(get("ended_at"))
-        and ("updated_at" not in s or _is_time(s["updated_at"]))
+        and is_time(get("started_at"))
+        and is_time(get("ended_at"))
+        and ("updated_at" not in s or is_time(s["updated_at"]))
     ):
         return
-    tempo = get("tempo")
-    if not _is_id(s.get("id")):
-        _bad(f"{path}.id", _id_problem(s.get("id")), problems)
-    if not _is_text(s.get("exercise")):
-        _bad(
-            f"{path}.exercise", _text_problem(s.get("exercise"), "must be an exercise id"), problems
-        )
-    if s.get("side") not in SIDES:
-        _bad(f"{path}.side", f"must be one of {', '.join(SIDES)}", problems)
+    if not _is_id(get("id")):
+        problems.add(f"{path}.id", _id_problem(get("id")))
+    if not is_text(get("exercise")):
+        problems.add(f"{path}.exercise", _text_problem(get("exercise"), "must be an exercise id"))
+    if get("side") not in SIDES:
+        problems.add(f"{path}.side", f"must be {choices_text(SIDES)}")
     amount_max = AMOUNT_MAX.get(mode) if type(mode) is str else None
     if amount_max is None:
-        _bad(f"{path}.mode", f"must be one of {', '.join(MODES)}", problems)
+        problems.add(f"{path}.mode", f"must be {choices_text(MODES)}")
         amount_max = max(AMOUNT_MAX.values())
     for key, high in (
         ("block", BLOCK_MAX),
@@ -320,62 +278,55 @@ def _validate_set(s: Any, path: str, problems: list[str]) -> None:
         ("planned", amount_max),
         ("done", amount_max),
     ):
-        if not _in(s.get(key), high):
-            _bad(f"{path}.{key}", f"must be a whole number from 0 to {high}", problems)
+        if not int_in(get(key), 0, high):
+            problems.add(f"{path}.{key}", int_text(0, high))
     for key, limit in (("load_kg", LOAD_MAX_KG), ("tut_s", TUT_MAX_S)):
-        if not _num_in(s.get(key), limit):
-            _bad(f"{path}.{key}", f"must be a number from 0 to {limit:g}", problems)
+        if not number_in(get(key), 0, limit):
+            problems.add(f"{path}.{key}", number_text(0, limit))
     for key in ("started_at", "ended_at"):
-        if not _is_time(s.get(key)):
-            _bad(f"{path}.{key}", _TIME_TEXT, problems)
-    if not _is_text(s.get("ended_by")):
-        _bad(f"{path}.ended_by", _text_problem(s.get("ended_by")), problems)
-    if "updated_at" in s and not _is_time(s["updated_at"]):
-        _bad(f"{path}.updated_at", _TIME_TEXT, problems)
+        if not is_time(get(key)):
+            problems.add(f"{path}.{key}", TIME_TEXT)
+    if not is_text(get("ended_by")):
+        problems.add(f"{path}.ended_by", _text_problem(get("ended_by")))
+    if "updated_at" in s and not is_time(s["updated_at"]):
+        problems.add(f"{path}.updated_at", TIME_TEXT)
+    tempo = get("tempo")
     if tempo is not None and not _tempo_ok(tempo):
-        _bad(
-            f"{path}.tempo",
-            f"must be null or four numbers from 0 to {TEMPO_PHASE_MAX_S:g} [up, top, down, bottom]",
-            problems,
-        )
+        problems.add(f"{path}.tempo", TEMPO_TEXT)
 
 
-def _validate_test(t: Any, path: str, problems: list[str]) -> None:
+def _validate_test(t: Any, path: str, problems: Problems) -> None:
     if type(t) is not dict:
-        _bad(path, "must be an object", problems)
+        problems.add(path, "must be an object")
         return
     if not _is_id(t.get("id")):
-        _bad(f"{path}.id", _id_problem(t.get("id")), problems)
+        problems.add(f"{path}.id", _id_problem(t.get("id")))
     for key in ("left_reps", "right_reps"):
         value = t.get(key)
-        if value is not None and not _in(value, REPS_MAX):
-            _bad(f"{path}.{key}", f"must be null or a whole number from 0 to {REPS_MAX}", problems)
+        if value is not None and not int_in(value, 0, REPS_MAX):
+            problems.add(f"{path}.{key}", or_null(int_text(0, REPS_MAX)))
     height = t.get("heel_height_cm")
-    if height is not None and not _num_in(height, HEEL_HEIGHT_MAX_CM):
-        _bad(
-            f"{path}.heel_height_cm",
-            f"must be null or a number from 0 to {HEEL_HEIGHT_MAX_CM}",
-            problems,
-        )
-    if not _is_time(t.get("recorded_at")):
-        _bad(f"{path}.recorded_at", _TIME_TEXT, problems)
+    if height is not None and not number_in(height, 0, HEEL_HEIGHT_MAX_CM):
+        problems.add(f"{path}.heel_height_cm", or_null(number_text(0, HEEL_HEIGHT_MAX_CM)))
+    if not is_time(t.get("recorded_at")):
+        problems.add(f"{path}.recorded_at", TIME_TEXT)
 
 
-def _validate_pain(p: Any, path: str, problems: list[str]) -> None:
+def _validate_pain(p: Any, path: str, problems: Problems) -> None:
     if type(p) is not dict:
-        _bad(path, "must be an object", problems)
+        problems.add(path, "must be an object")
         return
     if not _is_id(p.get("id")):
-        _bad(f"{path}.id", _id_problem(p.get("id")), problems)
+        problems.add(f"{path}.id", _id_problem(p.get("id")))
     if p.get("when") not in PAIN_WHEN:
-        _bad(f"{path}.when", f"must be one of {', '.join(PAIN_WHEN)}", problems)
-    if not _in(p.get("rating"), 10):
-        _bad(f"{path}.rating", "must be a whole number from 0 to 10", problems)
-    if not _is_time(p.get("recorded_at")):
-        _bad(f"{path}.recorded_at", _TIME_TEXT, problems)
+        problems.add(f"{path}.when", f"must be {choices_text(PAIN_WHEN)}")
+    if not int_in(p.get("rating"), 0, 10):
+        problems.add(f"{path}.rating", int_text(0, 10))
+    if not is_time(p.get("recorded_at")):
+        problems.add(f"{path}.recorded_at", TIME_TEXT)
 
 
-_RECORD_CHECKS: tuple[tuple[str, Callable[[Any, str, list[str]], None]], ...] = (
+_RECORD_CHECKS: tuple[tuple[str, Callable[[Any, str, Problems], None]], ...] = (
     ("sets", _validate_set),
     ("tests", _validate_test),
     ("pain", _validate_pain),
@@ -412,7 +363,7 @@ def salvage_session(obj: Any, path: str) -> tuple[SessionDoc | None, list[SetAsi
         rid = item.get("id") if type(item) is dict else None
         return rid if _is_id(rid) else None
 
-    own = _validate_session_fields(obj, path)
+    own = _validate_session_fields(obj, path).items
     if type(obj) is dict:
         head = {k: v for k, v in obj.items() if k not in ("sets", "tests", "pain")}
         own += unusable_values(head, path)
@@ -424,9 +375,9 @@ def salvage_session(obj: Any, path: str) -> tuple[SessionDoc | None, list[SetAsi
         good = []
         for i, item in enumerate(obj[key]):
             where = f"{path}.{key}[{i}]"
-            problems: list[str] = []
-            check(item, where, problems)
-            problems += unusable_values(item, where)
+            found = Problems()
+            check(item, where, found)
+            problems = found.items + unusable_values(item, where)
             if problems:
                 aside.append(SetAside(where, record_id(item), tuple(problems)))
             else:

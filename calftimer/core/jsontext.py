@@ -9,15 +9,25 @@ a float (``1e999`` becomes infinity, which JSON cannot write back) and a lone UT
 holds them; ``decode_json(..., lenient=True)`` lets them through for a caller that sets the records
 holding them aside one by one (``unusable_values`` finds them) instead of refusing the file.
 ``encode_json`` refuses to produce bytes that ``decode_json`` would refuse.
+
+Every file calftimer reads holds one JSON object, read the same way: at most a size limit,
+decoded as above, and refused unless it is an object. ``read_json_object`` (a path the user
+controls, read through ``calftimer.core.userfile``) and ``decode_json_object`` (bytes in hand)
+do that and raise one ``JsonObjectError``, whose ``why`` lets each caller say it in its own
+terms (a backup that is not an object, a settings file moved aside...).
 """
 
 from __future__ import annotations
 
+import errno as errno_module
 import json
 import math
 import re
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
+
+from calftimer.core.userfile import UserFileError, format_size, read_user_file
 
 
 class JsonTextError(ValueError):
@@ -121,7 +131,7 @@ def _walk(value: Any, path: str, problems: list[str]) -> None:
     kind = type(value)
     if kind is dict:
         for key, item in value.items():
-            name = _field_name(key)
+            name = field_name(key)
             where = f"{path}.{name}" if path else name
             if type(key) is str and _LONE_SURROGATE.search(key):
                 problems.append(f"{where}: the field name {_SURROGATE_TEXT}")
@@ -143,9 +153,11 @@ _SURROGATE_TEXT = (
 LONE_SURROGATE_MESSAGE = f"the text {_SURROGATE_TEXT}"
 
 
-def _field_name(key: Any) -> str:
-    # Quote odd keys so a newline or a surrogate in one cannot garble the message.
-    if type(key) is str and re.fullmatch(r"[\w$-]{1,60}", key, re.ASCII):
+def field_name(key: Any) -> str:
+    """A field's name for a message: as it is when it is a plain word (in any script),
+    quoted as JSON otherwise, so a space, a newline or a surrogate in it cannot garble the
+    message."""
+    if type(key) is str and re.fullmatch(r"[\w$-]{1,60}", key):
         return key
     return json.dumps(str(key))[:60]
 
@@ -180,3 +192,99 @@ def _join(problems: list[str]) -> str:
     shown = "; ".join(problems[:_SHOWN])
     more = len(problems) - _SHOWN
     return shown + (f"; and {more} more" if more > 0 else "")
+
+
+# ------------------------------------------------------------------------- one JSON object
+
+ObjectWhy = Literal["os", "type", "format", "size", "json", "object"]
+
+
+class JsonObjectError(ValueError):
+    """A file or bytes that do not hold a usable JSON object.
+
+    ``why`` says what went wrong: ``"os"``, ``"type"`` or ``"format"`` (the file could not be
+    read, see ``UserFileError``), ``"size"`` (over the limit), ``"json"`` (not valid JSON, or
+    values that cannot be kept: ``problems`` names each field) or ``"object"`` (valid JSON, but
+    not an object). ``problem`` is one line for the user, without the file's name; ``raw``
+    holds the bytes when they were read (a caller may look at what the file really is).
+    """
+
+    def __init__(
+        self,
+        why: ObjectWhy,
+        problem: str,
+        problems: list[str] | None = None,
+        *,
+        raw: bytes | None = None,
+        errno: int | None = None,
+    ) -> None:
+        super().__init__(problem)
+        self.why = why
+        self.problem = problem
+        self.problems = problems or [problem]
+        self.raw = raw
+        self.errno = errno
+
+    @property
+    def missing(self) -> bool:
+        """The file does not exist (which is often fine: nothing saved yet)."""
+        return self.why == "os" and self.errno == errno_module.ENOENT
+
+
+def decode_json_object(
+    raw: bytes | str,
+    *,
+    limit: int | None = None,
+    lenient: bool = False,
+    allow_constants: bool = False,
+    object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None,
+) -> dict[str, Any]:
+    """The JSON object in ``raw``: at most ``limit`` bytes, decoded with ``decode_json`` (and
+    its options); raises JsonObjectError otherwise."""
+    if limit is not None and len(raw) > limit:
+        size = len(raw.encode("utf-8", "surrogatepass")) if isinstance(raw, str) else len(raw)
+        if size > limit:
+            raise JsonObjectError(
+                "size", f"is {size:,} bytes; the limit is {format_size(limit)}", raw=_bytes(raw)
+            )
+    try:
+        doc = decode_json(
+            raw,
+            object_pairs_hook=object_pairs_hook,
+            lenient=lenient,
+            allow_constants=allow_constants,
+        )
+    except JsonTextError as exc:
+        raise JsonObjectError("json", str(exc), exc.problems, raw=_bytes(raw)) from exc
+    if type(doc) is not dict:
+        raise JsonObjectError("object", "must hold a JSON object", raw=_bytes(raw))
+    return doc
+
+
+def _bytes(raw: bytes | str) -> bytes | None:
+    return raw if isinstance(raw, bytes) else None
+
+
+def read_json_object(
+    path: Path,
+    limit: int,
+    *,
+    decompress: bool = False,
+    lenient: bool = False,
+    allow_constants: bool = False,
+    object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None,
+) -> tuple[dict[str, Any], bytes]:
+    """The JSON object in the regular file ``path`` and the bytes it was read from (with
+    ``decompress``, what a gzip file holds), read with ``read_user_file``: never more than
+    ``limit`` bytes, never a pipe or a device. Raises JsonObjectError."""
+    try:
+        raw = read_user_file(path, limit, decompress=decompress)
+    except UserFileError as exc:
+        raise JsonObjectError(exc.why, exc.problem, errno=exc.errno) from exc
+    doc = decode_json_object(
+        raw,
+        lenient=lenient,
+        allow_constants=allow_constants,
+        object_pairs_hook=object_pairs_hook,
+    )
+    return doc, raw

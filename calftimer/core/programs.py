@@ -8,9 +8,8 @@ when there is no problem at all, so a bad file never half-loads.
 from __future__ import annotations
 
 import json
-import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -19,13 +18,13 @@ from typing import Any
 from calftimer.core.catalog import CATALOG, exercise
 from calftimer.core.exercise import Exercise, Mode, Tempo
 from calftimer.core.jsontext import (
-    LONE_SURROGATE_MESSAGE,
-    JsonTextError,
-    decode_json,
-    has_lone_surrogate,
+    JsonObjectError,
+    decode_json_object,
+    read_json_object,
     unusable_values,
 )
-from calftimer.core.userfile import UserFileError, display_name, read_user_file
+from calftimer.core.userfile import display_name
+from calftimer.core.validation import Problems, choices_text, is_int
 
 FILE_KIND = "calftimer.program"
 FILE_VERSION = 1
@@ -47,6 +46,7 @@ ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")  # used with fullmatch
 NAME_MAX = 80
 DESCRIPTION_MAX = 2000
 BLOCKS_RANGE = (1, 50)
+INTEGER = "an integer"  # program files say "integer" (docs/programs.md defines the word)
 
 
 class Sides(StrEnum):
@@ -230,6 +230,9 @@ BUILTIN_BY_ID: Mapping[str, Program] = {p.id: p for p in BUILTIN_PROGRAMS}
 # ------------------------------------------------------------------------------ file format
 
 
+NOT_AN_OBJECT = "the file must hold a JSON object with a program"
+
+
 class ProgramFileError(ValueError):
     """A program file that cannot be loaded; ``problems`` lists every problem found."""
 
@@ -292,24 +295,37 @@ def load_program_file(path: Path) -> Program:
     """Read and validate a program file; raises ProgramFileError naming every problem. Only
     a regular file of at most 1 MB is read (never a pipe or a device: see ``userfile``)."""
     source = display_name(path)
-    try:
-        raw = read_user_file(path, MAX_FILE_BYTES)
-    except UserFileError as exc:
-        raise ProgramFileError(source, [exc.problem]) from exc
-    return parse_program_json(raw, source)
+    try:  # decoded as parse_program_json does
+        data = read_json_object(
+            path, MAX_FILE_BYTES, lenient=True, object_pairs_hook=_reject_duplicate_keys
+        )[0]
+    except JsonObjectError as exc:
+        raise _refused(exc, source) from exc
+    return _checked_program(data, source)
 
 
 def parse_program_json(raw: bytes | str, source: str) -> Program:
+    """The program in a program file's text; raises ProgramFileError naming every problem."""
     try:
         # Lenient: a number too large (1e400) or a lone surrogate reaches the validator, which
         # refuses it with the field's own rule ("must be a number from 0 to 500"); nothing
         # the validator lets through can hold one.
-        data = decode_json(raw, object_pairs_hook=_reject_duplicate_keys, lenient=True)
-    except JsonTextError as exc:
-        message = str(exc)
-        if "nested too deeply" in message:
-            message = "not a program: the JSON is nested too deeply"
-        raise ProgramFileError(source, [message]) from exc
+        doc = decode_json_object(raw, lenient=True, object_pairs_hook=_reject_duplicate_keys)
+    except JsonObjectError as exc:
+        raise _refused(exc, source) from exc
+    return _checked_program(doc, source)
+
+
+def _refused(exc: JsonObjectError, source: str) -> ProgramFileError:
+    if exc.why == "object":
+        return ProgramFileError(source, [NOT_AN_OBJECT])
+    message = exc.problem
+    if exc.why == "json" and "nested too deeply" in message:
+        message = "not a program: the JSON is nested too deeply"
+    return ProgramFileError(source, [message])
+
+
+def _checked_program(data: dict[str, Any], source: str) -> Program:
     program = program_from_dict(data, source)
     unusable = unusable_values(data)  # in a field the program does not keep ("$comment")
     if unusable:
@@ -329,52 +345,57 @@ def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def program_from_dict(data: Any, source: str) -> Program:
     """Validate a decoded program object; raises ProgramFileError listing every problem."""
-    v = _Validator()
+    v = Problems()
     if not isinstance(data, dict):
-        raise ProgramFileError(source, ["the file must hold a JSON object with a program"])
+        raise ProgramFileError(source, [NOT_AN_OBJECT])
     if data.get("kind") == "calftimer.backup":  # every field would be wrong: say the one thing
         raise ProgramFileError(
             source, ['kind: this is a calftimer backup, not a program: use "calftimer import"']
         )
     if data.get("kind") != FILE_KIND:
-        v.problem("kind", f'must be "{FILE_KIND}"')
+        v.add("kind", f'must be "{FILE_KIND}"')
     version: Any = data.get("version")
-    if not _is_int(version):
-        v.problem("version", "must be an integer")
+    if not is_int(version):
+        v.add("version", "must be an integer")
     elif version > FILE_VERSION:
-        v.problem(
+        v.add(
             "version",
             f"is {version}, written by a newer calftimer; this version reads up to {FILE_VERSION}",
         )
     elif version < 1:
-        v.problem("version", "must be 1 or more")
+        v.add("version", "must be 1 or more")
     v.unknown_keys(data, "", {"kind", "version", "id", "name", "description", "blocks", "$comment"})
-    program_id = v.string(data, "id", "id", pattern=ID_PATTERN, max_len=40)
-    name = v.string(data, "name", "name", max_len=NAME_MAX)
-    description = v.string(data, "description", "description", max_len=DESCRIPTION_MAX, opt=True)
+    program_id = v.text_field(data, "id", "id", max_len=40)
+    if program_id is not None and not ID_PATTERN.fullmatch(program_id):
+        v.add("id", "must be 1-40 lower-case letters, digits or '-', starting with a letter/digit")
+        program_id = None
+    name = v.text_field(data, "name", "name", max_len=NAME_MAX)
+    description = v.text_field(
+        data, "description", "description", max_len=DESCRIPTION_MAX, optional=True
+    )
     blocks: list[Block] = []
     raw_blocks = data.get("blocks")
     if not isinstance(raw_blocks, list):
-        v.problem("blocks", "must be a list of blocks")
+        v.add("blocks", "must be a list of blocks")
     elif not BLOCKS_RANGE[0] <= len(raw_blocks) <= BLOCKS_RANGE[1]:
-        v.problem("blocks", f"must hold {BLOCKS_RANGE[0]} to {BLOCKS_RANGE[1]} blocks")
+        v.add("blocks", f"must hold {BLOCKS_RANGE[0]} to {BLOCKS_RANGE[1]} blocks")
     else:
         for i, raw in enumerate(raw_blocks):
             block = _block_from_dict(raw, f"blocks[{i}]", v)
             if block is not None:
                 blocks.append(block)
-    if v.problems:
-        raise ProgramFileError(source, v.problems)
+    if v.items:
+        raise ProgramFileError(source, v.items)
     if program_id is None or name is None:  # not reached: each was a problem above
         raise ProgramFileError(source, ["internal error: a program without an id or a name"])
     return Program(program_id, name, description or "", tuple(blocks))
 
 
-def _block_from_dict(raw: Any, path: str, v: _Validator) -> Block | None:
+def _block_from_dict(raw: Any, path: str, v: Problems) -> Block | None:
     if not isinstance(raw, dict):
-        v.problem(path, "must be an object")
+        v.add(path, "must be an object")
         return None
-    start = len(v.problems)
+    start = len(v)
     v.unknown_keys(
         raw,
         path,
@@ -395,7 +416,7 @@ def _block_from_dict(raw: Any, path: str, v: _Validator) -> Block | None:
     ex_id = raw.get("exercise")
     if not isinstance(ex_id, str) or ex_id not in CATALOG:
         known = ", ".join(CATALOG)
-        v.problem(f"{path}.exercise", f"must be one of the catalog's exercise ids ({known})")
+        v.add(f"{path}.exercise", f"must be one of the catalog's exercise ids ({known})")
         return None
     ex = CATALOG[ex_id]
     base = default_block(ex_id)
@@ -404,13 +425,14 @@ def _block_from_dict(raw: Any, path: str, v: _Validator) -> Block | None:
     if "mode" in raw:
         choices = allowed_modes(ex)
         if raw["mode"] not in [m.value for m in choices]:
-            v.problem(f"{path}.mode", f"must be {_or(m.value for m in choices)} for {ex_id}")
+            v.add(f"{path}.mode", f"must be {choices_text([m.value for m in choices])} for {ex_id}")
         else:
             mode = Mode(raw["mode"])
-    sets = v.integer(raw, "sets", f"{path}.sets", SETS_RANGE, base.sets)
-    lo, hi = TARGET_RANGES[mode]
+    sets = v.int_field(raw, "sets", f"{path}.sets", SETS_RANGE, base.sets, what=INTEGER)
     target_default = base.target if mode is base.mode else 20
-    target = v.integer(raw, "target", f"{path}.target", (lo, hi), target_default)
+    target = v.int_field(
+        raw, "target", f"{path}.target", TARGET_RANGES[mode], target_default, what=INTEGER
+    )
     tempo = _tempo(raw, f"{path}.tempo", base.tempo, mode, v)
 
     sides = base.sides
@@ -419,31 +441,37 @@ def _block_from_dict(raw: Any, path: str, v: _Validator) -> Block | None:
         if not ex.per_side:
             choices_s = [Sides.BOTH]
         if raw["sides"] not in [s.value for s in choices_s]:
-            v.problem(f"{path}.sides", f"must be {_or(s.value for s in choices_s)} for {ex_id}")
+            v.add(
+                f"{path}.sides", f"must be {choices_text([s.value for s in choices_s])} for {ex_id}"
+            )
         else:
             sides = Sides(raw["sides"])
-    rest_s = v.integer(raw, "rest_s", f"{path}.rest_s", REST_RANGE, base.rest_s)
-    switch_s = v.integer(raw, "switch_s", f"{path}.switch_s", SWITCH_RANGE, base.switch_s)
-    rest_after_s = v.integer(
-        raw, "rest_after_s", f"{path}.rest_after_s", REST_RANGE, base.rest_after_s
+    rest_s = v.int_field(raw, "rest_s", f"{path}.rest_s", REST_RANGE, base.rest_s, what=INTEGER)
+    switch_s = v.int_field(
+        raw, "switch_s", f"{path}.switch_s", SWITCH_RANGE, base.switch_s, what=INTEGER
     )
-    load_kg = v.number(raw, "load_kg", f"{path}.load_kg", LOAD_RANGE, 0.0)
+    rest_after_s = v.int_field(
+        raw, "rest_after_s", f"{path}.rest_after_s", REST_RANGE, base.rest_after_s, what=INTEGER
+    )
+    load_kg = v.number_field(raw, "load_kg", f"{path}.load_kg", LOAD_RANGE, 0.0) or 0.0
     if load_kg and ex.load.value == "none":
-        v.problem(f"{path}.load_kg", f"must be 0: {ex.name} is done without added weight")
+        v.add(f"{path}.load_kg", f"must be 0: {ex.name} is done without added weight")
     bpm = base.metronome_bpm
     if "metronome_bpm" in raw:
         if raw["metronome_bpm"] is None:
             bpm = None
         else:
-            bpm = v.integer(raw, "metronome_bpm", f"{path}.metronome_bpm", BPM_RANGE, None)
+            bpm = v.int_field(
+                raw, "metronome_bpm", f"{path}.metronome_bpm", BPM_RANGE, None, what=INTEGER
+            )
     # Only say "required" when the field was left out, not when its value was already refused.
     bpm_refused = "metronome_bpm" in raw and raw["metronome_bpm"] is not None and bpm is None
     tempo_refused = raw.get("tempo") is not None and tempo is None
     if mode is Mode.TEST and bpm is None and not bpm_refused:
-        v.problem(f"{path}.metronome_bpm", "is required: a test set is paced by the metronome")
+        v.add(f"{path}.metronome_bpm", "is required: a test set is paced by the metronome")
     if mode is Mode.REPS and tempo is None and bpm is None and not (bpm_refused or tempo_refused):
-        v.problem(f"{path}.tempo", "is required when there is no metronome to pace the reps")
-    if len(v.problems) > start:
+        v.add(f"{path}.tempo", "is required when there is no metronome to pace the reps")
+    if len(v) > start:
         return None
     if sets is None or target is None:  # not reached: each was a problem above
         raise ValueError(f"internal error: {path} has no sets or target")
@@ -463,7 +491,7 @@ def _block_from_dict(raw: Any, path: str, v: _Validator) -> Block | None:
 
 
 def _tempo(
-    raw: Mapping[str, Any], path: str, default: Tempo | None, mode: Mode, v: _Validator
+    raw: Mapping[str, Any], path: str, default: Tempo | None, mode: Mode, v: Problems
 ) -> Tempo | None:
     if "tempo" not in raw:
         return default
@@ -471,121 +499,23 @@ def _tempo(
     if value is None:
         return None
     if mode is not Mode.REPS:
-        v.problem(path, f"must be null: only reps are paced by a tempo, this block is {mode.value}")
+        v.add(path, f"must be null: only reps are paced by a tempo, this block is {mode.value}")
         return None
     if not isinstance(value, dict):
-        v.problem(path, 'must be an object like {"up": 2, "top": 1, "down": 2, "bottom": 0}')
+        v.add(path, 'must be an object like {"up": 2, "top": 1, "down": 2, "bottom": 0}')
         return None
     v.unknown_keys(value, path, {"up", "top", "down", "bottom"})
     phases = {}
     for key in ("up", "top", "down", "bottom"):
-        phases[key] = v.number(value, key, f"{path}.{key}", TEMPO_PHASE_RANGE, None, required=True)
+        phases[key] = v.number_field(
+            value, key, f"{path}.{key}", TEMPO_PHASE_RANGE, None, required=True
+        )
     if any(p is None for p in phases.values()):
         return None
     tempo = Tempo(
         phases["up"] or 0.0, phases["top"] or 0.0, phases["down"] or 0.0, phases["bottom"] or 0.0
     )
     if tempo.rep_ms() < 500:
-        v.problem(path, "one rep must last at least 0.5 seconds in total")
+        v.add(path, "one rep must last at least 0.5 seconds in total")
         return None
     return tempo
-
-
-def _or(values: Iterable[str]) -> str:
-    items = [f'"{x}"' for x in values]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-class _Validator:
-    """Collects problems as ``<field path>: <message>`` instead of stopping at the first."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def problem(self, path: str, message: str) -> None:
-        self.problems.append(f"{path}: {message}" if path else message)
-
-    def unknown_keys(self, obj: Mapping[str, Any], path: str, known: set[str]) -> None:
-        for key in obj:
-            if key not in known:
-                # Quote odd keys so a newline or space in one cannot garble the message.
-                name = key if re.fullmatch(r"[\w$-]{1,60}", key) else json.dumps(key)[:60]
-                where = f"{path}.{name}" if path else name
-                self.problem(where, "is not a known field (check the spelling)")
-
-    def string(
-        self,
-        obj: Mapping[str, Any],
-        key: str,
-        path: str,
-        *,
-        max_len: int,
-        pattern: re.Pattern[str] | None = None,
-        opt: bool = False,
-    ) -> str | None:
-        value = obj.get(key)
-        if opt and (value is None or value == ""):
-            return value
-        if not isinstance(value, str) or not value.strip():
-            self.problem(path, "must be a non-empty text")
-            return None
-        if has_lone_surrogate(value):
-            self.problem(path, LONE_SURROGATE_MESSAGE)
-            return None
-        if len(value) > max_len:
-            self.problem(path, f"must be at most {max_len} characters")
-            return None
-        if pattern is not None and not pattern.fullmatch(value):
-            self.problem(
-                path, "must be 1-40 lower-case letters, digits or '-', starting with a letter/digit"
-            )
-            return None
-        return value
-
-    def integer(
-        self,
-        obj: Mapping[str, Any],
-        key: str,
-        path: str,
-        bounds: tuple[int, int],
-        default: int | None,
-    ) -> int | None:
-        if key not in obj:
-            return default
-        value = obj[key]
-        lo, hi = bounds
-        if not _is_int(value) or not lo <= value <= hi:
-            self.problem(path, f"must be an integer from {lo} to {hi}")
-            return default
-        return int(value)
-
-    def number(
-        self,
-        obj: Mapping[str, Any],
-        key: str,
-        path: str,
-        bounds: tuple[float, float],
-        default: float | None,
-        *,
-        required: bool = False,
-    ) -> Any:
-        if key not in obj:
-            if required:
-                self.problem(path, "is missing")
-            return default
-        value = obj[key]
-        lo, hi = bounds
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        # Compare before converting: a huge integer would overflow float(), NaN fails isfinite.
-        if (
-            not ok
-            or (isinstance(value, float) and not math.isfinite(value))
-            or not (lo <= value <= hi)
-        ):
-            self.problem(path, f"must be a number from {lo:g} to {hi:g}")
-            return default
-        return float(value)

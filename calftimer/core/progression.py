@@ -64,7 +64,7 @@ def suggest(
     rose = len(morning_pain) >= 2 and morning_pain[-1] > morning_pain[-2]
     out = []
     for index, block in enumerate(program.blocks):
-        sets = [r for r in records if r.block_index == index]
+        sets = [r for r in records if r.work.block_index == index]
         if not sets or block.mode is not Mode.REPS or block.exercise_id in NO_PROGRESSION:
             continue
         if block.tempo is None:
@@ -126,7 +126,10 @@ def _sets_short(block: Block, records: Sequence[SetRecord]) -> int:
         number
         for number in range(1, block.sets + 1)
         if all(
-            any(r.set_number == number and r.side is side and r.done >= r.planned for r in records)
+            any(
+                r.work.set_number == number and r.work.side is side and r.done >= r.work.target
+                for r in records
+            )
             for side in sides
         )
     }

@@ -20,8 +20,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from calftimer.core.clock import Clock, WallClock, utc_now
-from calftimer.core.exercise import Mode, Tempo
-from calftimer.core.programs import Side
 from calftimer.core.timeline import Cue, Segment, SegmentKind, Timeline, WorkSet
 
 REST_STEP_MS = 15_000
@@ -51,19 +49,13 @@ class EndedBy(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class SetRecord:
-    """One completed set on one side: planned against done."""
+    """One completed set on one side: the work set as planned (``work``: exercise, side, set
+    number, target, load, tempo) and what happened. Nothing of the plan can change while a
+    session runs (adjusting a rest moves sets in time, never changes them), so a record
+    repeats none of it: ``record.work.target`` is what was planned, ``done`` what was done."""
 
-    work_index: int
-    block_index: int
-    exercise_id: str
-    mode: Mode
-    set_number: int
-    sets: int
-    side: Side
-    planned: int
+    work: WorkSet
     done: int
-    load_kg: float
-    tempo: Tempo | None
     time_under_tension_ms: int
     started_mono_ms: int
     ended_mono_ms: int
@@ -454,17 +446,8 @@ class Session:
             return
         started = self._set_started_mono.get(w.index, end_mono - elapsed_ms)
         record = SetRecord(
-            work_index=w.index,
-            block_index=w.block_index,
-            exercise_id=w.exercise_id,
-            mode=w.mode,
-            set_number=w.set_number,
-            sets=w.sets,
-            side=w.side,
-            planned=w.target,
+            work=w,
             done=done,
-            load_kg=w.load_kg,
-            tempo=w.tempo,
             time_under_tension_ms=w.time_under_tension_ms(done),
             started_mono_ms=started,
             ended_mono_ms=end_mono,

@@ -32,6 +32,7 @@ import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -39,15 +40,16 @@ from calftimer.core.atomic import fsync_dir, write_atomic
 from calftimer.core.clock import WallClock, utc_now
 from calftimer.core.heel_rise import AGE_BANDS, SEXES, TARGETS
 from calftimer.core.jsontext import (
-    JsonTextError,
+    JsonObjectError,
     UnwritableValueError,
-    decode_json,
+    decode_json_object,
     encode_json,
+    read_json_object,
     unusable_values,
 )
 from calftimer.core.notices import Notice
 from calftimer.core.timeline import CompileOptions
-from calftimer.core.userfile import UserFileError, is_missing, read_user_file
+from calftimer.core.validation import bool_problem, choice_problem, int_problem, number_problem
 
 SETTINGS_KIND = "calftimer.settings"
 SETTINGS_SCHEMA_VERSION = 1
@@ -75,70 +77,38 @@ class SettingsReadOnlyError(RuntimeError):
 # ----------------------------------------------------------------------------- validation
 
 
-def _choice(options: tuple[Any, ...]) -> Callable[[Any], str | None]:
-    quoted = [json.dumps(o) for o in options]
-    allowed = ", ".join(quoted[:-1]) + " or " + quoted[-1]
-
-    def check(value: Any) -> str | None:
-        # ``type() is`` keeps True from passing as 1 and 3.0 from passing as 3.
-        ok = any(type(value) is type(o) and value == o for o in options)
-        return None if ok else f"must be {allowed}"
-
-    return check
-
-
-def _whole(low: int, high: int, what: str) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
-        if type(value) is int and low <= value <= high:
-            return None
-        return f"must be a whole number {what}from {low} to {high}"
-
-    return check
-
-
-def _boolean(value: Any) -> str | None:
-    return None if type(value) is bool else "must be true or false"
-
-
-def _rate(value: Any) -> str | None:
-    number = type(value) in (int, float) and math.isfinite(value)
-    if number and VOICE_RATE_MIN <= value <= VOICE_RATE_MAX:
-        return None
-    return "must be a number from -1 to 1"
-
-
 def _voice_name(value: Any) -> str | None:
     if type(value) is str and len(value) <= VOICE_NAME_MAX and value.isprintable():
         return None
     return f'must be a voice name of at most {VOICE_NAME_MAX} characters ("" for the default)'
 
 
-def _optional_choice(options: tuple[str, ...]) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
-        if value == "" or value in options:
-            return None
-        return "must be " + ", ".join(f'"{o}"' for o in options) + ' or "" (not given)'
-
-    return check
+def _optional_choice(value: Any, options: tuple[str, ...]) -> str | None:
+    """One of ``options`` or ``""``, for a profile field the user may leave out."""
+    if value == "" or value in options:
+        return None
+    return f'must be {", ".join(json.dumps(o) for o in options)} or "" (not given)'
 
 
 _CHECKS: dict[str, Callable[[Any], str | None]] = {
-    "countdown_s": _choice(COUNTDOWN_CHOICES),
-    "prepare_s": _whole(PREPARE_MIN_S, PREPARE_MAX_S, "of seconds "),
-    "voice_enabled": _boolean,
-    "cue_volume": _whole(VOLUME_MIN, VOLUME_MAX, ""),
-    "voice_volume": _whole(VOLUME_MIN, VOLUME_MAX, ""),
-    "sound_theme": _choice(SOUND_THEMES),
-    "weight_unit": _choice(WEIGHT_UNITS),
-    "keep_awake": _boolean,
-    "theme": _choice(THEMES),
-    "muted": _boolean,
-    "voice_engine": _choice(VOICE_ENGINES),
-    "voice_rate": _rate,
+    "countdown_s": partial(choice_problem, options=COUNTDOWN_CHOICES),
+    "prepare_s": partial(
+        int_problem, low=PREPARE_MIN_S, high=PREPARE_MAX_S, what="a whole number of seconds"
+    ),
+    "voice_enabled": bool_problem,
+    "cue_volume": partial(int_problem, low=VOLUME_MIN, high=VOLUME_MAX),
+    "voice_volume": partial(int_problem, low=VOLUME_MIN, high=VOLUME_MAX),
+    "sound_theme": partial(choice_problem, options=SOUND_THEMES),
+    "weight_unit": partial(choice_problem, options=WEIGHT_UNITS),
+    "keep_awake": bool_problem,
+    "theme": partial(choice_problem, options=THEMES),
+    "muted": bool_problem,
+    "voice_engine": partial(choice_problem, options=VOICE_ENGINES),
+    "voice_rate": partial(number_problem, low=VOICE_RATE_MIN, high=VOICE_RATE_MAX),
     "voice_name": _voice_name,
-    "sex": _optional_choice(SEXES),
-    "age_band": _optional_choice(AGE_BANDS),
-    "test_target": _choice(TARGETS),
+    "sex": partial(_optional_choice, options=SEXES),
+    "age_band": partial(_optional_choice, options=AGE_BANDS),
+    "test_target": partial(choice_problem, options=TARGETS),
 }
 
 
@@ -249,12 +219,12 @@ def read_settings(path: Path, wall_clock: WallClock = utc_now) -> SettingsFile:
     """Read ``path``; see the module docstring for what happens to a damaged file."""
     name = path.name
     try:
-        raw = read_user_file(path, MAX_SETTINGS_BYTES)
-    except UserFileError as exc:
-        if is_missing(exc):
+        doc, raw = _read(path)
+    except JsonObjectError as exc:
+        if exc.missing:
             return SettingsFile(Settings())
-        if exc.why == "size":
-            return _recover_unreadable(path, _TOO_LARGE, wall_clock)
+        if exc.why not in _READ_FAILURES:
+            return _recover_unreadable(path, _unusable(exc), wall_clock)
         # Unreadable for now (permissions, a folder or a pipe in its place): leave it alone.
         return SettingsFile(
             Settings(),
@@ -267,8 +237,8 @@ def read_settings(path: Path, wall_clock: WallClock = utc_now) -> SettingsFile:
             ),
         )
 
-    doc, problem = _parse(raw)
-    if doc is None:
+    problem = _kind_problem(doc)
+    if problem:
         return _recover_unreadable(path, problem, wall_clock)
 
     version = doc.get("schema_version")
@@ -351,11 +321,12 @@ def save_settings(
     on_disk: dict[str, Any] | None = None
     problem = ""
     try:
-        on_disk, problem = _parse(read_user_file(path, MAX_SETTINGS_BYTES))
-    except UserFileError as exc:
-        if exc.why == "size":
-            problem = _TOO_LARGE
-        elif not is_missing(exc):
+        on_disk = _read(path)[0]
+        problem = _kind_problem(on_disk)
+    except JsonObjectError as exc:
+        if exc.why not in _READ_FAILURES:
+            problem = _unusable(exc)
+        elif not exc.missing:
             raise OSError(f"{path}: {exc.problem}") from exc
     if problem:
         moved = _move_aside(path, wall_clock)
@@ -405,32 +376,39 @@ def _write(path: Path, settings: Settings, extra: Mapping[str, Any]) -> None:
     payload.update(settings.to_dict())
     payload.update((k, v) for k, v in extra.items() if k not in _RESERVED)
     data = encode_json(payload, indent=2) + b"\n"
-    doc, problem = _parse(data)
-    problems = [problem] if doc is None else []
-    if doc is not None:
-        problems += [
-            f"{f}: {why}" for f in FIELD_NAMES if (why := field_problem(f, doc.get(f))) is not None
-        ]
-        problems += list(_keepable_extra(doc)[1].values())
+    try:
+        doc = decode_json_object(data, limit=MAX_SETTINGS_BYTES, lenient=True, allow_constants=True)
+    except JsonObjectError as exc:
+        raise UnwritableValueError([_unusable(exc)]) from exc
+    problems = [problem] if (problem := _kind_problem(doc)) else []
+    problems += [
+        f"{f}: {why}" for f in FIELD_NAMES if (why := field_problem(f, doc.get(f))) is not None
+    ]
+    problems += list(_keepable_extra(doc)[1].values())
     if problems:
         raise UnwritableValueError(problems)
     write_atomic(path, data)
 
 
-def _parse(raw: bytes) -> tuple[dict[str, Any] | None, str]:
-    """The settings object in ``raw``, or None and why it is not one. Values JSON cannot
-    write back are let through here, to be named and refused field by field."""
-    if len(raw) > MAX_SETTINGS_BYTES:
-        return None, _TOO_LARGE
-    try:
-        doc = decode_json(raw, lenient=True, allow_constants=True)
-    except JsonTextError as exc:
-        return None, str(exc)
-    if type(doc) is not dict:
-        return None, "not a JSON object"
-    if doc.get("kind") != SETTINGS_KIND:
-        return None, f'kind: must be "{SETTINGS_KIND}"'
-    return doc, ""
+_READ_FAILURES = ("os", "type", "format")  # could not be read now: left alone, never moved
+
+
+def _read(path: Path) -> tuple[dict[str, Any], bytes]:
+    """The object in the settings file and its bytes; JsonObjectError if there is none.
+    Values JSON cannot write back are let through, to be named and refused field by field."""
+    return read_json_object(path, MAX_SETTINGS_BYTES, lenient=True, allow_constants=True)
+
+
+def _unusable(exc: JsonObjectError) -> str:
+    """Why a file that was read holds no settings, in the words of the notices."""
+    if exc.why == "size":
+        return _TOO_LARGE
+    return "not a JSON object" if exc.why == "object" else exc.problem
+
+
+def _kind_problem(doc: Mapping[str, Any]) -> str:
+    """Why an object is not a settings file ("" when it is one)."""
+    return "" if doc.get("kind") == SETTINGS_KIND else f'kind: must be "{SETTINGS_KIND}"'
 
 
 def _recover_unreadable(path: Path, problem: str, wall_clock: WallClock) -> SettingsFile:

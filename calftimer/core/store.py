@@ -64,7 +64,12 @@ from calftimer.core.history import (
     set_doc,
     validate_session,
 )
-from calftimer.core.jsontext import JsonTextError, UnwritableValueError, decode_json, encode_json
+from calftimer.core.jsontext import (
+    JsonObjectError,
+    UnwritableValueError,
+    decode_json_object,
+    encode_json,
+)
 from calftimer.core.notices import Notice
 from calftimer.core.session import SetRecord
 from calftimer.core.userfile import UserFileError, is_missing, open_user_file, read_user_file
@@ -883,7 +888,7 @@ class Store:
         after "back" replaces its earlier result instead of counting twice.
         """
         doc = set_doc(
-            record, set_id=str(uuid.uuid5(_SET_NAMESPACE, f"{session_id}/{record.work_index}"))
+            record, set_id=str(uuid.uuid5(_SET_NAMESPACE, f"{session_id}/{record.work.index}"))
         )
 
         def put(session: SessionDoc) -> None:
@@ -1245,12 +1250,10 @@ def _instant(text: str) -> datetime:
 def parse_history_bytes(raw: bytes, name: str, *, allow_newer: bool) -> list[SessionDoc]:
     """The sessions in a history file (session, month or legacy), migrated to the current
     schema; raises HistoryFileError naming every problem found."""
-    if len(raw) > MAX_FILE_BYTES:
-        raise HistoryFileError([f"{name}: larger than {_MAX_MB} MB"])
     try:
-        doc = decode_json(raw)
-    except JsonTextError as exc:
-        raise HistoryFileError([f"{name}: {p}" for p in exc.problems]) from exc
+        doc = decode_json_object(raw, limit=MAX_FILE_BYTES)
+    except JsonObjectError as exc:
+        raise HistoryFileError(_unreadable(exc, name)) from exc
     version, sessions, paths = _frame(doc, name, allow_newer=allow_newer)
     problems: list[str] = []
     if version <= SCHEMA_VERSION:
@@ -1271,12 +1274,10 @@ def salvage_history_bytes(raw: bytes, name: str) -> tuple[list[SessionDoc], list
     ratings) and each record set aside, with why. None when the file itself cannot be read
     as a history file (not JSON, another kind, a newer schema): then nothing can be told apart.
     """
-    if len(raw) > MAX_FILE_BYTES:
-        return None
     try:
-        doc = decode_json(raw, lenient=True, allow_constants=True)
+        doc = decode_json_object(raw, limit=MAX_FILE_BYTES, lenient=True, allow_constants=True)
         _, items, paths = _frame(doc, name, allow_newer=False)
-    except (JsonTextError, HistoryFileError):
+    except (JsonObjectError, HistoryFileError):
         return None
     kept: list[SessionDoc] = []
     aside: list[SetAside] = []
@@ -1288,10 +1289,17 @@ def salvage_history_bytes(raw: bytes, name: str) -> tuple[list[SessionDoc], list
     return kept, aside
 
 
-def _frame(doc: Any, name: str, *, allow_newer: bool) -> tuple[int, list[Any], list[str]]:
+def _unreadable(exc: JsonObjectError, name: str) -> list[str]:
+    """Why the bytes of the history file ``name`` hold no history, in the store's words."""
+    if exc.why == "size":
+        return [f"{name}: larger than {_MAX_MB} MB"]
+    return [f"{name}: {p}" for p in exc.problems]  # "must hold a JSON object" is one
+
+
+def _frame(
+    doc: dict[str, Any], name: str, *, allow_newer: bool
+) -> tuple[int, list[Any], list[str]]:
     """The schema version, the (migrated) session records and their paths in the file."""
-    if type(doc) is not dict:
-        raise HistoryFileError([f"{name}: must hold a JSON object"])
     version = doc.get("schema_version")
     if type(version) is not int or version < 1:
         raise HistoryFileError([f"{name}: schema_version: must be a whole number, 1 or more"])

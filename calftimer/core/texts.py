@@ -95,10 +95,10 @@ def clock_text(ms: int) -> str:
 
 def record_text(record: SetRecord) -> str:
     """What a finished set achieved, e.g. ``"11 reps"`` or ``"45 s"``."""
-    if record.exercise_id == "jumping_calf_raise":
+    if record.work.exercise_id == "jumping_calf_raise":
         return plural(record.done, "contact")
     return {Mode.TIME: f"{record.done} s", Mode.DISTANCE: f"{record.done} m"}.get(
-        record.mode, plural(record.done, "rep")
+        record.work.mode, plural(record.done, "rep")
     )
 
 
@@ -108,11 +108,11 @@ def session_summary(records: Iterable[SetRecord]) -> list[str]:
     reps = sum(
         r.done
         for r in records
-        if r.mode in (Mode.REPS, Mode.TEST) and r.exercise_id != "jumping_calf_raise"
+        if r.work.mode in (Mode.REPS, Mode.TEST) and r.work.exercise_id != "jumping_calf_raise"
     )
-    contacts = sum(r.done for r in records if r.exercise_id == "jumping_calf_raise")
-    held = sum(r.done for r in records if r.mode is Mode.TIME)
-    metres = sum(r.done for r in records if r.mode is Mode.DISTANCE)
+    contacts = sum(r.done for r in records if r.work.exercise_id == "jumping_calf_raise")
+    held = sum(r.done for r in records if r.work.mode is Mode.TIME)
+    metres = sum(r.done for r in records if r.work.mode is Mode.DISTANCE)
     totals = [plural(len(records), "set")]
     if reps:
         totals.append(plural(reps, "rep"))
@@ -125,20 +125,20 @@ def session_summary(records: Iterable[SetRecord]) -> list[str]:
     lines = [" · ".join(totals)]
     by_block: dict[tuple[int, str], list[SetRecord]] = {}
     for r in records:
-        by_block.setdefault((r.block_index, r.exercise_id), []).append(r)
+        by_block.setdefault((r.work.block_index, r.work.exercise_id), []).append(r)
     for (_, exercise_id), items in by_block.items():
         name = exercise(exercise_id).name
-        unit = record_text(items[0]).split(" ", 1)[1] if items[0].mode is not Mode.TEST else ""
+        unit = record_text(items[0]).split(" ", 1)[1] if items[0].work.mode is not Mode.TEST else ""
         sides = [
             side
             for side in (Side.LEFT, Side.RIGHT, Side.BOTH)
-            if any(r.side is side for r in items)
+            if any(r.work.side is side for r in items)
         ]
         parts = []
         for side in sides:
-            values = ", ".join(str(r.done) for r in items if r.side is side)
+            values = ", ".join(str(r.done) for r in items if r.work.side is side)
             parts.append(values if side is Side.BOTH else f"{side.value} {values}")
-        if items[0].mode is Mode.TEST:
+        if items[0].work.mode is Mode.TEST:
             unit = "reps"
         if len(items) > 1 or items[0].done != 1:  # "1 rep", but "1, 1 reps" and "2 reps"
             unit = {"rep": "reps", "contact": "contacts"}.get(unit, unit)

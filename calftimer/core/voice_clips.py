@@ -10,17 +10,19 @@ one block of PCM (``assemble``). Qt-free: the GUI plays the clips.
 
 from __future__ import annotations
 
-import json
 import sys
 import wave
 from array import array
 from pathlib import Path
+
+from calftimer.core.jsontext import JsonObjectError, read_json_object
 
 JOIN_MS = 70  # silence between two clips: words stay distinct without sounding robotic
 START_MS = 80  # from handing the bytes to the sound server to the first sample being heard
 # Silence after a phrase: PulseAudio held back the last 15-20 ms of a stream until more came,
 # so the end of one phrase was heard at the start of the next. Now what waits is silence.
 TAIL_MS = 80
+MAX_INDEX_BYTES = 1_000_000
 
 
 class ClipError(Exception):
@@ -41,9 +43,9 @@ class ClipVoice:
         """Read ``folder``; raises ``ClipError`` naming the file and field at fault."""
         index_path = folder / "index.json"
         try:
-            index = json.loads(index_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ClipError(f"{index_path}: cannot be read ({exc})") from exc
+            index = read_json_object(index_path, MAX_INDEX_BYTES)[0]
+        except JsonObjectError as exc:
+            raise ClipError(f"{index_path}: cannot be read ({exc.problem})") from exc
         rate, lengths = index.get("rate"), index.get("ms")
         if type(rate) is not int or not 8_000 <= rate <= 96_000:
             raise ClipError(f"{index_path}: rate: must be a sample rate in Hz")

@@ -38,7 +38,6 @@ import heapq
 import itertools
 import os
 import sys
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +56,7 @@ from calftimer.core.clock import Clock, monotonic_ms
 from calftimer.core.cues import DEFAULT_LATE_MS, Measure, estimate_ms
 from calftimer.core.cues import SOUND_NAMES as CUE_SOUNDS
 from calftimer.core.voice_clips import JOIN_MS, ClipError, ClipVoice
+from calftimer.resources import sounds_folder, voice_folder
 
 # The files to load are the sounds the cue player uses (calftimer.core.cues), each once.
 SOUND_NAMES = tuple(dict.fromkeys(CUE_SOUNDS.values()))
@@ -74,16 +74,6 @@ SHUTDOWN_LOAD_WAIT_MS = 2_000
 WARM_UP_VOLUME = 1e-4  # -80 dB: inaudible, yet not skipped as silence
 WARM_UP_ROUNDS, WARM_UP_GAP_MS = 1, 300
 NOT_REAL_ENGINES = frozenset({"mock"})  # Qt's test engine says nothing
-
-
-def sounds_folder(theme: str) -> Path:
-    """The packaged WAV files of a sound theme ("standard" or "low")."""
-    return Path(str(resources.files("calftimer") / "resources" / "sounds" / theme))
-
-
-def voice_folder() -> Path:
-    """The packaged clips of the built-in voice."""
-    return Path(str(resources.files("calftimer") / "resources" / "voice" / "en"))
 
 
 def system_voice_measure(rate: float) -> Measure:

@@ -70,7 +70,7 @@ class Coach(QObject):
 
     def records(self) -> list[SetRecord]:
         """The sets of the session as the summary shows them (corrected heel-rise counts)."""
-        return [self._corrected.get(r.work_index, r) for r in self._session.records]
+        return [self._corrected.get(r.work.index, r) for r in self._session.records]
 
     # ------------------------------------------------------------------ the end
 
@@ -203,13 +203,13 @@ class Coach(QObject):
         """After a heel-rise test: the counts to check and save, and what they mean."""
         from calftimer.gui.test_results import HeelRiseResultsDialog
 
-        tests = [r for r in self._session.records if r.mode is Mode.TEST]
+        tests = [r for r in self._session.records if r.work.mode is Mode.TEST]
         if not tests:
             return
         counts = {"left": 0, "right": 0}
         for record in tests:
-            if record.side.value in counts:
-                counts[record.side.value] = record.done
+            if record.work.side.value in counts:
+                counts[record.work.side.value] = record.done
         dialog = HeelRiseResultsDialog(
             counts["left"],
             counts["right"],
@@ -259,9 +259,9 @@ class Coach(QObject):
         corrected = {"left": left, "right": right}
         records = self._session.records
         # The last test set of each leg is the one the dialog showed (_offer_test_results).
-        last = {r.side.value: r for r in records if r.mode is Mode.TEST}
+        last = {r.work.side.value: r for r in records if r.work.mode is Mode.TEST}
         self._corrected = {
-            r.work_index: replace(r, done=corrected[side])
+            r.work.index: replace(r, done=corrected[side])
             for side, r in last.items()
             if side in corrected
         }

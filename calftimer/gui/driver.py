@@ -23,8 +23,8 @@ SUSPEND_GAP_MS = 15_000
 
 
 class SessionDriver(QObject):
-    cue_due = Signal(object)  # calftimer.core.timeline.Cue
-    cues_due = Signal(list)  # every cue handed out by one wake-up, in order (for the audio)
+    # Every cue one wake-up handed out, in timeline order; a wake-up with none emits nothing.
+    cues_due = Signal(list)  # list[calftimer.core.timeline.Cue]
     set_completed = Signal(object)  # calftimer.core.session.SetRecord
     position_changed = Signal(object)  # calftimer.core.session.Position
     state_changed = Signal(object)  # calftimer.core.session.State
@@ -67,8 +67,6 @@ class SessionDriver(QObject):
         """Hand out due cues and records, publish the position and re-arm the deadline timer."""
         self._check_suspend()
         result = self._session.poll()
-        for cue in result.cues:
-            self.cue_due.emit(cue)
         if result.cues:
             self.cues_due.emit(list(result.cues))
         for record in result.records:
@@ -83,6 +81,10 @@ class SessionDriver(QObject):
 
     def position(self) -> Position:
         return self._session.position()
+
+    def next_deadline_ms(self) -> int | None:
+        """The monotonic instant it next wakes at (None: nothing is due)."""
+        return self._session.next_deadline_ms()
 
     def stop_timers(self) -> None:
         self._deadline_timer.stop()

@@ -385,7 +385,7 @@ class SessionView(QWidget):
             return ""
         upcoming = timeline.next_work_set(segment_index)
         before = (upcoming.index if upcoming is not None else len(timeline.work_sets)) - 1
-        return f"Done: {record_text(record)}." if record.work_index == before >= 0 else ""
+        return f"Done: {record_text(record)}." if record.work.index == before >= 0 else ""
 
     def show_position(self, pos: Position, timeline: Timeline) -> None:
         self._timeline = timeline

@@ -7,6 +7,9 @@
   like an icon theme so the desktop installers copy the folder as it is (made by
   ``resources/make_icons.py``).
 
+Each is found with ``importlib.resources`` (in a bundle too), without importing Qt, so the
+self-check and the packaging tests can look at them on their own.
+
 A regular package, not a namespace one, so ``importlib.resources.files("calftimer.resources")``
 is a plain traversable that ``importlib.resources.as_file`` accepts on Python 3.11.
 """
@@ -19,6 +22,16 @@ from pathlib import Path
 from calftimer import APP_ID
 
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+
+
+def sounds_folder(theme: str) -> Path:
+    """The WAV files of a sound theme ("standard" or "low")."""
+    return Path(str(resources.files(__name__) / "sounds" / theme))
+
+
+def voice_folder() -> Path:
+    """The clips of the built-in voice and their ``index.json``."""
+    return Path(str(resources.files(__name__) / "voice" / "en"))
 
 
 def icons_folder() -> Path:

@@ -53,6 +53,7 @@ from calftimer.core.history import SessionDoc, new_session, set_doc
 from calftimer.core.programs import Side
 from calftimer.core.session import EndedBy, SetRecord
 from calftimer.core.store import Store
+from tests.set_records import work_set
 
 
 def make_record(
@@ -72,18 +73,20 @@ def make_record(
     """A completed set that started at ``started_at`` and lasted ``seconds``. Its place in
     the program (``work_index``, which its id follows from) is ``set_number - 1`` unless given."""
     ms = int(seconds * 1000)
-    return SetRecord(
-        work_index=set_number - 1 if work_index is None else work_index,
-        block_index=0,
+    work = work_set(
+        index=set_number - 1 if work_index is None else work_index,
         exercise_id=exercise_id,
         mode=mode,
         set_number=set_number,
         sets=3,
         side=side,
-        planned=planned,
-        done=done,
+        target=planned,
         load_kg=load_kg,
         tempo=tempo,
+    )
+    return SetRecord(
+        work=work,
+        done=done,
         time_under_tension_ms=ms if mode is Mode.TIME else ms - 1000,
         started_mono_ms=0,
         ended_mono_ms=ms,

@@ -24,11 +24,12 @@ from calftimer.core.cues import (
     sounds_for,
 )
 from calftimer.core.exercise import Mode, Tempo
-from calftimer.core.programs import BUILTIN_BY_ID, Program, Side, Sides, default_block
+from calftimer.core.programs import BUILTIN_BY_ID, Program, Sides, default_block
 from calftimer.core.session import EndedBy, Session, SetRecord, State
 from calftimer.core.settings import Settings
 from calftimer.core.timeline import Cue, CueKind, Timeline, compile_program
 from tests.core.strategies import programs
+from tests.set_records import work_set
 
 T0 = 5_000_000
 WALL0 = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
@@ -215,17 +216,8 @@ def said(cue: Cue, timeline: Timeline) -> str | None:
 
 def record(exercise_id: str, mode: Mode, done: int, ended_mono: int = 0) -> SetRecord:
     return SetRecord(
-        work_index=0,
-        block_index=0,
-        exercise_id=exercise_id,
-        mode=mode,
-        set_number=1,
-        sets=1,
-        side=Side.BOTH,
-        planned=done,
+        work=work_set(exercise_id=exercise_id, mode=mode, target=done),
         done=done,
-        load_kg=0.0,
-        tempo=None,
         time_under_tension_ms=0,
         started_mono_ms=0,
         ended_mono_ms=ended_mono,

@@ -291,6 +291,17 @@ IMPOSSIBLE = [
     (["sessions", 0, "sets", 0, "block"], 50, "sets[0].block: must be a whole number from 0 to 49"),
     (["sessions", 0, "sets", 0, "tut_s"], 1e12, "sets[0].tut_s: must be a number from 0 to 86400"),
     (["sessions", 0, "sets", 0, "tempo"], [2, 1, 1e9, 0], "sets[0].tempo: must be null or four"),
+    # A choice is named the way program and settings files name one: the values as in JSON.
+    (
+        ["sessions", 0, "sets", 0, "side"],
+        "middle",
+        'sets[0].side: must be "both", "left" or "right"',
+    ),
+    (
+        ["sessions", 0, "status"],
+        "paused",
+        'sessions[0].status: must be "running", "finished" or "abandoned"',
+    ),
     (
         ["sessions", 0, "tests"],
         [

@@ -30,13 +30,14 @@ from calftimer.core.exchange import (
     format_strong_duration,
     preview_import,
 )
-from calftimer.core.exercise import Mode, Tempo
+from calftimer.core.exercise import Tempo
 from calftimer.core.history import SessionDoc, SetDoc, iso, new_id
 from calftimer.core.library import ProgramLibrary
 from calftimer.core.programs import BUILTIN_BY_ID, Program, Side, program_to_dict
 from calftimer.core.session import EndedBy, SetRecord
 from calftimer.core.settings import display_to_kg
 from calftimer.core.store import Store
+from tests.set_records import work_set
 
 T0 = datetime(2025, 3, 4, 6, 30, 15, 250_000, tzinfo=UTC)
 
@@ -384,18 +385,19 @@ def test_csv_of_sets_recorded_through_the_store(tmp_path: Path) -> None:
     sid = store.begin_session("alfredson", "=cmd", T0)
     for index, (n, side) in enumerate(((1, Side.LEFT), (1, Side.RIGHT), (2, Side.LEFT))):
         at = T0 + timedelta(minutes=n)
-        record = SetRecord(
-            work_index=index,
-            block_index=0,
+        work = work_set(
+            index=index,
             exercise_id="ecc_heel_drop_straight",
-            mode=Mode.REPS,
             set_number=n,
             sets=3,
             side=side,
-            planned=15,
-            done=15,
+            target=15,
             load_kg=5.0,
             tempo=Tempo(1, 0, 3, 0),
+        )
+        record = SetRecord(
+            work=work,
+            done=15,
             time_under_tension_ms=60_250,
             started_mono_ms=0,
             ended_mono_ms=60_250,

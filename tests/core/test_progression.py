@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from calftimer.core.exercise import Mode, Tempo
+from calftimer.core.exercise import Tempo
 from calftimer.core.programs import Program, Side, Sides, default_block
 from calftimer.core.progression import apply, suggest
 from calftimer.core.session import EndedBy, SetRecord
+from tests.set_records import work_set
 
 NOW = datetime(2026, 11, 27, 8, tzinfo=UTC)
 
@@ -18,18 +19,18 @@ NOW = datetime(2026, 11, 27, 8, tzinfo=UTC)
 def record(
     block: int, done: int, planned: int, side: Side = Side.BOTH, set_number: int = 1
 ) -> SetRecord:
-    return SetRecord(
-        work_index=0,
+    work = work_set(
         block_index=block,
         exercise_id="x",
-        mode=Mode.REPS,
         set_number=set_number,
         sets=3,
         side=side,
-        planned=planned,
-        done=done,
-        load_kg=0.0,
+        target=planned,
         tempo=Tempo(2, 1, 2, 0),
+    )
+    return SetRecord(
+        work=work,
+        done=done,
         time_under_tension_ms=0,
         started_mono_ms=0,
         ended_mono_ms=0,

@@ -53,8 +53,8 @@ def test_an_untouched_session_plays_every_cue_once_and_records_every_set() -> No
     assert session.state is State.FINISHED
     assert session.t_ms() == session.timeline.duration_ms
     assert len(records) == len(session.timeline.work_sets) == 12
-    assert all(r.done == r.planned == 15 and r.ended_by is EndedBy.TIME for r in records)
-    assert {r.side for r in records} == {Side.LEFT, Side.RIGHT}
+    assert all(r.done == r.work.target == 15 and r.ended_by is EndedBy.TIME for r in records)
+    assert {r.work.side for r in records} == {Side.LEFT, Side.RIGHT}
     first = records[0]
     # 1 s up + 3 s down per rep: time under tension is exact.
     assert first.time_under_tension_ms == 15 * 4000
@@ -62,6 +62,20 @@ def test_an_untouched_session_plays_every_cue_once_and_records_every_set() -> No
     assert first.started_mono_ms == T0 + w0.start_ms
     assert first.ended_mono_ms == T0 + w0.end_ms
     assert first.started_at == WALL0 + timedelta(milliseconds=w0.start_ms)
+
+
+def test_a_record_is_the_work_set_it_completes_and_what_happened() -> None:
+    """The plan (exercise, leg, set, target, load, tempo) is the work set's, never copied: a
+    longer rest moves the next sets in time and each record still holds its own set."""
+    session, clock = make(program_of(SQUATS), CompileOptions(prepare_s=10))
+    session.start()
+    clock.advance(10_000 + 6_000 + 1_000)  # into the rest after the first set
+    assert session.adjust_rest(15_000) == 15_000
+    _, records = run_to_end(session, clock)
+    first, second = session.timeline.work_sets
+    assert [r.work for r in records] == [first, second]
+    assert second.start_ms == 10_000 + 6_000 + 20_000 + 15_000  # moved by the longer rest
+    assert [(r.work.set_number, r.done, r.work.target) for r in records] == [(1, 3, 3), (2, 3, 3)]
 
 
 def test_pause_freezes_the_position_and_resume_continues_from_it() -> None:
@@ -98,7 +112,7 @@ def test_skip_during_a_set_records_what_was_done_and_lands_on_the_rest() -> None
     clock.advance(20_000 + 5_900)
     assert session.poll().records == []
     clock.advance(100)
-    assert [(r.set_number, r.done) for r in session.poll().records] == [(2, 3)]
+    assert [(r.work.set_number, r.done) for r in session.poll().records] == [(2, 3)]
 
 
 def test_skip_from_a_pause_starts_the_next_set_with_its_go() -> None:
@@ -268,7 +282,9 @@ def test_heel_rise_test_set_ends_with_enter_and_counts_completed_reps() -> None:
     session.poll()
     assert session.end_set()
     result = session.poll()
-    assert [(r.side, r.done, r.ended_by) for r in result.records] == [(Side.LEFT, 23, EndedBy.USER)]
+    assert [(r.work.side, r.done, r.ended_by) for r in result.records] == [
+        (Side.LEFT, 23, EndedBy.USER)
+    ]
     assert result.records[0].time_under_tension_ms == 23 * 2000
     # Two minutes between legs are a rest that ends on the right leg.
     position = session.position()

@@ -104,6 +104,22 @@ def test_a_missing_index_names_the_file(tmp_path: Path) -> None:
         ClipVoice.load(folder)
 
 
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        ("[22050]", "must hold a JSON object"),  # was an AttributeError from index.get
+        ('{"rate": 22050,', "not valid JSON"),
+    ],
+)
+def test_an_index_that_is_no_json_object_names_the_file(
+    tmp_path: Path, content: str, why: str
+) -> None:
+    folder = copy_of_voice(tmp_path)
+    (folder / "index.json").write_text(content)
+    with pytest.raises(ClipError, match=rf"index\.json: cannot be read \({why}"):
+        ClipVoice.load(folder)
+
+
 def test_a_bad_rate_names_the_field(tmp_path: Path) -> None:
     folder = copy_of_voice(tmp_path)
     index = json.loads((folder / "index.json").read_text())

@@ -4,12 +4,21 @@ the notice area, and answering modal dialogs as a user would."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
 from calftimer.core.clock import ManualClock
-from calftimer.gui.session.controller import SessionController
+
+
+class Wakeable(Protocol):
+    """What the helpers wake: the session controller, or a bare driver."""
+
+    def poll_now(self) -> None: ...
+
+    def next_deadline_ms(self) -> int | None: ...
+
 
 STEP_MS = 5_000  # the real driver wakes at least every frame; a 15 s silence means a suspend
 
@@ -64,7 +73,7 @@ class FakeTimers:
 
 
 def advance_to(
-    session: SessionController,
+    session: Wakeable,
     clock: ManualClock,
     instant_ms: int,
     timers: FakeTimers | None = None,
@@ -82,7 +91,7 @@ def advance_to(
 
 
 def advance_by_deadlines(
-    session: SessionController,
+    session: Wakeable,
     clock: ManualClock,
     instant_ms: int,
     timers: FakeTimers | None = None,

@@ -9,10 +9,11 @@ import pytest
 from calftimer.core.clock import ManualClock
 from calftimer.core.library import ProgramLibrary
 from calftimer.core.programs import BUILTIN_BY_ID
-from calftimer.gui.audio import SOUND_NAMES, SilentOutput, create_sound_output, sounds_folder
+from calftimer.gui.audio import SOUND_NAMES, SilentOutput, create_sound_output
 from calftimer.gui.driver import FRAME_INTERVAL_MS
 from calftimer.gui.main_window import MainWindow
 from calftimer.paths import AppPaths
+from calftimer.resources import sounds_folder
 from tests.gui.fakes import T0, RecordingOutput
 from tests.gui.helpers import FakeTimers, advance_by_deadlines, advance_to, notice_text
 

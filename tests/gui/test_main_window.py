@@ -248,7 +248,7 @@ def test_a_set_redone_after_back_is_counted_once(window, clock) -> None:
     at(window, clock, first.end_ms + 500)
     window.session.back()  # near the start of the switch: back into the hold
     at(window, clock, first.end_ms + 500 + first.duration_ms)
-    assert [r.work_index for r in window.session.records] == [0]
+    assert [r.work.index for r in window.session.records] == [0]
 
 
 def test_the_big_digits_grow_with_the_window(window) -> None:

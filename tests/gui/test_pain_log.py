@@ -91,23 +91,13 @@ def test_dismissing_is_remembered_for_the_day(qtbot, tmp_path: Path, writer) -> 
 
 
 def _one_set(store: Store, session_id: str) -> list:
-    from calftimer.core.exercise import Mode
-    from calftimer.core.programs import Side
     from calftimer.core.session import EndedBy, SetRecord
+    from tests.set_records import work_set
 
     start = datetime(2026, 11, 26, 17, 5, tzinfo=UTC)
     record = SetRecord(
-        work_index=0,
-        block_index=0,
-        exercise_id="soleus_squat",
-        mode=Mode.REPS,
-        set_number=1,
-        sets=1,
-        side=Side.BOTH,
-        planned=15,
+        work=work_set(exercise_id="soleus_squat", target=15),
         done=15,
-        load_kg=0.0,
-        tempo=None,
         time_under_tension_ms=60_000,
         started_mono_ms=0,
         ended_mono_ms=60_000,
