@@ -516,7 +516,7 @@ def _run_window(
         configure_audio_process(app).glitched.connect(window.conductor.restart_output)
         # QtMultimedia loads here, after the first paint; every sound is preloaded now.
         window.attach_audio(create_sound_output(settings.sound_theme, window))
-        window.show_store_notices()
+        window.store_notices.post()
         window.history.load_in_background()
         window.history.preload()  # when idle: then Ctrl+H opens it at once
         if start is not None:

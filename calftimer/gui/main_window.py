@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import replace
-from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
@@ -34,13 +33,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from calftimer import __version__
 from calftimer.core.clock import Clock
 from calftimer.core.library import ProgramLibrary
 from calftimer.core.programs import ProgramFileError
 from calftimer.core.session import State
 from calftimer.core.settings import Settings, SettingsReadOnlyError
-from calftimer.core.texts import plural
 from calftimer.core.timeline import CompileOptions, Timeline
 from calftimer.gui.actions import (
     HISTORY_ACTIONS,
@@ -50,6 +47,7 @@ from calftimer.gui.actions import (
 )
 from calftimer.gui.backup_commands import BackupCommands
 from calftimer.gui.coaching import Coach
+from calftimer.gui.help_commands import HelpCommands
 from calftimer.gui.history_page import HistoryPage
 from calftimer.gui.home_page import HomePage
 from calftimer.gui.notice_feeds import StoreNotices, withdraw_settings_notices
@@ -70,8 +68,6 @@ if TYPE_CHECKING:
     from calftimer.core.store import BackgroundWriter, Store
     from calftimer.gui.jobs import Jobs
     from calftimer.gui.keep_awake import KeepAwake
-    from calftimer.gui.notices import NoticeDialog
-    from calftimer.gui.shortcuts_dialog import ShortcutsDialog
 
 REST_STEP_MS = 15_000  # + and - change the current rest by this much
 
@@ -104,15 +100,11 @@ class MainWindow(QMainWindow):
         self.focus_on_start = False  # --fullscreen: every session opens in focus mode
         self._focus = False
         self._shown_muted = False
-        self.notice_dialog: NoticeDialog | None = None
-        self.shortcuts_dialog: ShortcutsDialog | None = None
 
         # Every notice (sound off, screen may sleep, damaged files, recoveries...) in one line
         # above whatever page shows: in the layout, so it never covers the session's digits.
         self.notices = NoticeBoard(self)
         self.notice_area = NoticeArea(self.notices)
-        self.notice_area.details_requested.connect(self.show_notices)
-        self._store_notices = StoreNotices(self.notices)
 
         timers = timers or QtTimers(self)
         hub = self.settings_hub
@@ -144,6 +136,7 @@ class MainWindow(QMainWindow):
 
         shell = Shell(self, self.notices, self.say, paths, hub)
         self.shell = shell
+        self.store_notices = StoreNotices(self.notices, self.say, shell.warn)
         self.programs = ProgramCommands(
             library, self.home, shell, lambda: self.session.options, self
         )
@@ -158,6 +151,8 @@ class MainWindow(QMainWindow):
         )
         self.backup = BackupCommands(shell, lambda: self.programs.library.programs, self)
         self.history = HistoryPage(self.stack, self._show_page, shell, self.session, self)
+        self.help = HelpCommands(self, self.notices, paths, self)
+        self.notice_area.details_requested.connect(self.help.show_notices)
         self.window_actions = WindowActions(self, self._action_handlers())
         self._connect_parts()
         self.session_view.weight_unit = hub.current.weight_unit
@@ -197,9 +192,9 @@ class MainWindow(QMainWindow):
             "export_program": self.programs.export_selected,
             "show_history": self.history.show,
             "toggle_focus_mode": self.toggle_focus_mode,
-            "show_shortcuts": self.show_shortcuts,
-            "show_notices": self.show_notices,
-            "show_about": self.show_about,
+            "show_shortcuts": self.help.show_shortcuts,
+            "show_notices": self.help.show_notices,
+            "show_about": self.help.show_about,
             "escape": self.on_escape,
         }
 
@@ -221,8 +216,8 @@ class MainWindow(QMainWindow):
         session.waiting.connect(
             lambda program: self.say(f"{program.name}: getting the sounds ready…")
         )
-        session.save_failed.connect(self._on_save_failed)
-        session.sets_saved.connect(self._on_sets_saved)
+        session.save_failed.connect(self.store_notices.save_failed)
+        session.sets_saved.connect(lambda n: self.store_notices.sets_saved(n, session.active))
         home = self.home
         home.start_requested.connect(self.start_selected_program)
         home.new_requested.connect(self.programs.new)
@@ -234,9 +229,9 @@ class MainWindow(QMainWindow):
             lambda program: program is not None and self.notices.withdraw("start")
         )
         self.backup.programs_imported.connect(self.programs.reload)
-        self.backup.finished.connect(self.show_store_notices)
+        self.backup.finished.connect(self.store_notices.post)
         self.history.close_requested.connect(self.show_home)
-        self.history.store_reported.connect(self.show_store_notices)
+        self.history.store_reported.connect(self.store_notices.post)
         self.history.changed.connect(self.history_changed)
         self.settings_hub.changed.connect(self._on_settings_changed)
 
@@ -247,6 +242,7 @@ class MainWindow(QMainWindow):
         from calftimer.gui.jobs import Jobs
 
         self.store = store
+        self.store_notices.store = store
         saves = Jobs(writer)
         # Long jobs (reading old months, export, import) get their own thread, so a set's
         # save never waits behind them: each set is on disk before the next one starts.
@@ -256,18 +252,12 @@ class MainWindow(QMainWindow):
         self.backup.attach_history(store, saves, self._long_jobs)
         self.history.attach_history(store, saves, self._long_jobs)
         self._update_action_state()
-        self.show_store_notices()
+        self.store_notices.post()
         self.coach.offer_morning_rating()
 
     def attach_audio(self, output: AudioOutput) -> None:
         """Play cues through ``output`` (a SoundOutput, or a SilentOutput that says why not)."""
         self.conductor.attach_output(output)
-
-    def show_store_notices(self) -> None:
-        """Put what the store had to do (a recovery, a merge, a file it left alone) in the
-        notice area, each once; they stay until dismissed."""
-        if self.store is not None:
-            self._store_notices.post(self.store)
 
     def say(self, text: str) -> None:
         """A one-line reply to what the user just did, in the status bar."""
@@ -335,22 +325,6 @@ class MainWindow(QMainWindow):
     def _on_session_ended(self, state: State) -> None:
         self.say(f"Session {'complete' if state is State.FINISHED else 'stopped'}.")
         self._update_action_state()
-
-    def _on_save_failed(self, message: str) -> None:
-        self.notices.post(
-            "not-saved",
-            "error",
-            f"Your history was not saved: {message}",
-            dismissible=False,  # until a later save works: the user must not miss it
-        )
-        self.show_store_notices()
-        QMessageBox.warning(self, "Your history was not saved", message)
-
-    def _on_sets_saved(self, count: int) -> None:
-        self.notices.withdraw("not-saved")  # saving works again
-        self.show_store_notices()
-        if self.session.active:
-            self.say(f"Saved {plural(count, 'set')}.")
 
     def toggle_pause(self) -> None:
         if not self._on_session_page():
@@ -511,49 +485,6 @@ class MainWindow(QMainWindow):
         self.session_view.set_focus_mode(False)
         if was:
             self.showNormal()
-
-    # ------------------------------------------------------------------ help
-
-    def show_notices(self) -> None:
-        """Every notice in full (Details, or Ctrl+Shift+N from anywhere)."""
-        from calftimer.gui.notices import NoticeDialog
-
-        if self.notice_dialog is None:
-            self.notice_dialog = NoticeDialog(self.notices, self)
-        self.notice_dialog.show()
-        self.notice_dialog.raise_()
-        self.notice_dialog.activateWindow()
-
-    def shortcut_rows(self) -> list[tuple[str, str]]:
-        """Every action with its keys, from the actions themselves, so the list is complete."""
-        return [row for _title, rows in self.shortcut_groups() for row in rows]
-
-    def shortcut_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        """The keyed actions by menu, the session's first (keys without a menu join it)."""
-        from calftimer.gui.shortcuts_dialog import keyed_groups
-
-        return keyed_groups(self.menuBar().actions(), self.actions())
-
-    def show_shortcuts(self) -> None:
-        from calftimer.gui.shortcuts_dialog import ShortcutsDialog
-
-        if self.shortcuts_dialog is None:
-            self.shortcuts_dialog = ShortcutsDialog(self.shortcut_groups(), self)
-        self.shortcuts_dialog.resize(self.shortcuts_dialog.sizeHint())
-        self.shortcuts_dialog.show()
-        self.shortcuts_dialog.raise_()
-        self.shortcuts_dialog.activateWindow()
-
-    def show_about(self) -> None:
-        paths = self.shell.paths
-        QMessageBox.about(
-            self,
-            "About calftimer",
-            f"<b>calftimer {escape(__version__)}</b><br>A hands-free coach for runners' calf "
-            f"training.<br><br>Data folder: {escape(str(paths.data_dir))} "
-            f"(from {escape(paths.source)})<br><br>Not medical advice. See a clinician for "
-            "persistent pain.",
-        )
 
     # ------------------------------------------------------------------ the window
 

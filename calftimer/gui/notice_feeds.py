@@ -1,27 +1,56 @@
 """What the history store and the settings file had to do, put into the notice area.
 
 The store collects ``Notice``s as it opens, repairs, merges and refreshes (calftimer.core.store);
-reading the settings file may fall back to defaults. Both are told to the user here, each once,
-in the one notice area (calftimer.gui.notices).
+a save can fail; reading the settings file may fall back to defaults. All are told to the user
+here, each once, in the one notice area (calftimer.gui.notices).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from calftimer.core.notices import Notice
 from calftimer.core.store import Store
+from calftimer.core.texts import plural
 from calftimer.gui.notices import NoticeBoard
 
 
 class StoreNotices:
-    """Posts each of the store's notices once; they stay until dismissed."""
+    """Posts each of the store's notices once (they stay until dismissed), and whether saving
+    works: a failed save is said at once and stays until a later save works."""
 
-    def __init__(self, board: NoticeBoard) -> None:
+    def __init__(
+        self,
+        board: NoticeBoard,
+        say: Callable[[str], None],
+        warn: Callable[[str, str], None],
+    ) -> None:
         self._board = board
+        self._say = say
+        self._warn = warn
         self._shown = 0
+        self.store: Store | None = None
 
-    def post(self, store: Store) -> None:
+    def save_failed(self, message: str) -> None:
+        self._board.post(
+            "not-saved",
+            "error",
+            f"Your history was not saved: {message}",
+            dismissible=False,  # until a later save works: the user must not miss it
+        )
+        self.post()
+        self._warn("Your history was not saved", message)
+
+    def sets_saved(self, count: int, session_active: bool) -> None:
+        self._board.withdraw("not-saved")  # saving works again
+        self.post()
+        if session_active:
+            self._say(f"Saved {plural(count, 'set')}.")
+
+    def post(self) -> None:
+        store = self.store
+        if store is None:
+            return
         if store.read_only:
             self._board.post(
                 "history-read-only",

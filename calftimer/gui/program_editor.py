@@ -338,6 +338,26 @@ class BlockFormScroll(QScrollArea):
         return self.full_size + QSize(bar, 0)
 
 
+def _buddy(text: str, widget: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
+
+
+def _is_dark(widget: QWidget) -> bool:
+    return widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def _error_tint(widget: QWidget) -> str:
+    # A field's background with a problem; its text keeps above 7:1 on it.
+    return "#5c1f24" if _is_dark(widget) else "#fde3e4"
+
+
+def _error_colour(widget: QWidget) -> str:
+    # A dark red on light backgrounds, a light red on dark ones: both above 4.5:1 contrast.
+    return "#ff8a80" if _is_dark(widget) else "#b00020"
+
+
 class ProgramEditorDialog(QDialog):
     """Edits one program; ``program()`` is the result. Built-ins open read-only."""
 
@@ -508,8 +528,8 @@ class ProgramEditorDialog(QDialog):
         id_row.addWidget(self.id_label)
         id_row.addWidget(self.id_hint, 1)
         top = QFormLayout()
-        top.addRow(self._buddy("&Name:", self.name_edit), self.name_edit)
-        top.addRow(self._buddy("&Description:", self.description_edit), self.description_edit)
+        top.addRow(_buddy("&Name:", self.name_edit), self.name_edit)
+        top.addRow(_buddy("&Description:", self.description_edit), self.description_edit)
         top.addRow("Id:", id_row)
 
         left = self._build_block_list()
@@ -537,7 +557,7 @@ class ProgramEditorDialog(QDialog):
         self.problems_label.setWordWrap(True)
         self.problems_label.setTextFormat(Qt.TextFormat.PlainText)
         self.problems_label.setAccessibleName("Problems to fix before saving")
-        self.problems_label.setStyleSheet(f"color: {self._error_colour()};")
+        self.problems_label.setStyleSheet(f"color: {_error_colour(self)};")
         problems_row = QHBoxLayout()
         problems_row.addWidget(self.problems_icon, 0, Qt.AlignmentFlag.AlignTop)
         problems_row.addWidget(self.problems_label, 1)
@@ -620,7 +640,7 @@ class ProgramEditorDialog(QDialog):
         order_row.addWidget(self.up_button)
         order_row.addWidget(self.down_button)
         left = QVBoxLayout()
-        left.addWidget(self._buddy("&Blocks:", self.block_list))
+        left.addWidget(_buddy("&Blocks:", self.block_list))
         left.addWidget(self.block_list, 1)
         left.addLayout(add_row)
         left.addLayout(order_row)
@@ -641,13 +661,13 @@ class ProgramEditorDialog(QDialog):
         self.mode_combo = QComboBox()
         _describe(self.mode_combo, "Mode", "Whether a set is timed or measured in metres")
         self.mode_combo.currentIndexChanged.connect(self._on_mode_changed)
-        form.addRow(self._buddy("&Mode:", self.mode_combo), self.mode_combo)
+        form.addRow(_buddy("&Mode:", self.mode_combo), self.mode_combo)
 
         self.sets_spin = self._spin(SETS_RANGE, "Sets", "How many sets of this exercise")
-        form.addRow(self._buddy("S&ets:", self.sets_spin), self.sets_spin)
+        form.addRow(_buddy("S&ets:", self.sets_spin), self.sets_spin)
 
         self.target_spin = self._spin(TARGET_RANGES[Mode.REPS], "Reps", "Repetitions in each set")
-        self.target_label = self._buddy(TARGET_LABELS[Mode.REPS][0], self.target_spin)
+        self.target_label = _buddy(TARGET_LABELS[Mode.REPS][0], self.target_spin)
         form.addRow(self.target_label, self.target_spin)
 
         self.tempo_check = QCheckBox("Pace by tempo")
@@ -671,7 +691,7 @@ class ProgramEditorDialog(QDialog):
             spin.valueChanged.connect(self._on_block_edited)
             self.tempo_spins[key] = spin
             row, column = 1 + n // 2, (n % 2) * 2
-            tempo_row.addWidget(self._buddy(f"{label}:", spin), row, column)
+            tempo_row.addWidget(_buddy(f"{label}:", spin), row, column)
             tempo_row.addWidget(spin, row, column + 1)
         self.tempo_widget = QWidget()
         self.tempo_widget.setLayout(tempo_row)
@@ -681,26 +701,26 @@ class ProgramEditorDialog(QDialog):
         self.sides_combo = QComboBox()
         _describe(self.sides_combo, "Sides", "Which legs each set trains, and in what order")
         self.sides_combo.currentIndexChanged.connect(self._on_block_edited)
-        form.addRow(self._buddy("S&ides:", self.sides_combo), self.sides_combo)
+        form.addRow(_buddy("S&ides:", self.sides_combo), self.sides_combo)
 
         self.rest_spin = self._spin(
             REST_RANGE, "Rest between sets", "Seconds of rest between two sets", suffix=" s"
         )
-        form.addRow(self._buddy("Rest be&tween sets:", self.rest_spin), self.rest_spin)
+        form.addRow(_buddy("Rest be&tween sets:", self.rest_spin), self.rest_spin)
         self.switch_spin = self._spin(
             SWITCH_RANGE,
             "Switch time",
             "Seconds to change legs between the left and the right side of a set",
             suffix=" s",
         )
-        form.addRow(self._buddy("Switc&h legs:", self.switch_spin), self.switch_spin)
+        form.addRow(_buddy("Switc&h legs:", self.switch_spin), self.switch_spin)
         self.rest_after_spin = self._spin(
             REST_RANGE,
             "Rest after the block",
             "Seconds of rest before the next block (none after the last block)",
             suffix=" s",
         )
-        form.addRow(self._buddy("Rest a&fter block:", self.rest_after_spin), self.rest_after_spin)
+        form.addRow(_buddy("Rest a&fter block:", self.rest_after_spin), self.rest_after_spin)
 
         self.load_spin = RangeDoubleSpinBox()
         self.load_spin.set_valid_range(
@@ -713,7 +733,7 @@ class ProgramEditorDialog(QDialog):
         unit_name = "pounds" if self._unit == "lb" else "kilograms"
         _describe(self.load_spin, "Added weight", f"Added weight in {unit_name} (0: none)")
         self.load_spin.valueChanged.connect(self._on_block_edited)
-        form.addRow(self._buddy("&Load:", self.load_spin), self.load_spin)
+        form.addRow(_buddy("&Load:", self.load_spin), self.load_spin)
 
         self.metronome_check = QCheckBox("Metronome")
         _describe(self.metronome_check, "Metronome", "Play a beat during the sets")
@@ -733,7 +753,7 @@ class ProgramEditorDialog(QDialog):
         self.block_problems_label.setWordWrap(True)
         self.block_problems_label.setTextFormat(Qt.TextFormat.PlainText)
         self.block_problems_label.setAccessibleName("Problems in this block")
-        self.block_problems_label.setStyleSheet(f"color: {self._error_colour()};")
+        self.block_problems_label.setStyleSheet(f"color: {_error_colour(self)};")
         form.addRow(self.block_problems_label)
 
         self.field_widgets: list[QWidget] = [
@@ -763,12 +783,6 @@ class ProgramEditorDialog(QDialog):
         spin.valueChanged.connect(self._on_block_edited)
         return spin
 
-    @staticmethod
-    def _buddy(text: str, widget: QWidget) -> QLabel:
-        label = QLabel(text)
-        label.setBuddy(widget)
-        return label
-
     def _set_tab_order(self) -> None:
         chain: list[QWidget] = [
             self.name_edit,
@@ -784,16 +798,6 @@ class ProgramEditorDialog(QDialog):
         ]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
-
-    def _error_tint(self) -> str:
-        # A field's background with a problem; its text keeps above 7:1 on it.
-        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
-        return "#5c1f24" if dark else "#fde3e4"
-
-    def _error_colour(self) -> str:
-        # A dark red on light backgrounds, a light red on dark ones: both above 4.5:1 contrast.
-        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
-        return "#ff8a80" if dark else "#b00020"
 
     # ------------------------------------------------------------------ loading
 
@@ -1061,7 +1065,7 @@ class ProgramEditorDialog(QDialog):
         self._marked_fields = [w for w in messages if w is not None]
         for widget in self._marked_fields:
             palette = QPalette(self.palette())
-            palette.setColor(QPalette.ColorRole.Base, QColor(self._error_tint()))
+            palette.setColor(QPalette.ColorRole.Base, QColor(_error_tint(self)))
             widget.setPalette(palette)
             widget.setAccessibleDescription(messages[widget])
 

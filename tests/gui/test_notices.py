@@ -121,7 +121,7 @@ def test_details_list_every_notice_in_full_and_dismiss_works_by_keyboard(
         Qt.Key.Key_N,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
-    dialog = window.notice_dialog
+    dialog = window.help.notice_dialog
     assert dialog is not None and dialog.isVisible()
     texts = dialog.texts()
     assert len(texts) == 2

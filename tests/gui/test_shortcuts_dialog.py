@@ -25,7 +25,7 @@ def test_the_shortcuts_dialog_fits_a_small_laptop_screen_with_room_to_spare(
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClicks(window.home.program_list, "?")
-    dialog = window.shortcuts_dialog
+    dialog = window.help.shortcuts_dialog
     assert dialog is not None and dialog.isVisible()
     natural = dialog.natural_size()
     assert natural.height() <= 0.75 * LAPTOP.height(), natural  # room to spare
@@ -36,7 +36,7 @@ def test_the_shortcuts_dialog_fits_a_small_laptop_screen_with_room_to_spare(
     assert small.height() <= 0.85 * 480 and small.width() <= 0.85 * 800
     # Every keyed action is listed, with keys and what they do.
     rows = dialog.rows()
-    assert rows == window.shortcut_rows() and len(rows) >= 20
+    assert rows == window.help.shortcut_rows() and len(rows) >= 20
     keys = {key for keys, _ in rows for key in keys.split(", ")}
     assert {"F5", "Space", "Esc", "Ctrl+Q", "Ctrl+Shift+N", "?"} <= keys
     assert ("Esc", "Leave focus mode, or stop the session") in rows

@@ -240,7 +240,7 @@ def test_media_play_only_resumes_and_media_pause_only_pauses(qtbot, window) -> N
 
 
 def test_the_shortcut_list_names_every_key(window) -> None:
-    keys = " ".join(k for k, _ in window.shortcut_rows())
+    keys = " ".join(k for k, _ in window.help.shortcut_rows())
     for key in ("Space", "F11", "F5", "Esc", "Ctrl+Z", "Ctrl+E", "Ctrl+I", "M", "PgDown"):
         assert key in keys, key
 
