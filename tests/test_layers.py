@@ -29,8 +29,7 @@ def lint_imports(cwd: Path, env_path: Path | None = None) -> subprocess.Complete
         [
             sys.executable,
             "-c",
-            "import sys; from importlinter.cli import lint_imports_command as run; "
-            "sys.exit(run())",
+            "import sys; from importlinter.cli import lint_imports_command as run; sys.exit(run())",
             "--no-cache",
         ],
         cwd=cwd,
