@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from datetime import time as day_time
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pyqtgraph as pg
@@ -789,6 +790,12 @@ class HistoryView(QWidget):
         return [i for i, w in enumerate(self.series.weeks) if x0 <= week_x(w, tz) <= x1]
 
     # ------------------------------------------------------------------ reading a week
+
+    @property
+    def bars(self) -> Mapping[Any, pg.BarGraphItem]:
+        """The bar items drawn now, by exercise (or exercise and leg): made once and given
+        new data on every change, never rebuilt."""
+        return MappingProxyType(self._bars)
 
     def week_index_at(self, x: float) -> int | None:
         """The week under ``x`` by its calendar date in the history's time zone."""

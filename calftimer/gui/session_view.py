@@ -296,7 +296,7 @@ class SessionView(QWidget):
 
     # ------------------------------------------------------------------ display
 
-    def _session_buttons(self) -> tuple[QPushButton, ...]:
+    def session_buttons(self) -> tuple[QPushButton, ...]:
         return (
             self.pause_button,
             self.back_button,
@@ -317,7 +317,7 @@ class SessionView(QWidget):
         self.close_button.hide()
         self.time_label.show()
         self.phase_bar.show()
-        for b in self._session_buttons():
+        for b in self.session_buttons():
             b.show()
 
     @property
@@ -518,7 +518,7 @@ class SessionView(QWidget):
             self.pain_bar.ask()
         self.time_label.hide()
         self.phase_bar.hide()
-        for b in self._session_buttons():
+        for b in self.session_buttons():
             b.hide()
         self.close_button.show()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QWidget
 
 from calftimer.core.clock import ManualClock
 from calftimer.core.library import ProgramLibrary
@@ -78,7 +79,8 @@ def test_without_a_sound_backend_the_screen_flashes_and_says_why(qtbot, window) 
     assert not w.notice_area.isHidden() and "Sound is off" in w.notice_area.summary_text()
     with qtbot.waitSignal(output.played):
         advance_to(w.session, clock, T0 + 10_000)
-    assert w.session_view._flash_overlay is not None
+    overlay = w.session_view.findChild(QWidget, "flashOverlay")
+    assert overlay is not None and not overlay.isHidden()  # shown (the window itself is not)
 
 
 def test_with_qtmultimedia_missing_the_app_still_runs(monkeypatch, window) -> None:

@@ -17,7 +17,7 @@ def drawn(view: HistoryView) -> dict:
         for per_leg in (False, True):
             view.metric_combo.setCurrentIndex(view.metric_combo.findData(metric))
             view.per_leg_box.setChecked(per_leg)
-            bars = {k: (list(i.opts["x"]), list(i.opts["height"])) for k, i in view._bars.items()}
+            bars = {k: (list(i.opts["x"]), list(i.opts["height"])) for k, i in view.bars.items()}
             out[metric, per_leg] = (
                 bars,
                 [tuple(p) for p in view.spike_marks.getData()],

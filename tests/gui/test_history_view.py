@@ -58,7 +58,7 @@ def view(qtbot) -> HistoryView:
 
 
 def bars(v: HistoryView) -> dict:
-    return {key: item.opts for key, item in v._bars.items()}
+    return {key: item.opts for key, item in v.bars.items()}
 
 
 def test_the_bars_hold_each_exercise_stacked_week_by_week(view: HistoryView) -> None:
@@ -76,14 +76,14 @@ def test_the_bars_hold_each_exercise_stacked_week_by_week(view: HistoryView) -> 
 
 
 def test_switching_metric_updates_the_same_items_in_place(view: HistoryView) -> None:
-    items = dict(view._bars)
+    items = dict(view.bars)
     view.metric_combo.setCurrentIndex(view.metric_combo.findData("load"))
-    assert view._bars["single_leg_calf_raise"] is items["single_leg_calf_raise"]
-    assert list(view._bars["single_leg_calf_raise"].opts["height"][:1]) == [2 * 14 * 5.0]
-    assert "double_leg_calf_raise" not in view._bars  # no load, no bar
+    assert view.bars["single_leg_calf_raise"] is items["single_leg_calf_raise"]
+    assert list(view.bars["single_leg_calf_raise"].opts["height"][:1]) == [2 * 14 * 5.0]
+    assert "double_leg_calf_raise" not in view.bars  # no load, no bar
     assert view.plot.getPlotItem().getAxis("left").labelText == "Load volume (kg × reps)"
     view.metric_combo.setCurrentIndex(view.metric_combo.findData("tut"))
-    assert list(view._bars["double_leg_calf_raise"].opts["height"][:1]) == [20 * 5 / 60]  # min
+    assert list(view.bars["double_leg_calf_raise"].opts["height"][:1]) == [20 * 5 / 60]  # min
 
 
 def test_per_leg_shows_left_and_right_side_by_side(view: HistoryView) -> None:
@@ -107,14 +107,33 @@ def test_the_week_readout_has_the_exact_numbers(view: HistoryView) -> None:
     assert "Nothing recorded" in view.week_text(10)
 
 
-def test_hovering_a_week_shows_its_numbers(qtbot, view: HistoryView) -> None:
+def test_hovering_a_week_shows_its_numbers(qtbot, monkeypatch, view: HistoryView) -> None:
+    import pyqtgraph as pg
+
+    monkeypatch.setitem(pg.CONFIG_OPTIONS, "mouseRateLimit", 0)  # see the DST test below
     view.set_range_preset(3)  # all
-    vb = view.plot.getViewBox()
-    scene_pos = vb.mapViewToScene(vb.mapToView(vb.rect().center()))
-    target = view.week_index_at(vb.mapSceneToView(scene_pos).x())
-    view._on_mouse_moved(scene_pos)
+    view.resize(1200, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    box = view.plot.getViewBox()
+    pixel = view.plot.mapFromScene(box.mapViewToScene(box.mapToView(box.rect().center())))
+    target = view.week_index_at(box.mapSceneToView(view.plot.mapToScene(pixel)).x())
     assert target is not None
+    move_pointer_to(view, pixel)
     assert view.hover_label.text() == view.week_text(target)
+
+
+def move_pointer_to(view: HistoryView, pixel: QPoint) -> None:
+    """The pointer comes to rest over ``pixel`` of the chart (a real mouse-move event)."""
+    move = QMouseEvent(
+        QEvent.Type.MouseMove,
+        QPointF(pixel),
+        QPointF(view.plot.viewport().mapToGlobal(pixel)),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(view.plot.viewport(), move)
 
 
 def test_range_presets_show_the_last_weeks_and_everything(view: HistoryView) -> None:
@@ -255,7 +274,7 @@ def tallest_in_view(v: HistoryView) -> float:
     (x0, x1), _ = v.plot.viewRange()
     tops = [
         y0 + h
-        for item in v._bars.values()
+        for item in v.bars.values()
         for x, y0, h in zip(item.opts["x"], item.opts["y0"], item.opts["height"], strict=True)
         if x0 <= x <= x1
     ]
@@ -342,12 +361,12 @@ def test_loads_follow_the_weight_unit_in_chart_readout_list_and_csv(
     tmp_path: Path, view: HistoryView
 ) -> None:
     view.metric_combo.setCurrentIndex(view.metric_combo.findData("load"))
-    kg_height = view._bars["single_leg_calf_raise"].opts["height"][0]
+    kg_height = view.bars["single_leg_calf_raise"].opts["height"][0]
     assert kg_height == 2 * 14 * 5.0
     view.weight_unit = "lb"
     assert view.metric_combo.currentText() == "Load volume (lb × reps)"
     assert view.plot.getPlotItem().getAxis("left").labelText == "Load volume (lb × reps)"
-    lb_height = view._bars["single_leg_calf_raise"].opts["height"][0]
+    lb_height = view.bars["single_leg_calf_raise"].opts["height"][0]
     assert lb_height == pytest.approx(kg_height / 0.45359237)
     assert y_top(view) >= tallest_in_view(view)
     view.select_week(0)
@@ -603,13 +622,5 @@ def test_hovering_just_inside_each_week_after_a_dst_change_reads_that_week(
         pixel = QPoint(edge.x() + dx, edge.y())
         x = box.mapSceneToView(v.plot.mapToScene(pixel)).x()
         assert 0 < (x - midnight) * dx < 3600  # within the hour the clocks moved
-        move = QMouseEvent(
-            QEvent.Type.MouseMove,
-            QPointF(pixel),
-            QPointF(v.plot.viewport().mapToGlobal(pixel)),
-            Qt.MouseButton.NoButton,
-            Qt.MouseButton.NoButton,
-            Qt.KeyboardModifier.NoModifier,
-        )
-        QApplication.sendEvent(v.plot.viewport(), move)  # the pointer comes to rest there
+        move_pointer_to(v, pixel)
         assert v.hover_label.text().startswith(expected)

@@ -223,7 +223,7 @@ def test_every_session_button_comes_back_for_the_next_session(window, clock) -> 
     assert not window.session_view.end_set_button.isVisibleTo(window)
     window.session_view.close_button.click()
     window.session.start(BUILTIN_BY_ID["heel-rise-test"])
-    for button in window.session_view._session_buttons():
+    for button in window.session_view.session_buttons():
         assert button.isVisibleTo(window), button.text()
 
 
