@@ -13,7 +13,6 @@ from calftimer.gui.main_window import MainWindow
 from tests.gui.fakes import T0
 from tests.gui.helpers import advance_to, answer_modal, click_button, notice_text
 
-
 OPTIONS = CompileOptions(prepare_s=5)
 
 
