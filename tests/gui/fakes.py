@@ -1,7 +1,10 @@
-"""Fakes for the window's injected parts: an audio output that records what it is asked to play.
+"""Fakes for the window's injected parts: an audio output that records what it is asked to play,
+and a keep-awake backend that records what it is asked to do.
 
 ``RecordingOutput`` implements the whole ``AudioOutput`` protocol (calftimer.gui.session.output),
 as the speakers and the silent output do, so the window drives it like any other output.
+``FakeKeepAwake`` is a ``KeepAwake`` backend (it implements the base class's two hooks), as the
+D-Bus, Windows and macOS ones are.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 
 from calftimer.core.clock import ManualClock
 from calftimer.core.cues import Measure, Phrase
+from calftimer.gui.keep_awake import KeepAwake, KeepAwakeError
 
 T0 = 4_000_000
 
@@ -84,3 +88,23 @@ class RecordingOutput(QObject):
 
     def close(self) -> None:
         self.closed = True
+
+
+class FakeKeepAwake(KeepAwake):
+    """Records what it is asked for; ``works=False`` fails like a missing screensaver service
+    (and ``works`` can be set later, as when the service comes back)."""
+
+    method = "fake"
+
+    def __init__(self, works: bool = True) -> None:
+        super().__init__()
+        self.works = works
+        self.calls: list[str] = []
+
+    def _start(self, reason: str) -> None:
+        self.calls.append("inhibit")
+        if not self.works:
+            raise KeepAwakeError("org.freedesktop.ScreenSaver is not running on the session bus")
+
+    def _stop(self) -> None:
+        self.calls.append("release")

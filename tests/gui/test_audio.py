@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PySide6.QtWidgets import QWidget
 
 from calftimer.core.clock import ManualClock
-from calftimer.core.library import ProgramLibrary
 from calftimer.core.programs import BUILTIN_BY_ID
 from calftimer.gui.audio import SOUND_NAMES, SilentOutput, create_sound_output
 from calftimer.gui.driver import FRAME_INTERVAL_MS
-from calftimer.gui.main_window import MainWindow
-from calftimer.paths import AppPaths
 from calftimer.resources import sounds_folder
 from tests.gui.fakes import T0, RecordingOutput
-from tests.gui.helpers import FakeTimers, advance_by_deadlines, advance_to, notice_text
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(T0)
-
-
-@pytest.fixture
-def timers(clock: ManualClock) -> FakeTimers:
-    return FakeTimers(clock)
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path, clock: ManualClock, timers: FakeTimers):
-    w = MainWindow(ProgramLibrary.load(None), clock, AppPaths(tmp_path, "test"), timers=timers)
-    qtbot.addWidget(w)
-    return w, clock
+from tests.gui.helpers import advance_by_deadlines, advance_to, notice_text
 
 
 def test_every_packaged_sound_exists_for_both_themes() -> None:
@@ -42,48 +20,45 @@ def test_every_packaged_sound_exists_for_both_themes() -> None:
             assert (sounds_folder(theme) / f"{name}.wav").is_file(), (theme, name)
 
 
-def test_cues_play_once_at_their_moments_and_pausing_silences(window) -> None:
-    w, clock = window
+def test_cues_play_once_at_their_moments_and_pausing_silences(window, clock) -> None:
     output = RecordingOutput(clock)
-    w.attach_audio(output)
-    w.session.start(BUILTIN_BY_ID["isometric"])
-    first = w.session.timeline.work_sets[0]
-    advance_by_deadlines(w.session, clock, T0 + first.start_ms)
+    window.attach_audio(output)
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    first = window.session.timeline.work_sets[0]
+    advance_by_deadlines(window.session, clock, T0 + first.start_ms)
     names = [name for _, name in output.sounds]
     assert names[-4:] == ["tick", "tick", "tick", "go"]
     assert output.sounds[-1][0] == first.start_ms  # "go" at the set's first millisecond
-    w.session.pause()
+    window.session.pause()
     assert output.stops >= 1
     count = len(output.sounds)
-    w.session.resume()
-    advance_to(w.session, clock, clock() + 100)
+    window.session.resume()
+    advance_to(window.session, clock, clock() + 100)
     assert len(output.sounds) == count  # nothing replayed on resume
 
 
-def test_muting_plays_nothing(window) -> None:
-    w, clock = window
+def test_muting_plays_nothing(window, clock) -> None:
     output = RecordingOutput(clock)
-    w.attach_audio(output)
-    w.toggle_mute()
-    w.session.start(BUILTIN_BY_ID["isometric"])
-    advance_to(w.session, clock, T0 + 20_000)
+    window.attach_audio(output)
+    window.toggle_mute()
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    advance_to(window.session, clock, T0 + 20_000)
     assert output.sounds == []
 
 
-def test_without_a_sound_backend_the_screen_flashes_and_says_why(qtbot, window) -> None:
-    w, clock = window
+def test_without_a_sound_backend_the_screen_flashes_and_says_why(qtbot, window, clock) -> None:
     output = SilentOutput("Sound is off: no audio output device was found.")
-    w.attach_audio(output)
-    w.session.start(BUILTIN_BY_ID["isometric"])
-    assert "Sound is off" in notice_text(w)
-    assert not w.notice_area.isHidden() and "Sound is off" in w.notice_area.summary_text()
+    window.attach_audio(output)
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    assert "Sound is off" in notice_text(window)
+    assert not window.notice_area.isHidden() and "Sound is off" in window.notice_area.summary_text()
     with qtbot.waitSignal(output.played):
-        advance_to(w.session, clock, T0 + 10_000)
-    overlay = w.session_view.findChild(QWidget, "flashOverlay")
+        advance_to(window.session, clock, T0 + 10_000)
+    overlay = window.session_view.findChild(QWidget, "flashOverlay")
     assert overlay is not None and not overlay.isHidden()  # shown (the window itself is not)
 
 
-def test_with_qtmultimedia_missing_the_app_still_runs(monkeypatch, window) -> None:
+def test_with_qtmultimedia_missing_the_app_still_runs(monkeypatch, window, clock) -> None:
     import builtins
 
     real_import = builtins.__import__
@@ -97,62 +72,57 @@ def test_with_qtmultimedia_missing_the_app_still_runs(monkeypatch, window) -> No
     output = create_sound_output("standard")
     assert isinstance(output, SilentOutput)
     assert "libpulse0" in output.problem
-    w, clock = window
-    w.attach_audio(output)
-    w.session.start(BUILTIN_BY_ID["isometric"])
-    advance_to(w.session, clock, T0 + 30_000)
-    assert w.session.state.value == "running"
+    window.attach_audio(output)
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    advance_to(window.session, clock, T0 + 30_000)
+    assert window.session.state.value == "running"
 
 
-def test_the_session_done_sound_is_not_cut_off(window) -> None:
-    w, clock = window
+def test_the_session_done_sound_is_not_cut_off(window, clock) -> None:
     output = RecordingOutput(clock)
-    w.attach_audio(output)
-    w.session.start(BUILTIN_BY_ID["isometric"])
-    advance_by_deadlines(w.session, clock, T0 + 20_000)
-    w.session.finish()
+    window.attach_audio(output)
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    advance_by_deadlines(window.session, clock, T0 + 20_000)
+    window.session.finish()
     assert output.sounds[-1][1] == "session_done"
     assert output.stops == 0  # finishing does not silence the last sound
 
 
-def test_a_set_reached_by_skip_while_paused_says_go_on_resume(window) -> None:
-    w, clock = window
+def test_a_set_reached_by_skip_while_paused_says_go_on_resume(window, clock) -> None:
     output = RecordingOutput(clock)
-    w.attach_audio(output)
-    w.session.start(BUILTIN_BY_ID["isometric"])
-    advance_by_deadlines(w.session, clock, T0 + 3_000)
-    w.session.pause()
-    w.session.skip()  # lands on the first set's start, still paused
+    window.attach_audio(output)
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    advance_by_deadlines(window.session, clock, T0 + 3_000)
+    window.session.pause()
+    window.session.skip()  # lands on the first set's start, still paused
     assert "go" not in [name for _, name in output.sounds]
-    advance_by_deadlines(w.session, clock, clock() + 2_000)
-    w.session.resume()
+    advance_by_deadlines(window.session, clock, clock() + 2_000)
+    window.session.resume()
     assert output.sounds[-1][1] == "go"
 
 
-def test_the_deadline_helper_never_looks_like_a_suspend(window) -> None:
-    w, clock = window
-    w.attach_audio(RecordingOutput(clock))
-    w.session.start(BUILTIN_BY_ID["isometric"])
-    advance_by_deadlines(w.session, clock, T0 + 120_000)
-    assert w.session.state.value == "running"
+def test_the_deadline_helper_never_looks_like_a_suspend(window, clock) -> None:
+    window.attach_audio(RecordingOutput(clock))
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    advance_by_deadlines(window.session, clock, T0 + 120_000)
+    assert window.session.state.value == "running"
 
 
 # ------------------------------------------------------------------ the voice in the window
 
 
-def test_a_rep_count_is_spoken_ahead_so_it_ends_as_the_rep_starts(window, timers) -> None:
+def test_a_rep_count_is_spoken_ahead_so_it_ends_as_the_rep_starts(window, timers, clock) -> None:
     from calftimer.core.cues import phrase_plan
 
-    w, clock = window
     output = RecordingOutput(clock)
-    w.attach_audio(output)
-    w.session.start(BUILTIN_BY_ID["foundation"])
-    first = w.session.timeline.work_sets[0]
-    plan = phrase_plan(w.session.timeline, w.conductor.measure)
+    window.attach_audio(output)
+    window.session.start(BUILTIN_BY_ID["foundation"])
+    first = window.session.timeline.work_sets[0]
+    plan = phrase_plan(window.session.timeline, window.conductor.measure)
     counts = [(start, p) for start, p in plan if p.text in ("1", "2", "3")]
     counts = [c for c in counts if first.start_ms <= c[1].cue.offset_ms <= first.end_ms][:3]
     end = T0 + counts[-1][1].cue.offset_ms
-    advance_by_deadlines(w.session, clock, end, timers, step_ms=FRAME_INTERVAL_MS)
+    advance_by_deadlines(window.session, clock, end, timers, step_ms=FRAME_INTERVAL_MS)
     spoken = [(t, text) for t, text in output.spoken if text in ("1", "2", "3")]
     assert spoken == [(start, phrase.text) for start, phrase in counts]  # by the phrase timer
     for _start, phrase in counts:
@@ -161,41 +131,39 @@ def test_a_rep_count_is_spoken_ahead_so_it_ends_as_the_rep_starts(window, timers
 
 
 def test_pausing_takes_back_what_was_handed_out_and_resuming_hands_it_out_again(
-    window, timers
+    window, timers, clock
 ) -> None:
-    w, clock = window
     output = RecordingOutput(clock)
-    w.attach_audio(output)
-    w.session.start(BUILTIN_BY_ID["isometric"])
-    advance_by_deadlines(w.session, clock, T0 + 6_500)
+    window.attach_audio(output)
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    advance_by_deadlines(window.session, clock, T0 + 6_500)
     assert output.pending, "the countdown was handed out ahead"
-    w.session.pause()
+    window.session.pause()
     assert output.pending == [] and timers.next_due() is None  # nothing left to say either
     clock.set(clock() + 3_000)
-    w.session.resume()
-    advance_by_deadlines(w.session, clock, clock() + 4_000)
+    window.session.resume()
+    advance_by_deadlines(window.session, clock, clock() + 4_000)
     names = [name for _, name in output.sounds]
     assert names == ["tick", "tick", "tick", "go"]  # each once, after the pause
     assert [t for t, _ in output.sounds] == [7_000 + 3_000, 8_000 + 3_000, 9_000 + 3_000, 13_000]
 
 
-def test_the_cue_player_plans_with_the_voice_that_speaks(window) -> None:
+def test_the_cue_player_plans_with_the_voice_that_speaks(window, clock) -> None:
     from calftimer.core.cues import estimate
 
-    w, clock = window
     output = RecordingOutput(clock)
-    w.attach_audio(output)
+    window.attach_audio(output)
     assert output.voices == [("system", 0.0, "")]  # the settings' engine, rate and voice
-    assert w.conductor.measure is estimate
+    assert window.conductor.measure is estimate
 
     def slow(text: str, words: tuple[str, ...]) -> int:
         return 5_000
 
     output.measure = slow
     output.voice_changed.emit()
-    assert w.conductor.measure is slow
+    assert window.conductor.measure is slow
     output.notice.emit("The system voice is not available: no speech engine is installed.")
-    assert "not available" in notice_text(w)
+    assert "not available" in notice_text(window)
 
 
 def test_a_silent_output_flashes_at_the_moment_and_not_after_a_cancel(qtbot) -> None:
@@ -273,63 +241,62 @@ class LoadingOutput(RecordingOutput):
         self.loading = True
 
 
-def test_a_session_started_while_the_sounds_load_waits_for_them(window, timers) -> None:
+def test_a_session_started_while_the_sounds_load_waits_for_them(window, timers, clock) -> None:
     """A --start at launch: the get-ready announcement must not be lost to loading."""
-    w, clock = window
     output = LoadingOutput(clock)
-    w.attach_audio(output)
-    w.session.start(BUILTIN_BY_ID["isometric"])
-    assert w.session.state is None and "getting the sounds ready" in w.statusBar().currentMessage()
+    window.attach_audio(output)
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    assert (
+        window.session.state is None
+        and "getting the sounds ready" in window.statusBar().currentMessage()
+    )
     output.loading = False
     output.became_ready.emit()
-    assert w.session.state is not None and w.session.state.value == "running"
-    assert w.session.waiting_program is None and timers.next_due() is None
+    assert window.session.state is not None and window.session.state.value == "running"
+    assert window.session.waiting_program is None and timers.next_due() is None
 
 
-def test_a_session_does_not_wait_for_sounds_forever(window, timers) -> None:
-    w, clock = window
-    w.attach_audio(LoadingOutput(clock))
-    w.session.start(BUILTIN_BY_ID["isometric"])
-    assert w.session.state is None and timers.next_due() == clock() + 3_000
+def test_a_session_does_not_wait_for_sounds_forever(window, timers, clock) -> None:
+    window.attach_audio(LoadingOutput(clock))
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    assert window.session.state is None and timers.next_due() == clock() + 3_000
     clock.set(clock() + 2_999)
     timers.fire_due()
-    assert w.session.state is None  # still waiting
+    assert window.session.state is None  # still waiting
     clock.set(clock() + 1)  # three seconds later, still loading
     timers.fire_due()
-    assert w.session.state is not None and w.session.state.value == "running"
+    assert window.session.state is not None and window.session.state.value == "running"
 
 
-def test_sounds_that_fail_to_load_fall_back_to_the_flash(qtbot, window) -> None:
-    w, clock = window
+def test_sounds_that_fail_to_load_fall_back_to_the_flash(qtbot, window, clock) -> None:
     output = LoadingOutput(clock)
-    w.attach_audio(output)
+    window.attach_audio(output)
     output.failed.emit("Sound is off: no audio output device was found.")
-    assert isinstance(w.conductor.output, SilentOutput)
-    assert "no audio output device" in notice_text(w)
+    assert isinstance(window.conductor.output, SilentOutput)
+    assert "no audio output device" in notice_text(window)
 
 
-def test_after_back_the_replayed_rep_counts_are_spoken_ahead_again(window, timers) -> None:
+def test_after_back_the_replayed_rep_counts_are_spoken_ahead_again(window, timers, clock) -> None:
     from calftimer.core.timeline import CueKind
 
-    w, clock = window
     output = RecordingOutput(clock)
-    w.attach_audio(output)
-    w.session.start(BUILTIN_BY_ID["foundation"])
-    first = w.session.timeline.work_sets[0]
-    advance_by_deadlines(w.session, clock, T0 + first.start_ms + 12_000, timers)
+    window.attach_audio(output)
+    window.session.start(BUILTIN_BY_ID["foundation"])
+    first = window.session.timeline.work_sets[0]
+    advance_by_deadlines(window.session, clock, T0 + first.start_ms + 12_000, timers)
     assert [text for _, text in output.spoken].count("2") == 1
-    w.session.back()  # to the start of the set
-    t = w.session.elapsed_ms
+    window.session.back()  # to the start of the set
+    t = window.session.elapsed_ms
     assert t < first.start_ms + 12_000
     # The phrases of the replayed stretch are offered again, from where the session is now:
     # the count of rep 2 starts before rep 2, as the first time.
     rep_2 = next(
         c
-        for c in w.session.timeline.cues
+        for c in window.session.timeline.cues
         if c.kind is CueKind.REP and c.value == 2 and c.work_index == first.index
     )
-    rep_2_at = w.session.mono_at(rep_2.offset_ms) - T0
-    advance_by_deadlines(w.session, clock, T0 + rep_2_at, timers, step_ms=FRAME_INTERVAL_MS)
+    rep_2_at = window.session.mono_at(rep_2.offset_ms) - T0
+    advance_by_deadlines(window.session, clock, T0 + rep_2_at, timers, step_ms=FRAME_INTERVAL_MS)
     again = [time for time, text in output.spoken if text == "2"][1:]
     assert len(again) == 1 and again[0] < rep_2_at
 
@@ -396,20 +363,21 @@ def test_the_glitch_watch_passes_messages_on_and_floods_never(qtbot) -> None:
     assert real.glitches == 2
 
 
-def test_a_backend_fault_restarts_the_sound_once_and_the_session_goes_on(window, timers) -> None:
-    w, clock = window
+def test_a_backend_fault_restarts_the_sound_once_and_the_session_goes_on(
+    window, timers, clock
+) -> None:
     copies: list[RestartableOutput] = []
     first = RestartableOutput(clock, copies)
-    w.attach_audio(first)
-    w.session.start(BUILTIN_BY_ID["isometric"])
-    first_set = w.session.timeline.work_sets[0]
-    advance_by_deadlines(w.session, clock, T0 + first_set.start_ms - 3_500)
-    w.conductor.restart_output()
-    w.conductor.restart_output()  # the same fault's second message: no second restart
+    window.attach_audio(first)
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    first_set = window.session.timeline.work_sets[0]
+    advance_by_deadlines(window.session, clock, T0 + first_set.start_ms - 3_500)
+    window.conductor.restart_output()
+    window.conductor.restart_output()  # the same fault's second message: no second restart
     timers.fire_due()  # the restart runs once the messages of the fault are in
-    assert first.closed and len(copies) == 1 and w.conductor.output is copies[0]
-    assert "restarted its sound" in notice_text(w)
-    advance_by_deadlines(w.session, clock, T0 + first_set.start_ms, timers)
+    assert first.closed and len(copies) == 1 and window.conductor.output is copies[0]
+    assert "restarted its sound" in notice_text(window)
+    advance_by_deadlines(window.session, clock, T0 + first_set.start_ms, timers)
     # The new output plays the count-in and "go" at their moments, the old one nothing more.
     assert copies[0].sounds == [
         (first_set.start_ms - 3_000, "tick"),
@@ -418,13 +386,13 @@ def test_a_backend_fault_restarts_the_sound_once_and_the_session_goes_on(window,
         (first_set.start_ms, "go"),
     ]
     assert all(t < first_set.start_ms - 3_500 for t, _ in first.sounds)
-    w.conductor.restart_output()  # a later fault (of the fresh output) is a new one
+    window.conductor.restart_output()  # a later fault (of the fresh output) is a new one
     timers.fire_due()
-    assert w.conductor.output is copies[-1] and len(copies) == 2
+    assert window.conductor.output is copies[-1] and len(copies) == 2
     for _ in range(10):  # a fault that keeps coming: a few restarts, then a word to the user
-        w.conductor.restart_output()
+        window.conductor.restart_output()
         timers.fire_due()
-    assert len(copies) == 5 and "keeps failing" in notice_text(w)
+    assert len(copies) == 5 and "keeps failing" in notice_text(window)
 
 
 def test_sound_output_makes_a_fresh_copy_with_the_same_theme_and_device(qtbot) -> None:

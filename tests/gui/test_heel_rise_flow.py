@@ -10,52 +10,26 @@ import pytest
 
 from calftimer.core.clock import ManualClock
 from calftimer.core.exercise import Mode
-from calftimer.core.library import ProgramLibrary
 from calftimer.core.programs import BUILTIN_BY_ID
 from calftimer.core.settings import Settings
-from calftimer.core.store import BackgroundWriter, Store
+from calftimer.core.store import Store
 from calftimer.core.timeline import CueKind
 from calftimer.gui.main_window import MainWindow
 from calftimer.gui.session.controller import SESSION_END_SETTLE_MS
-from calftimer.paths import AppPaths
-from tests.gui.fakes import RecordingOutput
+from tests.gui.fakes import T0, RecordingOutput
 from tests.gui.helpers import FakeTimers, advance_by_deadlines, advance_to
 
-T0 = 3_000_000
+
+@pytest.fixture
+def output(clock: ManualClock) -> RecordingOutput:
+    return RecordingOutput(clock)
 
 
 @pytest.fixture
-def writer():
-    w = BackgroundWriter()
-    yield w
-    w.close()
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(T0)
-
-
-@pytest.fixture
-def timers(clock: ManualClock) -> FakeTimers:
-    return FakeTimers(clock)
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path, writer, clock, timers):
-    w = MainWindow(
-        ProgramLibrary.load(None),
-        clock,
-        AppPaths(tmp_path, "test"),
-        store=Store.open(tmp_path),
-        writer=writer,
-        settings=Settings(sex="female", age_band="40s", test_target=25),
-        timers=timers,
-    )
-    qtbot.addWidget(w)
-    output = RecordingOutput(clock)
+def window(make_window, output: RecordingOutput) -> MainWindow:
+    w = make_window(history=True, settings=Settings(sex="female", age_band="40s", test_target=25))
     w.attach_audio(output)
-    return w, clock, output
+    return w
 
 
 def run_test_set(w: MainWindow, clock: ManualClock, reps: int, timers: FakeTimers) -> None:
@@ -70,11 +44,10 @@ def run_test_set(w: MainWindow, clock: ManualClock, reps: int, timers: FakeTimer
 
 
 def test_the_guided_test_paces_each_leg_rests_between_and_reads_the_result(
-    tmp_path: Path, window, writer, timers
+    tmp_path: Path, window, writer, timers, clock, output
 ) -> None:
-    w, clock, output = window
-    w.session.start(BUILTIN_BY_ID["heel-rise-test"])
-    timeline = w.session.timeline
+    window.session.start(BUILTIN_BY_ID["heel-rise-test"])
+    timeline = window.session.timeline
     left, right = (ws for ws in timeline.work_sets if ws.mode is Mode.TEST)
     # The metronome: one beat up, one beat down, 1 s apart (60 bpm), on both legs.
     ups = [
@@ -82,20 +55,20 @@ def test_the_guided_test_paces_each_leg_rests_between_and_reads_the_result(
     ]
     assert ups[:3] == [left.start_ms, left.start_ms + 2_000, left.start_ms + 4_000]
     # Warm-up, then the left leg to failure.
-    advance_by_deadlines(w.session, clock, T0 + left.start_ms)
-    assert w.session.position().work_set.index == left.index
-    run_test_set(w, clock, 28, timers)
+    advance_by_deadlines(window.session, clock, T0 + left.start_ms)
+    assert window.session.position().work_set.index == left.index
+    run_test_set(window, clock, 28, timers)
     # Two minutes between legs, announced as a switch.
-    position = w.session.position()
+    position = window.session.position()
     assert position.segment.kind.value == "rest" and position.segment.duration_ms == 120_000
     assert position.work_set.index == right.index  # what the rest leads to: the right leg
     assert "switch" in [name for _, name in output.sounds]
-    advance_by_deadlines(w.session, clock, clock() + 120_000)
-    assert w.session.position().work_set.index == right.index
-    run_test_set(w, clock, 24, timers)
-    assert w.session.state.value == "finished"
+    advance_by_deadlines(window.session, clock, clock() + 120_000)
+    assert window.session.position().work_set.index == right.index
+    run_test_set(window, clock, 24, timers)
+    assert window.session.state.value == "finished"
 
-    dialog = w.coach.test_results_dialog
+    dialog = window.coach.test_results_dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.counts() == (28, 24)
     assert "Symmetry 86 % (amber)" in dialog.band_label.text()
@@ -127,12 +100,15 @@ def test_a_second_test_is_compared_with_the_first(window) -> None:
 
     from calftimer.gui.test_results import HeelRiseResultsDialog
 
-    w, _clock, _output = window
-    earlier = w.store.begin_session("heel-rise-test", "Test", datetime(2026, 10, 1, tzinfo=UTC))
-    w.store.add_test_result(earlier, 25, 27)
-    w.store.add_test_result(earlier, None, 20)  # one leg only: not a comparison
-    assert w.coach.previous_test() == (25, 27)
-    dialog = HeelRiseResultsDialog(28, 20, w.settings_hub.current, w.coach.previous_test(), w)
+    earlier = window.store.begin_session(
+        "heel-rise-test", "Test", datetime(2026, 10, 1, tzinfo=UTC)
+    )
+    window.store.add_test_result(earlier, 25, 27)
+    window.store.add_test_result(earlier, None, 20)  # one leg only: not a comparison
+    assert window.coach.previous_test() == (25, 27)
+    dialog = HeelRiseResultsDialog(
+        28, 20, window.settings_hub.current, window.coach.previous_test(), window
+    )
     text = dialog.reading_label.text()
     assert "Since the last test, left +3 (under about 6 reps: may be noise)." in text
     assert "Since the last test, right -7." in text
@@ -150,19 +126,18 @@ def run_whole_test(
     assert w.session.state.value == "finished"
 
 
-def test_the_summary_shows_the_corrected_counts(window, timers) -> None:
-    w, clock, _output = window
-    w.session.start(BUILTIN_BY_ID["heel-rise-test"])
-    run_whole_test(w, clock, 28, 24, timers)
-    lines = w.session_view.summary_label.text().splitlines()
+def test_the_summary_shows_the_corrected_counts(window, timers, clock) -> None:
+    window.session.start(BUILTIN_BY_ID["heel-rise-test"])
+    run_whole_test(window, clock, 28, 24, timers)
+    lines = window.session_view.summary_label.text().splitlines()
     assert lines[1:] == [
         "3 sets · 62 reps",  # with the warm-up's 10
         "Double-leg calf raise: 10 reps",
         "Heel-rise endurance test: left 28 · right 24 reps",
     ]
-    w.coach.test_results_dialog.right_spin.setValue(25)  # one the metronome missed
-    w.coach.test_results_dialog.save_button.click()
-    lines = w.session_view.summary_label.text().splitlines()
+    window.coach.test_results_dialog.right_spin.setValue(25)  # one the metronome missed
+    window.coach.test_results_dialog.save_button.click()
+    lines = window.session_view.summary_label.text().splitlines()
     assert lines[1:] == [  # what was saved
         "3 sets · 63 reps",
         "Double-leg calf raise: 10 reps",
@@ -171,16 +146,15 @@ def test_the_summary_shows_the_corrected_counts(window, timers) -> None:
 
 
 def test_the_result_goes_to_the_test_session_even_if_another_started(
-    tmp_path: Path, window, writer, timers
+    tmp_path: Path, window, writer, timers, clock
 ) -> None:
-    w, clock, _output = window
-    w.session.start(BUILTIN_BY_ID["heel-rise-test"])
-    run_whole_test(w, clock, 22, 20, timers)
-    dialog = w.coach.test_results_dialog
+    window.session.start(BUILTIN_BY_ID["heel-rise-test"])
+    run_whole_test(window, clock, 22, 20, timers)
+    dialog = window.coach.test_results_dialog
     assert dialog.isVisible()
     # Meanwhile another session starts (a second launch with --start, say), and saves a set.
-    w.on_second_launch(["--start", "isometric"])
-    assert w.session.timeline.program_id == "isometric"
+    window.on_second_launch(["--start", "isometric"])
+    assert window.session.timeline.program_id == "isometric"
     assert writer.flush(timeout=10)
     dialog.save_button.click()  # the result dialog was still open
     assert writer.flush(timeout=10)
@@ -189,22 +163,11 @@ def test_the_result_goes_to_the_test_session_even_if_another_started(
     assert [(t["left_reps"], t["right_reps"]) for t in tests] == [(22, 20)]
     assert by_program["isometric"]["tests"] == []
     # The new session's screen is not the test's summary: it is left as it is.
-    assert w.session.state.value == "running"
+    assert window.session.state.value == "running"
 
 
-def test_without_a_profile_the_newer_norms_are_the_comparison(
-    qtbot, tmp_path: Path, writer, clock, timers
-):
-    w = MainWindow(
-        ProgramLibrary.load(None),
-        clock,
-        AppPaths(tmp_path, "test"),
-        store=Store.open(tmp_path),
-        writer=writer,
-        settings=Settings(),  # no sex or age given
-        timers=timers,
-    )
-    qtbot.addWidget(w)
+def test_without_a_profile_the_newer_norms_are_the_comparison(make_window, clock, timers):
+    w = make_window(history=True, settings=Settings())  # no sex or age given
     w.session.start(BUILTIN_BY_ID["heel-rise-test"])
     run_whole_test(w, clock, 26, 21, timers)
     dialog = w.coach.test_results_dialog

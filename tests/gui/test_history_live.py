@@ -8,21 +8,17 @@ import json
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from calftimer.core.clock import ManualClock
 from calftimer.core.exchange import backup_bytes
 from calftimer.core.history import SessionDoc
-from calftimer.core.library import ProgramLibrary
 from calftimer.core.programs import BUILTIN_BY_ID
-from calftimer.core.store import BackgroundWriter, Store
+from calftimer.core.store import Store
 from calftimer.core.timeline import CompileOptions
 from calftimer.gui.main_window import MainWindow
-from calftimer.paths import AppPaths
 from tests.core.store_worker import imported_session
 from tests.core.test_store import month_bytes, worker_env
 
@@ -30,25 +26,13 @@ WAIT_MS = 20_000
 
 
 @pytest.fixture
-def writer() -> Iterator[BackgroundWriter]:
-    w = BackgroundWriter()
-    yield w
-    w.close()
+def make_shown(make_window):
+    """A shown window on ``data`` with its history open, as the app opens it."""
 
+    def make(data: Path) -> MainWindow:
+        return make_window(data, options=CompileOptions(prepare_s=5), history=True, show=True)
 
-def make_window(qtbot, data: Path, writer: BackgroundWriter) -> MainWindow:
-    window = MainWindow(
-        ProgramLibrary.load(None),
-        ManualClock(1_000_000),
-        AppPaths(data, "test"),
-        CompileOptions(prepare_s=5),
-        store=Store.open(data),
-        writer=writer,
-    )
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+    return make
 
 
 def reps(sessions: list[SessionDoc]) -> int:
@@ -84,11 +68,11 @@ def last_month(days: int) -> datetime:
 
 
 @pytest.mark.slow
-def test_an_import_from_the_command_line_shows_in_the_open_history(qtbot, tmp_path, writer) -> None:
+def test_an_import_from_the_command_line_shows_in_the_open_history(qtbot, tmp_path, make_shown):
     data = tmp_path / "data"
     here = [imported_session(last_month(40), sets=2)]
     Store.open(data).merge_sessions(here)
-    window = make_window(qtbot, data, writer)
+    window = make_shown(data)
     window.window_actions["show_history"].trigger()  # Ctrl+H
     qtbot.waitUntil(lambda: shown_reps(window) == reps(here), timeout=WAIT_MS)
 
@@ -100,11 +84,11 @@ def test_an_import_from_the_command_line_shows_in_the_open_history(qtbot, tmp_pa
 
 
 @pytest.mark.slow
-def test_a_sync_conflict_copy_arriving_shows_in_the_open_history(qtbot, tmp_path, writer) -> None:
+def test_a_sync_conflict_copy_arriving_shows_in_the_open_history(qtbot, tmp_path, make_shown):
     data = tmp_path / "data"
     shared = imported_session(datetime(2025, 6, 2, 7, 0, tzinfo=UTC), sets=1)
     Store.open(data).merge_sessions([shared])
-    window = make_window(qtbot, data, writer)
+    window = make_shown(data)
     window.history.show()
     qtbot.waitUntil(lambda: shown_reps(window) == reps([shared]), timeout=WAIT_MS)
 
@@ -119,10 +103,10 @@ def test_a_sync_conflict_copy_arriving_shows_in_the_open_history(qtbot, tmp_path
 
 @pytest.mark.slow
 def test_what_arrives_during_a_session_is_read_after_it_and_the_session_is_kept(
-    qtbot, tmp_path, writer
+    qtbot, tmp_path, writer, make_shown
 ) -> None:
     data = tmp_path / "data"
-    window = make_window(qtbot, data, writer)
+    window = make_shown(data)
     refreshed: list[bool] = []
     window.history_changed.connect(lambda: refreshed.append(True))
     window.session.start(BUILTIN_BY_ID["isometric"])
@@ -217,7 +201,7 @@ def test_ctrl_h_on_a_long_history_shows_the_recent_weeks_at_once_and_fills_in(tm
 
 
 def test_ctrl_h_shows_the_history_at_once_while_older_months_are_held_back(
-    qtbot, tmp_path, writer
+    qtbot, tmp_path, make_window
 ) -> None:
     """In a window whose chart library is loaded already (here, by this test's imports): the
     History comes in Ctrl+H itself, with what is read; the rest fills in once it is read."""
@@ -230,14 +214,7 @@ def test_ctrl_h_shows_the_history_at_once_while_older_months_are_held_back(
     store = GatedStore.open(data)
     store.gate = threading.Event()  # this test's own gate (the class one is the probe's)
     try:
-        window = MainWindow(
-            ProgramLibrary.load(None),
-            ManualClock(1_000_000),
-            AppPaths(data, "test"),
-            store=store,
-            writer=writer,
-        )
-        qtbot.addWidget(window)
+        window = make_window(data, history=store)
         window.show()
         window.history.load_in_background()
         window.window_actions["show_history"].trigger()
@@ -252,14 +229,14 @@ def test_ctrl_h_shows_the_history_at_once_while_older_months_are_held_back(
 
 
 def test_the_history_view_is_made_ahead_when_idle_but_never_during_a_session(
-    qtbot, tmp_path, writer
+    qtbot, tmp_path, make_shown
 ) -> None:
-    idle = make_window(qtbot, tmp_path / "idle", writer)
+    idle = make_shown(tmp_path / "idle")
     idle.history.preload()
     qtbot.waitUntil(lambda: idle.history.view is not None, timeout=WAIT_MS)
     assert idle.stack.currentWidget() is idle.home  # made ahead, not shown
 
-    busy = make_window(qtbot, tmp_path / "busy", writer)
+    busy = make_shown(tmp_path / "busy")
     busy.session.start(BUILTIN_BY_ID["isometric"])
     busy.history.preload()
     # Once every event posted so far has run, the preload has decided.

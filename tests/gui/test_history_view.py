@@ -13,12 +13,9 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, Qt
 from PySide6.QtGui import QColor, QImage, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from calftimer.core.clock import ManualClock
-from calftimer.core.library import ProgramLibrary
 from calftimer.core.programs import BUILTIN_BY_ID
 from calftimer.gui.history_view import PALETTE, WEEK_S, HistoryView, week_x
 from calftimer.gui.main_window import MainWindow
-from calftimer.paths import AppPaths
 from tests.core.test_volume import a_session, a_set
 
 UTC = ZoneInfo("UTC")
@@ -202,13 +199,6 @@ def test_an_empty_history_says_what_will_appear(qtbot) -> None:
 
 
 # ------------------------------------------------------------------ in the window
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path):
-    w = MainWindow(ProgramLibrary.load(None), ManualClock(1_000_000), AppPaths(tmp_path, "test"))
-    qtbot.addWidget(w)
-    return w
 
 
 def test_ctrl_h_opens_the_history_and_esc_goes_back(qtbot, window: MainWindow) -> None:
@@ -422,7 +412,7 @@ def test_the_session_list_shows_many_rows_beside_a_full_chart_at_1366_by_768(
 
 
 def test_the_split_between_chart_and_list_comes_back_next_start(
-    qtbot, window: MainWindow, tmp_path: Path
+    qtbot, window: MainWindow, make_window
 ) -> None:
     window.resize(1200, 700)
     window.show()
@@ -431,11 +421,7 @@ def test_the_split_between_chart_and_list_comes_back_next_start(
     window.history.view.splitter.setSizes([500, 650])
     sizes = window.history.view.splitter.sizes()
     window.close()
-    again = MainWindow(ProgramLibrary.load(None), ManualClock(1), AppPaths(tmp_path, "test"))
-    qtbot.addWidget(again)
-    again.resize(1200, 700)
-    again.show()
-    qtbot.waitExposed(again)
+    again = make_window(size=(1200, 700), show=True)  # the next start, on the same data folder
     again.history.show()
     assert again.history.view.splitter.sizes() == sizes
 

@@ -30,37 +30,17 @@ from calftimer.gui.keep_awake import (
     CaffeinateKeepAwake,
     DBusScreenSaverKeepAwake,
     FallbackKeepAwake,
-    KeepAwake,
     KeepAwakeController,
-    KeepAwakeError,
     NullKeepAwake,
     PortalKeepAwake,
     WindowsKeepAwake,
     create_keep_awake,
 )
+from tests.gui.fakes import FakeKeepAwake
 
 ROOT = Path(__file__).resolve().parents[2]
 FAKE_SERVICE = Path(__file__).with_name("fake_screensaver.py")
 WAIT_S = 5.0
-
-
-class FakeKeepAwake(KeepAwake):
-    """Records what the controller asks for; ``works=False`` fails like a missing service."""
-
-    method = "fake"
-
-    def __init__(self, works: bool = True) -> None:
-        super().__init__()
-        self.works = works
-        self.calls: list[str] = []
-
-    def _start(self, reason: str) -> None:
-        self.calls.append("inhibit")
-        if not self.works:
-            raise KeepAwakeError("org.freedesktop.ScreenSaver is not running on the session bus")
-
-    def _stop(self) -> None:
-        self.calls.append("release")
 
 
 # --- the controller, through the seam -------------------------------------------------------

@@ -2,43 +2,23 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import Qt
 
 from calftimer.core.catalog import CATALOG
 from calftimer.core.clock import ManualClock
-from calftimer.core.library import ProgramLibrary
 from calftimer.core.programs import BUILTIN_BY_ID
 from calftimer.core.session import State
 from calftimer.core.timeline import CompileOptions, SegmentKind
 from calftimer.gui.main_window import MainWindow
 from calftimer.gui.models import ExerciseListModel, ProgramListModel
-from calftimer.paths import AppPaths
+from tests.gui.fakes import T0
 from tests.gui.helpers import advance_to, answer_modal, click_button
 
-T0 = 1_000_000
-
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(T0)
-
-
-@pytest.fixture
-def window(qtbot, clock, tmp_path: Path) -> MainWindow:
-    w = MainWindow(
-        ProgramLibrary.load(None),
-        clock,
-        AppPaths(tmp_path, "test"),
-        CompileOptions(prepare_s=10, countdown_s=3),
-    )
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    return w
+def window(make_window) -> MainWindow:
+    return make_window(options=CompileOptions(prepare_s=10, countdown_s=3), activate=True)
 
 
 def at(window: MainWindow, clock: ManualClock, ms: int) -> None:
@@ -318,15 +298,12 @@ def test_every_action_has_a_menu_entry_and_a_tooltip(window) -> None:
         assert act.toolTip(), act.text()
 
 
-def test_window_size_and_panes_come_back_next_start(qtbot, window, tmp_path, clock) -> None:
+def test_window_size_and_panes_come_back_next_start(qtbot, window, tmp_path, make_window) -> None:
     window.resize(760, 540)  # inside the offscreen screen (800 x 600): restore clamps to it
     state = window.home.splitter.saveState()
     window.close()
     assert (tmp_path / "window.ini").exists()
-    again = MainWindow(ProgramLibrary.load(None), clock, AppPaths(tmp_path, "test"))
-    qtbot.addWidget(again)
-    again.show()
-    qtbot.waitExposed(again)
+    again = make_window(show=True)  # the next start, on the same data folder
     again.restore_window_state()
     assert again.size().width() == 760 and again.size().height() == 540
     qtbot.waitUntil(lambda: again.home.splitter.saveState() == state)

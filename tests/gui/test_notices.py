@@ -12,39 +12,18 @@ import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor
 
-from calftimer.core.clock import ManualClock
-from calftimer.core.library import ProgramLibrary
 from calftimer.core.programs import BUILTIN_BY_ID, program_to_dict
 from calftimer.core.settings import load_settings
 from calftimer.core.timeline import CompileOptions
 from calftimer.gui.audio import NO_DEVICE, SilentOutput
-from calftimer.gui.keep_awake import KeepAwake, KeepAwakeError
 from calftimer.gui.main_window import MainWindow
 from calftimer.gui.notice_feeds import post_settings_notices
 from calftimer.gui.notices import LEVELS, NoticeBoard, tint
 from calftimer.gui.theme import apply_theme
 from calftimer.paths import AppPaths
+from tests.gui.fakes import T0, FakeKeepAwake, RecordingOutput
 from tests.gui.helpers import advance_to, answer_modal, click_button, notice_text
 from tests.gui.test_session_view_contrast import contrast
-
-T0 = 4_000_000
-
-
-class SwitchableKeepAwake(KeepAwake):
-    """Fails like a missing screensaver service until ``works`` is set."""
-
-    method = "test"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.works = False
-
-    def _start(self, reason: str) -> None:
-        if not self.works:
-            raise KeepAwakeError("org.freedesktop.ScreenSaver is not running on the session bus")
-
-    def _stop(self) -> None:
-        pass
 
 
 @pytest.fixture
@@ -56,30 +35,19 @@ def data(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(T0)
+def keep_awake() -> FakeKeepAwake:
+    return FakeKeepAwake(works=False)  # fails like a missing screensaver service
 
 
 @pytest.fixture
-def keep_awake() -> SwitchableKeepAwake:
-    return SwitchableKeepAwake()
-
-
-@pytest.fixture
-def window(qtbot, data: Path, clock, keep_awake) -> MainWindow:
-    paths = AppPaths(data, "test")
-    w = MainWindow(
-        ProgramLibrary.load(paths.programs_dir),
-        clock,
-        paths,
-        CompileOptions(prepare_s=10, countdown_s=3),
+def window(make_window, data: Path, keep_awake) -> MainWindow:
+    return make_window(
+        data,
+        options=CompileOptions(prepare_s=10, countdown_s=3),
         keep_awake=keep_awake,
+        size=(1366, 740),
+        show=True,
     )
-    qtbot.addWidget(w)
-    w.resize(1366, 740)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
 
 
 def test_sound_off_and_a_sleeping_screen_are_both_said_in_the_session(window, clock) -> None:
@@ -225,8 +193,6 @@ def test_the_area_follows_a_theme_chosen_in_settings(window, qapp) -> None:
 
 
 def test_the_sound_notice_goes_when_sound_works_again(window, clock) -> None:
-    from tests.gui.fakes import RecordingOutput
-
     window.attach_audio(SilentOutput(NO_DEVICE))
     assert "Sound is off" in notice_text(window)
     window.attach_audio(RecordingOutput(clock))  # a device came back (a restart, say)

@@ -8,38 +8,30 @@ from pathlib import Path
 
 import pytest
 
-from calftimer.core.clock import ManualClock
-from calftimer.core.library import ProgramLibrary
 from calftimer.core.programs import BUILTIN_BY_ID
-from calftimer.core.store import BackgroundWriter, Store
+from calftimer.core.store import Store
 from calftimer.gui.main_window import MainWindow
-from calftimer.paths import AppPaths
+from tests.gui.fakes import T0
 from tests.gui.helpers import advance_to
 
-T0 = 5_000_000
 FRIDAY_MORNING = datetime(2026, 11, 27, 7, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def writer():
-    w = BackgroundWriter()
-    yield w
-    w.close()
+def window_on(make_window, writer):
+    """A window on ``data`` whose wall clock says ``now``, opening that folder's history."""
+
+    def make(data: Path, now: datetime) -> MainWindow:
+        w = make_window(data)
+        w.coach.wall_clock = lambda: now  # before the history opens: it asks about the day
+        w.attach_store(Store.open(data), writer)
+        return w
+
+    return make
 
 
-def window_on(
-    qtbot, data: Path, writer: BackgroundWriter, now: datetime, clock: ManualClock | None = None
-) -> MainWindow:
-    w = MainWindow(ProgramLibrary.load(None), clock or ManualClock(T0), AppPaths(data, "test"))
-    qtbot.addWidget(w)
-    w.coach.wall_clock = lambda: now
-    w.attach_store(Store.open(data), writer)
-    return w
-
-
-def test_the_summary_asks_for_pain_during_the_session(qtbot, tmp_path: Path, writer) -> None:
-    clock = ManualClock(T0)
-    w = window_on(qtbot, tmp_path, writer, FRIDAY_MORNING, clock)
+def test_the_summary_asks_for_pain_during_the_session(window_on, clock, tmp_path, writer) -> None:
+    w = window_on(tmp_path, FRIDAY_MORNING)
     w.session.start(BUILTIN_BY_ID["isometric"])
     assert w.session_view.pain_bar.isHidden()
     advance_to(w.session, clock, T0 + 30_000)
@@ -53,15 +45,15 @@ def test_the_summary_asks_for_pain_during_the_session(qtbot, tmp_path: Path, wri
     assert [(p["when"], p["rating"]) for p in session["pain"]] == [("during", 3)]
 
 
-def test_the_next_morning_asks_once_about_yesterday(qtbot, tmp_path: Path, writer) -> None:
+def test_the_next_morning_asks_once_about_yesterday(window_on, tmp_path: Path, writer) -> None:
     store = Store.open(tmp_path)
     yesterday = store.begin_session(
         "foundation", "Runner's calf foundation", datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
     )
-    empty = window_on(qtbot, tmp_path / "other", writer, FRIDAY_MORNING)  # nothing to ask about
+    empty = window_on(tmp_path / "other", FRIDAY_MORNING)  # nothing to ask about
     assert empty.home.morning_pain_bar.isHidden()
     _one_set(store, yesterday)  # a session with a set counts
-    w = window_on(qtbot, tmp_path, writer, FRIDAY_MORNING)
+    w = window_on(tmp_path, FRIDAY_MORNING)
     bar = w.home.morning_pain_bar
     assert not bar.isHidden()
     assert "yesterday's session (Runner's calf foundation)" in bar.question.text()
@@ -70,24 +62,24 @@ def test_the_next_morning_asks_once_about_yesterday(qtbot, tmp_path: Path, write
     (session,) = Store.open(tmp_path).sessions()
     assert [(p["when"], p["rating"]) for p in session["pain"]] == [("next_morning", 2)]
     # Dismissed or answered, the question is not asked again the same day.
-    again = window_on(qtbot, tmp_path, writer, FRIDAY_MORNING.replace(hour=18))
+    again = window_on(tmp_path, FRIDAY_MORNING.replace(hour=18))
     assert again.home.morning_pain_bar.isHidden()
 
 
-def test_dismissing_is_remembered_for_the_day(qtbot, tmp_path: Path, writer) -> None:
+def test_dismissing_is_remembered_for_the_day(window_on, tmp_path: Path) -> None:
     store = Store.open(tmp_path)
     sid = store.begin_session(
         "isometric", "Isometric holds", datetime(2026, 11, 26, 17, tzinfo=UTC)
     )
     _one_set(store, sid)
-    w = window_on(qtbot, tmp_path, writer, FRIDAY_MORNING)
+    w = window_on(tmp_path, FRIDAY_MORNING)
     assert not w.home.morning_pain_bar.isHidden()
     w.home.morning_pain_bar.not_now.click()
     assert w.home.morning_pain_bar.isHidden()
-    assert window_on(qtbot, tmp_path, writer, FRIDAY_MORNING).home.morning_pain_bar.isHidden()
+    assert window_on(tmp_path, FRIDAY_MORNING).home.morning_pain_bar.isHidden()
     # The next day it may ask again (about the same session, now the day before yesterday).
     saturday = FRIDAY_MORNING.replace(day=28)
-    assert not window_on(qtbot, tmp_path, writer, saturday).home.morning_pain_bar.isHidden()
+    assert not window_on(tmp_path, saturday).home.morning_pain_bar.isHidden()
 
 
 def _one_set(store: Store, session_id: str) -> list:

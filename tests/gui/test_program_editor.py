@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
     QComboBox,
+    QDialog,
     QLineEdit,
     QListView,
     QPlainTextEdit,
@@ -33,10 +34,16 @@ def foundation_copy() -> Program:
     return duplicate_program(BUILTIN_BY_ID["foundation"], BUILTIN_IDS)
 
 
+def close_without_asking(dialog: ProgramEditorDialog) -> None:
+    """The end of a test: the editor goes as "Discard" would take it, so closing it after the
+    test asks nothing (a question box would wait for an answer nobody gives)."""
+    dialog.done(QDialog.DialogCode.Rejected)
+
+
 @pytest.fixture
 def editor(qtbot) -> Iterator[ProgramEditorDialog]:
     dialog = ProgramEditorDialog(foundation_copy(), existing_ids=BUILTIN_IDS)
-    qtbot.addWidget(dialog)
+    qtbot.addWidget(dialog, before_close_func=close_without_asking)
     yield dialog
 
 
@@ -286,27 +293,28 @@ def test_cancel_asks_before_throwing_edits_away(qtbot) -> None:
     from calftimer.core.programs import BUILTIN_BY_ID
     from calftimer.gui.program_editor import ProgramEditorDialog
 
-    dialog = ProgramEditorDialog(duplicate_program(BUILTIN_BY_ID["isometric"], set()))
-    qtbot.addWidget(dialog)
-    asked: list[bool] = []
-    dialog.confirm_discard = lambda: asked.append(True) or False  # type: ignore[method-assign]
-    dialog.show()
+    dialog = shown(qtbot, ProgramEditorDialog(duplicate_program(BUILTIN_BY_ID["isometric"], set())))
+    asked = answer_modal(click_button("Cancel"))
     dialog.reject()  # nothing changed: closes without asking
+    asked.cancel()
     assert asked == [] and not dialog.isVisible()
     dialog.show()
     dialog.name_edit.setText("Morning holds")
+    titles: list[str] = []
+    answer_modal(click_button("Cancel"), during=lambda box: titles.append(box.windowTitle()))
     dialog.reject()  # "Cancel" in the question: the editor stays open
-    assert asked == [True] and dialog.isVisible()
+    assert titles == ["Discard your changes?"] and dialog.isVisible()
+    asked = answer_modal(click_button("Discard"))
+    dialog.reject()  # "Discard": the edits go, and the editor with them
+    assert len(asked) == 1 and not dialog.isVisible()
 
 
 # ------------------------------------------------------------------ the id, ranges, messages, size
 
 
 def shown(qtbot, dialog: ProgramEditorDialog) -> ProgramEditorDialog:
-    """The dialog on screen; closing it at the end of the test discards the edits without
-    asking (a question box would wait for an answer)."""
-    qtbot.addWidget(dialog)
-    dialog.confirm_discard = lambda: True  # type: ignore[method-assign]
+    """The dialog on screen; at the end of the test it goes without asking."""
+    qtbot.addWidget(dialog, before_close_func=close_without_asking)
     dialog.show()
     return dialog
 
@@ -321,7 +329,7 @@ def retype(qtbot, widget: QWidget, text: str) -> None:
 def test_the_id_shown_is_the_one_saved_and_follows_a_new_programs_name(
     qtbot, editor: ProgramEditorDialog
 ) -> None:
-    shown(qtbot, editor)
+    editor.show()
     assert editor.id_label.text() == "copy-of-runner-s-calf-foundation"
     retype(qtbot, editor.name_edit, "My foundation")
     assert editor.id_label.text() == "my-foundation"
@@ -342,7 +350,7 @@ def test_a_saved_program_keeps_its_id_when_renamed(qtbot) -> None:
 def test_typing_a_number_out_of_range_is_kept_and_explained(
     qtbot, editor: ProgramEditorDialog
 ) -> None:
-    shown(qtbot, editor)
+    editor.show()
     spin = editor.sets_spin
     retype(qtbot, spin, "25")
     assert spin.cleanText() == "25"  # not silently 2
@@ -375,7 +383,7 @@ def test_an_out_of_range_load_is_explained_in_the_users_unit(qtbot) -> None:
 
 
 def test_messages_name_the_fields_by_their_labels(qtbot, editor: ProgramEditorDialog) -> None:
-    shown(qtbot, editor)
+    editor.show()
     editor.select_block(1)  # single-leg raise
     retype(qtbot, editor.tempo_spins["up"], "45")
     assert editor.problems() == ["blocks[1].tempo.up: must be a number from 0 to 30"]  # core
@@ -400,16 +408,7 @@ def test_messages_name_the_fields_by_their_labels(qtbot, editor: ProgramEditorDi
     assert "blocks[" not in texts and ".tempo" not in texts
 
 
-def test_a_saved_copy_is_saved_under_the_id_the_editor_showed(qtbot, tmp_path) -> None:
-    from calftimer.core.clock import ManualClock
-    from calftimer.core.library import ProgramLibrary
-    from calftimer.gui.main_window import MainWindow
-    from calftimer.paths import AppPaths
-
-    window = MainWindow(
-        ProgramLibrary.load(tmp_path / "programs"), ManualClock(0), AppPaths(tmp_path, "test")
-    )
-    qtbot.addWidget(window)
+def test_a_saved_copy_is_saved_under_the_id_the_editor_showed(qtbot, window, tmp_path) -> None:
     seen: list[str] = []
 
     def rename(dialog) -> None:
@@ -482,7 +481,6 @@ def test_every_alt_key_on_screen_is_unique(editor: ProgramEditorDialog) -> None:
     # "&Sets" and "&Save" shared Alt+S (it moved between them instead of saving), and "S&witch
     # legs" shared Alt+W with "Move do&wn".
     editor.show()
-    editor.confirm_discard = lambda: True  # type: ignore[method-assign]
     for row in range(len(editor.program().blocks)):
         editor.select_block(row)
         if row == 4:  # the walk, timed and by distance

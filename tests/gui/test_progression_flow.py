@@ -3,20 +3,15 @@ applied to the user's own copy with one click, and undone."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from calftimer.core.clock import ManualClock
 from calftimer.core.exercise import Tempo
-from calftimer.core.library import ProgramLibrary
 from calftimer.core.program_files import folder_ids
 from calftimer.core.programs import Program, default_block, load_program_file
 from calftimer.gui.main_window import MainWindow
-from calftimer.paths import AppPaths
+from tests.gui.fakes import T0
 from tests.gui.helpers import advance_by_deadlines
 
-T0 = 6_000_000
 QUICK = Program(
     "quick",
     "Quick raises",
@@ -27,14 +22,11 @@ QUICK = Program(
 
 
 @pytest.fixture
-def finished(qtbot, tmp_path: Path) -> MainWindow:
-    clock = ManualClock(T0)
-    w = MainWindow(ProgramLibrary.load(None), clock, AppPaths(tmp_path, "test"))
-    qtbot.addWidget(w)
-    w.session.start(QUICK)
-    advance_by_deadlines(w.session, clock, T0 + w.session.timeline.duration_ms)
-    assert w.session.state.value == "finished"
-    return w
+def finished(window, clock) -> MainWindow:
+    window.session.start(QUICK)
+    advance_by_deadlines(window.session, clock, T0 + window.session.timeline.duration_ms)
+    assert window.session.state.value == "finished"
+    return window
 
 
 def test_the_summary_suggests_next_time_and_pain_changes_it(finished: MainWindow) -> None:

@@ -3,46 +3,32 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from calftimer.core.clock import ManualClock
-from calftimer.core.library import ProgramLibrary
 from calftimer.core.programs import BUILTIN_BY_ID
-from calftimer.core.store import BackgroundWriter, Store
+from calftimer.core.store import Store
 from calftimer.core.timeline import CompileOptions
 from calftimer.gui.main_window import MainWindow
-from calftimer.paths import AppPaths
+from tests.gui.fakes import T0
 from tests.gui.helpers import advance_to, answer_modal, click_button, notice_text
 
-T0 = 2_000_000
+OPTIONS = CompileOptions(prepare_s=5)
 
 
 @pytest.fixture
-def writer():
-    w = BackgroundWriter()
-    yield w
-    w.close()  # drains pending jobs: none may report to a window torn down after the test
+def window(make_window) -> MainWindow:
+    return make_window(options=OPTIONS, history=True)
 
 
-def make_window(qtbot, data: Path, writer: BackgroundWriter, clock: ManualClock) -> MainWindow:
-    store = Store.open(data)
-    window = MainWindow(
-        ProgramLibrary.load(None),
-        clock,
-        AppPaths(data, "test"),
-        CompileOptions(prepare_s=5),
-        store=store,
-        writer=writer,
-    )
-    qtbot.addWidget(window)
-    return window
+def read_warning() -> list[str]:
+    """The text of the next warning box, once it is up; the user reads it and clicks OK."""
+    shown: list[str] = []
+    answer_modal(click_button("OK"), during=lambda box: shown.append(box.text()), tries=1_000)
+    return shown
 
 
-def test_every_set_is_on_disk_before_the_next_one_starts(qtbot, tmp_path, writer) -> None:
-    clock = ManualClock(T0)
-    window = make_window(qtbot, tmp_path, writer, clock)
+def test_every_set_is_on_disk_before_the_next_one_starts(qtbot, window, clock, tmp_path, writer):
     window.session.start(BUILTIN_BY_ID["isometric"])
     tl = window.session.timeline
     for work in tl.work_sets:
@@ -66,9 +52,7 @@ def test_every_set_is_on_disk_before_the_next_one_starts(qtbot, tmp_path, writer
     )
 
 
-def test_an_abandoned_session_keeps_its_sets(qtbot, tmp_path, writer, monkeypatch) -> None:
-    clock = ManualClock(T0)
-    window = make_window(qtbot, tmp_path, writer, clock)
+def test_an_abandoned_session_keeps_its_sets(window, clock, tmp_path, writer) -> None:
     window.session.start(BUILTIN_BY_ID["isometric"])
     first = window.session.timeline.work_sets[0]
     advance_to(window.session, clock, T0 + first.end_ms + 1000)
@@ -78,13 +62,14 @@ def test_an_abandoned_session_keeps_its_sets(qtbot, tmp_path, writer, monkeypatc
     assert session["status"] == "abandoned" and len(session["sets"]) == 1
 
 
-def test_a_read_only_history_is_said_and_nothing_is_written(qtbot, tmp_path, writer) -> None:
+def test_a_read_only_history_is_said_and_nothing_is_written(
+    make_window, clock, tmp_path, writer
+) -> None:
     months = tmp_path / "history" / "months"
     months.mkdir(parents=True)
     newer = {"kind": "calftimer.month", "schema_version": 99, "month": "2030-01", "sessions": []}
     (months / "2030-01.json").write_text(json.dumps(newer))
-    clock = ManualClock(T0)
-    window = make_window(qtbot, tmp_path, writer, clock)
+    window = make_window(options=OPTIONS, history=True)
     assert "read-only" in notice_text(window)
     window.session.start(BUILTIN_BY_ID["isometric"])
     advance_to(window.session, clock, T0 + window.session.timeline.work_sets[0].end_ms)
@@ -92,9 +77,8 @@ def test_a_read_only_history_is_said_and_nothing_is_written(qtbot, tmp_path, wri
     assert sorted(p.name for p in (tmp_path / "history").rglob("*.json")) == ["2030-01.json"]
 
 
-def test_file_menu_export_and_import_round_trip(qtbot, tmp_path, writer) -> None:
-    clock = ManualClock(T0)
-    source = make_window(qtbot, tmp_path / "a", writer, clock)
+def test_file_menu_export_and_import_round_trip(qtbot, make_window, clock, tmp_path) -> None:
+    source = make_window(tmp_path / "a", options=OPTIONS, history=True)
     source.session.start(BUILTIN_BY_ID["isometric"])
     advance_to(source.session, clock, T0 + source.session.timeline.duration_ms)
     backup = tmp_path / "backup.json"
@@ -107,7 +91,7 @@ def test_file_menu_export_and_import_round_trip(qtbot, tmp_path, writer) -> None
     qtbot.waitUntil(lambda: (tmp_path / "sets.csv").exists(), timeout=10_000)
     assert len((tmp_path / "sets.csv").read_text().splitlines()) == 11
 
-    target = make_window(qtbot, tmp_path / "b", writer, clock)
+    target = make_window(tmp_path / "b", options=OPTIONS, history=True)
     questions: list[str] = []
     asked = answer_modal(click_button("Yes"), during=lambda box: questions.append(box.text()))
     target.backup.import_file(backup)
@@ -124,15 +108,12 @@ def test_file_menu_export_and_import_round_trip(qtbot, tmp_path, writer) -> None
     assert len(questions) == 1  # the CLI says the same: core.exchange.ImportResult.describe
 
 
-def test_a_refused_import_says_why_and_changes_nothing(qtbot, tmp_path, writer, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
-
-    shown: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: shown.append(text))
-    window = make_window(qtbot, tmp_path / "data", writer, ManualClock(T0))
+def test_a_refused_import_says_why_and_changes_nothing(qtbot, make_window, tmp_path) -> None:
+    window = make_window(tmp_path / "data", options=OPTIONS, history=True)
     bad = tmp_path / "bad.json"
     bad.write_text('{"kind": "calftimer.backup", "schema_version": 2, "sessions": [{"id": 5}]}')
     before = sorted(p.name for p in (tmp_path / "data").rglob("*"))
+    shown = read_warning()
     window.backup.import_file(bad)
     qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
     assert "bad.json" in shown[0] and "Nothing was changed" in shown[0]
@@ -140,18 +121,13 @@ def test_a_refused_import_says_why_and_changes_nothing(qtbot, tmp_path, writer, 
 
 
 def test_the_window_exports_through_a_link_and_names_a_csv_given_to_import(
-    qtbot, tmp_path, writer, monkeypatch
+    qtbot, make_window, clock, tmp_path
 ) -> None:
     """The window calls the same core functions as the command line: a link stays a link
     (its target gets the backup, gzip-compressed by its .gz name) and a CSV is named as such."""
     import gzip
 
-    from PySide6.QtWidgets import QMessageBox
-
-    shown: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: shown.append(text))
-    clock = ManualClock(T0)
-    window = make_window(qtbot, tmp_path / "data", writer, clock)
+    window = make_window(tmp_path / "data", options=OPTIONS, history=True)
     window.session.start(BUILTIN_BY_ID["isometric"])
     advance_to(window.session, clock, T0 + window.session.timeline.duration_ms)
     real = tmp_path / "real.json.gz"
@@ -165,13 +141,14 @@ def test_the_window_exports_through_a_link_and_names_a_csv_given_to_import(
 
     window.backup.export_history("csv", tmp_path / "sets.csv")
     qtbot.waitUntil(lambda: (tmp_path / "sets.csv").exists(), timeout=10_000)
+    shown = read_warning()
     window.backup.import_file(tmp_path / "sets.csv")
     qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
     assert shown[0].startswith("sets.csv: this is a CSV file")
     assert "calftimer export --format json" in shown[0] and "Nothing was changed" in shown[0]
 
 
-def test_damage_found_in_an_old_month_after_start_up_is_shown(qtbot, tmp_path, writer) -> None:
+def test_damage_found_in_an_old_month_after_start_up_is_shown(qtbot, make_window, tmp_path):
     import json as _json
     from datetime import UTC, datetime
 
@@ -181,7 +158,7 @@ def test_damage_found_in_an_old_month_after_start_up_is_shown(qtbot, tmp_path, w
     Store.open(tmp_path).merge_sessions([old])
     archive = tmp_path / "history" / "months" / "2024-03.json"
     archive.write_bytes(archive.read_bytes()[:-12])  # damaged; its backup is intact
-    window = make_window(qtbot, tmp_path, writer, ManualClock(T0))
+    window = make_window(options=OPTIONS, history=True)
     assert not window.store.fully_loaded  # 2024 is not read at start-up
     window.history.load_in_background()
     qtbot.waitUntil(lambda: "2024-03.json" in notice_text(window), timeout=10_000)

@@ -6,47 +6,25 @@ singular or plural as they should be."""
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
 from calftimer.core.clock import ManualClock
-from calftimer.core.library import ProgramLibrary
 from calftimer.core.programs import BUILTIN_BY_ID, Program, Sides, default_block
 from calftimer.core.session import State
 from calftimer.core.settings import Settings, format_load
 from calftimer.core.timeline import CompileOptions, SegmentKind
 from calftimer.gui.main_window import MainWindow
-from calftimer.paths import AppPaths
+from tests.gui.fakes import T0
 from tests.gui.helpers import advance_to
 
-T0 = 6_000_000
+OPTIONS = CompileOptions(prepare_s=10, countdown_s=3)
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(T0)
-
-
-def make_window(qtbot, tmp_path: Path, clock: ManualClock, **settings: object) -> MainWindow:
-    w = MainWindow(
-        ProgramLibrary.load(None),
-        clock,
-        AppPaths(tmp_path, "test"),
-        CompileOptions(prepare_s=10, countdown_s=3),
-        settings=Settings(**settings),  # type: ignore[arg-type]
-    )
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    return w
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path, clock) -> MainWindow:
-    return make_window(qtbot, tmp_path, clock)
+def window(make_window) -> MainWindow:
+    return make_window(options=OPTIONS, activate=True)
 
 
 def skip(qtbot, window: MainWindow) -> None:
@@ -107,8 +85,8 @@ def test_advice_counts_sets_not_legs(qtbot, window, clock) -> None:
     assert "repeat 2 × 12 per leg; 2 of 2 sets fell short." in advice
 
 
-def test_advice_shows_loads_with_the_shared_formatter(qtbot, tmp_path, clock) -> None:
-    window = make_window(qtbot, tmp_path, clock, weight_unit="lb")
+def test_advice_shows_loads_with_the_shared_formatter(make_window, clock) -> None:
+    window = make_window(options=OPTIONS, settings=Settings(weight_unit="lb"), activate=True)
     block = replace(default_block("seated_calf_raise"), sets=1, target=20, load_kg=20.0)
     window.session.start(Program("seated", "Seated", "", (block,)))
     work = window.session.timeline.work_sets[0]

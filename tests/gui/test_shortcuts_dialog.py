@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QRect
-
-from calftimer.core.clock import ManualClock
-from calftimer.core.library import ProgramLibrary
-from calftimer.gui.main_window import MainWindow
-from calftimer.paths import AppPaths
 
 PANEL_PX = 48  # a desktop panel (GNOME's top bar is 32 px, a KDE or Windows task bar 40-48)
 LAPTOP = QRect(0, 0, 1366, 768 - PANEL_PX)  # the free area of a common small laptop screen
 
 
 def test_the_shortcuts_dialog_fits_a_small_laptop_screen_with_room_to_spare(
-    qtbot, tmp_path: Path
+    qtbot, make_window
 ) -> None:
-    window = MainWindow(ProgramLibrary.load(None), ManualClock(0), AppPaths(tmp_path, "test"))
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
+    window = make_window(activate=True)
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClicks(window.home.program_list, "?")
     dialog = window.help.shortcuts_dialog

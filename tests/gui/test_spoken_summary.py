@@ -7,17 +7,13 @@ summary of 10)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from calftimer.core.clock import ManualClock
-from calftimer.core.library import ProgramLibrary
 from calftimer.core.programs import BUILTIN_BY_ID
-from calftimer.gui.main_window import MainWindow
-from calftimer.paths import AppPaths
+from calftimer.gui.session.controller import SESSION_END_SETTLE_MS
 from tests.gui.fakes import T0, RecordingOutput
-from tests.gui.helpers import advance_by_deadlines
+from tests.gui.helpers import advance_by_deadlines, advance_to
 
 
 def first_total(text: str, unit: str) -> int | None:
@@ -26,16 +22,15 @@ def first_total(text: str, unit: str) -> int | None:
 
 
 @pytest.mark.parametrize("program_id", sorted(BUILTIN_BY_ID))
-def test_the_spoken_summary_counts_what_the_screen_shows(qtbot, tmp_path: Path, program_id):
-    clock = ManualClock(T0)
-    window = MainWindow(ProgramLibrary.load(None), clock, AppPaths(tmp_path, "test"))
-    qtbot.addWidget(window)
+def test_the_spoken_summary_counts_what_the_screen_shows(window, clock, timers, program_id):
     output = RecordingOutput(clock)
     window.attach_audio(output)
     window.session.start(BUILTIN_BY_ID[program_id])
     timeline = window.session.timeline
-    advance_by_deadlines(window.session, clock, T0 + timeline.duration_ms)
-    qtbot.waitUntil(lambda: window.session_view.summary_label.text() != "")
+    advance_by_deadlines(window.session, clock, T0 + timeline.duration_ms, timers)
+    # With sound, the summary waits a moment for the last chime.
+    advance_to(window.session, clock, clock() + SESSION_END_SETTLE_MS, timers)
+    assert window.session_view.summary_label.text() != ""
 
     spoken = [text for _, text in output.spoken if text.startswith("Session complete.")]
     assert len(spoken) == 1, output.spoken[-3:]

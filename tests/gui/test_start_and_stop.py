@@ -5,51 +5,23 @@ while their own event loop runs, as a user would."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from calftimer.core.clock import ManualClock
-from calftimer.core.library import ProgramLibrary
 from calftimer.core.programs import BUILTIN_BY_ID
 from calftimer.core.session import State
-from calftimer.core.store import BackgroundWriter, Store
+from calftimer.core.store import Store
 from calftimer.gui.main_window import MainWindow
 from calftimer.gui.stop_question import QUESTION, TITLE
-from calftimer.paths import AppPaths
+from tests.gui.fakes import T0
 from tests.gui.helpers import advance_to, answer_modal, click_button, notice_text
 
-T0 = 5_000_000
-
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(T0)
-
-
-@pytest.fixture
-def writer():
-    w = BackgroundWriter()
-    yield w
-    w.close()
-
-
-@pytest.fixture
-def window(qtbot, clock, tmp_path: Path, writer) -> MainWindow:
-    w = MainWindow(
-        ProgramLibrary.load(None),
-        clock,
-        AppPaths(tmp_path, "test"),
-        store=Store.open(tmp_path),
-        writer=writer,
-    )
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    return w
+def window(make_window) -> MainWindow:
+    return make_window(history=True, activate=True)
 
 
 def press(qtbot, window: MainWindow, key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:

@@ -4,59 +4,25 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
-from calftimer.core.clock import ManualClock
-from calftimer.core.library import ProgramLibrary
 from calftimer.core.programs import BUILTIN_BY_ID
 from calftimer.core.session import State
 from calftimer.core.settings import Settings, load_settings
-from calftimer.gui.keep_awake import KeepAwake
 from calftimer.gui.main_window import MainWindow
-from calftimer.paths import AppPaths
+from tests.gui.fakes import T0, FakeKeepAwake
 from tests.gui.helpers import advance_to, answer_modal, click_button, notice_text
 
-T0 = 3_000_000
 
-
-class RecordingKeepAwake(KeepAwake):
-    method = "test"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.calls: list[str] = []
-
-    def _start(self, reason: str) -> None:
-        self.calls.append("inhibit")
-
-    def _stop(self) -> None:
-        self.calls.append("release")
+@pytest.fixture
+def awake() -> FakeKeepAwake:
+    return FakeKeepAwake()
 
 
 @pytest.fixture
-def awake() -> RecordingKeepAwake:
-    return RecordingKeepAwake()
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(T0)
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path, awake, clock) -> MainWindow:
-    w = MainWindow(
-        ProgramLibrary.load(tmp_path / "programs"),
-        clock,
-        AppPaths(tmp_path, "test"),
-        keep_awake=awake,
-    )
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+def window(make_window, awake) -> MainWindow:
+    return make_window(keep_awake=awake, show=True)
 
 
 def select(window: MainWindow, program_id: str) -> None:
@@ -171,10 +137,9 @@ def test_from_the_summary_the_keyboard_goes_home_and_starts_again(qtbot, window)
     assert window.session.timeline is not first and window.session.state is State.RUNNING
 
 
-def test_a_damaged_window_state_file_is_ignored(qtbot, tmp_path) -> None:
+def test_a_damaged_window_state_file_is_ignored(make_window, tmp_path) -> None:
     (tmp_path / "window.ini").write_text("[General]\ngeometry=hello\nsplitter=42\n")
-    w = MainWindow(ProgramLibrary.load(None), ManualClock(T0), AppPaths(tmp_path, "test"))
-    qtbot.addWidget(w)
+    w = make_window()
     w.show()
     w.restore_window_state()  # must not raise
     assert w.isVisible()
@@ -214,14 +179,8 @@ def test_a_second_launch_can_start_a_program_file_in_focus_mode(window, tmp_path
     assert window.in_focus_mode
 
 
-def test_mute_saved_last_time_is_on_at_start(qtbot, tmp_path) -> None:
-    w = MainWindow(
-        ProgramLibrary.load(None),
-        ManualClock(T0),
-        AppPaths(tmp_path, "test"),
-        settings=replace(Settings(), muted=True),
-    )
-    qtbot.addWidget(w)
+def test_mute_saved_last_time_is_on_at_start(make_window) -> None:
+    w = make_window(settings=replace(Settings(), muted=True))
     assert w.muted and w.window_actions["toggle_mute"].isChecked()
 
 
@@ -245,7 +204,7 @@ def test_the_shortcut_list_names_every_key(window) -> None:
         assert key in keys, key
 
 
-def test_a_read_only_history_is_said_on_the_session_screen(qtbot, tmp_path) -> None:
+def test_a_read_only_history_is_said_on_the_session_screen(make_window, tmp_path) -> None:
     months = tmp_path / "history" / "months"
     months.mkdir(parents=True)
     (months / "2030-01.json").write_text(
@@ -253,22 +212,10 @@ def test_a_read_only_history_is_said_on_the_session_screen(qtbot, tmp_path) -> N
             {"kind": "calftimer.month", "schema_version": 99, "month": "2030-01", "sessions": []}
         )
     )
-    from calftimer.core.store import BackgroundWriter, Store
-
-    writer = BackgroundWriter()
-    w = MainWindow(
-        ProgramLibrary.load(None),
-        ManualClock(T0),
-        AppPaths(tmp_path, "test"),
-        store=Store.open(tmp_path),
-        writer=writer,
-    )
-    qtbot.addWidget(w)
+    w = make_window(history=True)
     w.session.start(BUILTIN_BY_ID["isometric"])
     assert "read-only" in notice_text(w)
     assert not w.notice_area.isHidden() and "read-only" in w.notice_area.summary_text()
-    w.close()
-    writer.close()
 
 
 def test_ctrl_z_brings_back_every_deleted_program_newest_first(window, tmp_path) -> None:
