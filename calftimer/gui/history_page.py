@@ -45,11 +45,18 @@ SPIKES_SEARCH_DELAY_MS = 250  # after a long history is swapped in (see _on_hist
 CHART_MODULE = "calftimer.gui.history_view"
 
 
+class _ImportReport(QObject):
+    """Carries the chart import's outcome from its thread. Unparented and kept alive by the
+    thread itself: the window may be gone by the time the import ends (a quick quit), and a
+    signal on a deleted object would raise on that thread."""
+
+    finished = Signal(str)  # "" or why the import failed
+
+
 class HistoryPage(QObject):
     close_requested = Signal()  # Close or Esc on the page: back to the programs
     changed = Signal()  # the history in memory changed under us (another process wrote it)
     store_reported = Signal()  # a job of the store ended: it may have notices to show
-    _chart_imported = Signal(str)  # from the import thread: "" or why it failed
 
     def __init__(
         self,
@@ -76,7 +83,6 @@ class HistoryPage(QObject):
         self._partly_shown = False  # said "older history fills in shortly"
         self.watch: HistoryWatch | None = None
         self._disk_refresh = "idle"  # or "running", "again" (asked while running), "after session"
-        self._chart_imported.connect(self._on_chart_imported)
         shell.settings.changed.connect(self._on_settings_changed)
         session.state_changed.connect(self._on_session_state)
 
@@ -208,20 +214,11 @@ class HistoryPage(QObject):
         self._chart_importing = True
         import threading
 
+        report = _ImportReport()
+        report.finished.connect(self._on_chart_imported)  # queued: it comes from the thread
         threading.Thread(
-            target=self._import_chart_module, name="calftimer-chart-import", daemon=True
+            target=_import_chart_module, args=(report,), name="calftimer-chart-import", daemon=True
         ).start()
-
-    def _import_chart_module(self) -> None:
-        """On the import thread: the signal carries the outcome back (queued)."""
-        import importlib
-
-        try:
-            importlib.import_module(CHART_MODULE)
-        except Exception as exc:  # reported in the window, never lost on a thread
-            self._chart_imported.emit(f"{type(exc).__name__}: {exc}")
-            return
-        self._chart_imported.emit("")
 
     def _on_chart_imported(self, error: str) -> None:
         self._chart_importing = False
@@ -390,6 +387,18 @@ class HistoryPage(QObject):
             self.watch.stop()
         if self.view is not None:
             self._shell.state_file().setValue("history/splitter", self.view.layout_state())
+
+
+def _import_chart_module(report: _ImportReport) -> None:
+    """On the import thread: ``report`` carries the outcome back (queued)."""
+    import importlib
+
+    try:
+        importlib.import_module(CHART_MODULE)
+    except Exception as exc:  # reported in the window, never lost on a thread
+        report.finished.emit(f"{type(exc).__name__}: {exc}")
+        return
+    report.finished.emit("")
 
 
 def recent_sessions(sessions: list[Any]) -> list[Any]:

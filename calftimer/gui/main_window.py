@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         keep_awake: KeepAwake | Callable[[], KeepAwake] | None = None,
         sleep_clock: Clock | None = None,
         timers: TimerFactory | None = None,
+        wall_clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle("calftimer")
@@ -147,6 +149,7 @@ class MainWindow(QMainWindow):
             self.programs,
             shell,
             lambda: self.store,
+            wall_clock or (lambda: datetime.now().astimezone()),
             parent=self,
         )
         self.backup = BackupCommands(shell, lambda: self.programs.library.programs, self)

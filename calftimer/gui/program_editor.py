@@ -430,7 +430,7 @@ class ProgramEditorDialog(QDialog):
         super().reject()
 
     def confirm_discard(self) -> bool:
-        """Ask before discarding edits (tests replace this)."""
+        """Ask before discarding edits: True to throw them away."""
         answer = QMessageBox.question(
             self,
             "Discard your changes?",

@@ -15,6 +15,7 @@ before the fixtures (the writer among them) are torn down: a window saves what i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -44,6 +45,7 @@ class MakeWindow(Protocol):
         history: bool | Store = False,
         settings: Settings | None = None,
         keep_awake: KeepAwake | Callable[[], KeepAwake] | None = None,
+        wall_clock: Callable[[], datetime] | None = None,
         real_timers: bool = False,
         size: tuple[int, int] | None = None,
         show: bool = False,
@@ -81,7 +83,8 @@ def make_window(
     - ``options``: how programs compile (get-ready, countdown); the settings decide if not given.
     - ``history``: ``True`` opens the folder's history (``Store.open(data)``) and saves through
       the ``writer`` fixture, as the app does; a ``Store`` is used as given, with that writer.
-    - ``settings``, ``keep_awake``: as ``MainWindow`` takes them (no keep-awake by default).
+    - ``settings``, ``keep_awake``, ``wall_clock``: as ``MainWindow`` takes them (no
+      keep-awake by default; the computer's time by default).
     - ``real_timers``: the session's timers are real Qt timers (firing in real time) instead of
       the ``timers`` fixture's, for a test that needs real time to pass.
     - ``size``: resized to it before it is shown; ``show``: shown and exposed; ``activate``:
@@ -96,6 +99,7 @@ def make_window(
         history: bool | Store = False,
         settings: Settings | None = None,
         keep_awake: KeepAwake | Callable[[], KeepAwake] | None = None,
+        wall_clock: Callable[[], datetime] | None = None,
         real_timers: bool = False,
         size: tuple[int, int] | None = None,
         show: bool = False,
@@ -118,6 +122,7 @@ def make_window(
             settings=settings,
             keep_awake=keep_awake,
             timers=None if real_timers else timers,
+            wall_clock=wall_clock,
         )
         qtbot.addWidget(window)
         if size is not None:

@@ -22,8 +22,7 @@ def window_on(make_window, writer):
     """A window on ``data`` whose wall clock says ``now``, opening that folder's history."""
 
     def make(data: Path, now: datetime) -> MainWindow:
-        w = make_window(data)
-        w.coach.wall_clock = lambda: now  # before the history opens: it asks about the day
+        w = make_window(data, wall_clock=lambda: now)  # the day it asks about
         w.attach_store(Store.open(data), writer)
         return w
 
