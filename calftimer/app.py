@@ -510,10 +510,8 @@ def _run_window(
         writer = BackgroundWriter()
         writers.append(writer)
         window.attach_store(store, writer)
-        from calftimer.gui.audio import configure_audio_process, create_sound_output
+        from calftimer.gui.audio import create_sound_output
 
-        # Before the first sound output exists: see QtAudioGlitchWatch.
-        configure_audio_process(app).glitched.connect(window.conductor.restart_output)
         # QtMultimedia loads here, after the first paint; every sound is preloaded now.
         window.attach_audio(create_sound_output(settings.sound_theme, window))
         window.store_notices.post()
