@@ -6,10 +6,12 @@ two sessions run one after the other (about 40 s in all). The recording is then 
 log of what the app asked for:
 
 - one onset per scheduled sound, and no onset that is neither a sound nor part of a phrase;
-- every interval between onsets within 20 ms of the schedule;
-- the 120 bpm metronome keeps 500 ms +/- 10 ms over 30 beats (every gap, and 30 beats in
-  15 s +/- 10 ms);
-- a phrase spoken ahead of its moment is heard in full before that moment.
+- every interval between onsets within ``PLACED_MS`` of the schedule (each sound is placed by
+  the sample: one constant output latency is all that separates a recording from the plan);
+- the 120 bpm metronome keeps 500 ms +/- ``PLACED_MS`` over 30 beats;
+- a phrase spoken ahead of its moment is heard in full before that moment;
+- Qt says nothing about its sound backend (no socket-notifier fault), nothing was dropped and
+  the engine never had to re-anchor its clock.
 
 If the sound server cannot start, the test fails and says why: it never skips.
 """
@@ -33,6 +35,7 @@ from tests.realaudio import PulseServer, Segment, SoundServerError, segments
 
 ROOT = Path(__file__).resolve().parents[2]
 MATCH_MS = 20  # an onset this close to a sound's scheduled instant is that sound
+PLACED_MS = 2  # every interval between two sounds as planned, to this much
 
 
 @dataclass
@@ -40,11 +43,6 @@ class Run:
     log: dict[str, Any]
     onsets: list[Segment]
     offset_ms: float  # recording time minus monotonic time, from the matched sounds
-
-
-# Runs of a scenario spoiled by a fault of Qt's sound backend (about one voice session in ten,
-# see calftimer.gui.audio.QtAudioGlitchWatch) are run again, this many times at most.
-GLITCH_RETRIES = 2
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +55,6 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     except SoundServerError as exc:
         pytest.fail(f"the real-audio test needs a sound server: {exc}")
     samples: dict[str, array[int]] = {}
-    glitches = 0
     try:
         for name in scenarios:
             # One after the other: two real-time sessions at once on a 2-CPU machine made the
@@ -68,34 +65,26 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
                 "QT_QPA_PLATFORM": "offscreen",
                 "PYTHONPATH": str(ROOT),
             }
-            for _attempt in range(1 + GLITCH_RETRIES):
-                recording = server.record(name)
-                process = subprocess.run(
-                    [
-                        sys.executable,
-                        "-m",
-                        "tests.gui.real_audio_session",
-                        name,
-                        str(folder / name),
-                        name,  # each session plays to its own sink
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    timeout=120,
-                )
-                samples[name] = recording.stop()
-                assert process.returncode == 0, (
-                    f"{name} session failed ({process.returncode}): {process.stderr[-4000:]}"
-                )
-                # A fault of Qt's PulseAudio backend (QtAudioGlitchWatch): the app restarted its
-                # sound and went on, which this recording cannot be compared with. Once more.
-                if not json.loads((folder / name).read_text())["qt_audio_glitches"]:
-                    break
-                glitches += 1
-            else:
-                pytest.fail(f"{name}: Qt's sound backend faulted in {glitches} runs in a row")
+            recording = server.record(name)
+            process = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.gui.real_audio_session",
+                    name,
+                    str(folder / name),
+                    name,  # each session plays to its own sink
+                ],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            samples[name] = recording.stop()
+            assert process.returncode == 0, (
+                f"{name} session failed ({process.returncode}): {process.stderr[-4000:]}"
+            )
     finally:
         server.__exit__(None, None, None)
     return {
@@ -126,7 +115,7 @@ def onset_of(run: Run, due: int) -> Segment | None:
 
 def in_phrase_window(run: Run, due: int) -> bool:
     return any(
-        p["handed"] - MATCH_MS <= due <= p["handed"] + p["duration"] for p in run.log["phrases"]
+        p["start"] - MATCH_MS <= due <= p["start"] + p["duration"] for p in run.log["phrases"]
     )
 
 
@@ -138,9 +127,9 @@ def covered(run: Run, due: int) -> bool:
 
 def in_a_phrase(run: Run, onset: Segment) -> bool:
     return any(
-        p["handed"] + run.offset_ms - MATCH_MS
+        p["start"] + run.offset_ms - MATCH_MS
         <= onset.start_ms
-        <= p["handed"] + p["duration"] + run.offset_ms + MATCH_MS
+        <= p["start"] + p["duration"] + run.offset_ms + MATCH_MS
         for p in run.log["phrases"]
     )
 
@@ -151,7 +140,8 @@ def test_every_scheduled_sound_is_heard_once_on_time_and_nothing_else(
 ) -> None:
     run = runs[scenario]
     sounds = run.log["sounds"]
-    assert run.log["dropped"] == []
+    assert run.log["dropped"] == 0 and run.log["clock_jumps"] == 0
+    assert run.log["qt_warnings"] == [], "Qt said something about its sound backend"
     assert [s for s in sounds if s.get("late")] == [], "every sound was handed out ahead"
     # A sound that starts while a phrase is spoken ("Session complete" with its chime) may
     # merge with a word: there it must be heard inside the phrase's sound, not as an onset.
@@ -169,7 +159,7 @@ def test_every_scheduled_sound_is_heard_once_on_time_and_nothing_else(
     assert len(timed) >= len(sounds) - 1
     for (before, a), (after, b) in itertools.pairwise(timed):
         expected = after["due"] - before["due"]
-        assert abs((b.start_ms - a.start_ms) - expected) <= 20, (before, after)
+        assert abs((b.start_ms - a.start_ms) - expected) <= PLACED_MS, (before, after)
 
 
 def test_the_120_bpm_metronome_keeps_500_ms_over_30_beats(runs: dict[str, Run]) -> None:
@@ -181,12 +171,10 @@ def test_the_120_bpm_metronome_keeps_500_ms_over_30_beats(runs: dict[str, Run]) 
     gaps = [b.start_ms - a.start_ms for a, b in itertools.pairwise(beats)]  # type: ignore[union-attr]
     assert len(gaps) == 30
     shown = [round(g, 1) for g in gaps]
-    # The tempo is kept: 30 beats take 30 x 500 ms, within 10 ms in all (no drift at all,
-    # in fact: each beat is scheduled from the session's start, not from the beat before).
-    assert abs(sum(gaps) - 30 * 500) <= 10, shown
-    # And every beat within +/-10 ms of the one before (on a quiet machine the worst gap
-    # was 2.3-4.6 ms off in four runs).
-    assert all(abs(g - 500) <= 10 for g in gaps), shown
+    # The tempo is kept: 30 beats take 30 x 500 ms (no drift: each beat is scheduled from the
+    # session's start, not from the beat before), and every beat is placed by the sample.
+    assert abs(sum(gaps) - 30 * 500) <= PLACED_MS, shown
+    assert all(abs(g - 500) <= PLACED_MS for g in gaps), shown
 
 
 def test_a_phrase_spoken_ahead_ends_before_the_moment_it_announces(runs: dict[str, Run]) -> None:
@@ -195,7 +183,7 @@ def test_a_phrase_spoken_ahead_ends_before_the_moment_it_announces(runs: dict[st
     assert "Seated calf raise. 2 reps." in phrases and "2" in phrases
     for text in ("Seated calf raise. 2 reps.", "2"):
         phrase = phrases[text]
-        start = phrase["handed"] + run.offset_ms
+        start = phrase["start"] + run.offset_ms
         moment = phrase["moment"] + run.offset_ms
         sounds = {id(onset_of(run, s["due"])) for s in run.log["sounds"]}
         voice = [
@@ -205,4 +193,4 @@ def test_a_phrase_spoken_ahead_ends_before_the_moment_it_announces(runs: dict[st
         assert max(o.end_ms for o in voice) < moment, f"{text!r} ran past its moment"
         # Heard for about as long as planned: the whole phrase, not a clipped one.
         heard_ms = max(o.end_ms for o in voice) - min(o.start_ms for o in voice)
-        assert heard_ms >= 0.6 * (phrase["duration"] - 80), text
+        assert heard_ms >= 0.8 * phrase["duration"], text

@@ -9,7 +9,7 @@ import random
 import numpy as np
 import pytest
 
-from calftimer.gui.sound.clock import JUMP_MS, RECENT_MS, SETTLE_REPORTS, FrameClock
+from calftimer.gui.sound.clock import SETTLE_REPORTS, SLEW_MS_PER_S, FrameClock
 from calftimer.gui.sound.mixer import Mixer, Voice
 
 RATE = 48_000
@@ -75,29 +75,45 @@ def test_frames_land_within_a_millisecond_of_the_truth_despite_coarse_jittered_r
 
 def test_a_device_clock_that_drifts_is_followed_without_moving_sounds_against_each_other() -> None:
     clock = FrameClock(RATE)
-    ppm = 80.0  # a cheap sound card
+    ppm = 15.0  # a sound card's crystal, a little fast
     stream = Stream(clock, start_ms=1_000, ppm=ppm)
     errors = []
-    for second in range(1, 61):
+    for second in range(1, 121):
         now = 1_000 + 1_000 * second
         stream.run_until(now)
         errors.append(error_ms(clock, now, truth_frame(now, 1_000, ppm)))
-    # Over a minute the device gained 4.8 ms on the monotonic clock; the clock kept up.
-    assert abs(errors[-1]) < 1.0
-    # Two sounds a second apart never moved by more than a tenth of a millisecond and a bit
-    # against each other: the anchor slews, it never jumps.
+    # Over two minutes the device gained 1.8 ms on the monotonic clock; the clock kept up.
+    assert abs(errors[-1]) < 0.5
+    # Two sounds a second apart never moved against each other by more than the slew allows:
+    # the anchor slews, it never jumps.
     steps = [abs(b - a) for a, b in itertools.pairwise(errors)]
-    assert max(steps) <= 0.2 and clock.jumps == 0
+    assert max(steps) <= SLEW_MS_PER_S + 0.02 and clock.jumps == 0
 
 
-def test_a_starved_stream_is_noticed_and_later_sounds_are_placed_right_again() -> None:
+def test_a_count_that_lags_for_a_while_moves_sounds_no_faster_than_a_real_clock_could() -> None:
+    """Qt's count of frames taken sometimes falls behind what the server really played (by a
+    few per cent for many seconds, here); the frames were played on time meanwhile."""
+    clock = FrameClock(RATE)
+    Stream(clock, start_ms=0).run_until(2_000)
+    before = clock.frame_at(30_000)
+    lagging = Stream(clock, start_ms=0, ppm=-30_000, seed=2)  # the count, 3 % slow
+    lagging.now = 2_000
+    lagging.run_until(22_000)
+    after = clock.frame_at(30_000)
+    assert before is not None and after is not None
+    moved_ms = abs(after - before) * 1000 / RATE
+    assert moved_ms <= SLEW_MS_PER_S * 20 + 0.1 and clock.jumps == 0
+
+
+def test_a_starved_stream_is_learnt_again_and_later_sounds_are_placed_right() -> None:
     clock = FrameClock(RATE)
     stream = Stream(clock, start_ms=0, gap_at_ms=10_000, gap_ms=120)
     stream.run_until(10_000)
     assert clock.jumps == 0 and abs(error_ms(clock, 10_500, truth_frame(10_500, 0))) < 1.0
-    stream.run_until(10_000 + RECENT_MS + 50)  # noticed within a few hundred milliseconds
-    assert clock.jumps == 1 and JUMP_MS < 120
-    assert abs(error_ms(clock, 11_000, truth_frame(11_000, 0, gap=120))) < 1.0
+    clock.starved()  # the engine found its buffer empty
+    stream.run_until(11_000)
+    assert clock.jumps == 1
+    assert abs(error_ms(clock, 11_500, truth_frame(11_500, 0, gap=120))) < 1.0
 
 
 # ------------------------------------------------------------------ the mixer

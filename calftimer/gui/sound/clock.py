@@ -1,25 +1,25 @@
 """FrameClock: which frame of the output stream sounds at which instant of the monotonic clock.
 
-The mixer writes the stream frame after frame; the sound server takes them at its own pace,
-which is the pace of the output device. To place a sound at an instant of the monotonic clock
-(a cue's deadline) the engine needs the frame that will be taken at that instant.
+The engine writes the stream frame after frame and the sound server plays them one after
+another at the device's pace, so frame ``f`` sounds ``f / rate`` after frame 0: the frames
+written are the clock, to the sample. What is not known is when frame 0 sounded on the
+monotonic clock (the *anchor*), and whether the device's pace differs a little from the
+monotonic clock's.
 
-The engine reports, every few milliseconds, the monotonic time and how many frames the server
-has taken so far (``observe``). Each report gives an estimate of when frame 0 was taken:
-``now - taken / rate``. A report is never early (the count is updated in steps, after the fact),
-only late by up to one step, so the lowest estimates are the true ones: the clock's *anchor*
-follows the lower envelope of the estimates over the last ``WINDOW_MS``.
+Both are learnt from what Qt reports: how many frames the server has taken (``observe``). A
+report gives an estimate of the anchor, ``now - taken / rate``; a report is never early (the
+count is updated in steps, after the fact), only late, so the lowest estimates are the truest:
 
-Frames placed with one anchor keep their spacing to the sample, so the anchor must not wander:
-
-- it is set once, from the first ``SETTLE_REPORTS`` reports;
-- afterwards it only slews toward the envelope, at most ``SLEW_MS_PER_S`` per second (enough
-  for a device clock that runs up to 100 ppm off the monotonic one, small enough that no two
-  sounds a second apart move by more than a tenth of a millisecond against each other);
-- a jump of the recent envelope (the lowest estimate of the last ``RECENT_MS``) of more than
-  ``JUMP_MS`` (the server played silence while the stream was starved, or it went on on
-  another device) re-anchors at once: what is placed from then on is placed right again, and
-  ``jumps`` counts it for the tests and the log.
+- the anchor is set from the lowest estimate of the first ``SETTLE_REPORTS`` reports;
+- it then only slews toward the lowest estimate of the last ``WINDOW_MS``, at most
+  ``SLEW_MS_PER_S`` per second. Measured here through PulseAudio, Qt's count sometimes lags
+  behind what was really played by several per cent for many seconds (a recording of the
+  stream showed every frame played on time meanwhile), so the count is trusted only as far as
+  a real device's clock can differ from the monotonic one, and sounds a second apart never
+  move against each other by more than a fiftieth of a millisecond;
+- when the engine finds its buffer run dry (``starved``), the server played silence of its own
+  and frame ``f`` now sounds later than before: the anchor is learnt again from the next
+  reports, and ``jumps`` counts it.
 
 Qt-free and numpy-free: tested with made-up reports.
 """
@@ -28,20 +28,18 @@ from __future__ import annotations
 
 from collections import deque
 
-WINDOW_MS = 3_000  # the envelope is the lowest estimate of the last three seconds
-RECENT_MS = 300  # a jump is seen in this much (PipeWire takes frames in 21 ms steps)
-SETTLE_REPORTS = 40  # reports (about 0.4 s) before the first anchor is trusted
-SLEW_MS_PER_S = 0.1  # the most the anchor moves per second of stream, once set
-JUMP_MS = 15.0  # a larger change of the envelope is a discontinuity: re-anchor at once
+WINDOW_MS = 10_000  # the envelope is the lowest estimate of the last ten seconds
+SETTLE_REPORTS = 40  # reports (about 0.4 s) before an anchor is trusted
+SLEW_MS_PER_S = 0.02  # the most the anchor moves per second (20 ppm), once set
 
 
 class FrameClock:
     def __init__(self, rate: int) -> None:
         self.rate = rate
         self._estimates: deque[tuple[float, float]] = deque()  # (report time, estimate)
-        self._recent: deque[tuple[float, float]] = deque()
         self._reports = 0
         self._anchor: float | None = None  # monotonic ms at which frame 0 was taken
+        self._relearning = False
         self._last_slew_at: float | None = None
         self.jumps = 0
 
@@ -59,29 +57,35 @@ class FrameClock:
             return  # the stream has not started yet: nothing to learn
         estimate = now_ms - taken_frames * 1000 / self.rate
         envelope = _push(self._estimates, now_ms, estimate, WINDOW_MS)
-        recent = _push(self._recent, now_ms, estimate, RECENT_MS)
         self._reports += 1
-        if self._anchor is None:
-            if self._reports >= SETTLE_REPORTS:
-                self._anchor = envelope
-                self._last_slew_at = now_ms
+        if self._reports < SETTLE_REPORTS:
             return
-        if abs(recent - self._anchor) > JUMP_MS:
-            self._anchor = recent
-            self._estimates = deque(self._recent)  # what came before the jump is history
-            self.jumps += 1
+        if self._anchor is None or self._relearning:
+            if self._anchor is not None:
+                self.jumps += 1
+            self._anchor = envelope
+            self._relearning = False
         else:
             elapsed = now_ms - (self._last_slew_at or now_ms)
             step = SLEW_MS_PER_S * elapsed / 1000
             self._anchor += max(-step, min(step, envelope - self._anchor))
         self._last_slew_at = now_ms
 
+    def starved(self) -> None:
+        """The stream ran dry: frames now sound later than the anchor says. Learn it again
+        (what is placed meanwhile uses the old anchor: better late than never)."""
+        if self._anchor is None:
+            return
+        self._estimates.clear()
+        self._reports = 0
+        self._relearning = True
+
     def restart(self) -> None:
         """The stream starts over (a new device, a flush): learn its clock again."""
         self._estimates.clear()
-        self._recent.clear()
         self._reports = 0
         self._anchor = None
+        self._relearning = False
         self._last_slew_at = None
 
     def frame_at(self, mono_ms: float) -> int | None:

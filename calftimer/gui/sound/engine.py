@@ -14,7 +14,10 @@ Python was read once and then never again by Qt 6.11's PulseAudio sink; the writ
 on the sound thread are the same design with the pace kept here.
 
 The sink follows the system's default output: when it changes (headphones plugged in or out),
-the stream moves there and what is waiting is placed again on the new stream's clock.
+the stream moves there and what is waiting is placed again on the new stream's clock. The
+``QMediaDevices`` that reports those changes lives on the window's thread: one living on the
+sound thread slowed the stream down by 3-5 % here (the server took frames late, 284 ms behind
+after 6 s), the stream's clock slid and sounds came late.
 
 The system voice (``speech.SystemVoice``), when chosen, speaks through its own service; this
 engine asks it to start each phrase at its instant and keeps the built-in voice for when it
@@ -73,6 +76,7 @@ class _SoundWorker(QObject):
     clips_loaded = Signal(object, object, str)  # ClipVoice or None, {key: samples}, problem
     voice_started = Signal(str)  # a voice's first frame was written: its name
     stream_problem = Signal(str)  # "" when the stream runs again
+    clock_ready = Signal()  # the stream's clock is anchored: sounds can be placed
 
     def __init__(
         self, mixer: Mixer, clock: FrameClock, device_id: bytes | None, mono: Clock
@@ -85,7 +89,6 @@ class _SoundWorker(QObject):
         self._sink: Any = None
         self._io: Any = None
         self._timer: QTimer | None = None
-        self._devices: Any = None
         self._written = 0
         self._device_key = b""
 
@@ -122,10 +125,6 @@ class _SoundWorker(QObject):
 
     @Slot()
     def open(self) -> None:
-        from PySide6.QtMultimedia import QMediaDevices
-
-        self._devices = QMediaDevices(self)
-        self._devices.audioOutputsChanged.connect(self._on_outputs_changed)
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(TICK_MS)
@@ -162,6 +161,7 @@ class _SoundWorker(QObject):
         self._io = self._sink.start()
         self._written = 0
         self._clock.restart()
+        self._mixer.new_stream()
         if self._timer is not None:
             self._timer.start()
         self.stream_problem.emit("")
@@ -179,31 +179,44 @@ class _SoundWorker(QObject):
         if sink is None or io is None:
             return
         now = self._mono()
-        self._clock.observe(now, sink.processedUSecs() * RATE // 1_000_000)
+        taken = sink.processedUSecs() * RATE // 1_000_000
+        anchored = self._clock.anchored
+        self._clock.observe(now, taken)
+        if not anchored and self._clock.anchored:
+            self.clock_ready.emit()
         free = sink.bytesFree() // 2
         if free <= 0:
             return
+        if taken > 0 and free * 2 >= sink.bufferSize():
+            # Nothing left in the buffer: the server has been playing silence of its own (the
+            # sound thread was held up longer than the buffer lasts), so every frame from here
+            # sounds later than the clock says.
+            self._clock.starved()
         frames = self._mixer.render(self._written, free, self._clock, now)
         written = io.write(frames.tobytes()) // 2
         self._written += written
 
-    def _on_outputs_changed(self) -> None:
-        """Headphones in or out: go on with the new default device (or the chosen one again)."""
+    @Slot()
+    def outputs_changed(self) -> None:
+        """Headphones in or out: go on with the new default device. A chosen device (a test's
+        sink) is kept while it is there; a list that is being rebuilt (the device missing for
+        a moment) changes nothing."""
         from PySide6.QtMultimedia import QMediaDevices
 
-        device = self._device()
-        key = bytes(device.id().data()) if not device.isNull() else b""
-        if key != self._device_key or self._sink is None:
+        if self._device_id is not None:
+            if self._sink is None and not self._device().isNull():
+                self._start_stream()
+            return
+        default = QMediaDevices.defaultAudioOutput()
+        if default.isNull():
+            return  # between two devices, or none left: the next change says which
+        if bytes(default.id().data()) != self._device_key or self._sink is None:
             self._start_stream()
-        elif QMediaDevices.defaultAudioOutput().isNull():
-            self._stop_stream()
 
     @Slot()
     def shut_down(self) -> None:
         try:
             self._stop_stream()
-            if self._devices is not None:
-                self._devices.deleteLater()
         finally:
             QThread.currentThread().quit()  # whatever failed: see SoundEngine.close
 
@@ -219,6 +232,7 @@ class SoundEngine(QObject):
     _load_sounds = Signal(str)
     _load_clips = Signal(str)
     _open = Signal()
+    _outputs_changed = Signal()
     _shut_down = Signal()
 
     def __init__(
@@ -262,11 +276,18 @@ class SoundEngine(QObject):
         self._load_sounds.connect(self._worker.load_sounds)
         self._load_clips.connect(self._worker.load_clips)
         self._open.connect(self._worker.open)
+        self._outputs_changed.connect(self._worker.outputs_changed)
         self._shut_down.connect(self._worker.shut_down)
+        from PySide6.QtMultimedia import QMediaDevices
+
+        # On this thread, not the sound thread's (see the module's docstring).
+        self._devices = QMediaDevices(self)
+        self._devices.audioOutputsChanged.connect(self._outputs_changed)
         self._worker.loaded.connect(self._on_sounds_loaded)
         self._worker.clips_loaded.connect(self._on_clips_loaded)
         self._worker.voice_started.connect(self._on_voice_started)
         self._worker.stream_problem.connect(self._on_stream_problem)
+        self._worker.clock_ready.connect(self._ready_if_loaded)
         self._thread.start(QThread.Priority.TimeCriticalPriority)
         self._load_sounds.emit(str(sounds_dir))
         # The clips (3 MB) are read on the sound thread, never on the window's.
@@ -285,8 +306,14 @@ class SoundEngine(QObject):
 
     @property
     def loading(self) -> bool:
-        sounds = self._sounds is None and not self._problem
-        return sounds or (self._clips is None and not self._clip_problem)
+        """The sounds, the built-in voice or the stream's clock are not ready yet (a session
+        that starts now waits for them: a sound due before the clock is known cannot be
+        placed, and the first stream of a run takes up to two seconds to start here)."""
+        if self._problem:
+            return False
+        sounds = self._sounds is None
+        clips = self._clips is None and not self._clip_problem
+        return sounds or clips or not self.frame_clock.anchored
 
     @property
     def voice(self) -> str:

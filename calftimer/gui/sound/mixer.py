@@ -80,6 +80,12 @@ class Mixer:
         with self._lock:
             self._voices = [v for v in self._voices if not v.speech]
 
+    def new_stream(self) -> None:
+        """The engine starts a new stream (another device): what had begun on the old one is
+        gone with it; what waits is placed on the new stream's clock."""
+        with self._lock:
+            self._voices = [v for v in self._voices if v.start is None]
+
     @property
     def busy(self) -> bool:
         """Anything placed or waiting."""
