@@ -63,6 +63,7 @@ _DARK: dict[QPalette.ColorRole, str] = {
 _DISABLED_TEXT = {"light": "#6e6e6e", "dark": "#8a8a8a"}
 _DISABLED_ROLES = (_ROLES.WindowText, _ROLES.Text, _ROLES.ButtonText, _ROLES.PlaceholderText)
 _SYSTEM_STYLE_PROPERTY = "calftimerSystemStyle"
+COLOR_SCHEMES = {"light": 1, "dark": 2}  # Qt::ColorScheme's values (a test checks them)
 
 
 def theme_palette(theme: str) -> QPalette:
@@ -91,11 +92,13 @@ def apply_theme(app: QApplication, theme: str) -> None:
             app.setStyle(system_style)
         app.setPalette(QPalette())  # an empty palette: the platform's own again
         return
-    # Tell the platform too, so native dialogs and title bars follow where they can. (The Qt
-    # namespace costs ~15 ms the first time: only a user who chose a theme pays it this early.)
-    from PySide6.QtCore import Qt
+    # Tell the platform too, so native dialogs and title bars follow where they can: through
+    # the property, by the enum's number (PySide6 would build the whole Qt namespace, ~15 ms,
+    # for Qt.ColorScheme, and this runs before the window's first paint).
+    if not hints.setProperty("colorScheme", COLOR_SCHEMES[theme]):
+        from PySide6.QtCore import Qt
 
-    hints.setColorScheme(Qt.ColorScheme.Light if theme == "light" else Qt.ColorScheme.Dark)
+        hints.setColorScheme(Qt.ColorScheme.Light if theme == "light" else Qt.ColorScheme.Dark)
     app.setStyle("Fusion")
     app.setPalette(theme_palette(theme))
 

@@ -309,3 +309,23 @@ def test_a_plain_launch_answers_a_second_launch_and_ends_on_sigterm(qtbot, tmp_p
             if process.poll() is None:
                 process.kill()
             process.communicate(timeout=10)
+
+
+def test_the_colour_scheme_numbers_the_theme_asks_for_are_qts(qapp) -> None:
+    """apply_theme tells Qt the scheme by number (no Python enum before the first paint):
+    the numbers must be Qt's, and Qt must take them."""
+    from calftimer.gui.theme import COLOR_SCHEMES
+
+    hints = qapp.styleHints()
+    meta = hints.metaObject()
+    scheme = meta.property(meta.indexOfProperty("colorScheme"))
+    assert scheme.isWritable()
+    assert {
+        "light": scheme.enumerator().keyToValue("Light")[0],  # (value, found)
+        "dark": scheme.enumerator().keyToValue("Dark")[0],
+    } == COLOR_SCHEMES
+    assert {"light": Qt.ColorScheme.Light.value, "dark": Qt.ColorScheme.Dark.value} == COLOR_SCHEMES
+    try:
+        assert all(hints.setProperty("colorScheme", n) for n in COLOR_SCHEMES.values())
+    finally:
+        hints.unsetColorScheme()
