@@ -420,7 +420,18 @@ class SoundEngine(QObject):
     def _say(self, phrase: Phrase, volume: float, start_ms: float, *, asap: bool) -> None:
         voice = self.voice
         if voice == "system" and self._system is not None:
-            self._system.say_at(phrase.text, volume, self._rate, self._voice_name, round(start_ms))
+            # Timed by the voice itself to end at the phrase's moment (speech.SpeechTiming);
+            # a phrase said at once is said at once.
+            planned = 0 if asap else phrase.duration_ms
+            self._system.say_at(
+                phrase.text,
+                volume,
+                self._rate,
+                self._voice_name,
+                round(start_ms),
+                planned,
+                planned + phrase.slack_ms,
+            )
         elif voice == "clips" and self._clips is not None:
             samples = self._assemble(phrase.words)
             if len(samples):
