@@ -149,8 +149,9 @@ def main(argv: list[str]) -> int:
         if settings.voice_engine == "system" and output.voice != "system":
             return  # the clips speak until the system voice has started and measured itself
         started.append(True)
-        if output._system is not None:
-            output._system.skipped.connect(lambda text: log["skipped"].append(text))
+        skipped = getattr(output._system, "skipped", None)  # absent before the timed voice
+        if skipped is not None:
+            skipped.connect(lambda text: log["skipped"].append(text))
         window.session.state_changed.connect(on_state)
         window.session.start(program)
 
@@ -169,7 +170,7 @@ def main(argv: list[str]) -> int:
     log["clock_jumps"] = output.frame_clock.jumps
     system = output._system
     if system is not None:
-        log["speech"] = {"lead": system.lead_ms, "pause": system.pause_ms}
+        log["speech"] = {"lead": system.lead_ms, "pause": getattr(system, "pause_ms", -1)}
     window.close()
     output.close()
     log_path.write_text(json.dumps(log, indent=1))
