@@ -41,13 +41,13 @@ class FakeSpeech(QObject):
     def stop(self) -> None:
         self.stops += 1
 
-    def setVolume(self, volume: float) -> None:  # noqa: N802
+    def setVolume(self, volume: float) -> None:
         self._volume = volume
 
-    def setRate(self, rate: float) -> None:  # noqa: N802
+    def setRate(self, rate: float) -> None:
         pass
 
-    def availableVoices(self) -> list[object]:  # noqa: N802
+    def availableVoices(self) -> list[object]:
         return [SimpleNamespace(name=lambda: "Alice")]
 
     def voice(self) -> object:
