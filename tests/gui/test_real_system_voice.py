@@ -24,15 +24,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from array import array
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from calftimer.gui.sound.engine import read_wav
 from calftimer.resources import sounds_folder
-from tests.gui.test_real_audio import MATCH_MS, Run, analyse
-from tests.realaudio import PulseServer, SoundServerError, segments
+from tests.gui.test_real_audio import Run, analyse
+from tests.realaudio import FRAME, PulseServer, SoundServerError, segments
 
 ROOT = Path(__file__).resolve().parents[2]
 EARLY_MS = 150  # a count may end this much before its rep starts, no more
@@ -147,39 +149,46 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     finally:
         server.__exit__(None, None, None)
     lined_up = analyse(json.loads(log_path.read_text()), samples)
-    # Finer stretches for the words: a count that ends 10 ms before its rep's sound is apart
-    # from it (the words' own gaps split them into pieces, which are taken together).
-    return Run(lined_up.log, segments(samples, min_gap_ms=10), lined_up.offset_ms)
+    # The words alone: every cue sound taken out of the recording (the engine wrote its exact
+    # samples, the server summed them with the voice's), so a count that runs into its rep's
+    # sound is measured to its last word, not to where the sound began.
+    words = without_sounds(lined_up, samples)
+    return Run(lined_up.log, segments(words, min_gap_ms=120), lined_up.offset_ms)
+
+
+def without_sounds(run: Run, samples: array[int]) -> array[int]:
+    """``samples`` less every cue sound of the log, each found to the sample near where the
+    line-up puts it and scaled by the gain that fits it best."""
+    mix = np.array(samples, dtype=np.float64)
+    folder = sounds_folder("standard")
+    search = 5 * FRAME  # the line-up is good to a few ms
+    for sound in run.log["sounds"]:
+        wave = read_wav(folder / f"{sound['name']}.wav").astype(np.float64)
+        near = round((sound["due"] + run.offset_ms) * FRAME)
+        lo, hi = max(0, near - search), min(len(mix) - len(wave), near + search)
+        if hi <= lo:
+            continue
+        window = mix[lo : hi + len(wave)]
+        fit = np.correlate(window, wave, mode="valid")
+        at = lo + int(np.argmax(fit))
+        gain = fit.max() / float(np.dot(wave, wave))
+        mix[at : at + len(wave)] -= np.trunc(wave * gain)
+    return array("h", np.clip(np.rint(mix), -32768, 32767).astype(np.int16).tobytes())
 
 
 def counts(run: Run) -> list[dict[str, Any]]:
     return [p for p in run.log["phrases"] if p["text"].strip(".").isdigit()]
 
 
-def sound_lengths(run: Run) -> dict[int, float]:
-    """Each cue sound's due instant and its length in ms."""
-    folder = sounds_folder("standard")
-    return {s["due"]: len(read_wav(folder / f"{s['name']}.wav")) / 48 for s in run.log["sounds"]}
-
-
 def count_heard(run: Run, phrase: dict[str, Any]) -> tuple[float, float] | None:
-    """Where ``phrase`` is heard (start, end) on the monotonic clock, or None.
-
-    Its words may join the sound of the rep it counts (that sound starts at its moment): where
-    the joined stretch ends within that sound, the words ended no later than it (they are taken
-    to end at the moment); where it runs on past the sound, the words ran on that long."""
-    moment, lengths = phrase["moment"], sound_lengths(run)
-    pieces: list[tuple[float, float]] = []
-    for onset in run.onsets:
-        start, end = onset.start_ms - run.offset_ms, onset.end_ms - run.offset_ms
-        if end < phrase["start"] - 400 or start > moment + LATE_MS + 300:
-            continue  # another phrase's or sound's (a slower voice starts up to 400 ms early)
-        if any(due - 2 <= start and end <= due + length + 5 for due, length in lengths.items()):
-            continue  # a cue sound alone
-        joined = [due for due in lengths if start + MATCH_MS < due <= end]
-        if joined and end <= joined[0] + lengths[joined[0]] + 5:
-            end = joined[0]  # the words ran into a sound and stopped inside it
-        pieces.append((start, end))
+    """Where ``phrase``'s words are heard (start, end) on the monotonic clock, or None."""
+    pieces = [
+        (o.start_ms - run.offset_ms, o.end_ms - run.offset_ms)
+        for o in run.onsets
+        # From its planned start (a voice slower than planned starts up to 400 ms earlier)
+        # to well after its moment; the counts are 2 s apart.
+        if phrase["start"] - 400 <= o.start_ms - run.offset_ms <= phrase["moment"] + LATE_MS + 300
+    ]
     if not pieces:
         return None
     return min(p[0] for p in pieces), max(p[1] for p in pieces)

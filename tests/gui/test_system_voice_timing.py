@@ -222,3 +222,24 @@ def test_this_machines_speech_stack_is_found() -> None:
     assert "speechd" in system.engines
     assert system.dispatcher and system.libspeechd
     assert "sd_espeak-ng" in system.modules and "sd_dummy" not in system.modules
+
+
+def test_a_new_rate_is_measured_silently_before_it_speaks(voice) -> None:
+    v = voice
+    rates: list[float] = []
+    v.speech.setRate = rates.append
+    ready: list[object] = []
+    v.worker.ready.connect(ready.append)
+    v.worker.configure(0.5, "")  # the user chose a faster voice in the settings
+    assert v.speech.said[-1][:2] == ("...", 0.0) and rates[-1] == 0.5
+    v.speech.report("Speaking", 4)
+    v.speech.report("Ready", 230)  # a faster voice pauses less
+    assert v.speech.said[-1][:2] == ("one", 0.0)
+    v.speech.report("Speaking", 4)
+    v.speech.report("Ready", 220 + 230)
+    assert v.worker.timing.pause_ms == 230
+    assert ready == [], "the voice was ready already: nothing to announce"
+    rep_starts = v.clock[0] + 3_000
+    v.worker.say_at("2", 0.8, 0.5, "", rep_starts - 375, 375, 375)  # 530 / 2**0.5
+    run_until(v, rep_starts)
+    assert said_at(v, "2") == [rep_starts - 220 - 4]

@@ -387,9 +387,13 @@ class SoundEngine(QObject):
         before = (self.voice, self._rate)
         self._engine, self._rate, self._voice_name = engine, rate, voice_name
         if engine == "system" and self._system is None:
-            self._system = SystemVoice(self._speech_engine, self._clock, self)
+            self._system = SystemVoice(
+                self._speech_engine, self._clock, self, rate=rate, voice_name=voice_name
+            )
             self._system.ready.connect(lambda _voices: self.voice_changed.emit())
             self._system.failed.connect(self._on_system_failed)
+        elif engine == "system" and self._system is not None:
+            self._system.configure(rate, voice_name)  # measured again if it changed
         if (self.voice, self._rate) != before:
             self.voice_changed.emit()
 

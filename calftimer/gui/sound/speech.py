@@ -183,6 +183,13 @@ class SpeechTiming:
         if planned_ms > 0:
             self._ratios.append(length / planned_ms)
 
+    def new_voice(self) -> None:
+        """Another rate or voice is measured afresh: its pause and lengths are its own (the
+        start-up is the service's and stays)."""
+        self.pause_ms = None
+        self._lengths.clear()
+        self._ratios.clear()
+
     def forget_lengths(self) -> None:
         """The rate or the voice changed: what each text took no longer holds (their ratio to
         the plan, which scales with the rate, still does)."""
@@ -240,10 +247,14 @@ class _SpeechWorker(QObject):
         self._current: _Request | None = None
         self._warm_up: list[_Request] = []
         self._said_with: tuple[float, str] | None = None
+        self._configured: tuple[float, str] = (0.0, "")  # the rate and voice chosen
+        self._measured_with: tuple[float, str] | None = None  # those of the last warm-up
+        self._announced = False  # ready was sent
         self.timing = SpeechTiming()
 
-    @Slot(str)
-    def start_engine(self, engine: str) -> None:
+    @Slot(str, float, str)
+    def start_engine(self, engine: str, rate: float = 0.0, voice_name: str = "") -> None:
+        self._configured = (rate, voice_name)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -275,12 +286,25 @@ class _SpeechWorker(QObject):
         self._speech, self._engine_name = speech, name
         self._start_warm_up()
 
+    @Slot(float, str)
+    def configure(self, rate: float, voice_name: str) -> None:
+        """The rate or voice chosen in the settings: measured again, silently, before it speaks
+        (the trailing pause and the lengths depend on both)."""
+        self._configured = (rate, voice_name)
+        idle = self._speech is not None and self._warm_timer is None
+        if idle and self._measured_with != self._configured:
+            self._start_warm_up()
+
     def _start_warm_up(self) -> None:
-        """Say the pause and a word silently, then tell the window the voice is ready."""
+        """Say the pause and a word silently at the chosen rate and voice, then tell the window
+        the voice is ready (the first time)."""
         now = self._clock()
+        rate, voice = self._measured_with = self._configured
+        self.timing.new_voice()
+        planned = round(estimate_ms(WORD_PROBE) / 2**rate)  # as the engine plans it
         self._warm_up = [
-            _Request(PAUSE_PROBE, 0.0, 0.0, "", now, 0, 0, probe="pause"),
-            _Request(WORD_PROBE, 0.0, 0.0, "", now, estimate_ms(WORD_PROBE), 0, probe="word"),
+            _Request(PAUSE_PROBE, 0.0, rate, voice, now, 0, 0, probe="pause"),
+            _Request(WORD_PROBE, 0.0, rate, voice, now, planned, 0, probe="word"),
         ]
         self._warm_timer = QTimer(self)
         self._warm_timer.setSingleShot(True)
@@ -305,7 +329,12 @@ class _SpeechWorker(QObject):
         speech = self._speech
         pause = self.timing.pause_ms
         self.measured.emit(self.timing.lead_ms, -1 if pause is None else pause)
-        self.ready.emit(self._engine_name, [v.name() for v in speech.availableVoices()])
+        if not self._announced:
+            self._announced = True
+            self.ready.emit(self._engine_name, [v.name() for v in speech.availableVoices()])
+        if self._measured_with != self._configured:
+            self._start_warm_up()  # chosen while this warm-up ran
+            return
         self.say_due()
 
     @Slot(str, float, float, str, int, int, int)
@@ -427,7 +456,8 @@ class SystemVoice(QObject):
     ready = Signal(list)  # voice names
     failed = Signal(str)  # the advice for the user
     skipped = Signal(str)  # a phrase left out: its room had passed before it could start
-    _start = Signal(str)
+    _start = Signal(str, float, str)
+    _configure = Signal(float, str)
     _say_at = Signal(str, float, float, str, int, int, int)
     _cancel = Signal()
     _stop = Signal()
@@ -439,6 +469,8 @@ class SystemVoice(QObject):
         clock: Clock = monotonic_ms,
         parent: QObject | None = None,
         *,
+        rate: float = 0.0,
+        voice_name: str = "",
         factory: Callable[[str, QObject], Any] | None = None,
     ):
         super().__init__(parent)
@@ -451,6 +483,7 @@ class SystemVoice(QObject):
         self._worker = _SpeechWorker(clock, factory)
         self._worker.moveToThread(self._thread)
         self._start.connect(self._worker.start_engine)
+        self._configure.connect(self._worker.configure)
         self._say_at.connect(self._worker.say_at)
         self._cancel.connect(self._worker.cancel_pending)
         self._stop.connect(self._worker.stop)
@@ -460,7 +493,11 @@ class SystemVoice(QObject):
         self._worker.measured.connect(self._on_measured)
         self._worker.skipped.connect(self.skipped)
         self._thread.start()
-        self._start.emit(engine)
+        self._start.emit(engine, rate, voice_name)
+
+    def configure(self, rate: float, voice_name: str) -> None:
+        """The rate and voice to speak with: a new one is measured before it speaks."""
+        self._configure.emit(rate, voice_name)
 
     def say_at(
         self,
