@@ -243,3 +243,10 @@ def test_a_new_rate_is_measured_silently_before_it_speaks(voice) -> None:
     v.worker.say_at("2", 0.8, 0.5, "", rep_starts - 375, 375, 375)  # 530 / 2**0.5
     run_until(v, rep_starts)
     assert said_at(v, "2") == [rep_starts - 220 - 4]
+
+
+def test_a_phrase_said_at_once_is_said_however_late_it_arrives(voice) -> None:
+    v = voice
+    # speak(): no moment to end at, handed over 50 ms ago (the thread was busy).
+    v.worker.say_at("Session complete.", 0.8, 0.0, "", v.clock[0] - 50, 0, 0)
+    assert said_at(v, "Session complete.") == [v.clock[0]]

@@ -224,6 +224,7 @@ class _Request:
     asked_ms: int | None = None
     speaking_ms: int | None = None
     cut: bool = False
+    learn: bool = True  # False when it cut another: that one's late Ready could end it early
     probe: str = ""  # "pause" or "word" for the silent measurements at start
 
 
@@ -396,7 +397,8 @@ class _SpeechWorker(QObject):
             self.skipped.emit(request.text)  # a later phrase's turn has come too
         if due:
             request = due[-1]
-            if now - self.timing.lead_ms > request.at_ms + request.room_ms:
+            late = now - self.timing.lead_ms > request.at_ms + request.room_ms
+            if late and request.planned_ms > 0:  # one said at once has no moment to miss
                 self.skipped.emit(request.text)
             else:
                 self._speak(request)
@@ -411,6 +413,7 @@ class _SpeechWorker(QObject):
 
     def _speak(self, request: _Request) -> None:
         speech = self._speech
+        request.learn = self._current is None
         self._cut()  # whatever is still speaking: the newer phrase comes first
         speech.setVolume(max(0.0, min(1.0, request.volume)))
         speech.setRate(max(-1.0, min(1.0, request.rate)))
@@ -438,7 +441,7 @@ class _SpeechWorker(QObject):
             self.timing.started(now - current.asked_ms)
         elif name in ("Ready", "Error") and current.speaking_ms is not None:
             self._current = None
-            if name == "Ready" and not current.cut:
+            if name == "Ready" and not current.cut and current.learn:
                 spoken = now - current.speaking_ms
                 if current.probe == "pause":
                     self.timing.pause_ms = spoken
