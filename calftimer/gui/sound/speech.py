@@ -14,9 +14,9 @@ enough that it ends at the moment it announces, as the built-in voice does:
   espeak-ng the pause is the same whatever the phrase but not whatever the rate (measured here:
   322 ms at rate 0, 73 ms at 0.5, 521 ms at -0.5, 904 ms at -1), so it is measured when the voice
   starts and whenever the rate or voice changes, by saying "..." at volume 0 (nothing is heard);
-  a word is said silently too, so the first count of a session is already timed. Each text's length is learnt as it is said (counts
-  repeat); a text not said yet is its planned length scaled by how the measured lengths compared
-  with their plans.
+  a word is said silently too, so the first count of a session is already timed. Each text's
+  length is learnt as it is said (counts repeat); a text not said yet is its planned length
+  scaled by how the measured lengths compared with their plans.
 
 A phrase asked for at ``at_ms`` with a planned length ``planned_ms`` starts at
 ``at_ms + planned_ms - length - lead``: it ends at its moment. When a phrase's turn comes while
