@@ -1,17 +1,23 @@
 """Real sound, in real time: what a runner on the floor actually hears.
 
-A private PulseAudio daemon with two null sinks; each scenario of ``real_audio_session.py``
-runs in its own process, on its own sink, recorded by ``parec`` from that sink's monitor. The
-two sessions run one after the other (about 40 s in all). The recording is then compared with the
-log of what the app asked for:
+Every scenario runs on both Linux sound servers, one after the other (``sound_server``,
+tests/conftest.py): a private PulseAudio daemon, then a private PipeWire daemon with WirePlumber
+(a current one: Qt 6.11 needs libpipewire 0.3.75 or newer), each with two null sinks. Each
+scenario of ``real_audio_session.py`` runs in its own process, on its own sink, with Qt's backend
+for that server (``QT_AUDIO_BACKEND``), recorded from that sink (``parec`` on its monitor;
+``pw-record`` capturing the sink, asking for the graph's 1024-frame quantum). The two sessions
+run one after the other (about 40 s per server). The recording is then compared with the log of
+what the app asked for:
 
+- the app's playback streams reached that server through its own client library (on PipeWire:
+  libpipewire, Qt's PipeWire backend, not the PulseAudio protocol) and played into its sink;
 - one onset per scheduled sound, and no onset that is neither a sound nor part of a phrase;
 - every interval between onsets within 20 ms of the schedule;
 - the 120 bpm metronome keeps 500 ms +/- 10 ms over 30 beats (every gap, and 30 beats in
   15 s +/- 10 ms);
 - a phrase spoken ahead of its moment is heard in full before that moment.
 
-If the sound server cannot start, the test fails and says why: it never skips.
+If a sound server cannot start, the test fails and says why: it never skips.
 """
 
 from __future__ import annotations
@@ -29,10 +35,14 @@ from typing import Any
 
 import pytest
 
-from tests.realaudio import PulseServer, Segment, SoundServerError, segments
+from calftimer.gui import audio as calftimer_audio
+from tests.realaudio import Segment, SoundServer, Stream, segments
 
 ROOT = Path(__file__).resolve().parents[2]
 MATCH_MS = 20  # an onset this close to a sound's scheduled instant is that sound
+SCENARIOS = ("metronome", "voice")
+SESSION_TIMEOUT_S = 120
+pytestmark = [pytest.mark.slow, pytest.mark.sound_sinks(*SCENARIOS)]  # a sink per scenario
 
 
 @dataclass
@@ -40,6 +50,34 @@ class Run:
     log: dict[str, Any]
     onsets: list[Segment]
     offset_ms: float  # recording time minus monotonic time, from the matched sounds
+    streams: list[Stream]  # the app's playback streams, as the sound server saw them
+
+
+# Today's engine plays each sound with a QSoundEffect started by a timer and watches Qt's sound
+# backend for faults (QtAudioGlitchWatch). Through PipeWire it misses the marks below, measured
+# here in 10 runs of both scenarios (2 vCPUs, shared with another real-time test). Issue 14
+# replaces it with one output stream, and removes the watch: then these marks go away by
+# themselves and the PipeWire runs are held to the same figures as the PulseAudio runs.
+TODAYS_ENGINE = hasattr(calftimer_audio, "QtAudioGlitchWatch")
+ON_THE_QUANTUM = (
+    "issue 14: the new engine. Through PipeWire each QSoundEffect starts on the graph's "
+    "1024-frame quantum (21.3 ms): the 120 bpm beat gaps alternate 490.7 and 512.0 ms, 13-15 of "
+    "30 gaps 12.0 ms off (10 of 10 runs)"
+)
+LATE_UNDER_LOAD = (
+    "issue 14: the new engine. Through PipeWire, with the CPUs busy, QSoundEffect sounds came "
+    "40-250 ms later than the rest from some point of the session on (the engine had started "
+    "them within 3 ms of their instant): failed in {} of 10 runs. Not strict: on a quiet machine "
+    "it passes, as it does through PulseAudio"
+)
+
+
+def expect_pipewire_failure(
+    request: pytest.FixtureRequest, server: SoundServer, reason: str, *, strict: bool
+) -> None:
+    """Mark this test an expected failure on PipeWire while today's engine plays."""
+    if server.kind == "pipewire" and TODAYS_ENGINE:
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=strict))
 
 
 # Runs of a scenario spoiled by a fault of Qt's sound backend (about one voice session in ten,
@@ -48,62 +86,57 @@ GLITCH_RETRIES = 2
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
-    scenarios = ("metronome", "voice")
-    folder = tmp_path_factory.mktemp("real-audio")
-    try:
-        server = PulseServer(list(scenarios))
-        server.__enter__()
-    except SoundServerError as exc:
-        pytest.fail(f"the real-audio test needs a sound server: {exc}")
+def runs(sound_server: SoundServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    folder = tmp_path_factory.mktemp(f"real-audio-{sound_server.kind}")
     samples: dict[str, array[int]] = {}
+    streams: dict[str, list[Stream]] = {}
     glitches = 0
-    try:
-        for name in scenarios:
-            # One after the other: two real-time sessions at once on a 2-CPU machine made the
-            # metronome miss +/-10 ms now and then from CPU contention alone.
-            env = {
-                **os.environ,
-                **server.env,
-                "QT_QPA_PLATFORM": "offscreen",
-                "PYTHONPATH": str(ROOT),
-            }
-            for _attempt in range(1 + GLITCH_RETRIES):
-                recording = server.record(name)
-                process = subprocess.run(
-                    [
-                        sys.executable,
-                        "-m",
-                        "tests.gui.real_audio_session",
-                        name,
-                        str(folder / name),
-                        name,  # each session plays to its own sink
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    timeout=120,
-                )
-                samples[name] = recording.stop()
-                assert process.returncode == 0, (
-                    f"{name} session failed ({process.returncode}): {process.stderr[-4000:]}"
-                )
-                # A fault of Qt's PulseAudio backend (QtAudioGlitchWatch): the app restarted its
-                # sound and went on, which this recording cannot be compared with. Once more.
-                if not json.loads((folder / name).read_text())["qt_audio_glitches"]:
-                    break
-                glitches += 1
-            else:
-                pytest.fail(f"{name}: Qt's sound backend faulted in {glitches} runs in a row")
-    finally:
-        server.__exit__(None, None, None)
+    for name in SCENARIOS:
+        # One after the other: two real-time sessions at once on a 2-CPU machine made the
+        # metronome miss +/-10 ms now and then from CPU contention alone.
+        env = {
+            **os.environ,
+            **sound_server.env,
+            "QT_QPA_PLATFORM": "offscreen",
+            "PYTHONPATH": str(ROOT),
+        }
+        for _attempt in range(1 + GLITCH_RETRIES):
+            recording = sound_server.record(name)
+            with sound_server.watch_streams() as watch:
+                code, errors, pid = run_session(name, folder / name, env)
+            samples[name] = recording.stop()
+            streams[name] = watch.of(pid)
+            assert code == 0, f"{name} session failed ({code}): {errors[-4000:]}"
+            # A fault of Qt's sound backend (QtAudioGlitchWatch): the app restarted its sound
+            # and went on, which this recording cannot be compared with. Once more.
+            if not json.loads((folder / name).read_text())["qt_audio_glitches"]:
+                break
+            glitches += 1
+        else:
+            pytest.fail(f"{name}: Qt's sound backend faulted in {glitches} runs in a row")
     return {
-        name: analyse(json.loads((folder / name).read_text()), samples[name]) for name in scenarios
+        name: analyse(json.loads((folder / name).read_text()), samples[name], streams[name])
+        for name in SCENARIOS
     }
 
 
-def analyse(log: dict[str, Any], samples: array[int]) -> Run:
+def run_session(name: str, log: Path, env: dict[str, str]) -> tuple[int, str, int]:
+    """Run one scenario's session to its end (it plays to the sink named after it): its exit
+    code, what it printed on stderr and its process id. Killed if it outlives its time."""
+    command = [sys.executable, "-m", "tests.gui.real_audio_session", name, str(log), name]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        _out, errors = process.communicate(timeout=SESSION_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _out, errors = process.communicate()
+        pytest.fail(f"{name} session still running after {SESSION_TIMEOUT_S} s: {errors[-4000:]}")
+    return process.returncode, errors, process.pid
+
+
+def analyse(log: dict[str, Any], samples: array[int], streams: list[Stream]) -> Run:
     onsets = segments(samples, min_gap_ms=50)
     dues = [s["due"] for s in log["sounds"]]
     # The recording's clock and the monotonic clock differ by a constant (plus the output's
@@ -116,7 +149,7 @@ def analyse(log: dict[str, Any], samples: array[int]) -> Run:
     matched = [
         o.start_ms - d for d in dues for o in onsets if abs(o.start_ms - d - best) <= MATCH_MS
     ]
-    return Run(log, onsets, statistics.median(matched))
+    return Run(log, onsets, statistics.median(matched), streams)
 
 
 def onset_of(run: Run, due: int) -> Segment | None:
@@ -145,10 +178,25 @@ def in_a_phrase(run: Run, onset: Segment) -> bool:
     )
 
 
-@pytest.mark.parametrize("scenario", ["metronome", "voice"])
-def test_every_scheduled_sound_is_heard_once_on_time_and_nothing_else(
-    runs: dict[str, Run], scenario: str
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_the_app_played_through_the_servers_own_client_library_into_its_sink(
+    runs: dict[str, Run], sound_server: SoundServer, scenario: str
 ) -> None:
+    streams = runs[scenario].streams
+    assert streams, f"no playback stream of the {scenario} session reached {sound_server.kind}"
+    # On PipeWire "pipewire" is libpipewire itself, as Qt's PipeWire backend uses it: not the
+    # PulseAudio protocol (pipewire-pulse, which this server does not even run).
+    assert {s.via for s in streams} == {sound_server.kind}, streams
+    assert {s.media_class for s in streams} == {"Stream/Output/Audio"}, streams
+    assert {sink for s in streams for sink in s.sinks} == {scenario}, streams
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_every_scheduled_sound_is_heard_once_on_time_and_nothing_else(
+    runs: dict[str, Run], scenario: str, sound_server: SoundServer, request: pytest.FixtureRequest
+) -> None:
+    failed = {"metronome": 6, "voice": 5}[scenario]
+    expect_pipewire_failure(request, sound_server, LATE_UNDER_LOAD.format(failed), strict=False)
     run = runs[scenario]
     sounds = run.log["sounds"]
     assert run.log["dropped"] == []
@@ -172,12 +220,17 @@ def test_every_scheduled_sound_is_heard_once_on_time_and_nothing_else(
         assert abs((b.start_ms - a.start_ms) - expected) <= 20, (before, after)
 
 
-def test_the_120_bpm_metronome_keeps_500_ms_over_30_beats(runs: dict[str, Run]) -> None:
+def test_the_120_bpm_metronome_keeps_500_ms_over_30_beats(
+    runs: dict[str, Run], sound_server: SoundServer, request: pytest.FixtureRequest
+) -> None:
+    expect_pipewire_failure(request, sound_server, ON_THE_QUANTUM, strict=True)
     run = runs["metronome"]
     names = [s["name"] for s in run.log["sounds"]]
     assert names[:4] == ["tick", "tick", "tick", "go"]
     assert names[4:34] == ["beat"] * 30 and names[-1] == "session_done"
     beats = [onset_of(run, s["due"]) for s in run.log["sounds"][3:34]]  # "go" is beat 0
+    unheard = [i for i, b in enumerate(beats) if b is None]
+    assert unheard == [], f"beats not heard within {MATCH_MS} ms of their instant: {unheard}"
     gaps = [b.start_ms - a.start_ms for a, b in itertools.pairwise(beats)]  # type: ignore[union-attr]
     assert len(gaps) == 30
     shown = [round(g, 1) for g in gaps]
@@ -189,7 +242,10 @@ def test_the_120_bpm_metronome_keeps_500_ms_over_30_beats(runs: dict[str, Run]) 
     assert all(abs(g - 500) <= 10 for g in gaps), shown
 
 
-def test_a_phrase_spoken_ahead_ends_before_the_moment_it_announces(runs: dict[str, Run]) -> None:
+def test_a_phrase_spoken_ahead_ends_before_the_moment_it_announces(
+    runs: dict[str, Run], sound_server: SoundServer, request: pytest.FixtureRequest
+) -> None:
+    expect_pipewire_failure(request, sound_server, LATE_UNDER_LOAD.format(3), strict=False)
     run = runs["voice"]
     phrases = {p["text"]: p for p in run.log["phrases"]}
     assert "Seated calf raise. 2 reps." in phrases and "2" in phrases
