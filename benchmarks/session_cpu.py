@@ -3,14 +3,15 @@
 What it measures
 ----------------
 Three fresh processes, one after the other, each started through the wrapper of
-``benchmarks/startup.py`` (``run_child``: a new temporary ``--data-dir`` per run, the same
-window system and warm ``.pyc`` cache) and each measured for ``--seconds`` of real time
-(default 60) from its first painted window:
+``benchmarks/startup.py`` (``run_child``: a new temporary data folder per run in
+``CALFTIMER_DATA_DIR``, the same window system and warm ``.pyc`` cache) and each measured for
+``--seconds`` of real time (default 60) from its first painted window (calftimer's: once its
+program list is painted too, as its first frame comes before the rest):
 
-* **session**: the real application started as ``python -m calftimer --data-dir <tmp>
-  --start foundation`` (``--program`` picks another): the session starts before the window is
-  shown and runs through the whole measurement (the foundation program lasts about 25 min);
-* **idle**: the same window with no session (``python -m calftimer --data-dir <tmp>``);
+* **session**: the real application started as ``python -m calftimer --start foundation``
+  (``--program`` picks another): the session starts as soon as the window is up and runs
+  through the whole measurement (the foundation program lasts about 25 min);
+* **idle**: the same window with no session (``python -m calftimer``);
 * **bare**: the bare PySide6 window with one label of ``startup.py``, for the memory baseline.
 
 Inside each child, at the first paint and again ``--seconds`` later (a precise single-shot

@@ -3,11 +3,16 @@
 ``main(argv) -> int`` serves both the ``calftimer`` launcher and ``python -m calftimer``. Commands
 that need no window (``programs``, ``export``, ``import``, ``--where``, ``--version``, errors in
 ``--start``) never import Qt, so they work over SSH and on machines without a display.
+
+A plain launch (no arguments: the launcher, a double click) is a staged start: no argument
+parser, and until the window's first frame is painted nothing but what that frame shows (see
+calftimer.gui.window_frame); the program library, the settings, the home page and every part of
+the window are loaded right after the first paint, the history and the sounds after the next
+one. So the module imports the core where it is used, not here.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import sys
@@ -16,23 +21,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from calftimer import APP_ID, __version__
-from calftimer.core.library import ProgramLibrary, UnknownProgramError
-from calftimer.core.programs import Program, ProgramFileError
-
-# Export and import (calftimer.core.exchange) are imported by their commands only: they are not
-# needed to open the window, and every millisecond before the first paint counts.
-from calftimer.core.texts import plural
-from calftimer.core.timeline import estimated_duration_ms, format_duration
 from calftimer.paths import ENV_DATA_DIR, AppPaths, resolve_paths
 
 if TYPE_CHECKING:
+    import argparse
+
+    from calftimer.core.library import ProgramLibrary
+    from calftimer.core.programs import Program
     from calftimer.core.store import BackgroundWriter, Store
     from calftimer.gui.keep_awake import KeepAwake
 
 EXIT_USAGE = 2
+# How long the staged start waits for the window to be painted before going on anyway.
+PAINT_WAIT_MS = 2000
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="calftimer",
         description="A hands-free coach for runners' calf training.",
@@ -119,7 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     _console_never_fails()
-    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if not arguments:
+        return _open_window(None, None)  # the plain launch, as fast as it can be
+    args = build_parser().parse_args(arguments)
     if args.self_check:
         from calftimer.self_check import run_self_check
 
@@ -128,29 +137,50 @@ def main(argv: Sequence[str] | None = None) -> int:
         from calftimer.desktop_install import run
 
         return run(args.prefix, remove=args.uninstall)
-    try:
-        paths = resolve_paths(args.data_dir)
-        if args.command is not None:
-            _check_data_folder(paths.data_dir)
-    except OSError as exc:
-        where = _shown(args.data_dir or exc.filename or "")
-        print(f"calftimer: cannot use the data folder {where}: {exc.strerror}", file=sys.stderr)
+    if args.command is None and not args.where:
+        return _open_window(args.data_dir, args.start, fullscreen=args.fullscreen)
+    from calftimer.core.library import ProgramLibrary
+
+    paths = _paths_or_say_why(args.data_dir, check=args.command is not None)
+    if paths is None:
         return EXIT_USAGE
     if args.where:
         return _print_where(paths)
     library = ProgramLibrary.load(paths.programs_dir)
-
     if args.command == "programs":
         return _print_programs(library)
     if args.command == "export":
         return _export(paths, library, args.format, args.output)
-    if args.command == "import":
-        return _import(paths, library, Path(args.file), dry_run=args.dry_run)
+    return _import(paths, library, Path(args.file), dry_run=args.dry_run)
 
+
+def _paths_or_say_why(data_dir: str | None, *, check: bool = False) -> AppPaths | None:
+    """The data paths; None, with the reason printed, for a data folder that cannot work."""
+    try:
+        paths = resolve_paths(data_dir)
+        if check:
+            _check_data_folder(paths.data_dir)
+    except OSError as exc:
+        where = _shown(data_dir or exc.filename or "")
+        print(f"calftimer: cannot use the data folder {where}: {exc.strerror}", file=sys.stderr)
+        return None
+    return paths
+
+
+def _open_window(data_dir: str | None, start_spec: str | None, *, fullscreen: bool = False) -> int:
+    """The window, with ``--start``'s program running in it at once if one is given."""
+    paths = _paths_or_say_why(data_dir)
+    if paths is None:
+        return EXIT_USAGE
+    library: ProgramLibrary | None = None  # without --start: loaded after the first paint
     start: Program | None = None
-    if args.start:
+    if start_spec:
+        from calftimer.core.library import ProgramLibrary, UnknownProgramError
+        from calftimer.core.programs import ProgramFileError
+
+        library = ProgramLibrary.load(paths.programs_dir)
         try:
-            start = library.resolve(args.start)
+            start = library.resolve(start_spec)
         except UnknownProgramError as exc:
             print(f"calftimer: {exc}", file=sys.stderr)
             if "the programs are" not in str(exc):
@@ -161,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"The programs are: {', '.join(library.ids)}", file=sys.stderr)
             return EXIT_USAGE
     with _CloseOnSignals() as signals:
-        return _run_window(paths, library, start, fullscreen=args.fullscreen, signals=signals)
+        return _run_window(paths, library, start, fullscreen=fullscreen, signals=signals)
 
 
 def _check_data_folder(folder: Path) -> None:
@@ -188,6 +218,8 @@ def _shown(path: Path | str, limit: int = 200) -> str:
 
 
 def _print_programs(library: ProgramLibrary) -> int:
+    from calftimer.core.timeline import estimated_duration_ms, format_duration
+
     rows = [
         (
             p.id,
@@ -235,6 +267,7 @@ def _open_store(paths: AppPaths, *, write: bool = True) -> Store | None:
 
 def _export(paths: AppPaths, library: ProgramLibrary, fmt: str, output: str | None) -> int:
     from calftimer.core.exchange import ExportCheckError, export_csv, export_json
+    from calftimer.core.texts import plural
 
     store = _open_store(paths)
     if store is None:
@@ -305,12 +338,17 @@ def _import(paths: AppPaths, library: ProgramLibrary, file: Path, *, dry_run: bo
     return 0
 
 
-def _after_first_paint(window: Any, callback: Callable[[], None]) -> None:
-    """Run ``callback`` once ``window`` has been painted the first time.
+def _after_first_paint(
+    window: Any, callback: Callable[[], None], *, at_most_ms: int = PAINT_WAIT_MS
+) -> None:
+    """Run ``callback`` once ``window`` has been painted (the first time, or the next time
+    after a change), or after ``at_most_ms`` if it is not painted by then.
 
     A zero-delay timer alone can run before the window system has even asked for the paint (on
-    X11 the Expose event comes later), so this waits for the first Paint event of any widget in
-    the window, then lets that paint pass finish.
+    X11 the Expose event comes later), so this waits for the next Paint event of any widget in
+    the window, then lets that paint pass finish. A window that is not painted at all (opened
+    minimized, or on a desktop not shown) must still get its parts, its history and its sounds:
+    hence the limit.
     """
     from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
     from PySide6.QtWidgets import QWidget
@@ -318,8 +356,16 @@ def _after_first_paint(window: Any, callback: Callable[[], None]) -> None:
     app = QCoreApplication.instance()
     if app is None:
         raise RuntimeError("internal error: no QApplication to watch the first paint")
+    done = False
 
-    class FirstPaint(QObject):
+    def run_once() -> None:
+        nonlocal done
+        if not done:
+            done = True
+            app.removeEventFilter(watcher)
+            callback()
+
+    class NextPaint(QObject):
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802  (Qt)
             if (
                 event.type() == QEvent.Type.Paint
@@ -328,11 +374,12 @@ def _after_first_paint(window: Any, callback: Callable[[], None]) -> None:
             ):
                 app.removeEventFilter(self)
                 # Two hops: first let this paint pass (and anything else it queued) finish.
-                QTimer.singleShot(0, lambda: QTimer.singleShot(0, callback))
+                QTimer.singleShot(0, self, lambda: QTimer.singleShot(0, self, run_once))
             return False
 
-    watcher = FirstPaint(window)
+    watcher = NextPaint(window)  # a child of the window: its timers end with it
     app.installEventFilter(watcher)
+    QTimer.singleShot(at_most_ms, watcher, run_once)
 
 
 class _CloseOnSignals:
@@ -360,11 +407,14 @@ class _CloseOnSignals:
     def watch_from(self, app: Any) -> None:
         """From now on a signal wakes ``app``'s event loop."""
         import signal
-        import socket
 
         from PySide6.QtCore import QSocketNotifier
 
-        reader, writer = socket.socketpair()
+        try:  # the C module: this runs before the first paint, and ``socket`` takes ~3 ms
+            from _socket import socketpair
+        except ImportError:  # Windows, where ``socket`` makes the pair itself
+            from socket import socketpair
+        reader, writer = socketpair()
         reader.setblocking(False)
         writer.setblocking(False)
         notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
@@ -407,21 +457,21 @@ class _CloseOnSignals:
 
 def _run_window(
     paths: AppPaths,
-    library: ProgramLibrary,
+    library: ProgramLibrary | None,
     start: Program | None,
     *,
     fullscreen: bool = False,
     signals: _CloseOnSignals | None = None,
 ) -> int:
-    # Qt is imported only here, after everything that can fail fast without a window.
+    """The window, shown in stages: its first frame at once, everything else after it is
+    painted (``library`` is loaded then if it is None)."""
+    # Qt is imported only here, after everything that can fail fast without a window; until
+    # the first paint, only what the first frame needs (calftimer.gui.window_frame).
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from calftimer.core.clock import boottime_clock, monotonic_ms
-    from calftimer.core.settings import load_settings
+    from calftimer.core.theme_setting import chosen_theme
     from calftimer.gui.main_window import MainWindow
-    from calftimer.gui.notice_feeds import post_settings_notices
     from calftimer.gui.single_instance import SingleInstance
-    from calftimer.gui.theme import apply_theme
 
     def create_keep_awake() -> KeepAwake:
         from calftimer.gui.keep_awake import create_keep_awake as create
@@ -459,36 +509,59 @@ def _run_window(
     # Wayland matches the window to its launcher entry (name, icon, actions) by this id; on X11
     # Qt sets it as the window's _GTK_APPLICATION_ID, and WM_CLASS is "calftimer" (see above).
     app.setDesktopFileName(APP_ID)
-    from calftimer.gui.app_icon import app_icon
+    from calftimer.gui.app_icon import SMALL_SIZES, app_icon
 
-    app.setWindowIcon(app_icon())
+    app.setWindowIcon(app_icon(SMALL_SIZES))  # every size after the first paint
+    # The first frame already wears the chosen theme (a light frame would flash before a dark
+    # one); the rest of the settings is read after the first paint.
+    theme = chosen_theme(paths.settings_file)
+    if theme != "system":
+        from calftimer.gui.theme import apply_theme
 
-    settings, settings_notices = load_settings(paths.settings_file)
-    if settings.theme != "system":
-        apply_theme(app, settings.theme)
-    window = MainWindow(
-        library,
-        monotonic_ms,
-        paths,
-        settings=settings,
-        keep_awake=create_keep_awake,  # called when the first session starts
-        sleep_clock=boottime_clock(),
-    )
+        apply_theme(app, theme)
+    window = MainWindow.opening(paths)
     if signals is not None:
         signals.window = window
-    # A damaged settings file fell back to defaults: said in the notice area until saved again.
-    post_settings_notices(window.notices, settings_notices)
-    instance.activated.connect(window.on_second_launch)
-    window.focus_on_start = fullscreen
     if fullscreen and start is None:
         window.showFullScreen()
     else:
+        window.restore_geometry()  # before show: it opens where the user left it
         window.show()
-        window.restore_window_state()  # after show: the panes need their real width
     writers: list[BackgroundWriter] = []
 
+    def build_window() -> None:
+        """After the first paint: the settings, the programs and everything in the window."""
+        from calftimer.core.clock import boottime_clock, monotonic_ms
+        from calftimer.core.library import ProgramLibrary
+        from calftimer.core.settings import load_settings
+        from calftimer.gui.notice_feeds import post_settings_notices
+
+        if not window.isVisible():
+            return  # closed already (by a signal, or at once by the user): nothing to build
+        app.setWindowIcon(app_icon())
+        settings, settings_notices = load_settings(paths.settings_file)
+        if settings.theme != theme:  # the file was changed in the meantime
+            from calftimer.gui.theme import apply_theme
+
+            apply_theme(app, settings.theme)
+        window.build(
+            library or ProgramLibrary.load(paths.programs_dir),
+            monotonic_ms,
+            settings=settings,
+            keep_awake=create_keep_awake,  # called when the first session starts
+            sleep_clock=boottime_clock(),
+        )
+        # A damaged settings file fell back to defaults: said in the notice area until saved.
+        post_settings_notices(window.notices, settings_notices)
+        instance.activated.connect(window.on_second_launch)
+        window.focus_on_start = fullscreen
+        if not (fullscreen and start is None):
+            window.restore_splitter(window.home.splitter)
+        _after_first_paint(window, open_history)  # once the home page is on screen
+
     def open_history() -> None:
-        """After the first paint: open the history, then start --start's program at once."""
+        """Once the home page is painted: open the history, load the sounds, then start
+        --start's program at once."""
         from calftimer.core.store import BackgroundWriter, Store
 
         try:
@@ -510,12 +583,10 @@ def _run_window(
         writer = BackgroundWriter()
         writers.append(writer)
         window.attach_store(store, writer)
-        from calftimer.gui.audio import configure_audio_process, create_sound_output
+        from calftimer.gui.audio import create_sound_output
 
-        # Before the first sound output exists: see QtAudioGlitchWatch.
-        configure_audio_process(app).glitched.connect(window.conductor.restart_output)
-        # QtMultimedia loads here, after the first paint; every sound is preloaded now.
-        window.attach_audio(create_sound_output(settings.sound_theme, window))
+        # QtMultimedia loads here, after the home page is painted; the sounds load on its thread.
+        window.attach_audio(create_sound_output(window.settings_hub.current.sound_theme, window))
         window.store_notices.post()
         window.history.load_in_background()
         window.history.preload()  # when idle: then Ctrl+H opens it at once
@@ -523,7 +594,7 @@ def _run_window(
             window.session.start(start)
         instance.mark_ready()  # what a second launch handed over meanwhile happens now
 
-    _after_first_paint(window, open_history)
+    _after_first_paint(window, build_window)
     try:
         return int(app.exec())
     finally:

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 APP_NAME = "calftimer"
 ENV_DATA_DIR = "CALFTIMER_DATA_DIR"
 
 
-@dataclass(frozen=True, slots=True)
-class AppPaths:
+# A NamedTuple, not a dataclass: this is read before the window's first paint, and nothing else
+# there needs ``dataclasses`` (~3 ms to import).
+class AppPaths(NamedTuple):
     data_dir: Path
     source: str  # "--data-dir", "CALFTIMER_DATA_DIR" or "default", for the About box and --where
     # Settings live in the platform's config folder; with --data-dir or CALFTIMER_DATA_DIR they

@@ -170,22 +170,22 @@ def _check_sound_output() -> str:
         raise CheckFailedError(f"Qt's multimedia module does not load: {exc}{hint}") from exc
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from calftimer.gui.audio import SoundOutput, configure_audio_process, create_sound_output
+    from calftimer.gui.audio import create_sound_output
+    from calftimer.gui.sound.engine import SoundEngine
 
-    configure_audio_process()  # as the app does
     if QMediaDevices.defaultAudioOutput().isNull():
         return "no sound device here, so sounds were not played"
     output = create_sound_output("standard")
-    if not isinstance(output, SoundOutput):
+    if not isinstance(output, SoundEngine):
         raise CheckFailedError(output.problem)
     loop = QEventLoop()
     problems: list[str] = []
     output.became_ready.connect(loop.quit)
     output.failed.connect(lambda problem: (problems.append(problem), loop.quit()))
     QTimer.singleShot(SOUND_LOAD_TIMEOUT_MS, loop.quit)
-    if not output.ready:
+    if output.loading:
         loop.exec()
-    ready = output.ready
+    ready = not output.loading and not output.problem
     output.close()
     if problems:
         raise CheckFailedError(problems[0])

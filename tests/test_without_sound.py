@@ -161,14 +161,13 @@ SOUND_OUTPUT_WITHOUT_THE_MODULE = """
 from PySide6.QtWidgets import QApplication
 
 app = QApplication([])
-from calftimer.gui.audio import (
-    SilentOutput, SoundOutput, SoundUnavailableError, create_sound_output,
-)
+from calftimer.gui.audio import SoundUnavailableError, create_sound_output
+from calftimer.gui.sound.engine import SoundEngine
 from calftimer.resources import sounds_folder
 
 print("app:", type(create_sound_output("standard")).__name__, flush=True)
 try:
-    output = SoundOutput(sounds_folder("standard"))
+    output = SoundEngine(sounds_folder("standard"))
 except SoundUnavailableError as exc:
     print("refused:", exc, flush=True)
 else:
@@ -198,29 +197,21 @@ def test_a_sound_output_without_the_sound_module_refuses_to_start_and_the_proces
 
 
 HUNG_AUDIO_THREAD = """
+import os
 import sys
-import threading
+import tempfile
+from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
 app = QApplication([])
-from calftimer.core.clock import monotonic_ms
-from calftimer.gui.audio import SoundOutput
-from calftimer.resources import sounds_folder
+from calftimer.gui.sound.engine import SoundEngine
 
-closing, never = threading.Event(), threading.Event()
-
-
-def clock():
-    # Once the output is closing, the audio thread stops here for good, as it would inside a
-    # sound backend that hangs.
-    if closing.is_set() and threading.current_thread() is not threading.main_thread():
-        never.wait()
-    return monotonic_ms()
-
-
-output = SoundOutput(sounds_folder("standard"), clock=clock)
-closing.set()
+# A sound file that never finishes reading (a FIFO nobody writes, as a file on a hung network
+# drive would be): the sound thread stops inside it for good.
+folder = Path(tempfile.mkdtemp())
+os.mkfifo(folder / "go.wav")
+output = SoundEngine(folder)
 output.close()  # gives up on the thread after its wait
 print("closed", flush=True)
 sys.exit(0)
@@ -243,7 +234,7 @@ def test_an_audio_thread_that_never_stops_does_not_abort_the_exit(tmp_path) -> N
     assert result.stdout.splitlines() == ["closed"], result.stdout + result.stderr
     # It says so and exits with a failure status, but never aborts (134) or hangs.
     assert result.returncode == 1, result.stderr
-    assert "calftimer: the calftimer-audio thread did not stop; exiting without it" in (
+    assert "calftimer: the calftimer-sound thread did not stop; exiting without it" in (
         result.stderr
     )
     assert not [sign for sign in ABORT_SIGNS if sign in result.stderr], result.stderr

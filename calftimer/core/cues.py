@@ -12,8 +12,8 @@ This module owns three things, all Qt-free:
   ``phrase_plan`` lays a timeline's phrases out so that none talks over another.
 - **CuePlayer**: the rules deciding what is heard. It never plays a cue twice (a replay needs
   ``rewound()``), drops a sound that would be late rather than play it late, plays nothing when
-  muted, applies the volumes and offers the phrases that must start before their cue
-  (``scheduled_phrases``) so the GUI can arm a timer for them. The noise itself is made by an
+  muted, applies the volumes and hands sounds and phrases to the sink ahead of their instants
+  (``schedule_sounds``, ``schedule_phrases``). The noise itself is made by an
   injected ``CueSink``; the instant a cue is due comes from an injected ``due_at`` (the GUI passes
   ``lambda cue: session.mono_at(cue.offset_ms)``).
 """
@@ -508,10 +508,14 @@ class CueSink(Protocol):
         time, so a busy window never delays it), unless ``cancel_pending`` comes first."""
 
     def cancel_pending(self) -> None:
-        """Forget every ``play_at`` not yet played."""
+        """Forget every ``play_at`` and ``say_at`` not yet begun."""
 
     def speak(self, phrase: Phrase, volume: float) -> None:
         """Say ``phrase`` now, cutting off whatever was being said."""
+
+    def say_at(self, phrase: Phrase, volume: float, start_mono_ms: int) -> None:
+        """Start saying ``phrase`` when the monotonic clock reads ``start_mono_ms``, cutting off
+        whatever is being said then, unless ``cancel_pending`` comes first."""
 
     def stop_all(self) -> None:
         """Silence everything sounding and cancel everything pending."""
@@ -530,10 +534,12 @@ class CuePlayer:
       except that a phrase with slack may start that much later;
     - a phrase that ``phrase_plan`` left out (it would talk over a more important one) is not
       said;
-    - sounds may be handed out ahead of time (``schedule_sounds``): the sink plays them at their
-      instants, and the cues that reach ``on_cues`` later are not played again. Anything that
-      changes the session's course (pause, skip, back, a longer rest, muting, a volume change)
-      must call ``cancel_ahead()``, which takes back whatever was not yet due;
+    - sounds and phrases may be handed out ahead of time (``schedule_sounds``,
+      ``schedule_phrases``): the sink plays each at its instant (a phrase at the instant its
+      speaking must start: its cue's instant less its lead), and the cues that reach ``on_cues``
+      later are not played or said again. Anything that changes the session's course (pause,
+      skip, back, a longer rest, muting, a volume change) must call ``cancel_ahead()``, which
+      takes back whatever was not yet due;
     - a cue whose ``due_at`` is None (the session is paused or over: a skip made while paused,
       the cues handed out by ``pause()``) is taken as played without a sound: pausing means
       silence. "Session complete" is the exception and is always heard;
@@ -562,6 +568,7 @@ class CuePlayer:
         self._sounded: set[int] = set()  # offsets at which a sound was chosen
         self._spoken: set[tuple[int, int]] = set()  # keys of the cues phrases were spoken for
         self._ahead: dict[int, int] = {}  # offset -> due instant of sounds handed out ahead
+        self._phrases_ahead: dict[tuple[int, int], int] = {}  # cue key -> speaking starts
         self._plan: _PlayerPlan | None = None
         self._settings = settings or Settings()
 
@@ -686,48 +693,47 @@ class CuePlayer:
         return handed
 
     def cancel_ahead(self) -> None:
-        """Take back the sounds handed out ahead that are not yet due; they may be scheduled
-        again (at their new instants) or played by ``on_cues``."""
-        if not self._ahead:
+        """Take back the sounds and phrases handed out ahead that are not yet due; they may be
+        scheduled again (at their new instants) or played by ``on_cues``."""
+        if not self._ahead and not self._phrases_ahead:
             return
         self._sink.cancel_pending()
         now = self._clock()
         self._sounded -= {offset for offset, due in self._ahead.items() if due > now}
+        self._spoken -= {key for key, start in self._phrases_ahead.items() if start > now}
         self._ahead.clear()
+        self._phrases_ahead.clear()
 
-    def scheduled_phrases(
-        self, timeline: Timeline, after_ms: int, upto_ms: int
-    ) -> list[tuple[int, Phrase]]:
-        """Phrases whose speaking must start in ``after_ms < start <= upto_ms`` (timeline time),
-        before their cue, as ``(start_ms, phrase)`` in order; none already spoken or played, and
-        none at all while the voice is off. Arm a timer for ``start_ms`` and call
-        ``speak_scheduled(phrase)`` when it fires."""
+    def schedule_phrases(self, timeline: Timeline, after_ms: int, upto_ms: int) -> int:
+        """Hand the sink, ahead of time, the phrases whose speaking starts at
+        ``after_ms < start <= upto_ms`` (timeline time), each with the instant it must start
+        (so that it ends before the moment it announces); returns how many. Nothing while the
+        voice is off or the session is not running. Those phrases are then not said again when
+        ``on_cues`` sees their cues. "Session complete" is left to ``on_cues``: its totals are
+        known only then."""
         if not self.voice_on:
-            return []
+            return 0
         plan = self._plan_of(timeline)
-        lo = bisect.bisect_right(plan.starts, after_ms)
-        hi = bisect.bisect_right(plan.starts, upto_ms)
-        return [
-            (start, phrase)
-            for start, phrase in plan.early[lo:hi]
-            if phrase.cue is not None
-            and phrase.cue.key not in self._spoken
-            and phrase.cue.key not in self._played
-        ]
-
-    def speak_scheduled(self, phrase: Phrase) -> bool:
-        """Speak a phrase from ``scheduled_phrases`` now, ahead of its cue. Returns whether it
-        was spoken: not when the voice is off, it was already spoken, the session is not running,
-        or it is more than ``late_ms`` past its start (then its cue speaks it, late but heard)."""
-        cue = phrase.cue
-        if cue is None or not self.voice_on or cue.key in self._spoken or cue.key in self._played:
-            return False
-        due = self._due_at(cue)
-        if due is None or self._clock() - (due - phrase.lead_ms) > self.late_ms:
-            return False
-        self._spoken.add(cue.key)
-        self._sink.speak(phrase, self.voice_volume)
-        return True
+        now = self._clock()
+        self._phrases_ahead = {k: at for k, at in self._phrases_ahead.items() if at > now}
+        lo = bisect.bisect_right(plan.phrase_starts, after_ms)
+        hi = bisect.bisect_right(plan.phrase_starts, upto_ms)
+        handed = 0
+        for _start, phrase in plan.phrases[lo:hi]:
+            cue = phrase.cue
+            if cue is None or cue.key in self._spoken or cue.key in self._played:
+                continue
+            due = self._due_at(cue)
+            if due is None:
+                return handed  # paused or over: nothing is due
+            start = due - phrase.lead_ms
+            if now - start > self.late_ms:
+                continue  # too late to end in time: its cue says it, late but heard
+            self._spoken.add(cue.key)
+            self._phrases_ahead[cue.key] = start
+            self._sink.say_at(phrase, self.voice_volume, start)
+            handed += 1
+        return handed
 
     def on_pause(self) -> None:
         """Silence everything now. A phrase spoken ahead of a cue not yet reached was cut off,
@@ -744,6 +750,7 @@ class CuePlayer:
         self._spoken = {k for k in self._spoken if k[0] < offset_ms}
         self._sounded = {t for t in self._sounded if t < offset_ms}
         self._ahead = {t: due for t, due in self._ahead.items() if t < offset_ms}
+        self._phrases_ahead = {k: at for k, at in self._phrases_ahead.items() if k[0] < offset_ms}
 
     def reset(self) -> None:
         """Forget everything played (a new session) and zero the counters."""
@@ -751,6 +758,7 @@ class CuePlayer:
         self._spoken.clear()
         self._sounded.clear()
         self._ahead.clear()
+        self._phrases_ahead.clear()
         self._plan = None
         self.dropped = self.dropped_phrases = 0
 
@@ -768,12 +776,16 @@ class CuePlayer:
         # Cached per timeline object: a resized rest makes a new one.
         if self._plan is None or self._plan.timeline is not timeline:
             kept, left_out = _plan(timeline, self._measure)
-            early = [(start, phrase) for start, phrase in kept if phrase.lead_ms > 0]
+            ahead = [
+                (start, phrase)
+                for start, phrase in kept
+                if phrase.cue is not None and phrase.cue.kind is not CueKind.SESSION_DONE
+            ]
             sounds = sounds_for(timeline.cues)
             self._plan = _PlayerPlan(
                 timeline,
-                [start for start, _ in early],
-                early,
+                [start for start, _ in ahead],
+                ahead,
                 left_out,
                 [cue.offset_ms for cue, _ in sounds],
                 sounds,
@@ -784,8 +796,8 @@ class CuePlayer:
 @dataclass(frozen=True, slots=True)
 class _PlayerPlan:
     timeline: Timeline
-    starts: list[int]  # of ``early``, for bisecting
-    early: list[tuple[int, Phrase]]  # phrases that start before their cue
+    phrase_starts: list[int]  # of ``phrases``, for bisecting
+    phrases: list[tuple[int, Phrase]]  # every phrase said, but the session's end, by start
     left_out: set[tuple[int, int]]  # keys of phrases not said: they would overlap another
     sound_offsets: list[int]  # of ``sounds``, for bisecting
     sounds: list[tuple[Cue, str]]  # the sound of every instant that has one

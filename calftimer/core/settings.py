@@ -48,13 +48,12 @@ from calftimer.core.jsontext import (
     unusable_values,
 )
 from calftimer.core.notices import Notice
+from calftimer.core.theme_setting import MAX_SETTINGS_BYTES, SETTINGS_KIND, THEMES
 from calftimer.core.timeline import CompileOptions
 from calftimer.core.validation import bool_problem, choice_problem, int_problem, number_problem
 
-SETTINGS_KIND = "calftimer.settings"
 SETTINGS_SCHEMA_VERSION = 1
 DAMAGED_INFIX = ".damaged-"
-MAX_SETTINGS_BYTES = 1_000_000
 
 COUNTDOWN_CHOICES: tuple[int, ...] = (3, 5, 10)
 PREPARE_MIN_S, PREPARE_MAX_S = 5, 60
@@ -63,7 +62,6 @@ VOICE_RATE_MIN, VOICE_RATE_MAX = -1.0, 1.0
 VOICE_NAME_MAX = 100
 SOUND_THEMES: tuple[str, ...] = ("standard", "low")  # "low": pitched under music
 WEIGHT_UNITS: tuple[str, ...] = ("kg", "lb")
-THEMES: tuple[str, ...] = ("system", "light", "dark")
 VOICE_ENGINES: tuple[str, ...] = ("system", "clips", "beeps")
 
 KG_PER_LB = 0.45359237  # exact, by definition

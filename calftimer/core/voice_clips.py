@@ -82,6 +82,10 @@ class ClipVoice:
     def clip_ms(self, key: str) -> int:
         return len(self._clips[key]) * 1000 // (2 * self.rate)
 
+    def clip_bytes(self, key: str) -> bytes:
+        """The clip's native-endian 16-bit mono PCM at ``rate`` (its silent tail removed)."""
+        return self._clips[key]
+
     def assemble(self, words: tuple[str, ...]) -> bytes:
         """The phrase as native-endian 16-bit mono PCM at ``rate``, then ``TAIL_MS`` of silence;
         unknown keys are left out (a word missing from the voice is better skipped than spelled
@@ -89,9 +93,10 @@ class ClipVoice:
         known = [self._clips[w] for w in words if w in self._clips]
         return self._join.join(known) + self._tail if known else b""
 
-    def measure(self, text: str, words: tuple[str, ...]) -> int:
-        """How long ``words`` take to be heard, start-up included: a ``cues.Measure``."""
+    def measure(self, text: str, words: tuple[str, ...], start_ms: int = START_MS) -> int:
+        """How long ``words`` take to be heard, ``start_ms`` of start-up included: a
+        ``cues.Measure`` (an engine that places them by the sample has no start-up)."""
         known = [w for w in words if w in self._clips]
         if not known:
             return 0
-        return START_MS + sum(self.clip_ms(w) for w in known) + JOIN_MS * (len(known) - 1)
+        return start_ms + sum(self.clip_ms(w) for w in known) + JOIN_MS * (len(known) - 1)

@@ -12,17 +12,19 @@ from headsets and keyboards.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QMainWindow, QMenu
 
-Key = str | Qt.Key
+# Keys are QKeySequence's portable names ("Ctrl+E", "Media Play"), not Qt.Key values: reading
+# this table touches no Qt enum, so the window's first frame can show the menus before the
+# rest is built (PySide6 makes the Qt namespace's enums, ~15 ms, the first time one is used).
+Key = str
 
 
-@dataclass(frozen=True, slots=True)
-class ActionSpec:
+# A NamedTuple, not a dataclass: nothing else before the first frame needs ``dataclasses``.
+class ActionSpec(NamedTuple):
     name: str  # the handler's name, and how the window finds the action
     text: str
     keys: tuple[Key, ...]
@@ -82,35 +84,35 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "start_or_resume",
         "Sta&rt or resume",
-        ("F5", Qt.Key.Key_MediaPlay),
+        ("F5", "Media Play"),
         "Start the selected program, or resume a paused session (F5, media play)",
         "Session",
     ),
     ActionSpec(
         "toggle_pause",
         "&Pause / resume",
-        ("Space", "B", ".", Qt.Key.Key_MediaTogglePlayPause),
+        ("Space", "B", ".", "Toggle Media Play/Pause"),
         "Pause or resume the session (Space; clicker B or .; media play/pause)",
         "Session",
     ),
     ActionSpec(
         "pause_only",
         "Pa&use",
-        (Qt.Key.Key_MediaPause,),
+        ("Media Pause",),
         "Pause the session, never resume it (media pause)",
         "Session",
     ),
     ActionSpec(
         "back",
         "&Back",
-        ("Left", "PgUp", Qt.Key.Key_MediaPrevious),
+        ("Left", "PgUp", "Media Previous"),
         "Restart this step, or go back one (Left, Page Up, media previous)",
         "Session",
     ),
     ActionSpec(
         "skip",
         "&Skip",
-        ("Right", "PgDown", Qt.Key.Key_MediaNext),
+        ("Right", "PgDown", "Media Next"),
         "Skip to the next step (Right, Page Down, media next)",
         "Session",
     ),
@@ -265,15 +267,29 @@ HISTORY_ACTIONS = ("export_json", "export_csv", "import_file")
 """Enabled once the history is open (import: unless it is read-only)."""
 
 
+def add_menus(window: QMainWindow) -> dict[str, QMenu]:
+    """The window's menus, still empty, by key: the first frame shows them (WindowActions
+    fills them once the window is built)."""
+    return {key: window.menuBar().addMenu(title) for key, title in MENUS}
+
+
 class WindowActions:
     """The window's ``QAction``s, by the names of ``ACTIONS``."""
 
-    def __init__(self, window: QMainWindow, handlers: Mapping[str, Callable[[], object]]) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        handlers: Mapping[str, Callable[[], object]],
+        menus: Mapping[str, QMenu] | None = None,
+    ) -> None:
+        """``menus``: the window's menus by key, if ``add_menus`` made them already."""
+        from PySide6.QtCore import Qt
+
         missing = [spec.name for spec in ACTIONS if spec.name not in handlers]
         if missing:
             raise ValueError(f"no handler for the actions {', '.join(missing)}")
         self._actions: dict[str, QAction] = {}
-        menus = {key: window.menuBar().addMenu(title) for key, title in MENUS}
+        menus = menus or add_menus(window)
         for spec in ACTIONS:
             act = QAction(spec.text, window)
             act.setObjectName(f"{spec.name}Action")

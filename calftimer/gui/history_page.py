@@ -32,6 +32,8 @@ from calftimer.gui.session.controller import SessionController
 from calftimer.gui.shell import Shell
 
 if TYPE_CHECKING:
+    import threading
+
     from calftimer.core.store import Store
     from calftimer.gui.history_view import HistoryView
     from calftimer.gui.history_watch import HistoryWatch
@@ -43,6 +45,7 @@ HISTORY_SHOWN_AT_ONCE = 500  # sessions
 HISTORY_RECENT_WEEKS = 27  # what is shown at once of a longer history: the 6-month range and more
 SPIKES_SEARCH_DELAY_MS = 250  # after a long history is swapped in (see _on_history_prepared)
 CHART_MODULE = "calftimer.gui.history_view"
+CHART_IMPORT_WAIT_S = 10  # the window closing waits this long at most for that import
 
 
 class _ImportReport(QObject):
@@ -78,6 +81,7 @@ class HistoryPage(QObject):
         self._placeholder: QLabel | None = None
         self._chart_importing = False
         self._chart_waiters: list[Callable[[], None]] = []
+        self._chart_thread: threading.Thread | None = None
         self._generation = 0  # a prepared history older than this is dropped
         self._view_filled = False
         self._partly_shown = False  # said "older history fills in shortly"
@@ -216,9 +220,10 @@ class HistoryPage(QObject):
 
         report = _ImportReport()
         report.finished.connect(self._on_chart_imported)  # queued: it comes from the thread
-        threading.Thread(
+        self._chart_thread = threading.Thread(
             target=_import_chart_module, args=(report,), name="calftimer-chart-import", daemon=True
-        ).start()
+        )
+        self._chart_thread.start()
 
     def _on_chart_imported(self, error: str) -> None:
         self._chart_importing = False
@@ -387,6 +392,10 @@ class HistoryPage(QObject):
             self.watch.stop()
         if self.view is not None:
             self._shell.state_file().setValue("history/splitter", self.view.layout_state())
+        if self._chart_thread is not None:
+            # A process that ends while that thread still imports numpy crashed on its way
+            # out (a quit within a second of the start, when the view is made ahead).
+            self._chart_thread.join(timeout=CHART_IMPORT_WAIT_S)
 
 
 def _import_chart_module(report: _ImportReport) -> None:

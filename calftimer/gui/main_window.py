@@ -13,67 +13,47 @@ launch. Everything else is a named part it hosts and wires:
 
 The clock, the timers, the keep-awake backend and the data paths are injected, so tests drive
 this same window on a manual clock.
+
+It is a ``WindowFrame`` (calftimer.gui.window_frame): the app shows that first frame at once and
+calls ``build`` for the rest after the first paint (a close before that just closes), so this
+module imports the parts inside ``build``, not at its top.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QApplication,
-    QMainWindow,
-    QMessageBox,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QApplication, QMessageBox, QStackedWidget, QWidget
 
-from calftimer.core.clock import Clock
-from calftimer.core.library import ProgramLibrary
-from calftimer.core.programs import ProgramFileError
-from calftimer.core.session import State
-from calftimer.core.settings import Settings, SettingsReadOnlyError
-from calftimer.core.timeline import CompileOptions, Timeline
-from calftimer.gui.actions import (
-    HISTORY_ACTIONS,
-    PROGRAM_ACTIONS,
-    SESSION_ACTIONS,
-    WindowActions,
-)
-from calftimer.gui.backup_commands import BackupCommands
-from calftimer.gui.coaching import Coach
-from calftimer.gui.help_commands import HelpCommands
-from calftimer.gui.history_page import HistoryPage
-from calftimer.gui.home_page import HomePage
-from calftimer.gui.notice_feeds import StoreNotices, withdraw_settings_notices
-from calftimer.gui.notices import NoticeArea, NoticeBoard
-from calftimer.gui.program_commands import ProgramCommands
-from calftimer.gui.session.conductor import CueConductor
-from calftimer.gui.session.controller import SessionController
-from calftimer.gui.session.output import AudioOutput
-from calftimer.gui.session.timers import QtTimers, TimerFactory
-from calftimer.gui.session_view import SessionView
-from calftimer.gui.settings_hub import SettingsHub
-from calftimer.gui.shell import Shell
-from calftimer.gui.theme import apply_theme
-from calftimer.paths import AppPaths
+from calftimer.gui.actions import HISTORY_ACTIONS, PROGRAM_ACTIONS, SESSION_ACTIONS, WindowActions
+from calftimer.gui.single_instance import start_argument
+from calftimer.gui.window_frame import WindowFrame
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from PySide6.QtGui import QCloseEvent
+
+    from calftimer.core.clock import Clock
+    from calftimer.core.library import ProgramLibrary
     from calftimer.core.programs import Program
+    from calftimer.core.session import State
+    from calftimer.core.settings import Settings
     from calftimer.core.store import BackgroundWriter, Store
+    from calftimer.core.timeline import CompileOptions, Timeline
     from calftimer.gui.jobs import Jobs
     from calftimer.gui.keep_awake import KeepAwake
+    from calftimer.gui.session.output import AudioOutput
+    from calftimer.gui.session.timers import TimerFactory
+    from calftimer.paths import AppPaths
 
 REST_STEP_MS = 15_000  # + and - change the current rest by this much
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowFrame):
     # The history in memory changed under us (another process wrote it): views of it redraw.
     history_changed = Signal()
 
@@ -91,16 +71,49 @@ class MainWindow(QMainWindow):
         timers: TimerFactory | None = None,
         wall_clock: Callable[[], datetime] | None = None,
     ) -> None:
-        super().__init__()
-        self.setWindowTitle("calftimer")
-        self.resize(1100, 720)
+        super().__init__(paths)
+        self.build(library, clock, options, settings, keep_awake, sleep_clock, timers, wall_clock)
+        if store is not None and writer is not None:
+            self.attach_store(store, writer)
+
+    def build(
+        self,
+        library: ProgramLibrary,
+        clock: Clock,
+        options: CompileOptions | None = None,
+        settings: Settings | None = None,
+        keep_awake: KeepAwake | Callable[[], KeepAwake] | None = None,
+        sleep_clock: Clock | None = None,
+        timers: TimerFactory | None = None,
+        wall_clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        """Everything the first frame does not have: the pages, the parts and the actions."""
+        from calftimer.core.settings import Settings
+        from calftimer.gui.backup_commands import BackupCommands
+        from calftimer.gui.coaching import Coach
+        from calftimer.gui.help_commands import HelpCommands
+        from calftimer.gui.history_page import HistoryPage
+        from calftimer.gui.home_page import HomePage
+        from calftimer.gui.notice_feeds import StoreNotices
+        from calftimer.gui.notices import NoticeArea, NoticeBoard
+        from calftimer.gui.program_commands import ProgramCommands
+        from calftimer.gui.session.conductor import CueConductor
+        from calftimer.gui.session.controller import SessionController
+        from calftimer.gui.session.timers import QtTimers
+        from calftimer.gui.session_view import SessionView
+        from calftimer.gui.settings_hub import SettingsHub
+        from calftimer.gui.shell import Shell
+
+        if self.built:
+            raise RuntimeError("internal error: the window is built already")
+        paths = self.paths
+        self.focus_on_start = False  # --fullscreen: every session opens in focus mode
+        self._focus = False
         self.settings_hub = SettingsHub(settings or Settings(), paths.settings_file, self)
         self._applied_theme = self.settings_hub.current.theme  # app.py applied it already
         self.store: Store | None = None
         self._saves: Jobs | None = None  # the writer of each set, as it ends
         self._long_jobs: Jobs | None = None  # reading old months, export, import
-        self.focus_on_start = False  # --fullscreen: every session opens in focus mode
-        self._focus = False
         self._shown_muted = False
 
         # Every notice (sound off, screen may sleep, damaged files, recoveries...) in one line
@@ -128,13 +141,8 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.home)
         self.stack.addWidget(self.session_view)
-        central = QWidget()
-        page = QVBoxLayout(central)
-        page.setContentsMargins(0, 0, 0, 0)
-        page.setSpacing(0)
-        page.addWidget(self.notice_area)
-        page.addWidget(self.stack, 1)
-        self.setCentralWidget(central)
+        self.page.addWidget(self.notice_area)
+        self.page.addWidget(self.stack, 1)
 
         shell = Shell(self, self.notices, self.say, paths, hub)
         self.shell = shell
@@ -149,21 +157,19 @@ class MainWindow(QMainWindow):
             self.programs,
             shell,
             lambda: self.store,
-            wall_clock or (lambda: datetime.now().astimezone()),
+            wall_clock or _local_now,
             parent=self,
         )
         self.backup = BackupCommands(shell, lambda: self.programs.library.programs, self)
         self.history = HistoryPage(self.stack, self._show_page, shell, self.session, self)
         self.help = HelpCommands(self, self.notices, paths, self)
         self.notice_area.details_requested.connect(self.help.show_notices)
-        self.window_actions = WindowActions(self, self._action_handlers())
+        self.window_actions = WindowActions(self, self._action_handlers(), self.menus)
         self._connect_parts()
         self.session_view.weight_unit = hub.current.weight_unit
         self._show_mute(hub.current.muted, say=False)
         self._update_action_state()
-        self.say("Pick a program and press Start. Press ? for shortcuts.")
-        if store is not None and writer is not None:
-            self.attach_store(store, writer)
+        self.built = True
 
     # ------------------------------------------------------------------ wiring
 
@@ -262,10 +268,6 @@ class MainWindow(QMainWindow):
         """Play cues through ``output`` (a SoundOutput, or a SilentOutput that says why not)."""
         self.conductor.attach_output(output)
 
-    def say(self, text: str) -> None:
-        """A one-line reply to what the user just did, in the status bar."""
-        self.statusBar().showMessage(text)
-
     # ------------------------------------------------------------------ pages
 
     def _show_page(self, page: QWidget) -> None:
@@ -326,6 +328,8 @@ class MainWindow(QMainWindow):
             self.toggle_focus_mode()
 
     def _on_session_ended(self, state: State) -> None:
+        from calftimer.core.session import State
+
         self.say(f"Session {'complete' if state is State.FINISHED else 'stopped'}.")
         self._update_action_state()
 
@@ -349,6 +353,8 @@ class MainWindow(QMainWindow):
             self.session.end_set()
 
     def start_or_resume(self) -> None:
+        from calftimer.core.session import State
+
         if self.session.state is State.PAUSED:
             self._show_page(self.session_view)
             self.toggle_pause()
@@ -415,6 +421,9 @@ class MainWindow(QMainWindow):
     def apply_settings(self, settings: Settings, *, save: bool = False) -> None:
         """Use new settings from now on (the running session keeps its timeline); every part
         that follows a setting hears it from the hub."""
+        from calftimer.core.settings import SettingsReadOnlyError
+        from calftimer.gui.notice_feeds import withdraw_settings_notices
+
         self.settings_hub.update(settings)
         if not save:
             return
@@ -427,6 +436,10 @@ class MainWindow(QMainWindow):
         self.say("Settings saved.")
 
     def toggle_mute(self) -> None:
+        from dataclasses import replace
+
+        from calftimer.core.settings import SettingsReadOnlyError
+
         hub = self.settings_hub
         hub.update(replace(hub.current, muted=not hub.current.muted))
         with contextlib.suppress(OSError, SettingsReadOnlyError):
@@ -441,6 +454,8 @@ class MainWindow(QMainWindow):
         self.session_view.weight_unit = settings.weight_unit
         app = QApplication.instance()
         if isinstance(app, QApplication) and settings.theme != self._applied_theme:
+            from calftimer.gui.theme import apply_theme
+
             apply_theme(app, settings.theme)
             self._applied_theme = settings.theme
             self.session_view.apply_scheme()  # the session paints its own background
@@ -500,6 +515,9 @@ class MainWindow(QMainWindow):
         # The user closing the window (its close button: a spontaneous event from the window
         # system) is asked as Esc is. A close from code (Ctrl+Q after asking, the app or the
         # desktop shutting down) stops at once; what was done is kept either way.
+        if not self.built:  # closed before the rest was built: nothing has run, nothing to keep
+            super().closeEvent(event)
+            return
         if event.spontaneous() and not self.ask_to_stop():
             event.ignore()
             return
@@ -516,48 +534,29 @@ class MainWindow(QMainWindow):
 
     def restore_window_state(self) -> None:
         """Size, position and pane widths as the user left them (a file beside the settings)."""
-        state = self.shell.state_file()
-        geometry = state.value("geometry")
-        # A hand-edited or damaged window.ini is ignored: it must never stop calftimer starting.
-        if isinstance(geometry, QByteArray | bytes):
-            self.restoreGeometry(geometry)  # returns False for bytes it cannot use: then ignored
-        self._fit_on_screen()
-        splitter = state.value("splitter")
-        if isinstance(splitter, QByteArray | bytes):
-            # After the restored geometry has been applied, or the panes would be laid out
-            # for the old width.
-            QTimer.singleShot(0, lambda: self.home.splitter.restoreState(splitter))
-
-    def _fit_on_screen(self) -> None:
-        """Never larger than the screen's free area (a small laptop at 200 % scale)."""
-        screen = self.screen()
-        if screen is None:
-            return
-        area = screen.availableGeometry()
-        width, height = min(self.width(), area.width()), min(self.height(), area.height())
-        if (width, height) != (self.width(), self.height()):
-            self.resize(width, height)
+        self.restore_geometry()
+        self.restore_splitter(self.home.splitter)
 
     def _save_window_state(self) -> None:
         if self.in_focus_mode:
             self.leave_focus_mode()
         if self.isFullScreen():
             self.showNormal()  # full screen is for one session, not for the next start
-        state = self.shell.state_file()
-        state.setValue("geometry", self.saveGeometry())
-        state.setValue("splitter", self.home.splitter.saveState())
-        state.sync()
+        self.save_state(self.home.splitter)
 
     def on_second_launch(self, argv: list[str]) -> None:
         """Another ``calftimer`` was started: come to the front and honour its ``--start``."""
+        from PySide6.QtCore import Qt
+
         self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
         self.show()
         self.raise_()
         self.activateWindow()
-        spec = _start_argument(argv)
+        spec = start_argument(argv)
         if spec is None:
             return
         from calftimer.core.library import UnknownProgramError
+        from calftimer.core.programs import ProgramFileError
 
         program: Program
         try:
@@ -577,11 +576,8 @@ class MainWindow(QMainWindow):
         self.session.start(program)
 
 
-def _start_argument(argv: list[str]) -> str | None:
-    """The value of ``--start ID|FILE`` or ``--start=ID|FILE`` in a second launch's arguments."""
-    for i, arg in enumerate(argv):
-        if arg == "--start" and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith("--start="):
-            return arg.split("=", 1)[1]
-    return None
+def _local_now() -> datetime:
+    """The wall clock the coach dates its questions by, in the local time zone."""
+    from datetime import datetime
+
+    return datetime.now().astimezone()

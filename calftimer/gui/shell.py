@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from calftimer.gui.notices import NoticeBoard
 from calftimer.gui.settings_hub import SettingsHub
+from calftimer.gui.window_frame import state_file
 from calftimer.paths import AppPaths
 
 
@@ -43,5 +44,4 @@ class Shell:
 
     def state_file(self) -> QSettings:
         """Window sizes, splitters and small reminders (``window.ini`` beside the settings)."""
-        folder = self.paths.config_dir or self.paths.data_dir
-        return QSettings(str(folder / "window.ini"), QSettings.Format.IniFormat)
+        return state_file(self.paths)

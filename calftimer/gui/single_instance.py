@@ -17,14 +17,12 @@ the second launch retries connecting with a growing pause until the same deadlin
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -46,8 +44,22 @@ RETRY_MAX_PAUSE_S = 0.25
 def server_name(data_dir: Path) -> str:
     """A socket name unique to this user and data folder."""
     who = str(os.getuid()) if hasattr(os, "getuid") else os.environ.get("USERNAME", "")
-    digest = hashlib.sha256(f"{who}:{data_dir.resolve()}".encode()).hexdigest()[:16]
+    digest = _sha256(f"{who}:{data_dir.resolve()}".encode()).hexdigest()[:16]
     return f"calftimer-{digest}"
+
+
+def _sha256(data: bytes) -> Any:
+    """SHA-256 from CPython's own C module where there is one: the name is needed before the
+    window's first paint, and ``hashlib`` (OpenSSL) takes ~2.5 ms to import there. The digest
+    is the same either way."""
+    try:
+        from _sha256 import sha256  # type: ignore[import-not-found]  # Python 3.11
+    except ImportError:
+        try:
+            from _sha2 import sha256  # type: ignore[import-not-found]  # Python 3.12 and later
+        except ImportError:
+            from hashlib import sha256
+    return sha256(data)
 
 
 class SingleInstance(QObject):
@@ -200,6 +212,8 @@ class SingleInstance(QObject):
             # does, so try again after a pause that grows, never past the deadline.
             self._pause(min(pause, left))
             pause = min(pause * 2, RETRY_MAX_PAUSE_S)
+        import json
+
         socket.write(json.dumps({"argv": argv}).encode() + b"\n")
         socket.flush()
         # waitForBytesWritten is False when flush() already sent everything: not an error.
@@ -229,6 +243,8 @@ class SingleInstance(QObject):
         line = b""
         while b"\n" not in line and (socket.bytesAvailable() or socket.waitForReadyRead(500)):
             line += bytes(socket.readAll().data())
+        import json
+
         try:
             argv = json.loads(line).get("argv", [])
             if not isinstance(argv, list):
@@ -246,3 +262,13 @@ class SingleInstance(QObject):
             self._held.append([str(a) for a in argv])  # acted on by mark_ready()
             return
         self.activated.emit([str(a) for a in argv])
+
+
+def start_argument(argv: list[str]) -> str | None:
+    """The value of ``--start ID|FILE`` or ``--start=ID|FILE`` in a second launch's arguments."""
+    for i, arg in enumerate(argv):
+        if arg == "--start" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--start="):
+            return arg.split("=", 1)[1]
+    return None

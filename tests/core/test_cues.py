@@ -65,7 +65,9 @@ class FakeSink:
         self.clock = clock
         self.events: list[tuple[str, str | Phrase | None, float, int]] = []
         self.pending: list[tuple[int, str, float]] = []  # play_at calls not yet due
+        self.phrases: list[tuple[int, Phrase, float]] = []  # say_at calls not yet begun
         self.handed_ahead = 0
+        self.said_ahead: list[tuple[int, Phrase]] = []  # every say_at, in order
 
     def play_sound(self, name: str, volume: float) -> None:
         self.events.append(("sound", name, volume, self.clock()))
@@ -76,22 +78,38 @@ class FakeSink:
     def stop_all(self) -> None:
         self.events.append(("stop", None, 0.0, self.clock()))
         self.pending.clear()
+        self.phrases.clear()
 
     def play_at(self, name: str, volume: float, due_mono_ms: int) -> None:
         assert due_mono_ms >= self.clock(), "handed out after its instant"
         self.pending.append((due_mono_ms, name, volume))
         self.handed_ahead += 1
 
+    def say_at(self, phrase: Phrase, volume: float, start_mono_ms: int) -> None:
+        assert start_mono_ms >= self.clock() - 120, "handed out after it could start in time"
+        self.phrases.append((start_mono_ms, phrase, volume))
+        self.said_ahead.append((start_mono_ms, phrase))
+
     def cancel_pending(self) -> None:
         self.events.append(("cancel", None, 0.0, self.clock()))
         self.pending.clear()
+        self.phrases.clear()
 
     def play_due(self) -> None:
-        """What an audio thread does: play each pending sound when the clock reaches it."""
+        """What the sound engine does: play each pending sound, and begin each pending phrase,
+        when the clock reaches it."""
         now = self.clock()
         for item in sorted(p for p in self.pending if p[0] <= now):
             self.events.append(("sound", item[1], item[2], item[0]))
             self.pending.remove(item)
+        for start, phrase, volume in sorted(
+            (p for p in self.phrases if p[0] <= now), key=lambda p: p[0]
+        ):
+            self.events.append(("speak", phrase, volume, start))
+            self.phrases.remove((start, phrase, volume))
+
+    def next_due(self) -> int | None:
+        return min([p[0] for p in self.pending] + [p[0] for p in self.phrases], default=None)
 
     @property
     def sounds(self) -> list[str]:
@@ -102,9 +120,12 @@ class FakeSink:
         return [(e[1], e[3]) for e in self.events if e[0] == "speak" and isinstance(e[1], Phrase)]
 
 
+PHRASES_AHEAD_MS = 1_000  # phrases are handed out this far ahead, as the conductor does
+
+
 class Rig:
     """A session, a player and what the GUI does: wake at the next deadline (a cue, a segment
-    end or the start of a phrase spoken ahead of its cue), speak early phrases, poll, play."""
+    end, or something handed out ahead), hand phrases out ahead, poll, play."""
 
     def __init__(
         self,
@@ -119,7 +140,7 @@ class Rig:
         self.session = Session(compile_program(program), self.clock, lambda: WALL0)
         self.sink = FakeSink(self.clock)
         self.player = CuePlayer(self.sink, self.clock, self.due_at, player_settings)
-        self.offered_until = -1  # timeline time up to which early phrases were offered
+        self.offered_until = -1  # timeline time up to which phrases were handed out
         self.history: list[Cue] = []
 
     def due_at(self, cue: Cue) -> int | None:
@@ -137,10 +158,9 @@ class Rig:
         s = self.session
         self.sink.play_due()
         if s.state is State.RUNNING:
-            t = s.t_ms()
-            for _, phrase in self.player.scheduled_phrases(s.timeline, self.offered_until, t):
-                self.player.speak_scheduled(phrase)
-            self.offered_until = t
+            upto = s.t_ms() + PHRASES_AHEAD_MS
+            self.player.schedule_phrases(s.timeline, self.offered_until, upto)
+            self.offered_until = upto
         cues = s.poll().cues
         self.history += cues
         for _ in range(2 if refeed else 1):
@@ -151,20 +171,27 @@ class Rig:
             self.scheduled_until = t + self.ahead_ms
 
     def changed_course(self) -> None:
-        """What the window does after any operation: take back sounds handed out ahead."""
+        """What the conductor does after any operation: take back what was handed out ahead."""
         self.player.cancel_ahead()
         self.scheduled_until = -1
+        self.offered_until = self.session.t_ms() - 120
 
     def next_instant(self) -> int | None:
         s = self.session
         deadline = s.next_deadline_ms()
-        t = s.t_ms()
-        early = self.player.scheduled_phrases(s.timeline, t, s.timeline.duration_ms)
         instants = [deadline] if deadline is not None else []
-        if early:
-            at = s.mono_at(early[0][0])
-            assert at is not None
-            instants.append(at)
+        due = self.sink.next_due()
+        if due is not None:
+            instants.append(due)
+        if s.state is State.RUNNING:
+            # The conductor tops its look-ahead up as the session moves: wake when the next
+            # phrase would enter it.
+            plan = [start for start, _ in phrase_plan(s.timeline, self.player.measure)]
+            later = [start for start in plan if start > self.offered_until - PHRASES_AHEAD_MS]
+            if later:
+                at = s.mono_at(later[0] - PHRASES_AHEAD_MS)
+                if at is not None and at > self.clock():
+                    instants.append(at)
         return min(instants, default=None)
 
     def advance(self, *, refeed: bool = False) -> bool:
@@ -415,7 +442,7 @@ def test_volumes_are_applied_and_the_voice_can_be_turned_off() -> None:
         rig.start()
         rig.run_until(20_000)
         assert rig.sink.spoken == [] and rig.sink.sounds
-        assert rig.player.scheduled_phrases(rig.timeline, 0, rig.timeline.duration_ms) == []
+        assert rig.player.schedule_phrases(rig.timeline, -1, rig.timeline.duration_ms) == 0
 
     rig = Rig(SHORT, Settings(cue_volume=0))
     rig.start()
@@ -566,36 +593,46 @@ def test_a_lengthened_rest_counts_down_again_once() -> None:
     assert texts[:2] == ["Halfway.", "Ten seconds."]
 
 
-def test_speaking_ahead_needs_the_voice_the_clock_and_a_timely_call() -> None:
+def test_phrases_are_handed_out_with_the_instant_they_must_start() -> None:
     rig = Rig(SHORT)
-    rig.start()
+    rig.session.start()
     tl = rig.timeline
-    [(start, phrase)] = rig.player.scheduled_phrases(tl, 0, 9_470)
-    assert (start, phrase.text) == (9_470, "1")
-    assert rig.player.scheduled_phrases(tl, 9_470, 11_000) == []  # after, up to: exclusive
+    assert rig.player.schedule_phrases(tl, 9_000, 9_470) == 1  # after, up to: inclusive
+    [(start, phrase)] = rig.sink.said_ahead
+    assert (start - T0, phrase.text) == (9_470, "1")  # the rep count, ahead of its rep
+    assert phrase.cue is not None and start == T0 + phrase.cue.offset_ms - phrase.lead_ms
+    assert rig.player.schedule_phrases(tl, 9_470, 11_000) == 0  # after: exclusive
+    assert rig.player.schedule_phrases(tl, 9_000, 9_470) == 0  # handed once
+    rig.player.cancel_ahead()  # the course changed before it began: it is offered again
+    assert rig.player.schedule_phrases(tl, 9_000, 9_470) == 1
+    not_running = Rig(SHORT)
+    assert not_running.player.schedule_phrases(tl, -1, tl.duration_ms) == 0  # nothing is due
+
+
+def test_a_phrase_too_late_to_end_in_time_is_left_to_its_cue() -> None:
+    rig = Rig(SHORT)
+    rig.session.start()
     rig.clock.set(T0 + 9_470 + 121)
-    assert not rig.player.speak_scheduled(phrase)  # too late to end in time
-    rig2 = Rig(SHORT)
-    assert not rig2.player.speak_scheduled(phrase)  # not running: nothing is due
+    assert rig.player.schedule_phrases(rig.timeline, 9_000, 9_470) == 0
     rig.clock.set(T0 + 10_000)
     rig.step()
     assert [p.text for p, _ in rig.sink.spoken][-1] == "1"  # its cue says it instead
-    assert rig.player.scheduled_phrases(tl, 0, 9_470) == []  # said: not offered again
 
 
 @given(st.integers(0, 2_000))
 @settings(max_examples=20)
-def test_scheduled_phrases_cover_the_timeline_without_gaps(split: int) -> None:
-    rig = Rig(SHORT)
-    tl = rig.timeline
-    rig.session.start()
-    whole = rig.player.scheduled_phrases(tl, -1, tl.duration_ms)
+def test_phrases_handed_out_in_parts_are_those_handed_out_at_once(split: int) -> None:
+    whole, parts = Rig(SHORT), Rig(SHORT)
+    for rig in (whole, parts):
+        rig.session.start()
+    tl = whole.timeline
+    whole.player.schedule_phrases(tl, -1, tl.duration_ms)
     cut = 9_000 + split
-    parts = rig.player.scheduled_phrases(tl, -1, cut) + rig.player.scheduled_phrases(
-        tl, cut, tl.duration_ms
-    )
-    assert parts == whole
-    assert all(p.lead_ms > 0 for _, p in whole)
+    parts.player.schedule_phrases(tl, -1, cut)
+    parts.player.schedule_phrases(tl, cut, tl.duration_ms)
+    assert parts.sink.said_ahead == whole.sink.said_ahead
+    said = [p.cue.kind for _, p in whole.sink.said_ahead if p.cue is not None]
+    assert CueKind.SESSION_DONE not in said  # its totals are known only at the end
 
 
 # ------------------------------------------------------------------ sounds handed out ahead

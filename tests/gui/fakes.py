@@ -43,7 +43,8 @@ class RecordingOutput(QObject):
         self._played: list[tuple[int, str]] = []
         self._pending: list[tuple[int, str]] = []
         self.stops = 0
-        self.spoken: list[tuple[int, str]] = []
+        self._said: list[tuple[int, str]] = []
+        self._phrases: list[tuple[int, str]] = []  # say_at calls not yet begun
         self.voices: list[tuple[str, float, str]] = []
         self.themes: list[str] = []
 
@@ -52,6 +53,13 @@ class RecordingOutput(QObject):
         now = self.clock()
         due = [(t - self.t0, name) for t, name in self._pending if t <= now]
         return sorted(self._played + due)
+
+    @property
+    def spoken(self) -> list[tuple[int, str]]:
+        """Every phrase begun by now: (its start from ``t0``, its text), in order."""
+        now = self.clock()
+        due = [(t - self.t0, text) for t, text in self._phrases if t <= now]
+        return sorted(self._said + due, key=lambda item: item[0])
 
     @property
     def pending(self) -> list[tuple[int, str]]:
@@ -69,9 +77,14 @@ class RecordingOutput(QObject):
         now = self.clock()
         self._played += [(t - self.t0, name) for t, name in self._pending if t <= now]
         self._pending = []
+        self._said += [(t - self.t0, text) for t, text in self._phrases if t <= now]
+        self._phrases = []
 
     def speak(self, phrase: Phrase, volume: float) -> None:
-        self.spoken.append((self.clock() - self.t0, phrase.text))
+        self._said.append((self.clock() - self.t0, phrase.text))
+
+    def say_at(self, phrase: Phrase, volume: float, start_mono_ms: int) -> None:
+        self._phrases.append((start_mono_ms, phrase.text))
 
     def stop_all(self) -> None:
         self.cancel_pending()
@@ -82,9 +95,6 @@ class RecordingOutput(QObject):
 
     def set_voice(self, engine: str, rate: float, voice_name: str) -> None:
         self.voices.append((engine, rate, voice_name))
-
-    def fresh_copy(self) -> RecordingOutput | None:
-        return None
 
     def close(self) -> None:
         self.closed = True

@@ -2,11 +2,12 @@
 
 ``python -m tests.gui.real_audio_session SCENARIO LOG.json SINK`` (with ``PULSE_SERVER`` pointing
 at a sound server) builds the real window on the real monotonic clock, attaches the real
-``SoundOutput`` (audio thread, QSoundEffect, the built-in voice), starts the scenario's program
-and quits a moment after the session ends. The log lists every sound the cue player handed to
-the output with the instant it was due, and every phrase with the instant it was handed over, its
-expected length and the instant it must have ended by. ``tests/gui/test_real_audio.py`` compares
-that with what the sound server actually played.
+``SoundEngine`` (one stream, the built-in voice mixed in), starts the scenario's program and
+quits a moment after the session ends. The log lists every sound the cue player handed to the
+engine with the instant it was due, every phrase with the instant its speaking was to start,
+its expected length and the instant it must have ended by, and every warning Qt printed about
+its sound backend. ``tests/gui/test_real_audio.py`` compares that with what the sound server
+actually played.
 
 Scenarios
     ``metronome``: beeps only. A 4 s get-ready with a 3-2-1, then 31 pogo jumps at 120 bpm (the
@@ -59,17 +60,25 @@ def main(argv: list[str]) -> int:
     scenario, log_path, sink = argv[0], Path(argv[1]), argv[2]
     program, options, settings = SCENARIOS[scenario]
 
+    from PySide6.QtCore import QTimer, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
+    from calftimer.core.cues import Phrase
     from calftimer.core.library import ProgramLibrary
-    from calftimer.gui.audio import SoundOutput, create_sound_output
     from calftimer.gui.main_window import MainWindow
+    from calftimer.gui.sound.engine import SoundEngine
     from calftimer.paths import AppPaths
+    from calftimer.resources import sounds_folder
 
+    log: dict[str, Any] = {"sounds": [], "phrases": [], "qt_warnings": []}
+
+    def on_message(_kind: object, _context: object, message: str) -> None:
+        if "QSocketNotifier" in message or "QThread" in message or "pulse" in message.lower():
+            log["qt_warnings"].append(message)
+        print(message, file=sys.stderr)
+
+    qInstallMessageHandler(on_message)
     app = QApplication(["calftimer-real-audio"])
-    from calftimer.gui.audio import configure_audio_process
-
-    watch = configure_audio_process(app)  # as calftimer.app does
     folder = Path(tempfile.mkdtemp(prefix="calftimer-real-audio-"))
     window = MainWindow(
         ProgramLibrary.load(None),
@@ -78,89 +87,67 @@ def main(argv: list[str]) -> int:
         options=options,
         settings=settings,
     )
-    # The real output, on the named sink (the sound server's id of a device is its sink name).
-    output = create_sound_output(settings.sound_theme, window, device_id=sink.encode())
-    if not isinstance(output, SoundOutput):
-        print(f"no sound output: {output.problem}", file=sys.stderr)
-        return 2
-    log: dict[str, Any] = {"sounds": [], "phrases": [], "dropped": [], "started": []}
 
-    play_at, play_sound, speak = output.play_at, output.play_sound, output.speak
+    class LoggedEngine(SoundEngine):
+        """The real engine, writing down what it is handed (and when it must sound)."""
 
-    def logged_play_at(name: str, volume: float, due: int) -> None:
-        log["sounds"].append({"name": name, "due": due})
-        play_at(name, volume, due)
+        def play_at(self, name: str, volume: float, due_mono_ms: int) -> None:
+            log["sounds"].append({"name": name, "due": due_mono_ms})
+            super().play_at(name, volume, due_mono_ms)
 
-    def logged_play_sound(name: str, volume: float) -> None:
-        log["sounds"].append({"name": name, "due": monotonic_ms(), "late": True})
-        play_sound(name, volume)
+        def play_sound(self, name: str, volume: float) -> None:
+            log["sounds"].append({"name": name, "due": monotonic_ms(), "late": True})
+            super().play_sound(name, volume)
 
-    def logged_speak(phrase: Any, volume: float) -> None:
-        now = monotonic_ms()
-        due = window.session.mono_at(phrase.cue.offset_ms) if phrase.cue else None
-        moment = None
-        if due is not None:
-            moment = due - phrase.lead_ms + phrase.duration_ms + phrase.slack_ms
-        log["phrases"].append(
-            {"text": phrase.text, "handed": now, "duration": phrase.duration_ms, "moment": moment}
-        )
-        speak(phrase, volume)
+        def say_at(self, phrase: Phrase, volume: float, start_mono_ms: int) -> None:
+            self._log_phrase(phrase, start_mono_ms)
+            super().say_at(phrase, volume, start_mono_ms)
 
-    output.play_at = logged_play_at  # type: ignore[method-assign]
-    output.play_sound = logged_play_sound  # type: ignore[method-assign]
-    output.speak = logged_speak  # type: ignore[method-assign]
-    output.dropped.connect(lambda name, late: log["dropped"].append([name, late]))
-    # When the audio thread actually started each sound (for diagnosing a late one).
-    log["started"] = []
-    output._worker.sounded.connect(lambda name, due, at: log["started"].append([name, due, at]))
+        def speak(self, phrase: Phrase, volume: float) -> None:
+            self._log_phrase(phrase, monotonic_ms())
+            super().speak(phrase, volume)
 
-    started = []
+        def _log_phrase(self, phrase: Phrase, start: int) -> None:
+            due = window.session.mono_at(phrase.cue.offset_ms) if phrase.cue else None
+            # The instant it must have ended by: its cue's, plus the room the plan gave it.
+            moment = (
+                None if due is None else due - phrase.lead_ms + phrase.duration_ms + phrase.slack_ms
+            )
+            log["phrases"].append(
+                {
+                    "text": phrase.text,
+                    "start": start,
+                    "duration": phrase.duration_ms,
+                    "moment": moment,
+                }
+            )
+
+    # The real engine, on the named sink (the sound server's id of a device is its sink name).
+    output = LoggedEngine(sounds_folder(settings.sound_theme), window, device_id=sink.encode())
     window.attach_audio(output)  # at once, as the app does
+    started: list[bool] = []
 
     def start() -> None:
         # Both the sounds and the voice must be loaded: they finish in either order.
         if output.loading or started:
             return
         started.append(True)
-        window.session.start(program)
-        assert window.session.state is not None
         window.session.state_changed.connect(on_state)
-
-    def on_glitch() -> None:
-        window.conductor.restart_output()  # as calftimer.app wires it
-        if not started:  # the old output will never be ready: start on the fresh one
-            started.append(True)
-            window.session.start(program)  # it waits for the output in use (up to 3 s)
-            follow.start(50)
-
-    def follow_driver() -> None:
-        # The session starts once an output is loaded, which may be a later fresh one (a
-        # fault can strike again while one loads): follow whichever starts it.
-        if window.session.state is not None:
-            follow.stop()
-            window.session.state_changed.connect(on_state)
-
-    from PySide6.QtCore import QTimer
-
-    follow = QTimer()
-    follow.timeout.connect(follow_driver)
+        window.session.start(program)
 
     def on_state(state: object) -> None:
         if getattr(state, "is_over", False):
-            from PySide6.QtCore import QTimer
-
             QTimer.singleShot(TAIL_MS, app.quit)
 
-    watch.glitched.connect(on_glitch)
     output.became_ready.connect(start)
     output.voice_changed.connect(start)
     output.failed.connect(lambda problem: (print(problem, file=sys.stderr), app.exit(3)))
     window.show()
     code = app.exec()
-    window.conductor.output.close()  # the output in use: a fault may have replaced the first one
-    # A fault of Qt's sound backend (QtAudioGlitchWatch) spoils the recording: the test runs the
-    # scenario again and counts it.
-    log["qt_audio_glitches"] = watch.glitches
+    log["dropped"] = output.dropped
+    log["clock_jumps"] = output.frame_clock.jumps
+    window.close()
+    output.close()
     log_path.write_text(json.dumps(log, indent=1))
     return code
 

@@ -7,15 +7,17 @@ scenario of ``real_audio_session.py`` runs in its own process, on its own sink, 
 for that server (``QT_AUDIO_BACKEND``), recorded from that sink (``parec`` on its monitor;
 ``pw-record`` capturing the sink, asking for the graph's 1024-frame quantum). The two sessions
 run one after the other (about 40 s per server). The recording is then compared with the log of
-what the app asked for:
+what the app asked for, and the targets are the same on both servers:
 
-- the app's playback streams reached that server through its own client library (on PipeWire:
+- the app's playback stream reached that server through its own client library (on PipeWire:
   libpipewire, Qt's PipeWire backend, not the PulseAudio protocol) and played into its sink;
 - one onset per scheduled sound, and no onset that is neither a sound nor part of a phrase;
-- every interval between onsets within 20 ms of the schedule;
-- the 120 bpm metronome keeps 500 ms +/- 10 ms over 30 beats (every gap, and 30 beats in
-  15 s +/- 10 ms);
-- a phrase spoken ahead of its moment is heard in full before that moment.
+- every interval between onsets within ``PLACED_MS`` of the schedule (each sound is placed by
+  the sample: one constant output latency is all that separates a recording from the plan);
+- the 120 bpm metronome keeps 500 ms +/- ``PLACED_MS`` over 30 beats;
+- a phrase spoken ahead of its moment is heard in full before that moment;
+- Qt says nothing about its sound backend (no socket-notifier fault), nothing was dropped and
+  the engine never had to re-anchor its clock.
 
 If a sound server cannot start, the test fails and says why: it never skips.
 """
@@ -35,11 +37,11 @@ from typing import Any
 
 import pytest
 
-from calftimer.gui import audio as calftimer_audio
 from tests.realaudio import Segment, SoundServer, Stream, segments
 
 ROOT = Path(__file__).resolve().parents[2]
 MATCH_MS = 20  # an onset this close to a sound's scheduled instant is that sound
+PLACED_MS = 2  # every interval between two sounds as planned, to this much
 SCENARIOS = ("metronome", "voice")
 SESSION_TIMEOUT_S = 120
 pytestmark = [pytest.mark.slow, pytest.mark.sound_sinks(*SCENARIOS)]  # a sink per scenario
@@ -53,67 +55,26 @@ class Run:
     streams: list[Stream]  # the app's playback streams, as the sound server saw them
 
 
-# Today's engine plays each sound with a QSoundEffect started by a timer and watches Qt's sound
-# backend for faults (QtAudioGlitchWatch). Through PipeWire it misses the marks below, measured
-# here in 10 runs of both scenarios (2 vCPUs, shared with another real-time test). Issue 14
-# replaces it with one output stream, and removes the watch: then these marks go away by
-# themselves and the PipeWire runs are held to the same figures as the PulseAudio runs.
-TODAYS_ENGINE = hasattr(calftimer_audio, "QtAudioGlitchWatch")
-ON_THE_QUANTUM = (
-    "issue 14: the new engine. Through PipeWire each QSoundEffect starts on the graph's "
-    "1024-frame quantum (21.3 ms): the 120 bpm beat gaps alternate 490.7 and 512.0 ms, 13-15 of "
-    "30 gaps 12.0 ms off (10 of 10 runs)"
-)
-LATE_UNDER_LOAD = (
-    "issue 14: the new engine. Through PipeWire, with the CPUs busy, QSoundEffect sounds came "
-    "40-250 ms later than the rest from some point of the session on (the engine had started "
-    "them within 3 ms of their instant): failed in {} of 10 runs. Not strict: on a quiet machine "
-    "it passes, as it does through PulseAudio"
-)
-
-
-def expect_pipewire_failure(
-    request: pytest.FixtureRequest, server: SoundServer, reason: str, *, strict: bool
-) -> None:
-    """Mark this test an expected failure on PipeWire while today's engine plays."""
-    if server.kind == "pipewire" and TODAYS_ENGINE:
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=strict))
-
-
-# Runs of a scenario spoiled by a fault of Qt's sound backend (about one voice session in ten,
-# see calftimer.gui.audio.QtAudioGlitchWatch) are run again, this many times at most.
-GLITCH_RETRIES = 2
-
-
 @pytest.fixture(scope="module")
 def runs(sound_server: SoundServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     folder = tmp_path_factory.mktemp(f"real-audio-{sound_server.kind}")
     samples: dict[str, array[int]] = {}
     streams: dict[str, list[Stream]] = {}
-    glitches = 0
     for name in SCENARIOS:
         # One after the other: two real-time sessions at once on a 2-CPU machine made the
-        # metronome miss +/-10 ms now and then from CPU contention alone.
+        # metronome miss its marks now and then from CPU contention alone.
         env = {
             **os.environ,
             **sound_server.env,
             "QT_QPA_PLATFORM": "offscreen",
             "PYTHONPATH": str(ROOT),
         }
-        for _attempt in range(1 + GLITCH_RETRIES):
-            recording = sound_server.record(name)
-            with sound_server.watch_streams() as watch:
-                code, errors, pid = run_session(name, folder / name, env)
-            samples[name] = recording.stop()
-            streams[name] = watch.of(pid)
-            assert code == 0, f"{name} session failed ({code}): {errors[-4000:]}"
-            # A fault of Qt's sound backend (QtAudioGlitchWatch): the app restarted its sound
-            # and went on, which this recording cannot be compared with. Once more.
-            if not json.loads((folder / name).read_text())["qt_audio_glitches"]:
-                break
-            glitches += 1
-        else:
-            pytest.fail(f"{name}: Qt's sound backend faulted in {glitches} runs in a row")
+        recording = sound_server.record(name)
+        with sound_server.watch_streams() as watch:
+            code, errors, pid = run_session(name, folder / name, env)
+        samples[name] = recording.stop()
+        streams[name] = watch.of(pid)
+        assert code == 0, f"{name} session failed ({code}): {errors[-4000:]}"
     return {
         name: analyse(json.loads((folder / name).read_text()), samples[name], streams[name])
         for name in SCENARIOS
@@ -129,10 +90,10 @@ def run_session(name: str, log: Path, env: dict[str, str]) -> tuple[int, str, in
     )
     try:
         _out, errors = process.communicate(timeout=SESSION_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
+    except BaseException:
         process.kill()
         _out, errors = process.communicate()
-        pytest.fail(f"{name} session still running after {SESSION_TIMEOUT_S} s: {errors[-4000:]}")
+        pytest.fail(f"{name} session did not end in {SESSION_TIMEOUT_S} s: {errors[-4000:]}")
     return process.returncode, errors, process.pid
 
 
@@ -159,7 +120,7 @@ def onset_of(run: Run, due: int) -> Segment | None:
 
 def in_phrase_window(run: Run, due: int) -> bool:
     return any(
-        p["handed"] - MATCH_MS <= due <= p["handed"] + p["duration"] for p in run.log["phrases"]
+        p["start"] - MATCH_MS <= due <= p["start"] + p["duration"] for p in run.log["phrases"]
     )
 
 
@@ -171,9 +132,9 @@ def covered(run: Run, due: int) -> bool:
 
 def in_a_phrase(run: Run, onset: Segment) -> bool:
     return any(
-        p["handed"] + run.offset_ms - MATCH_MS
+        p["start"] + run.offset_ms - MATCH_MS
         <= onset.start_ms
-        <= p["handed"] + p["duration"] + run.offset_ms + MATCH_MS
+        <= p["start"] + p["duration"] + run.offset_ms + MATCH_MS
         for p in run.log["phrases"]
     )
 
@@ -189,17 +150,18 @@ def test_the_app_played_through_the_servers_own_client_library_into_its_sink(
     assert {s.via for s in streams} == {sound_server.kind}, streams
     assert {s.media_class for s in streams} == {"Stream/Output/Audio"}, streams
     assert {sink for s in streams for sink in s.sinks} == {scenario}, streams
+    # One output stream for every cue and word (issue 14), opened once.
+    assert len(streams) == 1, streams
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_every_scheduled_sound_is_heard_once_on_time_and_nothing_else(
-    runs: dict[str, Run], scenario: str, sound_server: SoundServer, request: pytest.FixtureRequest
+    runs: dict[str, Run], scenario: str
 ) -> None:
-    failed = {"metronome": 6, "voice": 5}[scenario]
-    expect_pipewire_failure(request, sound_server, LATE_UNDER_LOAD.format(failed), strict=False)
     run = runs[scenario]
     sounds = run.log["sounds"]
-    assert run.log["dropped"] == []
+    assert run.log["dropped"] == 0 and run.log["clock_jumps"] == 0
+    assert run.log["qt_warnings"] == [], "Qt said something about its sound backend"
     assert [s for s in sounds if s.get("late")] == [], "every sound was handed out ahead"
     # A sound that starts while a phrase is spoken ("Session complete" with its chime) may
     # merge with a word: there it must be heard inside the phrase's sound, not as an onset.
@@ -214,16 +176,15 @@ def test_every_scheduled_sound_is_heard_once_on_time_and_nothing_else(
     extra = [o for o in run.onsets if o not in heard and not in_a_phrase(run, o)]
     assert extra == [], f"onsets nobody asked for at {[round(o.start_ms) for o in extra]} ms"
     timed = [(s, o) for s, o in zip(sounds, heard, strict=True) if o is not None]
-    assert len(timed) >= len(sounds) - 1
+    # Only a sound a phrase's words run into may go without an onset of its own.
+    assert len(timed) == len(sounds) - sum(o is None for o in heard), timed
+    assert len(timed) >= len(sounds) - 2
     for (before, a), (after, b) in itertools.pairwise(timed):
         expected = after["due"] - before["due"]
-        assert abs((b.start_ms - a.start_ms) - expected) <= 20, (before, after)
+        assert abs((b.start_ms - a.start_ms) - expected) <= PLACED_MS, (before, after)
 
 
-def test_the_120_bpm_metronome_keeps_500_ms_over_30_beats(
-    runs: dict[str, Run], sound_server: SoundServer, request: pytest.FixtureRequest
-) -> None:
-    expect_pipewire_failure(request, sound_server, ON_THE_QUANTUM, strict=True)
+def test_the_120_bpm_metronome_keeps_500_ms_over_30_beats(runs: dict[str, Run]) -> None:
     run = runs["metronome"]
     names = [s["name"] for s in run.log["sounds"]]
     assert names[:4] == ["tick", "tick", "tick", "go"]
@@ -234,31 +195,41 @@ def test_the_120_bpm_metronome_keeps_500_ms_over_30_beats(
     gaps = [b.start_ms - a.start_ms for a, b in itertools.pairwise(beats)]  # type: ignore[union-attr]
     assert len(gaps) == 30
     shown = [round(g, 1) for g in gaps]
-    # The tempo is kept: 30 beats take 30 x 500 ms, within 10 ms in all (no drift at all,
-    # in fact: each beat is scheduled from the session's start, not from the beat before).
-    assert abs(sum(gaps) - 30 * 500) <= 10, shown
-    # And every beat within +/-10 ms of the one before (on a quiet machine the worst gap
-    # was 2.3-4.6 ms off in four runs).
-    assert all(abs(g - 500) <= 10 for g in gaps), shown
+    # The tempo is kept: 30 beats take 30 x 500 ms (no drift: each beat is scheduled from the
+    # session's start, not from the beat before), and every beat is placed by the sample.
+    assert abs(sum(gaps) - 30 * 500) <= PLACED_MS, shown
+    assert all(abs(g - 500) <= PLACED_MS for g in gaps), shown
 
 
-def test_a_phrase_spoken_ahead_ends_before_the_moment_it_announces(
-    runs: dict[str, Run], sound_server: SoundServer, request: pytest.FixtureRequest
-) -> None:
-    expect_pipewire_failure(request, sound_server, LATE_UNDER_LOAD.format(3), strict=False)
+def test_a_phrase_spoken_ahead_ends_before_the_moment_it_announces(runs: dict[str, Run]) -> None:
     run = runs["voice"]
     phrases = {p["text"]: p for p in run.log["phrases"]}
     assert "Seated calf raise. 2 reps." in phrases and "2" in phrases
     for text in ("Seated calf raise. 2 reps.", "2"):
         phrase = phrases[text]
-        start = phrase["handed"] + run.offset_ms
+        start = phrase["start"] + run.offset_ms
         moment = phrase["moment"] + run.offset_ms
         sounds = {id(onset_of(run, s["due"])) for s in run.log["sounds"]}
         voice = [
-            o for o in run.onsets if start - MATCH_MS <= o.start_ms < moment and id(o) not in sounds
+            o
+            for o in run.onsets
+            if start - MATCH_MS <= o.start_ms <= start + phrase["duration"] and id(o) not in sounds
         ]
         assert voice, f"{text!r} was not heard"
-        assert max(o.end_ms for o in voice) < moment, f"{text!r} ran past its moment"
+        # Where a sound starts inside the phrase's last onset (a count ends as its rep's sound
+        # begins, and the two join in the recording), the words ended where that sound began.
+        ends = [phrase_end(run, o) for o in voice]
+        assert max(ends) <= moment + PLACED_MS, f"{text!r} ran past its moment"
         # Heard for about as long as planned: the whole phrase, not a clipped one.
-        heard_ms = max(o.end_ms for o in voice) - min(o.start_ms for o in voice)
-        assert heard_ms >= 0.6 * (phrase["duration"] - 80), text
+        heard_ms = max(ends) - min(o.start_ms for o in voice)
+        assert heard_ms >= 0.8 * phrase["duration"], text
+
+
+def phrase_end(run: Run, onset: Segment) -> float:
+    """Where the words in ``onset`` end: its end, or the instant a sound starts inside it."""
+    inside = [
+        s["due"] + run.offset_ms
+        for s in run.log["sounds"]
+        if onset.start_ms + MATCH_MS < s["due"] + run.offset_ms < onset.end_ms
+    ]
+    return min([onset.end_ms, *inside])

@@ -4,14 +4,13 @@ It owns the ``CuePlayer`` (calftimer.core.cues: which cue sounds, which phrase i
 never late) and the ``AudioOutput`` it plays through (output.py), and adds the timing the player
 cannot know on its own:
 
-- the look-ahead: the sounds of the next ``SOUND_LOOKAHEAD_MS`` are handed to the output ahead
-  of their instants, refilled in batches, so a busy window never makes a cue late;
-- the phrase timer: a phrase that must start before its cue ("Next: ..." ending as the set
-  starts, a rep count ending on its rep) is spoken when a timer set for its start fires;
+- the look-ahead: the sounds and phrases of the next ``SOUND_LOOKAHEAD_MS`` are handed to the
+  output ahead of their instants (a phrase at the instant its speaking must start, so "Next:
+  ..." ends as the set starts and a rep count ends on its rep), refilled in batches, so a busy
+  window never makes a cue late;
 - the wait at start: a session started while the output still loads waits for it, 3 s at most,
   so its first words are not lost (``when_ready``);
-- the output's life: attaching one, replacing one that failed by a silent one, restarting one
-  after a fault of the sound system (at most ``RESTARTS_MAX`` times), closing it;
+- the output's life: attaching one, replacing one that failed by a silent one, closing it;
 - the settings that touch sound (mute, volumes, voice, sound theme), heard from the
   ``SettingsHub``.
 
@@ -26,7 +25,7 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import QObject, Signal
 
 from calftimer.core.clock import Clock
-from calftimer.core.cues import DEFAULT_LATE_MS, CuePlayer, Measure, Phrase, estimate
+from calftimer.core.cues import DEFAULT_LATE_MS, CuePlayer, Measure, estimate
 from calftimer.core.session import Session, State
 from calftimer.core.settings import Settings
 from calftimer.core.timeline import Cue
@@ -41,7 +40,6 @@ SOUND_LOOKAHEAD_MS = 1_000
 # A session started while the sounds and the voice are still loading (a --start at launch, a
 # quick click) waits for them this long at most, so its first words are not lost.
 AUDIO_READY_WAIT_MS = 3_000
-RESTARTS_MAX = 5  # faults of the sound system one run recovers from, at most
 
 
 class CueConductor(QObject):
@@ -63,16 +61,11 @@ class CueConductor(QObject):
         self._player: CuePlayer | None = None
         self._session: Session | None = None
         self._held: list[Cue] = []  # cues handed out while paused (a skip): sound on resume
-        # What was handed out ahead, in timeline time: sounds up to here, phrases offered up to
-        # here; the phrase the timer will speak.
+        # What was handed out ahead, in timeline time: sounds up to here, phrases up to here.
         self._sounds_until = -1
         self._phrases_until = -1
-        self._next_phrase: tuple[int, Phrase] | None = None
-        self._phrase_timer = timers(self._on_phrase_timer)
         self._waiting: Callable[[], None] | None = None
         self._wait_timer = timers(self._on_wait_over)
-        self._restart_timer = timers(self._restart_now)
-        self.restarts = 0
         settings.changed.connect(self._on_settings_changed)
 
     # ------------------------------------------------------------------ the output
@@ -109,40 +102,6 @@ class CueConductor(QObject):
         else:
             self._notices.withdraw("sound")  # a working output again (a restart, a new device)
 
-    def restart_output(self) -> None:
-        """The sound system faulted (``QtAudioGlitchWatch``): go on with a fresh output.
-
-        One fault comes as a few messages in a row, all before the restart runs: one restart
-        covers them. A fault of the fresh output is a new one."""
-        if self._restart_timer.is_active() or self._output is None:
-            return
-        if self.restarts >= RESTARTS_MAX:
-            self._notices.post(
-                "sound-failing",  # for the rest of this run: no more restarts are tried
-                "warning",
-                "The sound system keeps failing; restart calftimer if cues stop.",
-            )
-            return
-        self._restart_timer.start(0)
-
-    def _restart_now(self) -> None:
-        if self._output is None:
-            return
-        fresh = self._output.fresh_copy()
-        if fresh is None:
-            return
-        self.restarts += 1
-        self.attach_output(fresh)
-        self._take_back()  # what was handed to the old output goes to the new one
-        # The new output loads for about a second: cues due before it is ready are missed.
-        # True for this session: the next one withdraws it.
-        self._notices.post(
-            "sound-restarts",
-            "info",
-            "The sound system stumbled, so calftimer restarted its sound; a second of cues "
-            "may have been missed.",
-        )
-
     def _on_output_failed(self, problem: str) -> None:
         """The sounds could not load (the device went away): flash the screen instead."""
         from calftimer.gui.audio import SilentOutput
@@ -165,8 +124,7 @@ class CueConductor(QObject):
 
     def close(self) -> None:
         """The app quits: stop the timers and the output."""
-        for timer in (self._phrase_timer, self._wait_timer, self._restart_timer):
-            timer.stop()
+        self._wait_timer.stop()
         if self._output is not None:
             self._output.close()
 
@@ -209,8 +167,6 @@ class CueConductor(QObject):
         if self._player is not None:
             self._player.reset()
         self._take_back()
-        # What was true of the last session only goes.
-        self._notices.withdraw("sound-restarts")
 
     def on_cues(self, cues: Sequence[Cue]) -> None:
         """The cues the session handed out in one wake-up, in order."""
@@ -232,8 +188,7 @@ class CueConductor(QObject):
         if state in (State.PAUSED, State.ABANDONED) and self._player is not None:
             self._player.on_pause()  # pausing or stopping silences what is sounding
         if state is State.FINISHED:
-            # Nothing comes after; what was handed out (the last "session done") must sound.
-            self._phrase_timer.stop()
+            pass  # nothing comes after; what was handed out (the last "session done") sounds
         elif state is not State.RUNNING:
             self._take_back()
         else:
@@ -289,47 +244,21 @@ class CueConductor(QObject):
     def _take_back(self) -> None:
         """Take back what was handed out ahead: the session's course may have changed (an
         operation, a pause, a new voice); it is handed out again from the new position."""
-        self._phrase_timer.stop()
-        self._next_phrase = None
         if self._player is not None:
             self._player.cancel_ahead()
         t = self._session.t_ms() if self._session is not None else 0
         self._sounds_until = -1
-        self._phrases_until = t - DEFAULT_LATE_MS
+        self._phrases_until = t - DEFAULT_LATE_MS  # a phrase just due may still start in time
 
     def _schedule_ahead(self) -> None:
-        """Hand the output the sounds of the next ``SOUND_LOOKAHEAD_MS`` and arm the timer for
-        the next phrase that starts before its cue."""
+        """Hand the output the sounds and phrases of the next ``SOUND_LOOKAHEAD_MS``."""
         session, player = self._session, self._player
         if player is None or session is None or session.state is not State.RUNNING:
             return
         t = session.t_ms()
-        half = SOUND_LOOKAHEAD_MS // 2
-        if t + half < self._sounds_until and (
-            self._phrase_timer.is_active() or t + half < self._phrases_until
-        ):
+        if t + SOUND_LOOKAHEAD_MS // 2 < self._sounds_until:
             return  # at least half a second is handed out still: refill in batches
         upto = t + SOUND_LOOKAHEAD_MS
         player.schedule_sounds(session.timeline, max(t, self._sounds_until), upto)
-        self._sounds_until = upto
-        if self._phrase_timer.is_active():
-            return
-        upcoming = player.scheduled_phrases(session.timeline, self._phrases_until, upto)
-        if not upcoming:
-            self._phrases_until = max(self._phrases_until, upto)
-            return
-        start, phrase = upcoming[0]
-        at = session.mono_at(start)
-        if at is None:
-            return
-        self._next_phrase = (start, phrase)
-        self._phrase_timer.start(at - self._clock())
-
-    def _on_phrase_timer(self) -> None:
-        if self._next_phrase is None or self._player is None:
-            return
-        start, phrase = self._next_phrase
-        self._next_phrase = None
-        self._player.speak_scheduled(phrase)
-        self._phrases_until = start
-        self._schedule_ahead()
+        player.schedule_phrases(session.timeline, self._phrases_until, upto)
+        self._sounds_until = self._phrases_until = upto

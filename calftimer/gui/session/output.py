@@ -6,8 +6,9 @@ everything". The window and the Settings dialog ask it only for its state (loadi
 that keeps it silent, the system voices it found). Every output implements all of this, the
 silent one included, so no caller probes an output with ``hasattr``.
 
-Implementations: ``calftimer.gui.audio.SoundOutput`` (the speakers) and ``SilentOutput``
-(no sound here: it says why and asks for a flash of the screen at each cue's moment).
+Implementations: ``calftimer.gui.sound.engine.SoundEngine`` (the speakers: one stream, every
+sound and word placed by the sample) and ``calftimer.gui.audio.SilentOutput`` (no sound here:
+it says why and asks for a flash of the screen at each cue's moment).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from PySide6.QtCore import SignalInstance
 from calftimer.core.cues import Measure, Phrase
 
 if TYPE_CHECKING:
-    from calftimer.gui.audio import SilentOutput, SoundOutput
+    from calftimer.gui.audio import SilentOutput
+    from calftimer.gui.sound.engine import SoundEngine
 
 
 class AudioOutput(Protocol):
@@ -62,6 +64,10 @@ class AudioOutput(Protocol):
     def speak(self, phrase: Phrase, volume: float) -> None:
         """Say ``phrase`` now, cutting off what was being said."""
 
+    def say_at(self, phrase: Phrase, volume: float, start_mono_ms: int) -> None:
+        """Start saying ``phrase`` when the monotonic clock reads ``start_mono_ms``, cutting off
+        what is being said then, unless taken back."""
+
     def stop_all(self) -> None:
         """Silence everything sounding and take back everything pending."""
 
@@ -71,15 +77,11 @@ class AudioOutput(Protocol):
     def set_voice(self, engine: str, rate: float, voice_name: str) -> None:
         """Speak with ``engine`` ("system", "clips" or "beeps") at ``rate`` in ``voice_name``."""
 
-    def fresh_copy(self) -> AudioOutput | None:
-        """The same output made again (after a fault of the sound system); None: it has
-        nothing to restart."""
-
     def close(self) -> None:
         """Stop for good (the app quits, or a fresh copy replaces it)."""
 
 
 if TYPE_CHECKING:
     # mypy checks here that both outputs really are AudioOutputs.
-    _speakers: type[AudioOutput] = SoundOutput
+    _speakers: type[AudioOutput] = SoundEngine
     _silence: type[AudioOutput] = SilentOutput

@@ -1,0 +1,42 @@
+"""The theme setting on its own: its choices, and the theme a settings file chooses, read
+without the rest of the settings.
+
+The window's first frame must already wear the user's theme (a light frame before a dark one
+would flash), but ``calftimer.core.settings`` checks every field, knows the timeline's compile
+options and words its notices: about 20 ms of imports, too much before the first paint. So the
+app reads only the theme here, before the window, and the whole file right after the first
+paint. ``chosen_theme`` follows the same rules as ``read_settings`` for the theme (a test holds
+the two equal on every kind of file), and it only reads: repairing or moving a damaged file
+aside is left to ``read_settings``.
+
+What makes a file a settings file (its kind, its size limit) is defined here and used by
+``calftimer.core.settings`` too, so the two readers cannot drift apart on it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+THEMES: tuple[str, ...] = ("system", "light", "dark")
+SETTINGS_KIND = "calftimer.settings"
+MAX_SETTINGS_BYTES = 1_000_000
+
+
+def chosen_theme(path: Path) -> str:
+    """The theme ``read_settings(path)`` gives: the file's ``theme`` when it is a settings file
+    that holds one of ``THEMES`` there, else ``"system"`` (the default)."""
+    try:
+        os.stat(path)
+    except (OSError, ValueError):  # no settings saved yet, or a path that cannot be one
+        return "system"
+    # Imported only when there is a file to read: most first launches have none.
+    from calftimer.core.jsontext import JsonObjectError, read_json_object
+
+    try:
+        doc, _raw = read_json_object(path, MAX_SETTINGS_BYTES, lenient=True, allow_constants=True)
+    except JsonObjectError:
+        return "system"
+    theme = doc.get("theme") if doc.get("kind") == SETTINGS_KIND else None
+    # As the settings' own check: a text, one of the choices ("dark", not ["dark"] or 1).
+    return theme if type(theme) is str and theme in THEMES else "system"

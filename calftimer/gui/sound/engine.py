@@ -1,0 +1,480 @@
+"""SoundEngine: every cue and every word of the built-in voice in one output stream, each placed
+at the frame that sounds at its deadline.
+
+One ``QAudioSink`` per device, on a thread of its own (``calftimer-sound``). Every
+``TICK_MS`` that thread tops the sink's buffer (``BUFFER_MS``) up with frames from the
+``Mixer``, and tells the ``FrameClock`` how many frames the sound server has taken so far. The
+window's thread only adds voices (a sound or a phrase, its volume and the monotonic instant it
+must sound) and takes back the ones not begun: the look-ahead of the cue conductor hands them
+over about a second early, so a stall of the window, a chart repaint or a garbage collection
+cannot delay a cue that was handed over.
+
+Push mode (``QAudioSink.start()`` and writes) rather than pull mode: a ``QIODevice`` written in
+Python was read once and then never again by Qt 6.11's PulseAudio sink; the writes from a timer
+on the sound thread are the same design with the pace kept here.
+
+The sink follows the system's default output: when it changes (headphones plugged in or out),
+the stream moves there and what is waiting is placed again on the new stream's clock. The
+``QMediaDevices`` that reports those changes lives on the window's thread: one living on the
+sound thread slowed the stream down by 3-5 % here (the server took frames late, 284 ms behind
+after 6 s), the stream's clock slid and sounds came late.
+
+The system voice (``speech.SystemVoice``), when chosen, speaks through its own service; this
+engine asks it to start each phrase at its instant and keeps the built-in voice for when it
+cannot.
+"""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+
+from calftimer.core.clock import Clock, monotonic_ms
+from calftimer.core.cues import DEFAULT_LATE_MS, Measure, Phrase, estimate_ms
+from calftimer.core.voice_clips import JOIN_MS, ClipError, ClipVoice
+from calftimer.gui.sound.clock import FrameClock
+from calftimer.gui.sound.mixer import Mixer, Samples, Voice
+from calftimer.gui.sound.speech import SystemVoice
+
+RATE = 48_000
+BUFFER_MS = 80  # what the sink holds ahead: the most a pause lets sound on
+TICK_MS = 10  # how often the sound thread tops it up
+SHUTDOWN_WAIT_MS = 3_000
+THEMES = ("standard", "low")
+
+
+def read_wav(path: Path, rate: int = RATE) -> Samples:
+    """A 16-bit mono WAV as samples at ``rate`` (resampled if it was made at another)."""
+    with wave.open(str(path), "rb") as wav:
+        if wav.getnchannels() != 1 or wav.getsampwidth() != 2:
+            raise ValueError(f"{path}: must be 16-bit mono")
+        source_rate = wav.getframerate()
+        data = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+    return resample(data, source_rate, rate)
+
+
+def resample(data: npt.NDArray[np.int16], source_rate: int, rate: int) -> Samples:
+    """``data`` (made at ``source_rate``) at ``rate``, by linear interpolation: the built-in
+    voice is rendered at espeak-ng's 22,050 Hz, the stream runs at 48 kHz."""
+    if source_rate == rate or len(data) == 0:
+        return data.astype(np.int16)
+    count = round(len(data) * rate / source_rate)
+    positions = np.arange(count) * (source_rate / rate)
+    resampled: Samples = np.interp(positions, np.arange(len(data)), data).astype(np.int16)
+    return resampled
+
+
+class _SoundWorker(QObject):
+    """Lives on the sound thread: the sink, the clock and the writing."""
+
+    loaded = Signal(object, str)  # {name: samples} or None, and the problem
+    clips_loaded = Signal(object, object, str)  # ClipVoice or None, {key: samples}, problem
+    voice_started = Signal(str)  # a voice's first frame was written: its name
+    stream_problem = Signal(str)  # "" when the stream runs again
+    clock_ready = Signal()  # the stream's clock is anchored: sounds can be placed
+
+    def __init__(
+        self, mixer: Mixer, clock: FrameClock, device_id: bytes | None, mono: Clock
+    ) -> None:
+        super().__init__()
+        self._mixer = mixer
+        self._clock = clock
+        self._mono = mono  # the clock deadlines are on (the session's)
+        self._device_id = device_id  # None: follow the system's default output
+        self._sink: Any = None
+        self._io: Any = None
+        self._timer: QTimer | None = None
+        self._written = 0
+        self._device_key = b""
+
+    # ------------------------------------------------------------------ loading
+
+    @Slot(str)
+    def load_sounds(self, folder: str) -> None:
+        sounds: dict[str, Samples] = {}
+        try:
+            for path in sorted(Path(folder).glob("*.wav")):
+                sounds[path.stem] = read_wav(path)
+        except (OSError, EOFError, ValueError, wave.Error) as exc:
+            self.loaded.emit(None, f"Sound is off: the sound files could not be read ({exc}).")
+            return
+        if not sounds:
+            self.loaded.emit(None, f"Sound is off: the sound files are missing from {folder}.")
+            return
+        self.loaded.emit(sounds, "")
+
+    @Slot(str)
+    def load_clips(self, folder: str) -> None:
+        try:
+            voice = ClipVoice.load(Path(folder))
+        except ClipError as exc:
+            self.clips_loaded.emit(None, None, str(exc))
+            return
+        samples = {
+            key: resample(np.frombuffer(voice.clip_bytes(key), dtype=np.int16), voice.rate, RATE)
+            for key in voice.words()
+        }
+        self.clips_loaded.emit(voice, samples, "")
+
+    # ------------------------------------------------------------------ the stream
+
+    @Slot()
+    def open(self) -> None:
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self._tick)
+        self._start_stream()
+
+    def _device(self) -> Any:
+        from PySide6.QtMultimedia import QMediaDevices
+
+        if self._device_id is not None:
+            for device in QMediaDevices.audioOutputs():
+                if bytes(device.id().data()) == self._device_id:
+                    return device
+        return QMediaDevices.defaultAudioOutput()
+
+    def _start_stream(self) -> None:
+        from PySide6.QtMultimedia import QAudioFormat, QAudioSink
+
+        self._stop_stream()
+        device = self._device()
+        if device.isNull():
+            self.stream_problem.emit(
+                "Sound is off: no audio output device was found. Connect speakers or "
+                "headphones; cues are shown as a flash of the screen until then."
+            )
+            return
+        audio_format = QAudioFormat()
+        audio_format.setSampleRate(RATE)
+        audio_format.setChannelCount(1)
+        audio_format.setSampleFormat(QAudioFormat.SampleFormat.Int16)
+        self._device_key = bytes(device.id().data())
+        self._sink = QAudioSink(device, audio_format, self)
+        self._sink.setBufferSize(RATE * 2 * BUFFER_MS // 1000)
+        self._io = self._sink.start()
+        self._written = 0
+        self._clock.restart()
+        self._mixer.new_stream()
+        if self._timer is not None:
+            self._timer.start()
+        self.stream_problem.emit("")
+
+    def _stop_stream(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        if self._sink is not None:
+            self._sink.stop()
+            self._sink.deleteLater()
+        self._sink = self._io = None
+
+    def _tick(self) -> None:
+        sink, io = self._sink, self._io
+        if sink is None or io is None:
+            return
+        now = self._mono()
+        taken = sink.processedUSecs() * RATE // 1_000_000
+        anchored = self._clock.anchored
+        self._clock.observe(now, taken)
+        if not anchored and self._clock.anchored:
+            self.clock_ready.emit()
+        free = sink.bytesFree() // 2
+        if free <= 0:
+            return
+        if taken > 0 and free * 2 >= sink.bufferSize():
+            # Nothing left in the buffer: the server has been playing silence of its own (the
+            # sound thread was held up longer than the buffer lasts), so every frame from here
+            # sounds later than the clock says.
+            self._clock.starved()
+        frames = self._mixer.render(self._written, free, self._clock, now)
+        written = io.write(frames.tobytes()) // 2
+        self._written += written
+
+    @Slot()
+    def outputs_changed(self) -> None:
+        """Headphones in or out: go on with the new default device. A chosen device (a test's
+        sink) is kept while it is there; a list that is being rebuilt (the device missing for
+        a moment) changes nothing."""
+        from PySide6.QtMultimedia import QMediaDevices
+
+        if self._device_id is not None:
+            if self._sink is None and not self._device().isNull():
+                self._start_stream()
+            return
+        default = QMediaDevices.defaultAudioOutput()
+        if default.isNull():
+            return  # between two devices, or none left: the next change says which
+        if bytes(default.id().data()) != self._device_key or self._sink is None:
+            self._start_stream()
+
+    @Slot()
+    def shut_down(self) -> None:
+        try:
+            self._stop_stream()
+        finally:
+            QThread.currentThread().quit()  # whatever failed: see SoundEngine.close
+
+
+class SoundEngine(QObject):
+    """An ``AudioOutput`` (calftimer.gui.session.output): the speakers."""
+
+    played = Signal(str)  # a sound's first frame went to the device (the screen may flash)
+    became_ready = Signal()
+    failed = Signal(str)
+    notice = Signal(str)
+    voice_changed = Signal()
+    _load_sounds = Signal(str)
+    _load_clips = Signal(str)
+    _open = Signal()
+    _outputs_changed = Signal()
+    _shut_down = Signal()
+
+    def __init__(
+        self,
+        sounds_dir: Path,
+        parent: QObject | None = None,
+        *,
+        clock: Clock = monotonic_ms,
+        late_ms: int = DEFAULT_LATE_MS,
+        device_id: bytes | None = None,
+        voice_dir: Path | None = None,
+        speech_engine: str = "",
+    ) -> None:
+        # Checked here, on the caller's thread, before any thread starts: the sound thread could
+        # not open a stream, and nothing it started could be stopped.
+        from calftimer.gui.audio import SoundUnavailableError, sound_module_problem
+
+        problem = sound_module_problem()
+        if problem is not None:
+            raise SoundUnavailableError(problem)
+        super().__init__(parent)
+        from calftimer.resources import voice_folder
+
+        self._clock = clock
+        self._problem = ""
+        self._sounds: dict[str, Samples] | None = None
+        self._clips: ClipVoice | None = None
+        self._clip_samples: dict[str, Samples] = {}
+        self._clip_problem = ""
+        self._engine = "clips"  # the voice asked for: "system", "clips" or "beeps"
+        self._rate = 0.0
+        self._voice_name = ""
+        self._speech_engine = speech_engine
+        self._system: SystemVoice | None = None
+        self.frame_clock = FrameClock(RATE)
+        self.mixer = Mixer(RATE, late_ms, lambda voice: self._worker.voice_started.emit(voice.name))
+        self._thread = QThread(self)
+        self._thread.setObjectName("calftimer-sound")
+        self._worker = _SoundWorker(self.mixer, self.frame_clock, device_id, clock)
+        self._worker.moveToThread(self._thread)
+        self._load_sounds.connect(self._worker.load_sounds)
+        self._load_clips.connect(self._worker.load_clips)
+        self._open.connect(self._worker.open)
+        self._outputs_changed.connect(self._worker.outputs_changed)
+        self._shut_down.connect(self._worker.shut_down)
+        from PySide6.QtMultimedia import QMediaDevices
+
+        # On this thread, not the sound thread's (see the module's docstring).
+        self._devices = QMediaDevices(self)
+        self._devices.audioOutputsChanged.connect(self._outputs_changed)
+        self._worker.loaded.connect(self._on_sounds_loaded)
+        self._worker.clips_loaded.connect(self._on_clips_loaded)
+        self._worker.voice_started.connect(self._on_voice_started)
+        self._worker.stream_problem.connect(self._on_stream_problem)
+        self._worker.clock_ready.connect(self._ready_if_loaded)
+        self._thread.start(QThread.Priority.TimeCriticalPriority)
+        self._load_sounds.emit(str(sounds_dir))
+        # The clips (3 MB) are read on the sound thread, never on the window's.
+        self._load_clips.emit(str(voice_dir or voice_folder()))
+        self._open.emit()
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def audible(self) -> bool:
+        return True
+
+    @property
+    def problem(self) -> str:
+        return self._problem
+
+    @property
+    def loading(self) -> bool:
+        """The sounds, the built-in voice or the stream's clock are not ready yet (a session
+        that starts now waits for them: a sound due before the clock is known cannot be
+        placed, and the first stream of a run takes up to two seconds to start here)."""
+        if self._problem:
+            return False
+        sounds = self._sounds is None
+        clips = self._clips is None and not self._clip_problem
+        return sounds or clips or not self.frame_clock.anchored
+
+    @property
+    def voice(self) -> str:
+        """The voice speaking now: "system", "clips" or "none"."""
+        if self._engine == "beeps":
+            return "none"
+        if self._engine == "system" and self._system is not None and self._system.state == "ready":
+            return "system"
+        return "clips" if self._clips is not None else "none"
+
+    @property
+    def measure(self) -> Measure | None:
+        """How long a phrase of the voice speaking now sounds (placed by the sample: no
+        start-up time; the system voice's start-up is taken care of when it is asked)."""
+        voice, clips, rate = self.voice, self._clips, self._rate
+        if voice == "system":
+            return lambda text, words: round(estimate_ms(text) / 2**rate)
+        if voice == "clips" and clips is not None:
+            return lambda text, words: clips.measure(text, words, start_ms=0)
+        return None
+
+    @property
+    def system_voices(self) -> list[str] | None:
+        return None if self._system is None else list(self._system.voices)
+
+    @property
+    def dropped(self) -> int:
+        """Sounds and phrases left out because they came too late."""
+        return self.mixer.dropped
+
+    @property
+    def sound_thread(self) -> QThread:
+        return self._thread
+
+    # ------------------------------------------------------------------ playing
+
+    def play_sound(self, name: str, volume: float) -> None:
+        self._add(name, volume, self._clock(), asap=True)
+
+    def play_at(self, name: str, volume: float, due_mono_ms: int) -> None:
+        self._add(name, volume, due_mono_ms)
+
+    def speak(self, phrase: Phrase, volume: float) -> None:
+        self._say(phrase, volume, self._clock(), asap=True)
+
+    def say_at(self, phrase: Phrase, volume: float, start_mono_ms: int) -> None:
+        self._say(phrase, volume, start_mono_ms, asap=False)
+
+    def cancel_pending(self) -> None:
+        self.mixer.cancel_pending()
+        if self._system is not None:
+            self._system.cancel_pending()
+
+    def stop_all(self) -> None:
+        """Pausing silences whatever is sounding, and what was handed out ahead."""
+        self.mixer.stop_all()
+        if self._system is not None:
+            self._system.stop()
+
+    # ------------------------------------------------------------------ settings
+
+    def set_theme(self, theme: str) -> None:
+        from calftimer.resources import sounds_folder
+
+        self._load_sounds.emit(str(sounds_folder(theme if theme in THEMES else "standard")))
+
+    def set_voice(self, engine: str, rate: float, voice_name: str) -> None:
+        """Speak with ``engine`` ("system", "clips" or "beeps"), at ``rate``, in ``voice_name``
+        (system voice only; "" is the engine's default). The system voice starts in the
+        background; the clips speak until it is ready."""
+        before = (self.voice, self._rate)
+        self._engine, self._rate, self._voice_name = engine, rate, voice_name
+        if engine == "system" and self._system is None:
+            self._system = SystemVoice(self._speech_engine, self._clock, self)
+            self._system.ready.connect(lambda _voices: self.voice_changed.emit())
+            self._system.failed.connect(self._on_system_failed)
+        if (self.voice, self._rate) != before:
+            self.voice_changed.emit()
+
+    def fresh_copy(self) -> None:
+        """Nothing to restart: the stream follows device changes itself."""
+        return None
+
+    def close(self) -> None:
+        """Stop both threads (the app is quitting). A thread that will not stop is left to
+        end with the process, never deleted while it runs (that aborts)."""
+        from calftimer.gui.audio import abandon_thread
+
+        if self._thread.isRunning():
+            self._shut_down.emit()
+            if not self._thread.wait(SHUTDOWN_WAIT_MS):
+                abandon_thread(self._thread)
+        if self._system is not None and not self._system.close(500):
+            abandon_thread(self._system.speech_thread)  # speech-dispatcher may take seconds
+
+    # ------------------------------------------------------------------ internals
+
+    def _add(self, name: str, volume: float, due_ms: float, *, asap: bool = False) -> None:
+        sounds = self._sounds
+        if sounds is None or name not in sounds or volume <= 0:
+            return
+        self.mixer.add(Voice(name, sounds[name], min(1.0, volume), due_ms, asap=asap))
+
+    def _say(self, phrase: Phrase, volume: float, start_ms: float, *, asap: bool) -> None:
+        voice = self.voice
+        if voice == "system" and self._system is not None:
+            self._system.say_at(phrase.text, volume, self._rate, self._voice_name, round(start_ms))
+        elif voice == "clips" and self._clips is not None:
+            samples = self._assemble(phrase.words)
+            if len(samples):
+                self.mixer.add(
+                    Voice("speech", samples, min(1.0, volume), start_ms, speech=True, asap=asap)
+                )
+
+    def _assemble(self, words: tuple[str, ...]) -> Samples:
+        """The phrase's clips one after another, ``JOIN_MS`` of silence between them."""
+        parts = [self._clip_samples[w] for w in words if w in self._clip_samples]
+        if not parts:
+            return np.zeros(0, np.int16)
+        join = np.zeros(RATE * JOIN_MS // 1000, np.int16)
+        joined: list[Samples] = []
+        for part in parts:
+            if joined:
+                joined.append(join)
+            joined.append(part)
+        return np.concatenate(joined)
+
+    def _on_sounds_loaded(self, sounds: dict[str, Samples] | None, problem: str) -> None:
+        if sounds is None:
+            self._problem = problem
+            self.failed.emit(problem)
+            return
+        self._sounds = sounds
+        self._ready_if_loaded()
+
+    def _on_clips_loaded(
+        self, voice: ClipVoice | None, samples: dict[str, Samples] | None, problem: str
+    ) -> None:
+        before = self.voice
+        if voice is None or samples is None:
+            self._clip_problem = problem or "unknown"
+            self.notice.emit(f"The built-in voice could not be loaded: {problem}")
+        else:
+            self._clips, self._clip_samples = voice, samples
+        if self.voice != before:
+            self.voice_changed.emit()
+        self._ready_if_loaded()
+
+    def _ready_if_loaded(self) -> None:
+        if not self.loading:
+            self.became_ready.emit()
+
+    def _on_voice_started(self, name: str) -> None:
+        if name != "speech":
+            self.played.emit(name)
+
+    def _on_stream_problem(self, problem: str) -> None:
+        self._problem = problem
+        if problem:
+            self.failed.emit(problem)
+
+    def _on_system_failed(self, advice: str) -> None:
+        if self._engine == "system":
+            self.notice.emit(advice)
