@@ -756,15 +756,29 @@ class PipeWireGraph:
             node, client = record.get("node", {}), record.get("client", {})
             if not str(node.get("media.class", "")).startswith("Stream/Output"):
                 continue
+            # The client's socket says who it is: the process on the other end of the socket
+            # (the kernel's word, not the application's) and the protocol it speaks.
+            # libpipewire speaks protocol-native; pipewire-pulse's clients, protocol-pulse.
             api = client.get("client.api") or node.get("client.api")
-            pid = client.get("application.process.id") or node.get("application.process.id")
+            protocol = client.get("pipewire.protocol", "")
+            pid = (
+                client.get("pipewire.sec.pid")
+                or client.get("application.process.id")
+                or node.get("application.process.id")
+            )
+            if api == "pipewire-pulse" or protocol == "protocol-pulse":
+                via = "pipewire-pulse"
+            elif protocol == "protocol-native":
+                via = "pipewire"
+            else:
+                via = f"pipewire ({protocol or 'unknown protocol'})"
             found.append(
                 Stream(
                     pid=int(pid) if pid else None,
                     application=client.get("application.name", ""),
                     name=node.get("node.name", ""),
                     media_class=node.get("media.class", ""),
-                    via="pipewire-pulse" if api == "pipewire-pulse" else "pipewire",
+                    via=via,
                     sinks=tuple(sorted(record["sinks"])),
                 )
             )
