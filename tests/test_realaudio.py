@@ -18,12 +18,14 @@ import sys
 import wave
 from array import array
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.realaudio import (
     FRAME,
     RATE,
+    PipeWireGraph,
     PipeWireServer,
     PulseServer,
     SoundServer,
@@ -251,3 +253,56 @@ def test_without_a_private_pipewire_the_error_says_what_is_missing_in_one_line(
     assert "\n" not in message
     assert re.search(r"no private PipeWire .*apt-get and dpkg-deb", message), message
     assert not (tmp_path / "kit").exists()
+
+
+def pw_dump_client(object_id: int, pid: int, protocol: str, **props: object) -> dict[str, Any]:
+    return {
+        "id": object_id,
+        "type": "PipeWire:Interface:Client",
+        "info": {
+            "props": {
+                "pipewire.protocol": protocol,
+                "pipewire.sec.pid": pid,
+                "application.process.id": 1,  # what an application says: not trusted
+                **props,
+            }
+        },
+    }
+
+
+def pw_dump_node(object_id: int, name: str, media_class: str, client: int = 0) -> dict[str, Any]:
+    props: dict[str, object] = {"node.name": name, "media.class": media_class}
+    if client:
+        props["client.id"] = client
+    return {"id": object_id, "type": "PipeWire:Interface:Node", "info": {"props": props}}
+
+
+def pw_dump_link(object_id: int, output: int, input_: int) -> dict[str, Any]:
+    return {
+        "id": object_id,
+        "type": "PipeWire:Interface:Link",
+        "info": {"output-node-id": output, "input-node-id": input_},
+    }
+
+
+def test_pipewire_streams_are_told_apart_by_the_protocol_of_their_client() -> None:
+    graph = PipeWireGraph()
+    graph.update(
+        [
+            pw_dump_node(30, "out", "Audio/Sink"),
+            pw_dump_client(40, 1234, "protocol-native"),  # Qt's PipeWire backend
+            pw_dump_client(41, 5678, "protocol-pulse", **{"client.api": "pipewire-pulse"}),
+            pw_dump_node(50, "calftimer", "Stream/Output/Audio", client=40),
+            pw_dump_node(51, "calftimer-pulse", "Stream/Output/Audio", client=41),
+            pw_dump_node(52, "recorder", "Stream/Input/Audio", client=40),
+            pw_dump_link(60, 50, 30),
+            pw_dump_link(61, 51, 30),
+        ]
+    )
+    graph.update([{"id": 51, "info": None}])  # the pulse stream ends
+    streams = graph.streams(current_only=False)
+    assert [(s.pid, s.name, s.via, s.sinks) for s in streams] == [
+        (1234, "calftimer", "pipewire", ("out",)),
+        (5678, "calftimer-pulse", "pipewire-pulse", ("out",)),
+    ]
+    assert [s.name for s in graph.streams(current_only=True)] == ["calftimer"]
