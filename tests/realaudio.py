@@ -81,7 +81,12 @@ class Stream:
 
 class ProcessGroup:
     """The processes a server started, in one process group: stopping ends them all, and then
-    /proc is checked for any member left (a child one of them forked, say)."""
+    /proc is checked for any member left (a child one of them forked, say).
+
+    Each one is also killed by the kernel when the thread that started it ends (Linux's
+    parent-death signal): a test run killed outright (SIGKILL, a CI timeout) runs no ``finally``,
+    and would otherwise leave its daemons running. So start them from a thread that outlives the
+    server (the main thread, as the tests and benchmarks do)."""
 
     def __init__(self, label: str) -> None:
         self.label = label
@@ -93,7 +98,12 @@ class ProcessGroup:
     ) -> subprocess.Popen[bytes]:
         try:
             process = subprocess.Popen(
-                command, env=env, process_group=self.pgid or 0, stdin=subprocess.DEVNULL, **options
+                command,
+                env=env,
+                process_group=self.pgid or 0,
+                stdin=subprocess.DEVNULL,
+                preexec_fn=_die_with_parent,
+                **options,
             )
         except OSError as exc:  # the program is missing, or the group is gone (all have died)
             raise SoundServerError(f"{self.label}: could not start {command[0]}: {exc}") from exc
@@ -124,6 +134,16 @@ class ProcessGroup:
         left = [pid for pid in self.members() if not _is_zombie(pid)]
         self.pgid, self.started = None, []
         return left
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+
+
+def _die_with_parent() -> None:
+    """In the child, before it runs its program: SIGKILL when the starting thread ends."""
+    if _LIBC is not None:
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def _process_groups() -> Iterator[tuple[int, int]]:

@@ -13,8 +13,10 @@ from __future__ import annotations
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
+import time
 import wave
 from array import array
 from pathlib import Path
@@ -306,3 +308,40 @@ def test_pipewire_streams_are_told_apart_by_the_protocol_of_their_client() -> No
         (5678, "calftimer-pulse", "pipewire-pulse", ("out",)),
     ]
     assert [s.name for s in graph.streams(current_only=True)] == ["calftimer"]
+
+
+KILLED_RUNNER = """\
+import sys, time
+sys.path.insert(0, sys.argv[2])
+from tests.realaudio import open_server
+with open_server(sys.argv[1], ["out"]) as server:
+    server.record("out")
+    print(server.folder, flush=True)
+    time.sleep(60)  # killed before this ends: no finally, no __exit__
+"""
+
+
+@pytest.mark.parametrize("kind", ["pulseaudio", "pipewire"])
+def test_a_run_killed_outright_takes_its_server_with_it(kind: str, tmp_path: Path) -> None:
+    (tmp_path / "runner.py").write_text(KILLED_RUNNER)
+    runner = subprocess.Popen(
+        [sys.executable, str(tmp_path / "runner.py"), kind, str(ROOT)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert runner.stdout is not None
+        folder = Path(runner.stdout.readline().strip())
+        assert folder.name, runner.communicate(timeout=30)[1]
+        assert processes_using(folder), "the server is running"
+    finally:
+        runner.kill()  # as a CI timeout or the OOM killer would: SIGKILL
+        runner.wait()
+    left = processes_using(folder)
+    deadline = time.monotonic() + 5
+    while left and time.monotonic() < deadline:  # the kernel signals them at once; they
+        time.sleep(0.02)  # take a moment to exit
+        left = processes_using(folder)
+    shutil.rmtree(folder, ignore_errors=True)  # what the server's stop would have removed
+    assert left == [], f"{kind} processes outlived the run that started them"
