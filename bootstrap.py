@@ -29,10 +29,13 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
+import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -233,14 +236,20 @@ def root_prefix(euid: int | None, interactive: bool, sudo: str | None) -> list[s
 
 def parse_candidates(policy_output: str) -> set[str]:
     """The packages ``apt-cache policy`` (LC_ALL=C) gives an install candidate."""
-    available: set[str] = set()
+    return set(parse_candidate_versions(policy_output))
+
+
+def parse_candidate_versions(policy_output: str) -> dict[str, str]:
+    """Each package ``apt-cache policy`` (LC_ALL=C) gives an install candidate, with its version."""
+    available: dict[str, str] = {}
     current = None
     for line in policy_output.splitlines():
         if line and not line[0].isspace() and line.endswith(":"):
             current = line[:-1]
         elif current and line.strip().startswith("Candidate:"):
             candidate = line.split(":", 1)[1].strip()
-            available |= {current} if candidate != "(none)" else set()
+            if candidate != "(none)":
+                available[current] = candidate
     return available
 
 
@@ -427,6 +436,281 @@ def pip_install(extras: list[str], dry_run: bool) -> bool:
     return True
 
 
+# ---------------------------------------------------------- a private PipeWire for the tests
+
+# The real-audio tests play every scenario through PipeWire too, the sound server of current
+# Linux desktops. Qt 6.11's PipeWire backend needs libpipewire 0.3.75 or newer (it calls
+# pw_check_library_version); Debian 12 has 0.3.65, with which Qt falls back to PulseAudio without
+# a word. So a current PipeWire and WirePlumber (on Debian 12 from bookworm-backports: 1.4 and
+# 0.5) are fetched with `apt-get download` into the kit folder and unpacked there with
+# `dpkg-deb -x`. Nothing is installed, and the system's apt sources and state are left as they
+# are (apt works on a private copy of the sources, lists and cache in the kit folder), so the
+# system keeps its sound server and every other test the Qt backend it had. tests/realaudio.py
+# runs the daemons from the kit (PipeWireServer).
+PIPEWIRE_KIT_ENV = "CALFTIMER_PIPEWIRE_KIT"  # another folder for the kit (to share it)
+PIPEWIRE_KIT_FORMAT = 1
+PIPEWIRE_MIN_VERSION = (0, 3, 75)
+# Fetched with the libraries they need that the system lacks ...
+PIPEWIRE_LIBRARIES = (
+    "pipewire-bin",  # the daemon, pw-record, pw-play, pw-dump, pw-metadata
+    "libpipewire-0.3-0t64|libpipewire-0.3-0",
+    "libpipewire-0.3-modules",
+    "libspa-0.2-modules",
+    "libwireplumber-0.5-0",  # 0.5: tests/realaudio.py writes its configuration format
+)
+# ... and these alone: the daemons' configuration, and WirePlumber. Their other dependencies
+# serve a system service (a user account, init scripts, a session bus), which the private daemons
+# the tests start do not use.
+PIPEWIRE_DAEMONS = ("pipewire", "wireplumber")
+DEBIAN_KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
+
+
+def pipewire_kit() -> Path:
+    """The folder the private PipeWire is fetched into and run from."""
+    return Path(os.environ.get(PIPEWIRE_KIT_ENV) or ROOT / ".cache" / "pipewire")
+
+
+def read_kit(kit: Path) -> dict[str, object]:
+    """The kit's description (``kit.json``) when the kit is complete; {} otherwise."""
+    try:
+        found = json.loads((kit / "kit.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(found, dict) or found.get("format") != PIPEWIRE_KIT_FORMAT:
+        return {}
+    programs = ("pipewire", "wireplumber", "pw-record", "pw-play", "pw-dump", "pw-metadata")
+    return found if all((kit / "root" / "usr" / "bin" / p).exists() for p in programs) else {}
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    """The upstream version's leading numbers: ``1:1.4.2-1~bpo12+1`` is (1, 4, 2)."""
+    upstream = version.split(":", 1)[-1].rsplit("-", 1)[0]
+    numbers = re.match(r"\d+(\.\d+)*", upstream)
+    return tuple(int(n) for n in numbers.group().split(".")) if numbers else ()
+
+
+def parse_print_uris(output: str) -> dict[str, str]:
+    """Name and version of each package ``apt-get --print-uris install`` would download (its
+    lines read ``'URI' NAME_VERSION_ARCH.deb SIZE HASH``; an epoch's colon is ``%3a``)."""
+    found = {}
+    for line in output.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[1].endswith(".deb") and parts[1].count("_") == 2:
+            name, version, _arch = parts[1][: -len(".deb")].split("_")
+            found[name] = urllib.parse.unquote(version)
+    return found
+
+
+def backports_source(index_targets: str, codename: str, keyring: str | None) -> str:
+    """A deb822 source for ``codename``-backports on the mirror this system uses for
+    ``codename`` (from ``apt-get indextargets --format '$(REPO_URI) $(RELEASE)'``); "" if none."""
+    for line in index_targets.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1] == codename:
+            lines = [
+                "Types: deb",
+                f"URIs: {parts[0]}",
+                f"Suites: {codename}-backports",
+                "Components: main",
+            ]
+            lines += [f"Signed-By: {keyring}"] if keyring else []
+            return "\n".join(lines) + "\n"
+    return ""
+
+
+def os_release() -> dict[str, str]:
+    """The fields of /etc/os-release (ID, VERSION_CODENAME, ...)."""
+    for path in ("/etc/os-release", "/usr/lib/os-release"):
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError:
+            continue
+        fields = {}
+        for line in text.splitlines():
+            key, sep, value = line.partition("=")
+            if sep:
+                fields[key.strip()] = value.strip().strip("\"'")
+        return fields
+    return {}
+
+
+def last_error(output: str) -> str:
+    """The line of apt's output that says what went wrong (its last ``E:`` line)."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("E:")]
+    return (errors or lines or ["no output"])[-1]
+
+
+def fetch_pipewire(kit: Path, dry_run: bool = False) -> str:
+    """Fetch the private PipeWire into ``kit`` unless it is there; "" when it is ready,
+    otherwise what is missing, in one line."""
+    found = read_kit(kit)
+    if found:
+        say(
+            f"PipeWire {found['pipewire']} and WirePlumber {found['wireplumber']} for the "
+            f"real-audio tests are in {kit} already"
+        )
+        return ""
+    if not has_apt() or not shutil.which("dpkg-deb"):
+        return (
+            "no private PipeWire for the real-audio tests: it is fetched with apt-get and "
+            "dpkg-deb (Debian, Ubuntu), which this system lacks"
+        )
+    release = os_release()
+    codename = release.get("VERSION_CODENAME", "")
+    backports = f"{codename}-backports" if release.get("ID") == "debian" and codename else ""
+    source = backports or "this system's apt sources"
+    if dry_run:
+        say(
+            f"would fetch PipeWire and WirePlumber from {source} for the real-audio tests "
+            f"with apt-get download into {kit} (unpacked there, not installed)"
+        )
+        return ""
+    import fcntl  # Linux only, as this step is
+
+    kit.parent.mkdir(parents=True, exist_ok=True)
+    with open(kit.parent / f".{kit.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another run fetching it now: wait for that one
+        if read_kit(kit):
+            return ""
+        work = Path(tempfile.mkdtemp(prefix=f".{kit.name}-", dir=kit.parent))
+        try:
+            problem = _fetch_kit_into(work, kit, codename, backports)
+            if problem:
+                return f"no private PipeWire for the real-audio tests: {problem}"
+            shutil.rmtree(work / "apt")  # its package lists (about 20 MB) are not needed again
+            if kit.exists():
+                shutil.rmtree(kit)
+            work.rename(kit)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return ""
+
+
+def _fetch_kit_into(work: Path, kit: Path, codename: str, backports: str) -> str:
+    """Fetch and unpack the kit in ``work`` (renamed ``kit`` after); "" or what went wrong."""
+    apt_dir = work / "apt"
+    parts = apt_dir / "sources.list.d"
+    for folder in (parts, apt_dir / "preferences.d", apt_dir / "lists" / "partial"):
+        folder.mkdir(parents=True)
+    (apt_dir / "cache" / "archives" / "partial").mkdir(parents=True)
+    env = dict(os.environ, LC_ALL="C", DEBIAN_FRONTEND="noninteractive")
+
+    def run(*command: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            command, capture_output=True, text=True, env=env, cwd=cwd, stdin=subprocess.DEVNULL
+        )
+
+    # The system's own sources, copied (PipeWire's libraries come from them), and backports.
+    where = run(
+        "apt-config", "shell", "LIST", "Dir::Etc::sourcelist/f", "PARTS", "Dir::Etc::sourceparts/d"
+    )
+    configured = dict(line.split("=", 1) for line in where.stdout.splitlines() if "=" in line)
+    system_list = Path(configured.get("LIST", "'/etc/apt/sources.list'").strip("'"))
+    system_parts = Path(configured.get("PARTS", "'/etc/apt/sources.list.d/'").strip("'"))
+    sources_list = apt_dir / "sources.list"
+    if system_list.is_file():
+        shutil.copyfile(system_list, sources_list)
+    else:
+        sources_list.write_text("", encoding="utf-8")
+    for source in sorted(system_parts.glob("*")):
+        if source.suffix in (".list", ".sources") and source.is_file():
+            shutil.copyfile(source, parts / source.name)
+    options = [
+        f"-oDir::Etc::sourcelist={sources_list}",
+        f"-oDir::Etc::sourceparts={parts}",
+        f"-oDir::Etc::preferences={apt_dir / 'preferences'}",
+        f"-oDir::Etc::preferencesparts={apt_dir / 'preferences.d'}",
+        f"-oDir::State::Lists={apt_dir / 'lists'}",
+        f"-oDir::Cache={apt_dir / 'cache'}",
+        # As root: download as root, not as _apt (who cannot write in this folder).
+        "-oAPT::Sandbox::User=root",
+    ]
+    if backports:
+        targets = run(
+            "apt-get",
+            *options,
+            "indextargets",
+            "--no-release-info",
+            "--format",
+            "$(REPO_URI) $(RELEASE)",
+        )
+        keyring = DEBIAN_KEYRING if Path(DEBIAN_KEYRING).exists() else None
+        entry = backports_source(targets.stdout, codename, keyring)
+        if not entry:
+            return f"this system's apt sources name no Debian mirror for {codename}"
+        (parts / "calftimer-backports.sources").write_text(entry, encoding="utf-8")
+    update = run("apt-get", *options, "-q", "update")
+    target = ["-t", backports] if backports else []
+    groups = [name.split("|") for name in PIPEWIRE_LIBRARIES + PIPEWIRE_DAEMONS]
+    policy = run("apt-cache", *options, *target, "policy", *[n for g in groups for n in g])
+    versions = parse_candidate_versions(policy.stdout)
+    names = choose(groups, set(versions))
+    lacking = [name for name in names if name not in versions]
+    if lacking:
+        why = (
+            f" (apt-get update: {last_error(update.stdout + update.stderr)})"
+            if update.returncode
+            else ""
+        )
+        return f"the apt sources offer no {' '.join(lacking)}{why}"
+    pipewire, wireplumber = versions[names[1]], versions["wireplumber"]
+    if version_tuple(pipewire) < PIPEWIRE_MIN_VERSION:
+        return f"the apt sources offer PipeWire {pipewire}; Qt 6.11 needs 0.3.75 or newer"
+    libraries = names[: len(PIPEWIRE_LIBRARIES)]
+    closure = run(
+        "apt-get",
+        *options,
+        *target,
+        "-qq",
+        "--print-uris",
+        "install",
+        "--no-install-recommends",
+        "--no-remove",
+        *libraries,
+    )
+    if closure.returncode != 0:
+        return f"apt-get cannot resolve what PipeWire needs: {last_error(closure.stderr)}"
+    wanted = {name: versions[name] for name in names} | parse_print_uris(closure.stdout)
+    say(
+        f"fetching PipeWire {pipewire} and WirePlumber {wireplumber} from {backports or 'apt'} "
+        f"for the real-audio tests: {len(wanted)} packages, unpacked into {kit}, not installed"
+    )
+    debs = work / "debs"
+    debs.mkdir()
+    download = run(
+        "apt-get",
+        *options,
+        "-q",
+        "download",
+        *[f"{n}={v}" for n, v in sorted(wanted.items())],
+        cwd=debs,
+    )
+    if download.returncode != 0:
+        return f"apt-get download failed: {last_error(download.stderr)}"
+    root = work / "root"
+    for deb in sorted(debs.glob("*.deb")):
+        unpacked = run("dpkg-deb", "-x", str(deb), str(root))
+        if unpacked.returncode != 0:
+            return f"dpkg-deb could not unpack {deb.name}: {last_error(unpacked.stderr)}"
+    library = next(iter(sorted(root.glob("usr/lib/**/libpipewire-0.3.so.0"))), None)
+    if library is None:
+        return "the fetched packages hold no libpipewire-0.3.so.0"
+    size = sum(deb.stat().st_size for deb in debs.glob("*.deb"))
+    description = {
+        "format": PIPEWIRE_KIT_FORMAT,
+        "pipewire": pipewire,
+        "wireplumber": wireplumber,
+        "from": backports or "the system's apt sources",
+        "libdir": str(library.parent.relative_to(root)),
+        "debs": sorted(deb.name for deb in debs.glob("*.deb")),
+        "debs_bytes": size,
+    }
+    (work / "kit.json").write_text(json.dumps(description, indent=1), encoding="utf-8")
+    say(f"fetched {len(description['debs'])} packages, {size / 1e6:.1f} MB")
+    return ""
+
+
 # ------------------------------------------------------------------------------------- reporting
 
 
@@ -513,10 +797,17 @@ def main(argv: list[str] | None = None) -> int:
             f"programs ({tools}); here they fail or skip. The rest of the suite runs."
         )
 
+    kit_problem = ""  # the real-audio tests' private PipeWire (fetched, never installed)
+    if args.test and sys.platform.startswith("linux"):
+        kit_problem = fetch_pipewire(pipewire_kit(), args.dry_run)
+
     if not make_venv(args.dry_run) or not pip_install(extras, args.dry_run):
         return 1
     if missing_packages:
         say(f"still missing from the system: {missing_packages}")
+    if kit_problem:
+        say(f"still missing: {kit_problem}")
+    if missing_packages or kit_problem:
         return 1
     if not args.dry_run:
         say("ready")

@@ -1,15 +1,46 @@
-"""Shared test setup: Qt runs offscreen, and nothing touches the user's real data folder."""
+"""Shared test setup: Qt runs offscreen, and nothing touches the user's real data folder.
+
+``sound_server``: each private sound server in turn (tests/realaudio.py), for the real-audio tests
+to run every scenario on both Linux sound servers. A test that does not ask for it runs as before:
+nothing here changes which Qt audio backend the rest of the suite gets.
+"""
 
 import os
+from collections.abc import Iterator
 
 # Set before any test module imports Qt: no display is needed, and none is used if present.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("CALFTIMER_DATA_DIR", None)
 
+import pytest
 from hypothesis import settings
+
+from tests.realaudio import SERVERS, SoundServer, SoundServerError, open_server
 
 # Deterministic by default so CI never flakes on a newly found example; set
 # CALFTIMER_HYPOTHESIS=explore locally to search with fresh random seeds.
 settings.register_profile("deterministic", derandomize=True, database=None, deadline=None)
 settings.register_profile("explore", deadline=None, max_examples=1000)
 settings.load_profile(os.environ.get("CALFTIMER_HYPOTHESIS", "deterministic"))
+
+
+@pytest.fixture(scope="module", params=SERVERS)
+def sound_server(request: pytest.FixtureRequest) -> Iterator[SoundServer]:
+    """A running private sound server: PulseAudio, then PipeWire (with WirePlumber), so every
+    test that takes it runs on both (its id says which: ``[pulseaudio]``, ``[pipewire]``).
+
+    Its null sinks are named by the module's ``pytestmark = pytest.mark.sound_sinks("a", ...)``
+    (one sink "out" without it). ``sound_server.env`` makes a subprocess play to it with Qt's
+    backend for that server (``QT_AUDIO_BACKEND``); ``sound_server.kind`` names it. A server
+    that cannot start fails the test with the reason: it never skips."""
+    marker = request.node.get_closest_marker("sound_sinks")
+    sinks = list(marker.args) if marker else ["out"]
+    server = open_server(request.param, sinks)
+    try:
+        server.__enter__()
+    except SoundServerError as exc:
+        pytest.fail(f"the real-audio tests need a {request.param} server: {exc}")
+    try:
+        yield server
+    finally:
+        server.__exit__(None, None, None)

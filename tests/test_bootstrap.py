@@ -162,16 +162,57 @@ FAKE_TOOLS = {
             if not name.endswith("t64"):
                 print(name + ":\\n  Installed: (none)\\n  Candidate: 1.0")
     """,
-    # apt-get: records its arguments; install marks the packages installed.
+    # apt-get: records its arguments; install marks the packages installed. For the private
+    # PipeWire: indextargets names a Debian mirror, update records the sources it was given,
+    # --print-uris lists one library the system lacks, download writes the .deb files.
     "apt-get": """
         import os, sys
+        from pathlib import Path
         state = os.environ["FAKE_APT"]
+        args = sys.argv[1:]
         with open(state + "/calls", "a") as log:
-            log.write(" ".join(sys.argv[1:]) + "\\n")
-        if "install" in sys.argv:
-            names = [a for a in sys.argv[sys.argv.index("install") + 1:] if not a.startswith("-")]
+            log.write(" ".join(args) + "\\n")
+        options = dict(a[2:].split("=", 1) for a in args if a.startswith("-o") and "=" in a)
+        if "indextargets" in args:
+            print("http://deb.example/debian/ bookworm")
+            print("http://deb.example/debian-security/ bookworm-security")
+        elif "update" in args and "Dir::Etc::sourceparts" in options:
+            sources = sorted(p.name for p in Path(options["Dir::Etc::sourceparts"]).iterdir())
+            with open(state + "/calls", "a") as log:
+                log.write("sources: " + " ".join(sources) + "\\n")
+        elif "--print-uris" in args:
+            print("'http://deb.example/l/liblua5.4-0_5.4.4-3_amd64.deb' "
+                  "liblua5.4-0_5.4.4-3_amd64.deb 137064 SHA256:00")
+        elif "download" in args:
+            for wanted in [a for a in args[args.index("download") + 1:] if "=" in a]:
+                name, version = wanted.split("=")
+                Path(f"{name}_{version.replace(':', '%3a')}_amd64.deb").write_text(name)
+        elif "install" in args:
+            names = [a for a in args[args.index("install") + 1:] if not a.startswith("-")]
             with open(state + "/installed", "a") as installed:
                 installed.write(" ".join(names) + "\\n")
+    """,
+    # apt-config shell ...: the system's sources are the ones in $FAKE_APT/etc.
+    "apt-config": """
+        import os
+        etc = os.environ["FAKE_APT"] + "/etc"
+        print(f"LIST='{etc}/sources.list'")
+        print(f"PARTS='{etc}/sources.list.d/'")
+    """,
+    # dpkg-deb -x DEB DIR: unpacks what the private PipeWire's packages would hold.
+    "dpkg-deb": """
+        import sys
+        from pathlib import Path
+        deb, root = Path(sys.argv[2]), Path(sys.argv[3])
+        holds = {
+            "pipewire-bin": ["usr/bin/pipewire", "usr/bin/pw-record", "usr/bin/pw-play",
+                             "usr/bin/pw-dump", "usr/bin/pw-metadata"],
+            "wireplumber": ["usr/bin/wireplumber"],
+            "libpipewire-0.3-0": ["usr/lib/x86_64-linux-gnu/libpipewire-0.3.so.0"],
+        }
+        for path in holds.get(deb.name.split("_")[0], ["usr/share/doc/" + deb.name]):
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            (root / path).write_text("")
     """,
     # sudo [-n] COMMAND...: runs it (the fake apt-get), as if allowed without a password.
     "sudo": """
@@ -218,8 +259,23 @@ def checkout(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     state = tmp_path / "apt"
     state.mkdir()
     (state / "installed").write_text("espeak-ng\n", encoding="utf-8")
+    (state / "etc" / "sources.list.d").mkdir(parents=True)
+    (state / "etc" / "sources.list.d" / "debian.sources").write_text(SYSTEM_SOURCES)
     env = dict(os.environ, PATH=f"{tools}{os.pathsep}{os.environ['PATH']}", FAKE_APT=str(state))
+    env.pop(bootstrap.PIPEWIRE_KIT_ENV, None)
     return repo, env
+
+
+SYSTEM_SOURCES = "Types: deb\nURIs: http://deb.example/debian\nSuites: bookworm\nComponents: main\n"
+
+
+def system_calls(calls: Path) -> list[str]:
+    """apt-get's calls on the system itself (not those for the private PipeWire)."""
+    return [
+        c
+        for c in calls.read_text().splitlines()
+        if "Dir::State::Lists" not in c and not c.startswith("sources:")
+    ]
 
 
 def run_bootstrap(repo: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -245,7 +301,7 @@ def test_one_run_installs_what_is_missing_and_a_second_run_does_nothing(checkout
 
     first = run_bootstrap(repo, env, "--test")
     assert first.returncode == 0, first.stdout + first.stderr
-    update, install = calls.read_text().splitlines()
+    update, install = system_calls(calls)
     assert update == "-q update"
     # --no-remove: apt must never take anything away (as pulseaudio would take PipeWire).
     assert install.startswith(
@@ -282,7 +338,7 @@ def test_one_run_installs_what_is_missing_and_a_second_run_does_nothing(checkout
     again = run_bootstrap(repo, env, "--test")
     seconds = time.monotonic() - started
     assert again.returncode == 0, again.stdout + again.stderr
-    assert calls.read_text().splitlines() == [update, install]  # apt was not run again
+    assert system_calls(calls) == [update, install]  # apt was not run again
     assert "calftimer is installed in .venv already (with test)" in again.stdout
     assert seconds < 5, f"a second run took {seconds:.1f} s"
     stamp = json.loads((repo / ".venv" / bootstrap.STAMP_NAME).read_text())
@@ -303,3 +359,108 @@ def test_when_apt_fails_it_says_what_to_run_sets_up_the_rest_and_fails(checkout)
     assert re.search(r"sudo apt-get update && sudo apt-get install [a-z0-9.+ -]*libpulse0", out)
     assert (repo / ".venv").is_dir() and "installing calftimer" in out  # venv and pip went on
     assert "still missing from the system" in out.splitlines()[-1]
+
+
+# --------------------------------------------------------- the real-audio tests' PipeWire
+
+
+def test_the_packages_apt_would_download_are_read_with_their_versions() -> None:
+    output = (
+        "'http://deb.example/pool/libsndfile1_1.2.0-1_amd64.deb' libsndfile1_1.2.0-1_amd64.deb "
+        "198160 SHA256:aa\n"
+        "'http://deb.example/pool/libfoo_2%3a1.0-3_amd64.deb' libfoo_2%3a1.0-3_amd64.deb 10 "
+        "SHA256:bb\n"
+    )
+    assert bootstrap.parse_print_uris(output) == {"libsndfile1": "1.2.0-1", "libfoo": "2:1.0-3"}
+
+
+def test_pipewire_versions_are_compared_by_their_upstream_numbers() -> None:
+    assert bootstrap.version_tuple("1.4.2-1~bpo12+1") == (1, 4, 2)
+    assert bootstrap.version_tuple("0.3.65-3+deb12u1") == (0, 3, 65)
+    assert bootstrap.version_tuple("1:16.1+dfsg1-2") == (16, 1)
+    # Debian 12's own is too old for Qt 6.11; bookworm-backports' is not.
+    assert bootstrap.version_tuple("0.3.65-3+deb12u1") < bootstrap.PIPEWIRE_MIN_VERSION
+    assert bootstrap.version_tuple("1.4.2-1~bpo12+1") >= bootstrap.PIPEWIRE_MIN_VERSION
+
+
+def test_backports_are_taken_from_the_mirror_the_system_uses_for_its_release() -> None:
+    targets = (
+        "http://deb.debian.org/debian-security/ bookworm-security\n"
+        "http://mirror.example/debian/ bookworm\n"
+        "http://mirror.example/debian/ bookworm-updates\n"
+    )
+    source = bootstrap.backports_source(targets, "bookworm", "/usr/share/keyrings/k.gpg")
+    assert source.splitlines() == [
+        "Types: deb",
+        "URIs: http://mirror.example/debian/",
+        "Suites: bookworm-backports",
+        "Components: main",
+        "Signed-By: /usr/share/keyrings/k.gpg",
+    ]
+    assert bootstrap.backports_source(targets, "trixie", None) == ""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="apt is Debian's and Ubuntu's")
+def test_the_test_set_fetches_a_private_pipewire_without_installing_or_changing_sources(
+    checkout,
+) -> None:
+    repo, env = checkout
+    state = Path(env["FAKE_APT"])
+    first = run_bootstrap(repo, env, "--test")
+    assert first.returncode == 0, first.stdout + first.stderr
+    kit = repo / ".cache" / "pipewire"
+    described = json.loads((kit / "kit.json").read_text())
+    assert described["pipewire"] == "1.0" and described["wireplumber"] == "1.0"
+    assert (kit / "root" / "usr" / "bin" / "pw-record").exists()
+    assert described["libdir"] == "usr/lib/x86_64-linux-gnu"
+
+    calls = (state / "calls").read_text().splitlines()
+    private = [c for c in calls if "Dir::State::Lists" in c]
+    # Every apt call for it works on apt state of its own, in the kit's folder being made ...
+    lists = {re.search(r"-oDir::State::Lists=(\S+)", c).group(1) for c in private}  # type: ignore[union-attr]
+    assert len(lists) == 1 and Path(lists.pop()).parent.parent.parent == kit.parent
+    # ... never installs: it resolves (--print-uris) and downloads ...
+    verbs = [next(a for a in c.split() if not a.startswith("-")) for c in private]
+    assert "install" not in [
+        v for v, c in zip(verbs, private, strict=True) if "--print-uris" not in c
+    ]
+    download = next(c for c in private if " download " in c)
+    asked = {a.split("=")[0] for a in download.split() if "=" in a and not a.startswith("-")}
+    assert {"pipewire", "pipewire-bin", "libpipewire-0.3-0", "wireplumber"} <= asked
+    assert "liblua5.4-0" in asked  # a library the system lacks, from the resolved closure
+    assert "libpipewire-0.3-0t64" not in asked  # the name this release has
+    # ... with the system's own sources copied, and on Debian its backports added beside them.
+    debian = bootstrap.os_release().get("ID") == "debian"
+    seen = next(c for c in calls if c.startswith("sources:")).split()[1:]
+    assert seen == (["calftimer-backports.sources"] if debian else []) + ["debian.sources"]
+    assert (state / "etc" / "sources.list.d" / "debian.sources").read_text() == SYSTEM_SOURCES
+    assert sorted(p.name for p in (state / "etc" / "sources.list.d").iterdir()) == [
+        "debian.sources"
+    ]
+    if debian:  # the backports' versions are the ones wanted
+        codename = bootstrap.os_release()["VERSION_CODENAME"]
+        resolve = next(c for c in private if "--print-uris" in c)
+        assert f"-t {codename}-backports" in resolve
+    # Its private apt lists are not kept; the packages are.
+    assert not (kit / "apt").exists() and (kit / "debs").is_dir()
+
+    again = run_bootstrap(repo, env, "--test")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert (state / "calls").read_text().splitlines() == calls  # nothing fetched again
+    assert "WirePlumber 1.0 for the real-audio tests are in" in again.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="apt is Debian's and Ubuntu's")
+def test_when_pipewire_cannot_be_fetched_it_says_so_in_one_line_and_fails(checkout) -> None:
+    repo, env = checkout
+    tools = Path(env["PATH"].split(os.pathsep)[0])
+    (tools / "apt-cache").write_text(f"#!{sys.executable}\n", encoding="utf-8")  # no candidates
+    result = run_bootstrap(repo, env, "--test")
+    assert result.returncode == 1
+    last = result.stdout.splitlines()[-1]
+    assert last.startswith("bootstrap: still missing: no private PipeWire for the real-audio")
+    assert "the apt sources offer no pipewire-bin" in last
+    assert not (repo / ".cache" / "pipewire").exists()
+    assert [p.name for p in (repo / ".cache").iterdir()] == [".pipewire.lock"]  # no debris
