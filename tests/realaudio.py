@@ -231,6 +231,12 @@ class SoundServer:
 
     def _stop(self) -> list[int]:
         left = self._processes.stop()
+        # What the server's clients started and left behind, daemonised out of our process
+        # group: speech-dispatcher, which an app choosing the system voice spawns in the
+        # private runtime folder and which outlives it (it ignores SIGTERM).
+        for pid in processes_using(self._dir):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
         shutil.rmtree(self._dir, ignore_errors=True)
         return left
 

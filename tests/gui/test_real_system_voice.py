@@ -150,12 +150,12 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
             speechd.__exit__()
     finally:
         server.__exit__(None, None, None)
-    lined_up = analyse(json.loads(log_path.read_text()), samples)
+    lined_up = analyse(json.loads(log_path.read_text()), samples, [])
     # The words alone: every cue sound taken out of the recording (the engine wrote its exact
     # samples, the server summed them with the voice's), so a count that runs into its rep's
     # sound is measured to its last word, not to where the sound began.
     words = without_sounds(lined_up, samples)
-    return Run(lined_up.log, segments(words, min_gap_ms=120), lined_up.offset_ms)
+    return Run(lined_up.log, segments(words, min_gap_ms=120), lined_up.offset_ms, [])
 
 
 def without_sounds(run: Run, samples: array[int]) -> array[int]:
