@@ -42,8 +42,8 @@ from calftimer.gui.sound.mixer import Mixer, Samples, Voice
 from calftimer.gui.sound.speech import SystemVoice
 
 RATE = 48_000
-BUFFER_MS = 80  # what the sink holds ahead: the most a pause lets sound on
-TICK_MS = 10  # how often the sound thread tops it up
+BUFFER_MS = 110  # what the sink holds ahead: the most a pause lets sound on
+TICK_MS = 40  # how often the sound thread tops it up (BUFFER_MS - TICK_MS: its margin)
 SHUTDOWN_WAIT_MS = 3_000
 THEMES = ("standard", "low")
 
