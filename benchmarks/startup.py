@@ -98,7 +98,9 @@ NS_PER_MS = 1_000_000
 # The wrapper every child runs as ``python -c CHILD_CODE CONFIG_JSON``. Its first statement reads
 # the clock. CONFIG: mode ("calftimer" | "bare"), args (calftimer's command line), size,
 # hold_s (0: exit at the first paint; > 0: measure CPU and memory for that long after it, see
-# session_cpu.py) and profile (a path: cProfile up to the first paint is dumped there).
+# session_cpu.py), hold_after_s (wait this long after the first paint before measuring),
+# setup (Python run just before calftimer, e.g. to swap its sound output) and profile (a path:
+# cProfile up to the first paint is dumped there).
 CHILD_CODE = r"""
 import time
 T0 = time.monotonic_ns()
@@ -177,6 +179,10 @@ def report(code=0):
         session = getattr(widget, "session", None)  # calftimer's MainWindow: a session running?
         if session is not None:
             RESULT["session_state"] = str(session.state)
+            conductor = getattr(widget, "conductor", None)
+            output = None if conductor is None else conductor.output
+            RESULT["output"] = None if output is None else type(output).__name__
+            RESULT["output_problem"] = None if output is None else output.problem
     RESULT["peak_rss_kib"] = peak_rss_kib()
     RESULT["rss_kib"] = current_rss_kib()
     print("MARKER" + json.dumps(RESULT), flush=True)
@@ -210,6 +216,13 @@ def whole_window_painted():
     if not CONFIG.get("hold_s"):
         report()
         return
+    if CONFIG.get("hold_after_s"):
+        QTimer.singleShot(round(CONFIG["hold_after_s"] * 1000), start_hold)
+    else:
+        start_hold()
+
+
+def start_hold():
     from PySide6.QtCore import Qt
 
     RESULT["hold_start"] = usage()
@@ -260,6 +273,8 @@ if CONFIG["mode"] == "bare":
 else:
     import runpy
 
+    if CONFIG.get("setup"):
+        exec(CONFIG["setup"], {"__name__": "calftimer_probe_setup"})
     sys.argv = [sys.argv[0], *CONFIG["args"]]
     runpy.run_module("calftimer", run_name="__main__", alter_sys=True)
 """.replace("MARKER", MARKER)
@@ -326,6 +341,8 @@ def run_child(
     *,
     app_args: Sequence[str] = (),
     hold_s: float = 0,
+    hold_after_s: float = 0,
+    setup: str = "",
     profile: Path | None = None,
     python_flags: Sequence[str] = (),
     timeout_s: float = 60,
@@ -333,8 +350,10 @@ def run_child(
     """Start one fresh child (``mode`` "calftimer" or "bare") and return what it reported.
 
     calftimer gets ``--data-dir`` with a new temporary folder (deleted afterwards) plus
-    ``app_args``. Adds ``launch_ns`` (just before Popen) and, with ``python_flags`` such as
-    ``-X importtime``, the child's stderr as ``stderr``.
+    ``app_args``; ``setup`` is Python the child runs just before calftimer, and the measurement
+    of ``hold_s`` begins ``hold_after_s`` after the first paint. Adds ``launch_ns`` (just before
+    Popen) and, with ``python_flags`` such as ``-X importtime``, the child's stderr as
+    ``stderr``.
     """
     with tempfile.TemporaryDirectory(prefix="calftimer-bench-") as data_dir:
         config = {
@@ -342,6 +361,8 @@ def run_child(
             "args": list(app_args),
             "size": list(WINDOW_SIZE),
             "hold_s": hold_s,
+            "hold_after_s": hold_after_s,
+            "setup": setup,
             "profile": str(profile) if profile else None,
         }
         command = [sys.executable, *python_flags, "-c", CHILD_CODE, json.dumps(config)]
@@ -355,7 +376,7 @@ def run_child(
             text=True,
         )
         try:
-            out, err = proc.communicate(timeout=timeout_s + hold_s)
+            out, err = proc.communicate(timeout=timeout_s + hold_after_s + hold_s)
         except subprocess.TimeoutExpired:
             proc.kill()
             out, err = proc.communicate()

@@ -499,6 +499,9 @@ def _run_window(
         print(f"calftimer is already running: {what}its window was brought to the front.")
         return 0
 
+    from calftimer.gui.qt_logging import quiet_qt_chatter
+
+    quiet_qt_chatter()  # before Qt's sound module loads (after the first paint)
     # argv[0] names the window's WM_CLASS on X11 (its instance part): "calftimer", as the
     # launcher entry's StartupWMClass says, and not "__main__.py" under python -m calftimer.
     app = QApplication.instance() or QApplication(["calftimer"])

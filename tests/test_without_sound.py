@@ -238,3 +238,41 @@ def test_an_audio_thread_that_never_stops_does_not_abort_the_exit(tmp_path) -> N
         result.stderr
     )
     assert not [sign for sign in ABORT_SIGNS if sign in result.stderr], result.stderr
+
+
+QUIT_WITHOUT_CLOSING = """
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+app = QApplication([])
+from calftimer.gui.sound.engine import SoundEngine
+from calftimer.resources import sounds_folder
+
+output = SoundEngine(sounds_folder("standard"))
+# The application quits with the engine still open (a second Ctrl+C, or a harness ending the
+# event loop): nothing closed the window, so nothing closed the engine.
+QTimer.singleShot(300, app.quit)
+app.exec()
+print("quit", flush=True)
+sys.exit(0)
+"""
+
+
+@pytest.mark.slow
+def test_quitting_the_application_with_the_engine_open_does_not_abort(tmp_path) -> None:
+    """Needs Qt's sound module (libpulse0), as the app does; no sound device."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PULSE")}
+    env.update(QT_QPA_PLATFORM="offscreen", PULSE_SERVER="unix:/nonexistent")
+    result = subprocess.run(
+        [sys.executable, "-c", QUIT_WITHOUT_CLOSING],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout.splitlines() == ["quit"], result.stdout + result.stderr
+    assert result.returncode == 0, result.stderr
+    assert not [sign for sign in ABORT_SIGNS if sign in result.stderr], result.stderr

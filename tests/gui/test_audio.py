@@ -88,6 +88,18 @@ def test_the_session_done_sound_is_not_cut_off(window, clock) -> None:
     assert output.stops == 0  # finishing does not silence the last sound
 
 
+def test_with_sound_the_summary_shows_as_the_session_finishes(window, clock) -> None:
+    """The last chime was handed to the output ahead of its moment (it is placed in the stream
+    by then): the summary needs to wait for nothing, and showing it silences nothing."""
+    output = RecordingOutput(clock)
+    window.attach_audio(output)
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    advance_by_deadlines(window.session, clock, T0 + 20_000)
+    window.session.finish()
+    assert window.session_view.summary_label.text() != ""  # at once: no timer had to fire
+    assert output.sounds[-1][1] == "session_done" and output.stops == 0
+
+
 def test_a_set_reached_by_skip_while_paused_says_go_on_resume(window, clock) -> None:
     output = RecordingOutput(clock)
     window.attach_audio(output)

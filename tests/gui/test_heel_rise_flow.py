@@ -15,9 +15,8 @@ from calftimer.core.settings import Settings
 from calftimer.core.store import Store
 from calftimer.core.timeline import CueKind
 from calftimer.gui.main_window import MainWindow
-from calftimer.gui.session.controller import SESSION_END_SETTLE_MS
 from tests.gui.fakes import T0, RecordingOutput
-from tests.gui.helpers import FakeTimers, advance_by_deadlines, advance_to
+from tests.gui.helpers import FakeTimers, advance_by_deadlines
 
 
 @pytest.fixture
@@ -33,14 +32,12 @@ def window(make_window, output: RecordingOutput) -> MainWindow:
 
 
 def run_test_set(w: MainWindow, clock: ManualClock, reps: int, timers: FakeTimers) -> None:
-    """Train ``reps`` raises at the metronome, then end the set (Enter or a clicker), and let
-    the session's end settle (the summary waits a moment for the last chime)."""
+    """Train ``reps`` raises at the metronome, then end the set (Enter or a clicker)."""
     session = w.session
     work = session.position().work_set
     assert work is not None and work.mode is Mode.TEST and work.metronome_bpm == 60
     advance_by_deadlines(w.session, clock, session.mono_at(work.start_ms) + reps * 2_000)
     w.end_set_or_leave()
-    advance_to(w.session, clock, clock() + SESSION_END_SETTLE_MS, timers)
 
 
 def test_the_guided_test_paces_each_leg_rests_between_and_reads_the_result(

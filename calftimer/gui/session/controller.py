@@ -12,7 +12,8 @@ Signals, in the order they come within one wake-up of the driver (a timer, or an
 2. ``position_changed(Position, Timeline)``: where the session is now (every frame, too);
 3. ``state_changed(State)``: when it changed (RUNNING, PAUSED, FINISHED, ABANDONED);
 4. ``ended(State)``: the session is over and its summary may be shown (FINISHED or
-   ABANDONED); after a short settle when the last chime is due that very moment.
+   ABANDONED). Its last chime was handed to the output ahead and is already in the stream,
+   so nothing waits for it, and nothing here silences it.
 
 ``started(Timeline)`` comes first of all, when a session starts (before its first position);
 ``suspended(int)`` when the computer slept through a running session (the session is then
@@ -44,8 +45,6 @@ if TYPE_CHECKING:
     from calftimer.core.store import Store
     from calftimer.gui.jobs import Jobs
     from calftimer.gui.keep_awake import KeepAwake, KeepAwakeController
-
-SESSION_END_SETTLE_MS = 150  # with real sound, the summary waits this long (see _on_state)
 
 
 class SessionController(QObject):
@@ -90,8 +89,6 @@ class SessionController(QObject):
         # called when the first session starts: D-Bus is not touched at start-up.
         self._keep_awake_source = keep_awake
         self._keep_awake: KeepAwakeController | None = None
-        self._end_timer = timers(self._emit_ended)
-        self._ending: State | None = None
         self._recorder_failed.connect(self.save_failed)
         self._recorder_saved.connect(self.sets_saved)
         settings.changed.connect(self._on_settings_changed)
@@ -193,8 +190,6 @@ class SessionController(QObject):
 
     def _start_now(self, program: Program) -> None:
         self._waiting_program = None
-        self._end_timer.stop()
-        self._ending = None
         old = self._driver
         if old is not None:
             if not old.session.state.is_over:
@@ -308,18 +303,6 @@ class SessionController(QObject):
             self._recorder.ended("finished" if state is State.FINISHED else "abandoned", ended)
         self.state_changed.emit(state)
         if state.is_over:
-            self._ending = state
-            output = self._conductor.output
-            if state is State.FINISHED and output is not None and output.audible:
-                # Building the summary keeps Python busy for tens of ms, and the audio thread
-                # needs Python to start the last chime, due this very moment: let it go first.
-                self._end_timer.start(SESSION_END_SETTLE_MS)
-            else:
-                self._emit_ended()
-
-    def _emit_ended(self) -> None:
-        state, self._ending = self._ending, None
-        if state is not None:
             self.ended.emit(state)
 
     # ------------------------------------------------------------------ keep awake
@@ -361,7 +344,6 @@ class SessionController(QObject):
             if driver.session.state in (State.RUNNING, State.PAUSED):
                 driver.apply("abandon")
             driver.stop_timers()
-        self._end_timer.stop()
         self._conductor.cancel_wait()
         if self._keep_awake is not None:
             self._keep_awake.shutdown()

@@ -29,11 +29,11 @@ from __future__ import annotations
 from collections import deque
 
 WINDOW_MS = 10_000  # the envelope is the lowest estimate of the last ten seconds
-SETTLE_REPORTS = 40  # reports (about 0.4 s) before an anchor is trusted
+SETTLE_REPORTS = 10  # reports (about 0.4 s at the engine's TICK_MS) before an anchor is trusted
 # Reports before a provisional anchor places sounds on a stream that has just (re)started
 # (headphones plugged in during a session): a beat due then is placed a few milliseconds off
 # instead of waiting for the settled clock and coming up to 40 ms late.
-PROVISIONAL_REPORTS = 3
+PROVISIONAL_REPORTS = 2
 SLEW_MS_PER_S = 0.02  # the most the anchor moves per second (20 ppm), once set
 
 

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from calftimer.core.clock import Clock, monotonic_ms
 from calftimer.core.cues import DEFAULT_LATE_MS, Measure, Phrase, estimate_ms
@@ -42,8 +42,8 @@ from calftimer.gui.sound.mixer import Mixer, Samples, Voice
 from calftimer.gui.sound.speech import SystemVoice
 
 RATE = 48_000
-BUFFER_MS = 80  # what the sink holds ahead: the most a pause lets sound on
-TICK_MS = 10  # how often the sound thread tops it up
+BUFFER_MS = 110  # what the sink holds ahead: the most a pause lets sound on
+TICK_MS = 40  # how often the sound thread tops it up (BUFFER_MS - TICK_MS: its margin)
 SHUTDOWN_WAIT_MS = 3_000
 THEMES = ("standard", "low")
 
@@ -288,6 +288,12 @@ class SoundEngine(QObject):
         self._worker.voice_started.connect(self._on_voice_started)
         self._worker.stream_problem.connect(self._on_stream_problem)
         self._worker.clock_ready.connect(self._ready_if_loaded)
+        self._closed = False
+        app = QCoreApplication.instance()
+        if app is not None:
+            # An application that quits without closing the window (a second Ctrl+C) must
+            # still stop the sound thread before Python deletes it: deleting it running aborts.
+            app.aboutToQuit.connect(self.close)
         self._thread.start(QThread.Priority.TimeCriticalPriority)
         self._load_sounds.emit(str(sounds_dir))
         # The clips (3 MB) are read on the sound thread, never on the window's.
@@ -406,6 +412,9 @@ class SoundEngine(QObject):
         end with the process, never deleted while it runs (that aborts)."""
         from calftimer.gui.audio import abandon_thread
 
+        if self._closed:
+            return
+        self._closed = True
         if self._thread.isRunning():
             self._shut_down.emit()
             if not self._thread.wait(SHUTDOWN_WAIT_MS):
