@@ -414,6 +414,7 @@ class MainWindow(WindowFrame):
             self.settings_hub.current,
             self,
             system_voices=output.system_voices if output is not None else None,
+            sound_check=self.conductor.sound_check,
         )
         if dialog.exec():
             self.apply_settings(dialog.settings(), save=True)

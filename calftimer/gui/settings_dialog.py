@@ -8,12 +8,17 @@ The dialog edits a copy: nothing is applied or saved until the caller has an acc
 
 Every control has a label with a mnemonic (its buddy), an accessible name and description and a
 tooltip; sizes come from layouts and fonts only, so the dialog works at 200 % scaling.
+
+"Play test" plays the countdown and a phrase with the sound settings as the dialog shows them,
+through the app's sound output (``sound_check``, the cue conductor's ``SoundCheck``); without one,
+or while it cannot play, the button is disabled and the line beside it says why.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -25,6 +30,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QSlider,
     QSpinBox,
     QVBoxLayout,
@@ -42,7 +48,17 @@ from calftimer.core.settings import (
     Settings,
 )
 
+if TYPE_CHECKING:
+    from calftimer.gui.session.sound_check import SoundCheck
+
 RATE_STEPS = 10  # the voice-rate slider moves in tenths
+TEST_TEXT = "&Play test"
+STOP_TEXT = "Sto&p test"
+TEST_DESCRIPTION = (
+    "Play the 3-2-1 countdown, the go sound and a phrase of the coach with the sound theme, "
+    "voice and volumes chosen here, before you save them. Press again to stop."
+)
+NO_SOUND_CHECK = "There is no sound output to test."
 
 
 class SettingsDialog(QDialog):
@@ -54,11 +70,13 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         *,
         system_voices: list[str] | None = None,
+        sound_check: SoundCheck | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setObjectName("settingsDialog")
         self._initial = settings
+        self._sound_check = sound_check
 
         # ---- session
         self.countdown_combo = QComboBox()
@@ -139,6 +157,15 @@ class SettingsDialog(QDialog):
             "Sound theme",
             "Low-pitched cues stand out better when music is playing.",
         )
+
+        self.test_button = QPushButton(TEST_TEXT)
+        self.test_button.setAutoDefault(False)  # Enter in the dialog still means OK
+        self.test_button.setAccessibleName("Play test")
+        self.test_status = QLabel()
+        self.test_status.setWordWrap(True)
+        self.test_button.clicked.connect(self._on_test_clicked)
+        if sound_check is not None:
+            sound_check.changed.connect(self._update_test)
 
         # ---- profile (optional; only for reading heel-rise tests)
         self.sex_combo = QComboBox()
@@ -274,6 +301,7 @@ class SettingsDialog(QDialog):
         _select(self.theme_combo, settings.theme)
         self._on_rate_changed(self.rate_slider.value())
         self._update_enabled()
+        self._update_test()
 
     def controls(self) -> list[QWidget]:
         """The interactive controls in tab order (for tests and the focus chain)."""
@@ -287,6 +315,7 @@ class SettingsDialog(QDialog):
             self.cue_volume_slider,
             self.voice_volume_slider,
             self.sound_theme_combo,
+            self.test_button,
             self.sex_combo,
             self.age_combo,
             self.target_combo,
@@ -298,6 +327,14 @@ class SettingsDialog(QDialog):
     def reject(self) -> None:
         self.show_settings(self._initial)  # so settings() after Cancel changes nothing
         super().reject()
+
+    def done(self, result: int) -> None:
+        """Closed, however (OK, Cancel, Esc, the window's close button): the test stops."""
+        check, self._sound_check = self._sound_check, None  # this dialog tests no more
+        if check is not None:
+            check.changed.disconnect(self._update_test)
+            check.stop()
+        super().done(result)
 
     # ---------------------------------------------------------------- building
 
@@ -316,6 +353,10 @@ class SettingsDialog(QDialog):
         self._row(form, "C&ue volume:", self.cue_volume_slider, self.cue_volume_label)
         self._row(form, "V&oice volume:", self.voice_volume_slider, self.voice_volume_label)
         self._row(form, "&Sound theme:", self.sound_theme_combo)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_button)
+        test_row.addWidget(self.test_status, 1)
+        form.addRow(test_row)
 
         profile = QGroupBox("Profile (optional, for the heel-rise test)")
         form = QFormLayout(profile)
@@ -399,6 +440,32 @@ class SettingsDialog(QDialog):
         widget.setToolTip(description)
 
     # ---------------------------------------------------------------- handlers
+
+    def _on_test_clicked(self) -> None:
+        check = self._sound_check
+        if check is None:
+            return
+        if check.playing:
+            check.stop()
+        else:
+            check.play(self.settings())
+
+    def _update_test(self) -> None:
+        """The button says what pressing it does; disabled, it and the line beside it say why."""
+        check = self._sound_check
+        problem = NO_SOUND_CHECK if check is None else check.problem
+        playing = check is not None and check.playing
+        focused = self.test_button.hasFocus()
+        self.test_button.setText(STOP_TEXT if playing else TEST_TEXT)
+        self.test_button.setEnabled(playing or not problem)
+        if problem and not playing:
+            self._describe(self.test_button, "Play test", f"Cannot test now. {problem}")
+            self.test_status.setText(problem)
+        else:
+            self._describe(self.test_button, "Play test", TEST_DESCRIPTION)
+            self.test_status.setText("Playing..." if playing else "")
+        if focused and not self.test_button.isEnabled():
+            self.sound_theme_combo.setFocus()  # the focus is not lost with the button
 
     def _on_defaults_clicked(self) -> None:
         self.show_settings(dataclasses.replace(Settings(), muted=self._initial.muted))

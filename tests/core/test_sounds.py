@@ -1,4 +1,5 @@
-"""The shipped cue sounds: format, loudness, sharp onsets, two distinct themes, reproducible.
+"""The shipped cue sounds: format, loudness (a stated target), sharp onsets, two distinct
+themes, reproducible.
 
 Standard library only (``wave``), no Qt: the files are checked as data, the way QSoundEffect and the
 onset-timing tests rely on them.
@@ -8,8 +9,10 @@ from __future__ import annotations
 
 import fnmatch
 import importlib.resources
+import itertools
 import math
 import operator
+import statistics
 import subprocess
 import sys
 import tomllib
@@ -142,11 +145,107 @@ def test_the_metronome_beat_is_a_short_click() -> None:
         assert len(audible(samples)) / RATE <= 0.040
 
 
+# The loudness target (resources/make_sounds.py says why): every cue at -12 LUFS over its loudest
+# 100 ms, the metronome beat at -15, each within 1 LU; no peak above -3 dBFS, so the mixer that
+# adds a cue and a word keeps room.
+CUE_LUFS = -12.0
+BEAT_LUFS = -15.0
+LOUDNESS_TOLERANCE_LU = 1.0
+PEAK_CEILING_DBFS = -3.0
+LOUDNESS_WINDOW_S = 0.100
+
+
+def biquad_coefficients(
+    kind: str, rate: int, f0: float, q: float, gain_db: float = 0.0
+) -> tuple[tuple[float, float, float], tuple[float, float]]:
+    """A high shelf or high pass (the RBJ cookbook's), normalised: (b0, b1, b2), (a1, a2)."""
+    w0 = 2 * math.pi * f0 / rate
+    cos, alpha = math.cos(w0), math.sin(w0) / (2 * q)
+    if kind == "shelf":
+        a = 10 ** (gain_db / 40)
+        root = 2 * math.sqrt(a) * alpha
+        b = (
+            a * ((a + 1) + (a - 1) * cos + root),
+            -2 * a * ((a - 1) + (a + 1) * cos),
+            a * ((a + 1) + (a - 1) * cos - root),
+        )
+        den = ((a + 1) - (a - 1) * cos + root, 2 * ((a - 1) - (a + 1) * cos))
+        den2 = (a + 1) - (a - 1) * cos - root
+    else:
+        b = ((1 + cos) / 2, -(1 + cos), (1 + cos) / 2)
+        den, den2 = (1 + alpha, -2 * cos), 1 - alpha
+    a0 = den[0]
+    return (b[0] / a0, b[1] / a0, b[2] / a0), (den[1] / a0, den2 / a0)
+
+
+def k_weighted(samples: list[float], rate: int) -> list[float]:
+    """BS.1770's K-weighting at any rate: a +4 dB shelf above ~1.5 kHz, a high pass at 38 Hz."""
+    for b, a in (
+        biquad_coefficients("shelf", rate, 1500.0, 1 / math.sqrt(2), 4.0),
+        biquad_coefficients("pass", rate, 38.0, 0.5),
+    ):
+        out, x1, x2, y1, y2 = [], 0.0, 0.0, 0.0, 0.0
+        for x in samples:
+            y = b[0] * x + b[1] * x1 + b[2] * x2 - a[0] * y1 - a[1] * y2
+            x2, x1, y2, y1 = x1, x, y1, y
+            out.append(y)
+        samples = out
+    return samples
+
+
+def loudness_lufs(samples: array[int] | list[float], rate: int = RATE) -> float:
+    """Loudness (LUFS) of the loudest ``LOUDNESS_WINDOW_S`` of 16-bit ``samples``."""
+    weighted = k_weighted([s / 32768 for s in samples], rate)
+    n = round(LOUDNESS_WINDOW_S * rate)
+    weighted += [0.0] * max(0, n - len(weighted))
+    running = [0.0, *itertools.accumulate(v * v for v in weighted)]
+    loudest = max(running[i + n] - running[i] for i in range(0, len(weighted) - n + 1, 16))
+    return -0.691 + 10 * math.log10(loudest / n)
+
+
+def test_the_loudness_measure_reads_a_full_scale_1_khz_tone_as_minus_3_lufs() -> None:
+    """BS.1770's own check: a 0 dBFS 997 Hz sine in one channel reads -3.01 LUFS."""
+    for rate in (RATE, 22_050):
+        tone = [32767 * math.sin(2 * math.pi * 997 * i / rate) for i in range(rate // 2)]
+        assert loudness_lufs(tone, rate) == pytest.approx(-3.01, abs=0.1)
+
+
 @pytest.mark.parametrize(("theme", "name"), ALL, ids=IDS)
-def test_peak_is_about_minus_3_dbfs(theme: str, name: str) -> None:
+def test_every_cue_is_at_the_loudness_target_with_room_below_full_scale(
+    theme: str, name: str
+) -> None:
     _, samples = read(theme, name)
+    target = BEAT_LUFS if name == "beat" else CUE_LUFS
+    lufs = loudness_lufs(samples)
+    assert abs(lufs - target) <= LOUDNESS_TOLERANCE_LU, f"{lufs:.1f} LUFS, target {target}"
     dbfs = 20 * math.log10(peak(samples) / 32768)
-    assert -6.0 <= dbfs <= -1.0
+    assert dbfs <= PEAK_CEILING_DBFS, f"peak {dbfs:.1f} dBFS"
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_the_countdown_tick_is_long_enough_to_hear_over_music(theme: str) -> None:
+    """A tick of 120-150 ms: the ear takes about 100 ms to hear a sound at its full loudness."""
+    _, samples = read(theme, "tick")
+    loud = 0.01 * peak(samples)  # -40 dB
+    sounding = [i for i, s in enumerate(samples) if abs(s) > loud]
+    assert 0.120 <= (sounding[-1] - sounding[0]) / RATE <= 0.150
+
+
+VOICE = PACKAGE / "resources" / "voice" / "en"
+
+
+def test_the_cues_stand_a_little_above_the_built_in_voice() -> None:
+    """At equal volumes a cue is 1-5 LU louder than a typical word (it is short and must cut
+    through music; the voice is heard for longer): the two stay balanced."""
+    levels = []
+    for path in sorted(VOICE.glob("*.wav")):
+        with wave.open(str(path), "rb") as wav:
+            rate = wav.getframerate()
+            samples = array("h", wav.readframes(wav.getnframes()))
+        levels.append(loudness_lufs(samples, rate))
+    assert len(levels) > 50
+    typical = statistics.median(levels)
+    assert 1.0 <= CUE_LUFS - typical <= 5.0, f"voice {typical:.1f} LUFS"
 
 
 @pytest.mark.parametrize(("theme", "name"), ALL, ids=IDS)

@@ -22,7 +22,9 @@ class RecordingOutput(QObject):
     """A sound output that records what it was asked to play, and when.
 
     Like the audio thread, it plays a sound handed out ahead (``play_at``) when the clock
-    reaches its instant, unless it is cancelled first. Times are recorded from ``t0``."""
+    reaches its instant, unless it is cancelled first. Times are recorded from ``t0``.
+    ``handed`` keeps every sound and phrase handed out ahead with its volume and the sound theme
+    in use then; like the engine, it says it is ready (``became_ready``) once a theme is set."""
 
     played = Signal(str)
     became_ready = Signal()
@@ -47,6 +49,9 @@ class RecordingOutput(QObject):
         self._phrases: list[tuple[int, str]] = []  # say_at calls not yet begun
         self.voices: list[tuple[str, float, str]] = []
         self.themes: list[str] = []
+        self.theme = "standard"
+        # (instant from t0, sound name or phrase text, volume, theme), as handed out ahead
+        self.handed: list[tuple[int, str, float, str]] = []
 
     @property
     def sounds(self) -> list[tuple[int, str]]:
@@ -72,6 +77,7 @@ class RecordingOutput(QObject):
 
     def play_at(self, name: str, volume: float, due_mono_ms: int) -> None:
         self._pending.append((due_mono_ms, name))
+        self.handed.append((due_mono_ms - self.t0, name, volume, self.theme))
 
     def cancel_pending(self) -> None:
         now = self.clock()
@@ -85,6 +91,7 @@ class RecordingOutput(QObject):
 
     def say_at(self, phrase: Phrase, volume: float, start_mono_ms: int) -> None:
         self._phrases.append((start_mono_ms, phrase.text))
+        self.handed.append((start_mono_ms - self.t0, phrase.text, volume, self.theme))
 
     def stop_all(self) -> None:
         self.cancel_pending()
@@ -92,6 +99,8 @@ class RecordingOutput(QObject):
 
     def set_theme(self, theme: str) -> None:
         self.themes.append(theme)
+        self.theme = theme
+        self.became_ready.emit()  # the engine, once it has read the theme's files
 
     def set_voice(self, engine: str, rate: float, voice_name: str) -> None:
         self.voices.append((engine, rate, voice_name))

@@ -12,7 +12,9 @@ cannot know on its own:
   so its first words are not lost (``when_ready``);
 - the output's life: attaching one, replacing one that failed by a silent one, closing it;
 - the settings that touch sound (mute, volumes, voice, sound theme), heard from the
-  ``SettingsHub``.
+  ``SettingsHub``;
+- the Settings dialog's sound test (``sound_check``, sound_check.py), which plays through the
+  same output and only while no session runs.
 
 The session controller tells it what the session did (``follow``, ``on_cues``, ``on_position``,
 ``on_state``, ``before_operation``/``after_operation``); it never reads the driver itself.
@@ -31,6 +33,7 @@ from calftimer.core.settings import Settings
 from calftimer.core.timeline import Cue
 from calftimer.gui.notices import NoticeBoard
 from calftimer.gui.session.output import AudioOutput
+from calftimer.gui.session.sound_check import SoundCheck
 from calftimer.gui.session.timers import TimerFactory
 from calftimer.gui.settings_hub import SettingsHub
 
@@ -67,6 +70,9 @@ class CueConductor(QObject):
         self._waiting: Callable[[], None] | None = None
         self._wait_timer = timers(self._on_wait_over)
         settings.changed.connect(self._on_settings_changed)
+        self.sound_check = SoundCheck(
+            lambda: self._output, self._session_busy, settings, clock, timers, self
+        )
 
     # ------------------------------------------------------------------ the output
 
@@ -101,6 +107,8 @@ class CueConductor(QObject):
             self._notices.post("sound", "warning", output.problem)
         else:
             self._notices.withdraw("sound")  # a working output again (a restart, a new device)
+        output.became_ready.connect(self.sound_check.refresh)
+        self.sound_check.refresh()
 
     def _on_output_failed(self, problem: str) -> None:
         """The sounds could not load (the device went away): flash the screen instead."""
@@ -125,6 +133,7 @@ class CueConductor(QObject):
     def close(self) -> None:
         """The app quits: stop the timers and the output."""
         self._wait_timer.stop()
+        self.sound_check.stop()
         if self._output is not None:
             self._output.close()
 
@@ -138,6 +147,7 @@ class CueConductor(QObject):
             return False
         self._waiting = go
         self._wait_timer.start(AUDIO_READY_WAIT_MS)
+        self.sound_check.refresh()  # a session about to start: no test now
         return True
 
     @property
@@ -145,8 +155,10 @@ class CueConductor(QObject):
         return self._waiting is not None
 
     def cancel_wait(self) -> None:
-        self._waiting = None
+        waited, self._waiting = self._waiting is not None, None
         self._wait_timer.stop()
+        if waited:
+            self.sound_check.refresh()
 
     def _start_if_waiting(self, *_args: object) -> None:
         if self._waiting is not None and not self.loading:
@@ -164,6 +176,7 @@ class CueConductor(QObject):
         """A new session: nothing of the last one is played or held any more."""
         self._session = session
         self._held = []
+        self.sound_check.refresh()  # a test still playing stops: the session speaks now
         if self._player is not None:
             self._player.reset()
         self._take_back()
@@ -185,6 +198,7 @@ class CueConductor(QObject):
         self._schedule_ahead()
 
     def on_state(self, state: State) -> None:
+        self.sound_check.refresh()  # first: a test still playing is silenced before the session
         if state in (State.PAUSED, State.ABANDONED) and self._player is not None:
             self._player.on_pause()  # pausing or stopping silences what is sounding
         if state is State.FINISHED:
@@ -226,6 +240,12 @@ class CueConductor(QObject):
         return self._player.measure if self._player is not None else estimate
 
     # ------------------------------------------------------------------ internals
+
+    def _session_busy(self) -> bool:
+        """A session runs, is paused, or waits for the output to start: no sound test."""
+        session = self._session
+        active = session is not None and session.state in (State.RUNNING, State.PAUSED)
+        return active or self.waiting
 
     def _on_settings_changed(self, settings: Settings) -> None:
         if self._player is None or self._output is None:
