@@ -33,7 +33,7 @@ no Xvfb, no xdotool, no sound server). Every process it starts ends, on Ctrl+C t
 
 Run from the repository root (real-time work: under the machine's lock)::
 
-    flock /work/realtime.lock .venv/bin/python benchmarks/soak.py --launches 100
+    .venv/bin/python benchmarks/soak.py --launches 100 --lock /work/realtime.lock
     .venv/bin/python benchmarks/soak.py --launches 5 --server pipewire   # quick
 """
 
@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import json
 import os
 import random
@@ -361,6 +362,20 @@ def stopped_in(data: Path) -> str:
 # ------------------------------------------------------------------------------ the run
 
 
+@contextlib.contextmanager
+def held(lock: str | None) -> Iterator[None]:
+    """``lock`` (a file) locked exclusively for the block; nothing when None."""
+    if lock is None:
+        yield
+        return
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--launches", type=int, default=100, help="how many (default 100)")
@@ -381,6 +396,12 @@ def main(argv: list[str] | None = None) -> int:
         "--timeout", type=float, default=15.0, help="seconds from Ctrl+Q to a hang (default 15)"
     )
     parser.add_argument("--verbose", action="store_true", help="a line per launch")
+    parser.add_argument(
+        "--lock",
+        metavar="FILE",
+        help="hold this lock (flock) during each launch, not between them: on a shared "
+        "machine other real-time work runs between launches (e.g. /work/realtime.lock)",
+    )
     args = parser.parse_args(argv)
     kind = "pulseaudio" if args.server == "pulse" else args.server
     launcher = Path(sys.executable).parent / "calftimer"
@@ -399,7 +420,8 @@ def main(argv: list[str] | None = None) -> int:
         with private_screen() as display, open_server(kind, [SINK]) as server:
             for index in range(1, args.launches + 1):
                 delay = round(rng.uniform(*args.stop_after), 2)
-                launch = launch_once(index, delay, display, server, launcher, args.timeout)
+                with held(args.lock):
+                    launch = launch_once(index, delay, display, server, launcher, args.timeout)
                 launches.append(launch)
                 if args.verbose or launch.faults or launch.problem or launch.returncode != 0:
                     print(describe(launch), flush=True)
