@@ -77,7 +77,7 @@ def main(argv: list[str]) -> int:
         say_at = output.say_at
 
         def on_phrase(phrase: object, volume: float, start_mono_ms: int) -> None:
-            say_at(phrase, volume, start_mono_ms)  # type: ignore[arg-type]
+            say_at(phrase, volume, start_mono_ms)
             delay = max(0, start_mono_ms - monotonic_ms()) + MID_PHRASE_MS
             QTimer.singleShot(delay, lambda: quit_now(moment))
 
