@@ -425,6 +425,8 @@ def main(argv: list[str] | None = None) -> int:
                 launches.append(launch)
                 if args.verbose or launch.faults or launch.problem or launch.returncode != 0:
                     print(describe(launch), flush=True)
+                elif index % 10 == 0:
+                    print(f"soak: {index} of {args.launches} launched", file=sys.stderr, flush=True)
     except KeyboardInterrupt:
         print(f"soak: interrupted after {len(launches)} launches", file=sys.stderr)
     except (SoakError, SoundServerError) as exc:
