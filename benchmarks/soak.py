@@ -429,6 +429,9 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"soak: {index} of {args.launches} launched", file=sys.stderr, flush=True)
     except KeyboardInterrupt:
         print(f"soak: interrupted after {len(launches)} launches", file=sys.stderr)
+        report(kind, launches, time.monotonic() - began)
+        print(f"soak: INCOMPLETE ({len(launches)} of {args.launches} launches)")
+        return 130
     except (SoakError, SoundServerError) as exc:
         print(f"soak: cannot run: {exc}")
         return 2
