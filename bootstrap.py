@@ -88,6 +88,8 @@ TEST = (
     Need("pulseaudio", "cmd:pulseaudio", "the real-audio tests' private sound server", PIPEWIRE),
     Need("pulseaudio-utils", "cmd:parec", "recording that sound server (parec, pactl)"),
     Need("espeak-ng", "cmd:espeak-ng", "rebuilding the built-in voice to compare it"),
+    Need("speech-dispatcher", "cmd:speech-dispatcher", "the system voice's real test (service)"),
+    Need("speech-dispatcher-espeak-ng", "", "the system voice's real test (a voice for it)"),
     Need("dbus-daemon|dbus", "cmd:dbus-daemon", "the keep-awake test's private session bus"),
     Need("desktop-file-utils", "cmd:desktop-file-validate", "checking the launcher entry"),
     Need("appstream", "cmd:appstreamcli", "checking the AppStream data"),

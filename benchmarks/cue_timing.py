@@ -31,7 +31,7 @@ and the ratio of the baseline's p95 to the engine's. Targets for the engine: 0 d
 Run from the repository root (needs the sound server: ``bootstrap.py --test`` installs it)::
 
     python benchmarks/cue_timing.py                     # PulseAudio, about 75 s
-    python benchmarks/cue_timing.py --server pipewire
+    python benchmarks/cue_timing.py --server pipewire   # a private PipeWire 1.4 + WirePlumber
     python benchmarks/cue_timing.py --json
 """
 
@@ -61,6 +61,7 @@ from calftimer.core.programs import Program, default_block  # noqa: E402
 from calftimer.core.settings import Settings  # noqa: E402
 from calftimer.core.timeline import CompileOptions  # noqa: E402
 from tests.realaudio import RATE  # noqa: E402
+from tests.realaudio import SERVERS as SERVER_NAMES  # noqa: E402
 
 RUNNERS = ("engine", "baseline")
 TAIL_MS = 2_500
@@ -307,8 +308,7 @@ def phrases_late(log: Log, recording: np.ndarray, rec_start: float, latency: flo
 def run(stall_ms: int, stall_every_s: float, server_name: str) -> dict[str, Any]:
     import tests.realaudio as realaudio
 
-    server_class = realaudio.PipeWireServer if server_name == "pipewire" else realaudio.PulseServer
-    with server_class(list(RUNNERS)) as server:
+    with realaudio.open_server(server_name, list(RUNNERS)) as server:
         server.apply()  # this process's Qt talks to the private server
         recordings = {name: server.record(name) for name in RUNNERS}
         rec_start = monotonic_ms()
@@ -324,9 +324,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stall-ms", type=int, default=250)
     parser.add_argument("--stall-every-s", type=float, default=5.0)
-    parser.add_argument("--server", choices=("pulseaudio", "pipewire"), default="pulseaudio")
+    parser.add_argument(
+        "--server", choices=(*SERVER_NAMES, "pulse"), default="pulseaudio", help="pulse: pulseaudio"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    args.server = SERVER_NAMES[0] if args.server == "pulse" else args.server
     result = run(args.stall_ms, args.stall_every_s, args.server)
     ours, theirs = result["runners"]["engine"], result["runners"]["baseline"]
     theirs["p95_ratio_to_engine"] = round(

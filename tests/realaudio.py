@@ -81,7 +81,12 @@ class Stream:
 
 class ProcessGroup:
     """The processes a server started, in one process group: stopping ends them all, and then
-    /proc is checked for any member left (a child one of them forked, say)."""
+    /proc is checked for any member left (a child one of them forked, say).
+
+    Each one is also killed by the kernel when the thread that started it ends (Linux's
+    parent-death signal): a test run killed outright (SIGKILL, a CI timeout) runs no ``finally``,
+    and would otherwise leave its daemons running. So start them from a thread that outlives the
+    server (the main thread, as the tests and benchmarks do)."""
 
     def __init__(self, label: str) -> None:
         self.label = label
@@ -93,7 +98,12 @@ class ProcessGroup:
     ) -> subprocess.Popen[bytes]:
         try:
             process = subprocess.Popen(
-                command, env=env, process_group=self.pgid or 0, stdin=subprocess.DEVNULL, **options
+                command,
+                env=env,
+                process_group=self.pgid or 0,
+                stdin=subprocess.DEVNULL,
+                preexec_fn=_die_with_parent,
+                **options,
             )
         except OSError as exc:  # the program is missing, or the group is gone (all have died)
             raise SoundServerError(f"{self.label}: could not start {command[0]}: {exc}") from exc
@@ -124,6 +134,16 @@ class ProcessGroup:
         left = [pid for pid in self.members() if not _is_zombie(pid)]
         self.pgid, self.started = None, []
         return left
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+
+
+def _die_with_parent() -> None:
+    """In the child, before it runs its program: SIGKILL when the starting thread ends."""
+    if _LIBC is not None:
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def _process_groups() -> Iterator[tuple[int, int]]:
@@ -756,15 +776,29 @@ class PipeWireGraph:
             node, client = record.get("node", {}), record.get("client", {})
             if not str(node.get("media.class", "")).startswith("Stream/Output"):
                 continue
+            # The client's socket says who it is: the process on the other end of the socket
+            # (the kernel's word, not the application's) and the protocol it speaks.
+            # libpipewire speaks protocol-native; pipewire-pulse's clients, protocol-pulse.
             api = client.get("client.api") or node.get("client.api")
-            pid = client.get("application.process.id") or node.get("application.process.id")
+            protocol = client.get("pipewire.protocol", "")
+            pid = (
+                client.get("pipewire.sec.pid")
+                or client.get("application.process.id")
+                or node.get("application.process.id")
+            )
+            if api == "pipewire-pulse" or protocol == "protocol-pulse":
+                via = "pipewire-pulse"
+            elif protocol == "protocol-native":
+                via = "pipewire"
+            else:
+                via = f"pipewire ({protocol or 'unknown protocol'})"
             found.append(
                 Stream(
                     pid=int(pid) if pid else None,
                     application=client.get("application.name", ""),
                     name=node.get("node.name", ""),
                     media_class=node.get("media.class", ""),
-                    via="pipewire-pulse" if api == "pipewire-pulse" else "pipewire",
+                    via=via,
                     sinks=tuple(sorted(record["sinks"])),
                 )
             )

@@ -172,7 +172,7 @@ FAKE_TOOLS = {
         args = sys.argv[1:]
         with open(state + "/calls", "a") as log:
             log.write(" ".join(args) + "\\n")
-        options = dict(a[3:].split("=", 1) for a in args if a.startswith("-o") and "=" in a)
+        options = dict(a[2:].split("=", 1) for a in args if a.startswith("-o") and "=" in a)
         if "indextargets" in args:
             print("http://deb.example/debian/ bookworm")
             print("http://deb.example/debian-security/ bookworm-security")

@@ -99,4 +99,9 @@ class ClipVoice:
         known = [w for w in words if w in self._clips]
         if not known:
             return 0
-        return start_ms + sum(self.clip_ms(w) for w in known) + JOIN_MS * (len(known) - 1)
+        # Summed in samples and rounded up once: each clip's length floored to whole
+        # milliseconds made a ten-word phrase a few milliseconds longer than planned.
+        samples = sum(len(self._clips[w]) // 2 for w in known) + len(self._join) // 2 * (
+            len(known) - 1
+        )
+        return start_ms + -(-samples * 1000 // self.rate)

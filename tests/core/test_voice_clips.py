@@ -51,7 +51,9 @@ def test_measure_is_the_length_of_the_assembled_phrase(voice: ClipVoice) -> None
     tail = 2 * (voice.rate * TAIL_MS // 1000)
     assert pcm[-tail:] == bytes(tail)  # ends in silence the sound server may hold back
     heard_ms = (len(pcm) - tail) * 1000 / (2 * voice.rate)
-    assert voice.measure("", words) == pytest.approx(START_MS + heard_ms, abs=len(words))
+    # Never shorter than what is heard (a phrase placed to end at its moment must not run
+    # past it), and at most the one millisecond of rounding up longer.
+    assert 0 <= voice.measure("", words) - (START_MS + heard_ms) < 1
     gap = 2 * (voice.rate * JOIN_MS // 1000)
     first = voice.assemble(("soleus_squat",))[:-tail]
     assert pcm[: len(first)] == first

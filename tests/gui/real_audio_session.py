@@ -15,6 +15,9 @@ Scenarios
     ``voice``: the built-in voice and the cue sounds. Seated calf raises, 2 reps at 2-0-2-0:
     the set is announced during the get-ready and rep 2 is counted ahead, ending as it starts.
     About 14 s.
+    ``system``: the system voice (QTextToSpeech through speech-dispatcher) and the cue sounds.
+    Seated calf raises, 6 reps at 1-0-1-0, every rep counted ahead. The session starts once the
+    system voice has started (it exits 4 if it cannot). About 20 s.
 """
 
 from __future__ import annotations
@@ -52,6 +55,18 @@ SCENARIOS: dict[str, tuple[Program, CompileOptions, Settings]] = {
         CompileOptions(countdown_s=3, prepare_s=6),
         Settings(voice_engine="clips", cue_volume=80, voice_volume=80),
     ),
+    # The system voice (speech-dispatcher, started by the test on the same server): six reps
+    # at 1-0-1-0, every rep counted ahead so that its count ends as it starts.
+    "system": (
+        Program(
+            "system",
+            "System voice",
+            "",
+            (default_block("seated_calf_raise", sets=1, target=6, tempo=Tempo(1, 0, 1, 0)),),
+        ),
+        CompileOptions(countdown_s=3, prepare_s=6),
+        Settings(voice_engine="system", cue_volume=80, voice_volume=80),
+    ),
 }
 TAIL_MS = 1_500  # after the session ends: the last sound rings out
 
@@ -70,7 +85,7 @@ def main(argv: list[str]) -> int:
     from calftimer.paths import AppPaths
     from calftimer.resources import sounds_folder
 
-    log: dict[str, Any] = {"sounds": [], "phrases": [], "qt_warnings": []}
+    log: dict[str, Any] = {"sounds": [], "phrases": [], "qt_warnings": [], "skipped": []}
 
     def on_message(_kind: object, _context: object, message: str) -> None:
         if "QSocketNotifier" in message or "QThread" in message or "pulse" in message.lower():
@@ -131,7 +146,12 @@ def main(argv: list[str]) -> int:
         # Both the sounds and the voice must be loaded: they finish in either order.
         if output.loading or started:
             return
+        if settings.voice_engine == "system" and output.voice != "system":
+            return  # the clips speak until the system voice has started and measured itself
         started.append(True)
+        skipped = getattr(output._system, "skipped", None)  # absent before the timed voice
+        if skipped is not None:
+            skipped.connect(lambda text: log["skipped"].append(text))
         window.session.state_changed.connect(on_state)
         window.session.start(program)
 
@@ -142,10 +162,15 @@ def main(argv: list[str]) -> int:
     output.became_ready.connect(start)
     output.voice_changed.connect(start)
     output.failed.connect(lambda problem: (print(problem, file=sys.stderr), app.exit(3)))
+    if settings.voice_engine == "system":
+        output.notice.connect(lambda notice: (print(notice, file=sys.stderr), app.exit(4)))
     window.show()
     code = app.exec()
     log["dropped"] = output.dropped
     log["clock_jumps"] = output.frame_clock.jumps
+    system = output._system
+    if system is not None:
+        log["speech"] = {"lead": system.lead_ms, "pause": getattr(system, "pause_ms", -1)}
     window.close()
     output.close()
     log_path.write_text(json.dumps(log, indent=1))

@@ -30,6 +30,10 @@ from collections import deque
 
 WINDOW_MS = 10_000  # the envelope is the lowest estimate of the last ten seconds
 SETTLE_REPORTS = 40  # reports (about 0.4 s) before an anchor is trusted
+# Reports before a provisional anchor places sounds on a stream that has just (re)started
+# (headphones plugged in during a session): a beat due then is placed a few milliseconds off
+# instead of waiting for the settled clock and coming up to 40 ms late.
+PROVISIONAL_REPORTS = 3
 SLEW_MS_PER_S = 0.02  # the most the anchor moves per second (20 ppm), once set
 
 
@@ -39,6 +43,7 @@ class FrameClock:
         self._estimates: deque[tuple[float, float]] = deque()  # (report time, estimate)
         self._reports = 0
         self._anchor: float | None = None  # monotonic ms at which frame 0 was taken
+        self._provisional: float | None = None  # the envelope so far, before it has settled
         self._relearning = False
         self._last_slew_at: float | None = None
         self.jumps = 0
@@ -59,6 +64,8 @@ class FrameClock:
         envelope = _push(self._estimates, now_ms, estimate, WINDOW_MS)
         self._reports += 1
         if self._reports < SETTLE_REPORTS:
+            if self._reports >= PROVISIONAL_REPORTS and self._anchor is None:
+                self._provisional = envelope
             return
         if self._anchor is None or self._relearning:
             if self._anchor is not None:
@@ -85,14 +92,17 @@ class FrameClock:
         self._estimates.clear()
         self._reports = 0
         self._anchor = None
+        self._provisional = None
         self._relearning = False
         self._last_slew_at = None
 
     def frame_at(self, mono_ms: float) -> int | None:
-        """The frame that will be taken at ``mono_ms`` (None until anchored)."""
-        if self._anchor is None:
+        """The frame that will be taken at ``mono_ms``: by the settled anchor, or before it has
+        settled by the provisional one; None until the stream has been heard from."""
+        anchor = self._anchor if self._anchor is not None else self._provisional
+        if anchor is None:
             return None
-        return round((mono_ms - self._anchor) * self.rate / 1000)
+        return round((mono_ms - anchor) * self.rate / 1000)
 
     def mono_at(self, frame: int) -> float | None:
         """When ``frame`` will be taken, on the monotonic clock (None until anchored)."""

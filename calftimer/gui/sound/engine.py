@@ -387,9 +387,13 @@ class SoundEngine(QObject):
         before = (self.voice, self._rate)
         self._engine, self._rate, self._voice_name = engine, rate, voice_name
         if engine == "system" and self._system is None:
-            self._system = SystemVoice(self._speech_engine, self._clock, self)
+            self._system = SystemVoice(
+                self._speech_engine, self._clock, self, rate=rate, voice_name=voice_name
+            )
             self._system.ready.connect(lambda _voices: self.voice_changed.emit())
             self._system.failed.connect(self._on_system_failed)
+        elif engine == "system" and self._system is not None:
+            self._system.configure(rate, voice_name)  # measured again if it changed
         if (self.voice, self._rate) != before:
             self.voice_changed.emit()
 
@@ -420,7 +424,18 @@ class SoundEngine(QObject):
     def _say(self, phrase: Phrase, volume: float, start_ms: float, *, asap: bool) -> None:
         voice = self.voice
         if voice == "system" and self._system is not None:
-            self._system.say_at(phrase.text, volume, self._rate, self._voice_name, round(start_ms))
+            # Timed by the voice itself to end at the phrase's moment (speech.SpeechTiming);
+            # a phrase said at once is said at once.
+            planned = 0 if asap else phrase.duration_ms
+            self._system.say_at(
+                phrase.text,
+                volume,
+                self._rate,
+                self._voice_name,
+                round(start_ms),
+                planned,
+                planned + phrase.slack_ms,
+            )
         elif voice == "clips" and self._clips is not None:
             samples = self._assemble(phrase.words)
             if len(samples):

@@ -1,15 +1,33 @@
 """The system voice: the computer's own text-to-speech (QTextToSpeech), on a thread of its own.
 
 A system voice cannot be placed by the sample: it speaks through its own service
-(speech-dispatcher on Linux) some time after it is asked. So this part measures that time as
-it speaks (from ``say()`` to the engine saying it speaks) and asks that much earlier next time:
-a phrase handed with the instant it must start (``say_at``) starts then, within a few
-milliseconds once the first phrases have been measured, and never early by more than the
-difference between two measurements. Until it has measured, it asks at the instant itself: late
-rather than early (a rep count said before its rep misleads).
+(speech-dispatcher on Linux), some time after it is asked, for a length nobody knows before it
+has spoken. So this part measures both as it speaks (``SpeechTiming``) and asks each phrase early
+enough that it ends at the moment it announces, as the built-in voice does:
+
+- **Start-up**: from ``say()`` to the engine reporting that it speaks (its ``Speaking`` state).
+  Measured here: 1-10 ms with speech-dispatcher and espeak-ng, and heard within a few ms of that
+  (the old plan assumed a second, and counts came 1.2-1.5 s early). The lead is the median of the
+  last five measurements: one slow start (a module loading a voice) moves it by nothing.
+- **Length**: ``Ready`` comes when the service has played the phrase and the engine's trailing
+  pause, so a phrase's heard length is its ``Speaking``-to-``Ready`` time less that pause. With
+  espeak-ng the pause is the same whatever the phrase but not whatever the rate (measured here:
+  322 ms at rate 0, 73 ms at 0.5, 521 ms at -0.5, 904 ms at -1), so it is measured when the voice
+  starts and whenever the rate or voice changes, by saying "..." at volume 0 (nothing is heard);
+  a word is said silently too, so the first count of a session is already timed. Each text's
+  length is learnt as it is said (counts repeat); a text not said yet is its planned length
+  scaled by how the measured lengths compared with their plans.
+
+A phrase asked for at ``at_ms`` with a planned length ``planned_ms`` starts at
+``at_ms + planned_ms - length - lead``: it ends at its moment. When a phrase's turn comes while
+another is still speaking (a voice slower than the room the plan gave it), the older one is
+**cut**: the newer one announces what comes next, and the older one, run on, would be heard over
+it. A phrase whose room has passed before it could start (the thread held up, a slow engine) is
+**skipped**: heard after what it announces, it would mislead.
 
 Constructing the engine can block for seconds (speech-dispatcher starting), so everything runs
-on the speech thread. When it cannot start, ``failed`` says what is really missing.
+on the speech thread. When it cannot start, ``failed`` says what is really missing
+(``speech_advice``).
 """
 
 from __future__ import annotations
@@ -19,33 +37,109 @@ import shutil
 import statistics
 import sys
 from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from calftimer.core.clock import Clock, monotonic_ms
+from calftimer.core.cues import estimate_ms
 
 NOT_REAL_ENGINES = frozenset({"mock"})  # Qt's test engine says nothing
-LATENCY_SAMPLES = 5  # the median of the last five phrases' start-up times is the lead
-MAX_LATENCY_MS = 3_000  # a measurement above this is a hiccup, not the engine's pace
+LATENCY_SAMPLES = 5  # the lead is the median of the last five phrases' start-up times
+LENGTH_SAMPLES = 3  # a text's length: the median of its last three sayings
+RATIO_SAMPLES = 9  # measured length / planned length, for texts not said yet
+MAX_LATENCY_MS = 3_000  # a start-up above this is a hiccup, not the engine's pace
+PAUSE_PROBE = "..."  # said silently at start: nothing but the engine's trailing pause
+WORD_PROBE = "one"  # said silently at start: the length of a count
+WARM_UP_TIMEOUT_MS = 5_000  # an engine that never reports Ready is used untimed after this
+# Where speech-dispatcher keeps its output modules (Debian, newer multiarch, Fedora/Arch).
+SPEECHD_MODULE_DIRS = (
+    "/usr/lib/speech-dispatcher-modules",
+    "/usr/lib/x86_64-linux-gnu/speech-dispatcher-modules",
+    "/usr/lib/aarch64-linux-gnu/speech-dispatcher-modules",
+    "/usr/libexec/speech-dispatcher-modules",
+)
+NOT_VOICES = frozenset({"sd_dummy", "sd_generic"})  # a recorded apology; a shell-script frame
 
 
-def speech_advice(reason: str) -> str:
-    """What to do about a system voice that does not start, from what is really missing."""
-    if not sys.platform.startswith("linux"):
+# ------------------------------------------------------------------------------ advice
+
+
+@dataclass(frozen=True)
+class SpeechSystem:
+    """What of the speech stack is on this machine (``SpeechSystem.probe()``); tests build one."""
+
+    linux: bool
+    engines: tuple[str, ...]  # Qt's text-to-speech plugins (None of them: Qt's module is absent)
+    libspeechd: bool  # the library Qt's speech-dispatcher plugin loads
+    dispatcher: bool  # the speech-dispatcher service
+    modules: tuple[str, ...]  # its output modules that speak (sd_espeak-ng, ...)
+
+    @staticmethod
+    def probe(engines: tuple[str, ...] | None = None) -> SpeechSystem:
+        if engines is None:
+            try:
+                from PySide6.QtTextToSpeech import QTextToSpeech
+
+                engines = tuple(QTextToSpeech.availableEngines())
+            except ImportError:
+                engines = ()
+        modules: list[str] = []
+        for folder in SPEECHD_MODULE_DIRS:
+            path = Path(folder)
+            if path.is_dir():
+                modules += [p.name for p in path.glob("sd_*") if p.name not in NOT_VOICES]
+        return SpeechSystem(
+            linux=sys.platform.startswith("linux"),
+            engines=engines,
+            libspeechd=ctypes.util.find_library("speechd") is not None,
+            dispatcher=shutil.which("speech-dispatcher") is not None,
+            modules=tuple(sorted(set(modules))),
+        )
+
+
+def speech_advice(reason: str, system: SpeechSystem | None = None) -> str:
+    """What to do about a system voice that does not start, from what is really missing on this
+    machine (each case checked on Debian 12 with PySide6 6.11)."""
+    system = system or SpeechSystem.probe()
+    fallback = "the built-in voice speaks until then."
+    if not system.linux:
         return "The built-in voice speaks instead."
-    missing = []
-    if ctypes.util.find_library("speechd") is None or shutil.which("speech-dispatcher") is None:
-        missing.append("speech-dispatcher")
-    if shutil.which("espeak-ng") is None:
-        missing.append("espeak-ng")
-    if missing:
-        return f"Install {' and '.join(missing)} for the system voice (sudo apt install " + (
-            f"{' '.join(missing)}); the built-in voice speaks until then."
+    real = [e for e in system.engines if e not in NOT_REAL_ENGINES]
+    if not real:
+        # PySide6-Essentials alone, or an Addons wheel without its text-to-speech plugins.
+        return (
+            "Qt's text-to-speech plugins are missing from this installation (they come with "
+            f"PySide6-Addons: pip install PySide6-Addons); {fallback}"
+        )
+    if "speechd" in real:
+        if not system.dispatcher:
+            return (
+                "Install speech-dispatcher and its espeak-ng voice for the system voice (sudo apt "
+                f"install speech-dispatcher speech-dispatcher-espeak-ng); {fallback}"
+            )
+        if not system.libspeechd:
+            return (
+                "speech-dispatcher is installed but not its client library: install libspeechd2 "
+                f"(sudo apt install libspeechd2); {fallback}"
+            )
+        if not system.modules:
+            return (
+                "speech-dispatcher has no voice to speak with: install one (sudo apt install "
+                f"speech-dispatcher-espeak-ng); {fallback}"
+            )
+    if "speechd" in real:
+        return (
+            f"speech-dispatcher and its voices ({', '.join(m[3:] for m in system.modules)}) are "
+            f"installed, but it did not answer ({reason}); the built-in voice speaks. Check it "
+            "with: spd-say hello"
         )
     return (
-        "speech-dispatcher and espeak-ng are installed, but the speech service did not answer "
-        f"({reason}); the built-in voice speaks. Check it with: spd-say hello"
+        f"The speech engine ({', '.join(real)}) did not start ({reason}); the built-in voice "
+        "speaks."
     )
 
 
@@ -57,75 +151,230 @@ def _engine_libraries_present(engine: str) -> bool:
     return ctypes.util.find_library("speechd") is not None
 
 
+# ------------------------------------------------------------------------------ timing
+
+
+class SpeechTiming:
+    """What the voice has been measured to do, and when to ask for a phrase because of it."""
+
+    def __init__(self) -> None:
+        self._latencies: deque[int] = deque(maxlen=LATENCY_SAMPLES)
+        self._lengths: dict[str, deque[int]] = {}
+        self._ratios: deque[float] = deque(maxlen=RATIO_SAMPLES)
+        self.pause_ms: int | None = None  # Ready's lag after the last sound; None: not measured
+
+    @property
+    def lead_ms(self) -> int:
+        """How long before its start a phrase is asked: 0 until measured (late, never early)."""
+        return int(statistics.median(self._latencies)) if self._latencies else 0
+
+    def started(self, latency_ms: int) -> None:
+        if 0 <= latency_ms <= MAX_LATENCY_MS:
+            self._latencies.append(latency_ms)
+
+    def ended(self, text: str, planned_ms: int, speaking_ms: int) -> None:
+        """A phrase planned to last ``planned_ms`` went from Speaking to Ready in
+        ``speaking_ms``, uncut."""
+        if self.pause_ms is None:
+            return
+        length = speaking_ms - self.pause_ms
+        if length <= 0:
+            return  # nothing heard (text the engine does not speak)
+        self._lengths.setdefault(text, deque(maxlen=LENGTH_SAMPLES)).append(length)
+        if planned_ms > 0:
+            self._ratios.append(length / planned_ms)
+
+    def new_voice(self) -> None:
+        """Another rate or voice is measured afresh: its pause and lengths are its own (the
+        start-up is the service's and stays)."""
+        self.pause_ms = None
+        self._lengths.clear()
+        self._ratios.clear()
+
+    def forget_lengths(self) -> None:
+        """The rate or the voice changed: what each text took no longer holds (their ratio to
+        the plan, which scales with the rate, still does)."""
+        self._lengths.clear()
+
+    def length_ms(self, text: str, planned_ms: int) -> int:
+        """How long ``text`` will be heard: measured, or scaled from the plan, or the plan."""
+        known = self._lengths.get(text)
+        if known:
+            return int(statistics.median(known))
+        if self._ratios:
+            return round(planned_ms * statistics.median(self._ratios))
+        return planned_ms
+
+    def ask_at(self, text: str, at_ms: int, planned_ms: int) -> int:
+        """When to call ``say()`` so that ``text`` ends at ``at_ms + planned_ms``."""
+        if planned_ms <= 0:
+            return at_ms - self.lead_ms  # no moment to end at: start at its instant
+        return at_ms + planned_ms - self.length_ms(text, planned_ms) - self.lead_ms
+
+
+@dataclass
+class _Request:
+    text: str
+    volume: float
+    rate: float
+    voice_name: str
+    at_ms: int  # its planned start
+    planned_ms: int  # its planned length: it ends at at_ms + planned_ms
+    room_ms: int  # how long after at_ms it may still start (its length and slack)
+    ask_ms: int = 0
+    asked_ms: int | None = None
+    speaking_ms: int | None = None
+    cut: bool = False
+    learn: bool = True  # False when it cut another: that one's late Ready could end it early
+    probe: str = ""  # "pause" or "word" for the silent measurements at start
+
+
 class _SpeechWorker(QObject):
     """Lives on the speech thread: creates the engine there, where blocking is harmless."""
 
     ready = Signal(str, list)  # engine name, voice names
     failed = Signal(str)  # why it cannot speak
-    latency_measured = Signal(int)  # the lead it uses now, in ms
+    measured = Signal(int, int)  # the lead and the trailing pause now used, in ms (-1: unknown)
+    skipped = Signal(str)  # a phrase whose room had passed
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, factory: Callable[[str, QObject], Any] | None = None) -> None:
         super().__init__()
         self._clock = clock
+        self._factory = factory  # tests: a fake engine instead of QTextToSpeech
         self._speech: Any = None
+        self._engine_name = ""
         self._timer: QTimer | None = None
-        self._pending: tuple[str, float, float, str, int] | None = None
-        self._asked_at: int | None = None
-        self._latencies: deque[int] = deque(maxlen=LATENCY_SAMPLES)
-        self.lead_ms = 0
+        self._warm_timer: QTimer | None = None
+        self._queue: list[_Request] = []
+        self._current: _Request | None = None
+        self._warm_up: list[_Request] = []
+        self._said_with: tuple[float, str] | None = None
+        self._configured: tuple[float, str] = (0.0, "")  # the rate and voice chosen
+        self._measured_with: tuple[float, str] | None = None  # those of the last warm-up
+        self._announced = False  # ready was sent
+        self.timing = SpeechTiming()
 
-    @Slot(str)
-    def start_engine(self, engine: str) -> None:
+    @Slot(str, float, str)
+    def start_engine(self, engine: str, rate: float = 0.0, voice_name: str = "") -> None:
+        self._configured = (rate, voice_name)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.timeout.connect(self._say_pending)
-        try:
-            from PySide6.QtTextToSpeech import QTextToSpeech
-        except ImportError as exc:
-            self.failed.emit(f"Qt's speech module could not load ({exc})")
-            return
-        available = QTextToSpeech.availableEngines()
-        engines = [
-            e for e in available if e not in NOT_REAL_ENGINES and _engine_libraries_present(e)
-        ]
-        if engine:
-            engines = [engine] if engine in available else []
-        if not engines:
-            self.failed.emit("no speech engine was found")
-            return
-        speech = QTextToSpeech(engines[0], self)
-        if speech.state() == QTextToSpeech.State.Error:
-            self.failed.emit(f"{engines[0]}: {speech.errorString() or 'it reported an error'}")
-            return
+        self._timer.timeout.connect(self.say_due)
+        if self._factory is not None:
+            speech = self._factory(engine, self)
+            name = engine
+        else:
+            try:
+                from PySide6.QtTextToSpeech import QTextToSpeech
+            except ImportError as exc:
+                self.failed.emit(f"Qt's speech module could not load ({exc})")
+                return
+            available = QTextToSpeech.availableEngines()
+            engines = [
+                e for e in available if e not in NOT_REAL_ENGINES and _engine_libraries_present(e)
+            ]
+            if engine:
+                engines = [engine] if engine in available else []
+            if not engines:
+                self.failed.emit("no speech engine was found")
+                return
+            name = engines[0]
+            speech = QTextToSpeech(name, self)
+            if speech.state() == QTextToSpeech.State.Error:
+                self.failed.emit(f"{name}: {speech.errorString() or 'it reported an error'}")
+                return
         speech.stateChanged.connect(self._on_state_changed)
-        self._speech = speech
-        self.ready.emit(engines[0], [v.name() for v in speech.availableVoices()])
+        self._speech, self._engine_name = speech, name
+        self._start_warm_up()
 
-    @Slot(str, float, float, str, int)
-    def say_at(self, text: str, volume: float, rate: float, voice_name: str, at_ms: int) -> None:
-        """Start saying ``text`` at ``at_ms`` (monotonic), cutting off what is being said."""
+    @Slot(float, str)
+    def configure(self, rate: float, voice_name: str) -> None:
+        """The rate or voice chosen in the settings: measured again, silently, before it speaks
+        (the trailing pause and the lengths depend on both)."""
+        self._configured = (rate, voice_name)
+        idle = self._speech is not None and self._warm_timer is None
+        if idle and self._measured_with != self._configured:
+            self._start_warm_up()
+
+    def _start_warm_up(self) -> None:
+        """Say the pause and a word silently at the chosen rate and voice, then tell the window
+        the voice is ready (the first time)."""
+        now = self._clock()
+        rate, voice = self._measured_with = self._configured
+        self.timing.new_voice()
+        planned = round(estimate_ms(WORD_PROBE) / 2**rate)  # as the engine plans it
+        self._warm_up = [
+            _Request(PAUSE_PROBE, 0.0, rate, voice, now, 0, 0, probe="pause"),
+            _Request(WORD_PROBE, 0.0, rate, voice, now, planned, 0, probe="word"),
+        ]
+        self._warm_timer = QTimer(self)
+        self._warm_timer.setSingleShot(True)
+        self._warm_timer.timeout.connect(self._end_warm_up)
+        self._warm_timer.start(WARM_UP_TIMEOUT_MS)
+        self._next_warm_up()
+
+    def _next_warm_up(self) -> None:
+        if not self._warm_up:
+            self._end_warm_up()
+            return
+        self._speak(self._warm_up.pop(0))
+
+    def _end_warm_up(self) -> None:
+        if self._warm_timer is None:
+            return  # already ended
+        self._warm_timer.stop()
+        self._warm_timer = None
+        self._warm_up = []
+        if self._current is not None and self._current.probe:
+            self._current.cut = True  # an engine that never reported Ready: measure nothing
+        speech = self._speech
+        pause = self.timing.pause_ms
+        self.measured.emit(self.timing.lead_ms, -1 if pause is None else pause)
+        if not self._announced:
+            self._announced = True
+            self.ready.emit(self._engine_name, [v.name() for v in speech.availableVoices()])
+        if self._measured_with != self._configured:
+            self._start_warm_up()  # chosen while this warm-up ran
+            return
+        self.say_due()
+
+    @Slot(str, float, float, str, int, int, int)
+    def say_at(
+        self,
+        text: str,
+        volume: float,
+        rate: float,
+        voice_name: str,
+        at_ms: int,
+        planned_ms: int,
+        room_ms: int,
+    ) -> None:
+        """Say ``text`` so that it ends at ``at_ms + planned_ms`` (monotonic); it may start up to
+        ``room_ms`` after ``at_ms``, never later."""
         if self._speech is None or self._timer is None:
             return
-        self._pending = (text, volume, rate, voice_name, at_ms)
-        self._timer.start(max(0, at_ms - self.lead_ms - self._clock()))
+        request = _Request(text, volume, rate, voice_name, at_ms, planned_ms, room_ms)
+        self._queue.append(request)
+        self.say_due()
 
     @Slot()
     def cancel_pending(self) -> None:
-        self._pending = None
+        self._queue = []
         if self._timer is not None:
             self._timer.stop()
 
     @Slot()
     def stop(self) -> None:
         self.cancel_pending()
-        if self._speech is not None:
-            self._speech.stop()
+        self._cut()
 
     @Slot()
     def shut_down(self) -> None:
         try:
             self.cancel_pending()
+            if self._warm_timer is not None:
+                self._warm_timer.stop()
             if self._speech is not None:
                 self._speech.stop()
                 self._speech.deleteLater()
@@ -133,33 +382,76 @@ class _SpeechWorker(QObject):
         finally:
             QThread.currentThread().quit()  # whatever failed: see SoundEngine.close
 
-    def _say_pending(self) -> None:
-        speech, pending = self._speech, self._pending
-        self._pending = None
-        if speech is None or pending is None:
+    @Slot()
+    def say_due(self) -> None:
+        """Say the latest phrase whose turn has come (earlier ones it supersedes are skipped),
+        skip those whose room has passed, and set the timer for the next."""
+        if self._speech is None or self._timer is None or self._warm_timer is not None:
             return
-        text, volume, rate, voice_name, _at = pending
-        speech.stop()
-        speech.setVolume(max(0.0, min(1.0, volume)))
-        speech.setRate(max(-1.0, min(1.0, rate)))
-        if voice_name:
+        now = self._clock()
+        for request in self._queue:
+            request.ask_ms = self.timing.ask_at(request.text, request.at_ms, request.planned_ms)
+        self._queue.sort(key=lambda r: r.ask_ms)
+        due = [r for r in self._queue if r.ask_ms <= now]
+        self._queue = [r for r in self._queue if r.ask_ms > now]
+        for request in due[:-1]:
+            self.skipped.emit(request.text)  # a later phrase's turn has come too
+        if due:
+            request = due[-1]
+            late = now - self.timing.lead_ms > request.at_ms + request.room_ms
+            if late and request.planned_ms > 0:  # one said at once has no moment to miss
+                self.skipped.emit(request.text)
+            else:
+                self._speak(request)
+        if self._queue:
+            self._timer.start(max(0, self._queue[0].ask_ms - self._clock()))
+
+    def _cut(self) -> None:
+        current = self._current
+        if current is not None and self._speech is not None:
+            current.cut = True
+            self._speech.stop()
+
+    def _speak(self, request: _Request) -> None:
+        speech = self._speech
+        request.learn = self._current is None
+        self._cut()  # whatever is still speaking: the newer phrase comes first
+        speech.setVolume(max(0.0, min(1.0, request.volume)))
+        speech.setRate(max(-1.0, min(1.0, request.rate)))
+        if request.voice_name:
             for voice in speech.availableVoices():
-                if voice.name() == voice_name and voice != speech.voice():
+                if voice.name() == request.voice_name and voice != speech.voice():
                     speech.setVoice(voice)
                     break
-        self._asked_at = self._clock()
-        speech.say(text)
+        if not request.probe:
+            said_with = (request.rate, request.voice_name)
+            if self._said_with is not None and said_with != self._said_with:
+                self.timing.forget_lengths()
+            self._said_with = said_with
+        request.asked_ms = self._clock()
+        self._current = request
+        speech.say(request.text)
 
     def _on_state_changed(self, state: object) -> None:
-        from PySide6.QtTextToSpeech import QTextToSpeech
-
-        if state == QTextToSpeech.State.Speaking and self._asked_at is not None:
-            latency = self._clock() - self._asked_at
-            self._asked_at = None
-            if 0 <= latency <= MAX_LATENCY_MS:
-                self._latencies.append(latency)
-                self.lead_ms = int(statistics.median(self._latencies))
-                self.latency_measured.emit(self.lead_ms)
+        name = getattr(state, "name", str(state))
+        current, now = self._current, self._clock()
+        if current is None or current.asked_ms is None:
+            return
+        if name == "Speaking" and current.speaking_ms is None and not current.cut:
+            current.speaking_ms = now
+            self.timing.started(now - current.asked_ms)
+        elif name in ("Ready", "Error") and current.speaking_ms is not None:
+            self._current = None
+            if name == "Ready" and not current.cut and current.learn:
+                spoken = now - current.speaking_ms
+                if current.probe == "pause":
+                    self.timing.pause_ms = spoken
+                else:
+                    self.timing.ended(current.text, current.planned_ms, spoken)
+            pause = self.timing.pause_ms
+            self.measured.emit(self.timing.lead_ms, -1 if pause is None else pause)
+            if current.probe and self._warm_timer is not None:
+                self._next_warm_up()
 
 
 class SystemVoice(QObject):
@@ -167,36 +459,64 @@ class SystemVoice(QObject):
 
     ready = Signal(list)  # voice names
     failed = Signal(str)  # the advice for the user
-    _start = Signal(str)
-    _say_at = Signal(str, float, float, str, int)
+    skipped = Signal(str)  # a phrase left out: its room had passed before it could start
+    _start = Signal(str, float, str)
+    _configure = Signal(float, str)
+    _say_at = Signal(str, float, float, str, int, int, int)
     _cancel = Signal()
     _stop = Signal()
     _shut_down = Signal()
 
     def __init__(
-        self, engine: str = "", clock: Clock = monotonic_ms, parent: QObject | None = None
+        self,
+        engine: str = "",
+        clock: Clock = monotonic_ms,
+        parent: QObject | None = None,
+        *,
+        rate: float = 0.0,
+        voice_name: str = "",
+        factory: Callable[[str, QObject], Any] | None = None,
     ):
         super().__init__(parent)
         self.state = "starting"  # "ready" or "failed" later
         self.voices: list[str] = []
-        self.lead_ms = 0
+        self.lead_ms = 0  # as measured on the speech thread (for the log and tests)
+        self.pause_ms = -1
         self._thread = QThread(self)
         self._thread.setObjectName("calftimer-speech")
-        self._worker = _SpeechWorker(clock)
+        self._worker = _SpeechWorker(clock, factory)
         self._worker.moveToThread(self._thread)
         self._start.connect(self._worker.start_engine)
+        self._configure.connect(self._worker.configure)
         self._say_at.connect(self._worker.say_at)
         self._cancel.connect(self._worker.cancel_pending)
         self._stop.connect(self._worker.stop)
         self._shut_down.connect(self._worker.shut_down)
         self._worker.ready.connect(self._on_ready)
         self._worker.failed.connect(self._on_failed)
-        self._worker.latency_measured.connect(self._on_latency)
+        self._worker.measured.connect(self._on_measured)
+        self._worker.skipped.connect(self.skipped)
         self._thread.start()
-        self._start.emit(engine)
+        self._start.emit(engine, rate, voice_name)
 
-    def say_at(self, text: str, volume: float, rate: float, voice_name: str, at_ms: int) -> None:
-        self._say_at.emit(text, volume, rate, voice_name, at_ms)
+    def configure(self, rate: float, voice_name: str) -> None:
+        """The rate and voice to speak with: a new one is measured before it speaks."""
+        self._configure.emit(rate, voice_name)
+
+    def say_at(
+        self,
+        text: str,
+        volume: float,
+        rate: float,
+        voice_name: str,
+        at_ms: int,
+        planned_ms: int = 0,
+        room_ms: int = 0,
+    ) -> None:
+        """Say ``text`` to end at ``at_ms + planned_ms`` (see the module's docstring)."""
+        self._say_at.emit(
+            text, volume, rate, voice_name, at_ms, planned_ms, max(room_ms, planned_ms)
+        )
 
     def cancel_pending(self) -> None:
         self._cancel.emit()
@@ -224,5 +544,5 @@ class SystemVoice(QObject):
         self.state = "failed"
         self.failed.emit(f"The system voice is not available ({reason}). {speech_advice(reason)}")
 
-    def _on_latency(self, lead_ms: int) -> None:
-        self.lead_ms = lead_ms
+    def _on_measured(self, lead_ms: int, pause_ms: int) -> None:
+        self.lead_ms, self.pause_ms = lead_ms, pause_ms
