@@ -95,6 +95,7 @@ TEST = (
     Need("appstream", "cmd:appstreamcli", "checking the AppStream data"),
     Need("xvfb", "cmd:Xvfb", "a real X screen for the window tests"),
     Need("x11-utils", "cmd:xwininfo", "reading a real window's properties"),
+    Need("xdotool", "cmd:xdotool", "the soak's keys to the real window (benchmarks/soak.py)"),
 )
 # What packaging/build.py needs besides: it lists unused libraries with readelf and listens to
 # the bundle through a private PulseAudio.
