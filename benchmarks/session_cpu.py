@@ -67,10 +67,27 @@ SIDES = ("engine", "baseline", "idle", "bare")
 SESSIONS = ("engine", "baseline")
 NS_PER_S = 1_000_000_000
 
+
 # Run in the baseline's child before calftimer: its sound output becomes the QSoundEffect one,
 # as the app made it before issue 14 (its process settings and fault watch first), with the
 # phrase timer the old window had (a phrase handed out ahead is spoken when a precise timer on
 # the window's thread fires; benchmarks/cue_timing.py does the same).
+def voice_setup(voice: str) -> str:
+    """Run in a calftimer child first: its settings file (in its fresh data folder) chooses
+    ``voice`` ("" leaves the app's default)."""
+    if not voice:
+        return ""
+    return f"""
+import json, os, pathlib
+pathlib.Path(os.environ["CALFTIMER_DATA_DIR"], "settings.json").write_text(
+    json.dumps(
+        {{"kind": "calftimer.settings", "schema_version": 1, "voice_engine": {voice!r}}}
+    ),
+    encoding="utf-8",
+)
+"""
+
+
 BASELINE_SETUP = f"""
 import sys
 sys.path.insert(0, {str(BENCH_DIR)!r})
@@ -153,6 +170,7 @@ def run(
     xvfb: bool,
     progress: bool,
     sides: Sequence[str] = SIDES,
+    voice: str = "",
 ) -> dict[str, Any]:
     from tests.realaudio import PulseServer
 
@@ -171,11 +189,11 @@ def run(
                         "calftimer",
                         env,
                         app_args=["--start", program],
-                        setup=BASELINE_SETUP if side == "baseline" else "",
+                        setup=voice_setup(voice) + (BASELINE_SETUP if side == "baseline" else ""),
                         **hold,
                     )
                 elif side == "idle":
-                    child = run_child("calftimer", env, **hold)
+                    child = run_child("calftimer", env, setup=voice_setup(voice), **hold)
                 else:
                     child = run_child("bare", env, **hold)
                 samples[side].append(figures(child))
@@ -300,6 +318,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"which processes to measure, comma-separated ({','.join(SIDES)})",
     )
     parser.add_argument("--program", default="foundation", help="program to run (foundation)")
+    parser.add_argument(
+        "--voice",
+        choices=("system", "clips", "beeps"),
+        default="",
+        help="the voice chosen in calftimer's settings (default: the app's default, system)",
+    )
     parser.add_argument("--xvfb", action="store_true", help="paint on a private Xvfb screen")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
@@ -317,6 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.xvfb,
         progress=not args.json,
         sides=sides,
+        voice=args.voice,
     )
     if args.json:
         print(json.dumps(result, indent=2))

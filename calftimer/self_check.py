@@ -34,7 +34,7 @@ from calftimer import __version__
 if TYPE_CHECKING:
     from calftimer.core.library import ProgramLibrary
 
-SOUND_LOAD_TIMEOUT_MS = 15_000  # loading and warming every effect took ~1 s here
+SOUND_LOAD_TIMEOUT_MS = 15_000  # the sounds, the clips and the stream's clock: ~1 s here
 CHART_LOAD_TIMEOUT_MS = 30_000  # the chart library imports in under a second here
 
 

@@ -498,7 +498,7 @@ DueAt = Callable[[Cue], int | None]
 
 
 class CueSink(Protocol):
-    """What makes the noise (QSoundEffect and speech in the GUI, a recorder in tests)."""
+    """What makes the noise (the sound engine in the GUI, a recorder in tests)."""
 
     def play_sound(self, name: str, volume: float) -> None:
         """Play ``name`` now."""

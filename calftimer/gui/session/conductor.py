@@ -106,7 +106,7 @@ class CueConductor(QObject):
         if output.problem:
             self._notices.post("sound", "warning", output.problem)
         else:
-            self._notices.withdraw("sound")  # a working output again (a restart, a new device)
+            self._notices.withdraw("sound")  # a working output again (a new device)
         output.became_ready.connect(self.sound_check.refresh)
         self.sound_check.refresh()
 

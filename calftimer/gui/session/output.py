@@ -78,7 +78,7 @@ class AudioOutput(Protocol):
         """Speak with ``engine`` ("system", "clips" or "beeps") at ``rate`` in ``voice_name``."""
 
     def close(self) -> None:
-        """Stop for good (the app quits, or a fresh copy replaces it)."""
+        """Stop for good (the app quits)."""
 
 
 if TYPE_CHECKING:

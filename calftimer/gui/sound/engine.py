@@ -403,10 +403,6 @@ class SoundEngine(QObject):
         if (self.voice, self._rate) != before:
             self.voice_changed.emit()
 
-    def fresh_copy(self) -> None:
-        """Nothing to restart: the stream follows device changes itself."""
-        return None
-
     def close(self) -> None:
         """Stop both threads (the app is quitting). A thread that will not stop is left to
         end with the process, never deleted while it runs (that aborts)."""
