@@ -382,6 +382,14 @@ def _after_first_paint(
     QTimer.singleShot(at_most_ms, watcher, run_once)
 
 
+def _delete_now(widget: Any) -> None:
+    """Destroy ``widget``'s C++ side and its children at once (not when Python collects it)."""
+    import shiboken6
+
+    if shiboken6.isValid(widget):
+        shiboken6.delete(widget)
+
+
 class _CloseOnSignals:
     """Ctrl+C in the terminal that started calftimer, or SIGTERM (a logout, ``kill``), closes
     the window as its close button does, so what was done is kept and calftimer exits 0; a
@@ -604,3 +612,8 @@ def _run_window(
         for writer in writers:
             writer.close()  # every queued save reaches the disk before the process ends
         instance.release()
+        # The window and its children go now, while Python runs: left to the garbage
+        # collector they could go while the interpreter finalizes, and the History chart's
+        # pyqtgraph items, laid out once more as their scene is cleared, then call into a
+        # dying interpreter (a segfault in 1 of 3 quits by Ctrl+C soon after the start).
+        _delete_now(window)
