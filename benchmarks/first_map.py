@@ -46,7 +46,6 @@ Run from the repository root (needs ``Xvfb``; ``bootstrap.py --test`` installs i
 from __future__ import annotations
 
 import argparse
-import contextlib
 import ctypes
 import ctypes.util
 import json
@@ -60,10 +59,12 @@ import sysconfig
 import tempfile
 import time
 import venv
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from xscreen import private_xvfb  # noqa: E402  (benchmarks/xscreen.py, beside this)
+
 SUBSTRUCTURE_NOTIFY_MASK = 1 << 19
 MAP_NOTIFY = 19
 XK_QUESTION, XK_SHIFT_L = 0x3F, 0xFFE1
@@ -169,34 +170,6 @@ class MapWatch:
         self._x.XCloseDisplay(self._dpy)
 
 
-@contextlib.contextmanager
-def private_xvfb() -> Iterator[str]:
-    binary = shutil.which("Xvfb")
-    if binary is None:
-        raise SystemExit("first_map.py needs Xvfb (python3 bootstrap.py --test installs it)")
-    read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(
-        [binary, "-displayfd", str(write_fd), "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    try:
-        with os.fdopen(read_fd) as pipe:
-            number = pipe.readline().strip()
-        if not number:
-            raise SystemExit("Xvfb did not start")
-        yield f":{number}"
-    finally:
-        server.terminate()
-        try:
-            server.wait(5)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
 def clean_interpreter(folder: Path) -> str:
     """A virtual environment of this interpreter whose only start-up hook puts this
     interpreter's packages on the path (the ``.pth`` files there, an editable install's
@@ -278,7 +251,7 @@ def run(
         install = Path(tmp) / "install"
         install_calftimer(install, source)
         python = clean_interpreter(Path(tmp) / "venv")
-        with private_xvfb() as display:
+        with private_xvfb("1366x768x24") as display:
             watch = MapWatch(display)
             base = {
                 k: v

@@ -61,6 +61,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from xscreen import XvfbError, private_xvfb  # noqa: E402  (benchmarks/xscreen.py, beside this)
+
 from tests.realaudio import SERVERS, SoundServer, SoundServerError, open_server  # noqa: E402
 
 SINK = "soak"
@@ -129,36 +131,6 @@ class SoakError(RuntimeError):
 
 
 # ------------------------------------------------------------------------------ the screen
-
-
-@contextlib.contextmanager
-def private_screen() -> Iterator[str]:
-    """A private Xvfb screen for as long as the context lasts; yields its DISPLAY."""
-    binary = shutil.which("Xvfb")
-    if binary is None:
-        raise SoakError("Xvfb is not installed (apt install xvfb)")
-    read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(
-        [binary, "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    try:
-        with os.fdopen(read_fd) as pipe:
-            number = pipe.readline().strip()
-        if not number:
-            raise SoakError("Xvfb did not start")
-        yield f":{number}"
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def xdotool(display: str, *args: str, timeout: float = 10) -> str:
@@ -417,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     # Ctrl+C and SIGTERM unwind through every ``finally`` below: the app, the server, the screen.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
-        with private_screen() as display, open_server(kind, [SINK]) as server:
+        with private_xvfb("1280x800x24") as display, open_server(kind, [SINK]) as server:
             for index in range(1, args.launches + 1):
                 delay = round(rng.uniform(*args.stop_after), 2)
                 with held(args.lock):
@@ -432,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
         report(kind, launches, time.monotonic() - began)
         print(f"soak: INCOMPLETE ({len(launches)} of {args.launches} launches)")
         return 130
-    except (SoakError, SoundServerError) as exc:
+    except (SoakError, SoundServerError, XvfbError) as exc:
         print(f"soak: cannot run: {exc}")
         return 2
     return report(kind, launches, time.monotonic() - began)

@@ -90,6 +90,9 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from xscreen import private_xvfb  # noqa: E402  (benchmarks/xscreen.py, beside this)
+
 MARKER = "calftimer-probe:"
 WINDOW_SIZE = (1100, 720)  # calftimer's MainWindow.resize(); the bare window gets the same
 TARGET_RATIO = 1.5
@@ -308,31 +311,9 @@ def display_env(xvfb: bool, pyc_cache: bool = True) -> Iterator[dict[str, str]]:
         if binary is None:
             env.setdefault("QT_QPA_PLATFORM", "offscreen")
         else:
-            env["DISPLAY"] = stack.enter_context(_xvfb(binary))
+            env["DISPLAY"] = stack.enter_context(private_xvfb("1920x1080x24"))
             env["QT_QPA_PLATFORM"] = "xcb"
         yield env
-
-
-@contextlib.contextmanager
-def _xvfb(binary: str) -> Iterator[str]:
-    """A private Xvfb screen for as long as the context lasts; yields its DISPLAY."""
-    read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(
-        [binary, "-displayfd", str(write_fd), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    try:
-        with os.fdopen(read_fd) as pipe:
-            number = pipe.readline().strip()
-        if not number:
-            raise RuntimeError("Xvfb did not start")
-        yield f":{number}"
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 def run_child(
