@@ -41,7 +41,6 @@ way, and a thread that still will not stop is dealt with before that deletion
 
 from __future__ import annotations
 
-import atexit
 import heapq
 import itertools
 import os
@@ -95,57 +94,12 @@ def system_voice_measure(rate: float) -> Measure:
     return measure
 
 
-class SoundUnavailableError(RuntimeError):
-    """Qt's sound module cannot load here; the message says what is missing and what to do."""
-
-
-def sound_module_problem() -> str | None:
-    """Why Qt's sound module (QtMultimedia) cannot load here, or None when it can.
-
-    It fails without the system's libpulse ("libpulse.so.0: cannot open shared object file"),
-    and Qt's speech module with it: both load that library."""
-    try:
-        from PySide6.QtMultimedia import QSoundEffect  # noqa: F401  (the import is the check)
-    except ImportError as exc:
-        missing = str(exc)
-        hint = " Install libpulse0 (Debian/Ubuntu) and restart." if "libpulse" in missing else ""
-        return (
-            f"Sound is off: Qt's sound module could not load ({missing}).{hint} "
-            "Cues are shown as a flash of the screen."
-        )
-    return None
-
-
-def _abandon_thread(thread: QThread) -> None:
-    """Keep a thread that did not stop when asked from ever being deleted while it runs.
-
-    Deleting it then (its parent going, or Python ending) aborts the process. So it loses its
-    parent and is kept here; at exit it gets a last ``EXIT_THREAD_WAIT_MS`` to stop, and if it
-    still runs, the process ends there, before PySide's own clean-up would delete it
-    (``_end_abandoned_threads``)."""
-    thread.setParent(None)
-    if not _ABANDONED_THREADS:
-        # Registered after PySide's clean-up (made when QtCore was imported), so run before it.
-        atexit.register(_end_abandoned_threads)
-    _ABANDONED_THREADS.append(thread)
-
-
-def _end_abandoned_threads() -> None:
-    still_running = []
-    for thread in _ABANDONED_THREADS:
-        thread.quit()
-        if not thread.wait(EXIT_THREAD_WAIT_MS):
-            still_running.append(thread.objectName() or "worker")
-    if still_running:
-        print(
-            f"calftimer: the {', '.join(still_running)} thread did not stop; exiting without it",
-            file=sys.stderr,
-        )
-        sys.stdout.flush()
-        sys.stderr.flush()
-        # Every file calftimer writes was closed before Python began to exit; what is skipped
-        # here is only the deletion that would abort.
-        os._exit(EXIT_STATUS_THREAD_STUCK)
+# What the engine that replaced it still shares with it, from the same place (not copies).
+from calftimer.gui.audio import (  # noqa: E402
+    SoundUnavailableError,
+    sound_module_problem,
+)
+from calftimer.gui.audio import abandon_thread as _abandon_thread  # noqa: E402
 
 
 class SilentOutput(QObject):
