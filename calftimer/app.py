@@ -383,11 +383,20 @@ def _after_first_paint(
 
 
 def _delete_now(widget: Any) -> None:
-    """Destroy ``widget``'s C++ side and its children at once (not when Python collects it)."""
+    """Destroy ``widget``'s C++ side and its children at once (not when Python collects it).
+
+    The History chart's pyqtgraph views are closed first, as pyqtgraph means them to be: their
+    items react to their parents going (a legend anchored to its plot), and deleted with the
+    window they raised from their own handlers."""
     import shiboken6
 
-    if shiboken6.isValid(widget):
-        shiboken6.delete(widget)
+    if not shiboken6.isValid(widget):
+        return
+    charts = sys.modules.get("pyqtgraph")  # loaded only if the History chart was made
+    if charts is not None:
+        for view in widget.findChildren(charts.GraphicsView):
+            view.close()
+    shiboken6.delete(widget)
 
 
 class _CloseOnSignals:
@@ -606,6 +615,8 @@ def _run_window(
         instance.mark_ready()  # what a second launch handed over meanwhile happens now
 
     _after_first_paint(window, build_window)
+    event_loop_ended: list[bool] = []
+    app.aboutToQuit.connect(lambda: event_loop_ended.append(True))
     try:
         return int(app.exec())
     finally:
@@ -616,4 +627,5 @@ def _run_window(
         # collector they could go while the interpreter finalizes, and the History chart's
         # pyqtgraph items, laid out once more as their scene is cleared, then call into a
         # dying interpreter (a segfault in 1 of 3 quits by Ctrl+C soon after the start).
-        _delete_now(window)
+        if event_loop_ended:
+            _delete_now(window)
