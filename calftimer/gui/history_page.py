@@ -124,7 +124,7 @@ class HistoryPage(QObject):
     def preload(self) -> None:
         """Make the History ready while nothing else happens, so Ctrl+H opens it at once (see
         the module's docstring for why never during a session)."""
-        QTimer.singleShot(0, self._preload_if_idle)
+        QTimer.singleShot(0, self, self._preload_if_idle)
 
     def load_in_background(self) -> None:
         """Read the older months of history on the long-jobs thread, after the window is up."""
@@ -169,7 +169,7 @@ class HistoryPage(QObject):
         def fill() -> None:
             if self._store is not None and self.view is not None and not self._view_filled:
                 self._show_loaded()
-            QTimer.singleShot(0, draw)
+            QTimer.singleShot(0, self, draw)
 
         def draw() -> None:
             view = self.view
@@ -177,9 +177,10 @@ class HistoryPage(QObject):
                 view.resize(self._stack.size())
                 view.grab()  # polish, layout, fonts and chart caches: not at Ctrl+H
             if then is not None:
-                QTimer.singleShot(0, then)
+                QTimer.singleShot(0, self, then)
 
-        QTimer.singleShot(0, fill)
+        # Each step with the page as its context: a window destroyed meanwhile takes them along.
+        QTimer.singleShot(0, self, fill)
 
     def _show_placeholder(self) -> None:
         """Shown for the moment the chart library takes to load; Esc goes back."""
@@ -289,7 +290,7 @@ class HistoryPage(QObject):
         self._say_if_complete()
         # The other metrics' spikes are searched once the new chart has been painted: a worker
         # busy meanwhile would take turns with that paint and make it twice as long.
-        QTimer.singleShot(SPIKES_SEARCH_DELAY_MS, lambda: self._find_other_spikes(prepared))
+        QTimer.singleShot(SPIKES_SEARCH_DELAY_MS, self, lambda: self._find_other_spikes(prepared))
 
     def _find_other_spikes(self, prepared: Any) -> None:
         from calftimer.core.volume import METRICS
