@@ -96,98 +96,11 @@ def system_voice_measure(rate: float) -> Measure:
 
 # What the engine that replaced it still shares with it, from the same place (not copies).
 from calftimer.gui.audio import (  # noqa: E402
+    SilentOutput,
     SoundUnavailableError,
     sound_module_problem,
 )
 from calftimer.gui.audio import abandon_thread as _abandon_thread  # noqa: E402
-
-
-class SilentOutput(QObject):
-    """Plays nothing; says why. The window flashes instead of beeping, at the cue's moment.
-
-    An ``AudioOutput`` (calftimer.gui.session.output) like the speakers: it never becomes
-    ready, fails or changes voice, and has nothing to restart."""
-
-    played = Signal(str)  # the sound that would have played (the screen flash listens)
-    became_ready = Signal()
-    failed = Signal(str)
-    notice = Signal(str)
-    voice_changed = Signal()
-
-    def __init__(self, problem: str, parent: QObject | None = None, clock: Clock | None = None):
-        super().__init__(parent)
-        self._problem = problem
-        self._clock = clock or monotonic_ms
-        self._pending: list[tuple[int, int, str]] = []
-        self._order = itertools.count()
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.timeout.connect(self._flash_due)
-
-    @property
-    def audible(self) -> bool:
-        return False
-
-    @property
-    def problem(self) -> str:
-        return self._problem
-
-    @property
-    def ready(self) -> bool:
-        return False
-
-    @property
-    def loading(self) -> bool:
-        return False
-
-    @property
-    def measure(self) -> Measure | None:
-        return None
-
-    @property
-    def system_voices(self) -> list[str] | None:
-        return None
-
-    def fresh_copy(self) -> None:
-        """Nothing to restart: there is no sound system here."""
-        return None
-
-    def play_sound(self, name: str, volume: float) -> None:
-        self.played.emit(name)
-
-    def play_at(self, name: str, volume: float, due_mono_ms: int) -> None:
-        heapq.heappush(self._pending, (due_mono_ms, next(self._order), name))
-        self._rearm()
-
-    def cancel_pending(self) -> None:
-        self._pending.clear()
-        self._timer.stop()
-
-    def speak(self, phrase: Any, volume: float) -> None:
-        """No voice without sound."""
-
-    def stop_all(self) -> None:
-        self.cancel_pending()
-
-    def set_theme(self, theme: str) -> None:
-        """Every theme flashes alike."""
-
-    def set_voice(self, engine: str, rate: float, voice_name: str) -> None:
-        """No voice without sound."""
-
-    def close(self) -> None:
-        self.cancel_pending()
-
-    def _flash_due(self) -> None:
-        now = self._clock()
-        while self._pending and self._pending[0][0] <= now:
-            self.played.emit(heapq.heappop(self._pending)[2])
-        self._rearm()
-
-    def _rearm(self) -> None:
-        if self._pending:
-            self._timer.start(max(0, self._pending[0][0] - self._clock()))
 
 
 class _AudioWorker(QObject):

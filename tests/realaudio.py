@@ -38,7 +38,7 @@ import tempfile
 import threading
 import time
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -54,6 +54,18 @@ SERVERS = ("pulseaudio", "pipewire")  # the kinds open_server starts; what QT_AU
 PIPEWIRE_QUANTUM = 1024
 START_TIMEOUT_S = 10
 STOP_TIMEOUT_S = 5
+
+
+def poll_until(condition: Callable[[], bool], timeout_s: float, every_s: float = 0.02) -> bool:
+    """Check ``condition`` every ``every_s`` until it holds (True) or ``timeout_s`` has passed
+    (False): for another process's progress (a socket appearing, a process ending), which
+    sends this one no event to wait on."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(every_s)
+    return True
 
 
 class SoundServerError(RuntimeError):
@@ -247,19 +259,15 @@ class SoundServer:
         self, what: str, ready: Any, daemon: subprocess.Popen[bytes], log: Path | None
     ) -> None:
         """Wait until ``ready()`` (the daemon is up) or fail saying why (its log's last lines)."""
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not ready():
-            if daemon.poll() is not None or time.monotonic() > deadline:
-                said = _tail(log) if log else ""
-                state = (
-                    f"exited with {daemon.returncode}"
-                    if daemon.poll() is not None
-                    else (f"not ready in {START_TIMEOUT_S} s")
-                )
-                raise SoundServerError(
-                    f"{what} did not start ({state}){': ' + said if said else ''}"
-                )
-            time.sleep(0.02)
+        if poll_until(lambda: ready() or daemon.poll() is not None, START_TIMEOUT_S) and ready():
+            return
+        said = _tail(log) if log else ""
+        state = (
+            f"exited with {daemon.returncode}"
+            if daemon.poll() is not None
+            else f"not ready in {START_TIMEOUT_S} s"
+        )
+        raise SoundServerError(f"{what} did not start ({state}){': ' + said if said else ''}")
 
     def record(self, sink: str) -> Recording:
         """Record what is played into ``sink`` from now on (mono, 16 bit, ``RATE``)."""
@@ -841,15 +849,18 @@ class Recording:
         with self._path.open("wb") as out:  # the recorder keeps its own copy of the descriptor
             self._process = group.start(command, env, stdout=out, stderr=subprocess.PIPE)
         # Nothing is written until the stream runs; a silent sink still streams zeros.
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while self._path.stat().st_size < 2 * RATE // 10:
-            if self._process.poll() is not None or time.monotonic() > deadline:
-                err = _read_all(self._process.stderr)
-                self._process.kill()
-                self._process.wait()
-                self._path.unlink()
-                raise SoundServerError(f"{tool} did not record from {sink}: {err or 'no data'}")
-            time.sleep(0.01)
+        process = self._process
+        started = poll_until(
+            lambda: self._path.stat().st_size >= 2 * RATE // 10 or process.poll() is not None,
+            START_TIMEOUT_S,
+            every_s=0.01,
+        )
+        if not started or process.poll() is not None:
+            err = _read_all(process.stderr)
+            process.kill()
+            process.wait()
+            self._path.unlink()
+            raise SoundServerError(f"{tool} did not record from {sink}: {err or 'no data'}")
 
     def stop(self) -> array[int]:
         self._process.send_signal(signal.SIGINT)

@@ -16,7 +16,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import wave
 from array import array
 from pathlib import Path
@@ -34,6 +33,7 @@ from tests.realaudio import (
     SoundServerError,
     open_server,
     pipewire_kit,
+    poll_until,
     processes_using,
     segments,
 )
@@ -338,10 +338,8 @@ def test_a_run_killed_outright_takes_its_server_with_it(kind: str, tmp_path: Pat
     finally:
         runner.kill()  # as a CI timeout or the OOM killer would: SIGKILL
         runner.wait()
+    # The kernel signals them at once; they take a moment to exit.
+    poll_until(lambda: not processes_using(folder), 5)
     left = processes_using(folder)
-    deadline = time.monotonic() + 5
-    while left and time.monotonic() < deadline:  # the kernel signals them at once; they
-        time.sleep(0.02)  # take a moment to exit
-        left = processes_using(folder)
     shutil.rmtree(folder, ignore_errors=True)  # what the server's stop would have removed
     assert left == [], f"{kind} processes outlived the run that started them"

@@ -18,13 +18,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from calftimer import __version__
+from tests.realaudio import poll_until
 
 ABORT_SIGNS = ("Fatal", "Aborted", "Traceback", "QThread: Destroyed", "core dumped")
 
@@ -68,11 +68,8 @@ def without_sound_modules(tmp_path: Path) -> dict[str, str]:
 
 def wait_for(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
     """Poll ``condition`` (a file another process writes) until it holds."""
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} did not happen within {timeout_s} s")
-        time.sleep(0.05)
+    if not poll_until(condition, timeout_s, every_s=0.05):
+        raise AssertionError(f"{what} did not happen within {timeout_s} s")
 
 
 def finished_sessions(data: Path) -> list[dict[str, object]]:

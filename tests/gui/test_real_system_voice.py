@@ -23,7 +23,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from array import array
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,7 @@ import pytest
 from calftimer.gui.sound.engine import read_wav
 from calftimer.resources import sounds_folder
 from tests.gui.test_real_audio import Run, analyse
-from tests.realaudio import FRAME, PulseServer, SoundServerError, segments
+from tests.realaudio import FRAME, PulseServer, SoundServerError, poll_until, segments
 
 ROOT = Path(__file__).resolve().parents[2]
 EARLY_MS = 150  # a count may end this much before its rep starts, no more
@@ -82,12 +81,11 @@ class SpeechDispatcher:
             stderr=subprocess.PIPE,
             start_new_session=True,  # its output modules are its children: ended with it
         )
-        deadline = time.monotonic() + 15
-        while not self.socket.exists():
-            if self._process.poll() is not None or time.monotonic() > deadline:
-                self.__exit__()
-                raise RuntimeError(f"speech-dispatcher did not start: {self.logs()}")
-            time.sleep(0.02)
+        process = self._process
+        poll_until(lambda: self.socket.exists() or process.poll() is not None, 15)
+        if not self.socket.exists():
+            self.__exit__()
+            raise RuntimeError(f"speech-dispatcher did not start: {self.logs()}")
         return self
 
     def logs(self) -> str:
