@@ -3,7 +3,9 @@
 One precise single-shot timer is re-armed for the session's next cue or segment boundary,
 computed from the injected monotonic clock, so a late wake-up delays at most that wake-up and
 never shifts the session (the session derives its position from the clock). A second, coarse
-frame timer only repaints; it never decides anything.
+frame timer only repaints; it never decides anything. A wake-up publishes ``position_changed``
+(anything may have changed: the segment, the set, the state); a frame publishes ``frame``
+(within one segment only the clock moved), so a view can redraw just what moves.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ FRAME_INTERVAL_MS = 50
 # clock, or a wall clock that moved much further than it, means the machine slept (Linux and
 # macOS stop the monotonic clock in suspend; Windows does not).
 SUSPEND_GAP_MS = 15_000
+SUSPEND_CHECK_FRAMES = 1000 // FRAME_INTERVAL_MS
 
 
 class SessionDriver(QObject):
@@ -27,6 +30,7 @@ class SessionDriver(QObject):
     cues_due = Signal(list)  # list[calftimer.core.timeline.Cue]
     set_completed = Signal(object)  # calftimer.core.session.SetRecord
     position_changed = Signal(object)  # calftimer.core.session.Position
+    frame = Signal(object)  # Position: a frame between two wake-ups (only the time moved)
     state_changed = Signal(object)  # calftimer.core.session.State
     suspended = Signal(int)  # how long the machine slept, in ms; the session is now paused
 
@@ -51,6 +55,7 @@ class SessionDriver(QObject):
         self._deadline_timer.setSingleShot(True)
         self._deadline_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._deadline_timer.timeout.connect(self.poll_now)
+        self._frames = 0
         self._frame_timer = QTimer(self)
         self._frame_timer.setInterval(FRAME_INTERVAL_MS)
         self._frame_timer.timeout.connect(self._on_frame_timer_timeout)
@@ -138,8 +143,13 @@ class SessionDriver(QObject):
             self._frame_timer.stop()
 
     def _on_frame_timer_timeout(self) -> None:
-        self._check_suspend()
+        # A sleep is looked for once a second, not every frame (reading two clocks and the
+        # wall time 20 times a second was a tenth of the frame's cost); every wake-up at a
+        # deadline looks too.
+        self._frames += 1
+        if self._frames % SUSPEND_CHECK_FRAMES == 0:
+            self._check_suspend()
         if self._session.state is not State.RUNNING:
             self._publish()  # the suspend check paused it
             return
-        self.position_changed.emit(self._session.position())
+        self.frame.emit(self._session.position())

@@ -219,6 +219,7 @@ class MainWindow(WindowFrame):
         self.conductor.flash_requested.connect(view.flash)
         session.started.connect(self._on_session_started)
         session.position_changed.connect(view.show_position)
+        session.frame.connect(view.show_frame)
         session.set_done.connect(view.note_set_done)
         session.state_changed.connect(lambda _state: self._update_action_state())
         session.ended.connect(self._on_session_ended)

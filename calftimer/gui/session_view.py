@@ -90,13 +90,17 @@ class PhaseBar(QWidget):
     """How far the current rep phase, hold or rest has gone: a flat bar in the phase colour.
 
     A QProgressBar repaints itself synchronously on every change, 25 times a second here; this
-    only asks for an update, and only when a pixel would change.
+    only asks for an update, and only when a pixel would change. It paints its own background
+    (opaque), so an update does not make the session view paint its style-sheet background
+    under it first.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._fraction = 0.0
         self._colour = QColor("#0b3d91")
+        self._background = QColor("#ffffff")
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.setMinimumHeight(18)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
@@ -115,11 +119,16 @@ class PhaseBar(QWidget):
         self._colour = QColor(colour)
         self.update()
 
+    def set_background(self, colour: str) -> None:
+        self._background = QColor(colour)
+        self.update()
+
     def sizeHint(self) -> QSize:
         return QSize(200, max(18, self.fontMetrics().height()))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
+        painter.fillRect(self.rect(), self._background)
         painter.setPen(self._colour)
         painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
         filled = self.rect().adjusted(0, 0, 0, 0)
@@ -141,6 +150,9 @@ class SessionView(QWidget):
         super().__init__(parent)
         self.setObjectName("sessionView")
         self._timeline: Timeline | None = None
+        # What the last full update showed (segment, state, timeline): a frame of the same
+        # only moves the time.
+        self._frame_key: tuple[int, State, Timeline] | None = None
         self._dark = False
         self._colour = ""
         self._flash_overlay: QWidget | None = None
@@ -309,6 +321,7 @@ class SessionView(QWidget):
 
     def set_timeline(self, timeline: Timeline) -> None:
         self._timeline = timeline
+        self._frame_key = None
         self.program_label.setText(timeline.program_name)
         self.last_record = None
         self.summary_area.hide()
@@ -334,6 +347,7 @@ class SessionView(QWidget):
             return
         self._dark = dark
         self._colour = ""  # the phase colours change with the scheme
+        self._frame_key = None  # the next frame repaints everything in them
         background = DARK_BACKGROUND if dark else LIGHT_BACKGROUND
         text = DARK_TEXT if dark else LIGHT_TEXT
         self.setStyleSheet(
@@ -343,6 +357,7 @@ class SessionView(QWidget):
             f" #sessionBar::chunk {{ background: {text}; }}"
         )
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.phase_bar.set_background(background)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -387,8 +402,30 @@ class SessionView(QWidget):
         before = (upcoming.index if upcoming is not None else len(timeline.work_sets)) - 1
         return f"Done: {record_text(record)}." if record.work.index == before >= 0 else ""
 
+    def show_frame(self, pos: Position, timeline: Timeline) -> None:
+        """A frame between two wake-ups of the session: within one segment only the time
+        moves, so only what shows the time is touched (the frame runs 20 times a second; the
+        full update cost about as much as the rest of the session together)."""
+        if (pos.segment.index, pos.state, timeline) != self._frame_key:
+            self.show_position(pos, timeline)
+            return
+        self._show_time(pos, timeline)
+
+    def _show_time(self, pos: Position, timeline: Timeline) -> None:
+        seg = pos.segment
+        _set_text(self.time_label, self._big_number(pos))
+        self.phase_bar.set_fraction(
+            0.0 if seg.duration_ms == 0 else pos.segment_elapsed_ms / seg.duration_ms
+        )
+        if pos.work_set is not None:
+            _set_text(self.rep_label, self._rep_text(pos))
+        total = timeline.duration_ms
+        self.session_bar.setValue(0 if total == 0 else 1000 * pos.t_ms // total)
+        _set_text(self.remaining_label, f"{clock_text(pos.total_remaining_ms)} left")
+
     def show_position(self, pos: Position, timeline: Timeline) -> None:
         self._timeline = timeline
+        self._frame_key = (pos.segment.index, pos.state, timeline)
         seg = pos.segment
         kind = seg.kind
         phase = PHASE_NAMES[kind]
@@ -405,11 +442,6 @@ class SessionView(QWidget):
             self.phase_label.setStyleSheet(f"color: {colour};")
             self.time_label.setStyleSheet(f"color: {colour};")
             self.phase_bar.set_colour(colour)
-        _set_text(self.time_label, self._big_number(pos))
-        self.phase_bar.set_fraction(
-            0.0 if seg.duration_ms == 0 else pos.segment_elapsed_ms / seg.duration_ms
-        )
-
         work = pos.work_set
         if work is not None:
             ex = exercise(work.exercise_id)
@@ -417,7 +449,6 @@ class SessionView(QWidget):
             _set_text(self.cue_label, ex.cue)
             _set_text(self.set_label, f"Set {work.set_number} / {work.sets}")
             _set_text(self.side_label, SIDE_NAMES[work.side])
-            _set_text(self.rep_label, self._rep_text(pos))
         else:
             _set_text(self.exercise_label, "Session complete" if kind is SegmentKind.DONE else "")
             for label in (self.cue_label, self.set_label, self.side_label, self.rep_label):
@@ -427,9 +458,7 @@ class SessionView(QWidget):
         if done and kind is not SegmentKind.DONE:
             upcoming = f"{done}   {upcoming}"
         _set_text(self.next_label, upcoming)
-        total = timeline.duration_ms
-        self.session_bar.setValue(0 if total == 0 else 1000 * pos.t_ms // total)
-        _set_text(self.remaining_label, f"{clock_text(pos.total_remaining_ms)} left")
+        self._show_time(pos, timeline)
 
         pausing = kind in (SegmentKind.REST, SegmentKind.SWITCH, SegmentKind.PREPARE)
         self.less_rest_button.setEnabled(pausing)

@@ -9,7 +9,9 @@ what the views need.
 Signals, in the order they come within one wake-up of the driver (a timer, or an operation):
 
 1. ``set_done(SetRecord)``: a set ended (also one redone after Back: it replaces the first);
-2. ``position_changed(Position, Timeline)``: where the session is now (every frame, too);
+2. ``position_changed(Position, Timeline)``: where the session is now, after every wake-up of
+   the driver (a segment began, a cue is due, an operation ran); ``frame(Position, Timeline)``
+   between them, 20 times a second while it runs (within a segment only the time moves);
 3. ``state_changed(State)``: when it changed (RUNNING, PAUSED, FINISHED, ABANDONED);
 4. ``ended(State)``: the session is over and its summary may be shown (FINISHED or
    ABANDONED). Its last chime was handed to the output ahead and is already in the stream,
@@ -51,6 +53,7 @@ class SessionController(QObject):
     started = Signal(object)  # Timeline
     set_done = Signal(object)  # SetRecord
     position_changed = Signal(object, object)  # Position, Timeline
+    frame = Signal(object, object)  # Position, Timeline: only the time moved since the last
     state_changed = Signal(object)  # State
     ended = Signal(object)  # State: FINISHED or ABANDONED
     suspended = Signal(int)  # how long the computer slept, in ms
@@ -203,6 +206,7 @@ class SessionController(QObject):
         driver.cues_due.connect(self._on_driver_cues_due)
         driver.set_completed.connect(self._on_driver_set_completed)
         driver.position_changed.connect(self._on_driver_position_changed)
+        driver.frame.connect(self._on_driver_frame)
         driver.state_changed.connect(self._on_driver_state_changed)
         driver.suspended.connect(self._on_driver_suspended)
         self._conductor.follow(driver.session)
@@ -276,6 +280,12 @@ class SessionController(QObject):
         if self._driver is None:
             return
         self.position_changed.emit(position, self._driver.session.timeline)
+        self._conductor.on_position()
+
+    def _on_driver_frame(self, position: Position) -> None:
+        if self._driver is None:
+            return
+        self.frame.emit(position, self._driver.session.timeline)
         self._conductor.on_position()
 
     def _on_driver_suspended(self, asleep_ms: int) -> None:
