@@ -48,7 +48,7 @@ def figure_colours(palette: QPalette) -> dict[str, QColor]:
         "body": text,
         "working": palette.color(QPalette.ColorRole.Highlight),
         "far": _blend(text, window, 0.45),
-        "prop": _blend(text, window, 0.55),
+        "prop": _blend(text, window, 0.5),
         "prop_fill": _blend(text, window, 0.82),
         "load": _blend(text, window, 0.25),
     }
@@ -98,7 +98,7 @@ class FigureWidget(QWidget):
 def world_transform(rect: QRectF, box: Box) -> tuple[float, float, float]:
     """(scale, x offset, y offset) mapping figure units into ``rect``: the whole box fits
     with a margin, centred, y turned to point down."""
-    margin = MARGIN_FRACTION * min(rect.width(), rect.height())
+    margin = max(2.0, MARGIN_FRACTION * min(rect.width(), rect.height()))  # pens reach 1 px
     w = max(1.0, rect.width() - 2 * margin)
     h = max(1.0, rect.height() - 2 * margin)
     scale = min(w / box.width, h / box.height)
