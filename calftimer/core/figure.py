@@ -470,11 +470,14 @@ def _raw_pose(mv: Movement, key: Key, layout: _Layout | None) -> tuple[Leg, Leg,
     else:
         near = _leg_from_hip((0.0, 0.0), trunk, key.hip, key.knee, key.ankle)
     w = key.support
+    # The knee straightens late as the other foot comes down (and bends early as it lifts),
+    # so the foot swings down onto the step rather than through the air below its edge.
+    wk = w * w
     far = _leg_from_hip(
         near.hip,
         trunk,
         key.hip * w + key.free_hip * (1 - w),
-        key.knee * w + key.free_knee * (1 - w),
+        key.knee * wk + key.free_knee * (1 - wk),
         key.ankle * w + key.free_ankle * (1 - w),
     )
     if mv.seated and layout is not None and layout.seat_hip is not None:
