@@ -137,6 +137,7 @@ class MainWindow(WindowFrame):
         )
 
         self.home = HomePage(library.programs, self.session.options)
+        self.home.set_figure_animation(hub.current.animate_figure)
         self.session_view = SessionView()
         self.stack = QStackedWidget()
         self.stack.addWidget(self.home)
@@ -453,6 +454,7 @@ class MainWindow(WindowFrame):
 
     def _on_settings_changed(self, settings: Settings) -> None:
         self.home.set_options(self.session.options)
+        self.home.set_figure_animation(settings.animate_figure)
         self.session_view.weight_unit = settings.weight_unit
         app = QApplication.instance()
         if isinstance(app, QApplication) and settings.theme != self._applied_theme:
