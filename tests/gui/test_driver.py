@@ -91,3 +91,29 @@ def test_a_paused_session_has_no_frames(qtbot) -> None:
         clock.advance(200)
     assert heard == []
     driver.stop_timers()
+
+
+def test_the_frame_policy_decides_when_frames_come(qtbot) -> None:
+    """After every wake-up and every frame the driver asks its policy when the next frame is
+    due; None means none (a still figure and no number about to change)."""
+    timeline = compile_program(BUILTIN_BY_ID["foundation"], CompileOptions(prepare_s=10))
+    clock = ManualClock(T0)
+    asked: list[int] = []
+    answer: list[int | None] = [None]
+
+    def policy(position) -> int | None:
+        asked.append(position.t_ms)
+        return answer[0]
+
+    driver = SessionDriver(Session(timeline, clock), frame_policy=policy)
+    driver.start()
+    assert asked == [0]  # the start's wake-up asked
+    with qtbot.assertNotEmitted(driver.frame, wait=150):
+        pass
+    answer[0] = 20
+    clock.advance(500)
+    driver.poll_now()  # a wake-up: asks again, and now a frame is due in 20 ms
+    with qtbot.waitSignal(driver.frame, timeout=2_000):
+        pass
+    assert asked[-2:] == [500, 500]  # the frame asked for the one after it
+    driver.stop_timers()

@@ -11,7 +11,8 @@ Signals, in the order they come within one wake-up of the driver (a timer, or an
 1. ``set_done(SetRecord)``: a set ended (also one redone after Back: it replaces the first);
 2. ``position_changed(Position, Timeline)``: where the session is now, after every wake-up of
    the driver (a segment began, a cue is due, an operation ran); ``frame(Position, Timeline)``
-   between them, 20 times a second while it runs (within a segment only the time moves);
+   between them (within a segment only the time moves): 25 a second while the exercise
+   figure moves, otherwise when a number shown changes (``calftimer.core.frames``);
 3. ``state_changed(State)``: when it changed (RUNNING, PAUSED, FINISHED, ABANDONED);
 4. ``ended(State)``: the session is over and its summary may be shown (FINISHED or
    ABANDONED). Its last chime was handed to the output ahead and is already in the stream,
@@ -32,10 +33,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from calftimer.core.clock import Clock
+from calftimer.core.figure import motion_at
+from calftimer.core.frames import next_frame_ms
 from calftimer.core.programs import Program
 from calftimer.core.session import Position, Session, SetRecord, State
 from calftimer.core.timeline import CompileOptions, Cue, Timeline, compile_program
 from calftimer.gui.driver import SessionDriver
+from calftimer.gui.figure_widget import system_prefers_reduced_motion
 from calftimer.gui.notices import NoticeBoard
 from calftimer.gui.session.conductor import CueConductor
 from calftimer.gui.session.timers import TimerFactory
@@ -201,7 +205,9 @@ class SessionController(QObject):
             old.deleteLater()
         timeline = compile_program(program, self.options)
         self._program = program
-        driver = SessionDriver(Session(timeline, self._clock), self, self._sleep_clock)
+        driver = SessionDriver(
+            Session(timeline, self._clock), self, self._sleep_clock, self._next_frame_ms
+        )
         self._driver = driver
         driver.cues_due.connect(self._on_driver_cues_due)
         driver.set_completed.connect(self._on_driver_set_completed)
@@ -281,6 +287,15 @@ class SessionController(QObject):
             return
         self.position_changed.emit(position, self._driver.session.timeline)
         self._conductor.on_position()
+
+    @property
+    def animate_figure(self) -> bool:
+        """The exercise figure moves (the setting, unless the desktop asks for less motion)."""
+        return self._settings.current.animate_figure and not system_prefers_reduced_motion()
+
+    def _next_frame_ms(self, position: Position) -> int | None:
+        """Frames only while the figure moves, else when a number shown changes."""
+        return next_frame_ms(position, motion_at(position, animate=self.animate_figure))
 
     def _on_driver_frame(self, position: Position) -> None:
         if self._driver is None:
