@@ -26,6 +26,10 @@ from calftimer.core.programs import Side
 from calftimer.core.timeline import SegmentKind
 
 FRAME_MS = 16  # about the display's rate while the loop moves
+# The library's loop plays this long after the exercise is chosen (or the figure clicked),
+# then rests on its still pose: a window left open on the home page would otherwise draw 60
+# frames a second for as long as it stays there (4.4 % of a core here).
+LIBRARY_LOOP_MS = 20_000
 MARGIN_FRACTION = 0.04  # of the smaller side, around the figure
 
 
@@ -278,11 +282,18 @@ class FigureLoop(QObject):
         self._started = self._clock()
         self._refresh()
 
+    def replay(self) -> None:
+        """Loop again from the bottom for another ``LIBRARY_LOOP_MS``."""
+        self._started = self._clock()
+        self._refresh()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._widget and event.type() in (QEvent.Type.Show, QEvent.Type.Hide):
             if event.type() == QEvent.Type.Show:
                 self._started = self._clock()  # each showing loops from the bottom
             self._refresh()
+        elif watched is self._widget and event.type() == QEvent.Type.MouseButtonPress:
+            self.replay()
         return False
 
     def _on_timer_timeout(self) -> None:
@@ -298,13 +309,17 @@ class FigureLoop(QObject):
             self._widget.set_pose(still_pose(exercise, self._side))
             return
         elapsed = self._clock() - self._started
+        if elapsed >= LIBRARY_LOOP_MS:
+            self._widget.set_pose(still_pose(exercise, self._side))  # until chosen or clicked
+            return
         self._widget.set_pose(figure.loop_pose(exercise, elapsed, self._side))
         if not self._widget.isVisible():
             return
         c = figure.cycle(exercise)
         kind, t, length = c.at(elapsed)
         moving = kind in (SegmentKind.UP, SegmentKind.DOWN, SegmentKind.JUMP, SegmentKind.WALK)
-        self._timer.start(FRAME_MS if moving else max(1, length - t))
+        wait = FRAME_MS if moving else max(1, length - t)
+        self._timer.start(min(wait, LIBRARY_LOOP_MS - elapsed))
 
 
 def still_pose(exercise_id: str, side: Side = Side.BOTH) -> Pose:

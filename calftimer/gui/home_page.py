@@ -86,6 +86,7 @@ class HomePage(QWidget):
         self.exercise_details.setAccessibleName("How to do the exercise")
         self.exercise_figure = FigureWidget()
         self.figure_loop = FigureLoop(self.exercise_figure)
+        self.exercise_figure.setToolTip("Click to play the movement again")
         how_to = QWidget()
         how_to_layout = QVBoxLayout(how_to)
         how_to_layout.setContentsMargins(0, 0, 0, 0)

@@ -5,7 +5,7 @@ still pose when the animation is off (the setting, or the desktop's reduced moti
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QRect, QRectF
+from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
 from calftimer.core import figure
@@ -15,6 +15,7 @@ from calftimer.core.programs import Side
 from calftimer.core.settings import Settings
 from calftimer.core.timeline import SegmentKind
 from calftimer.gui.figure_widget import (
+    LIBRARY_LOOP_MS,
     FigureLoop,
     FigureWidget,
     figure_colours,
@@ -221,3 +222,22 @@ def test_the_library_shows_the_selected_exercise_and_follows_the_setting(
     # Leaving the page stops the loop.
     window.history.show()
     qtbot.waitUntil(lambda: not home.figure_loop.running)
+    # The History page finishes opening (its chart loads in steps) before the window goes.
+    qtbot.waitUntil(lambda: window.history.view is not None and window.history.view.isVisible())
+
+
+def test_the_library_loop_rests_after_a_while_and_a_click_plays_it_again(qtbot, shown) -> None:
+    """A window left on the home page must not draw for ever: after LIBRARY_LOOP_MS the loop
+    shows its still pose and its timer stops; a click on the figure plays it again."""
+    clock = ManualClock(0)
+    loop = FigureLoop(shown, clock, reduced_motion=lambda: False)
+    loop.set_exercise("double_leg_calf_raise")
+    shown.show()
+    qtbot.waitExposed(shown)
+    assert loop.running
+    clock.set(LIBRARY_LOOP_MS)
+    qtbot.waitUntil(lambda: not loop.running)
+    assert shown.pose() == still_pose("double_leg_calf_raise")
+    qtbot.mouseClick(shown, Qt.MouseButton.LeftButton)
+    assert loop.running
+    assert shown.pose() == figure.pose("double_leg_calf_raise", SegmentKind.UP, 0.0)
