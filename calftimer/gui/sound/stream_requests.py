@@ -10,12 +10,14 @@ import os
 
 # How often the sound server may ask for more. Qt 6.11 opens its PulseAudio stream with a
 # 16 ms buffer whatever setBufferSize says, and the server then wakes Qt's thread and ours
-# about 700 times a second in all (1.5 % of a core here for a stream of silence). The same
-# stream asked for 150 ms is woken about 110 times (0.2-0.7 %). What the server holds does not
-# add to what a pause lets play on: the sink keeps BUFFER_MS written ahead of what was played
-# either way. PipeWire: a 2048-frame quantum when nothing else needs a shorter one (half the
-# wake-ups of its 1024 default).
-STREAM_REQUESTS = {"PULSE_LATENCY_MSEC": "150", "PIPEWIRE_LATENCY": "2048/48000"}
+# about 700 times a second in all (1.5 % of a core here for a stream of silence). Asked for
+# 60 ms they are woken about 350 times; 150 ms would take that to about 110, but the stream
+# then sounds later than its clock says (Qt does not count the server's larger share of the
+# latency: about 80 ms at 150, 30 at 60), which moved every cue behind the screen and the
+# system voice. What the server holds does not add to what a pause lets play on: the sink
+# keeps BUFFER_MS written ahead of what was played either way. PipeWire: a 2048-frame
+# quantum when nothing else needs a shorter one (half the wake-ups of its 1024 default).
+STREAM_REQUESTS = {"PULSE_LATENCY_MSEC": "60", "PIPEWIRE_LATENCY": "2048/48000"}
 
 
 def calm_stream_requests() -> None:
