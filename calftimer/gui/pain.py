@@ -25,6 +25,8 @@ class PainRatingBar(QFrame):
             button.setToolTip({0: "No pain", 10: "The worst pain imaginable"}.get(n, f"{n} of 10"))
             button.clicked.connect(lambda _checked=False, n=n: self._answer(n))
             button.setAutoDefault(False)
+            # As narrow as "10" needs: the row fits beside the session summary's table.
+            button.setMinimumWidth(button.fontMetrics().horizontalAdvance("10") + 16)
             self.buttons.append(button)
             row.addWidget(button)
         self.not_now = QPushButton("Not now")
@@ -33,6 +35,7 @@ class PainRatingBar(QFrame):
         row.addSpacing(12)
         row.addWidget(self.not_now)
         scale = QLabel("0 = no pain · 3 or less is fine · 5 is the most to train with · 10 = worst")
+        scale.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.question)
         layout.addLayout(row)
