@@ -543,8 +543,11 @@ class SessionView(QWidget):
         quiet = DARK_QUIET if dark else LIGHT_QUIET
         self.setStyleSheet(
             f"#sessionView {{ background: {background}; }} #sessionView QLabel {{ color: {text}; }}"
-            f" #programLabel, #nextLabel, #remainingLabel {{ color: {quiet}; }}"
-            f" #mutedLabel {{ color: {background}; background: {text}; padding: 0 6px; }}"
+            # "#sessionView #id" outranks "#sessionView QLabel" (an id and a type).
+            f" #sessionView #programLabel, #sessionView #nextLabel, #sessionView #remainingLabel"
+            f" {{ color: {quiet}; }}"
+            f" #sessionView #mutedLabel {{ color: {background}; background: {text};"
+            f" padding: 0 6px; }}"
             f" #summaryTable {{ background: {background}; color: {text}; border: none;"
             f" selection-background-color: {text}; selection-color: {background}; }}"
             f" #summaryTable QHeaderView::section {{ background: {background}; color: {text};"
