@@ -367,7 +367,7 @@ class SessionView(QWidget):
         from calftimer.gui.pain import PainRatingBar
 
         self.pain_bar = PainRatingBar(
-            "Optional: how much did your calves hurt during this session (0-10)?"
+            "Optional: how much did your calves hurt during this session (0-10)?", columns=6
         )
         self.pain_bar.setObjectName("painBar")
         self.pain_bar.hide()
@@ -795,11 +795,21 @@ class SessionView(QWidget):
                     item.setToolTip("Short of the plan")
                 table.setItem(r, c, item)
         table.setVisible(bool(rows))
+        self._fit_table()
         self._pages.setCurrentWidget(self.summary_panel)
         if records:
             self.pain_bar.ask()
         self._shown = None
         self._apply_fonts()
+
+    def _fit_table(self) -> None:
+        """The table is never narrower than its widest cells ("…" would hide a number); the
+        pain question and the suggestions beside it take what is left."""
+        table = self.summary_table
+        columns = range(table.columnCount())
+        header = table.horizontalHeader()
+        width = sum(max(table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in columns)
+        table.setMinimumWidth(width + 2 * table.frameWidth())
 
     def summary_cells(self) -> list[tuple[str, ...]]:
         """The summary table as shown, row by row (for reading it back, and for tests)."""
@@ -837,6 +847,7 @@ class SessionView(QWidget):
             self.summary_table.setFont(table_font)
             table_font.setBold(True)
             self.summary_table.horizontalHeader().setFont(table_font)
+            self._fit_table()
         self.session_bar.setFixedHeight(scale.line)
         self.phase_bar.setFixedHeight(max(8, scale.line * 3 // 4))
         for layout in (self._root, self._live_layout, self._summary_layout):

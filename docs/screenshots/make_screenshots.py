@@ -11,7 +11,8 @@ To check the layout rather than to make the README's pictures:
 - ``--scale 2`` lays the window out at 200 % (``QT_SCALE_FACTOR``);
 - ``--size 1366x768`` sizes the window (default 1180x740, the README's size);
 - ``--theme dark`` (or ``light``) uses the app's own palette instead of the system look;
-- ``--only running-set summary`` makes only the pictures named.
+- ``--only running-set summary`` makes only the pictures named;
+- ``--notice "Sound is off..."`` shows a warning in the notice line.
 
 Any of these writes names with a suffix (``running-set-1366x768-dark-200.png``), so the
 README's pictures are only ever replaced by a plain run.
@@ -38,6 +39,7 @@ def main() -> int:
     parser.add_argument("--size", default="", help="window size, e.g. 1366x768")
     parser.add_argument("--theme", choices=("system", "light", "dark"), default="system")
     parser.add_argument("--only", nargs="+", choices=SHOTS, default=list(SHOTS))
+    parser.add_argument("--notice", default="", help="a warning shown in the notice line")
     parser.add_argument("--out", type=Path, default=HERE)
     args = parser.parse_args()
     if args.scale != 1.0:
@@ -76,6 +78,9 @@ def main() -> int:
     # The size is the window's frame; at 200 % a 1366 x 768 request is what fits 2732 x 1536.
     window.resize(size[0], size[1])
     window.show()
+    if args.notice:
+        window.notices.post("screenshot", "warning", args.notice)
+        suffix += "-notice"
 
     def settle() -> None:
         for _ in range(5):

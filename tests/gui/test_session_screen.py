@@ -155,12 +155,10 @@ def test_the_load_of_the_set_is_shown_in_the_unit_of_the_settings(make_window, c
     assert view.load_label.isVisible()
 
 
-def test_the_summary_table_has_a_row_per_exercise_and_leg_and_fits_1366x768(
-    make_window, clock, qapp
+def test_the_summary_table_has_a_row_per_exercise_and_leg_and_fits_every_size(
+    make_window, clock, qapp, size
 ) -> None:
-    window = make_window(
-        options=CompileOptions(prepare_s=10, countdown_s=3), size=(1366, 768), show=True
-    )
+    window = make_window(options=CompileOptions(prepare_s=10, countdown_s=3), size=size, show=True)
     window.notices.post("sound", "warning", LONG_NOTICE)
     window.session.start(BUILTIN_BY_ID["foundation"])
     timeline = window.session.timeline
