@@ -697,16 +697,15 @@ class SessionView(QWidget):
 
     @staticmethod
     def _exercise_marks(timeline: Timeline) -> tuple[float, ...]:
+        """Where each exercise after the first starts, as fractions of the session."""
         total = timeline.duration_ms
-        if total <= 0:
-            return ()
         starts = []
-        block = -1
+        block = timeline.work_sets[0].block_index if timeline.work_sets else -1
         for work in timeline.work_sets:
-            if work.block_index != block and work.start_ms > 0:
+            if work.block_index != block:
                 starts.append(work.start_ms / total)
             block = work.block_index
-        return tuple(starts[1:]) if starts and starts[0] * total <= 0 else tuple(starts)
+        return tuple(starts)
 
     @staticmethod
     def _exercise_text(timeline: Timeline, work_index: int, work: WorkSet) -> str:
