@@ -358,6 +358,8 @@ class SessionView(QWidget):
         self.summary_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.summary_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.summary_table.setShowGrid(False)
+        # Like the buttons: Enter, Space and the arrows stay the window's (Enter leaves).
+        self.summary_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.summary_table.setWordWrap(False)
         header = self.summary_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
