@@ -114,6 +114,9 @@ def create_sound_output(theme, parent=None, **options):
 
 
 audio.create_sound_output = create_sound_output
+# The old output as it ran: with the server's default requests, not the engine's.
+import calftimer.gui.sound.stream_requests as stream_requests
+stream_requests.STREAM_REQUESTS.clear()
 """
 
 

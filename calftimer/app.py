@@ -517,8 +517,10 @@ def _run_window(
         return 0
 
     from calftimer.gui.qt_logging import quiet_qt_chatter
+    from calftimer.gui.sound.stream_requests import calm_stream_requests
 
     quiet_qt_chatter()  # before Qt's sound module loads (after the first paint)
+    calm_stream_requests()  # before any thread starts (they read the environment)
     # argv[0] names the window's WM_CLASS on X11 (its instance part): "calftimer", as the
     # launcher entry's StartupWMClass says, and not "__main__.py" under python -m calftimer.
     app = QApplication.instance() or QApplication(["calftimer"])

@@ -107,6 +107,7 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "sex": partial(_optional_choice, options=SEXES),
     "age_band": partial(_optional_choice, options=AGE_BANDS),
     "test_target": partial(choice_problem, options=TARGETS),
+    "animate_figure": bool_problem,
 }
 
 
@@ -136,6 +137,9 @@ class Settings:
     sex: str = ""
     age_band: str = ""
     test_target: int = 25  # heel-rise raises per leg that count as a pass (25 or 30)
+    # The exercise figure moves with the reps; off, it shows a still pose (as it does when the
+    # desktop asks for reduced motion, where Qt tells).
+    animate_figure: bool = True
 
     def __post_init__(self) -> None:
         problems = [

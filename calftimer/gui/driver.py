@@ -3,23 +3,31 @@
 One precise single-shot timer is re-armed for the session's next cue or segment boundary,
 computed from the injected monotonic clock, so a late wake-up delays at most that wake-up and
 never shifts the session (the session derives its position from the clock). A second, coarse
-frame timer only repaints; it never decides anything.
+frame timer only repaints; it never decides anything. A wake-up publishes ``position_changed``
+(anything may have changed: the segment, the set, the state); a frame publishes ``frame``
+(within one segment only the clock moved), so a view can redraw just what moves.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from calftimer.core.clock import Clock
 from calftimer.core.session import Position, Session, State
 
-# 20 repaints a second while running: a smooth enough phase bar; each frame only touches what
-# changed (benchmarks/session_cpu.py measures the cost).
+# Without a frame policy: 20 repaints a second while running (a smooth enough phase bar; each
+# frame only touches what changed; benchmarks/session_cpu.py measures the cost).
 FRAME_INTERVAL_MS = 50
+# The window's policy (calftimer.core.frames) says when the next frame is due after a position
+# (ms), or None for no frame until the session wakes up again.
+FramePolicy = Callable[[Position], int | None]
 # While a session runs the driver wakes at least every frame. A much longer gap on the monotonic
 # clock, or a wall clock that moved much further than it, means the machine slept (Linux and
 # macOS stop the monotonic clock in suspend; Windows does not).
 SUSPEND_GAP_MS = 15_000
+SUSPEND_CHECK_MS = 1_000  # how often frames look for a sleep (every wake-up looks too)
 
 
 class SessionDriver(QObject):
@@ -27,6 +35,7 @@ class SessionDriver(QObject):
     cues_due = Signal(list)  # list[calftimer.core.timeline.Cue]
     set_completed = Signal(object)  # calftimer.core.session.SetRecord
     position_changed = Signal(object)  # calftimer.core.session.Position
+    frame = Signal(object)  # Position: a frame between two wake-ups (only the time moved)
     state_changed = Signal(object)  # calftimer.core.session.State
     suspended = Signal(int)  # how long the machine slept, in ms; the session is now paused
 
@@ -35,8 +44,10 @@ class SessionDriver(QObject):
         session: Session,
         parent: QObject | None = None,
         sleep_clock: Clock | None = None,
+        frame_policy: FramePolicy | None = None,
     ) -> None:
         super().__init__(parent)
+        self._frame_policy = frame_policy or _every_frame
         self._session = session
         # With a clock that counts through suspend (Linux), a wall-clock change is no suspend.
         self._sleep_clock = sleep_clock
@@ -52,7 +63,7 @@ class SessionDriver(QObject):
         self._deadline_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._deadline_timer.timeout.connect(self.poll_now)
         self._frame_timer = QTimer(self)
-        self._frame_timer.setInterval(FRAME_INTERVAL_MS)
+        self._frame_timer.setSingleShot(True)  # re-armed by the policy after every frame
         self._frame_timer.timeout.connect(self._on_frame_timer_timeout)
 
     @property
@@ -131,15 +142,27 @@ class SessionDriver(QObject):
             self._deadline_timer.stop()
         else:
             self._deadline_timer.start(max(0, deadline - self._clock()))
-        running = self._session.state is State.RUNNING
-        if running and not self._frame_timer.isActive():
-            self._frame_timer.start()
-        elif not running:
+        self._arm_frame(self._session.position())
+
+    def _arm_frame(self, position: Position) -> None:
+        wait = self._frame_policy(position) if position.state is State.RUNNING else None
+        if wait is None:
             self._frame_timer.stop()
+        else:
+            self._frame_timer.start(max(1, wait))
 
     def _on_frame_timer_timeout(self) -> None:
-        self._check_suspend()
+        # A sleep is looked for about once a second, not every frame (reading two clocks and
+        # the wall time every frame was a tenth of the frame's cost); every wake-up looks too.
+        if self._clock() - self._last_mono >= SUSPEND_CHECK_MS:
+            self._check_suspend()
         if self._session.state is not State.RUNNING:
             self._publish()  # the suspend check paused it
             return
-        self.position_changed.emit(self._session.position())
+        position = self._session.position()
+        self.frame.emit(position)
+        self._arm_frame(position)
+
+
+def _every_frame(position: Position) -> int:
+    return FRAME_INTERVAL_MS

@@ -1,5 +1,8 @@
 """The home page: the exercise library with its how-to, and the program picker with Start.
 
+The how-to pane opens with the exercise figure looping at the exercise's own tempo (its timer
+runs only while the page shows; a still pose when the animation is off).
+
 It only shows and forwards: its buttons and list ask for things through signals (start, new,
 duplicate, edit, delete, history); the window connects them to the parts that do them. The list
 models are thin adapters over core lists (calftimer.gui.models).
@@ -31,6 +34,7 @@ from calftimer.core.exercise import Exercise, Muscle
 from calftimer.core.programs import Program
 from calftimer.core.texts import target_text
 from calftimer.core.timeline import CompileOptions, estimated_duration_ms, format_duration
+from calftimer.gui.figure_widget import FigureLoop, FigureWidget
 from calftimer.gui.models import (
     ExerciseFilterModel,
     ExerciseListModel,
@@ -80,6 +84,13 @@ class HomePage(QWidget):
         self.exercise_details = QTextBrowser()
         self.exercise_details.setObjectName("exerciseDetails")
         self.exercise_details.setAccessibleName("How to do the exercise")
+        self.exercise_figure = FigureWidget()
+        self.figure_loop = FigureLoop(self.exercise_figure)
+        how_to = QWidget()
+        how_to_layout = QVBoxLayout(how_to)
+        how_to_layout.setContentsMargins(0, 0, 0, 0)
+        how_to_layout.addWidget(self.exercise_figure, 2)
+        how_to_layout.addWidget(self.exercise_details, 3)
 
         # Two rows: the panes must stay narrow enough for a small laptop at 200 % scale.
         filters = QVBoxLayout()
@@ -152,7 +163,7 @@ class HomePage(QWidget):
         splitter = QSplitter()
         splitter.setChildrenCollapsible(False)  # a pane dragged to nothing could not come back
         splitter.addWidget(exercises_box)
-        splitter.addWidget(self.exercise_details)
+        splitter.addWidget(how_to)
         splitter.addWidget(programs_box)
         splitter.setSizes([260, 440, 400])
         self.morning_pain_bar = PainRatingBar("")
@@ -206,6 +217,10 @@ class HomePage(QWidget):
         self.program_model.set_options(options)
         self._on_program_current_changed(self.program_list.currentIndex(), QModelIndex())
 
+    def set_figure_animation(self, animate: bool) -> None:
+        """The "Animate the exercise figure" setting: off, the figure holds a still pose."""
+        self.figure_loop.set_animate(animate)
+
     def focus_programs(self) -> None:
         self.program_list.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -229,6 +244,7 @@ class HomePage(QWidget):
     def _on_exercise_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         ex = current.data(ExerciseRole) if current.isValid() else None
         self.exercise_details.setHtml(exercise_html(ex) if ex else "<p>No exercise matches.</p>")
+        self.figure_loop.set_exercise(ex.id if ex else None)
 
     def _on_program_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         program: Program | None = current.data(ProgramRole) if current.isValid() else None

@@ -137,6 +137,7 @@ class MainWindow(WindowFrame):
         )
 
         self.home = HomePage(library.programs, self.session.options)
+        self.home.set_figure_animation(hub.current.animate_figure)
         self.session_view = SessionView()
         self.stack = QStackedWidget()
         self.stack.addWidget(self.home)
@@ -219,6 +220,7 @@ class MainWindow(WindowFrame):
         self.conductor.flash_requested.connect(view.flash)
         session.started.connect(self._on_session_started)
         session.position_changed.connect(view.show_position)
+        session.frame.connect(view.show_frame)
         session.set_done.connect(view.note_set_done)
         session.state_changed.connect(lambda _state: self._update_action_state())
         session.ended.connect(self._on_session_ended)
@@ -452,6 +454,7 @@ class MainWindow(WindowFrame):
 
     def _on_settings_changed(self, settings: Settings) -> None:
         self.home.set_options(self.session.options)
+        self.home.set_figure_animation(settings.animate_figure)
         self.session_view.weight_unit = settings.weight_unit
         app = QApplication.instance()
         if isinstance(app, QApplication) and settings.theme != self._applied_theme:

@@ -114,7 +114,9 @@ class PhaseBar(QWidget):
     """How far the current rep phase, hold or rest has gone: a flat bar in the phase colour.
 
     A QProgressBar repaints itself synchronously on every change, 25 times a second here; this
-    only asks for an update, and only when a pixel would change.
+    only asks for an update, and only when a pixel would change. It paints its own background
+    (opaque), so an update does not make the session view paint its style-sheet background
+    under it first.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -122,6 +124,8 @@ class PhaseBar(QWidget):
         self._fraction = 0.0
         self._colour = QColor("#0b3d91")
         self._marks: tuple[float, ...] = ()
+        self._background = QColor("#ffffff")
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.setMinimumHeight(8)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
@@ -141,6 +145,11 @@ class PhaseBar(QWidget):
             self._colour = QColor(colour)
             self.update()
 
+    def set_background(self, colour: str) -> None:
+        if QColor(colour) != self._background:
+            self._background = QColor(colour)
+            self.update()
+
     def marks(self) -> tuple[float, ...]:
         return self._marks
 
@@ -155,6 +164,7 @@ class PhaseBar(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
+        painter.fillRect(self.rect(), self._background)
         painter.setPen(self._colour)
         painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
         filled = self.rect().adjusted(0, 0, 0, 0)
@@ -167,7 +177,7 @@ class PhaseBar(QWidget):
             for mark in self._marks:
                 x = round(self.width() * mark)
                 done = x <= filled.right()
-                painter.fillRect(x, 0, 2, height, self.palette().base() if done else self._colour)
+                painter.fillRect(x, 0, 2, height, self._background if done else self._colour)
         painter.end()
 
 
@@ -558,10 +568,8 @@ class SessionView(QWidget):
             f" #painBar, #nextTimeBox {{ border: 1px solid {quiet}; border-radius: 4px; }}"
         )
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        palette = self.session_bar.palette()
-        palette.setColor(QPalette.ColorRole.Base, QColor(background))
-        self.session_bar.setPalette(palette)
-        self.phase_bar.setPalette(palette)
+        self.session_bar.set_background(background)
+        self.phase_bar.set_background(background)
         self.session_bar.set_colour(text)
 
     def changeEvent(self, event: QEvent) -> None:
@@ -609,26 +617,28 @@ class SessionView(QWidget):
         return f"Done: {record_text(record)}." if record.work.index == before >= 0 else ""
 
     def show_position(self, pos: Position, timeline: Timeline) -> None:
-        """Show where the session is. This runs for every frame (20 times a second): the
-        texts of a step change only when the step (or the pause state) does, so only the big
-        number, the two bars and the time left are looked at every frame, and a widget is
-        changed only when what it shows changes, so Qt repaints only that."""
-        seg = pos.segment
-        if (
-            timeline is not self._timeline
-            or self._shown is None
-            or self._shown != (seg.index, pos.state)
-        ):
-            if timeline is not self._timeline:  # a rest was made longer or shorter
-                self.session_bar.set_marks(self._exercise_marks(timeline))
-            self._timeline = timeline
-            self._shown = (seg.index, pos.state)
-            self.show_step(pos, timeline)
-        self.show_frame(pos, timeline)
+        """Show all of where the session is (a wake-up of the session: a cue, a new step, a
+        pause). A widget is changed only when what it shows changes, so Qt repaints only
+        that."""
+        if timeline is not self._timeline:  # a new session, or a rest made longer or shorter
+            self.session_bar.set_marks(self._exercise_marks(timeline))
+        self._timeline = timeline
+        self._shown = (pos.segment.index, pos.state)
+        self._show_step(pos, timeline)
+        self._show_time(pos, timeline)
 
     def show_frame(self, pos: Position, timeline: Timeline) -> None:
-        """The part of ``show_position`` that changes within a step: the big number, the
-        phase bar, the session's line and the time left (and a test set's count)."""
+        """A frame between two wake-ups (up to 25 a second): within one step only the time
+        moves, so only what shows it is touched; a frame that finds another step (or a
+        pause, a new timeline, a set just recorded) shows all of it, as a wake-up would."""
+        if timeline is not self._timeline or self._shown != (pos.segment.index, pos.state):
+            self.show_position(pos, timeline)
+            return
+        self._show_time(pos, timeline)
+
+    def _show_time(self, pos: Position, timeline: Timeline) -> None:
+        """What changes within a step: the big number, the phase bar, the session's line and
+        the time left (and a test set's count)."""
         seg = pos.segment
         _set_text(self.time_label, self._big_number(pos))
         self.phase_bar.set_fraction(
@@ -641,9 +651,9 @@ class SessionView(QWidget):
         if self._test_set:
             _set_text(self.rep_label, self._rep_text(pos))
 
-    def show_step(self, pos: Position, timeline: Timeline) -> None:
-        """The part of ``show_position`` that changes only with the step or the pause state:
-        phase, colours, exercise, cue, counters, load, "Next:" and the buttons."""
+    def _show_step(self, pos: Position, timeline: Timeline) -> None:
+        """What changes only with the step or the pause state: phase, colours, exercise, cue,
+        counters, load, "Next:" and the buttons."""
         seg = pos.segment
         kind = seg.kind
         phase = PHASE_NAMES[kind]

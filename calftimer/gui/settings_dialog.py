@@ -212,6 +212,14 @@ class SettingsDialog(QDialog):
             "Stop the screen from dimming or locking while a session runs (not while paused).",
         )
 
+        self.animate_figure_check = QCheckBox("A&nimate the exercise figure")
+        self._describe(
+            self.animate_figure_check,
+            "Animate the exercise figure",
+            "Move the figure in time with each rep. Off, or when your desktop asks for reduced "
+            "motion, it shows a still pose.",
+        )
+
         self.theme_combo = QComboBox()
         for theme in THEMES:
             self.theme_combo.addItem(theme.capitalize(), theme)
@@ -271,6 +279,7 @@ class SettingsDialog(QDialog):
             sound_theme=self.sound_theme_combo.currentData(),
             weight_unit=self.unit_combo.currentData(),
             keep_awake=self.keep_awake_check.isChecked(),
+            animate_figure=self.animate_figure_check.isChecked(),
             theme=self.theme_combo.currentData(),
         )
 
@@ -298,6 +307,7 @@ class SettingsDialog(QDialog):
         _select(self.target_combo, settings.test_target)
         _select(self.unit_combo, settings.weight_unit)
         self.keep_awake_check.setChecked(settings.keep_awake)
+        self.animate_figure_check.setChecked(settings.animate_figure)
         _select(self.theme_combo, settings.theme)
         self._on_rate_changed(self.rate_slider.value())
         self._update_enabled()
@@ -321,6 +331,7 @@ class SettingsDialog(QDialog):
             self.target_combo,
             self.unit_combo,
             self.keep_awake_check,
+            self.animate_figure_check,
             self.theme_combo,
         ]
 
@@ -368,6 +379,7 @@ class SettingsDialog(QDialog):
         form = QFormLayout(display)
         self._row(form, "&Weight unit:", self.unit_combo)
         form.addRow(self.keep_awake_check)
+        form.addRow(self.animate_figure_check)
         self._row(form, "&Theme:", self.theme_combo)
 
         # Value labels as wide as their widest text in the current font (so it scales): the

@@ -69,6 +69,7 @@ CUSTOM = Settings(
     sex="female",
     age_band="40s",
     test_target=30,
+    animate_figure=False,
 )
 
 
@@ -76,6 +77,7 @@ def test_defaults_are_as_documented() -> None:
     s = Settings()
     assert (s.countdown_s, s.prepare_s, s.cue_volume, s.voice_volume) == (3, 10, 80, 80)
     assert (s.voice_enabled, s.keep_awake, s.muted) == (True, True, False)
+    assert s.animate_figure  # the figure moves unless the user turns it off
     assert (s.sound_theme, s.weight_unit, s.theme, s.voice_engine) == (
         "standard",
         "kg",
@@ -134,6 +136,7 @@ BAD_VALUES: list[Any] = [
     ("sound_theme", "loud", 'must be "standard" or "low"; using "standard"'),
     ("weight_unit", "stone", 'must be "kg" or "lb"; using "kg"'),
     ("keep_awake", None, "must be true or false; using true"),
+    ("animate_figure", "no", "must be true or false; using true"),
     ("theme", "Dark", 'must be "system", "light" or "dark"; using "system"'),
     ("muted", 0, "must be true or false; using false"),
     ("voice_engine", "espeak", 'must be "system", "clips" or "beeps"; using "system"'),

@@ -61,3 +61,59 @@ def test_a_late_wake_up_hands_out_what_it_passed_in_one_ordered_list(qtbot) -> N
         driver.poll_now()
     assert handed.args[0] == due
     driver.stop_timers()
+
+
+def test_a_frame_between_wake_ups_says_only_that_time_moved(qtbot) -> None:
+    """The 20-a-second frame publishes ``frame``, never ``position_changed``: a listener that
+    redraws everything on ``position_changed`` does so at the session's wake-ups only."""
+    timeline = compile_program(BUILTIN_BY_ID["foundation"], CompileOptions(prepare_s=10))
+    clock = ManualClock(T0)
+    driver = SessionDriver(Session(timeline, clock))
+    driver.start()
+    clock.advance(1_234)  # inside the get-ready: no deadline passed, so only frames run
+    heard = listen_to_every_signal(driver)
+    with qtbot.waitSignal(driver.frame, timeout=2_000) as frame:
+        pass
+    (position,) = frame.args
+    assert position.t_ms == 1_234 and position == driver.position()
+    assert [name for name, _ in heard] == ["frame"]
+    driver.stop_timers()
+
+
+def test_a_paused_session_has_no_frames(qtbot) -> None:
+    timeline = compile_program(BUILTIN_BY_ID["foundation"], CompileOptions(prepare_s=10))
+    clock = ManualClock(T0)
+    driver = SessionDriver(Session(timeline, clock))
+    driver.start()
+    driver.apply("pause")
+    heard = listen_to_every_signal(driver)
+    with qtbot.assertNotEmitted(driver.frame, wait=300):
+        clock.advance(200)
+    assert heard == []
+    driver.stop_timers()
+
+
+def test_the_frame_policy_decides_when_frames_come(qtbot) -> None:
+    """After every wake-up and every frame the driver asks its policy when the next frame is
+    due; None means none (a still figure and no number about to change)."""
+    timeline = compile_program(BUILTIN_BY_ID["foundation"], CompileOptions(prepare_s=10))
+    clock = ManualClock(T0)
+    asked: list[int] = []
+    answer: list[int | None] = [None]
+
+    def policy(position) -> int | None:
+        asked.append(position.t_ms)
+        return answer[0]
+
+    driver = SessionDriver(Session(timeline, clock), frame_policy=policy)
+    driver.start()
+    assert asked == [0]  # the start's wake-up asked
+    with qtbot.assertNotEmitted(driver.frame, wait=150):
+        pass
+    answer[0] = 20
+    clock.advance(500)
+    driver.poll_now()  # a wake-up: asks again, and now a frame is due in 20 ms
+    with qtbot.waitSignal(driver.frame, timeout=2_000):
+        pass
+    assert asked[-2:] == [500, 500]  # the frame asked for the one after it
+    driver.stop_timers()

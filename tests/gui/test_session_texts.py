@@ -110,3 +110,26 @@ def test_one_set_and_one_rep_are_singular(qtbot, window, clock) -> None:
     assert window.session_view.summary_cells() == [
         ("Double-leg calf raise", "Both", "1 × 1 rep", "1", "0:05", "body weight")
     ]
+
+
+def test_a_frame_moves_the_time_and_a_new_segment_redraws_the_rest(qtbot, window, clock) -> None:
+    """Frames within a segment change only the time shown (big number, phase bar, time
+    left); a frame that finds a new segment shows all of it, as a wake-up would."""
+    view, session = window.session_view, window.session
+    session.start(BUILTIN_BY_ID["foundation"])
+    timeline = session.timeline
+    assert timeline is not None
+    advance_to(session, clock, clock() + 2_000)
+    before = (view.time_label.text(), view.remaining_label.text(), view.phase_bar.fraction())
+    clock.advance(1_500)  # no wake-up: the next frame finds the same get-ready, 1.5 s on
+    view.show_frame(session.position(), timeline)
+    after = (view.time_label.text(), view.remaining_label.text(), view.phase_bar.fraction())
+    assert after[0] != before[0] and after[1] != before[1] and after[2] > before[2]
+    assert view.exercise_label.text().startswith("Up next:")
+
+    first_rep = next(s for s in timeline.segments if s.kind is SegmentKind.UP)
+    clock.set(session.mono_at(first_rep.start_ms + 100))  # a frame that lands in the first rep
+    view.show_frame(session.position(), timeline)
+    assert view.exercise_label.text() == "Double-leg calf raise"
+    assert view.rep_label.text() == "Rep 1 / 15"
+    assert view.phase_label.text() == "UP"

@@ -50,6 +50,7 @@ CUSTOM = Settings(
     muted=True,
     voice_engine="system",
     voice_rate=0.25,
+    animate_figure=False,
 )
 
 
@@ -87,6 +88,7 @@ def test_dialog_shows_the_given_settings(dialog: SettingsDialog) -> None:
     assert dialog.sound_theme_combo.currentData() == "low"
     assert dialog.unit_combo.currentData() == "lb"
     assert not dialog.keep_awake_check.isChecked()
+    assert not dialog.animate_figure_check.isChecked()
     assert dialog.theme_combo.currentData() == "dark"
     # Untouched, the dialog gives back exactly what it was given (the exact rate included).
     assert dialog.settings() == CUSTOM
@@ -100,6 +102,7 @@ def test_changed_controls_and_ok_return_the_new_settings(qtbot, dialog: Settings
     dialog.sound_theme_combo.setCurrentIndex(0)
     dialog.unit_combo.setCurrentIndex(dialog.unit_combo.findData("kg"))
     qtbot.mouseClick(dialog.keep_awake_check, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.animate_figure_check, Qt.MouseButton.LeftButton)
     dialog.theme_combo.setCurrentIndex(dialog.theme_combo.findData("light"))
     dialog.voice_check.setChecked(False)
 
@@ -120,6 +123,7 @@ def test_changed_controls_and_ok_return_the_new_settings(qtbot, dialog: Settings
         muted=True,  # not in the dialog: kept as it was
         voice_engine="clips",
         voice_rate=0.25,
+        animate_figure=True,
     )
 
 

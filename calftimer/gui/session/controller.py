@@ -9,7 +9,10 @@ what the views need.
 Signals, in the order they come within one wake-up of the driver (a timer, or an operation):
 
 1. ``set_done(SetRecord)``: a set ended (also one redone after Back: it replaces the first);
-2. ``position_changed(Position, Timeline)``: where the session is now (every frame, too);
+2. ``position_changed(Position, Timeline)``: where the session is now, after every wake-up of
+   the driver (a segment began, a cue is due, an operation ran); ``frame(Position, Timeline)``
+   between them (within a segment only the time moves): 25 a second while the exercise
+   figure moves, otherwise when a number shown changes (``calftimer.core.frames``);
 3. ``state_changed(State)``: when it changed (RUNNING, PAUSED, FINISHED, ABANDONED);
 4. ``ended(State)``: the session is over and its summary may be shown (FINISHED or
    ABANDONED). Its last chime was handed to the output ahead and is already in the stream,
@@ -30,10 +33,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from calftimer.core.clock import Clock
+from calftimer.core.figure import motion_at
+from calftimer.core.frames import next_frame_ms
 from calftimer.core.programs import Program
 from calftimer.core.session import Position, Session, SetRecord, State
 from calftimer.core.timeline import CompileOptions, Cue, Timeline, compile_program
 from calftimer.gui.driver import SessionDriver
+from calftimer.gui.figure_widget import system_prefers_reduced_motion
 from calftimer.gui.notices import NoticeBoard
 from calftimer.gui.session.conductor import CueConductor
 from calftimer.gui.session.timers import TimerFactory
@@ -51,6 +57,7 @@ class SessionController(QObject):
     started = Signal(object)  # Timeline
     set_done = Signal(object)  # SetRecord
     position_changed = Signal(object, object)  # Position, Timeline
+    frame = Signal(object, object)  # Position, Timeline: only the time moved since the last
     state_changed = Signal(object)  # State
     ended = Signal(object)  # State: FINISHED or ABANDONED
     suspended = Signal(int)  # how long the computer slept, in ms
@@ -198,11 +205,14 @@ class SessionController(QObject):
             old.deleteLater()
         timeline = compile_program(program, self.options)
         self._program = program
-        driver = SessionDriver(Session(timeline, self._clock), self, self._sleep_clock)
+        driver = SessionDriver(
+            Session(timeline, self._clock), self, self._sleep_clock, self._next_frame_ms
+        )
         self._driver = driver
         driver.cues_due.connect(self._on_driver_cues_due)
         driver.set_completed.connect(self._on_driver_set_completed)
         driver.position_changed.connect(self._on_driver_position_changed)
+        driver.frame.connect(self._on_driver_frame)
         driver.state_changed.connect(self._on_driver_state_changed)
         driver.suspended.connect(self._on_driver_suspended)
         self._conductor.follow(driver.session)
@@ -276,6 +286,21 @@ class SessionController(QObject):
         if self._driver is None:
             return
         self.position_changed.emit(position, self._driver.session.timeline)
+        self._conductor.on_position()
+
+    @property
+    def animate_figure(self) -> bool:
+        """The exercise figure moves (the setting, unless the desktop asks for less motion)."""
+        return self._settings.current.animate_figure and not system_prefers_reduced_motion()
+
+    def _next_frame_ms(self, position: Position) -> int | None:
+        """Frames only while the figure moves, else when a number shown changes."""
+        return next_frame_ms(position, motion_at(position, animate=self.animate_figure))
+
+    def _on_driver_frame(self, position: Position) -> None:
+        if self._driver is None:
+            return
+        self.frame.emit(position, self._driver.session.timeline)
         self._conductor.on_position()
 
     def _on_driver_suspended(self, asleep_ms: int) -> None:

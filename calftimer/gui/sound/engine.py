@@ -40,6 +40,7 @@ from calftimer.core.voice_clips import JOIN_MS, ClipError, ClipVoice
 from calftimer.gui.sound.clock import FrameClock
 from calftimer.gui.sound.mixer import Mixer, Samples, Voice
 from calftimer.gui.sound.speech import SystemVoice
+from calftimer.gui.sound.stream_requests import calm_stream_requests
 
 RATE = 48_000
 BUFFER_MS = 110  # what the sink holds ahead: the most a pause lets sound on
@@ -253,6 +254,7 @@ class SoundEngine(QObject):
         problem = sound_module_problem()
         if problem is not None:
             raise SoundUnavailableError(problem)
+        calm_stream_requests()  # the app made them already; a test's engine makes them here
         super().__init__(parent)
         from calftimer.resources import voice_folder
 
