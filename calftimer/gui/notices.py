@@ -41,16 +41,17 @@ LEVELS: tuple[str, ...] = ("error", "warning", "info")  # most important first
 LEVEL_WORDS = {"error": "Problem", "warning": "Warning", "info": "Note"}
 LEVEL_SIGNS = {"error": "✖", "warning": "⚠", "info": "ℹ"}
 
-# Text on each tint keeps a contrast of at least 7:1 (tests/gui/test_notices.py checks it);
-# the level is also written out (sign, word), so colour is never the only signal.
+# Text on each tint keeps a contrast of at least 7:1 (tests/gui/test_notices.py checks it), the
+# sign too, which is drawn in the border's colour; the level is also written out (sign, word),
+# so colour is never the only signal.
 _TINTS = {
     False: {  # light
-        "error": ("#fde7e9", "#b3261e", "#1a1a1a"),  # background, border, text
-        "warning": ("#fff4ce", "#8a5a00", "#1a1a1a"),
+        "error": ("#fde7e9", "#8c1d18", "#1a1a1a"),  # background, border, text
+        "warning": ("#fff4ce", "#5a3a00", "#1a1a1a"),
         "info": ("#e8f1fb", "#0b3d91", "#1a1a1a"),
     },
     True: {  # dark
-        "error": ("#3b1a1c", "#ff8a80", "#f2f2f2"),
+        "error": ("#3b1a1c", "#ffaba3", "#f2f2f2"),
         "warning": ("#352a00", "#ffcf70", "#f2f2f2"),
         "info": ("#15263b", "#9cc7ff", "#f2f2f2"),
     },
@@ -203,6 +204,11 @@ class NoticeArea(QFrame):
         self._dark = False
         self.sign_label = QLabel()
         self.sign_label.setObjectName("noticeSign")
+        # Larger than the text: the signs' strokes are thin, and a thin stroke blurred by
+        # anti-aliasing would not reach the colour's contrast.
+        sign_font = self.sign_label.font()
+        sign_font.setPointSizeF(sign_font.pointSizeF() * 1.4)
+        self.sign_label.setFont(sign_font)
         self.text_label = _ElidedLabel()
         self.text_label.setObjectName("noticeText")
         self.more_label = QLabel()
@@ -283,7 +289,7 @@ class NoticeArea(QFrame):
         self.setStyleSheet(
             f"#noticeArea {{ background: {background}; border-bottom: 2px solid {border}; }}"
             f" #noticeArea QLabel {{ color: {text}; }}"
-            f" #noticeSign {{ color: {border}; font-weight: bold; }}"
+            f" #noticeArea #noticeSign {{ color: {border}; font-weight: bold; }}"
         )
 
     def _dismiss_top(self) -> None:

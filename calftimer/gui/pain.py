@@ -3,21 +3,30 @@ the first start of the next morning. One click answers; "Not now" dismisses."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 class PainRatingBar(QFrame):
     rated = Signal(int)
     dismissed = Signal()
 
-    def __init__(self, question: str, parent: QWidget | None = None) -> None:
+    def __init__(self, question: str, parent: QWidget | None = None, *, columns: int = 11) -> None:
+        """``columns``: ratings per row (11: all in one; fewer where the bar is narrow)."""
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.question = QLabel(question)
         self.question.setWordWrap(True)
         self.setAccessibleName("Pain rating, optional")
-        row = QHBoxLayout()
+        grid = QGridLayout()
         self.buttons: list[QPushButton] = []
         for n in range(11):
             button = QPushButton(str(n))
@@ -25,14 +34,19 @@ class PainRatingBar(QFrame):
             button.setToolTip({0: "No pain", 10: "The worst pain imaginable"}.get(n, f"{n} of 10"))
             button.clicked.connect(lambda _checked=False, n=n: self._answer(n))
             button.setAutoDefault(False)
+            # As narrow as "10" needs: the row fits beside the session summary's table.
+            button.setMinimumWidth(button.fontMetrics().horizontalAdvance("10") + 16)
             self.buttons.append(button)
-            row.addWidget(button)
+            grid.addWidget(button, n // columns, n % columns)
         self.not_now = QPushButton("Not now")
         self.not_now.setToolTip("Skip the question")
         self.not_now.clicked.connect(self._dismiss)
-        row.addSpacing(12)
-        row.addWidget(self.not_now)
         scale = QLabel("0 = no pain · 3 or less is fine · 5 is the most to train with · 10 = worst")
+        scale.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addLayout(grid, 1)
+        row.addSpacing(12)
+        row.addWidget(self.not_now, 0, Qt.AlignmentFlag.AlignBottom)
         layout = QVBoxLayout(self)
         layout.addWidget(self.question)
         layout.addLayout(row)

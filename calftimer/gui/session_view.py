@@ -1,23 +1,43 @@
-"""The session view: what a runner reads from two metres away while training.
+"""The session view: what a runner reads from two metres away while training, and the summary
+after it.
 
-Phase name in a colour per phase, a very large remaining time that scales with the widget, rep,
-set and side, a bar for the current rep phase, the exercise and its one-line cue, "Next: ...",
-and the session's progress. It only displays a ``Position``; the driver decides everything.
+During the session: the exercise and its one-line cue, the phase name in a colour per phase, a
+very large remaining time (or count) that fills the space it is given, a bar for the current
+phase, rep, set, leg and the load of the set, "Next: ...", and a thick line for the whole
+session with the time left. A slot left of the digits (``figure_slot``, empty until
+``set_figure``) holds the figure that shows the movement. It only displays a ``Position``; the
+driver decides everything.
+
+After it: a table per exercise and leg (planned, done, time under tension, load) with the pain
+question and next time's suggestions beside it, sized to fit a 1366 x 768 screen unscrolled.
+
+Type scale: every size derives from one step (``_Scale``) that follows the view's height, so the
+proportions hold from a laptop to a TV and at 200 % scaling.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette, QResizeEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
-    QProgressBar,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
+    QStackedLayout,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +46,8 @@ from calftimer.core.catalog import exercise
 from calftimer.core.exercise import Mode
 from calftimer.core.programs import Side
 from calftimer.core.session import Position, SetRecord, State
+from calftimer.core.settings import format_load
+from calftimer.core.summary import summary_rows
 from calftimer.core.texts import (
     PHASE_NAMES,
     SIDE_NAMES,
@@ -43,6 +65,8 @@ from calftimer.core.timeline import SegmentKind, Timeline, WorkSet
 # written out.
 LIGHT_BACKGROUND, LIGHT_TEXT = "#ffffff", "#1a1a1a"
 DARK_BACKGROUND, DARK_TEXT = "#121212", "#f0f0f0"
+# Secondary text (program name, "Next:", time left, the table's rules): quieter, still >= 7:1.
+LIGHT_QUIET, DARK_QUIET = "#474747", "#c4c4c4"
 _LIGHT = {
     "ready": "#7a4100",
     "up": "#00591f",
@@ -99,9 +123,10 @@ class PhaseBar(QWidget):
         super().__init__(parent)
         self._fraction = 0.0
         self._colour = QColor("#0b3d91")
+        self._marks: tuple[float, ...] = ()
         self._background = QColor("#ffffff")
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
-        self.setMinimumHeight(18)
+        self.setMinimumHeight(8)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def fraction(self) -> float:
@@ -116,15 +141,26 @@ class PhaseBar(QWidget):
             self._fraction = fraction
 
     def set_colour(self, colour: str) -> None:
-        self._colour = QColor(colour)
-        self.update()
+        if QColor(colour) != self._colour:
+            self._colour = QColor(colour)
+            self.update()
 
     def set_background(self, colour: str) -> None:
-        self._background = QColor(colour)
-        self.update()
+        if QColor(colour) != self._background:
+            self._background = QColor(colour)
+            self.update()
+
+    def marks(self) -> tuple[float, ...]:
+        return self._marks
+
+    def set_marks(self, marks: tuple[float, ...]) -> None:
+        """Thin notches where each exercise starts (fractions of the bar)."""
+        if marks != self._marks:
+            self._marks = marks
+            self.update()
 
     def sizeHint(self) -> QSize:
-        return QSize(200, max(18, self.fontMetrics().height()))
+        return QSize(200, max(self.minimumHeight(), 18))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -134,7 +170,96 @@ class PhaseBar(QWidget):
         filled = self.rect().adjusted(0, 0, 0, 0)
         filled.setWidth(round(self.width() * self._fraction))
         painter.fillRect(filled, self._colour)
+        if self._marks:
+            # A notch in the background's colour over the filled part, in the bar's colour over
+            # the empty part: visible on both, never mistaken for progress.
+            height = max(3, self.height() // 3)
+            for mark in self._marks:
+                x = round(self.width() * mark)
+                done = x <= filled.right()
+                painter.fillRect(x, 0, 2, height, self._background if done else self._colour)
         painter.end()
+
+
+class FittedLabel(QLabel):
+    """One line at the type scale's size, made smaller when its text would not fit its width
+    (a long phase such as "PAUSED · SWITCH TO RIGHT LEG" beside the figure), never clipped.
+    It asks for no width of its own: the digits and the figure decide the layout."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self._px = 14
+        self._bold = False
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(1)
+
+    def set_type(self, px: int, *, bold: bool = False) -> None:
+        """The size the type scale gives this line."""
+        if (px, bold) != (self._px, self._bold):
+            self._px, self._bold = px, bold
+            self._fit()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        font = QFont(self.font())
+        font.setBold(self._bold)
+        font.setPixelSize(self._px)
+        width = QFontMetrics(font).horizontalAdvance(self.text())
+        room = self.width() - 2 * self.margin()
+        px = self._px
+        if width > room > 0:
+            px = max(10, int(self._px * room / width))
+        font.setPixelSize(px)
+        if font != self.font():
+            self.setFont(font)
+
+
+class BigNumber(QLabel):
+    """The remaining time or count: its font follows its own size, so the digits fill what the
+    layout gives them and are never clipped; it asks for no space, so it never grows the
+    window."""
+
+    WIDEST = "00:00"  # the widest text a step shows (a rest, a hold: minutes and seconds)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("0:00", parent)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        font = QFont(self.font())
+        font.setBold(True)
+        font.setPixelSize(100)
+        metrics = QFontMetrics(font)
+        scale = min(
+            0.95 * self.width() / metrics.horizontalAdvance(self.WIDEST),
+            self.height() / metrics.height(),
+        )
+        px = max(12, int(100 * scale))
+        if px != self.font().pixelSize() or not self.font().bold():
+            font.setPixelSize(px)
+            self.setFont(font)
+
+
+class _Scale:
+    """The type scale: one step from the view's height, sizes in steps of about 1.33."""
+
+    def __init__(self, height: int) -> None:
+        step = min(44, max(13, height // 24))
+        self.small = max(13, round(step * 0.6))  # program, "Next:", time left, table
+        self.body = max(15, round(step * 0.78))  # the cue, summary totals
+        self.title = max(18, step)  # the exercise, rep / set / leg / load
+        self.phase = max(24, round(step * 1.6))  # UP, HOLD, REST...
+        self.gap = max(4, step // 3)  # spacing between groups
+        self.line = max(10, step * 2 // 3)  # the session's progress line
 
 
 class SessionView(QWidget):
@@ -146,66 +271,69 @@ class SessionView(QWidget):
     stop_requested = Signal()
     close_requested = Signal()
 
+    SUMMARY_COLUMNS = ("Exercise", "Leg", "Planned", "Done", "TUT", "Load")
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sessionView")
         self._timeline: Timeline | None = None
-        # What the last full update showed (segment, state, timeline): a frame of the same
-        # only moves the time.
-        self._frame_key: tuple[int, State, Timeline] | None = None
         self._dark = False
         self._colour = ""
         self._flash_overlay: QWidget | None = None
-        self.weight_unit = "kg"  # the settings' unit for loads shown here
+        self._weight_unit = "kg"  # the settings' unit for loads shown here
+        # What the slow part of show_position last showed; None: show everything again.
+        self._shown: tuple[int, State] | None = None
+        self._test_set = False  # a test set's rep count changes within its one segment
+        # The last set recorded, shown as "Done: 12 reps." in the pause right after it only.
+        self.last_record: SetRecord | None = None
+        self._focus_mode = False
 
+        # --- the header: program, exercise, cue (both modes)
         self.program_label = QLabel()
         self.program_label.setObjectName("programLabel")
-        self.exercise_label = QLabel()
+        self.muted_label = QLabel("MUTED")
+        self.muted_label.setObjectName("mutedLabel")
+        self.muted_label.setAccessibleName("Cues are muted")
+        self.muted_label.hide()
+        self.exercise_label = FittedLabel()
         self.exercise_label.setObjectName("exerciseLabel")
         self.cue_label = QLabel()
         self.cue_label.setObjectName("cueLabel")
         self.cue_label.setWordWrap(True)
-        self.phase_label = QLabel()
+
+        # --- the live session
+        self.phase_label = FittedLabel()
         self.phase_label.setObjectName("phaseLabel")
         self.phase_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.time_label = QLabel("0:00")
+        self.time_label = BigNumber()
         self.time_label.setObjectName("timeLabel")
-        self.time_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        # Ignored: the digits scale with the view, so they must never push the window bigger.
-        self.time_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.phase_bar = PhaseBar()
         self.phase_bar.setObjectName("phaseBar")
         self.phase_bar.setAccessibleName("Progress of the current phase")
-        self.rep_label = QLabel()
+        self.figure_slot = QWidget()
+        self.figure_slot.setObjectName("figureSlot")
+        self.figure_slot.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        QVBoxLayout(self.figure_slot).setContentsMargins(0, 0, 0, 0)
+        self.figure_slot.hide()  # until a figure is put in: the digits have the width
+        self.rep_label = FittedLabel()
         self.rep_label.setObjectName("repLabel")
-        self.set_label = QLabel()
+        self.set_label = FittedLabel()
         self.set_label.setObjectName("setLabel")
-        self.side_label = QLabel()
+        self.side_label = FittedLabel()
         self.side_label.setObjectName("sideLabel")
+        self.load_label = FittedLabel()
+        self.load_label.setObjectName("loadLabel")
+        self.load_label.setAccessibleName("Load of this set")
+        for label in (self.rep_label, self.set_label, self.side_label, self.load_label):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.next_label = QLabel()
         self.next_label.setObjectName("nextLabel")
         self.next_label.setWordWrap(True)
-        self.session_bar = QProgressBar()
+        self.session_bar = PhaseBar()
         self.session_bar.setObjectName("sessionBar")
-        self.session_bar.setRange(0, 1000)
-        self.session_bar.setFormat("")
         self.session_bar.setAccessibleName("Progress of the session")
         self.remaining_label = QLabel()
         self.remaining_label.setObjectName("remainingLabel")
-        self.summary_label = QLabel()
-        self.summary_label.setObjectName("summaryLabel")
-        self.summary_label.setWordWrap(True)
-        self.summary_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.summary_area = QScrollArea()
-        self.summary_area.setWidgetResizable(True)
-        self.summary_area.setWidget(self.summary_label)
-        self.summary_area.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
-        self.summary_area.hide()
-        # The last set recorded, shown as "Done: 12 reps." in the pause right after it only.
-        self.last_record: SetRecord | None = None
-
-        for label in (self.rep_label, self.set_label, self.side_label):
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         self.pause_button = self._button(
             "Pause", "Pause or resume the session (Space)", self.pause_requested
@@ -227,54 +355,36 @@ class SessionView(QWidget):
         self.close_button = self._button(
             "Back to programs", "Leave the finished session", self.close_requested
         )
-        self.close_button.hide()
 
-        counters = QHBoxLayout()
-        counters.addWidget(self.rep_label, 1)
-        counters.addWidget(self.set_label, 1)
-        counters.addWidget(self.side_label, 1)
-        self.muted_label = QLabel("MUTED")
-        self.muted_label.setObjectName("mutedLabel")
-        self.muted_label.setAccessibleName("Cues are muted")
-        self.muted_label.hide()
-        self._focus_mode = False
-        self._buttons_row = QWidget()
-        buttons = QHBoxLayout(self._buttons_row)
-        buttons.setContentsMargins(0, 0, 0, 0)
-        for b in (
-            self.back_button,
-            self.pause_button,
-            self.skip_button,
-            self.end_set_button,
-            self.less_rest_button,
-            self.more_rest_button,
-            self.stop_button,
-            self.close_button,
-        ):
-            buttons.addWidget(b)
-        progress = QHBoxLayout()
-        progress.addWidget(self.session_bar, 1)
-        progress.addWidget(self.remaining_label)
-        progress.addWidget(self.muted_label)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.program_label)
-        layout.addWidget(self.exercise_label)
-        layout.addWidget(self.cue_label)
-        layout.addWidget(self.phase_label)
-        layout.addWidget(self.time_label, 1)
-        layout.addWidget(self.phase_bar)
-        layout.addLayout(counters)
-        layout.addWidget(self.next_label)
-        layout.addWidget(self.summary_area, 1)
+        # --- the summary
+        self.summary_label = QLabel()
+        self.summary_label.setObjectName("summaryLabel")
+        self.summary_label.setWordWrap(True)
+        self.summary_table = QTableWidget(0, len(self.SUMMARY_COLUMNS))
+        self.summary_table.setObjectName("summaryTable")
+        self.summary_table.setAccessibleName("Sets by exercise and leg: planned and done")
+        self.summary_table.setHorizontalHeaderLabels(list(self.SUMMARY_COLUMNS))
+        self.summary_table.verticalHeader().hide()
+        self.summary_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.summary_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.summary_table.setShowGrid(False)
+        # Like the buttons: Enter, Space and the arrows stay the window's (Enter leaves).
+        self.summary_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.summary_table.setWordWrap(False)
+        header = self.summary_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setHighlightSections(False)
+        self.summary_table.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         from calftimer.gui.pain import PainRatingBar
 
         self.pain_bar = PainRatingBar(
-            "Optional: how much did your calves hurt during this session (0-10)?"
+            "Optional: how much did your calves hurt during this session (0-10)?", columns=6
         )
+        self.pain_bar.setObjectName("painBar")
         self.pain_bar.hide()
-        layout.addWidget(self.pain_bar)
         self.next_time_box = QFrame()
+        self.next_time_box.setObjectName("nextTimeBox")
         self.next_time_box.setFrameShape(QFrame.Shape.StyledPanel)
         self.next_time_box.setAccessibleName("Suggestions for next time")
         self.next_time_label = QLabel()
@@ -285,17 +395,87 @@ class SessionView(QWidget):
         )
         self.undo_next_time_button = QPushButton("&Undo")
         self.undo_next_time_button.hide()
-        next_row = QHBoxLayout()
-        next_row.addWidget(self.next_time_label, 1)
-        next_row.addWidget(self.apply_next_time_button)
-        next_row.addWidget(self.undo_next_time_button)
-        QVBoxLayout(self.next_time_box).addLayout(next_row)
+        next_buttons = QHBoxLayout()
+        next_buttons.addStretch(1)
+        next_buttons.addWidget(self.apply_next_time_button)
+        next_buttons.addWidget(self.undo_next_time_button)
+        next_layout = QVBoxLayout(self.next_time_box)
+        next_layout.addWidget(self.next_time_label)
+        next_layout.addLayout(next_buttons)
         self.next_time_box.hide()
-        layout.addWidget(self.next_time_box)
-        layout.addLayout(progress)
-        layout.addWidget(self._buttons_row)
+
+        self._build_layout()
         self._apply_fonts()
         self.apply_scheme()
+
+    def _build_layout(self) -> None:
+        header = QHBoxLayout()
+        header.addWidget(self.program_label, 1)
+        header.addWidget(self.muted_label)
+
+        # Live: [figure | phase, digits, phase bar], then the counters, "Next:", the session's
+        # line and the buttons.
+        digits = QVBoxLayout()
+        digits.addWidget(self.phase_label)
+        digits.addWidget(self.time_label, 1)
+        digits.addWidget(self.phase_bar)
+        self._body = QHBoxLayout()
+        self._body.addWidget(self.figure_slot, 2)
+        self._body.addLayout(digits, 3)
+        counters = QHBoxLayout()
+        for label in (self.rep_label, self.set_label, self.side_label, self.load_label):
+            counters.addWidget(label, 1)
+        progress = QHBoxLayout()
+        progress.addWidget(self.session_bar, 1)
+        progress.addWidget(self.remaining_label)
+        self._buttons_row = QWidget()
+        buttons = QHBoxLayout(self._buttons_row)
+        buttons.setContentsMargins(0, 0, 0, 0)
+        for b in self.session_buttons():
+            buttons.addWidget(b)
+        # Back, Pause, Skip in the order of the arrow keys
+        for b in (self.back_button, self.pause_button, self.skip_button):
+            buttons.removeWidget(b)
+        for i, b in enumerate((self.back_button, self.pause_button, self.skip_button)):
+            buttons.insertWidget(i, b)
+        self.live_panel = QWidget()
+        live = QVBoxLayout(self.live_panel)
+        live.setContentsMargins(0, 0, 0, 0)
+        live.addLayout(self._body, 1)
+        live.addLayout(counters)
+        live.addWidget(self.next_label)
+        live.addLayout(progress)
+        live.addWidget(self._buttons_row)
+        self._live_layout = live
+
+        # Summary: the table, and beside it the pain question and next time's suggestions.
+        side = QVBoxLayout()
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addWidget(self.pain_bar)
+        side.addWidget(self.next_time_box)
+        side.addStretch(1)
+        table_row = QHBoxLayout()
+        table_row.addWidget(self.summary_table, 5)
+        table_row.addLayout(side, 3)
+        close_row = QHBoxLayout()
+        close_row.addStretch(1)
+        close_row.addWidget(self.close_button)
+        self.summary_panel = QWidget()
+        summary = QVBoxLayout(self.summary_panel)
+        summary.setContentsMargins(0, 0, 0, 0)
+        summary.addWidget(self.summary_label)
+        summary.addLayout(table_row, 1)
+        summary.addLayout(close_row)
+        self._summary_layout = summary
+
+        self._pages = QStackedLayout()
+        self._pages.addWidget(self.live_panel)
+        self._pages.addWidget(self.summary_panel)
+        self._root = QVBoxLayout(self)
+        self._root.addLayout(header)
+        self._root.addWidget(self.exercise_label)
+        self._root.addWidget(self.cue_label)
+        self._root.addLayout(self._pages, 1)
 
     def _button(self, text: str, tip: str, signal: Signal | None) -> QPushButton:
         button = QPushButton(text)
@@ -319,19 +499,41 @@ class SessionView(QWidget):
             self.stop_button,
         )
 
+    @property
+    def weight_unit(self) -> str:
+        return self._weight_unit
+
+    @weight_unit.setter
+    def weight_unit(self, unit: str) -> None:
+        if unit != self._weight_unit:
+            self._weight_unit = unit
+            self._shown = None  # loads are shown in it
+
+    def set_figure(self, figure: QWidget) -> None:
+        """Put the exercise's figure left of the digits (it takes two fifths of the width and
+        scales with the window, focus mode included). Replaces a figure put in before."""
+        layout = self.figure_slot.layout()
+        while layout.count():
+            item = layout.takeAt(0)
+            if item is not None and item.widget() is not None:
+                item.widget().setParent(None)
+        layout.addWidget(figure)
+        self.figure_slot.show()
+
     def set_timeline(self, timeline: Timeline) -> None:
         self._timeline = timeline
-        self._frame_key = None
+        self._shown = None
         self.program_label.setText(timeline.program_name)
         self.last_record = None
-        self.summary_area.hide()
         self.pain_bar.hide()
         self.next_time_box.hide()
-        self.close_button.hide()
-        self.time_label.show()
-        self.phase_bar.show()
-        for b in self.session_buttons():
-            b.show()
+        self._pages.setCurrentWidget(self.live_panel)
+        self.cue_label.show()
+        self.session_bar.set_marks(self._exercise_marks(timeline))
+
+    @property
+    def showing_summary(self) -> bool:
+        return self._pages.currentWidget() is self.summary_panel
 
     @property
     def dark(self) -> bool:
@@ -347,17 +549,28 @@ class SessionView(QWidget):
             return
         self._dark = dark
         self._colour = ""  # the phase colours change with the scheme
-        self._frame_key = None  # the next frame repaints everything in them
+        self._shown = None
         background = DARK_BACKGROUND if dark else LIGHT_BACKGROUND
         text = DARK_TEXT if dark else LIGHT_TEXT
+        quiet = DARK_QUIET if dark else LIGHT_QUIET
         self.setStyleSheet(
             f"#sessionView {{ background: {background}; }} #sessionView QLabel {{ color: {text}; }}"
-            # The session bar's empty part must show against either background.
-            f" #sessionBar {{ border: 1px solid {text}; background: {background}; height: 14px; }}"
-            f" #sessionBar::chunk {{ background: {text}; }}"
+            # "#sessionView #id" outranks "#sessionView QLabel" (an id and a type).
+            f" #sessionView #programLabel, #sessionView #nextLabel, #sessionView #remainingLabel"
+            f" {{ color: {quiet}; }}"
+            f" #sessionView #mutedLabel {{ color: {background}; background: {text};"
+            f" padding: 0 6px; }}"
+            f" #summaryTable {{ background: {background}; color: {text}; border: none;"
+            f" selection-background-color: {text}; selection-color: {background}; }}"
+            f" #summaryTable QHeaderView::section {{ background: {background}; color: {text};"
+            f" border: none; border-bottom: 2px solid {text}; padding: 2px 6px; }}"
+            f" #summaryTable::item {{ border-bottom: 1px solid {quiet}; padding: 0 6px; }}"
+            f" #painBar, #nextTimeBox {{ border: 1px solid {quiet}; border-radius: 4px; }}"
         )
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.session_bar.set_background(background)
         self.phase_bar.set_background(background)
+        self.session_bar.set_colour(text)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -391,6 +604,7 @@ class SessionView(QWidget):
 
     def note_set_done(self, record: SetRecord) -> None:
         self.last_record = record
+        self._shown = None  # "Done: 12 reps." in the pause that follows
 
     def _done_text(self, timeline: Timeline, segment_index: int) -> str:
         """ "Done: 12 reps." in a pause, when the set just before it was recorded (a set skipped
@@ -402,30 +616,44 @@ class SessionView(QWidget):
         before = (upcoming.index if upcoming is not None else len(timeline.work_sets)) - 1
         return f"Done: {record_text(record)}." if record.work.index == before >= 0 else ""
 
+    def show_position(self, pos: Position, timeline: Timeline) -> None:
+        """Show all of where the session is (a wake-up of the session: a cue, a new step, a
+        pause). A widget is changed only when what it shows changes, so Qt repaints only
+        that."""
+        if timeline is not self._timeline:  # a new session, or a rest made longer or shorter
+            self.session_bar.set_marks(self._exercise_marks(timeline))
+        self._timeline = timeline
+        self._shown = (pos.segment.index, pos.state)
+        self._show_step(pos, timeline)
+        self._show_time(pos, timeline)
+
     def show_frame(self, pos: Position, timeline: Timeline) -> None:
-        """A frame between two wake-ups of the session: within one segment only the time
-        moves, so only what shows the time is touched (the frame runs 20 times a second; the
-        full update cost about as much as the rest of the session together)."""
-        if (pos.segment.index, pos.state, timeline) != self._frame_key:
+        """A frame between two wake-ups (up to 25 a second): within one step only the time
+        moves, so only what shows it is touched; a frame that finds another step (or a
+        pause, a new timeline, a set just recorded) shows all of it, as a wake-up would."""
+        if timeline is not self._timeline or self._shown != (pos.segment.index, pos.state):
             self.show_position(pos, timeline)
             return
         self._show_time(pos, timeline)
 
     def _show_time(self, pos: Position, timeline: Timeline) -> None:
+        """What changes within a step: the big number, the phase bar, the session's line and
+        the time left (and a test set's count)."""
         seg = pos.segment
         _set_text(self.time_label, self._big_number(pos))
         self.phase_bar.set_fraction(
             0.0 if seg.duration_ms == 0 else pos.segment_elapsed_ms / seg.duration_ms
         )
-        if pos.work_set is not None:
-            _set_text(self.rep_label, self._rep_text(pos))
         total = timeline.duration_ms
-        self.session_bar.setValue(0 if total == 0 else 1000 * pos.t_ms // total)
-        _set_text(self.remaining_label, f"{clock_text(pos.total_remaining_ms)} left")
+        self.session_bar.set_fraction(0.0 if total == 0 else pos.t_ms / total)
+        percent = 0 if total == 0 else 100 * pos.t_ms // total
+        _set_text(self.remaining_label, f"{percent} % · {clock_text(pos.total_remaining_ms)} left")
+        if self._test_set:
+            _set_text(self.rep_label, self._rep_text(pos))
 
-    def show_position(self, pos: Position, timeline: Timeline) -> None:
-        self._timeline = timeline
-        self._frame_key = (pos.segment.index, pos.state, timeline)
+    def _show_step(self, pos: Position, timeline: Timeline) -> None:
+        """What changes only with the step or the pause state: phase, colours, exercise, cue,
+        counters, load, "Next:" and the buttons."""
         seg = pos.segment
         kind = seg.kind
         phase = PHASE_NAMES[kind]
@@ -433,38 +661,63 @@ class SessionView(QWidget):
             phase = f"SWITCH TO {pos.work_set.side.value.upper()} LEG"
         if pos.state is State.PAUSED:
             phase = f"PAUSED · {phase}"
-        # This runs for every frame: change a widget only when what it shows changes, so Qt
-        # repaints only that (restyling the big digits every frame cost 2-3 % of a core).
         _set_text(self.phase_label, phase)
         colour = phase_colour(kind, self._dark)
         if colour != self._colour:
+            # Restyling the big digits costs a relayout of the view: only when the colour
+            # changes (doing it every frame cost 2-3 % of a core).
             self._colour = colour
             self.phase_label.setStyleSheet(f"color: {colour};")
             self.time_label.setStyleSheet(f"color: {colour};")
             self.phase_bar.set_colour(colour)
+
         work = pos.work_set
+        self._test_set = work is not None and work.mode is Mode.TEST and seg.work_index >= 0
         if work is not None:
             ex = exercise(work.exercise_id)
             _set_text(self.exercise_label, self._exercise_text(timeline, seg.work_index, work))
             _set_text(self.cue_label, ex.cue)
             _set_text(self.set_label, f"Set {work.set_number} / {work.sets}")
             _set_text(self.side_label, SIDE_NAMES[work.side])
+            _set_text(self.rep_label, self._rep_text(pos))
+            _set_text(self.load_label, self.load_text(work))
         else:
             _set_text(self.exercise_label, "Session complete" if kind is SegmentKind.DONE else "")
-            for label in (self.cue_label, self.set_label, self.side_label, self.rep_label):
+            for label in (
+                self.cue_label,
+                self.set_label,
+                self.side_label,
+                self.rep_label,
+                self.load_label,
+            ):
                 _set_text(label, "")
-        upcoming = next_line(timeline, seg.index, self.weight_unit)
+        upcoming = next_line(timeline, seg.index, self._weight_unit)
         done = self._done_text(timeline, seg.index) if seg.work_index < 0 else ""
         if done and kind is not SegmentKind.DONE:
             upcoming = f"{done}   {upcoming}"
         _set_text(self.next_label, upcoming)
-        self._show_time(pos, timeline)
 
         pausing = kind in (SegmentKind.REST, SegmentKind.SWITCH, SegmentKind.PREPARE)
         self.less_rest_button.setEnabled(pausing)
         self.more_rest_button.setEnabled(pausing)
         self.end_set_button.setEnabled(seg.work_index >= 0)
         self.pause_button.setText("Resume" if pos.state is State.PAUSED else "Pause")
+
+    def load_text(self, work: WorkSet) -> str:
+        """The load of a set as shown beside its counters: "20 kg", or "Body weight"."""
+        return format_load(work.load_kg, self._weight_unit) if work.load_kg else "Body weight"
+
+    @staticmethod
+    def _exercise_marks(timeline: Timeline) -> tuple[float, ...]:
+        """Where each exercise after the first starts, as fractions of the session."""
+        total = timeline.duration_ms
+        starts = []
+        block = timeline.work_sets[0].block_index if timeline.work_sets else -1
+        for work in timeline.work_sets:
+            if work.block_index != block:
+                starts.append(work.start_ms / total)
+            block = work.block_index
+        return tuple(starts)
 
     @staticmethod
     def _exercise_text(timeline: Timeline, work_index: int, work: WorkSet) -> str:
@@ -513,6 +766,8 @@ class SessionView(QWidget):
             return f"Rep {seg.rep} / {work.target}"
         return f"Target {target_text(work.mode, work.target)}"
 
+    # ------------------------------------------------------------------ the summary
+
     def show_next_time(self, lines: list[str], *, can_apply: bool) -> None:
         """The progression suggestions after a session ("Next time: 3 x 17")."""
         if not lines:
@@ -525,31 +780,58 @@ class SessionView(QWidget):
         self.next_time_box.show()
 
     def show_summary(self, records: list[SetRecord], state: State) -> None:
+        """The end of the session: what was done against the plan, per exercise and leg."""
         heading = "Session complete." if state is State.FINISHED else "Session stopped."
-        lines = [heading, *session_summary(records)]
-        if not records:
-            lines.append("No sets were done.")
-        self.summary_label.setText("\n".join(lines))
-        # Nothing of the live session stays on screen: it is over.
+        totals = session_summary(records)[0] if records else "No sets were done."
+        self.summary_label.setText(totals)
         self.phase_label.setText("DONE" if state is State.FINISHED else "STOPPED")
         self.exercise_label.setText(heading.rstrip("."))
-        for label in (
-            self.cue_label,
-            self.rep_label,
-            self.set_label,
-            self.side_label,
-            self.next_label,
-            self.remaining_label,
-        ):
-            label.setText("")
-        self.summary_area.show()
+        self.cue_label.setText("")
+        self.cue_label.hide()
+        rows = summary_rows(self._timeline, records, self._weight_unit) if self._timeline else []
+        table = self.summary_table
+        table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            cells = (row.exercise, row.leg, row.planned, row.done, row.tut, row.load)
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c >= 2:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                if c == 3 and row.short:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                    item.setToolTip("Short of the plan")
+                table.setItem(r, c, item)
+        table.setVisible(bool(rows))
+        self._fit_table()
+        self._pages.setCurrentWidget(self.summary_panel)
         if records:
             self.pain_bar.ask()
-        self.time_label.hide()
-        self.phase_bar.hide()
-        for b in self.session_buttons():
-            b.hide()
-        self.close_button.show()
+        self._shown = None
+        self._apply_fonts()
+
+    def _fit_table(self) -> None:
+        """The table is never narrower than its widest cells ("…" would hide a number); the
+        pain question and the suggestions beside it take what is left."""
+        table = self.summary_table
+        columns = range(table.columnCount())
+        header = table.horizontalHeader()
+        width = sum(max(table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in columns)
+        table.setMinimumWidth(width + 2 * table.frameWidth())
+
+    def summary_cells(self) -> list[tuple[str, ...]]:
+        """The summary table as shown, row by row (for reading it back, and for tests)."""
+        table = self.summary_table
+        return [
+            tuple(
+                (table.item(r, c).text() if table.item(r, c) is not None else "")
+                for c in range(table.columnCount())
+            )
+            for r in range(table.rowCount())
+        ]
 
     # ------------------------------------------------------------------- layout
 
@@ -558,28 +840,34 @@ class SessionView(QWidget):
         self._apply_fonts()
 
     def _apply_fonts(self) -> None:
-        """Scale the digits with the window so they stay readable from across a room."""
-        h = max(self.height(), 300)
-        w = max(self.width(), 300)
-        big = max(48, min(int(h * 0.30), int(w * 0.22)))
-        self._set_px(self.time_label, big, bold=True)
-        self._set_px(self.phase_label, max(24, big // 3), bold=True)
-        for label in (self.rep_label, self.set_label, self.side_label):
-            self._set_px(label, max(18, big // 5), bold=True)
-        self._set_px(self.exercise_label, max(18, big // 6), bold=True)
-        for label in (
-            self.cue_label,
-            self.next_label,
-            self.program_label,
-            self.summary_label,
-            self.remaining_label,
-            self.muted_label,
-        ):
-            self._set_px(label, max(14, big // 9))
+        """The type scale from the view's height: readable from across a room on a laptop,
+        not shouting on a TV. The big digits size themselves to the space left."""
+        scale = _Scale(max(self.height(), 300))
+        self.phase_label.set_type(scale.phase, bold=True)
+        for label in (self.rep_label, self.set_label, self.side_label, self.load_label):
+            label.set_type(scale.title, bold=True)
+        self.exercise_label.set_type(scale.title, bold=True)
+        self._set_px(self.cue_label, scale.body)
+        self._set_px(self.summary_label, scale.body)
+        self._set_px(self.muted_label, scale.small, bold=True)
+        for label in (self.next_label, self.program_label, self.remaining_label):
+            self._set_px(label, scale.small)
+        table_font = QFont(self.summary_table.font())
+        table_font.setPixelSize(scale.small)
+        if table_font != self.summary_table.font():
+            self.summary_table.setFont(table_font)
+            table_font.setBold(True)
+            self.summary_table.horizontalHeader().setFont(table_font)
+            self._fit_table()
+        self.session_bar.setFixedHeight(scale.line)
+        self.phase_bar.setFixedHeight(max(8, scale.line * 3 // 4))
+        for layout in (self._root, self._live_layout, self._summary_layout):
+            layout.setSpacing(scale.gap)
 
     @staticmethod
     def _set_px(label: QLabel, px: int, *, bold: bool = False) -> None:
         font = QFont(label.font())
         font.setPixelSize(px)
         font.setBold(bold)
-        label.setFont(font)
+        if font != label.font():
+            label.setFont(font)

@@ -3,9 +3,19 @@
     xvfb-run -a -s "-screen 0 1280x800x24" python docs/screenshots/make_screenshots.py
 
 The window runs on a manual clock, so each picture shows an exact moment of a real session: the
-exercise list, a running set, a rest with "Next:", focus mode, and the history (with made-up
-training, ``sample_history``). Pass ``--scale 2`` to check
-the layout at 200 % (written with a ``-200`` suffix, not used by the README).
+exercise list, a running set (a rep), a rest with "Next:", focus mode, the end-of-session
+summary, and the history (with made-up training, ``sample_history``).
+
+To check the layout rather than to make the README's pictures:
+
+- ``--scale 2`` lays the window out at 200 % (``QT_SCALE_FACTOR``);
+- ``--size 1366x768`` sizes the window (default 1180x740, the README's size);
+- ``--theme dark`` (or ``light``) uses the app's own palette instead of the system look;
+- ``--only running-set summary`` makes only the pictures named;
+- ``--notice "Sound is off..."`` shows a warning in the notice line.
+
+Any of these writes names with a suffix (``running-set-1366x768-dark-200.png``), so the
+README's pictures are only ever replaced by a plain run.
 """
 
 from __future__ import annotations
@@ -19,39 +29,66 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
+SHOTS = ("exercise-list", "running-set", "rest-next", "focus-mode", "summary", "history")
+README_SIZE = (1180, 740)
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--size", default="", help="window size, e.g. 1366x768")
+    parser.add_argument("--theme", choices=("system", "light", "dark"), default="system")
+    parser.add_argument("--only", nargs="+", choices=SHOTS, default=list(SHOTS))
+    parser.add_argument("--notice", default="", help="a warning shown in the notice line")
     parser.add_argument("--out", type=Path, default=HERE)
     args = parser.parse_args()
     if args.scale != 1.0:
         os.environ["QT_SCALE_FACTOR"] = str(args.scale)
-    suffix = "" if args.scale == 1.0 else f"-{round(args.scale * 100)}"
+    size = README_SIZE
+    if args.size:
+        width, _, height = args.size.partition("x")
+        size = (int(width), int(height))
+    suffix = "" if size == README_SIZE else f"-{size[0]}x{size[1]}"
+    suffix += "" if args.theme == "system" else f"-{args.theme}"
+    suffix += "" if args.scale == 1.0 else f"-{round(args.scale * 100)}"
 
+    from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication
 
     from calftimer.core.catalog import CATALOG
     from calftimer.core.clock import ManualClock
     from calftimer.core.library import ProgramLibrary
     from calftimer.core.programs import BUILTIN_BY_ID
+    from calftimer.core.settings import Settings
     from calftimer.core.timeline import SegmentKind
     from calftimer.gui.main_window import MainWindow
+    from calftimer.gui.theme import apply_theme
     from calftimer.paths import AppPaths
 
     app = QApplication(sys.argv[:1])
     app.setApplicationName("calftimer")
+    if args.theme != "system":
+        apply_theme(app, args.theme)  # as app.py does before the window is built
     clock = ManualClock(0)
     data = Path(tempfile.mkdtemp(prefix="calftimer-shots-"))
-    window = MainWindow(ProgramLibrary.load(None), clock, AppPaths(data, "screenshots"))
-    window.resize(1180, 740)
+    settings = Settings(theme=args.theme)
+    window = MainWindow(
+        ProgramLibrary.load(None), clock, AppPaths(data, "screenshots"), settings=settings
+    )
+    # The size is the window's frame; at 200 % a 1366 x 768 request is what fits 2732 x 1536.
+    window.resize(size[0], size[1])
     window.show()
+    if args.notice:
+        window.notices.post("screenshot", "warning", args.notice)
+        suffix += "-notice"
 
     def settle() -> None:
         for _ in range(5):
             app.processEvents()
 
     def shot(name: str) -> None:
+        if name not in args.only:
+            return
         settle()
         path = args.out / f"{name}{suffix}.png"
         window.grab().save(str(path))
@@ -84,14 +121,25 @@ def main() -> int:
     at(squat.start_ms + 2 * 5000 + 500)
     shot("focus-mode")
     window.leave_focus_mode()
+    settle()
+    window.resize(size[0], size[1])
 
-    window.session.abandon()  # type: ignore[union-attr]
+    # The rest of the session as a runner who stopped two reps short in the last sets.
+    last = timeline.work_sets[-1]
+    at(last.start_ms + last.duration_ms * 3 // 4)
+    window.session.finish()  # type: ignore[union-attr]
+    shot("summary")
+
     window.show_home()
-    window.history.show()
-    window.history.view.set_history(sample_history())
-    window.history.view.set_range_preset(1)  # 6 months
-    window.history.view.select_week(len(window.history.view.series.weeks) - 2)
-    shot("history")
+    if "history" in args.only:
+        window.history.show()
+        while window.history.view is None:  # the chart library loads on a thread first
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 100)
+            window.history.show()
+        window.history.view.set_history(sample_history())
+        window.history.view.set_range_preset(1)  # 6 months
+        window.history.view.select_week(len(window.history.view.series.weeks) - 2)
+        shot("history")
     window.close()
     return 0
 

@@ -126,19 +126,20 @@ def run_whole_test(
 def test_the_summary_shows_the_corrected_counts(window, timers, clock) -> None:
     window.session.start(BUILTIN_BY_ID["heel-rise-test"])
     run_whole_test(window, clock, 28, 24, timers)
-    lines = window.session_view.summary_label.text().splitlines()
-    assert lines[1:] == [
-        "3 sets · 62 reps",  # with the warm-up's 10
-        "Double-leg calf raise: 10 reps",
-        "Heel-rise endurance test: left 28 · right 24 reps",
+    view = window.session_view
+    assert view.summary_label.text() == "3 sets · 62 reps"  # with the warm-up's 10
+    assert [(row[0], row[1], row[3]) for row in view.summary_cells()] == [
+        ("Double-leg calf raise", "Both", "10"),
+        ("Heel-rise endurance test", "Left", "28"),
+        ("Heel-rise endurance test", "Right", "24"),
     ]
     window.coach.test_results_dialog.right_spin.setValue(25)  # one the metronome missed
     window.coach.test_results_dialog.save_button.click()
-    lines = window.session_view.summary_label.text().splitlines()
-    assert lines[1:] == [  # what was saved
-        "3 sets · 63 reps",
-        "Double-leg calf raise: 10 reps",
-        "Heel-rise endurance test: left 28 · right 25 reps",
+    assert view.summary_label.text() == "3 sets · 63 reps"  # what was saved
+    assert [(row[0], row[1], row[3]) for row in view.summary_cells()] == [
+        ("Double-leg calf raise", "Both", "10"),
+        ("Heel-rise endurance test", "Left", "28"),
+        ("Heel-rise endurance test", "Right", "25"),
     ]
 
 

@@ -18,7 +18,7 @@ from calftimer.core.timeline import CompileOptions
 from calftimer.gui.audio import NO_DEVICE, SilentOutput
 from calftimer.gui.main_window import MainWindow
 from calftimer.gui.notice_feeds import post_settings_notices
-from calftimer.gui.notices import LEVELS, NoticeBoard, tint
+from calftimer.gui.notices import LEVELS, NoticeArea, NoticeBoard, tint
 from calftimer.gui.theme import apply_theme
 from calftimer.paths import AppPaths
 from tests.gui.fakes import T0, FakeKeepAwake, RecordingOutput
@@ -164,7 +164,39 @@ def test_notice_colours_keep_text_readable_in_light_and_dark() -> None:
         for level in LEVELS:
             background, border, text = tint(level, dark)
             assert contrast(QColor(text), QColor(background)) >= 7, (level, dark)
-            assert contrast(QColor(border), QColor(background)) >= 4.5, (level, dark)
+            # The sign (✖, ⚠, ℹ) is text too, drawn in the border's colour.
+            assert contrast(QColor(border), QColor(background)) >= 7, (level, dark)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_text_of_the_notice_line_is_7_to_1_as_rendered(qapp, qtbot, theme) -> None:
+    """Each label of the notice line, drawn by Qt over the line's tint: the darkest (or
+    lightest) pixel of its glyphs against the tint."""
+    board = NoticeBoard()
+    area = NoticeArea(board)
+    qtbot.addWidget(area)
+    area.resize(900, area.sizeHint().height())
+    try:
+        apply_theme(qapp, theme)
+        for level in LEVELS:
+            board.withdraw_where(lambda _key: True)
+            board.post("one", level, "Sound is off: no audio device was found.")
+            board.post("two", "info", "A second notice")
+            area.show()
+            qtbot.waitExposed(area)
+            image = area.grab().toImage()
+            background = QColor(tint(level, theme == "dark")[0])
+            for label in (area.sign_label, area.text_label, area.more_label):
+                rect = label.geometry()
+                pixels = [
+                    QColor(image.pixel(x, y))
+                    for x in range(rect.left(), rect.right() + 1)
+                    for y in range(rect.top(), rect.bottom() + 1)
+                ]
+                best = max(contrast(p, background) for p in pixels)
+                assert best >= 7, (theme, level, label.objectName(), round(best, 2))
+    finally:
+        apply_theme(qapp, "system")
 
 
 def test_the_board_orders_by_importance_then_age(qtbot) -> None:

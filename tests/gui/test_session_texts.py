@@ -106,8 +106,10 @@ def test_one_set_and_one_rep_are_singular(qtbot, window, clock) -> None:
     assert window.session_view.next_label.text() == "Next: set 1 of 1 · 1 rep"
     work = window.session.timeline.work_sets[0]
     advance_to(window.session, clock, T0 + work.end_ms + 1_000)
-    lines = window.session_view.summary_label.text().splitlines()
-    assert lines[1:] == ["1 set · 1 rep", "Double-leg calf raise: 1 rep"]
+    assert window.session_view.summary_label.text() == "1 set · 1 rep"
+    assert window.session_view.summary_cells() == [
+        ("Double-leg calf raise", "Both", "1 × 1 rep", "1", "0:05", "body weight")
+    ]
 
 
 def test_a_frame_moves_the_time_and_a_new_segment_redraws_the_rest(qtbot, window, clock) -> None:

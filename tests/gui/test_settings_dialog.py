@@ -7,16 +7,23 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSlider,
     QAbstractSpinBox,
     QApplication,
+    QCheckBox,
     QComboBox,
     QDialog,
     QLabel,
+    QLineEdit,
+    QRadioButton,
+    QSpinBox,
+    QStyle,
+    QStyleOptionButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -259,12 +266,54 @@ PAIRS = [
 def test_theme_text_has_at_least_7_to_1_contrast(app: QApplication, theme: str) -> None:
     apply_theme(app, theme)
     palette = app.palette()
-    assert app.style().name().lower() == "fusion"
+    assert app.style().baseStyle().name().lower() == "fusion"
     for fg, bg in PAIRS:
         ratio = contrast_ratio(palette.color(fg), palette.color(bg))
         assert ratio >= 7.0, (theme, fg.name, bg.name, round(ratio, 2))
     disabled = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText)
     assert contrast_ratio(disabled, palette.color(QPalette.ColorRole.Window)) >= 4.5
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_unticked_boxes_radio_buttons_and_fields_show_their_edges(
+    qtbot, app: QApplication, theme: str
+) -> None:
+    """An empty check box, an unselected radio button, a spin box and a line edit, as Qt
+    draws them: their edge stands out from the window by at least 3:1 (WCAG's minimum for a
+    control), so a box not ticked is still seen as a box."""
+    apply_theme(app, theme)
+    window = app.palette().color(QPalette.ColorRole.Window)
+    host = QWidget()
+    qtbot.addWidget(host)
+    layout = QVBoxLayout(host)
+    box, radio, spin, line = QCheckBox("Box"), QRadioButton("Radio"), QSpinBox(), QLineEdit()
+    for widget in (box, radio, spin, line):
+        layout.addWidget(widget)
+    host.show()
+    qtbot.waitExposed(host)
+
+    def edge_contrast(widget: QWidget, rect: QRect) -> float:
+        image = widget.grab().toImage()
+        y = rect.center().y()
+        # Along the middle row, from the left of the control into it: the edge is there.
+        return max(
+            contrast_ratio(QColor(image.pixel(x, y)), window)
+            for x in range(rect.left(), rect.left() + max(3, rect.width() // 3))
+        )
+
+    style = app.style()
+    option = QStyleOptionButton()
+    option.initFrom(box)
+    box_rect = style.subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, box)
+    option.initFrom(radio)
+    radio_rect = style.subElementRect(QStyle.SubElement.SE_RadioButtonIndicator, option, radio)
+    for name, widget, rect in (
+        ("check box", box, box_rect),
+        ("radio button", radio, radio_rect),
+        ("spin box", spin, spin.rect()),
+        ("line edit", line, line.rect()),
+    ):
+        assert edge_contrast(widget, rect) >= 3, (theme, name)
 
 
 def test_dark_is_dark_and_light_is_light(app: QApplication) -> None:
