@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from calftimer.core import figure
 from calftimer.core.figure import JOINT_RADIUS, LIMB_WIDTH, TRUNK_WIDTH, Box, Pose
 from calftimer.core.programs import Side
+from calftimer.core.session import Position
 from calftimer.core.timeline import SegmentKind
 
 FRAME_MS = 16  # about the display's rate while the loop moves
@@ -331,3 +332,41 @@ def still_pose(exercise_id: str, side: Side = Side.BOTH) -> Pose:
     if mv.kind == "jump":
         return figure.pose(exercise_id, SegmentKind.JUMP, 0.65, side)
     return figure.pose(exercise_id, SegmentKind.TOP_HOLD, 0.0, side)
+
+
+class SessionFigure(QObject):
+    """The figure in the session view: the pose of each session position it is shown (the same
+    position the cues are placed from, so it cannot disagree with the sound), or, with the
+    animation off or the desktop asking for reduced motion, the still pose of the set playing
+    or coming."""
+
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        reduced_motion: Callable[[], bool] = system_prefers_reduced_motion,
+    ) -> None:
+        super().__init__(parent)
+        self.widget = FigureWidget()
+        self.widget.setObjectName("sessionFigure")
+        self._reduced_motion = reduced_motion
+        self._animate = True
+        self._last: Position | None = None
+
+    @property
+    def animating(self) -> bool:
+        return self._animate and not self._reduced_motion()
+
+    def set_animate(self, animate: bool) -> None:
+        self._animate = animate
+        if self._last is not None:
+            self.show_position(self._last)
+
+    def show_position(self, position: Position, timeline: object = None) -> None:
+        """``timeline`` is there for the controller's signals; the position is enough."""
+        self._last = position
+        if self.animating:
+            self.widget.set_pose(figure.pose_at(position))
+            return
+        work = position.work_set
+        self.widget.set_pose(None if work is None else still_pose(work.exercise_id, work.side))

@@ -91,6 +91,7 @@ class MainWindow(WindowFrame):
         from calftimer.core.settings import Settings
         from calftimer.gui.backup_commands import BackupCommands
         from calftimer.gui.coaching import Coach
+        from calftimer.gui.figure_widget import SessionFigure
         from calftimer.gui.help_commands import HelpCommands
         from calftimer.gui.history_page import HistoryPage
         from calftimer.gui.home_page import HomePage
@@ -139,6 +140,10 @@ class MainWindow(WindowFrame):
         self.home = HomePage(library.programs, self.session.options)
         self.home.set_figure_animation(hub.current.animate_figure)
         self.session_view = SessionView()
+        # The figure beside the digits, posed from the same positions as everything else.
+        self.session_figure = SessionFigure(self)
+        self.session_figure.set_animate(hub.current.animate_figure)
+        self.session_view.set_figure(self.session_figure.widget)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.home)
         self.stack.addWidget(self.session_view)
@@ -221,6 +226,8 @@ class MainWindow(WindowFrame):
         session.started.connect(self._on_session_started)
         session.position_changed.connect(view.show_position)
         session.frame.connect(view.show_frame)
+        session.position_changed.connect(self.session_figure.show_position)
+        session.frame.connect(self.session_figure.show_position)
         session.set_done.connect(view.note_set_done)
         session.state_changed.connect(lambda _state: self._update_action_state())
         session.ended.connect(self._on_session_ended)
@@ -455,6 +462,7 @@ class MainWindow(WindowFrame):
     def _on_settings_changed(self, settings: Settings) -> None:
         self.home.set_options(self.session.options)
         self.home.set_figure_animation(settings.animate_figure)
+        self.session_figure.set_animate(settings.animate_figure)
         self.session_view.weight_unit = settings.weight_unit
         app = QApplication.instance()
         if isinstance(app, QApplication) and settings.theme != self._applied_theme:

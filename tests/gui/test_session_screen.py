@@ -213,9 +213,7 @@ def test_the_figure_slot_sits_left_of_the_digits_and_grows_with_the_window(
     window = make_window(size=(1366, 768), show=True)
     view = window.session_view
     window.session.start(BUILTIN_BY_ID["foundation"])
-    assert not view.figure_slot.isVisible()  # no figure yet: the digits have the width
-    figure = QWidget()
-    view.set_figure(figure)
+    figure = window.session_figure.widget  # the window puts the exercise's figure in
     qapp.processEvents()
     assert figure.isVisible() and figure.parent() is view.figure_slot
     slot, digits = where(view.figure_slot, view), where(view.time_label, view)
@@ -271,3 +269,38 @@ def test_within_a_step_only_the_digits_and_the_bars_are_repainted(make_window, c
     assert {name: n for name, n in painted.counts.items() if name != "timeLabel"} == {
         w.objectName(): 0 for w in quiet
     }
+
+
+def test_the_session_figure_moves_with_the_session_and_stands_still_when_paused(
+    make_window, clock, qtbot
+) -> None:
+    """The figure beside the digits shows the pose of the session's own position: the rep's
+    phase as the cues place it, the next exercise in a rest, frozen while paused, and a still
+    pose with the animation off."""
+    from calftimer.core import figure as poses
+    from calftimer.core.settings import Settings
+    from calftimer.gui.figure_widget import still_pose
+
+    window = make_window(size=(1366, 768), show=True)
+    session, shown = window.session, window.session_figure.widget
+    session.start(BUILTIN_BY_ID["foundation"])
+    timeline = session.timeline
+    assert timeline is not None
+    up = next(s for s in timeline.segments if s.kind is SegmentKind.UP)
+    clock.set(session.mono_at(up.start_ms + up.duration_ms // 2))
+    session.poll_now()
+    halfway = shown.pose()
+    assert halfway == poses.pose_at(session.position()) and halfway is not None
+    clock.advance(up.duration_ms // 4)  # later in the same rise: the heels are higher
+    session.poll_now()
+    assert shown.pose() != halfway
+    assert shown.pose() == poses.pose_at(session.position())
+    session.pause()
+    frozen = shown.pose()
+    clock.advance(1_500)
+    session.poll_now()  # a paused position is constant, and so is its pose
+    assert shown.pose() == frozen
+    window.settings_hub.update(Settings(animate_figure=False))
+    work = session.position().work_set
+    assert work is not None
+    assert shown.pose() == still_pose(work.exercise_id, work.side)
