@@ -1,0 +1,255 @@
+"""The one translation system of calftimer: gettext catalogs, the chosen language, local formats.
+
+Every text a person reads (the window, the spoken phrases, the CLI, the validation messages) is
+written in English in the source and looked up here at the moment it is shown:
+
+- ``_("text")`` translates a text; ``n_("1 set", "{n} sets", n)`` picks the plural form the
+  language needs (then ``.format(n=...)``); ``p_("context", "text")`` separates a word that is
+  translated differently in two places (``HOLD`` the phase against ``Hold`` the button).
+- ``N_("text")`` only marks a text for extraction where it is defined (a table at import time);
+  the place that shows it calls ``_()`` on it then, in the language chosen by that time.
+
+Catalogs are stdlib gettext ``.mo`` files in ``calftimer/locale/<lang>/LC_MESSAGES/calftimer.mo``,
+compiled from the ``.po`` files by ``resources/make_catalogs.py`` and committed, so a checkout, a
+wheel and the bundle carry them without a build step. English is the source language and needs no
+catalog. The pseudo-locale ``qps`` (accented, ~40 % longer) is generated from the template and is
+offered only when ``CALFTIMER_PSEUDO_LOCALE=1`` (tests and contributors checking layouts).
+
+Numbers are formatted here per language (``format_number``) and weekday/month names come from the
+catalog (``weekday_name``, ``month_name``), so the window, the charts and the CLI agree and the
+core stays stdlib-only; machine-readable output (CSV, JSON, program and settings files) never goes
+through this module and stays the same in every language.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+DOMAIN = "calftimer"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+SOURCE_LANGUAGE = "en"
+PSEUDO_LANGUAGE = "qps"
+PSEUDO_ENV = "CALFTIMER_PSEUDO_LOCALE"
+SYSTEM_DEFAULT = ""  # the "language" setting's value for "follow the system"
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language calftimer can speak: its code, its own name, and how it writes numbers."""
+
+    code: str  # gettext catalog folder name: "de", "pt_BR"
+    native_name: str  # shown in the language list in that language, never translated
+    decimal_point: str = "."
+    thousands_separator: str = ","
+    qt_code: str = ""  # the suffix of Qt's own qtbase_<code>.qm; "" when Qt has none
+
+
+ENGLISH = Language(SOURCE_LANGUAGE, "English", ".", ",", "en")
+PSEUDO = Language(PSEUDO_LANGUAGE, "[Ƥşéúðö]", ",", "\u202f")
+
+# Languages with a complete catalog (tests/core/test_i18n_catalogs.py checks each one has no
+# missing or fuzzy entry). A translation is added here when its catalog is complete.
+SHIPPED: tuple[Language, ...] = (ENGLISH,)
+
+# How numbers are written in the languages issue 16 brings, ready for their catalogs. The
+# French thousands separator is a narrow no-break space, as the Imprimerie nationale writes it.
+NUMBER_FORMATS: dict[str, tuple[str, str]] = {
+    "en": (".", ","),
+    "de": (",", "."),
+    "fr": (",", "\u202f"),
+    "es": (",", "."),
+    "it": (",", "."),
+    "nl": (",", "."),
+    "pt_BR": (",", "."),
+    PSEUDO_LANGUAGE: (",", "\u202f"),
+}
+
+
+def pseudo_enabled() -> bool:
+    return os.environ.get(PSEUDO_ENV, "") not in ("", "0")
+
+
+def available_languages() -> tuple[Language, ...]:
+    """The languages a user may choose: the complete ones, and the pseudo-locale when enabled."""
+    return (*SHIPPED, PSEUDO) if pseudo_enabled() else SHIPPED
+
+
+def _language_by_code(code: str) -> Language | None:
+    return next((lang for lang in (*SHIPPED, PSEUDO) if lang.code == code), None)
+
+
+def normalize(tag: str) -> str:
+    """``"de-DE"``, ``"de_DE.UTF-8"``, ``"pt-br"`` -> ``"de_DE"``, ``"de_DE"``, ``"pt_BR"``."""
+    tag = tag.split(".", 1)[0].split("@", 1)[0].replace("-", "_").strip()
+    base, _sep, region = tag.partition("_")
+    return f"{base.lower()}_{region.upper()}" if region else base.lower()
+
+
+def system_languages(environ: os._Environ[str] | dict[str, str] | None = None) -> list[str]:
+    """The user's preferred languages from the environment, as gettext reads them (Linux)."""
+    env = os.environ if environ is None else environ
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if value:
+            return [normalize(v) for v in value.split(":") if v and v not in ("C", "POSIX")]
+    return []
+
+
+def resolve_language(choice: str, preferred: Iterable[str]) -> Language:
+    """The language to use: the user's choice if it is available, else the first of the
+    system's preferred languages we have (``pt_BR`` also matches ``pt``), else English."""
+    available = available_languages()
+    by_code = {lang.code: lang for lang in available}
+    if choice and choice in by_code:
+        return by_code[choice]
+    for tag in preferred:
+        code = normalize(tag)
+        if code in ("c", "posix"):
+            continue
+        if code in by_code:
+            return by_code[code]
+        base = code.split("_", 1)[0]
+        if base in by_code:
+            return by_code[base]
+        match = next((lang for lang in available if lang.code.split("_", 1)[0] == base), None)
+        if match is not None:
+            return match
+    return ENGLISH
+
+
+_translations: gettext.NullTranslations = gettext.NullTranslations()
+_language: Language = ENGLISH
+
+
+def catalog_path(code: str, locale_dir: Path = LOCALE_DIR) -> Path:
+    return locale_dir / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
+
+
+def set_language(code: str, locale_dir: Path = LOCALE_DIR) -> Language:
+    """Use the catalog of ``code`` from now on ("en" or an unknown code: the English source).
+
+    A missing or unreadable catalog falls back to English rather than failing to start: the
+    texts are all there in English. Returns the language now in use.
+    """
+    global _translations, _language
+    language = _language_by_code(code) or ENGLISH
+    translations: gettext.NullTranslations = gettext.NullTranslations()
+    if language is not ENGLISH:
+        try:
+            with catalog_path(language.code, locale_dir).open("rb") as fp:
+                translations = gettext.GNUTranslations(fp)
+        except (OSError, ValueError, UnicodeDecodeError):
+            language = ENGLISH
+    _translations, _language = translations, language
+    return language
+
+
+def current_language() -> Language:
+    return _language
+
+
+def _(message: str) -> str:
+    """``message`` in the current language."""
+    return _translations.gettext(message)
+
+
+def n_(singular: str, plural: str, n: int) -> str:
+    """The form of a counted text for ``n`` in the current language (format ``{n}`` after)."""
+    return _translations.ngettext(singular, plural, n)
+
+
+def p_(context: str, message: str) -> str:
+    """``message`` in the current language, told apart from the same English by ``context``."""
+    return _translations.pgettext(context, message)
+
+
+def np_(context: str, singular: str, plural: str, n: int) -> str:
+    return _translations.npgettext(context, singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction only; it is translated with ``_()`` where it is shown."""
+    return message
+
+
+def format_number(value: float, decimals: int = 0, *, grouping: bool = True) -> str:
+    """``value`` written the way the current language writes numbers (``1,234.5``/``1.234,5``)."""
+    point, thousands = NUMBER_FORMATS.get(
+        _language.code, (_language.decimal_point, _language.thousands_separator)
+    )
+    text = f"{value:,.{decimals}f}" if grouping else f"{value:.{decimals}f}"
+    return text.replace(",", "\0").replace(".", point).replace("\0", thousands)
+
+
+def format_percent(fraction: float) -> str:
+    """``0.5`` -> ``"50%"`` (``"50 %"`` where the language puts a space before it)."""
+    return _("{percent}%").format(percent=format_number(round(fraction * 100)))
+
+
+_WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
+_MONTHS = (
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
+)
+
+
+def _short_weekdays() -> Sequence[str]:
+    # Each abbreviation is its own entry so a language can pick its usual short form.
+    return (
+        p_("weekday abbreviation", "Mon"),
+        p_("weekday abbreviation", "Tue"),
+        p_("weekday abbreviation", "Wed"),
+        p_("weekday abbreviation", "Thu"),
+        p_("weekday abbreviation", "Fri"),
+        p_("weekday abbreviation", "Sat"),
+        p_("weekday abbreviation", "Sun"),
+    )
+
+
+def _short_months() -> Sequence[str]:
+    return (
+        p_("month abbreviation", "Jan"),
+        p_("month abbreviation", "Feb"),
+        p_("month abbreviation", "Mar"),
+        p_("month abbreviation", "Apr"),
+        p_("month abbreviation", "May"),
+        p_("month abbreviation", "Jun"),
+        p_("month abbreviation", "Jul"),
+        p_("month abbreviation", "Aug"),
+        p_("month abbreviation", "Sep"),
+        p_("month abbreviation", "Oct"),
+        p_("month abbreviation", "Nov"),
+        p_("month abbreviation", "Dec"),
+    )
+
+
+def weekday_name(weekday: int, *, short: bool = False) -> str:
+    """The name of ``weekday`` (0 = Monday, as ``date.weekday()``) in the current language."""
+    return _short_weekdays()[weekday] if short else _(_WEEKDAYS[weekday])
+
+
+def month_name(month: int, *, short: bool = False) -> str:
+    """The name of ``month`` (1 = January) in the current language."""
+    return _short_months()[month - 1] if short else _(_MONTHS[month - 1])
