@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import gettext
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 DOMAIN = "calftimer"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -171,9 +173,16 @@ def np_(context: str, singular: str, plural: str, n: int) -> str:
     return _translations.npgettext(context, singular, plural, n)
 
 
-def N_(message: str) -> str:
+class _MarkedText(str):
+    """A text marked with ``N_``: ``translated`` and ``localized`` translate these only, never
+    an id or a key that happens to be spelt like a text of the catalog."""
+
+    __slots__ = ()
+
+
+def N_(message: str) -> str:  # noqa: N802 (the name gettext tools know)
     """Mark ``message`` for extraction only; it is translated with ``_()`` where it is shown."""
-    return message
+    return _MarkedText(message)
 
 
 def format_number(value: float, decimals: int = 0, *, grouping: bool = True) -> str:
@@ -187,7 +196,7 @@ def format_number(value: float, decimals: int = 0, *, grouping: bool = True) -> 
 
 def format_percent(fraction: float) -> str:
     """``0.5`` -> ``"50%"`` (``"50 %"`` where the language puts a space before it)."""
-    return _("{percent}%").format(percent=format_number(round(fraction * 100)))
+    return _("{percent}%").format(percent=format_number(round(fraction * 100), grouping=False))
 
 
 _WEEKDAYS = (
@@ -253,3 +262,83 @@ def weekday_name(weekday: int, *, short: bool = False) -> str:
 def month_name(month: int, *, short: bool = False) -> str:
     """The name of ``month`` (1 = January) in the current language."""
     return _short_months()[month - 1] if short else _(_MONTHS[month - 1])
+
+
+class _Localized:
+    """A table of texts marked with ``N_`` whose texts are translated each time they are read,
+    so a module-level table follows the language chosen after it was built."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Any) -> None:
+        self._data = data
+
+    def __getitem__(self, key: Any) -> Any:
+        return translated(self._data[key])
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __iter__(self) -> Iterator[Any]:
+        if isinstance(self._data, Mapping):
+            return iter(self._data)
+        return (translated(v) for v in self._data)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self[key] if key in self._data else default
+
+    def keys(self) -> Any:
+        return self._data.keys()
+
+    def values(self) -> list[Any]:
+        return [translated(v) for v in self._data.values()]
+
+    def items(self) -> list[tuple[Any, Any]]:
+        return [(k, translated(v)) for k, v in self._data.items()]
+
+
+def translated(value: Any) -> Any:
+    """``value`` with every ``N_``-marked text in it (in tuples, lists and dicts too) in the
+    current language; other strings (ids, keys) stay as they are."""
+    if isinstance(value, _MarkedText):
+        return _(value) if value else value
+    if isinstance(value, str):
+        return value
+    if isinstance(value, tuple):
+        return tuple(translated(v) for v in value)
+    if isinstance(value, list):
+        return [translated(v) for v in value]
+    if isinstance(value, dict):
+        return {k: translated(v) for k, v in value.items()}
+    return value
+
+
+def localized(table: Any) -> Any:
+    """A dict or tuple of ``N_``-marked texts that gives them in the current language when read
+    (``TABLE[key]``, iteration, ``.items()``): for tables built when a module is imported."""
+    return _Localized(table)
+
+
+def format_date(moment: date, template: str) -> str:
+    """``moment`` written by ``template``, a translated text whose fields are ``{weekday}``,
+    ``{weekday_short}``, ``{day}``, ``{month}``, ``{month_short}``, ``{month_number}``,
+    ``{year}``, and for a datetime ``{hour}`` and ``{minute}`` (with format specs, e.g.
+    ``{day:02d}``), so each language orders and writes dates its own way::
+
+        format_date(when, _("{weekday_short} {day:02d} {month_short}"))  # "Mon 03 Aug"
+    """
+    fields: dict[str, object] = {
+        "weekday": weekday_name(moment.weekday()),
+        "weekday_short": weekday_name(moment.weekday(), short=True),
+        "day": moment.day,
+        "month": month_name(moment.month),
+        "month_short": month_name(moment.month, short=True),
+        "month_number": moment.month,
+        "year": moment.year,
+    }
+    if isinstance(moment, datetime):
+        fields.update(hour=moment.hour, minute=moment.minute)
+    return template.format(**fields)

@@ -17,6 +17,7 @@ from typing import Any
 
 from calftimer.core.catalog import CATALOG, exercise
 from calftimer.core.exercise import Exercise, Mode, Tempo
+from calftimer.core.i18n import N_, _
 from calftimer.core.jsontext import (
     JsonObjectError,
     decode_json_object,
@@ -136,6 +137,24 @@ class Program:
     blocks: tuple[Block, ...]
     builtin: bool = field(default=False, compare=False)
 
+    # A built-in program's name and description are ours, marked for translation; a user's
+    # program is shown as the user wrote it. The fields keep the English (program files).
+    @property
+    def local_name(self) -> str:
+        return _(self.name) if self.builtin else self.name
+
+    @property
+    def local_description(self) -> str:
+        return _(self.description) if self.builtin and self.description else self.description
+
+
+def program_display_name(session: Mapping[str, Any]) -> str:
+    """The program name of a stored session as shown: a built-in's in the current language (the
+    history keeps the English it was saved with), a user's as the user wrote it."""
+    name = str(session.get("program_name", ""))
+    builtin = BUILTIN_BY_ID.get(str(session.get("program_id", "")))
+    return _(name) if builtin is not None and builtin.name == name else name
+
 
 def allowed_modes(ex: Exercise) -> tuple[Mode, ...]:
     """A walk can be timed or measured in metres; every other exercise keeps its own mode."""
@@ -146,7 +165,7 @@ def allowed_modes(ex: Exercise) -> tuple[Mode, ...]:
 
 # --------------------------------------------------------------------------- built-in programs
 
-_FOUNDATION_DESCRIPTION = (
+_FOUNDATION_DESCRIPTION = N_(
     "The six calf exercises for runners in one session of about 25 minutes: two-leg and "
     "single-leg raises for the gastrocnemius, the soleus squat and seated raise for the soleus, "
     "the heel-toe walk for balance and the shin, and pogo jumps for springiness. Two sets of "
@@ -154,19 +173,19 @@ _FOUNDATION_DESCRIPTION = (
     "week with at least 48 hours between sessions, for 8-12 weeks. In the first two weeks, skip "
     "the jumping raise (press Right when it comes up). A suggestion, not medical advice."
 )
-_ALFREDSON_DESCRIPTION = (
+_ALFREDSON_DESCRIPTION = N_(
     "Eccentric heel drops after Alfredson: 3 x 15 with a straight knee and 3 x 15 with a bent "
     "knee on each leg. Rise on both feet, lower over about three seconds on the working leg. The "
     "protocol is done twice a day, every day, for 12 weeks; add load in a backpack once it is "
     "pain-free. Mild discomfort is accepted; stop if pain becomes disabling. Not medical advice: "
     "see a clinician for persistent pain."
 )
-_ISOMETRIC_DESCRIPTION = (
+_ISOMETRIC_DESCRIPTION = N_(
     "Five 45-second holds per leg on the ball of the foot with the heel lifted, two minutes of "
     "rest between rounds. Load it so the last seconds feel like 7-8 out of 10 effort. "
     "Not medical advice: see a clinician for persistent pain."
 )
-_TEST_DESCRIPTION = (
+_TEST_DESCRIPTION = N_(
     "The single-leg heel-rise endurance test: a 10-rep two-leg warm-up, then one leg at a time "
     "rising and lowering with a 60 bpm beat (one beat up, one beat down) until you can no longer "
     "rise fully, lose the beat or need more than fingertip support. Press Enter (or your clicker) "
@@ -176,7 +195,7 @@ _TEST_DESCRIPTION = (
 BUILTIN_PROGRAMS: tuple[Program, ...] = (
     Program(
         id="foundation",
-        name="Runner's calf foundation",
+        name=N_("Runner's calf foundation"),
         description=_FOUNDATION_DESCRIPTION,
         blocks=(
             # The catalog's rests (60-75 s), two sets each: about 25 minutes in all.
@@ -191,7 +210,7 @@ BUILTIN_PROGRAMS: tuple[Program, ...] = (
     ),
     Program(
         id="alfredson",
-        name="Eccentric heel drops (Alfredson)",
+        name=N_("Eccentric heel drops (Alfredson)"),
         description=_ALFREDSON_DESCRIPTION,
         blocks=(
             default_block("ecc_heel_drop_straight", rest_after_s=90),
@@ -201,14 +220,14 @@ BUILTIN_PROGRAMS: tuple[Program, ...] = (
     ),
     Program(
         id="isometric",
-        name="Isometric calf holds",
+        name=N_("Isometric calf holds"),
         description=_ISOMETRIC_DESCRIPTION,
         blocks=(default_block("isometric_calf_hold", switch_s=15, rest_after_s=0),),
         builtin=True,
     ),
     Program(
         id="heel-rise-test",
-        name="Heel-rise endurance test",
+        name=N_("Heel-rise endurance test"),
         description=_TEST_DESCRIPTION,
         blocks=(
             default_block(

@@ -39,6 +39,7 @@ from typing import Any
 from calftimer.core.atomic import fsync_dir, write_atomic
 from calftimer.core.clock import WallClock, utc_now
 from calftimer.core.heel_rise import AGE_BANDS, SEXES, TARGETS
+from calftimer.core.i18n import format_number
 from calftimer.core.jsontext import (
     JsonObjectError,
     UnwritableValueError,
@@ -48,7 +49,12 @@ from calftimer.core.jsontext import (
     unusable_values,
 )
 from calftimer.core.notices import Notice
-from calftimer.core.theme_setting import MAX_SETTINGS_BYTES, SETTINGS_KIND, THEMES
+from calftimer.core.theme_setting import (
+    MAX_SETTINGS_BYTES,
+    SETTINGS_KIND,
+    THEMES,
+    language_problem,
+)
 from calftimer.core.timeline import CompileOptions
 from calftimer.core.validation import bool_problem, choice_problem, int_problem, number_problem
 
@@ -108,6 +114,7 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "age_band": partial(_optional_choice, options=AGE_BANDS),
     "test_target": partial(choice_problem, options=TARGETS),
     "animate_figure": bool_problem,
+    "language": language_problem,
 }
 
 
@@ -140,6 +147,9 @@ class Settings:
     # The exercise figure moves with the reps; off, it shows a still pose (as it does when the
     # desktop asks for reduced motion, where Qt tells).
     animate_figure: bool = True
+    # The language of the window, the voice's texts and the CLI: "" follows the system. Read
+    # at start (a change applies after a restart: the dialog says so).
+    language: str = ""
 
     def __post_init__(self) -> None:
         problems = [
@@ -193,7 +203,7 @@ def display_to_kg(value: float, unit: str) -> float:
 def format_load(kg: float, unit: str) -> str:
     """``22.5 kg`` or ``45 lb``: the display value with its unit, without a needless ".0"."""
     shown = kg_to_display(kg, unit)
-    number = f"{shown:.0f}" if shown.is_integer() else f"{shown:.1f}"
+    number = format_number(shown, 0 if shown.is_integer() else 1, grouping=False)
     return f"{number} {unit}"
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject
 
 from calftimer.core.exercise import Mode
+from calftimer.core.i18n import _
 from calftimer.core.program_files import duplicate_program
 from calftimer.core.programs import Program
 from calftimer.core.session import SetRecord, State
@@ -113,8 +114,10 @@ class Coach(QObject):
         started = datetime.fromisoformat(session["started_at"]).astimezone()
         when = "yesterday's" if (today - started.date()).days == 1 else f"{started:%A}'s"
         self._home.morning_pain_bar.ask(
-            f"Good morning. Optional: how do your calves feel after {when} session "
-            f"({session['program_name']}), 0-10?"
+            _(
+                "Good morning. Optional: how do your calves feel after {when} session "
+                "({session}), 0-10?"
+            ).format(when=when, session=session["program_name"])
         )
 
     def save_pain(self, when: str, rating: int) -> None:

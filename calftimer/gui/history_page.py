@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QStackedWidget, QWidget
 
+from calftimer.core.i18n import _
 from calftimer.core.session import State
 from calftimer.core.settings import Settings
 from calftimer.gui.session.controller import SessionController
@@ -185,9 +186,9 @@ class HistoryPage(QObject):
     def _show_placeholder(self) -> None:
         """Shown for the moment the chart library takes to load; Esc goes back."""
         if self._placeholder is None:
-            placeholder = QLabel("Opening your history…")
+            placeholder = QLabel(_("Opening your history…"))
             placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            placeholder.setAccessibleName("Opening your history")
+            placeholder.setAccessibleName(_("Opening your history"))
             self._stack.addWidget(placeholder)
             self._placeholder = placeholder
         self._show_page(self._placeholder)
@@ -370,8 +371,8 @@ class HistoryPage(QObject):
         if self.view is None:
             return
         default = str(Path.home() / f"calftimer-{self.view.metric}-by-week.{suffix}")
-        name, _ = QFileDialog.getSaveFileName(
-            self._shell.window, "Export the chart", default, file_filter
+        name, _unused = QFileDialog.getSaveFileName(
+            self._shell.window, _("Export the chart"), default, file_filter
         )
         if not name:
             return
@@ -379,7 +380,9 @@ class HistoryPage(QObject):
         try:
             write(target)
         except OSError as exc:
-            self._shell.warn("The chart was not exported", f"{target}: {exc}")
+            self._shell.warn(
+                _("The chart was not exported"), _("{target}: {exc}").format(target=target, exc=exc)
+            )
             return
         self._shell.say(f"Exported to {target}.")
 

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from calftimer.core.i18n import N_, _
 from calftimer.core.session import State
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 APP_NAME = "calftimer"
-DEFAULT_REASON = "A calf training session is running"
+DEFAULT_REASON = N_("A calf training session is running")
 # D-Bus calls run on the GUI thread and block it, so they must come back fast or give up.
 DBUS_TIMEOUT_MS = 1000
 # The portal is often started on demand by the bus (D-Bus activation), which can take longer.
@@ -108,7 +109,7 @@ class KeepAwake(ABC):
         """Why the last ``inhibit()`` failed; None while it works (or before it was tried)."""
         return self._unavailable_reason
 
-    def inhibit(self, reason: str = DEFAULT_REASON) -> bool:
+    def inhibit(self, reason: str = _(DEFAULT_REASON)) -> bool:
         """Keep the screen awake; True when it is (or already was) being kept awake."""
         if self._active:
             return True
@@ -130,7 +131,7 @@ class KeepAwake(ABC):
         try:
             self._stop()
         except Exception:  # releasing must never take the window down
-            log.warning("keep-awake via %s: release failed", self.method, exc_info=True)
+            log.warning(_("keep-awake via %s: release failed"), self.method, exc_info=True)
 
     @abstractmethod
     def _start(self, reason: str) -> None: ...
@@ -368,7 +369,7 @@ class DBusScreenSaverKeepAwake(_DBusKeepAwake):
         QMetaObject.invokeMethod(proxy, "UnInhibit", Q_ARG("uint", cookie))
         error = proxy.lastError()
         if error.isValid():
-            log.warning("UnInhibit(%d) failed: %s", cookie, error.message())
+            log.warning(_("UnInhibit(%d) failed: %s"), cookie, error.message())
 
 
 class PortalKeepAwake(_DBusKeepAwake):
@@ -428,7 +429,7 @@ class PortalKeepAwake(_DBusKeepAwake):
             return
         reply = self._call(self._bus(), PORTAL_SERVICE, handle, PORTAL_REQUEST_INTERFACE, "Close")
         if reply.type() != QDBusMessage.MessageType.ReplyMessage:
-            log.warning("closing the portal inhibit request failed: %s", reply.errorMessage())
+            log.warning(_("closing the portal inhibit request failed: %s"), reply.errorMessage())
 
 
 # --- Windows ----------------------------------------------------------------------------------
@@ -466,7 +467,7 @@ class WindowsKeepAwake(KeepAwake):
 
     def _stop(self) -> None:
         if self._thread != threading.get_ident():
-            log.warning("keep-awake released from another thread than the one that set it")
+            log.warning(_("keep-awake released from another thread than the one that set it"))
         self._function()(ES_CONTINUOUS)
         self._thread = None
 
@@ -586,7 +587,7 @@ class KeepAwakeController(QObject):
         keep_awake: KeepAwake,
         *,
         enabled: bool = True,
-        reason: str = DEFAULT_REASON,
+        reason: str = _(DEFAULT_REASON),
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QStackedWidget, QWidget
 
+from calftimer.core.i18n import _
 from calftimer.gui.actions import HISTORY_ACTIONS, PROGRAM_ACTIONS, SESSION_ACTIONS, WindowActions
 from calftimer.gui.single_instance import start_argument
 from calftimer.gui.window_frame import WindowFrame
@@ -320,9 +321,11 @@ class MainWindow(WindowFrame):
         self.notices.post(
             "start",
             "info",
-            "Nothing to start: select a program in the Programs list first, then press Start "
-            "(or F5).",
-            summary="Select a program first (in the Programs list), then press Start.",
+            _(
+                "Nothing to start: select a program in the Programs list first, then press Start "
+                "(or F5)."
+            ),
+            summary=_("Select a program first (in the Programs list), then press Start."),
         )
         self.home.focus_programs()
 
@@ -376,9 +379,11 @@ class MainWindow(WindowFrame):
             self.notices.post(
                 "start-where",
                 "info",
-                "Sessions start from the program list: press Esc (or Back to programs) to go "
-                "there, select a program and press Start.",
-                summary="To start a session, go back to the program list (Esc).",
+                _(
+                    "Sessions start from the program list: press Esc (or Back to programs) to go "
+                    "there, select a program and press Start."
+                ),
+                summary=_("To start a session, go back to the program list (Esc)."),
             )
 
     def confirm_stop(self) -> None:
@@ -440,7 +445,7 @@ class MainWindow(WindowFrame):
         try:
             self.settings_hub.save()
         except (OSError, SettingsReadOnlyError) as exc:
-            QMessageBox.warning(self, "Settings not saved", f"{exc}")
+            QMessageBox.warning(self, _("Settings not saved"), _("{exc}").format(exc=exc))
             return
         withdraw_settings_notices(self.notices)  # the file is good again
         self.say("Settings saved.")
@@ -574,14 +579,15 @@ class MainWindow(WindowFrame):
         try:
             program = self.programs.library.resolve(spec)
         except (UnknownProgramError, ProgramFileError) as exc:
-            self.notices.post("start", "error", f"Not started: {exc}")
+            self.notices.post("start", "error", _("Not started: {exc}").format(exc=exc))
             return
         if self.session.active:
             self.notices.post(
                 "start",
                 "info",
-                f"Not started: a session is running; finish or stop it before starting "
-                f"{program.name}.",
+                _(
+                    "Not started: a session is running; finish or stop it before starting {name}."
+                ).format(name=program.name),
             )
             return
         self.focus_on_start = self.focus_on_start or "--fullscreen" in argv

@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog
 
+from calftimer.core.i18n import _
 from calftimer.core.library import ProgramLibrary
 from calftimer.core.program_files import (
     delete_user_program,
@@ -94,7 +95,7 @@ class ProgramCommands(QObject):
         try:
             self._deleted.append(delete_user_program(self.folder, program.id))
         except OSError as exc:
-            self._shell.warn("The program was not deleted", str(exc))
+            self._shell.warn(_("The program was not deleted"), str(exc))
             return
         self.reload()
         self._shell.say(f"Deleted “{program.name}”. Ctrl+Z brings it back.")
@@ -106,7 +107,7 @@ class ProgramCommands(QObject):
         try:
             program = restore_user_program(self._deleted[-1], self.folder)
         except (OSError, ProgramFileError) as exc:
-            self._shell.warn("The program could not be restored", str(exc))
+            self._shell.warn(_("The program could not be restored"), str(exc))
             return
         self._deleted.pop()
         self.reload(select=program.id)
@@ -114,11 +115,11 @@ class ProgramCommands(QObject):
 
     def import_file(self, source: Path | None = None) -> None:
         if source is None:
-            chosen, _ = QFileDialog.getOpenFileName(
+            chosen, _unused = QFileDialog.getOpenFileName(
                 self._shell.window,
-                "Import a program file",
+                _("Import a program file"),
                 str(Path.home()),
-                "calftimer programs (*.json);;All files (*)",
+                _("calftimer programs (*.json);;All files (*)"),
             )
             if not chosen:
                 return
@@ -126,10 +127,13 @@ class ProgramCommands(QObject):
         try:
             program = import_program_file(source, self.folder, self.ids())
         except ProgramFileError as exc:
-            self._shell.warn("The program was not imported", f"{exc}\n\nNothing was changed.")
+            self._shell.warn(
+                _("The program was not imported"),
+                _("{exc}\n\nNothing was changed.").format(exc=exc),
+            )
             return
         except OSError as exc:
-            self._shell.warn("The program was not imported", str(exc))
+            self._shell.warn(_("The program was not imported"), str(exc))
             return
         self.reload(select=program.id)
         self._shell.say(f"Imported “{program.name}” as {program.id}.")
@@ -139,11 +143,11 @@ class ProgramCommands(QObject):
         if program is None:
             return
         if target is None:
-            chosen, _ = QFileDialog.getSaveFileName(
+            chosen, _unused = QFileDialog.getSaveFileName(
                 self._shell.window,
-                "Export the program",
+                _("Export the program"),
                 str(Path.home() / f"{program.id}.json"),
-                "calftimer programs (*.json)",
+                _("calftimer programs (*.json)"),
             )
             if not chosen:
                 return
@@ -151,7 +155,7 @@ class ProgramCommands(QObject):
         try:
             export_program_file(program, target)
         except (OSError, ValueError) as exc:
-            self._shell.warn("The program was not exported", str(exc))
+            self._shell.warn(_("The program was not exported"), str(exc))
             return
         self._shell.say(f"Saved “{program.name}” to {target}.")
 
