@@ -62,7 +62,8 @@ PADDING = "·~"  # what the pseudo-locale adds to make a text about 40 % longer
 
 
 def pseudo(text: str) -> str:
-    """``"Start {name}"`` -> ``"[Šţàŕţ {name} ·~·~]"``: accented, ~40 % longer, same placeholders."""
+    """``"Start {name}"`` -> ``"[Šţàŕţ {name} ·~·~]"``: accented, ~40 % longer, the same
+    placeholders."""
     if not text:
         return text
     out: list[str] = []
@@ -164,8 +165,7 @@ def pseudo_catalog(template):  # type: ignore[no-untyped-def]
 
 
 def language_catalogs() -> Iterator[Path]:
-    for po in sorted(LOCALE.glob("*/LC_MESSAGES/calftimer.po")):
-        yield po
+    yield from sorted(LOCALE.glob("*/LC_MESSAGES/calftimer.po"))
 
 
 def read_po(path: Path):  # type: ignore[no-untyped-def]

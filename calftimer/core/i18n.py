@@ -173,16 +173,9 @@ def np_(context: str, singular: str, plural: str, n: int) -> str:
     return _translations.npgettext(context, singular, plural, n)
 
 
-class _MarkedText(str):
-    """A text marked with ``N_``: ``translated`` and ``localized`` translate these only, never
-    an id or a key that happens to be spelt like a text of the catalog."""
-
-    __slots__ = ()
-
-
 def N_(message: str) -> str:  # noqa: N802 (the name gettext tools know)
     """Mark ``message`` for extraction only; it is translated with ``_()`` where it is shown."""
-    return _MarkedText(message)
+    return message
 
 
 def format_number(value: float, decimals: int = 0, *, grouping: bool = True) -> str:
@@ -268,13 +261,19 @@ class _Localized:
     """A table of texts marked with ``N_`` whose texts are translated each time they are read,
     so a module-level table follows the language chosen after it was built."""
 
-    __slots__ = ("_data",)
+    __slots__ = ("_data", "_ids_first")
 
-    def __init__(self, data: Any) -> None:
+    def __init__(self, data: Any, ids_first: bool = False) -> None:
         self._data = data
+        self._ids_first = ids_first
+
+    def _translated(self, value: Any) -> Any:
+        if self._ids_first and isinstance(value, tuple):
+            return (value[0], *translated(value[1:]))
+        return translated(value)
 
     def __getitem__(self, key: Any) -> Any:
-        return translated(self._data[key])
+        return self._translated(self._data[key])
 
     def __len__(self) -> int:
         return len(self._data)
@@ -282,7 +281,7 @@ class _Localized:
     def __iter__(self) -> Iterator[Any]:
         if isinstance(self._data, Mapping):
             return iter(self._data)
-        return (translated(v) for v in self._data)
+        return (self._translated(v) for v in self._data)
 
     def __contains__(self, key: object) -> bool:
         return key in self._data
@@ -294,19 +293,17 @@ class _Localized:
         return self._data.keys()
 
     def values(self) -> list[Any]:
-        return [translated(v) for v in self._data.values()]
+        return [self._translated(v) for v in self._data.values()]
 
     def items(self) -> list[tuple[Any, Any]]:
-        return [(k, translated(v)) for k, v in self._data.items()]
+        return [(k, self._translated(v)) for k, v in self._data.items()]
 
 
 def translated(value: Any) -> Any:
-    """``value`` with every ``N_``-marked text in it (in tuples, lists and dicts too) in the
-    current language; other strings (ids, keys) stay as they are."""
-    if isinstance(value, _MarkedText):
-        return _(value) if value else value
+    """``value`` with every text in it (in tuples, lists and dict values too) in the current
+    language. Dict keys stay as they are."""
     if isinstance(value, str):
-        return value
+        return _(value) if value else value
     if isinstance(value, tuple):
         return tuple(translated(v) for v in value)
     if isinstance(value, list):
@@ -316,10 +313,11 @@ def translated(value: Any) -> Any:
     return value
 
 
-def localized(table: Any) -> Any:
+def localized(table: Any, *, ids_first: bool = False) -> Any:
     """A dict or tuple of ``N_``-marked texts that gives them in the current language when read
-    (``TABLE[key]``, iteration, ``.items()``): for tables built when a module is imported."""
-    return _Localized(table)
+    (``TABLE[key]``, iteration, ``.items()``): for tables built when a module is imported.
+    ``ids_first``: the first item of each tuple in it is an id, kept as it is."""
+    return _Localized(table, ids_first)
 
 
 def format_date(moment: date, template: str) -> str:

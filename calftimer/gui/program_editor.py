@@ -149,7 +149,8 @@ TEMPO_PHASES = localized(
         ("top", N_("Top"), N_("Seconds to hold at the top")),
         ("down", N_("Down"), N_("Seconds to lower")),
         ("bottom", N_("Bottom"), N_("Seconds to rest at the bottom")),
-    )
+    ),
+    ids_first=True,
 )
 FALLBACK_TEMPO = Tempo(1, 0, 1, 0)
 
