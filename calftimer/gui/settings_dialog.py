@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from calftimer.core import i18n
 from calftimer.core.heel_rise import AGE_BANDS, TARGETS
 from calftimer.core.i18n import N_, _, format_number
 from calftimer.core.settings import (
@@ -241,6 +242,23 @@ class SettingsDialog(QDialog):
             _("System follows your desktop; Light and Dark are high-contrast themes."),
         )
 
+        # ---- language: the complete catalogs only, and the system's (the default)
+        self.language_combo = QComboBox()
+        self.language_combo.addItem(_("System default"), i18n.SYSTEM_DEFAULT)
+        for language in i18n.available_languages():
+            self.language_combo.addItem(language.native_name, language.code)
+        self._describe(
+            self.language_combo,
+            _("Language"),
+            _(
+                "The language of the window, the coach's words and the command line. System "
+                "default follows your desktop. Takes effect when calftimer starts again."
+            ),
+        )
+        self.language_note = QLabel(_("A new language takes effect when calftimer starts again."))
+        self.language_note.setWordWrap(True)
+        self.language_combo.currentIndexChanged.connect(self._update_language_note)
+
         # ---- buttons
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
@@ -293,6 +311,7 @@ class SettingsDialog(QDialog):
             keep_awake=self.keep_awake_check.isChecked(),
             animate_figure=self.animate_figure_check.isChecked(),
             theme=self.theme_combo.currentData(),
+            language=self.language_combo.currentData(),
         )
 
     def _on_countdown_changed(self, _index: int) -> None:
@@ -321,6 +340,13 @@ class SettingsDialog(QDialog):
         self.keep_awake_check.setChecked(settings.keep_awake)
         self.animate_figure_check.setChecked(settings.animate_figure)
         _select(self.theme_combo, settings.theme)
+        if self.language_combo.findData(settings.language) < 0:
+            # A language of a newer calftimer (its catalog is not here): kept, not offered.
+            self.language_combo.addItem(
+                _("{code} (not available)").format(code=settings.language), settings.language
+            )
+        _select(self.language_combo, settings.language)
+        self._update_language_note()
         self._on_rate_changed(self.rate_slider.value())
         self._update_enabled()
         self._update_test()
@@ -345,6 +371,7 @@ class SettingsDialog(QDialog):
             self.keep_awake_check,
             self.animate_figure_check,
             self.theme_combo,
+            self.language_combo,
         ]
 
     def reject(self) -> None:
@@ -393,6 +420,8 @@ class SettingsDialog(QDialog):
         form.addRow(self.keep_awake_check)
         form.addRow(self.animate_figure_check)
         self._row(form, _("&Theme:"), self.theme_combo)
+        self._row(form, _("&Language:"), self.language_combo)
+        form.addRow(self.language_note)
 
         # Value labels as wide as their widest text in the current font (so it scales): the
         # sliders line up and do not jump as the values change.
@@ -513,6 +542,11 @@ class SettingsDialog(QDialog):
             text = (_("Faster ({rate})") if value > 0 else _("Slower ({rate})")).format(rate=rate)
         self.rate_label.setText(text)
         self.rate_label.setAccessibleName(_("Voice rate value: {text}").format(text=text))
+
+    def _update_language_note(self, _index: int = 0) -> None:
+        """The note shows while the chosen language is not the one the texts are in now."""
+        chosen = i18n.resolve_language(self.language_combo.currentData(), i18n.system_languages())
+        self.language_note.setVisible(chosen != i18n.current_language())
 
     def _update_enabled(self) -> None:
         voice = self.voice_check.isChecked()

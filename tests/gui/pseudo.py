@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from calftimer.core import i18n
 from calftimer.core.programs import BUILTIN_BY_ID
 
 # Words that stay as they are in every language: the app's name, units and the names of keys
@@ -81,6 +82,8 @@ KEPT = {
 }
 # Ids are data, not words: the editor shows a program's id as it is (``--start foundation``).
 KEPT |= set(BUILTIN_BY_ID)
+# Each language is listed by its own name, in every language.
+KEPT |= {word for language in i18n.SHIPPED for word in language.native_name.split()}
 _BRACKETED = re.compile(r"\[[^\[\]]*\]")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 _TAG = re.compile(r"<[^<>]+>|&\w+;")
