@@ -97,7 +97,8 @@ def system_languages(environ: os._Environ[str] | dict[str, str] | None = None) -
     for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = env.get(name, "")
         if value:
-            return [normalize(v) for v in value.split(":") if v and v not in ("C", "POSIX")]
+            tags = [normalize(v) for v in value.split(":") if v]
+            return [tag for tag in tags if tag not in ("c", "posix")]
     return []
 
 
