@@ -131,7 +131,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help=_("install under DIR/share instead of ~/.local/share ($XDG_DATA_HOME)"),
     )
+    for each in (parser, *commands.choices.values()):
+        _translate_builtin_help(each)
     return parser
+
+
+def _translate_builtin_help(parser: argparse.ArgumentParser) -> None:
+    """argparse words -h and --version in Python's own catalog, not ours: give them ours (the
+    same English). Its headings ("usage:", "options:") and errors stay Python's."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction):
+            action.help = _("show this help message and exit")
+        elif isinstance(action, argparse._VersionAction):
+            action.help = _("show program's version number and exit")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -221,7 +235,7 @@ def _open_window(data_dir: str | None, start_spec: str | None, *, fullscreen: bo
             start = library.resolve(start_spec)
         except UnknownProgramError as exc:
             print(_("calftimer: {exc}").format(exc=exc), file=sys.stderr)
-            if "the programs are" not in str(exc):
+            if not exc.lists_programs:
                 print(
                     _("The programs are: {programs}").format(programs=", ".join(library.ids)),
                     file=sys.stderr,

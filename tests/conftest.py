@@ -44,3 +44,13 @@ def sound_server(request: pytest.FixtureRequest) -> Iterator[SoundServer]:
         yield server
     finally:
         server.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test() -> Iterator[None]:
+    """A test that chose another language (the pseudo-locale, a CLI run with a language
+    setting) leaves the next one in English, the language every other test asserts."""
+    yield
+    from calftimer.core import i18n
+
+    i18n.set_language(i18n.SOURCE_LANGUAGE)
