@@ -78,7 +78,9 @@ def pseudo(text: str) -> str:
     chunk = text[pos:]
     out.append("".join(ACCENTED.get(c, c) for c in chunk))
     letters += sum(c.isalnum() for c in chunk)
+    # In words of at most six characters: a real translation wraps where this one does.
     pad = (PADDING * letters)[: max(1, round(letters * 0.4))]
+    pad = " ".join(pad[i : i + 6] for i in range(0, len(pad), 6))
     body = "".join(out)
     # A trailing newline or colon stays at the end, where the code expects it.
     tail = re.search(r"(\s|:)*$", body)

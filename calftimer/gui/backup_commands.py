@@ -100,7 +100,7 @@ class BackupCommands(QObject):
                 )
             self.finished.emit()
 
-        self._shell.say("Exporting…")
+        self._shell.say(_("Exporting…"))
         jobs.run(job, done)
 
     # ------------------------------------------------------------------ import
@@ -137,7 +137,7 @@ class BackupCommands(QObject):
             else:
                 self._confirm_and_apply(preview)
 
-        self._shell.say(f"Checking {source.name}…")
+        self._shell.say(_("Checking {name}…").format(name=source.name))
         jobs.run(lambda: check_import(source, store, programs, folder), done)
 
     def _confirm_and_apply(self, preview: ImportPreview) -> None:
@@ -152,7 +152,7 @@ class BackupCommands(QObject):
             return
         text = "\n".join(preview.lines())
         if not self._shell.ask(_("Import?"), _("{text}\n\nImport it now?").format(text=text)):
-            self._shell.say("Import cancelled; nothing was changed.")
+            self._shell.say(_("Import cancelled; nothing was changed."))
             return
         folder = self._shell.paths.programs_dir
 

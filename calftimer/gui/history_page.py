@@ -112,7 +112,7 @@ class HistoryPage(QObject):
     def show(self) -> None:
         """The weekly volume chart. Not while a session runs: training comes first."""
         if self._session.active:
-            self._shell.say("Finish or stop the session to see your history.")
+            self._shell.say(_("Finish or stop the session to see your history."))
             return
         if self.view is None and not self._chart_module_ready():
             self._show_placeholder()  # the chart library loads on a thread first
@@ -233,7 +233,7 @@ class HistoryPage(QObject):
         if error:
             if self._placeholder is not None and self._stack.currentWidget() is self._placeholder:
                 self.close_requested.emit()
-            self._shell.say(f"The history chart cannot be shown: {error}")
+            self._shell.say(_("The history chart cannot be shown: {error}").format(error=error))
             return
         for then in waiters:
             then()
@@ -248,7 +248,7 @@ class HistoryPage(QObject):
             return
         self._show_loaded()
         if not self._store.fully_loaded:
-            self._shell.say("Reading your older history… the chart fills in shortly.")
+            self._shell.say(_("Reading your older history… the chart fills in shortly."))
             self._partly_shown = True
             self.load_in_background()
 
@@ -285,7 +285,7 @@ class HistoryPage(QObject):
         if generation != self._generation or self.view is None:
             return  # a newer refresh is on its way
         if error is not None:
-            self._shell.say(f"The history could not be drawn: {error}")
+            self._shell.say(_("The history could not be drawn: {error}").format(error=error))
             return
         self.view.show_prepared(prepared, test_target=self._shell.settings.current.test_target)
         self._say_if_complete()
@@ -316,7 +316,7 @@ class HistoryPage(QObject):
             and self._stack.currentWidget() is self.view
         ):
             self._partly_shown = False
-            self._shell.say("All of your history is shown.")
+            self._shell.say(_("All of your history is shown."))
 
     # ------------------------------------------------------------------ other processes
 
@@ -384,7 +384,7 @@ class HistoryPage(QObject):
                 _("The chart was not exported"), _("{target}: {exc}").format(target=target, exc=exc)
             )
             return
-        self._shell.say(f"Exported to {target}.")
+        self._shell.say(_("Exported to {target}.").format(target=target))
 
     def _on_settings_changed(self, settings: Settings) -> None:
         if self.view is not None:

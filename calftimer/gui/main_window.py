@@ -233,7 +233,9 @@ class MainWindow(WindowFrame):
         session.state_changed.connect(lambda _state: self._update_action_state())
         session.ended.connect(self._on_session_ended)
         session.waiting.connect(
-            lambda program: self.say(f"{program.name}: getting the sounds ready…")
+            lambda program: self.say(
+                _("{name}: getting the sounds ready…").format(name=program.local_name)
+            )
         )
         session.save_failed.connect(self.store_notices.save_failed)
         session.sets_saved.connect(lambda n: self.store_notices.sets_saved(n, session.active))
@@ -335,14 +337,16 @@ class MainWindow(WindowFrame):
         self._show_page(self.session_view)
         program = self.session.program
         if program is not None:
-            self.say(f"{program.name}: started. Space pauses.")
+            self.say(_("{name}: started. Space pauses.").format(name=program.local_name))
         if self.focus_on_start and not self.in_focus_mode:
             self.toggle_focus_mode()
 
     def _on_session_ended(self, state: State) -> None:
         from calftimer.core.session import State
 
-        self.say(f"Session {'complete' if state is State.FINISHED else 'stopped'}.")
+        self.say(
+            _("Session {value}.").format(value="complete" if state is State.FINISHED else "stopped")
+        )
         self._update_action_state()
 
     def toggle_pause(self) -> None:
@@ -350,13 +354,13 @@ class MainWindow(WindowFrame):
             return
         paused = self.session.toggle_pause()
         if paused:
-            self.say("Paused. Press Space to resume.")
+            self.say(_("Paused. Press Space to resume."))
         elif paused is False:
-            self.say("Running.")
+            self.say(_("Running."))
 
     def pause_only(self) -> None:
         if self._on_session_page() and self.session.pause():
-            self.say("Paused. Press Space to resume.")
+            self.say(_("Paused. Press Space to resume."))
 
     def end_set_or_leave(self) -> None:
         if self._on_summary():
@@ -373,7 +377,7 @@ class MainWindow(WindowFrame):
         elif self._on_home() or self._on_summary():
             self.start_selected_program()  # after a session: F5 starts the next one
         elif self.session.state is State.RUNNING:
-            self.say("The session is running: Space pauses, Esc stops.")
+            self.say(_("The session is running: Space pauses, Esc stops."))
         else:
             self.notices.withdraw("start-where")  # said at every press
             self.notices.post(
@@ -448,7 +452,7 @@ class MainWindow(WindowFrame):
             QMessageBox.warning(self, _("Settings not saved"), _("{exc}").format(exc=exc))
             return
         withdraw_settings_notices(self.notices)  # the file is good again
-        self.say("Settings saved.")
+        self.say(_("Settings saved."))
 
     def toggle_mute(self) -> None:
         from dataclasses import replace
@@ -487,7 +491,7 @@ class MainWindow(WindowFrame):
         self.window_actions["toggle_mute"].setChecked(muted)
         self.session_view.set_muted(muted)
         if say:
-            self.say("Cues muted (M to unmute)." if muted else "Cues on.")
+            self.say(_("Cues muted (M to unmute).") if muted else _("Cues on."))
 
     # ------------------------------------------------------------------ focus mode
 
@@ -502,7 +506,7 @@ class MainWindow(WindowFrame):
             if self.isFullScreen():
                 self.showNormal()  # --fullscreen opened the program list full screen
             elif not self._on_session_page():
-                self.say("Focus mode shows a running session: start one.")
+                self.say(_("Focus mode shows a running session: start one."))
             return
         self._focus = True
         self.window_actions["toggle_focus_mode"].setChecked(True)
@@ -542,7 +546,7 @@ class MainWindow(WindowFrame):
         self.conductor.close()
         self.history.close()
         if self._saves is not None and not self._saves.flush(timeout=10):
-            self.say("Still saving your history…")
+            self.say(_("Still saving your history…"))
         if self._long_jobs is not None:
             self._long_jobs.close(timeout=30)
         self._save_window_state()
@@ -587,7 +591,7 @@ class MainWindow(WindowFrame):
                 "info",
                 _(
                     "Not started: a session is running; finish or stop it before starting {name}."
-                ).format(name=program.name),
+                ).format(name=program.local_name),
             )
             return
         self.focus_on_start = self.focus_on_start or "--fullscreen" in argv

@@ -90,7 +90,7 @@ class ProgramCommands(QObject):
         if program is None:
             return
         if program.builtin:
-            self._shell.say("Built-in programs cannot be deleted.")
+            self._shell.say(_("Built-in programs cannot be deleted."))
             return
         try:
             self._deleted.append(delete_user_program(self.folder, program.id))
@@ -98,11 +98,13 @@ class ProgramCommands(QObject):
             self._shell.warn(_("The program was not deleted"), str(exc))
             return
         self.reload()
-        self._shell.say(f"Deleted “{program.name}”. Ctrl+Z brings it back.")
+        self._shell.say(
+            _("Deleted “{name}”. Ctrl+Z brings it back.").format(name=program.local_name)
+        )
 
     def undo_delete(self) -> None:
         if not self._deleted:
-            self._shell.say("Nothing to undo.")
+            self._shell.say(_("Nothing to undo."))
             return
         try:
             program = restore_user_program(self._deleted[-1], self.folder)
@@ -111,7 +113,7 @@ class ProgramCommands(QObject):
             return
         self._deleted.pop()
         self.reload(select=program.id)
-        self._shell.say(f"Restored “{program.name}”.")
+        self._shell.say(_("Restored “{name}”.").format(name=program.local_name))
 
     def import_file(self, source: Path | None = None) -> None:
         if source is None:
@@ -136,7 +138,9 @@ class ProgramCommands(QObject):
             self._shell.warn(_("The program was not imported"), str(exc))
             return
         self.reload(select=program.id)
-        self._shell.say(f"Imported “{program.name}” as {program.id}.")
+        self._shell.say(
+            _("Imported “{name}” as {id}.").format(name=program.local_name, id=program.id)
+        )
 
     def export_selected(self, target: Path | None = None) -> None:
         program = self._home.selected_program()
@@ -157,7 +161,9 @@ class ProgramCommands(QObject):
         except (OSError, ValueError) as exc:
             self._shell.warn(_("The program was not exported"), str(exc))
             return
-        self._shell.say(f"Saved “{program.name}” to {target}.")
+        self._shell.say(
+            _("Saved “{name}” to {target}.").format(name=program.local_name, target=target)
+        )
 
     # ------------------------------------------------------------------ files
 
@@ -230,4 +236,6 @@ class ProgramCommands(QObject):
         if not self.save(edited):
             return
         self.reload(select=edited.id)
-        self._shell.say(f"Saved “{edited.name}” (start it with --start {edited.id}).")
+        self._shell.say(
+            _("Saved “{name}” (start it with --start {id}).").format(name=edited.name, id=edited.id)
+        )

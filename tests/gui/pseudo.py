@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPlainTextEdit,
+    QStatusBar,
     QTabBar,
     QTextEdit,
     QWidget,
@@ -167,6 +168,8 @@ def widget_texts(widget: QWidget) -> Iterator[tuple[str, str]]:
             yield f"{name} item", text
     if isinstance(widget, QMenu):
         yield f"{name} menu", widget.title()
+    if isinstance(widget, QStatusBar):
+        yield f"{name} status", widget.currentMessage()
     for action in widget.actions():
         yield f"{name} action", action.text()
         yield (

@@ -61,6 +61,7 @@ def test_the_home_page_and_menus_are_translated_and_fit(make_window, qapp) -> No
     qapp.processEvents()
     none(untranslated(window) + menu_problems(window))
     none(clipped_labels(window))
+    assert window.width() <= LAPTOP[0] and window.height() <= LAPTOP[1], "longer texts widen it"
 
 
 def test_the_session_view_is_translated_and_fits_at_every_step(make_window, clock, qapp) -> None:
@@ -81,6 +82,7 @@ def test_the_session_view_is_translated_and_fits_at_every_step(make_window, cloc
         qapp.processEvents()
         none(untranslated(window), name)
         none(clipped_labels(window.session_view), name)
+        assert window.width() <= LAPTOP[0], name
     window.pause_only()
     qapp.processEvents()
     none(untranslated(window), "paused")
