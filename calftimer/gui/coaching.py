@@ -184,7 +184,7 @@ class Coach(QObject):
         self._programs.reload(select=changed.id)
         self._view.apply_next_time_button.setEnabled(False)
         self._view.undo_next_time_button.show()
-        self._shell.say(_("“{name}” has next time's targets.").format(name=changed.name))
+        self._shell.say(_("“{name}” has next time's targets.").format(name=changed.local_name))
 
     @property
     def can_undo_progression(self) -> bool:

@@ -303,7 +303,7 @@ class HistoryView(QWidget):
         for i, (label, _weeks) in enumerate(RANGES):
             button = QPushButton(label)
             button.setCheckable(True)
-            button.setAccessibleName(_("Show {lower}").format(lower=label.lower()))
+            button.setAccessibleName(_("Show {range}").format(range=label.lower()))
             self.range_buttons.addButton(button, i)
             range_row.addWidget(button)
         self.range_buttons.button(0).setChecked(True)

@@ -344,9 +344,7 @@ class MainWindow(WindowFrame):
     def _on_session_ended(self, state: State) -> None:
         from calftimer.core.session import State
 
-        self.say(
-            _("Session {value}.").format(value="complete" if state is State.FINISHED else "stopped")
-        )
+        self.say(_("Session complete.") if state is State.FINISHED else _("Session stopped."))
         self._update_action_state()
 
     def toggle_pause(self) -> None:

@@ -738,7 +738,7 @@ class ProgramEditorDialog(QDialog):
             spin.setSuffix(" s")
             _describe(
                 spin,
-                _("Tempo {lower} seconds").format(lower=label.lower()),
+                _("Tempo {phase} seconds").format(phase=label.lower()),
                 _("{tip} (0.5 s steps)").format(tip=tip),
             )
             spin.valueChanged.connect(self._on_block_edited)

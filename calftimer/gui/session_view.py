@@ -372,7 +372,12 @@ class SessionView(QWidget):
         self.summary_table.setShowGrid(False)
         # Like the buttons: Enter, Space and the arrows stay the window's (Enter leaves).
         self.summary_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.summary_table.setWordWrap(False)
+        # An exercise's name may take two lines (a translation runs ~30 % longer than the
+        # English); every other cell stays on one line (ResizeToContents gives it its width).
+        self.summary_table.setWordWrap(True)
+        self.summary_table.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
         header = self.summary_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -838,10 +843,28 @@ class SessionView(QWidget):
         """The table is never narrower than its widest cells ("…" would hide a number); the
         pain question and the suggestions beside it take what is left."""
         table = self.summary_table
-        columns = range(table.columnCount())
         header = table.horizontalHeader()
-        width = sum(max(table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in columns)
-        table.setMinimumWidth(width + 2 * table.frameWidth())
+        widths = [
+            max(table.sizeHintForColumn(c), header.sectionSizeHint(c))
+            for c in range(table.columnCount())
+        ]
+        if widths:
+            widths[0] = self._name_column_width(widths[0])
+        table.setMinimumWidth(sum(widths) + 2 * table.frameWidth())
+
+    def _name_column_width(self, one_line: int) -> int:
+        """The exercise column may be half its one-line width: a name wraps onto two lines
+        (a translation runs ~30 % longer than English), never within a word, and never
+        narrower than its header."""
+        table = self.summary_table
+        metrics = QFontMetrics(table.font())
+        names = [item.text() for r in range(table.rowCount()) if (item := table.item(r, 0))]
+        if not names:
+            return one_line
+        padding = max(0, one_line - max(metrics.horizontalAdvance(n) for n in names))
+        longest_word = max(metrics.horizontalAdvance(w) for n in names for w in n.split())
+        header = table.horizontalHeader().sectionSizeHint(0)
+        return min(one_line, max(header, one_line // 2 + padding, longest_word + padding))
 
     def summary_cells(self) -> list[tuple[str, ...]]:
         """The summary table as shown, row by row (for reading it back, and for tests)."""

@@ -93,6 +93,7 @@ def test_the_session_view_is_translated_and_fits_at_every_step(make_window, cloc
     assert window.session_view.showing_summary
     none(untranslated(window), "summary")
     none(clipped_labels(window.session_view), "summary")
+    assert window.width() <= LAPTOP[0], "summary"
 
 
 def test_the_history_is_translated_and_fits(make_window, qapp) -> None:
