@@ -388,7 +388,7 @@ def compile_program(program: Program, options: CompileOptions | None = None) -> 
         if n == 0:
             lead_kind, lead_ms = SegmentKind.PREPARE, opts.prepare_s * 1000
         else:
-            _unused, prev_block, prev_set, _unused = plan[n - 1]
+            _prev_side, prev_block, prev_set, _prev_target = plan[n - 1]
             switching = not first_of_block and prev_set == set_number
             if switching:
                 # A short pause between legs is a switch; a long one (the heel-rise test's two
@@ -598,7 +598,7 @@ def estimated_duration_ms(program: Program, options: CompileOptions | None = Non
         if n == 0:
             total += opts.prepare_s * 1000
         else:
-            _unused, prev_block, prev_set, _unused = plan[n - 1]
+            _prev_side, prev_block, prev_set, _prev_target = plan[n - 1]
             if plan[n - 1][0] != block_index:
                 total += prev_block.rest_after_s * 1000
             elif prev_set == set_number:

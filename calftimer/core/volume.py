@@ -234,7 +234,7 @@ class VolumeTable:
 
     def _total(self, week: date, index: int, per_leg: bool) -> float:
         total = 0.0
-        for (_unused, side), cell in self._weeks.get(week, {}).items():
+        for (_exercise, side), cell in self._weeks.get(week, {}).items():
             total += cell[index] * (2 if per_leg and side == "both" else 1)
         return total
 
@@ -300,11 +300,11 @@ def spikes(sessions: Iterable[Mapping[str, Any]], metric: str) -> list[Spike]:
     A session with nothing in the 30 days before it has no reference and is never flagged (a
     return after a break is not a spike by this rule; the weekly change shows it)."""
     totals = session_totals(sessions, metric)
-    starts = [start for start, _unused, _unused in totals]
+    starts = [start for start, _session, _value in totals]
     found = []
     for i, (start, session_id, value) in enumerate(totals):
         lo = bisect.bisect_left(starts, start - SPIKE_WINDOW)
-        reference = max((v for _unused, _unused, v in totals[lo:i]), default=0.0)
+        reference = max((v for _start, _session, v in totals[lo:i]), default=0.0)
         if reference <= 0 or value <= SPIKE_AMBER * reference:
             continue
         level = "red" if value > SPIKE_RED * reference else "amber"

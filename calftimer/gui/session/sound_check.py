@@ -159,9 +159,10 @@ class SoundCheck(QObject):
         end = start + (len(COUNTDOWN) - 1) * TICK_INTERVAL_MS
         if settings.voice_enabled and settings.voice_engine != "beeps" and settings.voice_volume:
             at = end + PHRASE_AFTER_GO_MS
-            plan.append(_Planned(at, phrase=_(TEST_PHRASE)))
+            phrase = Phrase(_(TEST_PHRASE.text), TEST_PHRASE.words)  # the clips stay as keyed
+            plan.append(_Planned(at, phrase=phrase))
             measure = output.measure or estimate
-            end = at + measure(_(TEST_PHRASE).text, _(TEST_PHRASE).words)
+            end = at + measure(phrase.text, phrase.words)
         self._plan = plan
         self._give(plan)
         self._end_timer.start(end + END_MARGIN_MS - self._clock())
