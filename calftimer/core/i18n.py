@@ -188,6 +188,13 @@ def format_number(value: float, decimals: int = 0, *, grouping: bool = True) -> 
     return text.replace(",", "\0").replace(".", point).replace("\0", thousands)
 
 
+def format_short(value: float) -> str:
+    """``value`` as Python's ``:g`` writes it (``2.5``, ``1102.5``, ``3``), with the language's
+    decimal point."""
+    point = NUMBER_FORMATS.get(_language.code, (_language.decimal_point, ""))[0]
+    return f"{value:g}".replace(".", point)
+
+
 def format_percent(fraction: float) -> str:
     """``0.5`` -> ``"50%"`` (``"50 %"`` where the language puts a space before it)."""
     return _("{percent}%").format(percent=format_number(round(fraction * 100), grouping=False))

@@ -58,7 +58,7 @@ from PySide6.QtWidgets import (
 
 from calftimer.core.catalog import CATALOG
 from calftimer.core.exercise import LoadPolicy, Mode, Tempo
-from calftimer.core.i18n import N_, _, localized
+from calftimer.core.i18n import N_, _, format_short, localized
 from calftimer.core.program_files import duplicate_program, unique_id, validate_program
 from calftimer.core.programs import (
     BLOCKS_RANGE,
@@ -1180,11 +1180,16 @@ class ProgramEditorDialog(QDialog):
         message = match[3]
         if isinstance(widget, RangeSpinBox | RangeDoubleSpinBox) and _RANGE_MESSAGE.match(message):
             low, high = widget.valid_range()
-            message = f"must be from {low:g} to {high:g}{widget.suffix()}"
+            message = _("must be from {low} to {high}{unit}").format(
+                low=format_short(low),
+                high=format_short(high),
+                unit=widget.suffix(),
+            )
         text = f"{label} {message}" if message.startswith("is ") else f"{label}: {message}"
         if row is not None and with_block:
             name = self.block_model.block(row).exercise.local_name
-            text = f"Block {row + 1} ({name}){PATH_SEPARATOR}{text}"
+            where = _("Block {number} ({exercise})").format(number=row + 1, exercise=name)
+            text = f"{where}{PATH_SEPARATOR}{text}"
         return text
 
     def _show_duration(self, program: Program) -> None:
