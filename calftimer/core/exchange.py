@@ -64,6 +64,7 @@ from calftimer.core.history import (
     merge_sessions,
     validate_session,
 )
+from calftimer.core.i18n import _, n_
 from calftimer.core.jsontext import JsonObjectError, decode_json_object, read_json_object
 from calftimer.core.programs import (
     FILE_KIND as PROGRAM_KIND,
@@ -454,13 +455,15 @@ class ProgramPlan:
     def describe(self) -> str:
         p = self.program
         if self.action == "new":
-            return f"new program {p.id} ({p.name})"
+            return _("new program {id} ({name})").format(id=p.id, name=p.name)
         if self.action == "renamed":
-            return (
-                f"program {self.source_id} ({p.name}) will be saved as {p.id}: the id "
-                f"{self.source_id} is already used by a different program"
-            )
-        return f"program {self.source_id} ({p.name}) is already saved as {p.id}"
+            return _(
+                "program {source} ({name}) will be saved as {id}: the id {source} is already "
+                "used by a different program"
+            ).format(source=self.source_id, name=p.name, id=p.id)
+        return _("program {source} ({name}) is already saved as {id}").format(
+            source=self.source_id, name=p.name, id=p.id
+        )
 
 
 @dataclass(frozen=True)
@@ -498,52 +501,77 @@ class ImportPreview:
         )
 
     def nothing_to_add_text(self) -> str:
-        return f"Nothing to import: everything in {self.source.name} is already here."
+        return _("Nothing to import: everything in {file} is already here.").format(
+            file=self.source.name
+        )
 
     def lines(self) -> list[str]:
         """The preview as text for the command line and the import dialog."""
         name = self.source.name
         if self.kind == "program":
-            out = [f"{name}: a calftimer program file"]
+            out = [_("{file}: a calftimer program file").format(file=name)]
         else:
-            origin = f" made by calftimer {self.app_version}" if self.app_version else ""
-            when = f" on {_local_time(self.exported_at)}" if self.exported_at else ""
-            out = [f"{name}: a calftimer backup{origin}{when}"]
+            origin = (
+                _(" made by calftimer {version}").format(version=self.app_version)
+                if self.app_version
+                else ""
+            )
+            when = (
+                _(" on {date}").format(date=_local_time(self.exported_at))
+                if self.exported_at
+                else ""
+            )
+            out = [
+                _("{file}: a calftimer backup{origin}{when}").format(
+                    file=name, origin=origin, when=when
+                )
+            ]
         adds = []
         if self.new_sessions:
             adds.append(
-                f"{_n(self.new_sessions, 'new session')} ({_n(self.sets_in_new_sessions, 'set')})"
+                _("{sessions} ({sets})").format(
+                    sessions=_n(self.new_sessions, "new session"),
+                    sets=_n(self.sets_in_new_sessions, "set"),
+                )
             )
         if self.new_sets_in_known_sessions:
             adds.append(
-                f"{_n(self.new_sets_in_known_sessions, 'new set')} in "
-                f"{_n(self.known_sessions_gaining, 'session')} already here"
+                _("{sets} in {sessions} already here").format(
+                    sets=_n(self.new_sets_in_known_sessions, "new set"),
+                    sessions=_n(self.known_sessions_gaining, "session"),
+                )
             )
         if self.new_other_records:
             n = self.new_other_records
             adds.append(
-                f"{n} test result or pain rating" if n == 1 else f"{n} test results or pain ratings"
+                n_("{n} test result or pain rating", "{n} test results or pain ratings", n).format(
+                    n=n
+                )
             )
         if self.sessions_updated:
             adds.append(
-                f"newer details (an end, a corrected result) for "
-                f"{_n(self.sessions_updated, 'session')} already here"
+                _("newer details (an end, a corrected result) for {sessions} already here").format(
+                    sessions=_n(self.sessions_updated, "session")
+                )
             )
         written = self.programs_to_write
         if written:
             adds.append(_n(len(written), "program"))
-        out.append("Will add: " + (", ".join(adds) if adds else "nothing"))
+        out.append(_("Will add: {items}").format(items=", ".join(adds) if adds else _("nothing")))
         out += [f"  {plan.describe()}" for plan in written]
         present = [p for p in self.programs if p.action == "present"]
         here = []
         if self.sessions_already_here:
             here.append(
-                f"{_n(self.sessions_already_here, 'session')} ({_n(self.sets_already_here, 'set')})"
+                _("{sessions} ({sets})").format(
+                    sessions=_n(self.sessions_already_here, "session"),
+                    sets=_n(self.sets_already_here, "set"),
+                )
             )
         if present:
             here.append(_n(len(present), "program"))
         if here:
-            out.append("Already here: " + ", ".join(here))
+            out.append(_("Already here: {items}").format(items=", ".join(here)))
             out += [f"  {plan.describe()}" for plan in present]
         return out
 
@@ -556,10 +584,10 @@ class ImportResult:
 
     def describe(self) -> str:
         """What the import did, in one line (the command line and the window say the same)."""
-        return (
-            f"Imported {_n(self.new_sessions, 'new session')}, "
-            f"{_n(self.new_records, 'new record')} in sessions already here and "
-            f"{_n(len(self.programs_written), 'program')}."
+        return _("Imported {sessions}, {records} in sessions already here and {programs}.").format(
+            sessions=_n(self.new_sessions, "new session"),
+            records=_n(self.new_records, "new record"),
+            programs=_n(len(self.programs_written), "program"),
         )
 
 
@@ -571,7 +599,16 @@ def _local_time(text: str) -> str:
 
 
 def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    """``"1 new session"``, ``"3 sets"`` in the current language."""
+    forms = {
+        "new session": lambda: n_("{n} new session", "{n} new sessions", count),
+        "session": lambda: n_("{n} session", "{n} sessions", count),
+        "new set": lambda: n_("{n} new set", "{n} new sets", count),
+        "set": lambda: n_("{n} set", "{n} sets", count),
+        "new record": lambda: n_("{n} new record", "{n} new records", count),
+        "program": lambda: n_("{n} program", "{n} programs", count),
+    }
+    return forms[noun]().format(n=count)
 
 
 def check_import(
@@ -715,7 +752,7 @@ def apply_import(preview: ImportPreview, store: Store, programs_dir: Path) -> Im
         programs_dir.mkdir(parents=True, exist_ok=True)
     for target, data in payloads:
         write_atomic(target, data)
-    return ImportResult(new_sessions, new_records, tuple(t for t, _ in payloads))
+    return ImportResult(new_sessions, new_records, tuple(t for t, _unused in payloads))
 
 
 def _read_json(path: Path) -> tuple[dict[str, Any], bytes]:
