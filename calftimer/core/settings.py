@@ -39,7 +39,7 @@ from typing import Any
 from calftimer.core.atomic import fsync_dir, write_atomic
 from calftimer.core.clock import WallClock, utc_now
 from calftimer.core.heel_rise import AGE_BANDS, SEXES, TARGETS
-from calftimer.core.i18n import format_number
+from calftimer.core.i18n import _, format_number
 from calftimer.core.jsontext import (
     JsonObjectError,
     UnwritableValueError,
@@ -243,8 +243,10 @@ def read_settings(path: Path, wall_clock: WallClock = utc_now) -> SettingsFile:
             (
                 Notice(
                     "error",
-                    f"{path} could not be opened ({exc.problem}); using the default "
-                    "settings. The file was left as it is.",
+                    _(
+                        "{path} could not be opened ({problem}); using the default settings. "
+                        "The file was left as it is."
+                    ).format(path=path, problem=exc.problem),
                 ),
             ),
         )
@@ -279,13 +281,15 @@ def read_settings(path: Path, wall_clock: WallClock = utc_now) -> SettingsFile:
         bad[key] = f"{name}: {why}; dropped"
 
     if newer:
-        message = (
-            f"{path} was written by a newer calftimer (settings schema {version}). It is used "
+        message = _(
+            "{path} was written by a newer calftimer (settings schema {version}). It is used "
             "as far as this version understands it and will not be changed: settings you "
             "change now are not saved. Update calftimer to save them."
-        )
+        ).format(path=path, version=version)
         if bad:
-            message += " Not understood, so left at their defaults: " + ", ".join(bad) + "."
+            message += _(" Not understood, so left at their defaults: {fields}.").format(
+                fields=", ".join(bad)
+            )
         return SettingsFile(settings, (Notice("warning", message),), extra, read_only=True)
 
     if not bad:
@@ -299,18 +303,25 @@ def read_settings(path: Path, wall_clock: WallClock = utc_now) -> SettingsFile:
         notices.append(
             Notice(
                 "error",
-                f"A copy of {path} could not be kept ({exc.strerror or exc}), so the file was "
-                "left as it is; the defaults above are used until settings are saved.",
+                _(
+                    "A copy of {path} could not be kept ({reason}), so the file was left as it is; "
+                    "the defaults above are used until settings are saved."
+                ).format(path=path, reason=exc.strerror or exc),
             )
         )
         return SettingsFile(settings, tuple(notices), extra)
     try:
         _write(path, settings, extra)
-        repaired = " and the file now holds the values in use"
+        repaired = _(" and the file now holds the values in use")
     except OSError:
         repaired = ""
     notices.append(
-        Notice("info", f"{path} as it was, bad values included, is kept at {copy}{repaired}.")
+        Notice(
+            "info",
+            _("{path} as it was, bad values included, is kept at {copy}{repaired}.").format(
+                path=path, copy=copy, repaired=repaired
+            ),
+        )
     )
     return SettingsFile(settings, tuple(notices), extra)
 
@@ -345,15 +356,20 @@ def save_settings(
         notices.append(
             Notice(
                 "warning",
-                f"{path} had become unreadable ({problem}); it was moved to {moved} before saving.",
+                _(
+                    "{path} had become unreadable ({problem}); it was moved to {moved} before "
+                    "saving."
+                ).format(path=path, problem=problem, moved=moved),
             )
         )
     elif on_disk is not None:
         version = on_disk.get("schema_version")
         if type(version) is int and version > SETTINGS_SCHEMA_VERSION:
             raise SettingsReadOnlyError(
-                f"Settings were not saved: {path} was written by a newer calftimer "
-                f"(settings schema {version}) and is left as it is."
+                _(
+                    "Settings were not saved: {path} was written by a newer calftimer (settings "
+                    "schema {version}) and is left as it is."
+                ).format(path=path, version=version)
             )
     if extra is None:
         extra = _keepable_extra(on_disk or {})[0]
@@ -427,15 +443,15 @@ def _recover_unreadable(path: Path, problem: str, wall_clock: WallClock) -> Sett
     try:
         moved = _move_aside(path, wall_clock)
     except OSError as exc:
-        message = (
-            f"{path} could not be read ({problem}); using the default settings. It could not "
-            f"be moved aside ({exc.strerror or exc}) and was left as it is."
-        )
+        message = _(
+            "{path} could not be read ({problem}); using the default settings. It could not "
+            "be moved aside ({reason}) and was left as it is."
+        ).format(path=path, problem=problem, reason=exc.strerror or exc)
         return SettingsFile(Settings(), (Notice("error", message),))
-    message = (
-        f"{path} could not be read ({problem}); all settings are back to their defaults. "
-        f"The file was moved to {moved}, untouched, so nothing in it is lost."
-    )
+    message = _(
+        "{path} could not be read ({problem}); all settings are back to their defaults. "
+        "The file was moved to {moved}, untouched, so nothing in it is lost."
+    ).format(path=path, problem=problem, moved=moved)
     return SettingsFile(Settings(), (Notice("warning", message),))
 
 
