@@ -53,11 +53,11 @@ def sound_module_problem() -> str | None:
         from PySide6.QtMultimedia import QAudioSink  # noqa: F401  (the import is the check)
     except ImportError as exc:
         missing = str(exc)
-        hint = " Install libpulse0 (Debian/Ubuntu) and restart." if "libpulse" in missing else ""
-        return (
-            f"Sound is off: Qt's sound module could not load ({missing}).{hint} "
+        hint = _(" Install libpulse0 (Debian/Ubuntu) and restart.") if "libpulse" in missing else ""
+        return _(
+            "Sound is off: Qt's sound module could not load ({error}).{hint} "
             "Cues are shown as a flash of the screen."
-        )
+        ).format(error=missing, hint=hint)
     return None
 
 
@@ -194,7 +194,10 @@ def create_sound_output(theme: str, parent: QObject | None = None, **options: An
         return SilentOutput(_(NO_DEVICE), parent)
     folder = sounds_folder(theme if theme in ("standard", "low") else "standard")
     if not (folder / "go.wav").exists():
-        return SilentOutput(f"Sound is off: the sound files are missing from {folder}.", parent)
+        return SilentOutput(
+            _("Sound is off: the sound files are missing from {folder}.").format(folder=folder),
+            parent,
+        )
     from calftimer.gui.sound.engine import SoundEngine
 
     return SoundEngine(folder, parent, **options)

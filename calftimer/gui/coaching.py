@@ -178,7 +178,7 @@ class Coach(QObject):
         changed = apply(program, self.suggestions)
         if not own:
             changed = duplicate_program(changed, self._programs.ids())
-        if not self._programs.save(changed, failure="The program was not changed"):
+        if not self._programs.save(changed, failure=_("The program was not changed")):
             return
         self._progression_undo = (changed.id, program if own else None)
         self._programs.reload(select=changed.id)
@@ -196,7 +196,7 @@ class Coach(QObject):
             return
         program_id, previous = self._progression_undo
         self._progression_undo = None
-        failure = "The change was not undone"
+        failure = _("The change was not undone")
         if previous is None:  # the copy it made
             done = self._programs.remove(program_id, failure=failure)
         else:

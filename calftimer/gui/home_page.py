@@ -246,7 +246,7 @@ class HomePage(QWidget):
 
     def _on_exercise_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         ex = current.data(ExerciseRole) if current.isValid() else None
-        self.exercise_details.setHtml(exercise_html(ex) if ex else "<p>No exercise matches.</p>")
+        self.exercise_details.setHtml(exercise_html(ex) if ex else _("<p>No exercise matches.</p>"))
         self.figure_loop.set_exercise(ex.id if ex else None)
 
     def _on_program_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:

@@ -566,8 +566,10 @@ def create_keep_awake(
 
 
 def unavailable_message(reason: str | None) -> str:
-    detail = (reason or "no method works on this system").rstrip(". ")
-    return f"Could not keep the screen awake: {detail}. Set your screen to stay on while training."
+    detail = (reason or _("no method works on this system")).rstrip(". ")
+    return _(
+        "Could not keep the screen awake: {detail}. Set your screen to stay on while training."
+    ).format(detail=detail)
 
 
 class KeepAwakeController(QObject):

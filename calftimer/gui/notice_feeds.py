@@ -39,7 +39,7 @@ class StoreNotices:
             dismissible=False,  # until a later save works: the user must not miss it
         )
         self.post()
-        self._warn("Your history was not saved", message)
+        self._warn(_("Your history was not saved"), message)
 
     def sets_saved(self, count: int, session_active: bool) -> None:
         self._board.withdraw("not-saved")  # saving works again

@@ -200,12 +200,16 @@ class ProgramCommands(QObject):
         wanted = {}
         for problem in self._library.problems:
             path = self.folder / problem.source
-            reasons = "\n".join(f"• {p}" for p in problem.problems) or "• unreadable"
+            reasons = "\n".join(f"• {p}" for p in problem.problems) or _("• unreadable")
             wanted[f"program-file:{problem.source}"] = (
-                f"The program file {path} could not be read and was left alone:\n{reasons}",
-                f"Program file {problem.source} could not be read: {problem.problems[0]}"
+                _(
+                    "The program file {path} could not be read and was left alone:\n{reasons}"
+                ).format(path=path, reasons=reasons),
+                _("Program file {file} could not be read: {problem}").format(
+                    file=problem.source, problem=problem.problems[0]
+                )
                 if problem.problems
-                else f"Program file {problem.source} could not be read.",
+                else _("Program file {file} could not be read.").format(file=problem.source),
             )
         notices.withdraw_where(lambda key: key.startswith("program-file:") and key not in wanted)
         for key, (text, summary) in wanted.items():

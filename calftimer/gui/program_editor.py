@@ -1085,9 +1085,9 @@ class ProgramEditorDialog(QDialog):
         if self._read_only:
             hint = ""
         elif self._id_follows_name:
-            hint = "(from the name when first saved; used by --start and as the file name)"
+            hint = _("(from the name when first saved; used by --start and as the file name)")
         else:
-            hint = "(kept when renamed, so --start keeps working)"
+            hint = _("(kept when renamed, so --start keeps working)")
         self.id_hint.setText(hint)
         self.id_label.setAccessibleDescription(hint)
 
@@ -1107,7 +1107,7 @@ class ProgramEditorDialog(QDialog):
     def _show_problems(self) -> None:
         lines = [f"{WARNING_SIGN} {self.readable(p)}" for p in self._problems]
         if lines:
-            lines.insert(0, "Fix these to save the program:")
+            lines.insert(0, _("Fix these to save the program:"))
         text = "\n".join(lines)
         self.problems_label.setText(text)
         self.problems_label.setAccessibleDescription(text)
@@ -1194,7 +1194,7 @@ class ProgramEditorDialog(QDialog):
 
     def _show_duration(self, program: Program) -> None:
         if self._problems:
-            text = "About — (fix the problems below to see how long it takes)"
+            text = _("About — (fix the problems below to see how long it takes)")
         else:
             try:
                 text = _("About {duration}").format(

@@ -108,8 +108,11 @@ class HeelRiseResultsDialog(QDialog):
             )
         self.reading_label.setText("\n".join(reading.lines))
         items = "".join(
-            f"<li>{'<b>Compared above:</b> ' if norm.compared else ''}{escape(norm.text)}"
-            f"<br><small>{escape(norm.source.reference)}, "
+            "<li>{}{}".format(
+                "<b>{}</b> ".format(escape(_("Compared above:"))) if norm.compared else "",
+                escape(norm.text),
+            )
+            + f"<br><small>{escape(norm.source.reference)}, "
             f'<a href="https://doi.org/{escape(norm.source.doi)}">doi:{escape(norm.source.doi)}'
             "</a></small></li>"
             for norm in reading.norms
