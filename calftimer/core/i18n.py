@@ -23,31 +23,54 @@ through this module and stays the same in every language.
 
 from __future__ import annotations
 
-import gettext
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+# Imported before the window's first frame: gettext (with re), dataclasses and datetime cost
+# ~12 ms there, so English needs none of them and gettext loads with a catalog.
+if TYPE_CHECKING:
+    import gettext
+    from datetime import date
 
 DOMAIN = "calftimer"
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LOCALE_DIR = Path(__file__).parent.parent / "locale"
 SOURCE_LANGUAGE = "en"
 PSEUDO_LANGUAGE = "qps"
 PSEUDO_ENV = "CALFTIMER_PSEUDO_LOCALE"
 SYSTEM_DEFAULT = ""  # the "language" setting's value for "follow the system"
 
 
-@dataclass(frozen=True)
 class Language:
-    """A language calftimer can speak: its code, its own name, and how it writes numbers."""
+    """A language calftimer can speak: its code (the catalog's folder name: "de", "pt_BR"), its
+    own name (listed as such in every language), how it writes numbers, and the suffix of Qt's
+    own ``qtbase_<qt_code>.qm`` ("" when Qt has none)."""
 
-    code: str  # gettext catalog folder name: "de", "pt_BR"
-    native_name: str  # shown in the language list in that language, never translated
-    decimal_point: str = "."
-    thousands_separator: str = ","
-    qt_code: str = ""  # the suffix of Qt's own qtbase_<code>.qm; "" when Qt has none
+    __slots__ = ("code", "decimal_point", "native_name", "qt_code", "thousands_separator")
+
+    def __init__(
+        self,
+        code: str,
+        native_name: str,
+        decimal_point: str = ".",
+        thousands_separator: str = ",",
+        qt_code: str = "",
+    ) -> None:
+        self.code = code
+        self.native_name = native_name
+        self.decimal_point = decimal_point
+        self.thousands_separator = thousands_separator
+        self.qt_code = qt_code
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Language) and self.code == other.code
+
+    def __hash__(self) -> int:
+        return hash(self.code)
+
+    def __repr__(self) -> str:
+        return f"Language({self.code!r}, {self.native_name!r})"
 
 
 ENGLISH = Language(SOURCE_LANGUAGE, "English", ".", ",", "en")
@@ -124,7 +147,27 @@ def resolve_language(choice: str, preferred: Iterable[str]) -> Language:
     return ENGLISH
 
 
-_translations: gettext.NullTranslations = gettext.NullTranslations()
+class _Source:
+    """English, the language the texts are written in: every lookup gives its own text."""
+
+    @staticmethod
+    def gettext(message: str) -> str:
+        return message
+
+    @staticmethod
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
+
+    @staticmethod
+    def pgettext(context: str, message: str) -> str:
+        return message
+
+    @staticmethod
+    def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
+
+
+_translations: _Source | gettext.NullTranslations = _Source()
 _language: Language = ENGLISH
 
 
@@ -140,8 +183,10 @@ def set_language(code: str, locale_dir: Path = LOCALE_DIR) -> Language:
     """
     global _translations, _language
     language = _language_by_code(code) or ENGLISH
-    translations: gettext.NullTranslations = gettext.NullTranslations()
+    translations: _Source | gettext.NullTranslations = _Source()
     if language is not ENGLISH:
+        import gettext
+
         try:
             with catalog_path(language.code, locale_dir).open("rb") as fp:
                 translations = gettext.GNUTranslations(fp)
@@ -345,6 +390,7 @@ def format_date(moment: date, template: str) -> str:
         "month_number": moment.month,
         "year": moment.year,
     }
-    if isinstance(moment, datetime):
-        fields.update(hour=moment.hour, minute=moment.minute)
+    hour, minute = getattr(moment, "hour", None), getattr(moment, "minute", None)
+    if hour is not None:  # a datetime
+        fields.update(hour=hour, minute=minute)
     return template.format(**fields)
