@@ -83,6 +83,7 @@ class HistoryPage(QObject):
         self._chart_importing = False
         self._chart_waiters: list[Callable[[], None]] = []
         self._chart_thread: threading.Thread | None = None
+        self._closed = False  # the window closed: no chart import may start any more
         self._generation = 0  # a prepared history older than this is dropped
         self._view_filled = False
         self._partly_shown = False  # said "older history fills in shortly"
@@ -140,7 +141,9 @@ class HistoryPage(QObject):
             self._refresh()  # says "All of your history is shown." once it is
 
     def _preload_if_idle(self) -> None:
-        if self._session.active or self._session.waiting_program is not None:
+        # A preload queued before the window closed must not start importing numpy then: the
+        # process would end mid-import (a window closed as soon as it was built).
+        if self._closed or self._session.active or self._session.waiting_program is not None:
             return
         self._import_chart_then(self._make_view_if_idle)
 
@@ -392,6 +395,7 @@ class HistoryPage(QObject):
 
     def close(self) -> None:
         """The window closes: nothing more to read; the chart's layout is kept for next time."""
+        self._closed = True
         if self.watch is not None:
             self.watch.stop()
         if self.view is not None:
