@@ -139,7 +139,8 @@ def test_the_program_editor_is_translated_and_fits(qtbot, program_id) -> None:
 
 def test_the_shortcuts_dialog_is_translated(make_window, qtbot) -> None:
     window = make_window()
-    dialog = ShortcutsDialog(window.help.shortcut_groups(), window)
+    # No parent: qtbot deletes the dialog, and a window deleting it too would do it twice.
+    dialog = ShortcutsDialog(window.help.shortcut_groups())
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
