@@ -393,8 +393,10 @@ def _delete_now(widget: Any) -> None:
     if not shiboken6.isValid(widget):
         return
     charts = sys.modules.get("pyqtgraph")  # loaded only if the History chart was made
-    if charts is not None:
-        for view in widget.findChildren(charts.GraphicsView):
+    # Still being imported (the window closed while the chart loads): no view exists yet.
+    views = getattr(charts, "GraphicsView", None)
+    if views is not None:
+        for view in widget.findChildren(views):
             view.close()
     shiboken6.delete(widget)
 
