@@ -14,6 +14,7 @@ one. So the module imports the core where it is used, not here.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -139,6 +140,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args.prefix, remove=args.uninstall)
     if args.command is None and not args.where:
         return _open_window(args.data_dir, args.start, fullscreen=args.fullscreen)
+    try:
+        return _run_command(args)
+    except OSError as exc:
+        return _output_failed(exc)
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    """``--where``, ``programs``, ``export`` and ``import``."""
     from calftimer.core.library import ProgramLibrary
 
     paths = _paths_or_say_why(args.data_dir, check=args.command is not None)
@@ -152,6 +161,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "export":
         return _export(paths, library, args.format, args.output)
     return _import(paths, library, Path(args.file), dry_run=args.dry_run)
+
+
+def _output_failed(exc: OSError) -> int:
+    """An error no command handled: in practice standard output going away
+    (``calftimer programs | head``) or taking no more (a full disk); every file a command opens
+    reports its own errors. No traceback: a broken pipe is the reader's choice and is not
+    reported (exit 141, as a shell reports a tool ended by SIGPIPE); anything else is one line."""
+    with contextlib.suppress(OSError, ValueError):
+        # Python flushes standard output again at exit: point it somewhere that takes all.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    if isinstance(exc, BrokenPipeError):
+        return 141
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", None), errno.EFBIG, errno.EIO):
+        print(f"calftimer: could not write to standard output: {exc.strerror}", file=sys.stderr)
+    else:
+        print(f"calftimer: {exc}", file=sys.stderr)
+    return 1
 
 
 def _paths_or_say_why(data_dir: str | None, *, check: bool = False) -> AppPaths | None:
