@@ -141,7 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None and not args.where:
         return _open_window(args.data_dir, args.start, fullscreen=args.fullscreen)
     try:
-        return _run_command(args)
+        code = _run_command(args)
+        sys.stdout.flush()  # here, not at exit, where a closed pipe would end in exit 120
+        return code
     except OSError as exc:
         return _output_failed(exc)
 
