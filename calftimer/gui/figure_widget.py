@@ -369,15 +369,17 @@ class SessionFigure(QObject):
         self.widget = FigureWidget()
         self.widget.setObjectName("sessionFigure")
         self._reduced_motion = reduced_motion
-        self._animate = True
+        self._animating = not reduced_motion()
         self._last: Position | None = None
 
     @property
     def animating(self) -> bool:
-        return self._animate and not self._reduced_motion()
+        """Set with the setting, not read on every frame (the reduced-motion hint is a round
+        of Qt calls)."""
+        return self._animating
 
     def set_animate(self, animate: bool) -> None:
-        self._animate = animate
+        self._animating = animate and not self._reduced_motion()
         if self._last is not None:
             self.show_position(self._last)
 
