@@ -22,8 +22,21 @@ def private_xvfb(size: str = "1366x768x24") -> Iterator[str]:
     if binary is None:
         raise XvfbError("Xvfb is not installed (python3 bootstrap.py --test installs it)")
     read_fd, write_fd = os.pipe()
+    # -noreset: by default an X server resets itself whenever its last client disconnects, and
+    # a client that connects during that reset is dropped ("could not connect to display"; the
+    # soak lost 1 launch in 100 to it, between one launch's exit and the next one's connect).
     server = subprocess.Popen(
-        [binary, "-displayfd", str(write_fd), "-screen", "0", size, "-nolisten", "tcp"],
+        [
+            binary,
+            "-displayfd",
+            str(write_fd),
+            "-screen",
+            "0",
+            size,
+            "-nolisten",
+            "tcp",
+            "-noreset",
+        ],
         pass_fds=(write_fd,),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,

@@ -14,6 +14,7 @@ one. So the module imports the core where it is used, not here.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -165,6 +166,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args.prefix, remove=args.uninstall)
     if args.command is None and not args.where:
         return _open_window(args.data_dir, args.start, fullscreen=args.fullscreen)
+    try:
+        code = _run_command(args)
+        sys.stdout.flush()  # here, not at exit, where a closed pipe would end in exit 120
+        return code
+    except OSError as exc:
+        return _output_failed(exc)
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    """``--where``, ``programs``, ``export`` and ``import``."""
     from calftimer.core.library import ProgramLibrary
 
     paths = _paths_or_say_why(args.data_dir, check=args.command is not None)
@@ -199,6 +210,30 @@ def _choose_language(arguments: Sequence[str]) -> None:
     except (OSError, ValueError):
         choice = ""
     i18n.set_language(i18n.resolve_language(choice, i18n.system_languages()).code)
+
+
+def _output_failed(exc: OSError) -> int:
+    """An error no command handled: in practice standard output going away
+    (``calftimer programs | head``) or taking no more (a full disk); every file a command opens
+    reports its own errors. No traceback: a broken pipe is the reader's choice and is not
+    reported (exit 141, as a shell reports a tool ended by SIGPIPE); anything else is one line."""
+    with contextlib.suppress(OSError, ValueError):
+        # Python flushes standard output again at exit: point it somewhere that takes all.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    if isinstance(exc, BrokenPipeError):
+        return 141
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", None), errno.EFBIG, errno.EIO):
+        print(
+            _("calftimer: could not write to standard output: {reason}").format(
+                reason=exc.strerror
+            ),
+            file=sys.stderr,
+        )
+    else:
+        print(f"calftimer: {exc}", file=sys.stderr)
+    return 1
 
 
 def _paths_or_say_why(data_dir: str | None, *, check: bool = False) -> AppPaths | None:
@@ -491,8 +526,10 @@ def _delete_now(widget: Any) -> None:
     if not shiboken6.isValid(widget):
         return
     charts = sys.modules.get("pyqtgraph")  # loaded only if the History chart was made
-    if charts is not None:
-        for view in widget.findChildren(charts.GraphicsView):
+    # Still being imported (the window closed while the chart loads): no view exists yet.
+    views = getattr(charts, "GraphicsView", None)
+    if views is not None:
+        for view in widget.findChildren(views):
             view.close()
     shiboken6.delete(widget)
 

@@ -44,6 +44,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import IO, Any
 
+from calftimer.gui.sound.stream_requests import STREAM_REQUESTS
+
 ROOT = Path(__file__).resolve().parents[1]
 RATE = 48_000
 FRAME = RATE // 1000  # samples per millisecond
@@ -304,7 +306,11 @@ class SoundServer:
         yield  # pragma: no cover
 
     def _tool_env(self) -> dict[str, str]:
-        return {**os.environ, **self.env}
+        """What the harness's own tools (recorders, players, pactl) run with: the server's
+        variables, without the stream requests a SoundEngine made in this process (they are
+        calftimer's, and pw-play would ask the graph for calftimer's quantum)."""
+        env = {k: v for k, v in os.environ.items() if k not in STREAM_REQUESTS}
+        return {**env, **self.env}
 
     def _record_command(self, sink: str) -> list[str]:
         raise NotImplementedError

@@ -161,3 +161,30 @@ def test_python_dash_m_runs_the_same_entry_point(tmp_path) -> None:
         check=True,
     )
     assert probe.stdout.strip().endswith("NOQT")
+
+
+@pytest.mark.slow
+def test_a_reader_that_stops_early_or_a_full_disk_gives_no_traceback(tmp_path: Path) -> None:
+    """``calftimer programs | head -0`` and ``> /dev/full``: the reader closed the pipe, or the
+    disk took nothing. No traceback either way; a full disk is said in one line."""
+    env = {**os.environ, "CALFTIMER_DATA_DIR": str(tmp_path)}
+    command = [sys.executable, "-m", "calftimer", "programs"]
+    reader = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert reader.stdout is not None and reader.stderr is not None
+        reader.stdout.close()  # the reader is gone before the first line
+        errors = reader.stderr.read().decode()
+        assert reader.wait(60) == 141
+    finally:
+        reader.kill()
+        reader.wait()
+    assert errors == ""
+    if Path("/dev/full").exists():
+        with open("/dev/full", "wb") as full:
+            done = subprocess.run(
+                command, env=env, stdout=full, stderr=subprocess.PIPE, text=True, timeout=60
+            )
+        assert done.returncode == 1
+        assert done.stderr.strip() == (
+            "calftimer: could not write to standard output: No space left on device"
+        )

@@ -234,7 +234,18 @@ def xvfb_display() -> Iterator[str]:
     xvfb = required_tool("Xvfb")
     read_end, write_end = os.pipe()
     server = subprocess.Popen(
-        [xvfb, "-displayfd", str(write_end), "-nolisten", "tcp", "-screen", "0", "1280x800x24"],
+        # -noreset: a server resetting after its last client left drops one that connects then.
+        [
+            xvfb,
+            "-displayfd",
+            str(write_end),
+            "-nolisten",
+            "tcp",
+            "-noreset",
+            "-screen",
+            "0",
+            "1280x800x24",
+        ],
         pass_fds=(write_end,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -191,7 +191,7 @@ def test_recording_pipewire_keeps_its_graph_at_1024_frames(tmp_path: Path) -> No
         player = subprocess.Popen(
             [server.kit.program("pw-play"), "--target=out", "--latency=1024"]
             + [str(tmp_path / "signal.wav")] * 3,
-            env={**os.environ, **server.env},
+            env=server._tool_env(),
         )
         try:
             quantum = graph_quantum(server, "out")

@@ -26,6 +26,15 @@ def listen_to_every_signal(driver: SessionDriver) -> list[tuple[str, tuple[Any, 
     return heard
 
 
+def started(program: str, **driver_options: Any) -> tuple[SessionDriver, ManualClock]:
+    """A driver started on ``program`` (a 10 s get-ready) at T0."""
+    timeline = compile_program(BUILTIN_BY_ID[program], CompileOptions(prepare_s=10))
+    clock = ManualClock(T0)
+    driver = SessionDriver(Session(timeline, clock), **driver_options)
+    driver.start()
+    return driver, clock
+
+
 def cues_in(args: tuple[Any, ...]) -> list[Cue]:
     found: list[Cue] = []
     for arg in args:
@@ -66,10 +75,7 @@ def test_a_late_wake_up_hands_out_what_it_passed_in_one_ordered_list(qtbot) -> N
 def test_a_frame_between_wake_ups_says_only_that_time_moved(qtbot) -> None:
     """The 20-a-second frame publishes ``frame``, never ``position_changed``: a listener that
     redraws everything on ``position_changed`` does so at the session's wake-ups only."""
-    timeline = compile_program(BUILTIN_BY_ID["foundation"], CompileOptions(prepare_s=10))
-    clock = ManualClock(T0)
-    driver = SessionDriver(Session(timeline, clock))
-    driver.start()
+    driver, clock = started("foundation")
     clock.advance(1_234)  # inside the get-ready: no deadline passed, so only frames run
     heard = listen_to_every_signal(driver)
     with qtbot.waitSignal(driver.frame, timeout=2_000) as frame:
@@ -81,10 +87,7 @@ def test_a_frame_between_wake_ups_says_only_that_time_moved(qtbot) -> None:
 
 
 def test_a_paused_session_has_no_frames(qtbot) -> None:
-    timeline = compile_program(BUILTIN_BY_ID["foundation"], CompileOptions(prepare_s=10))
-    clock = ManualClock(T0)
-    driver = SessionDriver(Session(timeline, clock))
-    driver.start()
+    driver, clock = started("foundation")
     driver.apply("pause")
     heard = listen_to_every_signal(driver)
     with qtbot.assertNotEmitted(driver.frame, wait=300):
@@ -96,8 +99,6 @@ def test_a_paused_session_has_no_frames(qtbot) -> None:
 def test_the_frame_policy_decides_when_frames_come(qtbot) -> None:
     """After every wake-up and every frame the driver asks its policy when the next frame is
     due; None means none (a still figure and no number about to change)."""
-    timeline = compile_program(BUILTIN_BY_ID["foundation"], CompileOptions(prepare_s=10))
-    clock = ManualClock(T0)
     asked: list[int] = []
     answer: list[int | None] = [None]
 
@@ -105,8 +106,7 @@ def test_the_frame_policy_decides_when_frames_come(qtbot) -> None:
         asked.append(position.t_ms)
         return answer[0]
 
-    driver = SessionDriver(Session(timeline, clock), frame_policy=policy)
-    driver.start()
+    driver, clock = started("foundation", frame_policy=policy)
     assert asked == [0]  # the start's wake-up asked
     with qtbot.assertNotEmitted(driver.frame, wait=150):
         pass

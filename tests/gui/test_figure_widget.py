@@ -147,6 +147,26 @@ def test_set_pose_repaints_only_on_a_change(qtbot) -> None:
     assert widget.pose() == pose
 
 
+def test_a_pose_that_moves_less_than_a_pixel_is_not_drawn(qtbot) -> None:
+    """A slow rise changes the pose every frame but the picture only every few frames: a
+    frame whose points all move less than a pixel is not painted (painting costs ~0.5 ms)."""
+    widget = FigureWidget()
+    qtbot.addWidget(widget)
+    widget.resize(200, 200)
+    widget.show()
+    qtbot.waitExposed(widget)
+    start = figure.pose("single_leg_calf_raise", SegmentKind.UP, 0.5, Side.LEFT)
+    widget.set_pose(start)
+    qtbot.waitUntil(lambda: widget.pose() == start)
+    nudge = figure.pose("single_leg_calf_raise", SegmentKind.UP, 0.501, Side.LEFT)
+    assert nudge != start
+    widget.set_pose(nudge)  # far below a pixel at this size
+    assert widget.pose() == start
+    later = figure.pose("single_leg_calf_raise", SegmentKind.UP, 0.7, Side.LEFT)
+    widget.set_pose(later)  # the heel rose by pixels: drawn
+    assert widget.pose() == later
+
+
 # ----------------------------------------------------------------------- the loop
 
 

@@ -14,8 +14,12 @@ def test_the_requests_are_made_unless_the_user_made_their_own(monkeypatch) -> No
     monkeypatch.delenv("PULSE_LATENCY_MSEC", raising=False)
     monkeypatch.setenv("PIPEWIRE_LATENCY", "256/48000")  # the user's own, lower latency
     calm_stream_requests()
-    assert os.environ["PULSE_LATENCY_MSEC"] == STREAM_REQUESTS["PULSE_LATENCY_MSEC"] == "60"
     assert os.environ["PIPEWIRE_LATENCY"] == "256/48000"
+    # Not PulseAudio's: it would reach the speech-dispatcher the system voice starts.
+    assert "PULSE_LATENCY_MSEC" not in os.environ and "PULSE_LATENCY_MSEC" not in STREAM_REQUESTS
+    monkeypatch.delenv("PIPEWIRE_LATENCY")
+    calm_stream_requests()
+    assert os.environ["PIPEWIRE_LATENCY"] == STREAM_REQUESTS["PIPEWIRE_LATENCY"] == "2048/48000"
 
 
 def test_the_app_makes_them_before_its_window_and_threads(tmp_path) -> None:
@@ -42,5 +46,5 @@ def test_the_app_makes_them_before_its_window_and_threads(tmp_path) -> None:
     result = subprocess.run(
         [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60
     )
-    assert "'PULSE_LATENCY_MSEC': '60'" in result.stdout, result.stdout + result.stderr
-    assert "'PIPEWIRE_LATENCY': '2048/48000'" in result.stdout
+    assert "'PIPEWIRE_LATENCY': '2048/48000'" in result.stdout, result.stdout + result.stderr
+    assert "'PULSE_LATENCY_MSEC': None" in result.stdout

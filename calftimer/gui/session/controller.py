@@ -100,6 +100,9 @@ class SessionController(QObject):
         self._recorder_failed.connect(self.save_failed)
         self._recorder_saved.connect(self.sets_saved)
         settings.changed.connect(self._on_settings_changed)
+        # Read when the settings change, not on every frame (the desktop's reduced-motion
+        # hint is a round of Qt calls).
+        self._animate = self.animate_figure
 
     # ------------------------------------------------------------------ what it is doing
 
@@ -296,7 +299,7 @@ class SessionController(QObject):
 
     def _next_frame_ms(self, position: Position) -> int | None:
         """Frames only while the figure moves, else when a number shown changes."""
-        return next_frame_ms(position, motion_at(position, animate=self.animate_figure))
+        return next_frame_ms(position, motion_at(position, animate=self._animate))
 
     def _on_driver_frame(self, position: Position) -> None:
         if self._driver is None:
@@ -357,6 +360,7 @@ class SessionController(QObject):
         return self._keep_awake
 
     def _on_settings_changed(self, settings: Settings) -> None:
+        self._animate = self.animate_figure
         if self._keep_awake is not None:
             self._keep_awake.set_enabled(settings.keep_awake)
         if not settings.keep_awake:

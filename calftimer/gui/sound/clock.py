@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections import deque
 
 WINDOW_MS = 10_000  # the envelope is the lowest estimate of the last ten seconds
-SETTLE_REPORTS = 10  # reports (about 0.4 s at the engine's TICK_MS) before an anchor is trusted
+SETTLE_REPORTS = 10  # reports (0.2 s at the engine's LEARN_TICK_MS) before an anchor is trusted
 # Reports before a provisional anchor places sounds on a stream that has just (re)started
 # (headphones plugged in during a session): a beat due then is placed a few milliseconds off
 # instead of waiting for the settled clock and coming up to 40 ms late.

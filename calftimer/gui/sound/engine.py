@@ -44,10 +44,16 @@ from calftimer.gui.sound.speech import SystemVoice
 from calftimer.gui.sound.stream_requests import calm_stream_requests
 
 RATE = 48_000
-BUFFER_MS = 130  # what the sink holds ahead: the most a pause lets sound on
+BUFFER_MS = 110  # what the sink holds ahead: the most a pause lets sound on
 # How often the sound thread tops it up (BUFFER_MS - TICK_MS: its margin). Each tick costs
-# ~80 us of Qt calls from Python here; 40 ms cost the thread 0.8-0.9 % of a core, 60 ms 0.6 %.
-TICK_MS = 60
+# ~80 us of Qt calls from Python here. 60 ms (130 ahead) saved ~0.2 % of a core, but with the
+# machine busy the metronome's last beats then came more than 20 ms late in 4 runs of 4 (40 ms:
+# 0 of 2), so the thread keeps the shorter tick.
+TICK_MS = 40
+# Until a new stream's clock is anchored the thread reports every LEARN_TICK_MS: the clock needs
+# a few reports before it places anything, and a beat due meanwhile must not wait (at 60 ms the
+# first after a device change came later than it may and was dropped).
+LEARN_TICK_MS = 20
 SHUTDOWN_WAIT_MS = 3_000
 THEMES = ("standard", "low")
 
@@ -177,7 +183,7 @@ class _SoundWorker(QObject):
         self._clock.restart()
         self._mixer.new_stream()
         if self._timer is not None:
-            self._timer.start()
+            self._timer.start(LEARN_TICK_MS)
         self.stream_problem.emit("")
 
     def _stop_stream(self) -> None:
@@ -197,6 +203,8 @@ class _SoundWorker(QObject):
         anchored = self._clock.anchored
         self._clock.observe(now, taken)
         if not anchored and self._clock.anchored:
+            if self._timer is not None:
+                self._timer.setInterval(TICK_MS)
             self.clock_ready.emit()
         free = sink.bytesFree() // 2
         if free <= 0:

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import os
 
-# How often the sound server may ask for more. Qt 6.11 opens its PulseAudio stream with a
-# 16 ms buffer whatever setBufferSize says, and the server then wakes Qt's thread and ours
-# about 700 times a second in all (1.5 % of a core here for a stream of silence). Asked for
-# 60 ms they are woken about 350 times; 150 ms would take that to about 110, but the stream
-# then sounds later than its clock says (Qt does not count the server's larger share of the
-# latency: about 80 ms at 150, 30 at 60), which moved every cue behind the screen and the
-# system voice. What the server holds does not add to what a pause lets play on: the sink
-# keeps BUFFER_MS written ahead of what was played either way. PipeWire: a 2048-frame
-# quantum when nothing else needs a shorter one (half the wake-ups of its 1024 default).
-STREAM_REQUESTS = {"PULSE_LATENCY_MSEC": "60", "PIPEWIRE_LATENCY": "2048/48000"}
+# How often the sound server may ask for more. PipeWire: a 2048-frame quantum when nothing
+# else needs a shorter one (half the wake-ups of its 1024 default). PulseAudio: Qt 6.11 opens
+# its stream with a 16 ms buffer whatever setBufferSize says, and a PULSE_LATENCY_MSEC of 60
+# cut the wake-ups by half, but the variable reaches every PulseAudio client calftimer starts:
+# the speech-dispatcher its system voice starts then played each word as a 130 ms fragment.
+# So it is not asked for (issue 14's note: the CPU this costs).
+STREAM_REQUESTS = {"PIPEWIRE_LATENCY": "2048/48000"}
 
 
 def calm_stream_requests() -> None:
