@@ -207,7 +207,9 @@ def _choose_language(arguments: Sequence[str]) -> None:
             data_dir = argument.split("=", 1)[1]
     try:
         choice = chosen_language(resolve_paths(data_dir).settings_file)
-    except (OSError, ValueError):
+    except (OSError, ValueError, ImportError):
+        # ImportError: an interpreter without platformdirs (install-desktop run by the wrong
+        # python says so itself, in the system's language).
         choice = ""
     i18n.set_language(i18n.resolve_language(choice, i18n.system_languages()).code)
 

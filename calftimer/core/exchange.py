@@ -64,7 +64,8 @@ from calftimer.core.history import (
     merge_sessions,
     validate_session,
 )
-from calftimer.core.i18n import _, n_
+from calftimer.core.i18n import N_, _, n_
+from calftimer.core.i18n import format_number as format_local_number
 from calftimer.core.jsontext import JsonObjectError, decode_json_object, read_json_object
 from calftimer.core.programs import (
     FILE_KIND as PROGRAM_KIND,
@@ -127,7 +128,8 @@ class ImportRefusedError(Exception):
         self.problems = list(problems)
         shown = self.problems[:SHOWN_PROBLEMS]
         more = len(self.problems) - len(shown)
-        super().__init__("\n".join(shown) + (f"\n... and {more} more problems" if more else ""))
+        tail = n_("... and {n} more problem", "... and {n} more problems", more).format(n=more)
+        super().__init__("\n".join(shown) + (f"\n{tail}" if more else ""))
 
 
 class ExportCheckError(ValueError):
@@ -214,7 +216,9 @@ def export_json(
             settings=_readable_settings(settings_file),
         )
     except (ValueError, UnicodeEncodeError) as exc:  # a value JSON or UTF-8 cannot hold
-        raise ExportCheckError(f"the backup could not be made: {exc}") from exc
+        raise ExportCheckError(
+            _("the backup could not be made: {reason}").format(reason=exc)
+        ) from exc
     check_backup_bytes(data)
     if target is None:
         suffix = ".json.gz" if len(data) > COMPRESS_ABOVE_BYTES else ".json"
@@ -226,18 +230,22 @@ def export_json(
 def check_backup_bytes(data: bytes) -> None:
     """Read a backup about to be written as import would; ExportCheckError if it would not
     be accepted (calftimer must be able to read back every backup it writes)."""
-    name = "the new backup"
+    name = _("the new backup")
     try:
         try:
             doc = decode_json_object(data, limit=MAX_IMPORT_BYTES)
         except JsonObjectError as exc:
             raise _refused(exc, name) from exc
         if doc.get("kind") != BACKUP_KIND:
-            raise ImportRefusedError([f"{name}: kind is not {BACKUP_KIND}"])
+            raise ImportRefusedError(
+                [f"{name}: " + _("kind is not {kind}").format(kind=BACKUP_KIND)]
+            )
         _check_backup(doc, name)
     except ImportRefusedError as exc:
         raise ExportCheckError(
-            f"nothing was written: the backup would not read back ({exc.problems[0]})"
+            _("nothing was written: the backup would not read back ({reason})").format(
+                reason=exc.problems[0]
+            )
         ) from exc
 
 
@@ -620,11 +628,7 @@ def check_import(
     user has seen the preview, is ``apply_import`` (not needed when ``nothing_to_add``)."""
     if store.written_by_newer:
         raise ImportRefusedError(
-            [
-                f"{_shown_name(path.name)}: not imported: your history in {store.history_dir} "
-                "was written by a newer calftimer and is open read-only. Update calftimer, "
-                "then import again."
-            ]
+            [f"{_shown_name(path.name)}: " + _(_READ_ONLY_REFUSAL).format(folder=store.history_dir)]
         )
     return preview_import(path, store, library_programs, programs_dir=programs_dir)
 
@@ -653,7 +657,12 @@ def preview_import(
     if kind == PROGRAM_KIND:
         if len(raw) > MAX_PROGRAM_BYTES:
             raise ImportRefusedError(
-                [f"{name}: file is {len(raw):,} bytes; the limit for a program file is 1 MB"]
+                [
+                    f"{name}: "
+                    + _("file is {size} bytes; the limit for a program file is 1 MB").format(
+                        size=format_local_number(len(raw))
+                    )
+                ]
             )
         try:
             program = parse_program_json(raw, name)
@@ -663,7 +672,12 @@ def preview_import(
         return ImportPreview(path, "program", programs=plans, programs_dir=programs_dir)
     if kind != BACKUP_KIND:
         raise ImportRefusedError(
-            [f'{name}: kind: must be "{BACKUP_KIND}" (a backup) or "{PROGRAM_KIND}" (a program)']
+            [
+                f"{name}: kind: "
+                + _('must be "{backup}" (a backup) or "{program}" (a program)').format(
+                    backup=BACKUP_KIND, program=PROGRAM_KIND
+                )
+            ]
         )
     sessions, programs = _check_backup(doc, name)
     plans = _plan_programs(programs, library, taken_files)
@@ -722,10 +736,7 @@ def apply_import(preview: ImportPreview, store: Store, programs_dir: Path) -> Im
     name = preview.source.name
     if store.read_only:
         raise ImportRefusedError(
-            [
-                f"{name}: not imported: your history in {store.history_dir} was written by a "
-                "newer calftimer and is open read-only. Update calftimer, then import again."
-            ]
+            [f"{name}: " + _(_READ_ONLY_REFUSAL).format(folder=store.history_dir)]
         )
     payloads: list[tuple[Path, bytes]] = []
     for plan in preview.programs_to_write:
@@ -740,8 +751,10 @@ def apply_import(preview: ImportPreview, store: Store, programs_dir: Path) -> Im
                     continue  # written by an earlier run of this same import
             raise ImportRefusedError(
                 [
-                    f"{name}: not imported: {target} appeared since the preview; "
-                    "preview the import again"
+                    f"{name}: "
+                    + _(
+                        "not imported: {file} appeared since the preview; preview the import again"
+                    ).format(file=target)
                 ]
             )
         payloads.append((target, data))
@@ -767,13 +780,19 @@ def _read_json(path: Path) -> tuple[dict[str, Any], bytes]:
 def _refused(exc: JsonObjectError, name: str, *, csv_hint: bool = False) -> ImportRefusedError:
     """Why a file to import (or a backup about to be written) holds nothing to import."""
     if exc.why == "json" and (csv_hint or looks_like_csv(exc.raw or b"")):
-        return ImportRefusedError([f"{name}: {CSV_REFUSAL}"])
+        return ImportRefusedError([f"{name}: {_(CSV_REFUSAL)}"])
     if exc.why == "object":
-        return ImportRefusedError([f"{name}: must hold a JSON object (a backup or a program)"])
+        return ImportRefusedError(
+            [f"{name}: " + _("must hold a JSON object (a backup or a program)")]
+        )
     return ImportRefusedError([f"{name}: {p}" for p in exc.problems])
 
 
-CSV_REFUSAL = (
+_READ_ONLY_REFUSAL = N_(
+    "not imported: your history in {folder} was written by a newer calftimer and is open "
+    "read-only. Update calftimer, then import again."
+)
+CSV_REFUSAL = N_(
     "this is a CSV file (a table for spreadsheets and other training apps such as "
     "Strong-compatible importers), which calftimer can write but not import. To restore or "
     "move your history, import a calftimer backup instead: make one with "
@@ -796,24 +815,29 @@ def _check_backup(doc: dict[str, Any], name: str) -> tuple[list[SessionDoc], lis
     ImportRefusedError naming each problem."""
     version = doc.get("schema_version")
     if type(version) is not int:
-        raise ImportRefusedError([f"{name}: schema_version: must be a whole number"])
+        raise ImportRefusedError([f"{name}: schema_version: " + _("must be a whole number")])
     if version > SCHEMA_VERSION:
         raise ImportRefusedError(
             [
-                f"{name}: schema_version: {version} was written by a newer calftimer; this "
-                f"calftimer reads {SCHEMA_VERSION}. Update calftimer to import it."
+                f"{name}: schema_version: "
+                + _(
+                    "{version} was written by a newer calftimer; this calftimer reads "
+                    "{supported}. Update calftimer to import it."
+                ).format(version=version, supported=SCHEMA_VERSION)
             ]
         )
     if version != SCHEMA_VERSION:
-        raise ImportRefusedError([f"{name}: schema_version: must be {SCHEMA_VERSION}"])
+        raise ImportRefusedError(
+            [f"{name}: schema_version: " + _("must be {choices}").format(choices=SCHEMA_VERSION)]
+        )
     problems: list[str] = []
     raw_sessions = doc.get("sessions")
     raw_programs = doc.get("programs", [])
     if type(raw_sessions) is not list:
-        problems.append(f"{name}: sessions: must be a list")
+        problems.append(f"{name}: sessions: " + _("must be a list"))
         raw_sessions = []
     if type(raw_programs) is not list:
-        problems.append(f"{name}: programs: must be a list")
+        problems.append(f"{name}: programs: " + _("must be a list"))
         raw_programs = []
     for i, session in enumerate(raw_sessions):
         problems += [f"{name}: {p}" for p in validate_session(session, f"sessions[{i}]")]
@@ -822,7 +846,7 @@ def _check_backup(doc: dict[str, Any], name: str) -> tuple[list[SessionDoc], lis
     for i, item in enumerate(raw_programs):
         where = f"programs[{i}]"
         if type(item) is not dict:
-            problems.append(f"{name}: {where}: must be an object")
+            problems.append(f"{name}: {where}: " + _("must be an object"))
             continue
         try:
             program = program_from_dict(item, name)
@@ -831,8 +855,10 @@ def _check_backup(doc: dict[str, Any], name: str) -> tuple[list[SessionDoc], lis
             continue
         if program.id in first_at:
             problems.append(
-                f"{name}: {where}.id: {program.id!r} is also the id of "
-                f"programs[{first_at[program.id]}]"
+                f"{name}: {where}.id: "
+                + _("{id} is also the id of {other}").format(
+                    id=repr(program.id), other=f"programs[{first_at[program.id]}]"
+                )
             )
             continue
         first_at[program.id] = i

@@ -25,7 +25,7 @@ from calftimer.core.jsontext import (
     unusable_values,
 )
 from calftimer.core.userfile import display_name
-from calftimer.core.validation import Problems, choices_text, is_int
+from calftimer.core.validation import INTEGER, Problems, choice_text, choices_text, is_int
 
 FILE_KIND = "calftimer.program"
 FILE_VERSION = 1
@@ -47,7 +47,6 @@ ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")  # used with fullmatch
 NAME_MAX = 80
 DESCRIPTION_MAX = 2000
 BLOCKS_RANGE = (1, 50)
-INTEGER = "an integer"  # program files say "integer" (docs/programs.md defines the word)
 
 
 class Sides(StrEnum):
@@ -249,7 +248,7 @@ BUILTIN_BY_ID: Mapping[str, Program] = {p.id: p for p in BUILTIN_PROGRAMS}
 # ------------------------------------------------------------------------------ file format
 
 
-NOT_AN_OBJECT = "the file must hold a JSON object with a program"
+NOT_AN_OBJECT = N_("the file must hold a JSON object with a program")
 
 
 class ProgramFileError(ValueError):
@@ -337,10 +336,10 @@ def parse_program_json(raw: bytes | str, source: str) -> Program:
 
 def _refused(exc: JsonObjectError, source: str) -> ProgramFileError:
     if exc.why == "object":
-        return ProgramFileError(source, [NOT_AN_OBJECT])
+        return ProgramFileError(source, [_(NOT_AN_OBJECT)])
     message = exc.problem
-    if exc.why == "json" and "nested too deeply" in message:
-        message = "not a program: the JSON is nested too deeply"
+    if exc.why == "json" and message == _("not valid JSON: nested too deeply"):
+        message = _("not a program: the JSON is nested too deeply")
     return ProgramFileError(source, [message])
 
 
@@ -366,27 +365,33 @@ def program_from_dict(data: Any, source: str) -> Program:
     """Validate a decoded program object; raises ProgramFileError listing every problem."""
     v = Problems()
     if not isinstance(data, dict):
-        raise ProgramFileError(source, [NOT_AN_OBJECT])
+        raise ProgramFileError(source, [_(NOT_AN_OBJECT)])
     if data.get("kind") == "calftimer.backup":  # every field would be wrong: say the one thing
         raise ProgramFileError(
-            source, ['kind: this is a calftimer backup, not a program: use "calftimer import"']
+            source,
+            ["kind: " + _('this is a calftimer backup, not a program: use "calftimer import"')],
         )
     if data.get("kind") != FILE_KIND:
-        v.add("kind", f'must be "{FILE_KIND}"')
+        v.add("kind", choice_text([FILE_KIND]))
     version: Any = data.get("version")
     if not is_int(version):
-        v.add("version", "must be an integer")
+        v.add("version", _("must be an integer"))
     elif version > FILE_VERSION:
         v.add(
             "version",
-            f"is {version}, written by a newer calftimer; this version reads up to {FILE_VERSION}",
+            _(
+                "is {version}, written by a newer calftimer; this version reads up to {supported}"
+            ).format(version=version, supported=FILE_VERSION),
         )
     elif version < 1:
-        v.add("version", "must be 1 or more")
+        v.add("version", _("must be 1 or more"))
     v.unknown_keys(data, "", {"kind", "version", "id", "name", "description", "blocks", "$comment"})
     program_id = v.text_field(data, "id", "id", max_len=40)
     if program_id is not None and not ID_PATTERN.fullmatch(program_id):
-        v.add("id", "must be 1-40 lower-case letters, digits or '-', starting with a letter/digit")
+        v.add(
+            "id",
+            _("must be 1-40 lower-case letters, digits or '-', starting with a letter/digit"),
+        )
         program_id = None
     name = v.text_field(data, "name", "name", max_len=NAME_MAX)
     description = v.text_field(
@@ -395,9 +400,12 @@ def program_from_dict(data: Any, source: str) -> Program:
     blocks: list[Block] = []
     raw_blocks = data.get("blocks")
     if not isinstance(raw_blocks, list):
-        v.add("blocks", "must be a list of blocks")
+        v.add("blocks", _("must be a list of blocks"))
     elif not BLOCKS_RANGE[0] <= len(raw_blocks) <= BLOCKS_RANGE[1]:
-        v.add("blocks", f"must hold {BLOCKS_RANGE[0]} to {BLOCKS_RANGE[1]} blocks")
+        v.add(
+            "blocks",
+            _("must hold {low} to {high} blocks").format(low=BLOCKS_RANGE[0], high=BLOCKS_RANGE[1]),
+        )
     else:
         for i, raw in enumerate(raw_blocks):
             block = _block_from_dict(raw, f"blocks[{i}]", v)
@@ -412,7 +420,7 @@ def program_from_dict(data: Any, source: str) -> Program:
 
 def _block_from_dict(raw: Any, path: str, v: Problems) -> Block | None:
     if not isinstance(raw, dict):
-        v.add(path, "must be an object")
+        v.add(path, _("must be an object"))
         return None
     start = len(v)
     v.unknown_keys(
@@ -435,7 +443,10 @@ def _block_from_dict(raw: Any, path: str, v: Problems) -> Block | None:
     ex_id = raw.get("exercise")
     if not isinstance(ex_id, str) or ex_id not in CATALOG:
         known = ", ".join(CATALOG)
-        v.add(f"{path}.exercise", f"must be one of the catalog's exercise ids ({known})")
+        v.add(
+            f"{path}.exercise",
+            _("must be one of the catalog's exercise ids ({ids})").format(ids=known),
+        )
         return None
     ex = CATALOG[ex_id]
     base = default_block(ex_id)
@@ -444,7 +455,7 @@ def _block_from_dict(raw: Any, path: str, v: Problems) -> Block | None:
     if "mode" in raw:
         choices = allowed_modes(ex)
         if raw["mode"] not in [m.value for m in choices]:
-            v.add(f"{path}.mode", f"must be {choices_text([m.value for m in choices])} for {ex_id}")
+            v.add(f"{path}.mode", _choices_for([m.value for m in choices], ex_id))
         else:
             mode = Mode(raw["mode"])
     sets = v.int_field(raw, "sets", f"{path}.sets", SETS_RANGE, base.sets, what=INTEGER)
@@ -460,9 +471,7 @@ def _block_from_dict(raw: Any, path: str, v: Problems) -> Block | None:
         if not ex.per_side:
             choices_s = [Sides.BOTH]
         if raw["sides"] not in [s.value for s in choices_s]:
-            v.add(
-                f"{path}.sides", f"must be {choices_text([s.value for s in choices_s])} for {ex_id}"
-            )
+            v.add(f"{path}.sides", _choices_for([s.value for s in choices_s], ex_id))
         else:
             sides = Sides(raw["sides"])
     rest_s = v.int_field(raw, "rest_s", f"{path}.rest_s", REST_RANGE, base.rest_s, what=INTEGER)
@@ -474,7 +483,10 @@ def _block_from_dict(raw: Any, path: str, v: Problems) -> Block | None:
     )
     load_kg = v.number_field(raw, "load_kg", f"{path}.load_kg", LOAD_RANGE, 0.0) or 0.0
     if load_kg and ex.load.value == "none":
-        v.add(f"{path}.load_kg", f"must be 0: {ex.name} is done without added weight")
+        v.add(
+            f"{path}.load_kg",
+            _("must be 0: {exercise} is done without added weight").format(exercise=ex.local_name),
+        )
     bpm = base.metronome_bpm
     if "metronome_bpm" in raw:
         if raw["metronome_bpm"] is None:
@@ -487,9 +499,9 @@ def _block_from_dict(raw: Any, path: str, v: Problems) -> Block | None:
     bpm_refused = "metronome_bpm" in raw and raw["metronome_bpm"] is not None and bpm is None
     tempo_refused = raw.get("tempo") is not None and tempo is None
     if mode is Mode.TEST and bpm is None and not bpm_refused:
-        v.add(f"{path}.metronome_bpm", "is required: a test set is paced by the metronome")
+        v.add(f"{path}.metronome_bpm", _("is required: a test set is paced by the metronome"))
     if mode is Mode.REPS and tempo is None and bpm is None and not (bpm_refused or tempo_refused):
-        v.add(f"{path}.tempo", "is required when there is no metronome to pace the reps")
+        v.add(f"{path}.tempo", _("is required when there is no metronome to pace the reps"))
     if len(v) > start:
         return None
     if sets is None or target is None:  # not reached: each was a problem above
@@ -509,6 +521,12 @@ def _block_from_dict(raw: Any, path: str, v: Problems) -> Block | None:
     )
 
 
+def _choices_for(options: Sequence[Any], exercise_id: str) -> str:
+    return _("must be {choices} for {exercise}").format(
+        choices=choices_text(options), exercise=exercise_id
+    )
+
+
 def _tempo(
     raw: Mapping[str, Any], path: str, default: Tempo | None, mode: Mode, v: Problems
 ) -> Tempo | None:
@@ -518,10 +536,21 @@ def _tempo(
     if value is None:
         return None
     if mode is not Mode.REPS:
-        v.add(path, f"must be null: only reps are paced by a tempo, this block is {mode.value}")
+        v.add(
+            path,
+            _("must be null: only reps are paced by a tempo, this block is {mode}").format(
+                mode=mode.value
+            ),
+        )
         return None
     if not isinstance(value, dict):
-        v.add(path, 'must be an object like {"up": 2, "top": 1, "down": 2, "bottom": 0}')
+        # Translators: keep the JSON example as it is (its keys are the file's field names).
+        v.add(
+            path,
+            _("must be an object like {example}").format(
+                example='{"up": 2, "top": 1, "down": 2, "bottom": 0}'
+            ),
+        )
         return None
     v.unknown_keys(value, path, {"up", "top", "down", "bottom"})
     phases = {}
@@ -535,6 +564,6 @@ def _tempo(
         phases["up"] or 0.0, phases["top"] or 0.0, phases["down"] or 0.0, phases["bottom"] or 0.0
     )
     if tempo.rep_ms() < 500:
-        v.add(path, "one rep must last at least 0.5 seconds in total")
+        v.add(path, _("one rep must last at least 0.5 seconds in total"))
         return None
     return tempo

@@ -56,7 +56,13 @@ from calftimer.core.theme_setting import (
     language_problem,
 )
 from calftimer.core.timeline import CompileOptions
-from calftimer.core.validation import bool_problem, choice_problem, int_problem, number_problem
+from calftimer.core.validation import (
+    WHOLE_SECONDS,
+    bool_problem,
+    choice_problem,
+    int_problem,
+    number_problem,
+)
 
 SETTINGS_SCHEMA_VERSION = 1
 DAMAGED_INFIX = ".damaged-"
@@ -84,21 +90,23 @@ class SettingsReadOnlyError(RuntimeError):
 def _voice_name(value: Any) -> str | None:
     if type(value) is str and len(value) <= VOICE_NAME_MAX and value.isprintable():
         return None
-    return f'must be a voice name of at most {VOICE_NAME_MAX} characters ("" for the default)'
+    return _('must be a voice name of at most {n} characters ("" for the default)').format(
+        n=VOICE_NAME_MAX
+    )
 
 
 def _optional_choice(value: Any, options: tuple[str, ...]) -> str | None:
     """One of ``options`` or ``""``, for a profile field the user may leave out."""
     if value == "" or value in options:
         return None
-    return f'must be {", ".join(json.dumps(o) for o in options)} or "" (not given)'
+    return _('must be {choices} or "" (not given)').format(
+        choices=", ".join(json.dumps(o) for o in options)
+    )
 
 
 _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "countdown_s": partial(choice_problem, options=COUNTDOWN_CHOICES),
-    "prepare_s": partial(
-        int_problem, low=PREPARE_MIN_S, high=PREPARE_MAX_S, what="a whole number of seconds"
-    ),
+    "prepare_s": partial(int_problem, low=PREPARE_MIN_S, high=PREPARE_MAX_S, what=WHOLE_SECONDS),
     "voice_enabled": bool_problem,
     "cue_volume": partial(int_problem, low=VOLUME_MIN, high=VOLUME_MAX),
     "voice_volume": partial(int_problem, low=VOLUME_MIN, high=VOLUME_MAX),
@@ -260,10 +268,9 @@ def read_settings(path: Path, wall_clock: WallClock = utc_now) -> SettingsFile:
     values: dict[str, Any] = {}
     bad: dict[str, str] = {}  # field -> the notice naming it
     if not newer and not (type(version) is int and version >= 1):
-        bad["schema_version"] = (
-            f"{name}: schema_version: must be a whole number, 1 or more; "
-            f"using {SETTINGS_SCHEMA_VERSION}"
-        )
+        bad["schema_version"] = _(
+            "{name}: schema_version: must be a whole number, 1 or more; using {version}"
+        ).format(name=name, version=SETTINGS_SCHEMA_VERSION)
     defaults = Settings()
     for field_name in FIELD_NAMES:
         if field_name not in doc:
@@ -378,9 +385,6 @@ def save_settings(
     return notices
 
 
-_TOO_LARGE = f"larger than {MAX_SETTINGS_BYTES // 1000} kB"
-
-
 def _keepable_extra(doc: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """The fields this version does not know, without those JSON cannot write back (which
     are returned apart, each with why)."""
@@ -430,13 +434,15 @@ def _read(path: Path) -> tuple[dict[str, Any], bytes]:
 def _unusable(exc: JsonObjectError) -> str:
     """Why a file that was read holds no settings, in the words of the notices."""
     if exc.why == "size":
-        return _TOO_LARGE
-    return "not a JSON object" if exc.why == "object" else exc.problem
+        return _("larger than {size} kB").format(size=MAX_SETTINGS_BYTES // 1000)
+    return _("not a JSON object") if exc.why == "object" else exc.problem
 
 
 def _kind_problem(doc: Mapping[str, Any]) -> str:
     """Why an object is not a settings file ("" when it is one)."""
-    return "" if doc.get("kind") == SETTINGS_KIND else f'kind: must be "{SETTINGS_KIND}"'
+    if doc.get("kind") == SETTINGS_KIND:
+        return ""
+    return "kind: " + _("must be {choices}").format(choices=f'"{SETTINGS_KIND}"')
 
 
 def _recover_unreadable(path: Path, problem: str, wall_clock: WallClock) -> SettingsFile:

@@ -116,7 +116,7 @@ class UnsavableHistoryError(ValueError):
     nothing was written. ``problems`` names each bad field."""
 
     def __init__(self, problems: list[str]) -> None:
-        super().__init__("not saved: " + "; ".join(problems[:3]))
+        super().__init__(_("not saved: {problems}").format(problems="; ".join(problems[:3])))
         self.problems = problems
 
 
@@ -1113,7 +1113,9 @@ class Store:
                 # Another device with a newer calftimer wrote it: never overwrite that.
                 self._turn_read_only(path)
                 raise ReadOnlyStoreError(
-                    f"{path.name} was written by a newer calftimer; the history is now read-only"
+                    _(
+                        "{name} was written by a newer calftimer; the history is now read-only"
+                    ).format(name=path.name)
                 ) from None
             except HistoryReadError:
                 raise  # not damage: the write fails and is reported; the file stays
@@ -1271,7 +1273,7 @@ class Store:
     def _require_writable(self) -> None:
         if self.read_only:
             raise ReadOnlyStoreError(
-                "the history is open read-only because a newer calftimer wrote it"
+                _("the history is open read-only because a newer calftimer wrote it")
             )
 
     def _note(self, level: str, message: str) -> None:
@@ -1386,7 +1388,7 @@ def salvage_history_bytes(raw: bytes, name: str) -> tuple[list[SessionDoc], list
 def _unreadable(exc: JsonObjectError, name: str) -> list[str]:
     """Why the bytes of the history file ``name`` hold no history, in the store's words."""
     if exc.why == "size":
-        return [f"{name}: larger than {_MAX_MB} MB"]
+        return [f"{name}: " + _("larger than {size} MB").format(size=_MAX_MB)]
     return [f"{name}: {p}" for p in exc.problems]  # "must hold a JSON object" is one
 
 
@@ -1400,7 +1402,12 @@ def _frame(
             [_("{name}: schema_version: must be a whole number, 1 or more").format(name=name)]
         )
     if version > SCHEMA_VERSION and not allow_newer:
-        raise NewerSchemaError([f"{name}: schema_version: {version} is newer than this calftimer"])
+        raise NewerSchemaError(
+            [
+                f"{name}: schema_version: "
+                + _("{version} is newer than this calftimer").format(version=version)
+            ]
+        )
     doc = migrate(doc)
     if doc.get("kind") == SESSION_KIND:
         return version, [doc.get("session")], ["session"]

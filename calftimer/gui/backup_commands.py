@@ -65,9 +65,9 @@ class BackupCommands(QObject):
         if target is None:
             default = Path.home() / f"calftimer-export-{datetime.now():%Y%m%d}.{fmt}"
             kind = (
-                "JSON backup (*.json);;Compressed JSON backup (*.json.gz)"
+                _("JSON backup (*.json);;Compressed JSON backup (*.json.gz)")
                 if fmt == "json"
-                else "CSV spreadsheet (*.csv)"
+                else _("CSV spreadsheet (*.csv)")
             )
             chosen, _unused = QFileDialog.getSaveFileName(
                 self._shell.window, _("Export history"), str(default), kind

@@ -364,11 +364,11 @@ class HistoryPage(QObject):
 
     def _export_png(self) -> None:
         if self.view is not None:
-            self._export("png", "PNG image (*.png)", self.view.export_png)
+            self._export("png", _("PNG image (*.png)"), self.view.export_png)
 
     def _export_csv(self) -> None:
         if self.view is not None:
-            self._export("csv", "CSV file (*.csv)", self.view.export_csv)
+            self._export("csv", _("CSV file (*.csv)"), self.view.export_csv)
 
     def _export(self, suffix: str, file_filter: str, write: Callable[[Path], None]) -> None:
         if self.view is None:

@@ -167,8 +167,11 @@ class ProgramCommands(QObject):
 
     # ------------------------------------------------------------------ files
 
-    def save(self, program: Program, *, failure: str = "The program was not saved") -> bool:
-        """Write ``program`` into the programs folder; on failure say why (titled ``failure``)."""
+    def save(self, program: Program, *, failure: str | None = None) -> bool:
+        """Write ``program`` into the programs folder; on failure say why (titled ``failure``,
+        by default "The program was not saved")."""
+        if failure is None:
+            failure = _("The program was not saved")
         try:
             save_user_program(self.folder, program)
         except (OSError, ValueError, ProgramFileError) as exc:

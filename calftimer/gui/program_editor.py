@@ -81,6 +81,7 @@ from calftimer.core.programs import (
 from calftimer.core.settings import display_to_kg, format_load, kg_to_display
 from calftimer.core.texts import target_text
 from calftimer.core.timeline import CompileOptions, estimated_duration_ms, format_duration
+from calftimer.core.validation import is_range_message
 
 BlockRole = Qt.ItemDataRole.UserRole + 10
 WARNING_SIGN = "⚠"
@@ -89,7 +90,6 @@ _Index = QModelIndex | QPersistentModelIndex
 _BLOCK_PATH = re.compile(r"^blocks\[(\d+)\]")
 # "blocks[2].tempo.up: message" -> block 2, fields ("tempo", "up"), message
 _PROBLEM = re.compile(r"^(?:blocks\[(\d+)\]\.)?([\w.]+): (.*)$", re.DOTALL)
-_RANGE_MESSAGE = re.compile(r"^must be (?:an integer|a number) from \S+ to \S+$")
 PROGRAM_FIELD_LABELS = localized(
     {
         "name": N_("Name"),
@@ -1178,7 +1178,7 @@ class ProgramEditorDialog(QDialog):
             return problem
         label, widget = self._field(problem)
         message = match[3]
-        if isinstance(widget, RangeSpinBox | RangeDoubleSpinBox) and _RANGE_MESSAGE.match(message):
+        if isinstance(widget, RangeSpinBox | RangeDoubleSpinBox) and is_range_message(message):
             low, high = widget.valid_range()
             message = _("must be from {low} to {high}{unit}").format(
                 low=format_short(low),

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from calftimer.core import i18n
-from calftimer.core.heel_rise import AGE_BANDS, TARGETS
+from calftimer.core.heel_rise import AGE_BAND_NAMES, AGE_BANDS, TARGETS
 from calftimer.core.i18n import N_, _, format_number
 from calftimer.core.settings import (
     COUNTDOWN_CHOICES,
@@ -187,7 +187,7 @@ class SettingsDialog(QDialog):
         self.age_combo = QComboBox()
         self.age_combo.addItem(_("Not given"), "")
         for band in AGE_BANDS:
-            self.age_combo.addItem(band, band)
+            self.age_combo.addItem(_(AGE_BAND_NAMES[band]), band)
         self._describe(
             self.age_combo,
             _("Age"),

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from calftimer.core.heel_rise import read_result
+from calftimer.core.heel_rise import BAND_NAMES, read_result
 from calftimer.core.i18n import _
 from calftimer.core.settings import Settings
 
@@ -104,7 +104,7 @@ class HeelRiseResultsDialog(QDialog):
                 _(
                     '<span style="color:{colour}; font-weight:bold">■ Symmetry {lsi:.0f} % '
                     "({band})</span>"
-                ).format(colour=colour, lsi=reading.lsi, band=reading.band)
+                ).format(colour=colour, lsi=reading.lsi, band=_(BAND_NAMES[reading.band]))
             )
         self.reading_label.setText("\n".join(reading.lines))
         items = "".join(
