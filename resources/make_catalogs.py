@@ -17,7 +17,11 @@ What it does, in this order:
    are added empty, changed ones are marked fuzzy, removed ones kept as obsolete ``#~``).
 3. Writes the pseudo-locale ``qps`` (accented letters, about 40 % longer, placeholders, markup
    and ``&`` mnemonics intact) straight to ``calftimer/locale/qps/LC_MESSAGES/calftimer.mo``.
-4. Compiles every ``.po`` to its ``.mo`` (fuzzy entries are left out, as gettext does).
+4. Compiles each ``.po`` that is complete (no missing or fuzzy entry, every ``{placeholder}``
+   of the English kept) to its ``.mo``, and removes the ``.mo`` of one that is not: the app
+   offers a language exactly when its ``.mo`` is there (``calftimer.core.i18n.SHIPPED``), so
+   a catalog still being translated never reaches users, and a finished one needs no code
+   change. Each catalog's progress is printed (``de: 1012 of 1188 translated, 3 fuzzy``).
 
 The ``.mo`` files are committed: a checkout, the wheel (package data) and the PyInstaller bundle
 (``packaging/calftimer.spec``) all carry them without a build step; tests check they are current.
@@ -59,6 +63,8 @@ ACCENTED = dict(
     )
 )
 PADDING = "·~"  # what the pseudo-locale adds to make a text about 40 % longer
+# A placeholder's name in a text to be formatted: "{n}", "{lsi:.0f}" -> "n", "lsi".
+PLACEHOLDER = re.compile(r"\{([^{}:!]*)[^{}]*\}")
 
 
 def pseudo(text: str) -> str:
@@ -176,25 +182,73 @@ def read_po(path: Path):  # type: ignore[no-untyped-def]
         return pofile.read_po(fp, locale=path.parent.parent.name, domain="calftimer")
 
 
-def planned_files() -> dict[Path, bytes]:
-    """Every catalog file as this script would write it now."""
+def catalog_problems(catalog) -> list[str]:  # type: ignore[no-untyped-def]
+    """Why ``catalog`` cannot ship: each entry missing, fuzzy, or whose translation has other
+    placeholders than its English (``.format`` would raise KeyError at run time)."""
+    problems = []
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+        where = f"{ids[0]!r}"
+        if message.fuzzy:
+            problems.append(f"fuzzy: {where}")  # a guess by the updater: its text is not read
+            continue
+        if not all(strings):
+            problems.append(f"missing: {where}")
+            continue
+        wanted = set(PLACEHOLDER.findall(ids[-1])) | set(PLACEHOLDER.findall(ids[0]))
+        for string in strings:
+            found = set(PLACEHOLDER.findall(string))
+            # A plural form may leave {n} out ("one set"); a single text keeps them all.
+            if found - wanted or (len(ids) == 1 and found != wanted):
+                problems.append(f"placeholders differ: {where} -> {string!r}")
+    return problems
+
+
+def progress(catalog) -> str:  # type: ignore[no-untyped-def]
+    """``1012 of 1188 translated, 3 fuzzy``."""
+    entries = [m for m in catalog if m.id]
+    done = sum(
+        1
+        for m in entries
+        if not m.fuzzy and all(m.string if isinstance(m.string, tuple | list) else (m.string,))
+    )
+    fuzzy = sum(1 for m in entries if m.fuzzy)
+    return f"{done} of {len(entries)} translated" + (f", {fuzzy} fuzzy" if fuzzy else "")
+
+
+def planned_files(report: list[str] | None = None) -> dict[Path, bytes | None]:
+    """Every catalog file as this script would write it now (None: it must not exist, the
+    ``.mo`` of an incomplete catalog); ``report`` gets one line per language."""
     template = extract_template()
-    files = {TEMPLATE: po_bytes(template, template=True)}
+    files: dict[Path, bytes | None] = {TEMPLATE: po_bytes(template, template=True)}
     files[LOCALE / PSEUDO / "LC_MESSAGES" / "calftimer.mo"] = mo_bytes(pseudo_catalog(template))
     for po in language_catalogs():
         catalog = read_po(po)
         catalog.update(template, update_header_comment=False)
         files[po] = po_bytes(catalog)
-        files[po.with_suffix(".mo")] = mo_bytes(catalog)
+        problems = catalog_problems(catalog)
+        files[po.with_suffix(".mo")] = None if problems else mo_bytes(catalog)
+        if report is not None:
+            state = "complete, compiled" if not problems else "not compiled, not offered"
+            broken = [p for p in problems if p.startswith("placeholders")]
+            report.append(
+                f"{po.parent.parent.name}: {progress(catalog)} ({state})"
+                + "".join(f"\n  {p}" for p in broken[:20])
+            )
     return files
 
 
+def _differs(path: Path, data: bytes | None) -> bool:
+    if data is None:
+        return path.exists()
+    return not path.is_file() or path.read_bytes() != data
+
+
 def out_of_date() -> list[Path]:
-    return [
-        path
-        for path, data in planned_files().items()
-        if not path.is_file() or path.read_bytes() != data
-    ]
+    return [path for path, data in planned_files().items() if _differs(path, data)]
 
 
 def init_language(code: str) -> Path:
@@ -223,11 +277,19 @@ def main(argv: list[str] | None = None) -> int:
         for path in stale:
             print(f"out of date: {path.relative_to(ROOT)}")
         return 1 if stale else 0
-    for path, data in planned_files().items():
-        if not path.is_file() or path.read_bytes() != data:
+    report: list[str] = []
+    for path, data in planned_files(report).items():
+        if not _differs(path, data):
+            continue
+        if data is None:
+            path.unlink()
+            print(f"removed {path.relative_to(ROOT)} (its catalog is not complete)")
+        else:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
             print(f"wrote {path.relative_to(ROOT)}")
+    for line in report:
+        print(line)
     return 0
 
 

@@ -59,13 +59,14 @@ def test_the_dialog_offers_complete_languages_and_says_when_it_applies(qtbot, mo
     dialog = SettingsDialog(Settings())
     qtbot.addWidget(dialog)
     codes = [dialog.language_combo.itemData(i) for i in range(dialog.language_combo.count())]
-    assert codes == ["", "en"]  # the pseudo-locale only for tests and contributors
+    shipped = [language.code for language in i18n.SHIPPED]
+    assert codes == ["", *shipped] and "qps" not in codes  # the pseudo-locale: tests only
     monkeypatch.setenv(i18n.PSEUDO_ENV, "1")
     dialog = SettingsDialog(Settings(language="fi"))
     qtbot.addWidget(dialog)
     dialog.show()
     codes = [dialog.language_combo.itemData(i) for i in range(dialog.language_combo.count())]
-    assert codes == ["", "en", "qps", "fi"]  # fi: kept as it is, not offered
+    assert codes == ["", *shipped, "qps", "fi"]  # fi: kept as it is, not offered
     assert dialog.settings().language == "fi"
     dialog.language_combo.setCurrentIndex(codes.index("qps"))
     assert dialog.settings().language == "qps"

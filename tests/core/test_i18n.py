@@ -45,7 +45,7 @@ def test_the_choice_wins_then_the_system_then_english(monkeypatch) -> None:
     monkeypatch.setenv(i18n.PSEUDO_ENV, "1")
     assert i18n.resolve_language("qps", ["de_DE"]).code == "qps"
     assert i18n.resolve_language("", ["qps", "en_US"]).code == "qps"
-    assert i18n.resolve_language("", ["de_DE.UTF-8", "en_GB"]).code == "en"
+    assert i18n.resolve_language("", ["sv_SE.UTF-8", "en_GB"]).code == "en"  # none for sv
     assert i18n.resolve_language("xx", []).code == "en"  # a newer version's language
     monkeypatch.delenv(i18n.PSEUDO_ENV)
     assert i18n.resolve_language("qps", []).code == "en", "the pseudo-locale is for tests only"
@@ -168,26 +168,9 @@ def test_every_literal_given_to_the_translation_functions_is_extracted() -> None
 
 
 def placeholder_problems(catalog_path: Path) -> list[str]:
-    """Entries of a .po whose translation is missing, fuzzy or has other placeholders."""
-    problems = []
-    for message in make_catalogs.read_po(catalog_path):
-        if not message.id:
-            continue
-        ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
-        where = f"{ids[0]!r}"
-        if message.fuzzy:
-            problems.append(f"fuzzy: {where}")
-        if not all(strings):
-            problems.append(f"missing: {where}")
-            continue
-        wanted = set(PLACEHOLDER.findall(ids[-1])) | set(PLACEHOLDER.findall(ids[0]))
-        for string in strings:
-            if set(PLACEHOLDER.findall(string)) - wanted or (
-                len(ids) == 1 and set(PLACEHOLDER.findall(string)) != wanted
-            ):
-                problems.append(f"placeholders differ: {where} -> {string!r}")
-    return problems
+    """Entries of a .po whose translation is missing, fuzzy or has other placeholders (the
+    check make_catalogs.py runs before it compiles a catalog)."""
+    return make_catalogs.catalog_problems(make_catalogs.read_po(catalog_path))
 
 
 def test_the_catalog_check_finds_missing_fuzzy_and_broken_entries(tmp_path: Path) -> None:
@@ -206,6 +189,45 @@ def test_the_catalog_check_finds_missing_fuzzy_and_broken_entries(tmp_path: Path
         "missing: 'Empty'",
         "fuzzy: 'Unsure'",
     ]
+
+
+def test_only_a_complete_catalog_is_compiled_and_offered(tmp_path: Path, monkeypatch) -> None:
+    """A catalog still being translated (or with a broken placeholder, which would raise
+    KeyError when formatted) gets no .mo, so the app never offers it; a complete one is
+    offered with no code change, and a .mo left from before is removed."""
+    from babel.messages.catalog import Catalog
+
+    template = Catalog(fuzzy=False)
+    template.add("Start")
+    template.add("Stop {name}")
+    monkeypatch.setattr(make_catalogs, "LOCALE", tmp_path)
+    monkeypatch.setattr(make_catalogs, "TEMPLATE", tmp_path / "calftimer.pot")
+    monkeypatch.setattr(make_catalogs, "extract_template", lambda: template)
+    monkeypatch.setattr(make_catalogs, "ROOT", tmp_path)
+    translations = {
+        "de": {"Start": "Starten", "Stop {name}": "{name} anhalten"},  # complete
+        "fr": {"Start": "Démarrer", "Stop {name}": ""},  # one missing
+        "it": {"Start": "Avvia", "Stop {name}": "Ferma {nome}"},  # a placeholder renamed
+    }
+    for code, strings in translations.items():
+        catalog = Catalog(locale=code, fuzzy=False)
+        for msgid, msgstr in strings.items():
+            catalog.add(msgid, msgstr)
+        po = tmp_path / code / "LC_MESSAGES" / "calftimer.po"
+        po.parent.mkdir(parents=True)
+        po.write_bytes(make_catalogs.po_bytes(catalog))
+    (tmp_path / "fr" / "LC_MESSAGES" / "calftimer.mo").write_bytes(b"from before")
+    assert make_catalogs.main([]) == 0
+    compiled = sorted(p.parent.parent.name for p in tmp_path.glob("*/LC_MESSAGES/calftimer.mo"))
+    assert compiled == ["de", "qps"]
+    assert [lang.code for lang in i18n.shipped_languages(tmp_path)] == ["en", "de"]
+    assert make_catalogs.out_of_date() == []  # and a second run changes nothing
+    monkeypatch.setattr(i18n, "SHIPPED", i18n.shipped_languages(tmp_path))
+    assert i18n.set_language("de", tmp_path).code == "de"
+    try:
+        assert i18n._("Stop {name}").format(name="x") == "x anhalten"
+    finally:
+        i18n.set_language("en")
 
 
 @pytest.mark.parametrize(
@@ -245,7 +267,8 @@ def test_exports_are_the_same_bytes_in_every_language(tmp_path: Path, monkeypatc
     store = store_with(tmp_path / "data", history(3))
     programs = [my_program(), *BUILTIN_BY_ID.values()]
     outputs = {}
-    for language in ("en", "qps"):
+    languages = ["en", "qps", *(lang.code for lang in i18n.SHIPPED if lang.code != "en")]
+    for language in languages:
         monkeypatch.setenv(i18n.PSEUDO_ENV, "1")
         assert i18n.set_language(language).code == language
         try:
@@ -255,7 +278,8 @@ def test_exports_are_the_same_bytes_in_every_language(tmp_path: Path, monkeypatc
             outputs[language] = (csv_path.read_bytes(), json_path.read_bytes())
         finally:
             i18n.set_language("en")
-    assert outputs["qps"] == outputs["en"]
+    for language in languages:
+        assert outputs[language] == outputs["en"], language
     assert b"Single-leg calf raise" in outputs["en"][0]
 
 
