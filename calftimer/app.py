@@ -369,7 +369,7 @@ def _open_store(paths: AppPaths, *, write: bool = True) -> Store | None:
         return None
     for notice in store.notices:
         print(
-            _("{level}: {message}").format(level=notice.level, message=notice.message),
+            _("{level}: {message}").format(level=notice.level_word, message=notice.message),
             file=sys.stderr,
         )
     return store
@@ -410,7 +410,7 @@ def _export(paths: AppPaths, library: ProgramLibrary, fmt: str, output: str | No
     for notice in store.notices[len(printed_notices) :]:
         # Reading older months for the export can find (and repair) more: say so too.
         print(
-            _("{level}: {message}").format(level=notice.level, message=notice.message),
+            _("{level}: {message}").format(level=notice.level_word, message=notice.message),
             file=sys.stderr,
         )
     what = _("{sessions}, {sets}").format(

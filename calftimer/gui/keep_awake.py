@@ -182,7 +182,9 @@ class FallbackKeepAwake(KeepAwake):
             if candidate.inhibit(reason):
                 self._current = candidate
                 return
-            why = candidate.unavailable_reason or f"{candidate.method} did not work"
+            why = candidate.unavailable_reason or _("{method} did not work").format(
+                method=candidate.method
+            )
             if why not in reasons:  # "no D-Bus session bus" once, not once per service
                 reasons.append(why)
         raise KeepAwakeError("; ".join(reasons))
@@ -224,7 +226,7 @@ class _DBusKeepAwake(KeepAwake):
         bus = self._connection if self._connection is not None else QDBusConnection.sessionBus()
         if not bus.isConnected():
             detail = bus.lastError().message() or "DBUS_SESSION_BUS_ADDRESS is not set"
-            raise KeepAwakeError(f"no D-Bus session bus ({detail})")
+            raise KeepAwakeError(_("no D-Bus session bus ({detail})").format(detail=detail))
         return bus
 
     def _call(
@@ -284,9 +286,11 @@ class _DBusKeepAwake(KeepAwake):
 def _describe_error(service: str, reply: QDBusMessage, timeout_ms: int) -> str:
     name = reply.errorName()
     if name == "org.freedesktop.DBus.Error.ServiceUnknown":
-        return f"{service} is not running on the session bus"
+        return _("{service} is not running on the session bus").format(service=service)
     if name in ("org.freedesktop.DBus.Error.NoReply", "org.freedesktop.DBus.Error.Timeout"):
-        return f"{service} did not answer within {timeout_ms / 1000:g} s"
+        return _("{service} did not answer within {seconds} s").format(
+            service=service, seconds=f"{timeout_ms / 1000:g}"
+        )
     return f"{service}: {reply.errorMessage() or name or 'no reply'}"
 
 
@@ -336,7 +340,7 @@ class DBusScreenSaverKeepAwake(_DBusKeepAwake):
                 problems.append(f"{path}: {exc}")
                 continue
             if SCREENSAVER_INTERFACE not in offered:
-                problems.append(f"nothing at {path}")
+                problems.append(_("nothing at {path}").format(path=path))
                 continue
             # Built before inhibiting, so we never hold a cookie we could not hand back.
             proxy = self._interface(bus, SCREENSAVER_SERVICE, path, SCREENSAVER_INTERFACE)
@@ -354,7 +358,11 @@ class DBusScreenSaverKeepAwake(_DBusKeepAwake):
             self._proxy = proxy
             self._path = path
             return
-        raise KeepAwakeError(f"{SCREENSAVER_SERVICE} refused: " + "; ".join(problems))
+        raise KeepAwakeError(
+            _("{service} refused: {problems}").format(
+                service=SCREENSAVER_SERVICE, problems="; ".join(problems)
+            )
+        )
 
     def _stop(self) -> None:
         from PySide6.QtCore import Q_ARG, QMetaObject
@@ -402,10 +410,16 @@ class PortalKeepAwake(_DBusKeepAwake):
         bus = self._bus()
         offered = self._interfaces_at(bus, PORTAL_SERVICE, PORTAL_PATH, self._start_timeout_ms)
         if PORTAL_INTERFACE not in offered:
-            raise KeepAwakeError(f"the desktop portal offers no {PORTAL_INTERFACE}")
+            raise KeepAwakeError(
+                _("the desktop portal offers no {interface}").format(interface=PORTAL_INTERFACE)
+            )
         proxy = self._interface(bus, PORTAL_SERVICE, PORTAL_PATH, PORTAL_INTERFACE)
         if not _has_method(proxy, "Inhibit(QString,uint,QVariantMap)"):
-            raise KeepAwakeError(f"the desktop portal's {PORTAL_INTERFACE} has no Inhibit")
+            raise KeepAwakeError(
+                _("the desktop portal's {interface} has no Inhibit").format(
+                    interface=PORTAL_INTERFACE
+                )
+            )
         options = {"reason": reason, "handle_token": f"calftimer{next(self._tokens)}"}
         # flags is a D-Bus uint32: through the proxy for the same reason as UnInhibit above.
         handle = QMetaObject.invokeMethod(
@@ -418,7 +432,11 @@ class PortalKeepAwake(_DBusKeepAwake):
         )
         error = proxy.lastError()
         if error.isValid() or handle is None or not hasattr(handle, "path"):
-            raise KeepAwakeError(f"the desktop portal refused: {error.message() or 'no handle'}")
+            raise KeepAwakeError(
+                _("the desktop portal refused: {reason}").format(
+                    reason=error.message() or _("no handle")
+                )
+            )
         self._handle = handle.path()
 
     def _stop(self) -> None:
@@ -453,7 +471,9 @@ class WindowsKeepAwake(KeepAwake):
 
                 function = ctypes.windll.kernel32.SetThreadExecutionState  # type: ignore[attr-defined]
             except (AttributeError, ImportError, OSError) as exc:
-                raise KeepAwakeError(f"SetThreadExecutionState is not available ({exc})") from exc
+                raise KeepAwakeError(
+                    _("SetThreadExecutionState is not available ({reason})").format(reason=exc)
+                ) from exc
             function.argtypes = [ctypes.c_uint32]
             function.restype = ctypes.c_uint32
             self._set_state = function
@@ -462,7 +482,7 @@ class WindowsKeepAwake(KeepAwake):
     def _start(self, reason: str) -> None:
         flags = ES_CONTINUOUS | ES_DISPLAY_REQUIRED | ES_SYSTEM_REQUIRED
         if self._function()(flags) == 0:  # it returns the previous state, 0 on failure
-            raise KeepAwakeError("SetThreadExecutionState failed")
+            raise KeepAwakeError(_("SetThreadExecutionState failed"))
         self._thread = threading.get_ident()
 
     def _stop(self) -> None:
@@ -501,7 +521,9 @@ class CaffeinateKeepAwake(KeepAwake):
     def _start(self, reason: str) -> None:
         program = shutil.which(self._command[0])
         if program is None:
-            raise KeepAwakeError(f"the {self._command[0]} command was not found")
+            raise KeepAwakeError(
+                _("the {command} command was not found").format(command=self._command[0])
+            )
         try:
             self._process = subprocess.Popen(
                 [program, *self._command[1:]],
@@ -510,7 +532,11 @@ class CaffeinateKeepAwake(KeepAwake):
                 stderr=subprocess.DEVNULL,
             )
         except OSError as exc:
-            raise KeepAwakeError(f"could not start {self._command[0]}: {exc}") from exc
+            raise KeepAwakeError(
+                _("could not start {command}: {reason}").format(
+                    command=self._command[0], reason=exc
+                )
+            ) from exc
 
     def _stop(self) -> None:
         process, self._process = self._process, None
@@ -550,12 +576,14 @@ def create_keep_awake(
         return WindowsKeepAwake()
     if platform == "darwin":
         if shutil.which("caffeinate") is None:
-            return NullKeepAwake("the caffeinate command was not found")
+            return NullKeepAwake(
+                _("the {command} command was not found").format(command="caffeinate")
+            )
         return CaffeinateKeepAwake()
     try:
         import PySide6.QtDBus  # noqa: F401  (a Qt build without D-Bus has no way to ask)
     except ImportError:
-        return NullKeepAwake("this Qt has no D-Bus support")
+        return NullKeepAwake(_("this Qt has no D-Bus support"))
     screensaver = DBusScreenSaverKeepAwake(connection, app_name=app_name)
     portal = PortalKeepAwake(connection)
     sandboxed = is_sandboxed() if sandboxed is None else sandboxed
