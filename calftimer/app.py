@@ -654,12 +654,14 @@ def _run_window(
         except RuntimeError as exc:
             print(_("calftimer: {exc}").format(exc=exc), file=sys.stderr)
             return 1
-        what = f"--start {start.id} was handed over and " if start is not None else ""
-        print(
-            _("calftimer is already running: {what}its window was brought to the front.").format(
-                what=what
-            )
-        )
+        if start is not None:
+            said = _(
+                "calftimer is already running: --start {id} was handed over and its window was "
+                "brought to the front."
+            ).format(id=start.id)
+        else:
+            said = _("calftimer is already running: its window was brought to the front.")
+        print(said)
         return 0
 
     from calftimer.gui.qt_logging import quiet_qt_chatter

@@ -58,7 +58,7 @@ _SHOWN = 20
 
 
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
+    raise ValueError(_("{name} is not allowed").format(name=name))
 
 
 def _accept_constant(name: str) -> float:

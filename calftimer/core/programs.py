@@ -356,7 +356,9 @@ def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     for key, value in pairs:
         if key in obj:
             # Silently keeping the last value would hide a mistake in a hand-written file.
-            raise ValueError(f"the field {json.dumps(key)} appears twice in one object")
+            raise ValueError(
+                _("the field {name} appears twice in one object").format(name=json.dumps(key))
+            )
         obj[key] = value
     return obj
 

@@ -19,6 +19,8 @@ import os
 import re
 from pathlib import Path
 
+from calftimer.core.i18n import _
+
 THEMES: tuple[str, ...] = ("system", "light", "dark")
 SETTINGS_KIND = "calftimer.settings"
 MAX_SETTINGS_BYTES = 1_000_000
@@ -53,7 +55,7 @@ def language_problem(value: object) -> str | None:
     is shown meanwhile."""
     if type(value) is str and (value == "" or LANGUAGE_CODE.fullmatch(value)):
         return None
-    return 'must be "" (the system\'s language) or a language code such as "de" or "pt_BR"'
+    return _('must be "" (the system\'s language) or a language code such as "de" or "pt_BR"')
 
 
 def chosen_language(path: Path) -> str:
