@@ -226,9 +226,7 @@ def planned_files(report: list[str] | None = None) -> dict[Path, bytes | None]:
     files: dict[Path, bytes | None] = {TEMPLATE: po_bytes(template, template=True)}
     files[LOCALE / PSEUDO / "LC_MESSAGES" / "calftimer.mo"] = mo_bytes(pseudo_catalog(template))
     for po in language_catalogs():
-        catalog = read_po(po)
-        catalog.update(template, update_header_comment=False)
-        files[po] = po_bytes(catalog)
+        catalog, files[po] = _updated(po, template)
         problems = catalog_problems(catalog)
         files[po.with_suffix(".mo")] = None if problems else mo_bytes(catalog)
         if report is not None:
@@ -239,6 +237,23 @@ def planned_files(report: list[str] | None = None) -> dict[Path, bytes | None]:
                 + "".join(f"\n  {p}" for p in broken[:20])
             )
     return files
+
+
+def _updated(po: Path, template):  # type: ignore[no-untyped-def]
+    """The catalog of ``po`` updated from ``template``, and its bytes. Babel's update is not
+    idempotent (a fuzzy match written once gains or loses its ``python-brace-format`` flag when
+    read and updated again), so it is repeated until the bytes settle: a second run of this
+    script must change nothing."""
+    _c, _e, _m, pofile = _babel()
+    data = po.read_bytes()
+    for _round in range(4):
+        catalog = pofile.read_po(io.BytesIO(data), locale=po.parent.parent.name, domain="calftimer")
+        catalog.update(template, update_header_comment=False)
+        updated = po_bytes(catalog)
+        if updated == data:
+            break
+        data = updated
+    return catalog, data
 
 
 def _differs(path: Path, data: bytes | None) -> bool:
