@@ -141,7 +141,11 @@ class ShortcutsDialog(QDialog):
             font = label.font()
             font.setBold(True)
             label.setFont(font)
-        width = label.fontMetrics().averageCharWidth() * chars
+        metrics = label.fontMetrics()
+        # Never narrower than its longest word: a key sequence does not wrap, and Qt writes
+        # some long in other languages ("Control+Mayúsculas+E" for Ctrl+Shift+E in Spanish).
+        longest = max((metrics.horizontalAdvance(word) for word in text.split()), default=0)
+        width = max(metrics.averageCharWidth() * chars, longest)
         label.setFixedWidth(width)
         label.setMinimumHeight(label.heightForWidth(width))
         label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)

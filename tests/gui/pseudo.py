@@ -83,10 +83,15 @@ KEPT = {
 }
 # Ids are data, not words: the editor shows a program's id as it is (``--start foundation``).
 KEPT |= set(BUILTIN_BY_ID)
-# Each language is listed by its own name, in every language.
-KEPT |= {word for language in i18n.SHIPPED for word in language.native_name.split()}
 _BRACKETED = re.compile(r"\[[^\[\]]*\]")
 _WORD = re.compile(r"[A-Za-z]{2,}")
+# Each language is listed by its own name, in every language (cut as the walk cuts words:
+# "Español" is "Espa" and "ol" to it).
+KEPT |= {
+    word
+    for language in (*i18n.SHIPPED, *i18n.TRANSLATIONS)
+    for word in _WORD.findall(language.native_name)
+}
 _TAG = re.compile(r"<[^<>]+>|&\w+;")
 
 
