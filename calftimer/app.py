@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from calftimer import APP_ID, __version__
+from calftimer.core.i18n import N_, _, format_number, n_
 from calftimer.paths import ENV_DATA_DIR, AppPaths, resolve_paths
 
 if TYPE_CHECKING:
@@ -42,9 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="calftimer",
-        description="A hands-free coach for runners' calf training.",
-        epilog="Run without a command to open the window. "
-        "Not medical advice: see a clinician for persistent pain.",
+        description=_("A hands-free coach for runners' calf training."),
+        epilog=_(
+            "Run without a command to open the window. Not medical advice: see a clinician "
+            "for persistent pain."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"calftimer {__version__}")
     # --data-dir works before or after a command ("calftimer programs --data-dir X" too).
@@ -53,80 +56,103 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir",
         metavar="DIR",
         default=argparse.SUPPRESS,
-        help=f"keep programs and history in DIR (also the {ENV_DATA_DIR} environment variable)",
+        help=_(
+            "keep programs and history in DIR (also the {ENV_DATA_DIR} environment variable)"
+        ).format(ENV_DATA_DIR=ENV_DATA_DIR),
     )
     parser.add_argument(
         "--data-dir",
         metavar="DIR",
-        help=f"keep programs and history in DIR (also the {ENV_DATA_DIR} environment variable)",
+        help=_(
+            "keep programs and history in DIR (also the {ENV_DATA_DIR} environment variable)"
+        ).format(ENV_DATA_DIR=ENV_DATA_DIR),
     )
     parser.add_argument(
         "--start",
         metavar="ID|FILE",
-        help="open the window and start this program at once (a program id or a program file)",
+        help=_("open the window and start this program at once (a program id or a program file)"),
     )
     parser.add_argument(
         "--fullscreen",
         action="store_true",
-        help="open full screen; sessions run in focus mode (with --start: at once)",
+        help=_("open full screen; sessions run in focus mode (with --start: at once)"),
     )
     parser.add_argument(
         "--self-check",
         action="store_true",
-        help="check this installation offscreen in a temporary folder (programs, history, "
-        "sounds, window), print one line and exit: 0 when all is well",
+        help=_(
+            "check this installation offscreen in a temporary folder (programs, history, "
+            "sounds, window), print one line and exit: 0 when all is well"
+        ),
     )
     parser.add_argument(
         "--where",
         action="store_true",
-        help="print the data folder and where that choice comes from, then exit",
+        help=_("print the data folder and where that choice comes from, then exit"),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser(
-        "programs", parents=[data_dir], help="list the built-in and saved programs, then exit"
+        "programs", parents=[data_dir], help=_("list the built-in and saved programs, then exit")
     )
     export = commands.add_parser(
         "export",
         parents=[data_dir],
-        help="write the history to a file: a full JSON backup or a CSV with one row per set",
+        help=_("write the history to a file: a full JSON backup or a CSV with one row per set"),
     )
-    export.add_argument("--format", choices=("json", "csv"), required=True, help="file format")
+    export.add_argument("--format", choices=("json", "csv"), required=True, help=_("file format"))
     export.add_argument(
         "-o",
         "--output",
         metavar="FILE",
-        help="where to write; a name ending in .gz is gzip-compressed, - is standard output "
-        "(default: ./calftimer-export-YYYYMMDD.json, .json.gz above 50 MB, or .csv)",
+        help=_(
+            "where to write; a name ending in .gz is gzip-compressed, - is standard output "
+            "(default: ./calftimer-export-YYYYMMDD.json, .json.gz above 50 MB, or .csv)"
+        ),
     )
     imp = commands.add_parser(
         "import",
         parents=[data_dir],
-        help="merge a JSON backup or add a program file; shows what it adds first",
+        help=_("merge a JSON backup or add a program file; shows what it adds first"),
     )
     imp.add_argument(
-        "file", metavar="FILE", help="a calftimer backup (.json or .json.gz) or program file"
+        "file", metavar="FILE", help=_("a calftimer backup (.json or .json.gz) or program file")
     )
     imp.add_argument(
-        "--dry-run", action="store_true", help="only show what would be added, change nothing"
+        "--dry-run", action="store_true", help=_("only show what would be added, change nothing")
     )
     desktop = commands.add_parser(
         "install-desktop",
-        help="add calftimer to this user's application launcher (Linux), with its icon",
+        help=_("add calftimer to this user's application launcher (Linux), with its icon"),
     )
     desktop.add_argument(
-        "--uninstall", action="store_true", help="remove what install-desktop added"
+        "--uninstall", action="store_true", help=_("remove what install-desktop added")
     )
     desktop.add_argument(
         "--prefix",
         metavar="DIR",
-        help="install under DIR/share instead of ~/.local/share ($XDG_DATA_HOME)",
+        help=_("install under DIR/share instead of ~/.local/share ($XDG_DATA_HOME)"),
     )
+    for each in (parser, *commands.choices.values()):
+        _translate_builtin_help(each)
     return parser
+
+
+def _translate_builtin_help(parser: argparse.ArgumentParser) -> None:
+    """argparse words -h and --version in Python's own catalog, not ours: give them ours (the
+    same English). Its headings ("usage:", "options:") and errors stay Python's."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction):
+            action.help = _("show this help message and exit")
+        elif isinstance(action, argparse._VersionAction):
+            action.help = _("show program's version number and exit")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     _console_never_fails()
     arguments = list(sys.argv[1:] if argv is None else argv)
+    _choose_language(arguments)  # before the parser: --help and every message are in it
     if not arguments:
         return _open_window(None, None)  # the plain launch, as fast as it can be
     args = build_parser().parse_args(arguments)
@@ -165,6 +191,29 @@ def _run_command(args: argparse.Namespace) -> int:
     return _import(paths, library, Path(args.file), dry_run=args.dry_run)
 
 
+def _choose_language(arguments: Sequence[str]) -> None:
+    """Use the language of the settings ("" follows the system: LANGUAGE, LC_ALL, LC_MESSAGES,
+    LANG; the window asks Qt when none is set). The settings file is found as the commands
+    find it, from ``--data-dir`` or the environment; a folder that cannot be used is left to
+    the command to report."""
+    from calftimer.core import i18n
+    from calftimer.core.theme_setting import chosen_language
+
+    data_dir: str | None = None
+    for i, argument in enumerate(arguments):
+        if argument == "--data-dir" and i + 1 < len(arguments):
+            data_dir = arguments[i + 1]
+        elif argument.startswith("--data-dir="):
+            data_dir = argument.split("=", 1)[1]
+    try:
+        choice = chosen_language(resolve_paths(data_dir).settings_file)
+    except (OSError, ValueError, ImportError):
+        # ImportError: an interpreter without platformdirs (install-desktop run by the wrong
+        # python says so itself, in the system's language).
+        choice = ""
+    i18n.set_language(i18n.resolve_language(choice, i18n.system_languages()).code)
+
+
 def _output_failed(exc: OSError) -> int:
     """An error no command handled: in practice standard output going away
     (``calftimer programs | head``) or taking no more (a full disk); every file a command opens
@@ -178,7 +227,12 @@ def _output_failed(exc: OSError) -> int:
     if isinstance(exc, BrokenPipeError):
         return 141
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", None), errno.EFBIG, errno.EIO):
-        print(f"calftimer: could not write to standard output: {exc.strerror}", file=sys.stderr)
+        print(
+            _("calftimer: could not write to standard output: {reason}").format(
+                reason=exc.strerror
+            ),
+            file=sys.stderr,
+        )
     else:
         print(f"calftimer: {exc}", file=sys.stderr)
     return 1
@@ -192,7 +246,12 @@ def _paths_or_say_why(data_dir: str | None, *, check: bool = False) -> AppPaths 
             _check_data_folder(paths.data_dir)
     except OSError as exc:
         where = _shown(data_dir or exc.filename or "")
-        print(f"calftimer: cannot use the data folder {where}: {exc.strerror}", file=sys.stderr)
+        print(
+            _("calftimer: cannot use the data folder {where}: {strerror}").format(
+                where=where, strerror=exc.strerror
+            ),
+            file=sys.stderr,
+        )
         return None
     return paths
 
@@ -212,13 +271,22 @@ def _open_window(data_dir: str | None, start_spec: str | None, *, fullscreen: bo
         try:
             start = library.resolve(start_spec)
         except UnknownProgramError as exc:
-            print(f"calftimer: {exc}", file=sys.stderr)
-            if "the programs are" not in str(exc):
-                print(f"The programs are: {', '.join(library.ids)}", file=sys.stderr)
+            print(_("calftimer: {exc}").format(exc=exc), file=sys.stderr)
+            if not exc.lists_programs:
+                print(
+                    _("The programs are: {programs}").format(programs=", ".join(library.ids)),
+                    file=sys.stderr,
+                )
             return EXIT_USAGE
         except ProgramFileError as exc:
-            print(f"calftimer: cannot load the program file:\n{exc}", file=sys.stderr)
-            print(f"The programs are: {', '.join(library.ids)}", file=sys.stderr)
+            print(
+                _("calftimer: cannot load the program file:\n{exc}").format(exc=exc),
+                file=sys.stderr,
+            )
+            print(
+                _("The programs are: {programs}").format(programs=", ".join(library.ids)),
+                file=sys.stderr,
+            )
             return EXIT_USAGE
     with _CloseOnSignals() as signals:
         return _run_window(paths, library, start, fullscreen=fullscreen, signals=signals)
@@ -253,30 +321,34 @@ def _print_programs(library: ProgramLibrary) -> int:
     rows = [
         (
             p.id,
-            p.name,
+            p.local_name,
             format_duration(estimated_duration_ms(p)),
-            "built-in" if p.builtin else "saved",
+            _("built-in") if p.builtin else _("saved"),
         )
         for p in library.programs
     ]
-    widths = [max(len(r[i]) for r in [("ID", "NAME", "TIME", "KIND"), *rows]) for i in range(4)]
-    for row in [("ID", "NAME", "TIME", "KIND"), *rows]:
+    head = (_("ID"), _("NAME"), _("TIME"), _("KIND"))
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
+    for row in [head, *rows]:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     for problem in library.problems:
-        print(f"warning: skipped a damaged program file:\n{problem}", file=sys.stderr)
+        print(
+            _("warning: skipped a damaged program file:\n{problem}").format(problem=problem),
+            file=sys.stderr,
+        )
     return 0
 
 
 _WHERE_SOURCES = {
-    "--data-dir": "the --data-dir flag",
-    ENV_DATA_DIR: f"the {ENV_DATA_DIR} environment variable",
-    "default": "the default user data folder of this system",
+    "--data-dir": N_("the --data-dir flag"),
+    ENV_DATA_DIR: N_("the CALFTIMER_DATA_DIR environment variable"),
+    "default": N_("the default user data folder of this system"),
 }
 
 
 def _print_where(paths: AppPaths) -> int:
     print(paths.data_dir)
-    print(f"(from {_WHERE_SOURCES.get(paths.source, paths.source)})")
+    print(_("(from {source})").format(source=_(_WHERE_SOURCES.get(paths.source, paths.source))))
     return 0
 
 
@@ -288,16 +360,24 @@ def _open_store(paths: AppPaths, *, write: bool = True) -> Store | None:
     try:
         store = Store.open(paths.data_dir, write=write)
     except OSError as exc:
-        print(f"calftimer: cannot open the history in {paths.data_dir}: {exc}", file=sys.stderr)
+        print(
+            _("calftimer: cannot open the history in {data_dir}: {exc}").format(
+                data_dir=paths.data_dir, exc=exc
+            ),
+            file=sys.stderr,
+        )
         return None
     for notice in store.notices:
-        print(f"{notice.level}: {notice.message}", file=sys.stderr)
+        print(
+            _("{level}: {message}").format(level=notice.level_word, message=notice.message),
+            file=sys.stderr,
+        )
     return store
 
 
 def _export(paths: AppPaths, library: ProgramLibrary, fmt: str, output: str | None) -> int:
     from calftimer.core.exchange import ExportCheckError, export_csv, export_json
-    from calftimer.core.texts import plural
+    from calftimer.core.texts import sessions_text, sets_text
 
     store = _open_store(paths)
     if store is None:
@@ -320,21 +400,44 @@ def _export(paths: AppPaths, library: ProgramLibrary, fmt: str, output: str | No
         else:
             summary = export_csv(target, store, settings_file=paths.settings_file)
     except (OSError, ExportCheckError) as exc:
-        where = "standard output" if to_stdout else _shown(output or "the export file")
+        where = _("standard output") if to_stdout else _shown(output or _("the export file"))
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        print(f"calftimer: cannot write {where}: {reason}", file=sys.stderr)
+        print(
+            _("calftimer: cannot write {where}: {reason}").format(where=where, reason=reason),
+            file=sys.stderr,
+        )
         return 1
     for notice in store.notices[len(printed_notices) :]:
         # Reading older months for the export can find (and repair) more: say so too.
-        print(f"{notice.level}: {notice.message}", file=sys.stderr)
-    what = f"{plural(summary.sessions, 'session')}, {plural(summary.sets, 'set')}"
+        print(
+            _("{level}: {message}").format(level=notice.level_word, message=notice.message),
+            file=sys.stderr,
+        )
+    what = _("{sessions}, {sets}").format(
+        sessions=sessions_text(summary.sessions), sets=sets_text(summary.sets)
+    )
     if fmt == "json":
-        what += f", {plural(summary.programs, 'saved program')}"
+        saved = n_("{n} saved program", "{n} saved programs", summary.programs)
+        what = _("{items}, {programs}").format(
+            items=what, programs=saved.format(n=summary.programs)
+        )
         for problem in library.problems:
-            print(f"warning: a damaged program file was not exported:\n{problem}", file=sys.stderr)
-    where = "standard output" if summary.path is None else str(summary.path)
-    packed = f" (gzip-compressed, {summary.size / 1e6:.1f} MB)" if summary.compressed else ""
-    print(f"Exported {what} to {where}{packed}", file=say)
+            print(
+                _("warning: a damaged program file was not exported:\n{problem}").format(
+                    problem=problem
+                ),
+                file=sys.stderr,
+            )
+    where = _("standard output") if summary.path is None else str(summary.path)
+    packed = (
+        _(" (gzip-compressed, {size} MB)").format(size=format_number(summary.size / 1e6, 1))
+        if summary.compressed
+        else ""
+    )
+    print(
+        _("Exported {what} to {where}{packed}").format(what=what, where=where, packed=packed),
+        file=say,
+    )
     return 0
 
 
@@ -349,7 +452,7 @@ def _import(paths: AppPaths, library: ProgramLibrary, file: Path, *, dry_run: bo
         preview = check_import(file.expanduser(), store, library.programs, paths.programs_dir)
         print("\n".join(preview.lines()))
         if dry_run:
-            print("Dry run: nothing was changed.")
+            print(_("Dry run: nothing was changed."))
             return 0
         if preview.nothing_to_add:
             print(preview.nothing_to_add_text())
@@ -357,12 +460,14 @@ def _import(paths: AppPaths, library: ProgramLibrary, file: Path, *, dry_run: bo
         result = apply_import(preview, store, paths.programs_dir)
     except ImportRefusedError as exc:
         print(
-            f"calftimer: cannot import {_shown(file)}; nothing was changed:\n{exc}",
+            _("calftimer: cannot import {file}; nothing was changed:\n{exc}").format(
+                file=_shown(file), exc=exc
+            ),
             file=sys.stderr,
         )
         return EXIT_USAGE
     except (OSError, ValueError) as exc:
-        print(f"calftimer: the import failed: {exc}", file=sys.stderr)
+        print(_("calftimer: the import failed: {exc}").format(exc=exc), file=sys.stderr)
         return 1
     print(result.describe())
     return 0
@@ -531,7 +636,12 @@ def _run_window(
     try:
         first = instance.take_lock()
     except OSError as exc:
-        print(f"calftimer: cannot use the data folder {paths.data_dir}: {exc}", file=sys.stderr)
+        print(
+            _("calftimer: cannot use the data folder {data_dir}: {exc}").format(
+                data_dir=paths.data_dir, exc=exc
+            ),
+            file=sys.stderr,
+        )
         return 1
     if not first:
         # Another calftimer runs: hand it our arguments. No window and no display are needed
@@ -542,10 +652,16 @@ def _run_window(
         try:
             instance.hand_over(sys.argv[1:])
         except RuntimeError as exc:
-            print(f"calftimer: {exc}", file=sys.stderr)
+            print(_("calftimer: {exc}").format(exc=exc), file=sys.stderr)
             return 1
-        what = f"--start {start.id} was handed over and " if start is not None else ""
-        print(f"calftimer is already running: {what}its window was brought to the front.")
+        if start is not None:
+            said = _(
+                "calftimer is already running: --start {id} was handed over and its window was "
+                "brought to the front."
+            ).format(id=start.id)
+        else:
+            said = _("calftimer is already running: its window was brought to the front.")
+        print(said)
         return 0
 
     from calftimer.gui.qt_logging import quiet_qt_chatter
@@ -568,6 +684,14 @@ def _run_window(
     app.setWindowIcon(app_icon(SMALL_SIZES))  # every size after the first paint
     # The first frame already wears the chosen theme (a light frame would flash before a dark
     # one); the rest of the settings is read after the first paint.
+    from calftimer.core import i18n
+    from calftimer.core.theme_setting import chosen_language
+    from calftimer.gui.translation import install_qt_translator, qt_system_languages
+
+    if not chosen_language(paths.settings_file) and not i18n.system_languages():
+        # No LANG: Windows and macOS tell their languages to Qt only.
+        i18n.set_language(i18n.resolve_language("", qt_system_languages()).code)
+    install_qt_translator(app)
     theme = chosen_theme(paths.settings_file)
     if theme != "system":
         from calftimer.gui.theme import apply_theme
@@ -623,9 +747,12 @@ def _run_window(
         except Exception as exc:  # any failure here must reach the user, not a console
             QMessageBox.critical(
                 window,
-                "calftimer cannot open your history",
-                f"The data folder {paths.data_dir} cannot be used: {exc}.\n\nCheck its "
-                "permissions, or start calftimer with --data-dir to use another folder.",
+                _("calftimer cannot open your history"),
+                _(
+                    "The data folder {data_dir} cannot be used: {exc}.\n\n"
+                    "Check its permissions, or start calftimer with --data-dir to use another "
+                    "folder."
+                ).format(data_dir=paths.data_dir, exc=exc),
             )
             app.exit(1)
             return

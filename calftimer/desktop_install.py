@@ -26,6 +26,7 @@ from pathlib import Path
 
 from calftimer import APP_ID
 from calftimer.core.atomic import write_atomic
+from calftimer.core.i18n import _, n_
 from calftimer.resources import ICON_SIZES, desktop_folder, icons_folder
 
 MARK = "X-Calftimer-Installed=true"  # says a .desktop file was written by this command
@@ -116,10 +117,11 @@ def runnable_from_anywhere(command: list[str], package_dir: Path | None = None) 
     if found != here or missing:
         lacking = missing or ["calftimer"]
         raise InstallError(
-            f"{command[0]} cannot run calftimer outside {Path.cwd()} (it lacks "
-            f"{', '.join(lacking)}). Run install-desktop with the calftimer of the environment "
-            "it is installed in, for example .venv/bin/calftimer install-desktop "
-            "(nothing was changed)"
+            _(
+                "{python} cannot run calftimer outside {folder} (it lacks {lacking}). Run "
+                "install-desktop with the calftimer of the environment it is installed in, for "
+                "example .venv/bin/calftimer install-desktop (nothing was changed)"
+            ).format(python=command[0], folder=Path.cwd(), lacking=", ".join(lacking))
         )
     return ["env", f"PYTHONPATH={pythonpath}", *command]
 
@@ -193,11 +195,15 @@ def install(share: Path, command: Sequence[str], *, run_tools: bool = True) -> l
     plan = placements(share)
     for item in plan:
         if not item.source.is_file():
-            raise InstallError(f"{item.source}: missing from this calftimer installation")
+            raise InstallError(
+                _("{file}: missing from this calftimer installation").format(file=item.source)
+            )
         if item.target.exists() and not _ours(item.target):
             raise InstallError(
-                f"{item.target}: already exists and was not written by calftimer; "
-                "move it away first (nothing was changed)"
+                _(
+                    "{file}: already exists and was not written by calftimer; move it away "
+                    "first (nothing was changed)"
+                ).format(file=item.target)
             )
     written = []
     for item in plan:
@@ -218,7 +224,9 @@ def uninstall(share: Path) -> list[Path]:
     entry = plan[0].target
     if entry.exists() and not _ours(entry):
         raise InstallError(
-            f"{entry}: was not written by calftimer install-desktop; nothing was removed"
+            _("{file}: was not written by calftimer install-desktop; nothing was removed").format(
+                file=entry
+            )
         )
     removed = []
     for item in plan:
@@ -232,8 +240,10 @@ def run(prefix: str | None, *, remove: bool) -> int:
     """The ``install-desktop`` command: 0 on success, 1 with a message naming the file."""
     if sys.platform in ("win32", "darwin"):
         print(
-            "calftimer: install-desktop is for Linux and BSD desktops; on Windows and macOS "
-            "the installer adds calftimer to the Start menu or Applications.",
+            _(
+                "calftimer: install-desktop is for Linux and BSD desktops; on Windows and macOS "
+                "the installer adds calftimer to the Start menu or Applications."
+            ),
             file=sys.stderr,
         )
         return 1
@@ -242,9 +252,13 @@ def run(prefix: str | None, *, remove: bool) -> int:
         if remove:
             removed = uninstall(share)
             print(
-                f"Removed {len(removed)} file{'' if len(removed) == 1 else 's'} from {share}."
+                n_(
+                    "Removed {n} file from {folder}.",
+                    "Removed {n} files from {folder}.",
+                    len(removed),
+                ).format(n=len(removed), folder=share)
                 if removed
-                else "Nothing to remove."
+                else _("Nothing to remove.")
             )
             return 0
         command = runnable_from_anywhere(launch_command())
@@ -252,9 +266,14 @@ def run(prefix: str | None, *, remove: bool) -> int:
     except (InstallError, OSError) as exc:
         print(f"calftimer: {exc}", file=sys.stderr)
         return 1
+    icons = len(written) - 2
     print(
-        f"Installed the launcher entry, {len(written) - 2} icons and the AppStream data under "
-        f"{share}.\nThe entry starts: {shlex.join(command)}\n"
-        "Remove them with: calftimer install-desktop --uninstall"
+        n_(
+            "Installed the launcher entry, {n} icon and the AppStream data under {folder}.\n"
+            "The entry starts: {command}\nRemove them with: calftimer install-desktop --uninstall",
+            "Installed the launcher entry, {n} icons and the AppStream data under {folder}.\n"
+            "The entry starts: {command}\nRemove them with: calftimer install-desktop --uninstall",
+            icons,
+        ).format(n=icons, folder=share, command=shlex.join(command))
     )
     return 0

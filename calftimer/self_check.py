@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from calftimer import __version__
+from calftimer.core.i18n import N_, _, format_number, n_
 
 if TYPE_CHECKING:
     from calftimer.core.library import ProgramLibrary
@@ -49,24 +50,24 @@ def run_self_check(emit: Callable[[str], None] = print) -> int:
     started = time.monotonic()
     found: list[str] = []
     qt_messages: list[str] = []
-    step = "start"
+    step = N_("start")
     try:
         with tempfile.TemporaryDirectory(prefix="calftimer-self-check-") as folder:
             data_dir = Path(folder)
-            step = "catalog and programs"
+            step = N_("catalog and programs")
             library, summary = _check_programs(data_dir)
             found.append(summary)
-            step = "history store"
+            step = N_("history store")
             found.append(_check_store(data_dir, library))
-            step = "sound files"
+            step = N_("sound files")
             found.append(_check_sound_files())
-            step = "Qt"
+            step = N_("Qt")
             app = _application(qt_messages)
-            step = "sound output"
+            step = N_("sound output")
             found.append(_check_sound_output())
-            step = "window"
+            step = N_("window")
             found.append(_check_window(app, data_dir))
-            step = "speech engines"
+            step = N_("speech engines")
             found.append(_speech_engines())
     except Exception as exc:  # every failure must become the one line, not a traceback
         # One line: the first line of the error and, for long ones (numpy's import error is a
@@ -76,12 +77,20 @@ def run_self_check(emit: Callable[[str], None] = print) -> int:
         reason = reason or type(exc).__name__
         if not isinstance(exc, CheckFailedError):
             reason = f"{type(exc).__name__}: {reason}"
-        emit(f"calftimer {__version__} self-check FAILED at {step}: {reason}")
+        emit(
+            _("calftimer {version} self-check FAILED at {step}: {reason}").format(
+                version=__version__, step=_(step), reason=reason
+            )
+        )
         for message in qt_messages:  # Qt's own words on what it could not load
             print(f"  qt: {message}", file=sys.stderr)
         return 1
     seconds = time.monotonic() - started
-    emit(f"calftimer {__version__} self-check passed in {seconds:.1f} s: {'; '.join(found)}")
+    emit(
+        _("calftimer {version} self-check passed in {seconds} s: {found}").format(
+            version=__version__, seconds=format_number(seconds, 1), found="; ".join(found)
+        )
+    )
     return 0
 
 
@@ -92,11 +101,17 @@ def _check_programs(data_dir: Path) -> tuple[ProgramLibrary, str]:
 
     library = ProgramLibrary.load(data_dir / "programs")
     if not library.programs:
-        raise CheckFailedError("no built-in programs")
+        raise CheckFailedError(_("no built-in programs"))
     for program in library.programs:
         if compile_program(program).duration_ms <= 0:
-            raise CheckFailedError(f"program {program.id!r} compiles to an empty timeline")
-    return library, f"{len(EXERCISES)} exercises, {len(library.programs)} programs"
+            raise CheckFailedError(
+                _("program {id} compiles to an empty timeline").format(id=repr(program.id))
+            )
+    exercises = n_("{n} exercise", "{n} exercises", len(EXERCISES)).format(n=len(EXERCISES))
+    programs = n_("{n} program", "{n} programs", len(library.programs)).format(
+        n=len(library.programs)
+    )
+    return library, _("{exercises}, {programs}").format(exercises=exercises, programs=programs)
 
 
 def _check_store(data_dir: Path, library: ProgramLibrary) -> str:
@@ -112,7 +127,7 @@ def _check_store(data_dir: Path, library: ProgramLibrary) -> str:
     now[0] = timeline.work_sets[0].end_ms + 1  # the clock started at 0: timeline time is mono
     records = session.poll().records
     if not records:
-        raise CheckFailedError("the session recorded no set at the end of its first set")
+        raise CheckFailedError(_("the session recorded no set at the end of its first set"))
     record = records[0]
     store = Store.open(data_dir)
     session_id = store.begin_session(program.id, program.name, session.started_at)
@@ -121,8 +136,10 @@ def _check_store(data_dir: Path, library: ProgramLibrary) -> str:
     wanted = (record.work.exercise_id, record.done, record.work.side.value)
     got = [(s["exercise"], s["done"], s["side"]) for s in reread]
     if got != [wanted]:
-        raise CheckFailedError(f"wrote the set {wanted} and read back {got}")
-    return "a set written and read back"
+        raise CheckFailedError(
+            _("wrote the set {wanted} and read back {got}").format(wanted=wanted, got=got)
+        )
+    return _("a set written and read back")
 
 
 def _check_sound_files() -> str:
@@ -139,15 +156,23 @@ def _check_sound_files() -> str:
                     shape = (wav.getnchannels(), wav.getsampwidth(), wav.getframerate())
                     frames = wav.getnframes()
             except (OSError, EOFError, wave.Error) as exc:
-                raise CheckFailedError(f"{path}: cannot be read ({exc})") from exc
+                raise CheckFailedError(
+                    _("{path}: cannot be read ({reason})").format(path=path, reason=exc)
+                ) from exc
             if shape != (1, 2, 48_000) or frames == 0:
-                raise CheckFailedError(f"{path}: must be 16-bit mono 48 kHz audio")
+                raise CheckFailedError(
+                    _("{path}: must be 16-bit mono 48 kHz audio").format(path=path)
+                )
             count += 1
     try:
         clips = ClipVoice.load(voice_folder())
     except ClipError as exc:
         raise CheckFailedError(str(exc)) from exc
-    return f"{count} sounds and {len(clips.words())} voice clips read"
+    clip_count = len(clips.words())
+    return _("{sounds} and {clips} read").format(
+        sounds=n_("{n} sound", "{n} sounds", count).format(n=count),
+        clips=n_("{n} voice clip", "{n} voice clips", clip_count).format(n=clip_count),
+    )
 
 
 def _application(qt_messages: list[str]) -> Any:
@@ -166,15 +191,20 @@ def _check_sound_output() -> str:
     try:
         from PySide6.QtMultimedia import QMediaDevices
     except ImportError as exc:
-        hint = "; install libpulse0 (Debian/Ubuntu)" if "libpulse" in str(exc) else ""
-        raise CheckFailedError(f"Qt's multimedia module does not load: {exc}{hint}") from exc
+        if "libpulse" in str(exc):
+            message = _(
+                "Qt's multimedia module does not load: {reason}; install libpulse0 (Debian/Ubuntu)"
+            )
+        else:
+            message = _("Qt's multimedia module does not load: {reason}")
+        raise CheckFailedError(message.format(reason=exc)) from exc
     from PySide6.QtCore import QEventLoop, QTimer
 
     from calftimer.gui.audio import create_sound_output
     from calftimer.gui.sound.engine import SoundEngine
 
     if QMediaDevices.defaultAudioOutput().isNull():
-        return "no sound device here, so sounds were not played"
+        return _("no sound device here, so sounds were not played")
     output = create_sound_output("standard")
     if not isinstance(output, SoundEngine):
         raise CheckFailedError(output.problem)
@@ -190,9 +220,11 @@ def _check_sound_output() -> str:
     if problems:
         raise CheckFailedError(problems[0])
     if not ready:
-        raise CheckFailedError(f"the sounds were not ready after {SOUND_LOAD_TIMEOUT_MS} ms")
+        raise CheckFailedError(
+            _("the sounds were not ready after {ms} ms").format(ms=SOUND_LOAD_TIMEOUT_MS)
+        )
     device = QMediaDevices.defaultAudioOutput().description()
-    return f"sounds loaded on {device}"
+    return _("sounds loaded on {device}").format(device=device)
 
 
 def _check_window(app: Any, data_dir: Path) -> str:
@@ -209,7 +241,9 @@ def _check_window(app: Any, data_dir: Path) -> str:
 
     icon = app_icon()
     if icon.isNull() or len(icon.availableSizes()) < 8:
-        raise CheckFailedError(f"the app icon has {len(icon.availableSizes())} of 8 sizes")
+        raise CheckFailedError(
+            _("the app icon has {n} of 8 sizes").format(n=len(icon.availableSizes()))
+        )
     paths = AppPaths(data_dir, "--data-dir")
     writer = BackgroundWriter()
     window = MainWindow(
@@ -223,7 +257,7 @@ def _check_window(app: Any, data_dir: Path) -> str:
         window.attach_store(Store.open(data_dir), writer)
         window.show()
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 100)
-        _require_drawn(window.grab(), "the main window")
+        _require_drawn(window.grab(), _("the main window"))
         window.history.show()  # imports pyqtgraph and numpy on a thread, then draws our set
         deadline = time.monotonic() + CHART_LOAD_TIMEOUT_MS / 1000
         while window.history.view is None or window.stack.currentWidget() is not (
@@ -232,24 +266,24 @@ def _check_window(app: Any, data_dir: Path) -> str:
             if time.monotonic() > deadline or window.stack.currentWidget() is window.home:
                 # The window went back home and said why (an import failed), or nothing came.
                 raise CheckFailedError(
-                    window.statusBar().currentMessage() or "the history chart did not load"
+                    window.statusBar().currentMessage() or _("the history chart did not load")
                 )
             app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 100)
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 100)
-        _require_drawn(window.history.view.grab(), "the history chart")
+        _require_drawn(window.history.view.grab(), _("the history chart"))
     finally:
         window.close()
         writer.close()
         window.deleteLater()
         app.processEvents()
-    return "window, icon and history chart drawn"
+    return _("window, icon and history chart drawn")
 
 
 def _require_drawn(pixmap: Any, what: str) -> None:
     """A grab that is empty or of one colour means nothing was drawn."""
     image = pixmap.toImage()
     if image.isNull() or image.width() < 100:
-        raise CheckFailedError(f"{what} could not be drawn")
+        raise CheckFailedError(_("{what} could not be drawn").format(what=what))
     step_x, step_y = max(1, image.width() // 24), max(1, image.height() // 24)
     colours = {
         image.pixel(x, y)
@@ -257,13 +291,15 @@ def _require_drawn(pixmap: Any, what: str) -> None:
         for y in range(0, image.height(), step_y)
     }
     if len(colours) < 3:
-        raise CheckFailedError(f"{what} is blank")
+        raise CheckFailedError(_("{what} is blank").format(what=what))
 
 
 def _speech_engines() -> str:
     try:
         from PySide6.QtTextToSpeech import QTextToSpeech
     except ImportError as exc:  # the app speaks with its built-in voice then
-        return f"no system voice (Qt's speech module does not load: {exc})"
+        return _("no system voice (Qt's speech module does not load: {reason})").format(reason=exc)
     engines = [e for e in QTextToSpeech.availableEngines() if e != "mock"]
-    return f"speech engines: {', '.join(engines) or 'none (the built-in voice speaks)'}"
+    if not engines:
+        return _("speech engines: none (the built-in voice speaks)")
+    return _("speech engines: {engines}").format(engines=", ".join(engines))

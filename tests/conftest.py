@@ -5,6 +5,7 @@ to run every scenario on both Linux sound servers. A test that does not ask for 
 nothing here changes which Qt audio backend the rest of the suite gets.
 """
 
+import gc
 import os
 from collections.abc import Iterator
 
@@ -22,6 +23,39 @@ from tests.realaudio import SERVERS, SoundServer, SoundServerError, open_server
 settings.register_profile("deterministic", derandomize=True, database=None, deadline=None)
 settings.register_profile("explore", deadline=None, max_examples=1000)
 settings.load_profile(os.environ.get("CALFTIMER_HYPOTHESIS", "deterministic"))
+
+
+# Cyclic garbage is collected on the main thread only, between tests. Python's automatic
+# collector runs on whichever thread crosses its allocation threshold, here often a worker (the
+# history writer, the chart import). When that pass finalizes a PySide6 wrapper left in a
+# reference cycle by an earlier test (a widget, a dialog, a pyqtgraph item), shiboken hands the
+# C++ deletion to the main thread through Py_AddPendingCall, and the main thread ran it at its
+# next bytecode boundary against an object that was no longer what the entry described: the
+# full suite died with SIGSEGV in BindingManager::runDeletionInMainThread, at a thread start in
+# tests/gui/test_start_and_stop.py (core dump, 2026-12-06). pyqtgraph's GarbageCollector does
+# the same for its users: collect only in the GUI thread.
+_FULL_COLLECTION_EVERY = 25  # tests: a full pass costs tens of ms with Qt and numpy loaded
+_tests_run = 0
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    gc.disable()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    gc.collect()
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _garbage_collected_on_the_main_thread() -> Iterator[None]:
+    global _tests_run
+    yield
+    _tests_run += 1
+    if _tests_run % _FULL_COLLECTION_EVERY == 0:
+        gc.collect()
+    else:
+        gc.collect(1)  # the young generations: cheap, and most garbage goes there
 
 
 @pytest.fixture(scope="module", params=SERVERS)
@@ -44,3 +78,13 @@ def sound_server(request: pytest.FixtureRequest) -> Iterator[SoundServer]:
         yield server
     finally:
         server.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test() -> Iterator[None]:
+    """A test that chose another language (the pseudo-locale, a CLI run with a language
+    setting) leaves the next one in English, the language every other test asserts."""
+    yield
+    from calftimer.core import i18n
+
+    i18n.set_language(i18n.SOURCE_LANGUAGE)

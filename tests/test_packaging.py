@@ -556,6 +556,10 @@ def test_the_wheel_states_its_license_as_an_spdx_expression_with_the_license_fil
     assert not [line for line in metadata.splitlines() if line.startswith("License:")]
     assert shipped_license == (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert shipped_license.startswith("MIT License")
+    catalogs = sorted(ROOT.glob("calftimer/locale/*/LC_MESSAGES/calftimer.mo"))
+    assert catalogs, "the pseudo-locale's catalog at least"
+    missing = [str(c.relative_to(ROOT)) for c in catalogs]
+    assert [c for c in missing if c not in names] == [], "the translations ship in the wheel"
 
 
 # ---------------------------------------------------------------------- the PyInstaller spec
@@ -603,7 +607,7 @@ def run_spec(monkeypatch, platform: str) -> dict[str, object]:
 def test_spec_prunes_what_calftimer_never_loads_and_keeps_what_it_does(monkeypatch) -> None:
     keep = run_spec(monkeypatch, "linux")["keep"]
     dropped = [
-        "PySide6/Qt/translations/qtbase_de.qm",
+        "PySide6/Qt/translations/qtbase_ja.qm",  # a language calftimer has no catalog for
         "PySide6/Qt/plugins/platforminputcontexts/libqtvirtualkeyboardplugin.so",
         "PySide6/Qt/lib/libQt6VirtualKeyboard.so.6",
         "libQt6VirtualKeyboard.so.6",
@@ -633,6 +637,26 @@ def test_spec_prunes_what_calftimer_never_loads_and_keeps_what_it_does(monkeypat
     ]
     assert [path for path in dropped if keep((path, "", "BINARY"))] == []
     assert [path for path in kept if not keep((path, "", "BINARY"))] == []
+
+
+def test_spec_bundles_our_catalogs_and_qts_own_for_each_shipped_language(monkeypatch) -> None:
+    from calftimer.core import i18n
+
+    german = i18n.Language("de", "Deutsch", ",", ".", "de")
+    monkeypatch.setattr(i18n, "SHIPPED", (*i18n.SHIPPED, german))
+    namespace = run_spec(monkeypatch, "linux")
+    keep = namespace["keep"]
+    assert keep(("PySide6/Qt/translations/qtbase_de.qm", "", "DATA"))
+    assert not keep(("PySide6/Qt/translations/qtbase_ja.qm", "", "DATA"))
+    assert not keep(("PySide6/Qt/translations/designer_de.qm", "", "DATA"))
+    datas = Recorder.calls["Analysis"].kwargs["datas"]
+    catalogs = {dest for _source, dest in datas if "locale" in dest}
+    expected = {
+        str(mo.parent.relative_to(ROOT))
+        for mo in ROOT.glob("calftimer/locale/*/LC_MESSAGES/calftimer.mo")
+        if "qps" not in mo.parts
+    }
+    assert catalogs == expected  # every real language, never the pseudo-locale
 
 
 def test_spec_branches_give_each_system_its_icon_bundle_id_and_high_dpi_settings(

@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
+from calftimer.core.i18n import _
+
 REPLACE_ATTEMPTS = 10
 REPLACE_BACKOFF_S = 0.05
 TEMP_SUFFIX = ".tmp"
@@ -88,7 +90,7 @@ def write_to_user_path(path: Path, data: bytes) -> Path:
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
         raise OSError(
             errno.EINVAL,
-            "not a file, a pipe or a character device: calftimer does not write there",
+            _("not a file, a pipe or a character device: calftimer does not write there"),
             str(path),
         )
     real = Path(os.path.realpath(path))
@@ -106,7 +108,7 @@ def _replace_regular_only(src: Path, dst: Path) -> None:
         pass
     else:
         if not stat.S_ISREG(st.st_mode):
-            raise OSError(errno.EEXIST, "it is no longer a regular file; nothing was replaced")
+            raise OSError(errno.EEXIST, _("it is no longer a regular file; nothing was replaced"))
     os.replace(src, dst)
 
 
@@ -125,7 +127,7 @@ def _write_in_place(path: Path, data: bytes) -> None:
     except OSError as exc:
         if exc.errno == errno.ENXIO:  # a named pipe with no reader
             raise OSError(
-                errno.ENXIO, "it is a named pipe and nothing is reading from it", str(path)
+                errno.ENXIO, _("it is a named pipe and nothing is reading from it"), str(path)
             ) from exc
         raise
     try:

@@ -30,6 +30,7 @@ from typing import Protocol
 from calftimer.core.catalog import CATALOG, exercise
 from calftimer.core.clock import Clock
 from calftimer.core.exercise import Mode
+from calftimer.core.i18n import _, n_
 from calftimer.core.programs import Side
 from calftimer.core.session import SetRecord
 from calftimer.core.settings import Settings
@@ -195,11 +196,11 @@ def phrases_for(
                 drafts.append((0 if cue.kind is CueKind.SWITCH else 1, cue, draft))
         if not drafts:
             continue
-        if any(cue.kind is not CueKind.REP for _, cue, _ in drafts):
+        if any(cue.kind is not CueKind.REP for _start, cue, _draft in drafts):
             # A set announced at its start needs no "1" after it.
             drafts = [d for d in drafts if d[1].kind is not CueKind.REP]
         unique: list[_Draft] = []
-        for _, _, draft in sorted(drafts, key=lambda d: d[0]):
+        for _start, _cue, draft in sorted(drafts, key=lambda d: d[0]):
             if all(draft.text != u.text for u in unique):
                 unique.append(draft)
         phrases.append(_build(unique, drafts[0][1], measure))
@@ -240,13 +241,13 @@ def _plan(
         if phrase.cue is not None
     ]
     candidates.sort(key=lambda item: (item[0], item[1]))
-    longest = max((p.duration_ms for _, _, p in candidates), default=0)
+    longest = max((p.duration_ms for _start, _kind, p in candidates), default=0)
     kept: list[tuple[int, tuple[int, int], Phrase]] = []
     left_out: set[tuple[int, int]] = set()
     for start, key, phrase in candidates:
         clashes = []  # indices in ``kept`` of phrases still being spoken at ``start``
         for i in range(len(kept) - 1, -1, -1):
-            other_start, _, other = kept[i]
+            other_start, _other_kind, other = kept[i]
             if other_start + longest <= start:
                 break
             if other_start + other.duration_ms > start:
@@ -258,7 +259,7 @@ def _plan(
             kept.append((start, key, phrase))
         else:
             left_out.add(key)
-    return [(start, phrase) for start, _, phrase in kept], left_out
+    return [(start, phrase) for start, _kind, phrase in kept], left_out
 
 
 def session_summary_phrase(
@@ -306,11 +307,11 @@ def _draft(cue: Cue, timeline: Timeline) -> _Draft | None:
             return None
         return _Draft(str(cue.value), number_words(cue.value), cue.offset_ms)
     if kind is CueKind.HALFWAY:
-        return _Draft("Halfway.", ("halfway",), cue.offset_ms)
+        return _Draft(_("Halfway."), ("halfway",), cue.offset_ms)
     if kind is CueKind.TEN_SECONDS:
-        return _Draft("Ten seconds.", ("ten_seconds",), cue.offset_ms)
+        return _Draft(_("Ten seconds."), ("ten_seconds",), cue.offset_ms)
     if kind is CueKind.SESSION_DONE:
-        return _Draft("Session complete.", ("session_complete",), None)
+        return _Draft(_("Session complete."), ("session_complete",), None)
     return None
 
 
@@ -334,7 +335,7 @@ def _rest_draft(segment: Segment, work: WorkSet) -> _Draft:
     amount, amount_words = _seconds_words(round(segment.duration_ms / 1000))
     text, words = _set_words(work)
     return _Draft(
-        f"Rest, {amount}. Next: {text}",
+        _("Rest, {amount}. Next: {step}").format(amount=amount, step=text),
         ("rest", *amount_words, "next", *words),
         work.start_ms,
     )
@@ -342,8 +343,9 @@ def _rest_draft(segment: Segment, work: WorkSet) -> _Draft:
 
 def _switch_words(side: Side) -> tuple[str, tuple[str, ...]]:
     if side is Side.BOTH:
-        return "Switch legs.", ("switch_legs",)
-    return f"Switch to your {side.value} leg.", (f"switch_to_your_{side.value}_leg",)
+        return _("Switch legs."), ("switch_legs",)
+    text = _("Switch to your left leg.") if side is Side.LEFT else _("Switch to your right leg.")
+    return text, (f"switch_to_your_{side.value}_leg",)
 
 
 def _set_words(work: WorkSet) -> tuple[str, tuple[str, ...]]:
@@ -351,10 +353,10 @@ def _set_words(work: WorkSet) -> tuple[str, tuple[str, ...]]:
     texts = [f"{spoken_name(work.exercise_id)}."]
     words: list[str] = [work.exercise_id]
     if work.sets > 1:
-        texts.append(f"Set {work.set_number} of {work.sets}.")
+        texts.append(_("Set {number} of {sets}.").format(number=work.set_number, sets=work.sets))
         words += ["set", *number_words(work.set_number), "of", *number_words(work.sets)]
     if work.side is not Side.BOTH:
-        texts.append(f"{work.side.value.capitalize()} leg.")
+        texts.append(_("Left leg.") if work.side is Side.LEFT else _("Right leg."))
         words.append(f"{work.side.value}_leg")
     target, target_words = _target_words(work.mode, work.target)
     texts.append(f"{target[0].upper()}{target[1:]}.")
@@ -369,7 +371,7 @@ def _target_words(mode: Mode, target: int) -> tuple[str, tuple[str, ...]]:
         return _seconds_words(target)
     if mode is Mode.DISTANCE:
         return _counted(target, "metre", "metres")
-    return "to failure", ("to_failure",)
+    return _("to failure"), ("to_failure",)
 
 
 def _seconds_words(seconds: int) -> tuple[str, tuple[str, ...]]:
@@ -380,8 +382,22 @@ def _seconds_words(seconds: int) -> tuple[str, tuple[str, ...]]:
 
 
 def _counted(n: int, one: str, many: str) -> tuple[str, tuple[str, ...]]:
+    """``"12 reps"`` in the current language, with the clip keys (English) that say it."""
     unit = one if n == 1 else many
-    return f"{n} {unit}", (*number_words(n), unit)
+    return _COUNTED_TEXTS[one](n).format(n=n), (*number_words(n), unit)
+
+
+# The spoken counts, one plural pair per unit (``_counted``'s ``one`` is the key).
+_COUNTED_TEXTS: Mapping[str, Callable[[int], str]] = MappingProxyType(
+    {
+        "rep": lambda n: n_("{n} rep", "{n} reps", n),
+        "set": lambda n: n_("{n} set", "{n} sets", n),
+        "metre": lambda n: n_("{n} metre", "{n} metres", n),
+        "second": lambda n: n_("{n} second", "{n} seconds", n),
+        "minute": lambda n: n_("{n} minute", "{n} minutes", n),
+        "hour": lambda n: n_("{n} hour", "{n} hours", n),
+    }
+)
 
 
 def _summary_draft(records: Sequence[SetRecord], duration_ms: int | None) -> _Draft:
@@ -401,7 +417,7 @@ def _summary_draft(records: Sequence[SetRecord], duration_ms: int | None) -> _Dr
         )
     if duration_ms:
         parts.append(_duration_words(duration_ms))
-    text = "Session complete."
+    text = _("Session complete.")
     words: tuple[str, ...] = ("session_complete",)
     if parts:
         text += " " + ", ".join(p[0] for p in parts) + "."
@@ -425,7 +441,7 @@ def _duration_words(ms: int) -> tuple[str, tuple[str, ...]]:
 
 def spoken_name(exercise_id: str) -> str:
     """An exercise's name as said aloud: without its bracketed aside ("(pogo)")."""
-    return re.sub(r"\s*\([^)]*\)", "", exercise(exercise_id).name).strip()
+    return re.sub(r"\s*\([^)]*\)", "", exercise(exercise_id).local_name).strip()
 
 
 _TENS = (70, 80, 90)  # with 1-60, enough clips to say any number
@@ -784,10 +800,10 @@ class CuePlayer:
             sounds = sounds_for(timeline.cues)
             self._plan = _PlayerPlan(
                 timeline,
-                [start for start, _ in ahead],
+                [start for start, _phrase in ahead],
                 ahead,
                 left_out,
-                [cue.offset_ms for cue, _ in sounds],
+                [cue.offset_ms for cue, _sound in sounds],
                 sounds,
             )
         return self._plan

@@ -64,6 +64,8 @@ from calftimer.core.history import (
     merge_sessions,
     validate_session,
 )
+from calftimer.core.i18n import N_, _, n_
+from calftimer.core.i18n import format_number as format_local_number
 from calftimer.core.jsontext import JsonObjectError, decode_json_object, read_json_object
 from calftimer.core.programs import (
     FILE_KIND as PROGRAM_KIND,
@@ -126,7 +128,8 @@ class ImportRefusedError(Exception):
         self.problems = list(problems)
         shown = self.problems[:SHOWN_PROBLEMS]
         more = len(self.problems) - len(shown)
-        super().__init__("\n".join(shown) + (f"\n... and {more} more problems" if more else ""))
+        tail = n_("... and {n} more problem", "... and {n} more problems", more).format(n=more)
+        super().__init__("\n".join(shown) + (f"\n{tail}" if more else ""))
 
 
 class ExportCheckError(ValueError):
@@ -213,7 +216,9 @@ def export_json(
             settings=_readable_settings(settings_file),
         )
     except (ValueError, UnicodeEncodeError) as exc:  # a value JSON or UTF-8 cannot hold
-        raise ExportCheckError(f"the backup could not be made: {exc}") from exc
+        raise ExportCheckError(
+            _("the backup could not be made: {reason}").format(reason=exc)
+        ) from exc
     check_backup_bytes(data)
     if target is None:
         suffix = ".json.gz" if len(data) > COMPRESS_ABOVE_BYTES else ".json"
@@ -225,18 +230,22 @@ def export_json(
 def check_backup_bytes(data: bytes) -> None:
     """Read a backup about to be written as import would; ExportCheckError if it would not
     be accepted (calftimer must be able to read back every backup it writes)."""
-    name = "the new backup"
+    name = _("the new backup")
     try:
         try:
             doc = decode_json_object(data, limit=MAX_IMPORT_BYTES)
         except JsonObjectError as exc:
             raise _refused(exc, name) from exc
         if doc.get("kind") != BACKUP_KIND:
-            raise ImportRefusedError([f"{name}: kind is not {BACKUP_KIND}"])
+            raise ImportRefusedError(
+                [f"{name}: " + _("kind is not {kind}").format(kind=BACKUP_KIND)]
+            )
         _check_backup(doc, name)
     except ImportRefusedError as exc:
         raise ExportCheckError(
-            f"nothing was written: the backup would not read back ({exc.problems[0]})"
+            _("nothing was written: the backup would not read back ({reason})").format(
+                reason=exc.problems[0]
+            )
         ) from exc
 
 
@@ -454,13 +463,15 @@ class ProgramPlan:
     def describe(self) -> str:
         p = self.program
         if self.action == "new":
-            return f"new program {p.id} ({p.name})"
+            return _("new program {id} ({name})").format(id=p.id, name=p.name)
         if self.action == "renamed":
-            return (
-                f"program {self.source_id} ({p.name}) will be saved as {p.id}: the id "
-                f"{self.source_id} is already used by a different program"
-            )
-        return f"program {self.source_id} ({p.name}) is already saved as {p.id}"
+            return _(
+                "program {source} ({name}) will be saved as {id}: the id {source} is already "
+                "used by a different program"
+            ).format(source=self.source_id, name=p.name, id=p.id)
+        return _("program {source} ({name}) is already saved as {id}").format(
+            source=self.source_id, name=p.name, id=p.id
+        )
 
 
 @dataclass(frozen=True)
@@ -498,52 +509,77 @@ class ImportPreview:
         )
 
     def nothing_to_add_text(self) -> str:
-        return f"Nothing to import: everything in {self.source.name} is already here."
+        return _("Nothing to import: everything in {file} is already here.").format(
+            file=self.source.name
+        )
 
     def lines(self) -> list[str]:
         """The preview as text for the command line and the import dialog."""
         name = self.source.name
         if self.kind == "program":
-            out = [f"{name}: a calftimer program file"]
+            out = [_("{file}: a calftimer program file").format(file=name)]
         else:
-            origin = f" made by calftimer {self.app_version}" if self.app_version else ""
-            when = f" on {_local_time(self.exported_at)}" if self.exported_at else ""
-            out = [f"{name}: a calftimer backup{origin}{when}"]
+            origin = (
+                _(" made by calftimer {version}").format(version=self.app_version)
+                if self.app_version
+                else ""
+            )
+            when = (
+                _(" on {date}").format(date=_local_time(self.exported_at))
+                if self.exported_at
+                else ""
+            )
+            out = [
+                _("{file}: a calftimer backup{origin}{when}").format(
+                    file=name, origin=origin, when=when
+                )
+            ]
         adds = []
         if self.new_sessions:
             adds.append(
-                f"{_n(self.new_sessions, 'new session')} ({_n(self.sets_in_new_sessions, 'set')})"
+                _("{sessions} ({sets})").format(
+                    sessions=_n(self.new_sessions, "new session"),
+                    sets=_n(self.sets_in_new_sessions, "set"),
+                )
             )
         if self.new_sets_in_known_sessions:
             adds.append(
-                f"{_n(self.new_sets_in_known_sessions, 'new set')} in "
-                f"{_n(self.known_sessions_gaining, 'session')} already here"
+                _("{sets} in {sessions} already here").format(
+                    sets=_n(self.new_sets_in_known_sessions, "new set"),
+                    sessions=_n(self.known_sessions_gaining, "session"),
+                )
             )
         if self.new_other_records:
             n = self.new_other_records
             adds.append(
-                f"{n} test result or pain rating" if n == 1 else f"{n} test results or pain ratings"
+                n_("{n} test result or pain rating", "{n} test results or pain ratings", n).format(
+                    n=n
+                )
             )
         if self.sessions_updated:
             adds.append(
-                f"newer details (an end, a corrected result) for "
-                f"{_n(self.sessions_updated, 'session')} already here"
+                _("newer details (an end, a corrected result) for {sessions} already here").format(
+                    sessions=_n(self.sessions_updated, "session")
+                )
             )
         written = self.programs_to_write
         if written:
             adds.append(_n(len(written), "program"))
-        out.append("Will add: " + (", ".join(adds) if adds else "nothing"))
+        out.append(_("Will add: {items}").format(items=", ".join(adds) if adds else _("nothing")))
         out += [f"  {plan.describe()}" for plan in written]
         present = [p for p in self.programs if p.action == "present"]
         here = []
         if self.sessions_already_here:
             here.append(
-                f"{_n(self.sessions_already_here, 'session')} ({_n(self.sets_already_here, 'set')})"
+                _("{sessions} ({sets})").format(
+                    sessions=_n(self.sessions_already_here, "session"),
+                    sets=_n(self.sets_already_here, "set"),
+                )
             )
         if present:
             here.append(_n(len(present), "program"))
         if here:
-            out.append("Already here: " + ", ".join(here))
+            out.append(_("Already here: {items}").format(items=", ".join(here)))
             out += [f"  {plan.describe()}" for plan in present]
         return out
 
@@ -556,10 +592,10 @@ class ImportResult:
 
     def describe(self) -> str:
         """What the import did, in one line (the command line and the window say the same)."""
-        return (
-            f"Imported {_n(self.new_sessions, 'new session')}, "
-            f"{_n(self.new_records, 'new record')} in sessions already here and "
-            f"{_n(len(self.programs_written), 'program')}."
+        return _("Imported {sessions}, {records} in sessions already here and {programs}.").format(
+            sessions=_n(self.new_sessions, "new session"),
+            records=_n(self.new_records, "new record"),
+            programs=_n(len(self.programs_written), "program"),
         )
 
 
@@ -571,7 +607,16 @@ def _local_time(text: str) -> str:
 
 
 def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    """``"1 new session"``, ``"3 sets"`` in the current language."""
+    forms = {
+        "new session": lambda: n_("{n} new session", "{n} new sessions", count),
+        "session": lambda: n_("{n} session", "{n} sessions", count),
+        "new set": lambda: n_("{n} new set", "{n} new sets", count),
+        "set": lambda: n_("{n} set", "{n} sets", count),
+        "new record": lambda: n_("{n} new record", "{n} new records", count),
+        "program": lambda: n_("{n} program", "{n} programs", count),
+    }
+    return forms[noun]().format(n=count)
 
 
 def check_import(
@@ -583,11 +628,7 @@ def check_import(
     user has seen the preview, is ``apply_import`` (not needed when ``nothing_to_add``)."""
     if store.written_by_newer:
         raise ImportRefusedError(
-            [
-                f"{_shown_name(path.name)}: not imported: your history in {store.history_dir} "
-                "was written by a newer calftimer and is open read-only. Update calftimer, "
-                "then import again."
-            ]
+            [f"{_shown_name(path.name)}: " + _(_READ_ONLY_REFUSAL).format(folder=store.history_dir)]
         )
     return preview_import(path, store, library_programs, programs_dir=programs_dir)
 
@@ -616,7 +657,12 @@ def preview_import(
     if kind == PROGRAM_KIND:
         if len(raw) > MAX_PROGRAM_BYTES:
             raise ImportRefusedError(
-                [f"{name}: file is {len(raw):,} bytes; the limit for a program file is 1 MB"]
+                [
+                    f"{name}: "
+                    + _("file is {size} bytes; the limit for a program file is 1 MB").format(
+                        size=format_local_number(len(raw))
+                    )
+                ]
             )
         try:
             program = parse_program_json(raw, name)
@@ -626,7 +672,12 @@ def preview_import(
         return ImportPreview(path, "program", programs=plans, programs_dir=programs_dir)
     if kind != BACKUP_KIND:
         raise ImportRefusedError(
-            [f'{name}: kind: must be "{BACKUP_KIND}" (a backup) or "{PROGRAM_KIND}" (a program)']
+            [
+                f"{name}: kind: "
+                + _('must be "{backup}" (a backup) or "{program}" (a program)').format(
+                    backup=BACKUP_KIND, program=PROGRAM_KIND
+                )
+            ]
         )
     sessions, programs = _check_backup(doc, name)
     plans = _plan_programs(programs, library, taken_files)
@@ -685,10 +736,7 @@ def apply_import(preview: ImportPreview, store: Store, programs_dir: Path) -> Im
     name = preview.source.name
     if store.read_only:
         raise ImportRefusedError(
-            [
-                f"{name}: not imported: your history in {store.history_dir} was written by a "
-                "newer calftimer and is open read-only. Update calftimer, then import again."
-            ]
+            [f"{name}: " + _(_READ_ONLY_REFUSAL).format(folder=store.history_dir)]
         )
     payloads: list[tuple[Path, bytes]] = []
     for plan in preview.programs_to_write:
@@ -703,8 +751,10 @@ def apply_import(preview: ImportPreview, store: Store, programs_dir: Path) -> Im
                     continue  # written by an earlier run of this same import
             raise ImportRefusedError(
                 [
-                    f"{name}: not imported: {target} appeared since the preview; "
-                    "preview the import again"
+                    f"{name}: "
+                    + _(
+                        "not imported: {file} appeared since the preview; preview the import again"
+                    ).format(file=target)
                 ]
             )
         payloads.append((target, data))
@@ -715,7 +765,7 @@ def apply_import(preview: ImportPreview, store: Store, programs_dir: Path) -> Im
         programs_dir.mkdir(parents=True, exist_ok=True)
     for target, data in payloads:
         write_atomic(target, data)
-    return ImportResult(new_sessions, new_records, tuple(t for t, _ in payloads))
+    return ImportResult(new_sessions, new_records, tuple(t for t, _unused in payloads))
 
 
 def _read_json(path: Path) -> tuple[dict[str, Any], bytes]:
@@ -730,13 +780,19 @@ def _read_json(path: Path) -> tuple[dict[str, Any], bytes]:
 def _refused(exc: JsonObjectError, name: str, *, csv_hint: bool = False) -> ImportRefusedError:
     """Why a file to import (or a backup about to be written) holds nothing to import."""
     if exc.why == "json" and (csv_hint or looks_like_csv(exc.raw or b"")):
-        return ImportRefusedError([f"{name}: {CSV_REFUSAL}"])
+        return ImportRefusedError([f"{name}: {_(CSV_REFUSAL)}"])
     if exc.why == "object":
-        return ImportRefusedError([f"{name}: must hold a JSON object (a backup or a program)"])
+        return ImportRefusedError(
+            [f"{name}: " + _("must hold a JSON object (a backup or a program)")]
+        )
     return ImportRefusedError([f"{name}: {p}" for p in exc.problems])
 
 
-CSV_REFUSAL = (
+_READ_ONLY_REFUSAL = N_(
+    "not imported: your history in {folder} was written by a newer calftimer and is open "
+    "read-only. Update calftimer, then import again."
+)
+CSV_REFUSAL = N_(
     "this is a CSV file (a table for spreadsheets and other training apps such as "
     "Strong-compatible importers), which calftimer can write but not import. To restore or "
     "move your history, import a calftimer backup instead: make one with "
@@ -759,24 +815,29 @@ def _check_backup(doc: dict[str, Any], name: str) -> tuple[list[SessionDoc], lis
     ImportRefusedError naming each problem."""
     version = doc.get("schema_version")
     if type(version) is not int:
-        raise ImportRefusedError([f"{name}: schema_version: must be a whole number"])
+        raise ImportRefusedError([f"{name}: schema_version: " + _("must be a whole number")])
     if version > SCHEMA_VERSION:
         raise ImportRefusedError(
             [
-                f"{name}: schema_version: {version} was written by a newer calftimer; this "
-                f"calftimer reads {SCHEMA_VERSION}. Update calftimer to import it."
+                f"{name}: schema_version: "
+                + _(
+                    "{version} was written by a newer calftimer; this calftimer reads "
+                    "{supported}. Update calftimer to import it."
+                ).format(version=version, supported=SCHEMA_VERSION)
             ]
         )
     if version != SCHEMA_VERSION:
-        raise ImportRefusedError([f"{name}: schema_version: must be {SCHEMA_VERSION}"])
+        raise ImportRefusedError(
+            [f"{name}: schema_version: " + _("must be {choices}").format(choices=SCHEMA_VERSION)]
+        )
     problems: list[str] = []
     raw_sessions = doc.get("sessions")
     raw_programs = doc.get("programs", [])
     if type(raw_sessions) is not list:
-        problems.append(f"{name}: sessions: must be a list")
+        problems.append(f"{name}: sessions: " + _("must be a list"))
         raw_sessions = []
     if type(raw_programs) is not list:
-        problems.append(f"{name}: programs: must be a list")
+        problems.append(f"{name}: programs: " + _("must be a list"))
         raw_programs = []
     for i, session in enumerate(raw_sessions):
         problems += [f"{name}: {p}" for p in validate_session(session, f"sessions[{i}]")]
@@ -785,7 +846,7 @@ def _check_backup(doc: dict[str, Any], name: str) -> tuple[list[SessionDoc], lis
     for i, item in enumerate(raw_programs):
         where = f"programs[{i}]"
         if type(item) is not dict:
-            problems.append(f"{name}: {where}: must be an object")
+            problems.append(f"{name}: {where}: " + _("must be an object"))
             continue
         try:
             program = program_from_dict(item, name)
@@ -794,8 +855,10 @@ def _check_backup(doc: dict[str, Any], name: str) -> tuple[list[SessionDoc], lis
             continue
         if program.id in first_at:
             problems.append(
-                f"{name}: {where}.id: {program.id!r} is also the id of "
-                f"programs[{first_at[program.id]}]"
+                f"{name}: {where}.id: "
+                + _("{id} is also the id of {other}").format(
+                    id=repr(program.id), other=f"programs[{first_at[program.id]}]"
+                )
             )
             continue
         first_at[program.id] = i

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from calftimer.core.i18n import N_, _
+
 
 class Mode(StrEnum):
     """How a set of the exercise is measured."""
@@ -39,6 +41,20 @@ class Muscle(StrEnum):
     SOLEUS = "soleus"
     TIBIALIS = "tibialis anterior"
     FOOT = "foot and ankle stabilisers"
+
+    @property
+    def local_name(self) -> str:
+        """The muscle's name in the current language (the value stays the stored English)."""
+        return _(self.value)
+
+
+# The values above, for extraction: they are shown through ``Muscle.local_name``.
+_MUSCLE_NAMES = (
+    N_("gastrocnemius"),
+    N_("soleus"),
+    N_("tibialis anterior"),
+    N_("foot and ankle stabilisers"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +113,28 @@ class Exercise:
     # Walking pace used to turn a DISTANCE target into an expected duration.
     pace_m_per_min: float | None = None
     source: str = "article"  # "article" for the six source exercises, "protocol" otherwise
+
+    # The fields hold the English source (what CSV exports and the clips' keys use); the
+    # catalog marks them with N_ and these give them in the current language.
+    @property
+    def local_name(self) -> str:
+        return _(self.name)
+
+    @property
+    def local_cue(self) -> str:
+        return _(self.cue)
+
+    @property
+    def local_steps(self) -> tuple[str, ...]:
+        return tuple(_(step) for step in self.steps)
+
+    @property
+    def local_tips(self) -> tuple[str, ...]:
+        return tuple(_(tip) for tip in self.tips)
+
+    @property
+    def local_safety(self) -> str | None:
+        return _(self.safety) if self.safety else self.safety
 
     @property
     def equipment_free(self) -> bool:

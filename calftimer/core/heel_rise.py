@@ -16,8 +16,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from calftimer.core.i18n import N_, _, format_number, n_
+
 SEXES: tuple[str, ...] = ("female", "male")
 AGE_BANDS: tuple[str, ...] = ("20s", "30s", "40s", "50s", "60s", "70s")
+# Translators: an age decade, as in "women in their 30s"; shown alone in Settings too.
+AGE_BAND_NAMES: Mapping[str, str] = {
+    "20s": N_("20s"),
+    "30s": N_("30s"),
+    "40s": N_("40s"),
+    "50s": N_("50s"),
+    "60s": N_("60s"),
+    "70s": N_("70s"),
+}
 TARGETS: tuple[int, ...] = (25, 30)
 NOISE_REPS = 6  # retest noise: a smaller change may not be real
 MEDIAN: Mapping[str, int] = {"male": 24, "female": 21}
@@ -25,7 +36,9 @@ NORMS: Mapping[tuple[str, str], int] = {
     **{("male", band): n for band, n in zip(AGE_BANDS, (37, 32, 28, 23, 19, 14), strict=True)},
     **{("female", band): n for band, n in zip(AGE_BANDS, (30, 27, 24, 21, 19, 16), strict=True)},
 }
-DISCLAIMER = "Not medical advice. See a clinician for persistent pain."
+# The symmetry bands in words (the results screen shows the colour and the word).
+BAND_NAMES: Mapping[str, str] = {"green": N_("green"), "amber": N_("amber"), "red": N_("red")}
+DISCLAIMER = N_("Not medical advice. See a clinician for persistent pain.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +52,13 @@ class NormSource:
     volume: str  # "103(4):446-452", or "" when not given
     doi: str
     people: int
-    method: str
+    method: str  # N_-marked: shown through _()
 
     @property
     def short(self) -> str:
         """``"Hébert-Losier et al. 2017"``: what a result line names."""
-        return f"{self.first_author} et al. {self.year}"
+        # Translators: a citation: "Hébert-Losier et al. 2017".
+        return _("{author} et al. {year}").format(author=self.first_author, year=self.year)
 
     @property
     def reference(self) -> str:
@@ -65,7 +79,7 @@ SOURCE_2017 = NormSource(
     volume="103(4):446-452",
     doi="10.1016/j.physio.2017.03.002",
     people=566,
-    method="adults aged 20 to 81, one leg at a time to fatigue on a 10° incline",
+    method=N_("adults aged 20 to 81, one leg at a time to fatigue on a 10° incline"),
 )
 SOURCE_2025 = NormSource(
     year=2025,
@@ -75,7 +89,7 @@ SOURCE_2025 = NormSource(
     volume="",
     doi="10.1016/j.bjpt.2025.101188",
     people=500,
-    method="healthy adults, one leg at a time on a 10° incline at 60 beats per minute",
+    method=N_("healthy adults, one leg at a time on a 10° incline at 60 beats per minute"),
 )
 # The 2025 medians by leg: the dominant one, and the other.
 MEDIAN_2025: Mapping[str, int] = {"dominant": 25, "non-dominant": 24}
@@ -95,28 +109,49 @@ def norms(sex: str = "", age_band: str = "") -> tuple[Norm, ...]:
     the 2017 figure for the user's sex (and age) when given, otherwise the 2025 medians."""
     profile = norm_for(sex, age_band) is not None
     newer = Norm(
-        f"{SOURCE_2025.year}, {SOURCE_2025.people} {SOURCE_2025.method}: median "
-        f"{MEDIAN_2025['dominant']} raises on the dominant leg and "
-        f"{MEDIAN_2025['non-dominant']} on the other.",
+        _(
+            "{year}, {people} {method}: median {dominant} raises on the dominant leg and "
+            "{other} on the other."
+        ).format(
+            year=SOURCE_2025.year,
+            people=SOURCE_2025.people,
+            method=_(SOURCE_2025.method),
+            dominant=MEDIAN_2025["dominant"],
+            other=MEDIAN_2025["non-dominant"],
+        ),
         SOURCE_2025,
         compared=not profile,
     )
     by_age = ", ".join(
-        f"{band} {NORMS[('male', band)]}/{NORMS[('female', band)]}" for band in AGE_BANDS
+        f"{_(AGE_BAND_NAMES[band])} {NORMS[('male', band)]}/{NORMS[('female', band)]}"
+        for band in AGE_BANDS
     )
-    older_text = (
-        f"{SOURCE_2017.year}, {SOURCE_2017.people} {SOURCE_2017.method}: median men "
-        f"{MEDIAN['male']}, women {MEDIAN['female']}; by age (men/women, about) {by_age}."
+    older_text = _(
+        "{year}, {people} {method}: median men {men}, women {women}; by age (men/women, "
+        "about) {by_age}."
+    ).format(
+        year=SOURCE_2017.year,
+        people=SOURCE_2017.people,
+        method=_(SOURCE_2017.method),
+        men=MEDIAN["male"],
+        women=MEDIAN["female"],
+        by_age=by_age,
     )
     if profile:
-        older_text += f" For {_who(sex, age_band)}: about {norm_for(sex, age_band)}."
+        older_text += " " + _("For {who}: about {norm}.").format(
+            who=_who(sex, age_band), norm=norm_for(sex, age_band)
+        )
     return (newer, Norm(older_text, SOURCE_2017, compared=profile))
 
 
 def _who(sex: str, age_band: str) -> str:
-    return f"{'women' if sex == 'female' else 'men'}" + (
-        f" in their {age_band}" if age_band in AGE_BANDS else ""
-    )
+    """``women``, ``men in their 40s``: whom a typical result is for."""
+    if age_band not in AGE_BANDS:
+        return _("women") if sex == "female" else _("men")
+    decade = _(AGE_BAND_NAMES[age_band])
+    if sex == "female":
+        return _("women in their {decade}").format(decade=decade)
+    return _("men in their {decade}").format(decade=decade)
 
 
 def limb_symmetry(left: int, right: int) -> float | None:
@@ -169,47 +204,86 @@ def read_result(
     band = None if lsi is None else symmetry_band(lsi)
     passed = {"left": left >= target, "right": right >= target}
     lines = []
-    for leg, reps in (("Left", left), ("Right", right)):
-        verdict = "reaches" if reps >= target else f"is {target - reps} short of"
-        lines.append(f"{leg} leg: {_raises(reps)}, {verdict} the target of {target}.")
+    for leg, reps in (("left", left), ("right", right)):
+        lines.append(_leg_line(leg, reps, target))
     if lsi is not None and band is not None:
         meaning = {
-            "green": "the legs are well matched",
-            "amber": "the weaker leg lags a little",
-            "red": "the weaker leg lags clearly; worth working on",
+            "green": _("Symmetry {percent} % (green): the legs are well matched."),
+            "amber": _("Symmetry {percent} % (amber): the weaker leg lags a little."),
+            "red": _("Symmetry {percent} % (red): the weaker leg lags clearly; worth working on."),
         }[band]
-        lines.append(f"Symmetry {lsi:.0f} % ({band}): {meaning}.")
+        lines.append(meaning.format(percent=format_number(lsi, grouping=False)))
     norm = norm_for(sex, age_band)
     if norm is not None:
         both = (left + right) / 2
-        compare = "above" if both > norm else "below" if both < norm else "at"
-        lines.append(
-            f"Typical for {_who(sex, age_band)}: about {norm} per leg ({SOURCE_2017.short}); "
-            f"your average is {compare} that."
-        )
+        if both > norm:
+            template = _(
+                "Typical for {who}: about {norm} per leg ({source}); your average is above that."
+            )
+        elif both < norm:
+            template = _(
+                "Typical for {who}: about {norm} per leg ({source}); your average is below that."
+            )
+        else:
+            template = _(
+                "Typical for {who}: about {norm} per leg ({source}); your average is at that."
+            )
+        lines.append(template.format(who=_who(sex, age_band), norm=norm, source=SOURCE_2017.short))
     else:
         # No profile: the newer medians, which need none. Which leg is dominant is not known,
         # so both legs are compared with the pair.
         high, low = MEDIAN_2025["dominant"], MEDIAN_2025["non-dominant"]
         if min(left, right) >= high:
-            compare = "both legs are at or above that"
+            template = _(
+                "Typical for healthy adults: about {high} on the dominant leg and {low} on the "
+                "other ({source}); both legs are at or above that."
+            )
         elif max(left, right) < low:
-            compare = "both legs are below that"
+            template = _(
+                "Typical for healthy adults: about {high} on the dominant leg and {low} on the "
+                "other ({source}); both legs are below that."
+            )
         else:
-            compare = "your legs are around that"
-        lines.append(
-            f"Typical for healthy adults: about {high} on the dominant leg and {low} on the "
-            f"other ({SOURCE_2025.short}); {compare}."
-        )
+            template = _(
+                "Typical for healthy adults: about {high} on the dominant leg and {low} on the "
+                "other ({source}); your legs are around that."
+            )
+        lines.append(template.format(high=high, low=low, source=SOURCE_2025.short))
     if previous is not None:
         for leg, now, before in (("left", left, previous[0]), ("right", right, previous[1])):
             change = now - before
             if change:
-                note = " (under about 6 reps: may be noise)" if abs(change) < NOISE_REPS else ""
-                lines.append(f"Since the last test, {leg} {change:+d}{note}.")
-    lines.append(DISCLAIMER)
+                lines.append(_change_line(leg, change))
+    lines.append(_(DISCLAIMER))
     return Reading(left, right, lsi, band, target, passed, norm, tuple(lines), norms(sex, age_band))
 
 
-def _raises(n: int) -> str:
-    return f"{n} raise{'' if n == 1 else 's'}"
+def _leg_line(leg: str, reps: int, target: int) -> str:
+    """``Left leg: 22 raises, is 3 short of the target of 25.``"""
+    raises = n_("{n} raise", "{n} raises", reps).format(n=reps)
+    if reps >= target:
+        if leg == "left":
+            template = _("Left leg: {raises}, reaches the target of {target}.")
+        else:
+            template = _("Right leg: {raises}, reaches the target of {target}.")
+    elif leg == "left":
+        template = _("Left leg: {raises}, is {short} short of the target of {target}.")
+    else:
+        template = _("Right leg: {raises}, is {short} short of the target of {target}.")
+    return template.format(raises=raises, short=target - reps, target=target)
+
+
+def _change_line(leg: str, change: int) -> str:
+    """``Since the last test, left +4 (under about 6 reps: may be noise).``"""
+    noise = abs(change) < NOISE_REPS
+    if leg == "left":
+        template = (
+            _("Since the last test, left {change} (under about 6 reps: may be noise).")
+            if noise
+            else _("Since the last test, left {change}.")
+        )
+    elif noise:
+        template = _("Since the last test, right {change} (under about 6 reps: may be noise).")
+    else:
+        template = _("Since the last test, right {change}.")
+    return template.format(change=f"{change:+d}")

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Literal, NotRequired, TypedDict
 
 from calftimer.core.exercise import Mode
+from calftimer.core.i18n import _
 from calftimer.core.jsontext import LONE_SURROGATE_MESSAGE, unusable_values
 from calftimer.core.programs import (
     BLOCKS_RANGE,
@@ -24,17 +25,16 @@ from calftimer.core.programs import (
 )
 from calftimer.core.session import SetRecord
 from calftimer.core.validation import (
-    TIME_TEXT,
     Problems,
-    choices_text,
+    choice_text,
     int_in,
     int_text,
     is_text,
     is_time,
     number_in,
     number_text,
-    or_null,
     text_problem,
+    time_text,
 )
 
 SCHEMA_VERSION = 2
@@ -152,8 +152,6 @@ TEMPO_PHASE_MAX_S = TEMPO_PHASE_RANGE[1]
 TUT_MAX_S = 86_400  # a day: far above the longest set a program can hold (200 reps x 120 s)
 HEEL_HEIGHT_MAX_CM = 30
 ID_MAX = 64
-ID_TEXT = f"must be a record id (text of 1 to {ID_MAX} characters)"
-TEMPO_TEXT = f"must be null or four numbers from 0 to {TEMPO_PHASE_MAX_S:g} [up, top, down, bottom]"
 _NUMBERS = (int, float)
 
 
@@ -172,12 +170,20 @@ def _is_id(value: Any) -> bool:
 def _id_problem(value: Any) -> str:
     """Why ``value`` is not a record id (``_is_id`` said it is not)."""
     if type(value) is str and 0 < len(value) <= ID_MAX:
-        return LONE_SURROGATE_MESSAGE
-    return ID_TEXT
+        return _(LONE_SURROGATE_MESSAGE)
+    return _("must be a record id (text of 1 to {n} characters)").format(n=ID_MAX)
 
 
-def _text_problem(value: Any, expected: str = "must be a text") -> str:
+def _tempo_problem() -> str:
+    # Translators: [up, top, down, bottom] are the four tempo phases, in the file's order.
+    return _("must be null or four numbers from 0 to {high} [up, top, down, bottom]").format(
+        high=f"{TEMPO_PHASE_MAX_S:g}"
+    )
+
+
+def _text_problem(value: Any, expected: str | None = None) -> str:
     """Why ``value`` is not a text (``is_text`` said it is not)."""
+    expected = _("must be a text") if expected is None else expected
     return text_problem(value, expected) or expected
 
 
@@ -203,7 +209,7 @@ def _validate_session_fields(obj: Any, path: str) -> Problems:
     """The problems of the session itself, leaving its sets, tests and pain ratings out."""
     problems = Problems()
     if type(obj) is not dict:
-        problems.add(path, "must be an object")
+        problems.add(path, _("must be an object"))
         return problems
     # A path is only built for a field found bad: this runs for every session at every start.
     get: Callable[[str], Any] = obj.get
@@ -213,20 +219,20 @@ def _validate_session_fields(obj: Any, path: str) -> Problems:
         if not is_text(get(key)):
             problems.add(f"{path}.{key}", _text_problem(get(key)))
     if not is_time(get("started_at")):
-        problems.add(f"{path}.started_at", TIME_TEXT)
+        problems.add(f"{path}.started_at", time_text())
     if "ended_at" not in obj or (obj["ended_at"] is not None and not is_time(obj["ended_at"])):
-        problems.add(f"{path}.ended_at", or_null(TIME_TEXT))
+        problems.add(f"{path}.ended_at", time_text(null=True))
     if get("status") not in STATUSES:
-        problems.add(f"{path}.status", f"must be {choices_text(STATUSES)}")
-    for key, _ in _RECORD_CHECKS:
+        problems.add(f"{path}.status", choice_text(STATUSES))
+    for key, _check in _RECORD_CHECKS:
         if type(get(key)) is not list:
-            problems.add(f"{path}.{key}", "must be a list")
+            problems.add(f"{path}.{key}", _("must be a list"))
     return problems
 
 
 def _validate_set(s: Any, path: str, problems: Problems) -> None:
     if type(s) is not dict:
-        problems.add(path, "must be an object")
+        problems.add(path, _("must be an object"))
         return
     # A fast path for the common, valid record: twenty years of sets are checked at load, so
     # it is written out in full, without helper calls. A range check also refuses NaN and
@@ -265,12 +271,14 @@ def _validate_set(s: Any, path: str, problems: Problems) -> None:
     if not _is_id(get("id")):
         problems.add(f"{path}.id", _id_problem(get("id")))
     if not is_text(get("exercise")):
-        problems.add(f"{path}.exercise", _text_problem(get("exercise"), "must be an exercise id"))
+        problems.add(
+            f"{path}.exercise", _text_problem(get("exercise"), _("must be an exercise id"))
+        )
     if get("side") not in SIDES:
-        problems.add(f"{path}.side", f"must be {choices_text(SIDES)}")
+        problems.add(f"{path}.side", choice_text(SIDES))
     amount_max = AMOUNT_MAX.get(mode) if type(mode) is str else None
     if amount_max is None:
-        problems.add(f"{path}.mode", f"must be {choices_text(MODES)}")
+        problems.add(f"{path}.mode", choice_text(MODES))
         amount_max = max(AMOUNT_MAX.values())
     for key, high in (
         ("block", BLOCK_MAX),
@@ -285,45 +293,45 @@ def _validate_set(s: Any, path: str, problems: Problems) -> None:
             problems.add(f"{path}.{key}", number_text(0, limit))
     for key in ("started_at", "ended_at"):
         if not is_time(get(key)):
-            problems.add(f"{path}.{key}", TIME_TEXT)
+            problems.add(f"{path}.{key}", time_text())
     if not is_text(get("ended_by")):
         problems.add(f"{path}.ended_by", _text_problem(get("ended_by")))
     if "updated_at" in s and not is_time(s["updated_at"]):
-        problems.add(f"{path}.updated_at", TIME_TEXT)
+        problems.add(f"{path}.updated_at", time_text())
     tempo = get("tempo")
     if tempo is not None and not _tempo_ok(tempo):
-        problems.add(f"{path}.tempo", TEMPO_TEXT)
+        problems.add(f"{path}.tempo", _tempo_problem())
 
 
 def _validate_test(t: Any, path: str, problems: Problems) -> None:
     if type(t) is not dict:
-        problems.add(path, "must be an object")
+        problems.add(path, _("must be an object"))
         return
     if not _is_id(t.get("id")):
         problems.add(f"{path}.id", _id_problem(t.get("id")))
     for key in ("left_reps", "right_reps"):
         value = t.get(key)
         if value is not None and not int_in(value, 0, REPS_MAX):
-            problems.add(f"{path}.{key}", or_null(int_text(0, REPS_MAX)))
+            problems.add(f"{path}.{key}", int_text(0, REPS_MAX, null=True))
     height = t.get("heel_height_cm")
     if height is not None and not number_in(height, 0, HEEL_HEIGHT_MAX_CM):
-        problems.add(f"{path}.heel_height_cm", or_null(number_text(0, HEEL_HEIGHT_MAX_CM)))
+        problems.add(f"{path}.heel_height_cm", number_text(0, HEEL_HEIGHT_MAX_CM, null=True))
     if not is_time(t.get("recorded_at")):
-        problems.add(f"{path}.recorded_at", TIME_TEXT)
+        problems.add(f"{path}.recorded_at", time_text())
 
 
 def _validate_pain(p: Any, path: str, problems: Problems) -> None:
     if type(p) is not dict:
-        problems.add(path, "must be an object")
+        problems.add(path, _("must be an object"))
         return
     if not _is_id(p.get("id")):
         problems.add(f"{path}.id", _id_problem(p.get("id")))
     if p.get("when") not in PAIN_WHEN:
-        problems.add(f"{path}.when", f"must be {choices_text(PAIN_WHEN)}")
+        problems.add(f"{path}.when", choice_text(PAIN_WHEN))
     if not int_in(p.get("rating"), 0, 10):
         problems.add(f"{path}.rating", int_text(0, 10))
     if not is_time(p.get("recorded_at")):
-        problems.add(f"{path}.recorded_at", TIME_TEXT)
+        problems.add(f"{path}.recorded_at", time_text())
 
 
 _RECORD_CHECKS: tuple[tuple[str, Callable[[Any, str, Problems], None]], ...] = (

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
+from calftimer.core.i18n import N_, _, format_number
 from calftimer.core.userfile import UserFileError, format_size, read_user_file
 
 
@@ -57,7 +58,7 @@ _SHOWN = 20
 
 
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
+    raise ValueError(_("{name} is not allowed").format(name=name))
 
 
 def _accept_constant(name: str) -> float:
@@ -82,7 +83,7 @@ def decode_json(
     try:
         text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError as exc:
-        raise JsonTextError(f"not UTF-8 text (byte {exc.start})") from exc
+        raise JsonTextError(_("not UTF-8 text (byte {offset})").format(offset=exc.start)) from exc
     overflowed: list[str] = []  # the text of each number too large for a float
 
     def parse_float(literal: str) -> float:
@@ -99,16 +100,19 @@ def decode_json(
             object_pairs_hook=object_pairs_hook,
         )
     except RecursionError as exc:
-        raise JsonTextError("not valid JSON: nested too deeply") from exc
+        raise JsonTextError(_("not valid JSON: nested too deeply")) from exc
     except json.JSONDecodeError as exc:
+        # Translators: {reason} is Python's own English wording ("Expecting ',' delimiter").
         raise JsonTextError(
-            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+            _("not valid JSON: {reason} at line {line}, column {column}").format(
+                reason=exc.msg, line=exc.lineno, column=exc.colno
+            )
         ) from exc
     except ValueError as exc:  # a constant refused, or an integer of more than 4300 digits
         message = str(exc)
         if "integer string conversion" in message:
-            message = "a whole number has more than 4300 digits"
-        raise JsonTextError(f"not valid JSON: {_short(message)}") from exc
+            message = _("a whole number has more than 4300 digits")
+        raise JsonTextError(_("not valid JSON: {reason}").format(reason=_short(message))) from exc
     if lenient:
         return doc
     # Both are rare: only then are the values walked, to name the field that holds them.
@@ -134,23 +138,33 @@ def _walk(value: Any, path: str, problems: list[str]) -> None:
             name = field_name(key)
             where = f"{path}.{name}" if path else name
             if type(key) is str and _LONE_SURROGATE.search(key):
-                problems.append(f"{where}: the field name {_SURROGATE_TEXT}")
+                problems.append(f"{where}: {_(LONE_SURROGATE_KEY_MESSAGE)}")
             _walk(item, where, problems)
     elif kind is list:
         for i, item in enumerate(value):
             _walk(item, f"{path}[{i}]", problems)
     elif kind is float:
         if not math.isfinite(value):
-            problems.append(f"{path or 'the document'}: {NON_FINITE_TEXT}")
+            problems.append(f"{path or _document()}: {_(NON_FINITE_TEXT)}")
     elif kind is str and _LONE_SURROGATE.search(value):
-        problems.append(f"{path or 'the document'}: the text {_SURROGATE_TEXT}")
+        problems.append(f"{path or _document()}: {_(LONE_SURROGATE_MESSAGE)}")
 
 
-NON_FINITE_TEXT = "must be a finite number, not Infinity, NaN or one too large to store (1e999)"
-_SURROGATE_TEXT = (
-    "holds a lone surrogate (an escape like \\ud800 without its pair), which is not a character"
+def _document() -> str:
+    """The field path of a whole document (a bare value that is not finite)."""
+    return _("the document")
+
+
+# Marked here, translated where a message is built (N_ keeps the English for tests and logs).
+NON_FINITE_TEXT = N_("must be a finite number, not Infinity, NaN or one too large to store (1e999)")
+LONE_SURROGATE_MESSAGE = N_(
+    "the text holds a lone surrogate (an escape like \\ud800 without its pair), which is not a "
+    "character"
 )
-LONE_SURROGATE_MESSAGE = f"the text {_SURROGATE_TEXT}"
+LONE_SURROGATE_KEY_MESSAGE = N_(
+    "the field name holds a lone surrogate (an escape like \\ud800 without its pair), which is "
+    "not a character"
+)
 
 
 def field_name(key: Any) -> str:
@@ -245,7 +259,11 @@ def decode_json_object(
         size = len(raw.encode("utf-8", "surrogatepass")) if isinstance(raw, str) else len(raw)
         if size > limit:
             raise JsonObjectError(
-                "size", f"is {size:,} bytes; the limit is {format_size(limit)}", raw=_bytes(raw)
+                "size",
+                _("is {size} bytes; the limit is {limit}").format(
+                    size=format_number(size), limit=format_size(limit)
+                ),
+                raw=_bytes(raw),
             )
     try:
         doc = decode_json(
@@ -257,7 +275,7 @@ def decode_json_object(
     except JsonTextError as exc:
         raise JsonObjectError("json", str(exc), exc.problems, raw=_bytes(raw)) from exc
     if type(doc) is not dict:
-        raise JsonObjectError("object", "must hold a JSON object", raw=_bytes(raw))
+        raise JsonObjectError("object", _("must hold a JSON object"), raw=_bytes(raw))
     return doc
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from calftimer.core.conflicts import conflict_base_name
+from calftimer.core.i18n import _
 from calftimer.core.programs import (
     BUILTIN_PROGRAMS,
     Program,
@@ -20,7 +21,12 @@ from calftimer.core.programs import (
 
 
 class UnknownProgramError(LookupError):
-    """``--start`` named something that is neither a program id nor a readable program file."""
+    """``--start`` named something that is neither a program id nor a readable program file.
+    ``lists_programs``: the message already names the programs there are."""
+
+    def __init__(self, message: str, *, lists_programs: bool = False) -> None:
+        super().__init__(message)
+        self.lists_programs = lists_programs
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,9 @@ class ProgramLibrary:
             paths = sorted(programs_dir.glob("*.json")) if programs_dir is not None else []
         except OSError as exc:  # a folder path too long for the system, or not searchable
             reason = exc.strerror or str(exc)
-            problem = ProgramFileError(_shown(programs_dir or Path()), [f"cannot read: {reason}"])
+            problem = ProgramFileError(
+                _shown(programs_dir or Path()), [_("cannot read: {reason}").format(reason=reason)]
+            )
             return cls(tuple(programs), (problem,))
         if paths:
             # A sync tool's conflict copy ("my-day (X's conflicted copy ...).json") sorts before
@@ -51,9 +59,11 @@ class ProgramLibrary:
                     continue
                 if program.id in taken:
                     why = (
-                        "is a sync conflict copy of another program file; it was left alone"
+                        _("is a sync conflict copy of another program file; it was left alone")
                         if conflict_base_name(path.name)
-                        else f"id: {program.id!r} is already used by another program"
+                        else _("id: {id!r} is already used by another program").format(
+                            id=program.id
+                        )
                     )
                     problems.append(ProgramFileError(path.name, [why]))
                     continue
@@ -84,10 +94,13 @@ class ProgramLibrary:
             exists = True  # the loader says why it cannot be read
         if path.suffix.lower() == ".json" or exists or "/" in spec or "\\" in spec:
             if not exists:
-                raise UnknownProgramError(f"no program file at {_shown(path)}")
+                raise UnknownProgramError(_("no program file at {path}").format(path=_shown(path)))
             return load_program_file(path)
         raise UnknownProgramError(
-            f"unknown program {spec!r}; the programs are: {', '.join(self.ids)}"
+            _("unknown program {spec!r}; the programs are: {programs}").format(
+                spec=spec, programs=", ".join(self.ids)
+            ),
+            lists_programs=True,
         )
 
 

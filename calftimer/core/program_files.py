@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from calftimer.core.atomic import fsync_dir, replace_with_retry, write_atomic, write_to_user_path
+from calftimer.core.i18n import N_, _
 from calftimer.core.programs import (
     BUILTIN_BY_ID,
     MAX_FILE_BYTES,
@@ -38,9 +39,8 @@ from calftimer.core.userfile import UserFileError, read_user_file
 TRASH_DIR = ".trash"
 ID_MAX = 40
 COPY_SUFFIX = "-copy"
-COPY_PREFIX = "Copy of "
 NEW_PROGRAM_ID = "my-program"
-NEW_PROGRAM_NAME = "My program"
+NEW_PROGRAM_NAME = N_("My program")  # the name a new program starts with, in the user's language
 NEW_PROGRAM_EXERCISE = "double_leg_calf_raise"
 
 
@@ -112,11 +112,13 @@ def folder_ids(folder: Path) -> set[str]:
 # ------------------------------------------------------------------ programs as values
 
 
-def new_program(existing_ids: Iterable[str], name: str = NEW_PROGRAM_NAME) -> Program:
+def new_program(existing_ids: Iterable[str], name: str | None = None) -> Program:
     """A new user program with one block (a program needs at least one) and a free id."""
     taken = set(existing_ids) | set(BUILTIN_BY_ID)
+    if name is None:
+        name = _(NEW_PROGRAM_NAME)
     return Program(
-        id=unique_id(name if name != NEW_PROGRAM_NAME else NEW_PROGRAM_ID, taken),
+        id=unique_id(name if name != _(NEW_PROGRAM_NAME) else NEW_PROGRAM_ID, taken),
         name=name,
         description="",
         blocks=(default_block(NEW_PROGRAM_EXERCISE, rest_after_s=0),),
@@ -127,7 +129,7 @@ def duplicate_program(program: Program, existing_ids: Iterable[str]) -> Program:
     """An editable copy: id ``<id>-copy`` (``-copy-2``... when taken), name ``Copy of <name>``."""
     taken = set(existing_ids) | set(BUILTIN_BY_ID) | {program.id}
     base = program.id[: ID_MAX - len(COPY_SUFFIX)].rstrip("-") + COPY_SUFFIX
-    name = (COPY_PREFIX + program.name)[:NAME_MAX].rstrip()
+    name = _("Copy of {name}").format(name=program.local_name)[:NAME_MAX].rstrip()
     return replace(program, id=unique_id(base, taken), name=name, builtin=False)
 
 
@@ -138,7 +140,11 @@ def rename_program(program: Program, new_name: str) -> Program:
     name, and for a built-in program, which is read-only.
     """
     if program.builtin:
-        raise ValueError(f"{program.name} is built in and read-only; duplicate it to rename it")
+        raise ValueError(
+            _("{name} is built in and read-only; duplicate it to rename it").format(
+                name=program.local_name
+            )
+        )
     renamed = replace(program, name=new_name.strip())
     problems = [p for p in validate_program(renamed) if p.startswith("name:")]
     if problems:
@@ -156,10 +162,15 @@ def save_user_program(folder: Path, program: Program) -> Path:
     program's id, and ValueError for a built-in program.
     """
     if program.builtin:
-        raise ValueError(f"{program.name} is built in and read-only; duplicate it to change it")
+        raise ValueError(
+            _("{name} is built in and read-only; duplicate it to change it").format(
+                name=program.local_name
+            )
+        )
     if program.id in BUILTIN_BY_ID:
         raise ProgramFileError(
-            _file_name(program.id), [f"id: {program.id!r} is already used by another program"]
+            _file_name(program.id),
+            ["id: " + _("{id} is already used by another program").format(id=repr(program.id))],
         )
     _check(program)
     data = program_json_bytes(program)  # what the loader reads back, or ProgramFileError
@@ -176,7 +187,9 @@ def delete_user_program(
     went, so the caller can offer to undo. Raises FileNotFoundError if there is no such file."""
     source = user_program_path(folder, program_id)
     if not source.is_file():
-        raise FileNotFoundError(f"no saved program {program_id!r} in {folder}")
+        raise FileNotFoundError(
+            _("no saved program {id} in {folder}").format(id=repr(program_id), folder=folder)
+        )
     trash = trash_dir(folder)
     trash.mkdir(parents=True, exist_ok=True)
     stamp = (now or _utc_now)().strftime("%Y%m%dT%H%M%S")

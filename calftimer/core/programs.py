@@ -17,6 +17,7 @@ from typing import Any
 
 from calftimer.core.catalog import CATALOG, exercise
 from calftimer.core.exercise import Exercise, Mode, Tempo
+from calftimer.core.i18n import N_, _
 from calftimer.core.jsontext import (
     JsonObjectError,
     decode_json_object,
@@ -24,7 +25,7 @@ from calftimer.core.jsontext import (
     unusable_values,
 )
 from calftimer.core.userfile import display_name
-from calftimer.core.validation import Problems, choices_text, is_int
+from calftimer.core.validation import INTEGER, Problems, choice_text, choices_text, is_int
 
 FILE_KIND = "calftimer.program"
 FILE_VERSION = 1
@@ -46,7 +47,6 @@ ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")  # used with fullmatch
 NAME_MAX = 80
 DESCRIPTION_MAX = 2000
 BLOCKS_RANGE = (1, 50)
-INTEGER = "an integer"  # program files say "integer" (docs/programs.md defines the word)
 
 
 class Sides(StrEnum):
@@ -136,6 +136,24 @@ class Program:
     blocks: tuple[Block, ...]
     builtin: bool = field(default=False, compare=False)
 
+    # A built-in program's name and description are ours, marked for translation; a user's
+    # program is shown as the user wrote it. The fields keep the English (program files).
+    @property
+    def local_name(self) -> str:
+        return _(self.name) if self.builtin else self.name
+
+    @property
+    def local_description(self) -> str:
+        return _(self.description) if self.builtin and self.description else self.description
+
+
+def program_display_name(session: Mapping[str, Any]) -> str:
+    """The program name of a stored session as shown: a built-in's in the current language (the
+    history keeps the English it was saved with), a user's as the user wrote it."""
+    name = str(session.get("program_name", ""))
+    builtin = BUILTIN_BY_ID.get(str(session.get("program_id", "")))
+    return _(name) if builtin is not None and builtin.name == name else name
+
 
 def allowed_modes(ex: Exercise) -> tuple[Mode, ...]:
     """A walk can be timed or measured in metres; every other exercise keeps its own mode."""
@@ -146,7 +164,7 @@ def allowed_modes(ex: Exercise) -> tuple[Mode, ...]:
 
 # --------------------------------------------------------------------------- built-in programs
 
-_FOUNDATION_DESCRIPTION = (
+_FOUNDATION_DESCRIPTION = N_(
     "The six calf exercises for runners in one session of about 25 minutes: two-leg and "
     "single-leg raises for the gastrocnemius, the soleus squat and seated raise for the soleus, "
     "the heel-toe walk for balance and the shin, and pogo jumps for springiness. Two sets of "
@@ -154,19 +172,19 @@ _FOUNDATION_DESCRIPTION = (
     "week with at least 48 hours between sessions, for 8-12 weeks. In the first two weeks, skip "
     "the jumping raise (press Right when it comes up). A suggestion, not medical advice."
 )
-_ALFREDSON_DESCRIPTION = (
+_ALFREDSON_DESCRIPTION = N_(
     "Eccentric heel drops after Alfredson: 3 x 15 with a straight knee and 3 x 15 with a bent "
     "knee on each leg. Rise on both feet, lower over about three seconds on the working leg. The "
     "protocol is done twice a day, every day, for 12 weeks; add load in a backpack once it is "
     "pain-free. Mild discomfort is accepted; stop if pain becomes disabling. Not medical advice: "
     "see a clinician for persistent pain."
 )
-_ISOMETRIC_DESCRIPTION = (
+_ISOMETRIC_DESCRIPTION = N_(
     "Five 45-second holds per leg on the ball of the foot with the heel lifted, two minutes of "
     "rest between rounds. Load it so the last seconds feel like 7-8 out of 10 effort. "
     "Not medical advice: see a clinician for persistent pain."
 )
-_TEST_DESCRIPTION = (
+_TEST_DESCRIPTION = N_(
     "The single-leg heel-rise endurance test: a 10-rep two-leg warm-up, then one leg at a time "
     "rising and lowering with a 60 bpm beat (one beat up, one beat down) until you can no longer "
     "rise fully, lose the beat or need more than fingertip support. Press Enter (or your clicker) "
@@ -176,7 +194,7 @@ _TEST_DESCRIPTION = (
 BUILTIN_PROGRAMS: tuple[Program, ...] = (
     Program(
         id="foundation",
-        name="Runner's calf foundation",
+        name=N_("Runner's calf foundation"),
         description=_FOUNDATION_DESCRIPTION,
         blocks=(
             # The catalog's rests (60-75 s), two sets each: about 25 minutes in all.
@@ -191,7 +209,7 @@ BUILTIN_PROGRAMS: tuple[Program, ...] = (
     ),
     Program(
         id="alfredson",
-        name="Eccentric heel drops (Alfredson)",
+        name=N_("Eccentric heel drops (Alfredson)"),
         description=_ALFREDSON_DESCRIPTION,
         blocks=(
             default_block("ecc_heel_drop_straight", rest_after_s=90),
@@ -201,14 +219,14 @@ BUILTIN_PROGRAMS: tuple[Program, ...] = (
     ),
     Program(
         id="isometric",
-        name="Isometric calf holds",
+        name=N_("Isometric calf holds"),
         description=_ISOMETRIC_DESCRIPTION,
         blocks=(default_block("isometric_calf_hold", switch_s=15, rest_after_s=0),),
         builtin=True,
     ),
     Program(
         id="heel-rise-test",
-        name="Heel-rise endurance test",
+        name=N_("Heel-rise endurance test"),
         description=_TEST_DESCRIPTION,
         blocks=(
             default_block(
@@ -230,7 +248,7 @@ BUILTIN_BY_ID: Mapping[str, Program] = {p.id: p for p in BUILTIN_PROGRAMS}
 # ------------------------------------------------------------------------------ file format
 
 
-NOT_AN_OBJECT = "the file must hold a JSON object with a program"
+NOT_AN_OBJECT = N_("the file must hold a JSON object with a program")
 
 
 class ProgramFileError(ValueError):
@@ -318,10 +336,10 @@ def parse_program_json(raw: bytes | str, source: str) -> Program:
 
 def _refused(exc: JsonObjectError, source: str) -> ProgramFileError:
     if exc.why == "object":
-        return ProgramFileError(source, [NOT_AN_OBJECT])
+        return ProgramFileError(source, [_(NOT_AN_OBJECT)])
     message = exc.problem
-    if exc.why == "json" and "nested too deeply" in message:
-        message = "not a program: the JSON is nested too deeply"
+    if exc.why == "json" and message == _("not valid JSON: nested too deeply"):
+        message = _("not a program: the JSON is nested too deeply")
     return ProgramFileError(source, [message])
 
 
@@ -338,7 +356,9 @@ def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     for key, value in pairs:
         if key in obj:
             # Silently keeping the last value would hide a mistake in a hand-written file.
-            raise ValueError(f"the field {json.dumps(key)} appears twice in one object")
+            raise ValueError(
+                _("the field {name} appears twice in one object").format(name=json.dumps(key))
+            )
         obj[key] = value
     return obj
 
@@ -347,27 +367,33 @@ def program_from_dict(data: Any, source: str) -> Program:
     """Validate a decoded program object; raises ProgramFileError listing every problem."""
     v = Problems()
     if not isinstance(data, dict):
-        raise ProgramFileError(source, [NOT_AN_OBJECT])
+        raise ProgramFileError(source, [_(NOT_AN_OBJECT)])
     if data.get("kind") == "calftimer.backup":  # every field would be wrong: say the one thing
         raise ProgramFileError(
-            source, ['kind: this is a calftimer backup, not a program: use "calftimer import"']
+            source,
+            ["kind: " + _('this is a calftimer backup, not a program: use "calftimer import"')],
         )
     if data.get("kind") != FILE_KIND:
-        v.add("kind", f'must be "{FILE_KIND}"')
+        v.add("kind", choice_text([FILE_KIND]))
     version: Any = data.get("version")
     if not is_int(version):
-        v.add("version", "must be an integer")
+        v.add("version", _("must be an integer"))
     elif version > FILE_VERSION:
         v.add(
             "version",
-            f"is {version}, written by a newer calftimer; this version reads up to {FILE_VERSION}",
+            _(
+                "is {version}, written by a newer calftimer; this version reads up to {supported}"
+            ).format(version=version, supported=FILE_VERSION),
         )
     elif version < 1:
-        v.add("version", "must be 1 or more")
+        v.add("version", _("must be 1 or more"))
     v.unknown_keys(data, "", {"kind", "version", "id", "name", "description", "blocks", "$comment"})
     program_id = v.text_field(data, "id", "id", max_len=40)
     if program_id is not None and not ID_PATTERN.fullmatch(program_id):
-        v.add("id", "must be 1-40 lower-case letters, digits or '-', starting with a letter/digit")
+        v.add(
+            "id",
+            _("must be 1-40 lower-case letters, digits or '-', starting with a letter/digit"),
+        )
         program_id = None
     name = v.text_field(data, "name", "name", max_len=NAME_MAX)
     description = v.text_field(
@@ -376,9 +402,12 @@ def program_from_dict(data: Any, source: str) -> Program:
     blocks: list[Block] = []
     raw_blocks = data.get("blocks")
     if not isinstance(raw_blocks, list):
-        v.add("blocks", "must be a list of blocks")
+        v.add("blocks", _("must be a list of blocks"))
     elif not BLOCKS_RANGE[0] <= len(raw_blocks) <= BLOCKS_RANGE[1]:
-        v.add("blocks", f"must hold {BLOCKS_RANGE[0]} to {BLOCKS_RANGE[1]} blocks")
+        v.add(
+            "blocks",
+            _("must hold {low} to {high} blocks").format(low=BLOCKS_RANGE[0], high=BLOCKS_RANGE[1]),
+        )
     else:
         for i, raw in enumerate(raw_blocks):
             block = _block_from_dict(raw, f"blocks[{i}]", v)
@@ -393,7 +422,7 @@ def program_from_dict(data: Any, source: str) -> Program:
 
 def _block_from_dict(raw: Any, path: str, v: Problems) -> Block | None:
     if not isinstance(raw, dict):
-        v.add(path, "must be an object")
+        v.add(path, _("must be an object"))
         return None
     start = len(v)
     v.unknown_keys(
@@ -416,7 +445,10 @@ def _block_from_dict(raw: Any, path: str, v: Problems) -> Block | None:
     ex_id = raw.get("exercise")
     if not isinstance(ex_id, str) or ex_id not in CATALOG:
         known = ", ".join(CATALOG)
-        v.add(f"{path}.exercise", f"must be one of the catalog's exercise ids ({known})")
+        v.add(
+            f"{path}.exercise",
+            _("must be one of the catalog's exercise ids ({ids})").format(ids=known),
+        )
         return None
     ex = CATALOG[ex_id]
     base = default_block(ex_id)
@@ -425,7 +457,7 @@ def _block_from_dict(raw: Any, path: str, v: Problems) -> Block | None:
     if "mode" in raw:
         choices = allowed_modes(ex)
         if raw["mode"] not in [m.value for m in choices]:
-            v.add(f"{path}.mode", f"must be {choices_text([m.value for m in choices])} for {ex_id}")
+            v.add(f"{path}.mode", _choices_for([m.value for m in choices], ex_id))
         else:
             mode = Mode(raw["mode"])
     sets = v.int_field(raw, "sets", f"{path}.sets", SETS_RANGE, base.sets, what=INTEGER)
@@ -441,9 +473,7 @@ def _block_from_dict(raw: Any, path: str, v: Problems) -> Block | None:
         if not ex.per_side:
             choices_s = [Sides.BOTH]
         if raw["sides"] not in [s.value for s in choices_s]:
-            v.add(
-                f"{path}.sides", f"must be {choices_text([s.value for s in choices_s])} for {ex_id}"
-            )
+            v.add(f"{path}.sides", _choices_for([s.value for s in choices_s], ex_id))
         else:
             sides = Sides(raw["sides"])
     rest_s = v.int_field(raw, "rest_s", f"{path}.rest_s", REST_RANGE, base.rest_s, what=INTEGER)
@@ -455,7 +485,10 @@ def _block_from_dict(raw: Any, path: str, v: Problems) -> Block | None:
     )
     load_kg = v.number_field(raw, "load_kg", f"{path}.load_kg", LOAD_RANGE, 0.0) or 0.0
     if load_kg and ex.load.value == "none":
-        v.add(f"{path}.load_kg", f"must be 0: {ex.name} is done without added weight")
+        v.add(
+            f"{path}.load_kg",
+            _("must be 0: {exercise} is done without added weight").format(exercise=ex.local_name),
+        )
     bpm = base.metronome_bpm
     if "metronome_bpm" in raw:
         if raw["metronome_bpm"] is None:
@@ -468,9 +501,9 @@ def _block_from_dict(raw: Any, path: str, v: Problems) -> Block | None:
     bpm_refused = "metronome_bpm" in raw and raw["metronome_bpm"] is not None and bpm is None
     tempo_refused = raw.get("tempo") is not None and tempo is None
     if mode is Mode.TEST and bpm is None and not bpm_refused:
-        v.add(f"{path}.metronome_bpm", "is required: a test set is paced by the metronome")
+        v.add(f"{path}.metronome_bpm", _("is required: a test set is paced by the metronome"))
     if mode is Mode.REPS and tempo is None and bpm is None and not (bpm_refused or tempo_refused):
-        v.add(f"{path}.tempo", "is required when there is no metronome to pace the reps")
+        v.add(f"{path}.tempo", _("is required when there is no metronome to pace the reps"))
     if len(v) > start:
         return None
     if sets is None or target is None:  # not reached: each was a problem above
@@ -490,6 +523,12 @@ def _block_from_dict(raw: Any, path: str, v: Problems) -> Block | None:
     )
 
 
+def _choices_for(options: Sequence[Any], exercise_id: str) -> str:
+    return _("must be {choices} for {exercise}").format(
+        choices=choices_text(options), exercise=exercise_id
+    )
+
+
 def _tempo(
     raw: Mapping[str, Any], path: str, default: Tempo | None, mode: Mode, v: Problems
 ) -> Tempo | None:
@@ -499,10 +538,21 @@ def _tempo(
     if value is None:
         return None
     if mode is not Mode.REPS:
-        v.add(path, f"must be null: only reps are paced by a tempo, this block is {mode.value}")
+        v.add(
+            path,
+            _("must be null: only reps are paced by a tempo, this block is {mode}").format(
+                mode=mode.value
+            ),
+        )
         return None
     if not isinstance(value, dict):
-        v.add(path, 'must be an object like {"up": 2, "top": 1, "down": 2, "bottom": 0}')
+        # Translators: keep the JSON example as it is (its keys are the file's field names).
+        v.add(
+            path,
+            _("must be an object like {example}").format(
+                example='{"up": 2, "top": 1, "down": 2, "bottom": 0}'
+            ),
+        )
         return None
     v.unknown_keys(value, path, {"up", "top", "down", "bottom"})
     phases = {}
@@ -516,6 +566,6 @@ def _tempo(
         phases["up"] or 0.0, phases["top"] or 0.0, phases["down"] or 0.0, phases["bottom"] or 0.0
     )
     if tempo.rep_ms() < 500:
-        v.add(path, "one rep must last at least 0.5 seconds in total")
+        v.add(path, _("one rep must last at least 0.5 seconds in total"))
         return None
     return tempo

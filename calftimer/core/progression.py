@@ -22,10 +22,10 @@ from dataclasses import dataclass, replace
 
 from calftimer.core.catalog import exercise
 from calftimer.core.exercise import Mode
+from calftimer.core.i18n import _, n_
 from calftimer.core.programs import SIDE_ORDER, Block, Program, Sides
 from calftimer.core.session import SetRecord
 from calftimer.core.settings import format_load
-from calftimer.core.texts import plural
 
 # Rep ranges (bottom, top) from domain.md; an exercise not listed keeps its target as both.
 REP_RANGES: Mapping[str, tuple[int, int]] = {
@@ -70,24 +70,28 @@ def suggest(
         if block.tempo is None:
             continue  # metronome-paced jumps: contacts, not reps
         scheme = _scheme(block)
-        name = exercise(block.exercise_id).name
+        name = exercise(block.exercise_id).local_name
         if rose:
-            text = (
-                f"{name}: repeat {scheme} or do less: your calves felt worse the morning "
+            text = _(
+                "{name}: repeat {scheme} or do less: your calves felt worse the morning "
                 "after the last session than the time before."
-            )
+            ).format(name=name, scheme=scheme)
             out.append(Suggestion(index, block.exercise_id, text, None))
             continue
         short = _sets_short(block, sets)
         if short:
-            text = f"{name}: repeat {scheme}; {short} of {plural(block.sets, 'set')} fell short."
+            text = n_(
+                "{name}: repeat {scheme}; {short} of {n} set fell short.",
+                "{name}: repeat {scheme}; {short} of {n} sets fell short.",
+                block.sets,
+            ).format(name=name, scheme=scheme, short=short, n=block.sets)
             out.append(Suggestion(index, block.exercise_id, text, None))
             continue
         if pain_during is not None and pain_during > PAIN_ACCEPTABLE:
-            text = (
-                f"{name}: repeat {scheme}; pain {pain_during}/10 is above the 5/10 that is "
+            text = _(
+                "{name}: repeat {scheme}; pain {pain}/10 is above the 5/10 that is "
                 "fine to train with."
-            )
+            ).format(name=name, scheme=scheme, pain=pain_during)
             out.append(Suggestion(index, block.exercise_id, text, None))
             continue
         bottom, top = REP_RANGES.get(block.exercise_id, (block.target, block.target))
@@ -95,11 +99,13 @@ def suggest(
             new = replace(block, target=bottom, load_kg=block.load_kg + LOAD_STEP_KG)
             load = format_load(new.load_kg, weight_unit)
             added = format_load(LOAD_STEP_KG, weight_unit)
-            text = f"{name}: add {added}: {_scheme(new)} at {load}."
+            text = _("{name}: add {added}: {scheme} at {load}.").format(
+                name=name, added=added, scheme=_scheme(new), load=load
+            )
         else:
             step = 2 if pain_during is None or pain_during <= PAIN_EASY else 1
             new = replace(block, target=min(top, block.target + step))
-            text = f"{name}: next time {_scheme(new)}."
+            text = _("{name}: next time {scheme}.").format(name=name, scheme=_scheme(new))
         out.append(Suggestion(index, block.exercise_id, text, new))
     return out
 
@@ -114,8 +120,9 @@ def apply(program: Program, suggestions: Iterable[Suggestion]) -> Program:
 
 
 def _scheme(block: Block) -> str:
-    per_leg = " per leg" if block.sides in (Sides.LEFT_RIGHT, Sides.RIGHT_LEFT) else ""
-    return f"{block.sets} × {block.target}{per_leg}"
+    if block.sides in (Sides.LEFT_RIGHT, Sides.RIGHT_LEFT):
+        return _("{sets} × {target} per leg").format(sets=block.sets, target=block.target)
+    return f"{block.sets} × {block.target}"
 
 
 def _sets_short(block: Block, records: Sequence[SetRecord]) -> int:

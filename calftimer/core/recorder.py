@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from calftimer.core.i18n import N_, _
 from calftimer.core.session import SetRecord
 from calftimer.core.store import BackgroundWriter, Store
 
@@ -51,7 +52,10 @@ class SessionRecorder:
         self._token += 1
         token = self._token
         self._begin_args[token] = (program_id, program_name, started_at)
-        self._submit(lambda: self._session_for(token), "start the session in your history")
+        self._submit(
+            lambda: self._session_for(token),
+            N_("Could not start the session in your history: {error}"),
+        )
 
     def set_completed(self, record: SetRecord) -> None:
         token = self._token
@@ -63,7 +67,7 @@ class SessionRecorder:
             if self._on_saved is not None:
                 self._on_saved(self._saved[token])
 
-        self._submit(save, "save a set")
+        self._submit(save, N_("Could not save a set: {error}"))
 
     def ended(self, status: str, ended_at: datetime) -> None:
         token = self._token
@@ -72,7 +76,7 @@ class SessionRecorder:
             if token in self._ids:
                 self._store.end_session(self._ids[token], status, ended_at)
 
-        self._submit(end, "close the session in your history")
+        self._submit(end, N_("Could not close the session in your history: {error}"))
 
     def current(self) -> int | None:
         """A handle on the session started last (None before any), for what is given about it
@@ -87,7 +91,7 @@ class SessionRecorder:
             raise ValueError(f"no session {token} was started by this recorder")
         self._submit(
             lambda: self._store.add_test_result(self._session_for(token), left, right),
-            "save the test result",
+            N_("Could not save the test result: {error}"),
         )
 
     def pain(self, when: str, rating: int, session_id: str | None = None) -> None:
@@ -95,7 +99,7 @@ class SessionRecorder:
         token = self._token
         self._submit(
             lambda: self._store.add_pain(session_id or self._session_for(token), when, rating),
-            "save the pain rating",
+            N_("Could not save the pain rating: {error}"),
         )
 
     def _session_for(self, token: int) -> str:
@@ -103,12 +107,13 @@ class SessionRecorder:
             self._ids[token] = self._store.begin_session(*self._begin_args[token])
         return self._ids[token]
 
-    def _submit(self, job: Callable[[], object], what: str) -> None:
+    def _submit(self, job: Callable[[], object], failure: str) -> None:
+        """Run ``job`` on the writer; ``failure`` (N_-marked, with ``{error}``) reports it."""
         if not self.enabled:
             return
 
         def done(_result: Any, error: Exception | None) -> None:
             if error is not None:
-                self._on_error(f"Could not {what}: {error}")
+                self._on_error(_(failure).format(error=error))
 
         self._writer.submit(job, done)

@@ -39,6 +39,7 @@ from typing import Any
 from calftimer.core.atomic import fsync_dir, write_atomic
 from calftimer.core.clock import WallClock, utc_now
 from calftimer.core.heel_rise import AGE_BANDS, SEXES, TARGETS
+from calftimer.core.i18n import _, format_number
 from calftimer.core.jsontext import (
     JsonObjectError,
     UnwritableValueError,
@@ -48,9 +49,20 @@ from calftimer.core.jsontext import (
     unusable_values,
 )
 from calftimer.core.notices import Notice
-from calftimer.core.theme_setting import MAX_SETTINGS_BYTES, SETTINGS_KIND, THEMES
+from calftimer.core.theme_setting import (
+    MAX_SETTINGS_BYTES,
+    SETTINGS_KIND,
+    THEMES,
+    language_problem,
+)
 from calftimer.core.timeline import CompileOptions
-from calftimer.core.validation import bool_problem, choice_problem, int_problem, number_problem
+from calftimer.core.validation import (
+    WHOLE_SECONDS,
+    bool_problem,
+    choice_problem,
+    int_problem,
+    number_problem,
+)
 
 SETTINGS_SCHEMA_VERSION = 1
 DAMAGED_INFIX = ".damaged-"
@@ -78,21 +90,23 @@ class SettingsReadOnlyError(RuntimeError):
 def _voice_name(value: Any) -> str | None:
     if type(value) is str and len(value) <= VOICE_NAME_MAX and value.isprintable():
         return None
-    return f'must be a voice name of at most {VOICE_NAME_MAX} characters ("" for the default)'
+    return _('must be a voice name of at most {n} characters ("" for the default)').format(
+        n=VOICE_NAME_MAX
+    )
 
 
 def _optional_choice(value: Any, options: tuple[str, ...]) -> str | None:
     """One of ``options`` or ``""``, for a profile field the user may leave out."""
     if value == "" or value in options:
         return None
-    return f'must be {", ".join(json.dumps(o) for o in options)} or "" (not given)'
+    return _('must be {choices} or "" (not given)').format(
+        choices=", ".join(json.dumps(o) for o in options)
+    )
 
 
 _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "countdown_s": partial(choice_problem, options=COUNTDOWN_CHOICES),
-    "prepare_s": partial(
-        int_problem, low=PREPARE_MIN_S, high=PREPARE_MAX_S, what="a whole number of seconds"
-    ),
+    "prepare_s": partial(int_problem, low=PREPARE_MIN_S, high=PREPARE_MAX_S, what=WHOLE_SECONDS),
     "voice_enabled": bool_problem,
     "cue_volume": partial(int_problem, low=VOLUME_MIN, high=VOLUME_MAX),
     "voice_volume": partial(int_problem, low=VOLUME_MIN, high=VOLUME_MAX),
@@ -108,6 +122,7 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "age_band": partial(_optional_choice, options=AGE_BANDS),
     "test_target": partial(choice_problem, options=TARGETS),
     "animate_figure": bool_problem,
+    "language": language_problem,
 }
 
 
@@ -140,6 +155,9 @@ class Settings:
     # The exercise figure moves with the reps; off, it shows a still pose (as it does when the
     # desktop asks for reduced motion, where Qt tells).
     animate_figure: bool = True
+    # The language of the window, the voice's texts and the CLI: "" follows the system. Read
+    # at start (a change applies after a restart: the dialog says so).
+    language: str = ""
 
     def __post_init__(self) -> None:
         problems = [
@@ -193,7 +211,7 @@ def display_to_kg(value: float, unit: str) -> float:
 def format_load(kg: float, unit: str) -> str:
     """``22.5 kg`` or ``45 lb``: the display value with its unit, without a needless ".0"."""
     shown = kg_to_display(kg, unit)
-    number = f"{shown:.0f}" if shown.is_integer() else f"{shown:.1f}"
+    number = format_number(shown, 0 if shown.is_integer() else 1, grouping=False)
     return f"{number} {unit}"
 
 
@@ -233,8 +251,10 @@ def read_settings(path: Path, wall_clock: WallClock = utc_now) -> SettingsFile:
             (
                 Notice(
                     "error",
-                    f"{path} could not be opened ({exc.problem}); using the default "
-                    "settings. The file was left as it is.",
+                    _(
+                        "{path} could not be opened ({problem}); using the default settings. "
+                        "The file was left as it is."
+                    ).format(path=path, problem=exc.problem),
                 ),
             ),
         )
@@ -248,10 +268,9 @@ def read_settings(path: Path, wall_clock: WallClock = utc_now) -> SettingsFile:
     values: dict[str, Any] = {}
     bad: dict[str, str] = {}  # field -> the notice naming it
     if not newer and not (type(version) is int and version >= 1):
-        bad["schema_version"] = (
-            f"{name}: schema_version: must be a whole number, 1 or more; "
-            f"using {SETTINGS_SCHEMA_VERSION}"
-        )
+        bad["schema_version"] = _(
+            "{name}: schema_version: must be a whole number, 1 or more; using {version}"
+        ).format(name=name, version=SETTINGS_SCHEMA_VERSION)
     defaults = Settings()
     for field_name in FIELD_NAMES:
         if field_name not in doc:
@@ -269,13 +288,15 @@ def read_settings(path: Path, wall_clock: WallClock = utc_now) -> SettingsFile:
         bad[key] = f"{name}: {why}; dropped"
 
     if newer:
-        message = (
-            f"{path} was written by a newer calftimer (settings schema {version}). It is used "
+        message = _(
+            "{path} was written by a newer calftimer (settings schema {version}). It is used "
             "as far as this version understands it and will not be changed: settings you "
             "change now are not saved. Update calftimer to save them."
-        )
+        ).format(path=path, version=version)
         if bad:
-            message += " Not understood, so left at their defaults: " + ", ".join(bad) + "."
+            message += _(" Not understood, so left at their defaults: {fields}.").format(
+                fields=", ".join(bad)
+            )
         return SettingsFile(settings, (Notice("warning", message),), extra, read_only=True)
 
     if not bad:
@@ -289,18 +310,25 @@ def read_settings(path: Path, wall_clock: WallClock = utc_now) -> SettingsFile:
         notices.append(
             Notice(
                 "error",
-                f"A copy of {path} could not be kept ({exc.strerror or exc}), so the file was "
-                "left as it is; the defaults above are used until settings are saved.",
+                _(
+                    "A copy of {path} could not be kept ({reason}), so the file was left as it is; "
+                    "the defaults above are used until settings are saved."
+                ).format(path=path, reason=exc.strerror or exc),
             )
         )
         return SettingsFile(settings, tuple(notices), extra)
     try:
         _write(path, settings, extra)
-        repaired = " and the file now holds the values in use"
+        repaired = _(" and the file now holds the values in use")
     except OSError:
         repaired = ""
     notices.append(
-        Notice("info", f"{path} as it was, bad values included, is kept at {copy}{repaired}.")
+        Notice(
+            "info",
+            _("{path} as it was, bad values included, is kept at {copy}{repaired}.").format(
+                path=path, copy=copy, repaired=repaired
+            ),
+        )
     )
     return SettingsFile(settings, tuple(notices), extra)
 
@@ -335,24 +363,26 @@ def save_settings(
         notices.append(
             Notice(
                 "warning",
-                f"{path} had become unreadable ({problem}); it was moved to {moved} before saving.",
+                _(
+                    "{path} had become unreadable ({problem}); it was moved to {moved} before "
+                    "saving."
+                ).format(path=path, problem=problem, moved=moved),
             )
         )
     elif on_disk is not None:
         version = on_disk.get("schema_version")
         if type(version) is int and version > SETTINGS_SCHEMA_VERSION:
             raise SettingsReadOnlyError(
-                f"Settings were not saved: {path} was written by a newer calftimer "
-                f"(settings schema {version}) and is left as it is."
+                _(
+                    "Settings were not saved: {path} was written by a newer calftimer (settings "
+                    "schema {version}) and is left as it is."
+                ).format(path=path, version=version)
             )
     if extra is None:
         extra = _keepable_extra(on_disk or {})[0]
     path.parent.mkdir(parents=True, exist_ok=True)
     _write(path, settings, extra)
     return notices
-
-
-_TOO_LARGE = f"larger than {MAX_SETTINGS_BYTES // 1000} kB"
 
 
 def _keepable_extra(doc: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -404,28 +434,30 @@ def _read(path: Path) -> tuple[dict[str, Any], bytes]:
 def _unusable(exc: JsonObjectError) -> str:
     """Why a file that was read holds no settings, in the words of the notices."""
     if exc.why == "size":
-        return _TOO_LARGE
-    return "not a JSON object" if exc.why == "object" else exc.problem
+        return _("larger than {size} kB").format(size=MAX_SETTINGS_BYTES // 1000)
+    return _("not a JSON object") if exc.why == "object" else exc.problem
 
 
 def _kind_problem(doc: Mapping[str, Any]) -> str:
     """Why an object is not a settings file ("" when it is one)."""
-    return "" if doc.get("kind") == SETTINGS_KIND else f'kind: must be "{SETTINGS_KIND}"'
+    if doc.get("kind") == SETTINGS_KIND:
+        return ""
+    return "kind: " + _("must be {choices}").format(choices=f'"{SETTINGS_KIND}"')
 
 
 def _recover_unreadable(path: Path, problem: str, wall_clock: WallClock) -> SettingsFile:
     try:
         moved = _move_aside(path, wall_clock)
     except OSError as exc:
-        message = (
-            f"{path} could not be read ({problem}); using the default settings. It could not "
-            f"be moved aside ({exc.strerror or exc}) and was left as it is."
-        )
+        message = _(
+            "{path} could not be read ({problem}); using the default settings. It could not "
+            "be moved aside ({reason}) and was left as it is."
+        ).format(path=path, problem=problem, reason=exc.strerror or exc)
         return SettingsFile(Settings(), (Notice("error", message),))
-    message = (
-        f"{path} could not be read ({problem}); all settings are back to their defaults. "
-        f"The file was moved to {moved}, untouched, so nothing in it is lost."
-    )
+    message = _(
+        "{path} could not be read ({problem}); all settings are back to their defaults. "
+        "The file was moved to {moved}, untouched, so nothing in it is lost."
+    ).format(path=path, problem=problem, moved=moved)
     return SettingsFile(Settings(), (Notice("warning", message),))
 
 

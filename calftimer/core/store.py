@@ -64,6 +64,7 @@ from calftimer.core.history import (
     set_doc,
     validate_session,
 )
+from calftimer.core.i18n import _, format_date, n_
 from calftimer.core.jsontext import (
     JsonObjectError,
     UnwritableValueError,
@@ -115,7 +116,7 @@ class UnsavableHistoryError(ValueError):
     nothing was written. ``problems`` names each bad field."""
 
     def __init__(self, problems: list[str]) -> None:
-        super().__init__("not saved: " + "; ".join(problems[:3]))
+        super().__init__(_("not saved: {problems}").format(problems="; ".join(problems[:3])))
         self.problems = problems
 
 
@@ -167,8 +168,10 @@ class Store:
         if self.written_by_newer:
             self._note(
                 "warning",
-                f"Your history in {self.history_dir} was written by a newer calftimer. It is "
-                "open read-only: nothing you do now will be saved. Update calftimer to train.",
+                _(
+                    "Your history in {history_dir} was written by a newer calftimer. It is open "
+                    "read-only: nothing you do now will be saved. Update calftimer to train."
+                ).format(history_dir=self.history_dir),
             )
         elif not self.read_only:
             try:
@@ -178,12 +181,14 @@ class Store:
                 self.read_only = True
                 self._note(
                     "error",
-                    f"The history folder {self.history_dir} cannot be used "
-                    f"({exc.strerror or exc}); nothing will be saved until it can.",
+                    _(
+                        "The history folder {history_dir} cannot be used ({reason}); nothing "
+                        "will be saved until it can."
+                    ).format(history_dir=self.history_dir, reason=exc.strerror or exc),
                 )
             if not self.read_only:
-                self._tidy("upgrade the old history file", self._migrate_legacy)
-                self._tidy("merge sync conflict copies", self._merge_conflict_copies)
+                self._tidy(_("upgrade the old history file"), self._migrate_legacy)
+                self._tidy(_("merge sync conflict copies"), self._merge_conflict_copies)
         cutoff = _month_before(self._wall_clock(), EAGER_MONTHS - 1)
         with _collector_paused():
             for folder in (self.months_dir, self.sessions_dir):
@@ -197,10 +202,10 @@ class Store:
                     else:
                         self._load_file(path)
         if not self.read_only:
-            self._tidy("merge a session kept twice", self._write_dirty)
-            self._tidy("pick up unfinished saves", self._adopt_temp_files)
-            self._tidy("close interrupted sessions", self._close_interrupted_sessions)
-            self._tidy("move past sessions into their month files", self.compact)
+            self._tidy(_("merge a session kept twice"), self._write_dirty)
+            self._tidy(_("pick up unfinished saves"), self._adopt_temp_files)
+            self._tidy(_("close interrupted sessions"), self._close_interrupted_sessions)
+            self._tidy(_("move past sessions into their month files"), self.compact)
 
     def _tidy(self, what: str, step: Callable[[], object]) -> None:
         """Housekeeping at start-up must never keep the history from opening: a step that
@@ -211,8 +216,11 @@ class Store:
         except (OSError, ValueError) as exc:
             self._note(
                 "warning",
-                f"Could not {what} this time ({exc}); calftimer will try "
-                "again next start. Nothing was lost.",
+                # Translators: {what} is a step such as "merge sync conflict copies".
+                _(
+                    "Could not {what} this time ({exc}); calftimer will try again next start. "
+                    "Nothing was lost."
+                ).format(what=what, exc=exc),
             )
 
     def _has_newer_files(self) -> bool:
@@ -221,7 +229,7 @@ class Store:
                 continue
             for path in folder.glob("*.json"):
                 try:
-                    with open_user_file(path) as (handle, _):  # never a pipe: no hang
+                    with open_user_file(path) as (handle, _unused):  # never a pipe: no hang
                         head = handle.read(200)
                         match = _VERSION.search(head)
                         if match is None:  # we write it first; another writer may not
@@ -241,9 +249,11 @@ class Store:
         except HistoryReadError as exc:
             self._note(
                 "warning",
-                f"{self._rel(path)} could not be read just now "
-                f"({exc.problems[0]}); it was left as it is and will be read again "
-                "next time. Until then that part of your history is not shown.",
+                _(
+                    "{rel} could not be read just now ({problems}); it was left as it is and "
+                    "will be "
+                    "read again next time. Until then that part of your history is not shown."
+                ).format(rel=self._rel(path), problems=exc.problems[0]),
             )
             return
         except NewerSchemaError:
@@ -261,8 +271,11 @@ class Store:
                 except HistoryReadError as err:
                     self._note(
                         "warning",
-                        f"{self._rel(path)} could not be read just now ({err.problems[0]}); it "
-                        "was left as it is and will be read again next time.",
+                        _(
+                            "{rel} could not be read just now ({problems}); it was left as it is "
+                            "and will be "
+                            "read again next time."
+                        ).format(rel=self._rel(path), problems=err.problems[0]),
                     )
                     return
                 except NewerSchemaError:
@@ -271,9 +284,11 @@ class Store:
                 except (OSError, ValueError) as err:
                     self._note(
                         "error",
-                        f"{self._rel(path)} is damaged ({exc.problems[0]}) and "
-                        f"could not be repaired just now ({err}); it was left as it is and "
-                        "calftimer will try again next start.",
+                        _(
+                            "{rel} is damaged ({problems}) and could not be repaired just now "
+                            "({err}); it "
+                            "was left as it is and calftimer will try again next start."
+                        ).format(rel=self._rel(path), problems=exc.problems[0], err=err),
                     )
                     return
             stamp = self._stamp(path)
@@ -296,7 +311,7 @@ class Store:
             # The same session in two files (a crash between compaction steps, or a device
             # that saved into a session file after another compacted it): keep every record;
             # the archive is its home, and compaction folds the session file into it.
-            session, _ = merge_sessions(known, session)
+            session, _unused = merge_sessions(known, session)
             home = self._home[session["id"]]
             if home != path and home.parent == path.parent == self.months_dir:
                 # One session in two archives: write the merged copy to its home now, before
@@ -317,8 +332,12 @@ class Store:
             return read_user_file(path, MAX_FILE_BYTES)
         except UserFileError as exc:
             if exc.why == "size":
-                raise HistoryFileError([f"{path.name}: larger than {_MAX_MB} MB"]) from exc
-            raise HistoryReadError([f"{path.name}: {exc.problem}"]) from exc
+                raise HistoryFileError(
+                    [_("{name}: larger than {MAX_MB} MB").format(name=path.name, MAX_MB=_MAX_MB)]
+                ) from exc
+            raise HistoryReadError(
+                [_("{name}: {problem}").format(name=path.name, problem=exc.problem)]
+            ) from exc
 
     def _read_sessions(self, path: Path) -> list[SessionDoc]:
         """Parse and validate one history file; raises HistoryFileError naming every problem."""
@@ -331,14 +350,17 @@ class Store:
             salvaged = salvage_history_bytes(self._read_raw(path), path.name)
         sessions = salvaged[0] if salvaged is not None else []
         shown = (
-            f"; what could be read is shown ({_plural(len(sessions), 'session')})"
+            _("; what could be read is shown ({sessions})").format(
+                sessions=_plural(len(sessions), "session")
+            )
             if sessions
             else ""
         )
         self._note(
             "error",
-            f"{self._rel(path)} could not be read in full and was left as it is "
-            f"({problems[0]}){shown}.",
+            _("{rel} could not be read in full and was left as it is ({problems}){shown}.").format(
+                rel=self._rel(path), problems=problems[0], shown=shown
+            ),
         )
         return sessions
 
@@ -359,7 +381,9 @@ class Store:
             if is_missing(exc):
                 return []  # moved aside by another process meanwhile, which said so
             if exc.why != "size":
-                raise HistoryReadError([f"{path.name}: {exc.problem}"]) from exc
+                raise HistoryReadError(
+                    [_("{name}: {problem}").format(name=path.name, problem=exc.problem)]
+                ) from exc
             raw = None  # too large to read: moved aside whole, not copied
         if raw is not None:
             try:
@@ -379,9 +403,16 @@ class Store:
             when = datetime.fromtimestamp(backup.stat().st_mtime, UTC).astimezone()
             self._note(
                 "warning",
-                f"{self._rel(path)} was damaged ({problems[0]}). It was moved to {moved} and "
-                f"the backup from {when:%Y-%m-%d %H:%M} was restored "
-                f"({_plural(sum(len(s['sets']) for s in backup_sessions), 'set')}).",
+                _(
+                    "{rel} was damaged ({problems}). It was moved to {moved} and the backup from "
+                    "{when:%Y-%m-%d %H:%M} was restored ({sets})."
+                ).format(
+                    rel=self._rel(path),
+                    problems=problems[0],
+                    moved=moved,
+                    when=when,
+                    sets=_plural(sum(len(s["sets"]) for s in backup_sessions), "set"),
+                ),
             )
             return backup_sessions
         with contextlib.suppress(OSError):
@@ -390,8 +421,10 @@ class Store:
         self._stamps.pop(path, None)
         self._note(
             "error",
-            f"{self._rel(path)} was damaged ({problems[0]}) and no readable backup exists. "
-            f"It was moved to {moved}, untouched, so it can still be repaired by hand.",
+            _(
+                "{rel} was damaged ({problems}) and no readable backup exists. It was moved to "
+                "{moved}, untouched, so it can still be repaired by hand."
+            ).format(rel=self._rel(path), problems=problems[0], moved=moved),
         )
         return []
 
@@ -425,24 +458,38 @@ class Store:
         present |= set(merged)
         restored = sum(1 for a in aside if a.record_id in present)
         from_backup = (
-            f" The backup held a readable copy of {restored} of them, which is kept."
+            _(" The backup held a readable copy of {restored} of them, which is kept.").format(
+                restored=restored
+            )
             if restored
             else ""
         )
         self._note(
             "warning",
-            f"{self._rel(path)} held {_plural(len(aside), 'record')} that could not be read "
-            f"({aside[0].problems[0]}); {'it was' if len(aside) == 1 else 'they were'} set "
-            f"aside and the other records kept ({_plural(len(sessions), 'session')}).{from_backup} "
-            f"The file as it was is in {moved}; {note.name} beside it says which records "
-            "and why.",
+            n_(
+                "{rel} held {records} that could not be read ({problem}); it was set aside and "
+                "the other records kept ({sessions}).{from_backup} The file as it was is in "
+                "{moved}; {note} beside it says which records and why.",
+                "{rel} held {records} that could not be read ({problem}); they were set aside "
+                "and the other records kept ({sessions}).{from_backup} The file as it was is in "
+                "{moved}; {note} beside it says which records and why.",
+                len(aside),
+            ).format(
+                rel=self._rel(path),
+                records=_plural(len(aside), "record"),
+                problem=aside[0].problems[0],
+                sessions=_plural(len(sessions), "session"),
+                from_backup=from_backup,
+                moved=moved,
+                note=note.name,
+            ),
         )
         return sessions
 
     def _write_note(self, path: Path, moved: Path, aside: list[SetAside]) -> Path:
         note = moved.with_name(moved.name + ".txt")
         lines = [
-            f"calftimer could not read {_plural(len(aside), 'record')} of {self._rel(path)} on "
+            f"calftimer could not read {_plural_en(len(aside), 'record')} of {self._rel(path)} on "
             f"{self._wall_clock().astimezone():%Y-%m-%d %H:%M:%S} and set "
             f"{'it' if len(aside) == 1 else 'them'} aside. Every other record was kept.",
             f"The whole file, as it was, is beside this note: {moved.name}",
@@ -524,8 +571,10 @@ class Store:
             moved = self._quarantine(legacy)
             self._note(
                 "error",
-                f"The old history file could not be upgraded ({exc.problems[0]}); it was "
-                f"moved to {moved}.",
+                _(
+                    "The old history file could not be upgraded ({problems}); it was moved to "
+                    "{moved}."
+                ).format(problems=exc.problems[0], moved=moved),
             )
             return
         try:
@@ -536,8 +585,10 @@ class Store:
                 moved = self._quarantine(legacy)
                 self._note(
                     "error",
-                    f"The old history file could not be upgraded ({exc.problems[0]}); it was "
-                    f"moved to {moved}.",
+                    _(
+                        "The old history file could not be upgraded ({problems}); it was moved to "
+                        "{moved}."
+                    ).format(problems=exc.problems[0], moved=moved),
                 )
                 return
             sessions, aside = salvaged
@@ -555,16 +606,26 @@ class Store:
             note = self._write_note(legacy, moved, aside)
             self._note(
                 "warning",
-                f"{_plural(len(aside), 'record')} of the old history file could not be read "
-                f"({aside[0].problems[0]}) and {'was' if len(aside) == 1 else 'were'} set "
-                f"aside; {note} says which and why.",
+                n_(
+                    "{records} of the old history file could not be read ({problem}) and was set "
+                    "aside; {note} says which and why.",
+                    "{records} of the old history file could not be read ({problem}) and were set "
+                    "aside; {note} says which and why.",
+                    len(aside),
+                ).format(
+                    records=_plural(len(aside), "record"),
+                    problem=aside[0].problems[0],
+                    note=note,
+                ),
             )
         legacy.unlink()
         fsync_dir(self.root)
         self._note(
             "info",
-            f"Your history was upgraded to the new format ({_plural(len(sessions), 'session')})."
-            f" The old file is kept in {upgrade_dir}.",
+            _(
+                "Your history was upgraded to the new format ({sessions}). The old file is kept in "
+                "{upgrade_dir}."
+            ).format(sessions=_plural(len(sessions), "session"), upgrade_dir=upgrade_dir),
         )
 
     def _merge_conflict_copies(self) -> None:
@@ -628,8 +689,10 @@ class Store:
                 moved = self._quarantine(path)
                 self._note(
                     "warning",
-                    f"A sync conflict copy could not be read ({exc.problems[0]}); it was moved "
-                    f"to {moved}.",
+                    _(
+                        "A sync conflict copy could not be read ({problems}); it was moved to "
+                        "{moved}."
+                    ).format(problems=exc.problems[0], moved=moved),
                 )
                 return None
             return salvaged
@@ -644,16 +707,27 @@ class Store:
     ) -> None:
         """A merged conflict copy goes to merged/; one with unreadable records to damaged/ with
         a note saying which and why. Either way the user is told what was new."""
-        what = f"{_plural(new_sessions, 'session')} and {_plural(new_records, 'record')} were new"
+        what = _("{sessions} and {records} were new").format(
+            sessions=_plural(new_sessions, "session"), records=_plural(new_records, "record")
+        )
         if aside:
             moved = self._quarantine(path)
             note = self._write_note(path, moved, aside)
             self._note(
                 "warning",
-                f"Merged the readable records of the sync conflict copy {path.name} into "
-                f"{base_name} ({what}); {_plural(len(aside), 'record')} could not be read "
-                f"({aside[0].problems[0]}). The copy was moved to {moved}; {note.name} beside "
-                "it says which records and why.",
+                _(
+                    "Merged the readable records of the sync conflict copy {name} into {base_name} "
+                    "({what}); {records} could not be read ({problem}). The copy was moved to "
+                    "{moved}; {note} beside it says which records and why."
+                ).format(
+                    name=path.name,
+                    base_name=base_name,
+                    what=what,
+                    records=_plural(len(aside), "record"),
+                    problem=aside[0].problems[0],
+                    moved=moved,
+                    note=note.name,
+                ),
             )
             return
         self.merged_dir.mkdir(parents=True, exist_ok=True)
@@ -661,8 +735,10 @@ class Store:
         fsync_dir(path.parent)
         self._note(
             "info",
-            f"Merged the sync conflict copy {path.name} into {base_name} ({what}). The copy is "
-            f"kept in {self.merged_dir}.",
+            _(
+                "Merged the sync conflict copy {name} into {base_name} ({what}). The copy is "
+                "kept in {merged_dir}."
+            ).format(name=path.name, base_name=base_name, what=what, merged_dir=self.merged_dir),
         )
 
     def _adopt_temp_files(self) -> None:
@@ -713,8 +789,17 @@ class Store:
             self.end_session(session["id"], "abandoned", last)
             self._note(
                 "info",
-                f"A session of {last.astimezone():%d %b %H:%M} was interrupted; "
-                f"{_count(len(session['sets']), 'set')} kept.",
+                n_(
+                    "A session of {when} was interrupted; its {n} set is kept.",
+                    "A session of {when} was interrupted; its {n} sets are kept.",
+                    len(session["sets"]),
+                ).format(
+                    when=format_date(
+                        last.astimezone(),
+                        _("{day:02d} {month_short} {hour:02d}:{minute:02d}"),
+                    ),
+                    n=len(session["sets"]),
+                ),
             )
 
     # ------------------------------------------------------------------------- queries
@@ -776,7 +861,7 @@ class Store:
                 self._forget_vanished(folder, set(present))
         if conflicts and not self.read_only:
             self._tidy(
-                "merge sync conflict copies", lambda: self._merge_arrived_conflicts(conflicts)
+                _("merge sync conflict copies"), lambda: self._merge_arrived_conflicts(conflicts)
             )
         with self._mem:
             if len(self._sessions) != len(before):
@@ -1028,7 +1113,9 @@ class Store:
                 # Another device with a newer calftimer wrote it: never overwrite that.
                 self._turn_read_only(path)
                 raise ReadOnlyStoreError(
-                    f"{path.name} was written by a newer calftimer; the history is now read-only"
+                    _(
+                        "{name} was written by a newer calftimer; the history is now read-only"
+                    ).format(name=path.name)
                 ) from None
             except HistoryReadError:
                 raise  # not damage: the write fails and is reported; the file stays
@@ -1067,7 +1154,7 @@ class Store:
             with self._mem:
                 known = self._sessions.get(session["id"])
                 if known is not None and known is not session:
-                    session, _ = merge_sessions(known, session)
+                    session, _unused = merge_sessions(known, session)
                 self._sessions[session["id"]] = session
                 self._set_home(session["id"], path)
             self._write_file(path, [session])
@@ -1177,14 +1264,16 @@ class Store:
             self.read_only = True
             self._note(
                 "warning",
-                f"{self._rel(path)} was written by a newer calftimer (another device?). Your "
-                "history is read-only from now on: nothing more will be saved until you update.",
+                _(
+                    "{rel} was written by a newer calftimer (another device?). Your history is "
+                    "read-only from now on: nothing more will be saved until you update."
+                ).format(rel=self._rel(path)),
             )
 
     def _require_writable(self) -> None:
         if self.read_only:
             raise ReadOnlyStoreError(
-                "the history is open read-only because a newer calftimer wrote it"
+                _("the history is open read-only because a newer calftimer wrote it")
             )
 
     def _note(self, level: str, message: str) -> None:
@@ -1224,11 +1313,18 @@ def _collector_paused(*, freeze: bool = False) -> Iterator[None]:
 
 
 def _plural(n: int, noun: str) -> str:
+    """``"1 set"``, ``"3 sessions"``, ``"2 records"`` in the current language."""
+    forms = {
+        "set": n_("{n} set", "{n} sets", n),
+        "session": n_("{n} session", "{n} sessions", n),
+        "record": n_("{n} record", "{n} records", n),
+    }
+    return forms[noun].format(n=n)
+
+
+def _plural_en(n: int, noun: str) -> str:
+    """As ``_plural``, always in English: for the note written beside a damaged file."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"its {n} {noun}{'' if n == 1 else 's'} {'is' if n == 1 else 'are'}"
 
 
 def _month_before(now: datetime, months: int) -> str:
@@ -1276,7 +1372,7 @@ def salvage_history_bytes(raw: bytes, name: str) -> tuple[list[SessionDoc], list
     """
     try:
         doc = decode_json_object(raw, limit=MAX_FILE_BYTES, lenient=True, allow_constants=True)
-        _, items, paths = _frame(doc, name, allow_newer=False)
+        _unused, items, paths = _frame(doc, name, allow_newer=False)
     except (JsonObjectError, HistoryFileError):
         return None
     kept: list[SessionDoc] = []
@@ -1292,7 +1388,7 @@ def salvage_history_bytes(raw: bytes, name: str) -> tuple[list[SessionDoc], list
 def _unreadable(exc: JsonObjectError, name: str) -> list[str]:
     """Why the bytes of the history file ``name`` hold no history, in the store's words."""
     if exc.why == "size":
-        return [f"{name}: larger than {_MAX_MB} MB"]
+        return [f"{name}: " + _("larger than {size} MB").format(size=_MAX_MB)]
     return [f"{name}: {p}" for p in exc.problems]  # "must hold a JSON object" is one
 
 
@@ -1302,18 +1398,31 @@ def _frame(
     """The schema version, the (migrated) session records and their paths in the file."""
     version = doc.get("schema_version")
     if type(version) is not int or version < 1:
-        raise HistoryFileError([f"{name}: schema_version: must be a whole number, 1 or more"])
+        raise HistoryFileError(
+            [_("{name}: schema_version: must be a whole number, 1 or more").format(name=name)]
+        )
     if version > SCHEMA_VERSION and not allow_newer:
-        raise NewerSchemaError([f"{name}: schema_version: {version} is newer than this calftimer"])
+        raise NewerSchemaError(
+            [
+                f"{name}: schema_version: "
+                + _("{version} is newer than this calftimer").format(version=version)
+            ]
+        )
     doc = migrate(doc)
     if doc.get("kind") == SESSION_KIND:
         return version, [doc.get("session")], ["session"]
     if doc.get("kind") == MONTH_KIND:
         items = doc.get("sessions")
         if type(items) is not list:
-            raise HistoryFileError([f"{name}: sessions: must be a list"])
+            raise HistoryFileError([_("{name}: sessions: must be a list").format(name=name)])
         return version, items, [f"sessions[{i}]" for i in range(len(items))]
-    raise HistoryFileError([f'{name}: kind: must be "{SESSION_KIND}" or "{MONTH_KIND}"'])
+    raise HistoryFileError(
+        [
+            _('{name}: kind: must be "{SESSION_KIND}" or "{MONTH_KIND}"').format(
+                name=name, SESSION_KIND=SESSION_KIND, MONTH_KIND=MONTH_KIND
+            )
+        ]
+    )
 
 
 # ------------------------------------------------------------------------------ migrations

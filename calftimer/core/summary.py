@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 from calftimer.core.catalog import exercise
 from calftimer.core.exercise import Mode
+from calftimer.core.i18n import N_, _, localized, n_
 from calftimer.core.programs import Side
 from calftimer.core.session import SetRecord
 from calftimer.core.settings import format_load
 from calftimer.core.texts import clock_text
 from calftimer.core.timeline import Timeline, WorkSet
 
-LEG_NAMES = {Side.BOTH: "Both", Side.LEFT: "Left", Side.RIGHT: "Right"}
+LEG_NAMES = localized({Side.BOTH: N_("Both"), Side.LEFT: N_("Left"), Side.RIGHT: N_("Right")})
 NOT_DONE = "–"  # a planned set that has no record
 
 
@@ -37,20 +38,20 @@ class SummaryRow:
     short: bool  # a set fell short of its target or was not done
 
 
-def _unit(work: WorkSet, count: int) -> str:
-    if work.exercise_id == "jumping_calf_raise":
-        return "contact" if count == 1 else "contacts"
-    if work.mode is Mode.TIME:
-        return "s"
-    if work.mode is Mode.DISTANCE:
-        return "m"
-    return "rep" if count == 1 else "reps"
-
-
 def _planned(work: WorkSet, sets: int) -> str:
+    """``2 × 12 reps``: the sets and the target of each."""
     if work.mode is Mode.TEST:
-        return f"{sets} × to failure"
-    return f"{sets} × {work.target} {_unit(work, work.target)}"
+        return _("{sets} × to failure").format(sets=sets)
+    target = work.target
+    if work.exercise_id == "jumping_calf_raise":
+        text = n_("{sets} × {n} contact", "{sets} × {n} contacts", target)
+    elif work.mode is Mode.TIME:
+        text = _("{sets} × {n} s")
+    elif work.mode is Mode.DISTANCE:
+        text = _("{sets} × {n} m")
+    else:
+        text = n_("{sets} × {n} rep", "{sets} × {n} reps", target)
+    return text.format(sets=sets, n=target)
 
 
 def summary_rows(
@@ -72,12 +73,12 @@ def summary_rows(
         tut_ms = sum(r.time_under_tension_ms for r in done if r is not None)
         rows.append(
             SummaryRow(
-                exercise=exercise(first.exercise_id).name,
+                exercise=exercise(first.exercise_id).local_name,
                 leg=LEG_NAMES[first.side],
                 planned=_planned(first, len(sets)),
                 done=shown,
                 tut=clock_text(tut_ms) if tut_ms else NOT_DONE,
-                load=format_load(first.load_kg, unit) if first.load_kg else "body weight",
+                load=format_load(first.load_kg, unit) if first.load_kg else _("body weight"),
                 sets_planned=len(sets),
                 sets_done=len(counts),
                 short=any(

@@ -9,48 +9,80 @@ from collections.abc import Iterable
 
 from calftimer.core.catalog import exercise
 from calftimer.core.exercise import Mode
+from calftimer.core.i18n import _, n_, p_
 from calftimer.core.programs import Side
 from calftimer.core.session import SetRecord
 from calftimer.core.settings import format_load
 from calftimer.core.timeline import SegmentKind, Timeline, WorkSet
 
-PHASE_NAMES: dict[SegmentKind, str] = {
-    SegmentKind.PREPARE: "GET READY",
-    SegmentKind.UP: "UP",
-    SegmentKind.TOP_HOLD: "HOLD",
-    SegmentKind.DOWN: "DOWN",
-    SegmentKind.BOTTOM_HOLD: "HOLD",
-    SegmentKind.JUMP: "JUMP",
-    SegmentKind.HOLD: "HOLD IT",
-    SegmentKind.WALK: "WALK",
-    SegmentKind.SWITCH: "SWITCH LEGS",
-    SegmentKind.REST: "REST",
-    SegmentKind.DONE: "DONE",
-}
 
-SIDE_NAMES: dict[Side, str] = {Side.BOTH: "BOTH LEGS", Side.LEFT: "LEFT", Side.RIGHT: "RIGHT"}
+def phase_name(kind: SegmentKind) -> str:
+    """The big word of the session screen for a step (``GET READY``, ``UP``, ``REST``...) in
+    the current language; written in capitals where the language shouts a word that way."""
+    names = {
+        SegmentKind.PREPARE: p_("phase", "GET READY"),
+        SegmentKind.UP: p_("phase", "UP"),
+        SegmentKind.TOP_HOLD: p_("phase", "HOLD"),
+        SegmentKind.DOWN: p_("phase", "DOWN"),
+        SegmentKind.BOTTOM_HOLD: p_("phase", "HOLD"),
+        SegmentKind.JUMP: p_("phase", "JUMP"),
+        SegmentKind.HOLD: p_("phase", "HOLD IT"),
+        SegmentKind.WALK: p_("phase", "WALK"),
+        SegmentKind.SWITCH: p_("phase", "SWITCH LEGS"),
+        SegmentKind.REST: p_("phase", "REST"),
+        SegmentKind.DONE: p_("phase", "DONE"),
+    }
+    return names[kind]
+
+
+def side_name(side: Side) -> str:
+    """``BOTH LEGS``, ``LEFT``, ``RIGHT`` in the current language."""
+    if side is Side.LEFT:
+        return p_("side, shouted", "LEFT")
+    if side is Side.RIGHT:
+        return p_("side, shouted", "RIGHT")
+    return p_("side, shouted", "BOTH LEGS")
+
+
+def leg_name(side: Side) -> str:
+    """``left leg`` / ``right leg`` / ``both legs`` in the current language."""
+    if side is Side.LEFT:
+        return _("left leg")
+    if side is Side.RIGHT:
+        return _("right leg")
+    return _("both legs")
+
+
+def sets_text(n: int) -> str:
+    return n_("{n} set", "{n} sets", n).format(n=n)
+
+
+def sessions_text(n: int) -> str:
+    return n_("{n} session", "{n} sessions", n).format(n=n)
+
+
+def reps_text(n: int) -> str:
+    return n_("{n} rep", "{n} reps", n).format(n=n)
 
 
 def target_text(mode: Mode, target: int) -> str:
     if mode is Mode.REPS:
-        return plural(target, "rep")
+        return reps_text(target)
     if mode is Mode.TIME:
-        return f"{target} s" if target < 120 or target % 60 else f"{target // 60} min"
+        if target < 120 or target % 60:
+            return _("{seconds} s").format(seconds=target)
+        return _("{minutes} min").format(minutes=target // 60)
     if mode is Mode.DISTANCE:
-        return f"{target} m"
-    return f"to failure (up to {target})"
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+        return _("{metres} m").format(metres=target)
+    return _("to failure (up to {target})").format(target=target)
 
 
 def work_set_label(work: WorkSet, *, with_name: bool = True, unit: str = "kg") -> str:
     """``"Single-leg calf raise · set 2 of 3 · left leg · 12 reps"``."""
-    parts = [exercise(work.exercise_id).name] if with_name else []
-    parts.append(f"set {work.set_number} of {work.sets}")
+    parts = [exercise(work.exercise_id).local_name] if with_name else []
+    parts.append(_("set {number} of {sets}").format(number=work.set_number, sets=work.sets))
     if work.side is not Side.BOTH:
-        parts.append(f"{work.side.value} leg")
+        parts.append(leg_name(work.side))
     parts.append(target_text(work.mode, work.target))
     if work.load_kg:
         parts.append(format_load(work.load_kg, unit))
@@ -66,21 +98,25 @@ def next_line(timeline: Timeline, segment_index: int, unit: str = "kg") -> str:
         upcoming = timeline.next_work_set(segment_index)
         # During a pause the window already names the exercise that comes next.
         label = work_set_label(upcoming, with_name=False, unit=unit) if upcoming else ""
-        return f"Next: {label}" if upcoming else ""
+        return _("Next: {step}").format(step=label) if upcoming else ""
     work = timeline.work_sets[seg.work_index]
     after = (
         timeline.segments[work.end_segment] if work.end_segment < len(timeline.segments) else None
     )
     if after is None or after.kind is SegmentKind.DONE:
-        return "Next: session complete"
+        return _("Next: session complete")
     following = timeline.next_work_set(after.index)
-    pause = PHASE_NAMES[after.kind].lower() if after.work_index < 0 else ""
     if following is None:
-        return "Next: session complete"
-    if pause:
+        return _("Next: session complete")
+    step = work_set_label(following, unit=unit)
+    if after.work_index < 0:
         seconds = round(after.duration_ms / 1000)
-        return f"Next: {pause} {seconds} s, then {work_set_label(following, unit=unit)}"
-    return f"Next: {work_set_label(following, unit=unit)}"
+        if after.kind is SegmentKind.SWITCH:
+            text = _("Next: switch legs {seconds} s, then {step}")
+        else:
+            text = _("Next: rest {seconds} s, then {step}")
+        return text.format(seconds=seconds, step=step)
+    return _("Next: {step}").format(step=step)
 
 
 def clock_text(ms: int) -> str:
@@ -95,11 +131,14 @@ def clock_text(ms: int) -> str:
 
 def record_text(record: SetRecord) -> str:
     """What a finished set achieved, e.g. ``"11 reps"`` or ``"45 s"``."""
+    done = record.done
     if record.work.exercise_id == "jumping_calf_raise":
-        return plural(record.done, "contact")
-    return {Mode.TIME: f"{record.done} s", Mode.DISTANCE: f"{record.done} m"}.get(
-        record.work.mode, plural(record.done, "rep")
-    )
+        return n_("{n} contact", "{n} contacts", done).format(n=done)
+    if record.work.mode is Mode.TIME:
+        return _("{seconds} s").format(seconds=done)
+    if record.work.mode is Mode.DISTANCE:
+        return _("{metres} m").format(metres=done)
+    return reps_text(done)
 
 
 def session_summary(records: Iterable[SetRecord]) -> list[str]:
@@ -113,22 +152,21 @@ def session_summary(records: Iterable[SetRecord]) -> list[str]:
     contacts = sum(r.done for r in records if r.work.exercise_id == "jumping_calf_raise")
     held = sum(r.done for r in records if r.work.mode is Mode.TIME)
     metres = sum(r.done for r in records if r.work.mode is Mode.DISTANCE)
-    totals = [plural(len(records), "set")]
+    totals = [sets_text(len(records))]
     if reps:
-        totals.append(plural(reps, "rep"))
+        totals.append(reps_text(reps))
     if contacts:
-        totals.append(plural(contacts, "ground contact"))
+        totals.append(n_("{n} ground contact", "{n} ground contacts", contacts).format(n=contacts))
     if held:
-        totals.append(f"{held} s held or walked")
+        totals.append(_("{seconds} s held or walked").format(seconds=held))
     if metres:
-        totals.append(f"{metres} m walked")
+        totals.append(_("{metres} m walked").format(metres=metres))
     lines = [" · ".join(totals)]
     by_block: dict[tuple[int, str], list[SetRecord]] = {}
     for r in records:
         by_block.setdefault((r.work.block_index, r.work.exercise_id), []).append(r)
-    for (_, exercise_id), items in by_block.items():
-        name = exercise(exercise_id).name
-        unit = record_text(items[0]).split(" ", 1)[1] if items[0].work.mode is not Mode.TEST else ""
+    for (_block, exercise_id), items in by_block.items():
+        name = exercise(exercise_id).local_name
         sides = [
             side
             for side in (Side.LEFT, Side.RIGHT, Side.BOTH)
@@ -137,12 +175,23 @@ def session_summary(records: Iterable[SetRecord]) -> list[str]:
         parts = []
         for side in sides:
             values = ", ".join(str(r.done) for r in items if r.work.side is side)
-            parts.append(values if side is Side.BOTH else f"{side.value} {values}")
-        if items[0].work.mode is Mode.TEST:
-            unit = "reps"
-        if len(items) > 1 or items[0].done != 1:  # "1 rep", but "1, 1 reps" and "2 reps"
-            unit = {"rep": "reps", "contact": "contacts"}.get(unit, unit)
+            if side is Side.LEFT:
+                values = _("left {values}").format(values=values)
+            elif side is Side.RIGHT:
+                values = _("right {values}").format(values=values)
+            parts.append(values)
+        # "1 rep", but "1, 1 reps" and "2 reps": the count that picks the form is the last
+        # value when there is one set, else "many".
+        count = items[0].done if len(items) == 1 else max(2, len(items))
+        results = " · ".join(parts)
+        mode = items[0].work.mode
+        if exercise_id == "jumping_calf_raise":
+            line = n_("{name}: {results} contact", "{name}: {results} contacts", count)
+        elif mode is Mode.TIME:
+            line = _("{name}: {results} s")
+        elif mode is Mode.DISTANCE:
+            line = _("{name}: {results} m")
         else:
-            unit = {"reps": "rep", "contacts": "contact"}.get(unit, unit)
-        lines.append(f"{name}: {' · '.join(parts)} {unit}".rstrip())
+            line = n_("{name}: {results} rep", "{name}: {results} reps", count)
+        lines.append(line.format(name=name, results=results))
     return lines

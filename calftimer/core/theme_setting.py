@@ -16,7 +16,10 @@ What makes a file a settings file (its kind, its size limit) is defined here and
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+from calftimer.core.i18n import _
 
 THEMES: tuple[str, ...] = ("system", "light", "dark")
 SETTINGS_KIND = "calftimer.settings"
@@ -40,3 +43,34 @@ def chosen_theme(path: Path) -> str:
     theme = doc.get("theme") if doc.get("kind") == SETTINGS_KIND else None
     # As the settings' own check: a text, one of the choices ("dark", not ["dark"] or 1).
     return theme if type(theme) is str and theme in THEMES else "system"
+
+
+# A language code as the catalogs are named: "de", "fr", "pt_BR".
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?")
+
+
+def language_problem(value: object) -> str | None:
+    """Why ``value`` cannot be the "language" setting, or None. "" is the system's language; a
+    code this version has no catalog for is kept (a newer calftimer may have one) and English
+    is shown meanwhile."""
+    if type(value) is str and (value == "" or LANGUAGE_CODE.fullmatch(value)):
+        return None
+    return _('must be "" (the system\'s language) or a language code such as "de" or "pt_BR"')
+
+
+def chosen_language(path: Path) -> str:
+    """The "language" ``read_settings(path)`` gives, read before anything else starts (the
+    CLI's ``--help`` is in it): "" (the system's) when there is none or the file is unusable.
+    Read as ``chosen_theme`` reads: never waits on a pipe, never changes or moves anything."""
+    try:
+        os.stat(path)
+    except (OSError, ValueError):
+        return ""
+    from calftimer.core.jsontext import JsonObjectError, read_json_object
+
+    try:
+        doc, _raw = read_json_object(path, MAX_SETTINGS_BYTES, lenient=True, allow_constants=True)
+    except JsonObjectError:
+        return ""
+    value = doc.get("language") if doc.get("kind") == SETTINGS_KIND else None
+    return value if type(value) is str and language_problem(value) is None else ""

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from calftimer.core.exercise import Mode, Tempo
+from calftimer.core.i18n import _
 from calftimer.core.programs import Block, Program, Side
 
 
@@ -387,7 +388,7 @@ def compile_program(program: Program, options: CompileOptions | None = None) -> 
         if n == 0:
             lead_kind, lead_ms = SegmentKind.PREPARE, opts.prepare_s * 1000
         else:
-            _, prev_block, prev_set, _ = plan[n - 1]
+            _prev_side, prev_block, prev_set, _prev_target = plan[n - 1]
             switching = not first_of_block and prev_set == set_number
             if switching:
                 # A short pause between legs is a switch; a long one (the heel-rise test's two
@@ -597,7 +598,7 @@ def estimated_duration_ms(program: Program, options: CompileOptions | None = Non
         if n == 0:
             total += opts.prepare_s * 1000
         else:
-            _, prev_block, prev_set, _ = plan[n - 1]
+            _prev_side, prev_block, prev_set, _prev_target = plan[n - 1]
             if plan[n - 1][0] != block_index:
                 total += prev_block.rest_after_s * 1000
             elif prev_set == set_number:
@@ -630,9 +631,9 @@ def format_duration(ms: int) -> str:
     """``"23 min"`` or ``"45 s"`` for durations shown to the user."""
     seconds = round(ms / 1000)
     if seconds < 60:
-        return f"{seconds} s"
+        return _("{seconds} s").format(seconds=seconds)
     minutes, secs = divmod(seconds, 60)
     if minutes < 60:
-        return f"{minutes} min" if secs < 30 else f"{minutes + 1} min"
+        return _("{minutes} min").format(minutes=minutes if secs < 30 else minutes + 1)
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
+    return _("{hours} h {minutes:02d} min").format(hours=hours, minutes=minutes)

@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, Literal
 
+from calftimer.core.i18n import _, format_number
+
 GZIP_MAGIC = b"\x1f\x8b"
 CHUNK = 1 << 20
 SHOWN_NAME = 80
@@ -56,28 +58,32 @@ def display_name(path: Path) -> str:
 
 
 def format_size(limit: int) -> str:
-    return f"{limit / 1_000_000:g} MB" if limit >= 1_000_000 else f"{limit / 1000:g} kB"
+    if limit >= 1_000_000:
+        return _("{size} MB").format(size=f"{limit / 1_000_000:g}")
+    return _("{size} kB").format(size=f"{limit / 1000:g}")
 
 
 def _kind_of(mode: int) -> str:
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return _("is a folder, not a regular file")
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
+        return _("is a named pipe (FIFO), not a regular file")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return _("is a device, not a regular file")
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not an ordinary file"
+        return _("is a socket, not a regular file")
+    return _("is not an ordinary file, not a regular file")
 
 
 def _os_error(path: Path, exc: OSError) -> UserFileError:
     reason = exc.strerror or str(exc) or type(exc).__name__
-    return UserFileError(path, f"cannot read the file: {reason}", "os", exc.errno)
+    return UserFileError(
+        path, _("cannot read the file: {reason}").format(reason=reason), "os", exc.errno
+    )
 
 
 def _not_regular(path: Path, mode: int) -> UserFileError:
-    return UserFileError(path, f"is {_kind_of(mode)}, not a regular file", "type")
+    return UserFileError(path, _kind_of(mode), "type")
 
 
 _OPEN_FLAGS = (
@@ -100,7 +106,9 @@ def open_user_file(path: Path) -> Iterator[tuple[BinaryIO, int]]:
     except OSError as exc:
         raise _os_error(path, exc) from exc
     except ValueError as exc:  # a NUL character in the name
-        raise UserFileError(path, f"cannot read the file: {exc}", "os") from exc
+        raise UserFileError(
+            path, _("cannot read the file: {reason}").format(reason=exc), "os"
+        ) from exc
     try:
         try:
             now = os.fstat(fd)
@@ -144,8 +152,13 @@ def read_user_file(path: Path, limit: int, *, decompress: bool = False) -> bytes
 
 
 def _too_large(path: Path, limit: int, size: int | None = None) -> UserFileError:
-    held = f"is {size:,} bytes" if size is not None else "is larger than that"
-    return UserFileError(path, f"file {held}; the limit is {format_size(limit)}", "size")
+    if size is None:
+        problem = _("file is larger than that; the limit is {limit}")
+    else:
+        problem = _("file is {size} bytes; the limit is {limit}")
+    return UserFileError(
+        path, problem.format(size=format_number(size or 0), limit=format_size(limit)), "size"
+    )
 
 
 def _gunzip(path: Path, handle: BinaryIO, limit: int) -> bytes:
@@ -162,15 +175,20 @@ def _gunzip(path: Path, handle: BinaryIO, limit: int) -> bytes:
                     if held > limit:
                         raise UserFileError(
                             path,
-                            f"the compressed file holds more than {format_size(limit)}; "
-                            f"the limit is {format_size(limit)}",
+                            _(
+                                "the compressed file holds more than {limit}; the limit is {limit}"
+                            ).format(limit=format_size(limit)),
                             "size",
                         )
                     if keep:
                         out += chunk
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
             raise UserFileError(
-                path, f"not a readable gzip file ({exc or 'it ends too early'})", "format"
+                path,
+                _("not a readable gzip file ({reason})").format(
+                    reason=exc or _("it ends too early")
+                ),
+                "format",
             ) from exc
     return bytes(out)
 

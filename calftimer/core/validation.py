@@ -11,7 +11,8 @@ holds what they share:
   ``number_in``, ``is_text``, ``is_time``...), cheap enough for twenty years of history;
 - checks that return the message for a bad value, or None for a good one (``int_problem``,
   ``number_problem``, ``choice_problem``, ``text_problem``...) and the wording they share
-  (``TIME_TEXT``, ``int_text``, ``or_null``...).
+  (``time_text``, ``int_text``, ``number_text``...), in the chosen language (a translation
+  keeps the field path and the JSON words ``null``, ``true``, ``false`` as they are).
 
 Types are checked exactly (``type(x) is int``): JSON gives plain ints, floats and strings, and
 ``True`` must not pass as 1 nor ``3.0`` as 3. A range check also refuses NaN (every comparison
@@ -22,19 +23,28 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from calftimer.core.i18n import N_, _, n_
 from calftimer.core.jsontext import LONE_SURROGATE_MESSAGE, field_name, has_lone_surrogate
 
 # Real dates only. The lower bound keeps a device whose clock was reset (1970) readable; the
 # upper one keeps every stored time convertible to any local time zone.
 YEAR_RANGE = (1900, 2999)
-TIME_TEXT = (
-    f"must be a real date and time from {YEAR_RANGE[0]} to {YEAR_RANGE[1]} with a UTC offset"
-)
-UNKNOWN_FIELD_TEXT = "is not a known field (check the spelling)"
+UNKNOWN_FIELD_TEXT = N_("is not a known field (check the spelling)")
+# What a whole number is called in a message: program files say "an integer" (the word
+# docs/programs.md defines), the settings "a whole number of seconds".
+WHOLE_NUMBER = "a whole number"
+INTEGER = "an integer"
+WHOLE_SECONDS = "a whole number of seconds"
+_INT_TEXTS = {
+    WHOLE_NUMBER: N_("must be a whole number from {low} to {high}"),
+    INTEGER: N_("must be an integer from {low} to {high}"),
+    WHOLE_SECONDS: N_("must be a whole number of seconds from {low} to {high}"),
+}
 _YEARS = (f"{YEAR_RANGE[0]:04d}", f"{YEAR_RANGE[1]:04d}")
 
 
@@ -95,26 +105,64 @@ def is_time(value: Any) -> bool:
 def choices_text(options: Sequence[Any]) -> str:
     """``"a", "b" or "c"``: each option as it is written in JSON."""
     quoted = [json.dumps(option) for option in options]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    if len(quoted) == 1:
+        return quoted[0]
+    # Translators: the end of a list of choices: '"a", "b" or "c"' ({first} is '"a", "b"').
+    return _("{first} or {last}").format(first=", ".join(quoted[:-1]), last=quoted[-1])
 
 
-def or_null(message: str) -> str:
-    """``must be X`` as ``must be null or X``, for a field that may be left empty."""
-    return "must be null or " + message.removeprefix("must be ")
+def choice_text(options: Sequence[Any]) -> str:
+    """``must be "a", "b" or "c"``."""
+    return _("must be {choices}").format(choices=choices_text(options))
 
 
-def int_text(low: int, high: float, what: str = "a whole number") -> str:
-    return f"must be {what} from {low} to {high}"
+def time_text(*, null: bool = False) -> str:
+    """What a date and time field must hold (``null``: or be null)."""
+    if null:
+        template = _(
+            "must be null or a real date and time from {first} to {last} with a UTC offset"
+        )
+    else:
+        template = _("must be a real date and time from {first} to {last} with a UTC offset")
+    return template.format(first=YEAR_RANGE[0], last=YEAR_RANGE[1])
 
 
-def number_text(low: float, high: float) -> str:
-    return f"must be a number from {low:g} to {high:g}"
+def int_text(low: int, high: float, what: str = WHOLE_NUMBER, *, null: bool = False) -> str:
+    """``must be a whole number from 0 to 10`` (``what``: WHOLE_NUMBER, INTEGER or
+    WHOLE_SECONDS; ``null``: or be null)."""
+    if null:
+        if what != WHOLE_NUMBER:
+            raise ValueError(f"no 'null or' wording for {what!r}")
+        template = _("must be null or a whole number from {low} to {high}")
+    else:
+        template = _(_INT_TEXTS[what])
+    return template.format(low=low, high=high)
+
+
+def number_text(low: float, high: float, *, null: bool = False) -> str:
+    """``must be a number from 0 to 30`` (``null``: or be null)."""
+    if null:
+        template = _("must be null or a number from {low} to {high}")
+    else:
+        template = _("must be a number from {low} to {high}")
+    return template.format(low=f"{low:g}", high=f"{high:g}")
+
+
+def is_range_message(message: str) -> bool:
+    """``message`` says a number must be in a range (``int_text`` with INTEGER, or
+    ``number_text``), in the chosen language: the program editor words those in the field's
+    own unit."""
+    for template in (_(_INT_TEXTS[INTEGER]), _("must be a number from {low} to {high}")):
+        parts = re.split(r"\{\w+\}", template)
+        if re.fullmatch(r"\S+".join(re.escape(part) for part in parts), message):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------------- checks with a message
 
 
-def int_problem(value: Any, low: int, high: float, what: str = "a whole number") -> str | None:
+def int_problem(value: Any, low: int, high: float, what: str = WHOLE_NUMBER) -> str | None:
     """Why ``value`` is not a whole number from ``low`` to ``high``, or None. Program files
     say ``what="an integer"`` (the word ``docs/programs.md`` defines)."""
     return None if int_in(value, low, high) else int_text(low, high, what)
@@ -125,18 +173,19 @@ def number_problem(value: Any, low: float, high: float) -> str | None:
 
 
 def bool_problem(value: Any) -> str | None:
-    return None if type(value) is bool else "must be true or false"
+    return None if type(value) is bool else _("must be true or false")
 
 
 def choice_problem(value: Any, options: Sequence[Any]) -> str | None:
-    return None if is_one_of(value, options) else f"must be {choices_text(options)}"
+    return None if is_one_of(value, options) else choice_text(options)
 
 
-def text_problem(value: Any, expected: str = "must be a text") -> str | None:
-    """``expected`` if ``value`` is not a text; the lone-surrogate message if it holds one."""
+def text_problem(value: Any, expected: str | None = None) -> str | None:
+    """``expected`` (by default "must be a text") if ``value`` is not a text; the
+    lone-surrogate message if it holds one."""
     if type(value) is not str:
-        return expected
-    return LONE_SURROGATE_MESSAGE if has_lone_surrogate(value) else None
+        return _("must be a text") if expected is None else expected
+    return _(LONE_SURROGATE_MESSAGE) if has_lone_surrogate(value) else None
 
 
 # ------------------------------------------------------------------------------ collector
@@ -172,7 +221,7 @@ class Problems:
         for key in obj:
             if key not in known:
                 name = field_name(key)  # quoted if odd, so a newline cannot garble the message
-                self.add(field_path(path, name), UNKNOWN_FIELD_TEXT)
+                self.add(field_path(path, name), _(UNKNOWN_FIELD_TEXT))
 
     def int_field(
         self,
@@ -182,7 +231,7 @@ class Problems:
         bounds: tuple[int, int],
         default: int | None,
         *,
-        what: str = "a whole number",
+        what: str = WHOLE_NUMBER,
     ) -> int | None:
         if key not in obj:
             return default
@@ -202,7 +251,7 @@ class Problems:
     ) -> float | None:
         if key not in obj:
             if required:
-                self.add(path, "is missing")
+                self.add(path, _("is missing"))
             return default
         value = obj[key]
         return float(value) if self.note(path, number_problem(value, *bounds)) else default
@@ -216,11 +265,16 @@ class Problems:
         if optional and (value is None or value == ""):
             return value
         if type(value) is not str or not value.strip():
-            self.add(path, "must be a non-empty text")
+            self.add(path, _("must be a non-empty text"))
         elif self.note(path, text_problem(value)):
             if len(value) <= max_len:
                 return value
-            self.add(path, f"must be at most {max_len} characters")
+            self.add(
+                path,
+                n_(
+                    "must be at most {n} character", "must be at most {n} characters", max_len
+                ).format(n=max_len),
+            )
         return None
 
 

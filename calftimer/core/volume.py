@@ -29,22 +29,23 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from calftimer.core.catalog import CATALOG
+from calftimer.core.i18n import N_, _
 from calftimer.core.settings import KG_PER_LB
 
 METRICS: tuple[str, ...] = ("reps", "tut", "load", "sets", "contacts")
 METRIC_NAMES: Mapping[str, str] = {
-    "reps": "Reps",
-    "tut": "Time under tension (min)",
-    "load": "Load volume (kg × reps)",
-    "sets": "Sets",
-    "contacts": "Jump ground contacts",
+    "reps": N_("Reps"),
+    "tut": N_("Time under tension (min)"),
+    "load": N_("Load volume (kg × reps)"),
+    "sets": N_("Sets"),
+    "contacts": N_("Jump ground contacts"),
 }
 METRIC_UNITS: Mapping[str, str] = {
-    "reps": "reps",
-    "tut": "min",
-    "load": "kg × reps",
-    "sets": "sets",
-    "contacts": "contacts",
+    "reps": N_("reps"),
+    "tut": N_("min"),
+    "load": N_("kg × reps"),
+    "sets": N_("sets"),
+    "contacts": N_("contacts"),
 }
 CONTACT_EXERCISES = frozenset({"jumping_calf_raise"})
 LEGS: tuple[str, ...] = ("left", "right")
@@ -58,12 +59,17 @@ _EXERCISE_ORDER = {exercise_id: rank for rank, exercise_id in enumerate(CATALOG)
 
 def metric_name(metric: str, weight_unit: str = "kg") -> str:
     """The metric's axis title in the user's weight unit (``Load volume (lb × reps)``)."""
-    return METRIC_NAMES[metric].replace("(kg ", f"({weight_unit} ")
+    if metric == "load":
+        return _("Load volume ({unit} × reps)").format(unit=weight_unit)
+    return _(METRIC_NAMES[metric])
 
 
-def metric_unit(metric: str, weight_unit: str = "kg") -> str:
-    """The unit of the metric's amounts as shown: ``min`` for tut, ``lb × reps`` in pounds."""
-    return f"{weight_unit} × reps" if metric == "load" else METRIC_UNITS[metric]
+def metric_unit(metric: str, weight_unit: str = "kg", *, english: bool = False) -> str:
+    """The unit of the metric's amounts as shown: ``min`` for tut, ``lb × reps`` in pounds
+    (``english``: as a file for other programs writes it, whatever the language)."""
+    if metric == "load":
+        return f"{weight_unit} × reps" if english else _("{unit} × reps").format(unit=weight_unit)
+    return METRIC_UNITS[metric] if english else _(METRIC_UNITS[metric])
 
 
 def display_amount(value: float, metric: str, weight_unit: str = "kg") -> float:
@@ -228,7 +234,7 @@ class VolumeTable:
 
     def _total(self, week: date, index: int, per_leg: bool) -> float:
         total = 0.0
-        for (_, side), cell in self._weeks.get(week, {}).items():
+        for (_exercise, side), cell in self._weeks.get(week, {}).items():
             total += cell[index] * (2 if per_leg and side == "both" else 1)
         return total
 
@@ -294,11 +300,11 @@ def spikes(sessions: Iterable[Mapping[str, Any]], metric: str) -> list[Spike]:
     A session with nothing in the 30 days before it has no reference and is never flagged (a
     return after a break is not a spike by this rule; the weekly change shows it)."""
     totals = session_totals(sessions, metric)
-    starts = [start for start, _, _ in totals]
+    starts = [start for start, _session, _value in totals]
     found = []
     for i, (start, session_id, value) in enumerate(totals):
         lo = bisect.bisect_left(starts, start - SPIKE_WINDOW)
-        reference = max((v for _, _, v in totals[lo:i]), default=0.0)
+        reference = max((v for _start, _session, v in totals[lo:i]), default=0.0)
         if reference <= 0 or value <= SPIKE_AMBER * reference:
             continue
         level = "red" if value > SPIKE_RED * reference else "amber"

@@ -17,6 +17,8 @@ from typing import NamedTuple
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
+from calftimer.core.i18n import N_, _
+
 # Keys are QKeySequence's portable names ("Ctrl+E", "Media Play"), not Qt.Key values: reading
 # this table touches no Qt enum, so the window's first frame can show the menus before the
 # rest is built (PySide6 makes the Qt namespace's enums, ~15 ms, the first time one is used).
@@ -35,127 +37,127 @@ class ActionSpec(NamedTuple):
 
 
 MENUS: tuple[tuple[str, str], ...] = (
-    ("File", "&File"),
-    ("Session", "&Session"),
-    ("Programs", "&Programs"),
-    ("View", "&View"),
-    ("Help", "&Help"),
+    ("File", N_("&File")),
+    ("Session", N_("&Session")),
+    ("Programs", N_("&Programs")),
+    ("View", N_("&View")),
+    ("Help", N_("&Help")),
 )
 
 ACTIONS: tuple[ActionSpec, ...] = (
     # File
     ActionSpec(
         "import_file",
-        "&Import backup or program…",
+        N_("&Import backup or program…"),
         ("Ctrl+I",),
-        "Merge a calftimer backup or add a program file; shows what it adds first",
+        N_("Merge a calftimer backup or add a program file; shows what it adds first"),
         "File",
     ),
     ActionSpec(
         "export_json",
-        "Export &backup (JSON)…",
+        N_("Export &backup (JSON)…"),
         ("Ctrl+E",),
-        "Save your whole history and programs as one JSON file",
+        N_("Save your whole history and programs as one JSON file"),
         "File",
     ),
     ActionSpec(
         "export_csv",
-        "Export for &spreadsheets (CSV)…",
+        N_("Export for &spreadsheets (CSV)…"),
         (),
-        "One row per set, in the columns other training apps read",
+        N_("One row per set, in the columns other training apps read"),
         "File",
     ),
     ActionSpec(
         "open_settings",
-        "&Settings…",
+        N_("&Settings…"),
         ("Ctrl+,",),
-        "Countdown, get-ready time, voice, volumes, sounds, units, screen, theme",
+        N_("Countdown, get-ready time, voice, volumes, sounds, units, screen, theme"),
         "File",
         separated=True,
     ),
     ActionSpec(
         "quit",
-        "&Quit",
+        N_("&Quit"),
         ("Ctrl+Q",),
-        "Quit calftimer (mid-session: asks first)",
+        N_("Quit calftimer (mid-session: asks first)"),
         "File",
     ),
     # Session
     ActionSpec(
         "start_or_resume",
-        "Sta&rt or resume",
+        N_("Sta&rt or resume"),
         ("F5", "Media Play"),
-        "Start the selected program, or resume a paused session (F5, media play)",
+        N_("Start the selected program, or resume a paused session (F5, media play)"),
         "Session",
     ),
     ActionSpec(
         "toggle_pause",
-        "&Pause / resume",
+        N_("&Pause / resume"),
         ("Space", "B", ".", "Toggle Media Play/Pause"),
-        "Pause or resume the session (Space; clicker B or .; media play/pause)",
+        N_("Pause or resume the session (Space; clicker B or .; media play/pause)"),
         "Session",
     ),
     ActionSpec(
         "pause_only",
-        "Pa&use",
+        N_("Pa&use"),
         ("Media Pause",),
-        "Pause the session, never resume it (media pause)",
+        N_("Pause the session, never resume it (media pause)"),
         "Session",
     ),
     ActionSpec(
         "back",
-        "&Back",
+        N_("&Back"),
         ("Left", "PgUp", "Media Previous"),
-        "Restart this step, or go back one (Left, Page Up, media previous)",
+        N_("Restart this step, or go back one (Left, Page Up, media previous)"),
         "Session",
     ),
     ActionSpec(
         "skip",
-        "&Skip",
+        N_("&Skip"),
         ("Right", "PgDown", "Media Next"),
-        "Skip to the next step (Right, Page Down, media next)",
+        N_("Skip to the next step (Right, Page Down, media next)"),
         "Session",
     ),
     ActionSpec(
         "end_set",
-        "&End set",
+        N_("&End set"),
         ("Return", "Enter"),
-        "End the current set",
+        N_("End the current set"),
         "Session",
     ),
     ActionSpec(
         "more_rest",
-        "&More rest (+15 s)",
+        N_("&More rest (+15 s)"),
         ("+", "="),
-        "Add 15 s to the current rest",
+        N_("Add 15 s to the current rest"),
         "Session",
     ),
     ActionSpec(
         "less_rest",
-        "&Less rest (−15 s)",
+        N_("&Less rest (−15 s)"),
         ("-",),
-        "Remove 15 s from the current rest",
+        N_("Remove 15 s from the current rest"),
         "Session",
     ),
     ActionSpec(
         "stop",
-        "S&top session…",
+        N_("S&top session…"),
         ("Ctrl+W",),
-        "Stop the session (asks first; Esc)",
+        N_("Stop the session (asks first; Esc)"),
         "Session",
     ),
     ActionSpec(
         "show_home",
-        "Back to &programs",
+        N_("Back to &programs"),
         ("Ctrl+Home",),
-        "Leave a finished session for the program list (also Esc or Enter there)",
+        N_("Leave a finished session for the program list (also Esc or Enter there)"),
         "Session",
     ),
     ActionSpec(
         "toggle_mute",
-        "&Mute cues",
+        N_("&Mute cues"),
         ("M",),
-        "Silence the cues and voice (M)",
+        N_("Silence the cues and voice (M)"),
         "Session",
         checkable=True,
         separated=True,
@@ -163,98 +165,98 @@ ACTIONS: tuple[ActionSpec, ...] = (
     # Programs
     ActionSpec(
         "new_program",
-        "&New program",
+        N_("&New program"),
         ("Ctrl+N",),
-        "Make a new program of your own",
+        N_("Make a new program of your own"),
         "Programs",
     ),
     ActionSpec(
         "duplicate_program",
-        "&Duplicate program",
+        N_("&Duplicate program"),
         ("Ctrl+D",),
-        "Copy the selected program to change it",
+        N_("Copy the selected program to change it"),
         "Programs",
     ),
     ActionSpec(
         "edit_program",
-        "&Edit program…",
+        N_("&Edit program…"),
         ("Ctrl+Shift+E",),
-        "Edit the selected program",
+        N_("Edit the selected program"),
         "Programs",
     ),
     ActionSpec(
         "delete_program",
-        "De&lete program",
+        N_("De&lete program"),
         ("Del",),
-        "Delete the selected program of yours (undo: Ctrl+Z)",
+        N_("Delete the selected program of yours (undo: Ctrl+Z)"),
         "Programs",
     ),
     ActionSpec(
         "undo_delete",
-        "&Undo delete",
+        N_("&Undo delete"),
         ("Ctrl+Z",),
-        "Bring back the program deleted last",
+        N_("Bring back the program deleted last"),
         "Programs",
     ),
     ActionSpec(
         "import_program",
-        "&Import program file…",
+        N_("&Import program file…"),
         (),
-        "Add a program from a calftimer program file",
+        N_("Add a program from a calftimer program file"),
         "Programs",
         separated=True,
     ),
     ActionSpec(
         "export_program",
-        "E&xport program file…",
+        N_("E&xport program file…"),
         (),
-        "Save the selected program as a file to share",
+        N_("Save the selected program as a file to share"),
         "Programs",
     ),
     # View
     ActionSpec(
         "show_history",
-        "&History",
+        N_("&History"),
         ("Ctrl+H",),
-        "Weekly volume, left and right, and trends (Ctrl+H)",
+        N_("Weekly volume, left and right, and trends (Ctrl+H)"),
         "View",
     ),
     ActionSpec(
         "toggle_focus_mode",
-        "&Focus mode",
+        N_("&Focus mode"),
         ("F11",),
-        "Full screen, session view only (F11; Esc leaves)",
+        N_("Full screen, session view only (F11; Esc leaves)"),
         "View",
         checkable=True,
     ),
     # Help
     ActionSpec(
         "show_shortcuts",
-        "&Keyboard shortcuts",
+        N_("&Keyboard shortcuts"),
         ("?",),
-        "Show every keyboard shortcut",
+        N_("Show every keyboard shortcut"),
         "Help",
     ),
     ActionSpec(
         "show_notices",
-        "&Notices…",
+        N_("&Notices…"),
         ("Ctrl+Shift+N",),
-        "Every notice in full: sound, screen, damaged files, recoveries (Ctrl+Shift+N)",
+        N_("Every notice in full: sound, screen, damaged files, recoveries (Ctrl+Shift+N)"),
         "Help",
     ),
     ActionSpec(
         "show_about",
-        "&About calftimer",
+        N_("&About calftimer"),
         (),
-        "Version and data folder",
+        N_("Version and data folder"),
         "Help",
     ),
     # Keys only
     ActionSpec(
         "escape",
-        "Leave focus mode or stop",
+        N_("Leave focus mode or stop"),
         ("Esc",),
-        "Leave focus mode, or stop the session (asks first)",
+        N_("Leave focus mode, or stop the session (asks first)"),
         None,
     ),
 )
@@ -270,7 +272,7 @@ HISTORY_ACTIONS = ("export_json", "export_csv", "import_file")
 def add_menus(window: QMainWindow) -> dict[str, QMenu]:
     """The window's menus, still empty, by key: the first frame shows them (WindowActions
     fills them once the window is built)."""
-    return {key: window.menuBar().addMenu(title) for key, title in MENUS}
+    return {key: window.menuBar().addMenu(_(title)) for key, title in MENUS}
 
 
 class WindowActions:
@@ -291,12 +293,12 @@ class WindowActions:
         self._actions: dict[str, QAction] = {}
         menus = menus or add_menus(window)
         for spec in ACTIONS:
-            act = QAction(spec.text, window)
+            act = QAction(_(spec.text), window)
             act.setObjectName(f"{spec.name}Action")
             act.setShortcuts([QKeySequence(k) for k in spec.keys])
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            act.setToolTip(spec.tip)
-            act.setStatusTip(spec.tip)
+            act.setToolTip(_(spec.tip))
+            act.setStatusTip(_(spec.tip))
             # A checkable action flips its check before it triggers: the handlers read the
             # state from the parts, and the window sets the check from it.
             act.setCheckable(spec.checkable)

@@ -26,6 +26,7 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from calftimer.core.clock import Clock, monotonic_ms
 from calftimer.core.cues import SOUND_NAMES as CUE_SOUNDS
 from calftimer.core.cues import Measure, Phrase
+from calftimer.core.i18n import N_, _
 from calftimer.resources import sounds_folder
 
 # The files to load are the sounds the cue player uses (calftimer.core.cues), each once.
@@ -33,7 +34,7 @@ SOUND_NAMES = tuple(dict.fromkeys(CUE_SOUNDS.values()))
 _ABANDONED_THREADS: list[QThread] = []  # threads that would not stop (see abandon_thread)
 EXIT_THREAD_WAIT_MS = 3_000  # at exit, a last wait for them (speech-dispatcher can be slow)
 EXIT_STATUS_THREAD_STUCK = 1
-NO_DEVICE = (
+NO_DEVICE = N_(
     "Sound is off: no audio output device was found. Connect speakers or headphones and "
     "restart. Cues are shown as a flash of the screen."
 )
@@ -52,11 +53,11 @@ def sound_module_problem() -> str | None:
         from PySide6.QtMultimedia import QAudioSink  # noqa: F401  (the import is the check)
     except ImportError as exc:
         missing = str(exc)
-        hint = " Install libpulse0 (Debian/Ubuntu) and restart." if "libpulse" in missing else ""
-        return (
-            f"Sound is off: Qt's sound module could not load ({missing}).{hint} "
+        hint = _(" Install libpulse0 (Debian/Ubuntu) and restart.") if "libpulse" in missing else ""
+        return _(
+            "Sound is off: Qt's sound module could not load ({error}).{hint} "
             "Cues are shown as a flash of the screen."
-        )
+        ).format(error=missing, hint=hint)
     return None
 
 
@@ -190,10 +191,13 @@ def create_sound_output(theme: str, parent: QObject | None = None, **options: An
     from PySide6.QtMultimedia import QMediaDevices
 
     if QMediaDevices.defaultAudioOutput().isNull():
-        return SilentOutput(NO_DEVICE, parent)
+        return SilentOutput(_(NO_DEVICE), parent)
     folder = sounds_folder(theme if theme in ("standard", "low") else "standard")
     if not (folder / "go.wav").exists():
-        return SilentOutput(f"Sound is off: the sound files are missing from {folder}.", parent)
+        return SilentOutput(
+            _("Sound is off: the sound files are missing from {folder}.").format(folder=folder),
+            parent,
+        )
     from calftimer.gui.sound.engine import SoundEngine
 
     return SoundEngine(folder, parent, **options)

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog
 
-from calftimer.core.texts import plural
+from calftimer.core.i18n import _
+from calftimer.core.texts import sessions_text, sets_text
 from calftimer.gui.shell import Shell
 
 if TYPE_CHECKING:
@@ -64,12 +65,12 @@ class BackupCommands(QObject):
         if target is None:
             default = Path.home() / f"calftimer-export-{datetime.now():%Y%m%d}.{fmt}"
             kind = (
-                "JSON backup (*.json);;Compressed JSON backup (*.json.gz)"
+                _("JSON backup (*.json);;Compressed JSON backup (*.json.gz)")
                 if fmt == "json"
-                else "CSV spreadsheet (*.csv)"
+                else _("CSV spreadsheet (*.csv)")
             )
-            chosen, _ = QFileDialog.getSaveFileName(
-                self._shell.window, "Export history", str(default), kind
+            chosen, _unused = QFileDialog.getSaveFileName(
+                self._shell.window, _("Export history"), str(default), kind
             )
             if not chosen:
                 return
@@ -86,15 +87,20 @@ class BackupCommands(QObject):
 
         def done(summary: Any, error: Exception | None) -> None:
             if error is not None:
-                self._failed("Export failed", f"{target}: {error}")
+                self._failed(
+                    _("Export failed"), _("{target}: {error}").format(target=target, error=error)
+                )
             else:
                 self._shell.say(
-                    f"Exported {plural(summary.sessions, 'session')} and "
-                    f"{plural(summary.sets, 'set')} to {summary.path}."
+                    _("Exported {sessions} and {sets} to {path}.").format(
+                        sessions=sessions_text(summary.sessions),
+                        sets=sets_text(summary.sets),
+                        path=summary.path,
+                    )
                 )
             self.finished.emit()
 
-        self._shell.say("Exporting…")
+        self._shell.say(_("Exporting…"))
         jobs.run(job, done)
 
     # ------------------------------------------------------------------ import
@@ -106,11 +112,11 @@ class BackupCommands(QObject):
         if store is None or jobs is None or store.read_only:
             return
         if source is None:
-            chosen, _ = QFileDialog.getOpenFileName(
+            chosen, _unused = QFileDialog.getOpenFileName(
                 self._shell.window,
-                "Import a backup or program",
+                _("Import a backup or program"),
                 str(Path.home()),
-                "calftimer files (*.json *.json.gz);;All files (*)",
+                _("calftimer files (*.json *.json.gz);;All files (*)"),
             )
             if not chosen:
                 return
@@ -120,13 +126,18 @@ class BackupCommands(QObject):
 
         def done(preview: Any, error: Exception | None) -> None:
             if isinstance(error, ImportRefusedError):
-                self._failed("Nothing was imported", f"{error}\n\nNothing was changed.")
+                self._failed(
+                    _("Nothing was imported"),
+                    _("{error}\n\nNothing was changed.").format(error=error),
+                )
             elif error is not None:
-                self._failed("Import failed", f"{source}: {error}")
+                self._failed(
+                    _("Import failed"), _("{source}: {error}").format(source=source, error=error)
+                )
             else:
                 self._confirm_and_apply(preview)
 
-        self._shell.say(f"Checking {source.name}…")
+        self._shell.say(_("Checking {name}…").format(name=source.name))
         jobs.run(lambda: check_import(source, store, programs, folder), done)
 
     def _confirm_and_apply(self, preview: ImportPreview) -> None:
@@ -140,14 +151,14 @@ class BackupCommands(QObject):
             self.finished.emit()
             return
         text = "\n".join(preview.lines())
-        if not self._shell.ask("Import?", f"{text}\n\nImport it now?"):
-            self._shell.say("Import cancelled; nothing was changed.")
+        if not self._shell.ask(_("Import?"), _("{text}\n\nImport it now?").format(text=text)):
+            self._shell.say(_("Import cancelled; nothing was changed."))
             return
         folder = self._shell.paths.programs_dir
 
         def done(result: Any, error: Exception | None) -> None:
             if error is not None:
-                self._failed("Import failed", str(error))
+                self._failed(_("Import failed"), str(error))
                 return
             self._shell.say(result.describe())
             if result.programs_written:

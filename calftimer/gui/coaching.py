@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject
 
 from calftimer.core.exercise import Mode
+from calftimer.core.i18n import _, weekday_name
 from calftimer.core.program_files import duplicate_program
-from calftimer.core.programs import Program
+from calftimer.core.programs import Program, program_display_name
 from calftimer.core.session import SetRecord, State
 from calftimer.gui.home_page import HomePage
 from calftimer.gui.program_commands import ProgramCommands
@@ -111,21 +112,31 @@ class Coach(QObject):
         state.setValue("pain/last_asked", today.isoformat())
         self._morning_session_id = session["id"]
         started = datetime.fromisoformat(session["started_at"]).astimezone()
-        when = "yesterday's" if (today - started.date()).days == 1 else f"{started:%A}'s"
+        if (today - started.date()).days == 1:
+            question = _(
+                "Good morning. Optional: how do your calves feel after yesterday's session "
+                "({program}), 0-10?"
+            )
+        else:
+            question = _(
+                "Good morning. Optional: how do your calves feel after {weekday}'s session "
+                "({program}), 0-10?"
+            )
         self._home.morning_pain_bar.ask(
-            f"Good morning. Optional: how do your calves feel after {when} session "
-            f"({session['program_name']}), 0-10?"
+            question.format(
+                weekday=weekday_name(started.weekday()), program=program_display_name(session)
+            )
         )
 
     def save_pain(self, when: str, rating: int) -> None:
         self.last_pain = {**self.last_pain, when: rating}
         recorder = self._session.recorder
         if recorder is None or not recorder.enabled:
-            self._shell.say("The rating was not saved: the history is read-only.")
+            self._shell.say(_("The rating was not saved: the history is read-only."))
         else:
             session_id = self._morning_session_id if when == "next_morning" else None
             recorder.pain(when, rating, session_id)
-            self._shell.say(f"Pain {rating}/10 saved. Thank you.")
+            self._shell.say(_("Pain {rating}/10 saved. Thank you.").format(rating=rating))
         if when == "during" and self.suggestions and self._progression_undo is None:
             self._show_progression()  # the pain gate may change the advice
 
@@ -167,13 +178,13 @@ class Coach(QObject):
         changed = apply(program, self.suggestions)
         if not own:
             changed = duplicate_program(changed, self._programs.ids())
-        if not self._programs.save(changed, failure="The program was not changed"):
+        if not self._programs.save(changed, failure=_("The program was not changed")):
             return
         self._progression_undo = (changed.id, program if own else None)
         self._programs.reload(select=changed.id)
         self._view.apply_next_time_button.setEnabled(False)
         self._view.undo_next_time_button.show()
-        self._shell.say(f"“{changed.name}” has next time's targets.")
+        self._shell.say(_("“{name}” has next time's targets.").format(name=changed.local_name))
 
     @property
     def can_undo_progression(self) -> bool:
@@ -185,7 +196,7 @@ class Coach(QObject):
             return
         program_id, previous = self._progression_undo
         self._progression_undo = None
-        failure = "The change was not undone"
+        failure = _("The change was not undone")
         if previous is None:  # the copy it made
             done = self._programs.remove(program_id, failure=failure)
         else:
@@ -195,7 +206,7 @@ class Coach(QObject):
         self._programs.reload()
         self._view.undo_next_time_button.hide()
         self._view.apply_next_time_button.setEnabled(True)
-        self._shell.say("Undone: the program is as it was.")
+        self._shell.say(_("Undone: the program is as it was."))
 
     # ------------------------------------------------------------------ heel-rise test
 
@@ -248,10 +259,12 @@ class Coach(QObject):
             self._correct_test_counts(left, right)  # the summary shows what is saved
         recorder = self._session.recorder
         if recorder is None or not recorder.enabled:
-            self._shell.say("The test result was not saved: the history is read-only.")
+            self._shell.say(_("The test result was not saved: the history is read-only."))
             return
         recorder.test_result(left, right, session)
-        self._shell.say(f"Heel-rise test saved: left {left}, right {right}.")
+        self._shell.say(
+            _("Heel-rise test saved: left {left}, right {right}.").format(left=left, right=right)
+        )
 
     def _correct_test_counts(self, left: int, right: int) -> None:
         """The counts as the user corrected them replace the metronome's in the summary (the

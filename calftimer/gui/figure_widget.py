@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from calftimer.core import figure
 from calftimer.core.figure import JOINT_RADIUS, LIMB_WIDTH, TRUNK_WIDTH, Box, Pose
+from calftimer.core.i18n import _
 from calftimer.core.programs import Side
 from calftimer.core.session import Position
 from calftimer.core.timeline import SegmentKind
@@ -67,7 +68,7 @@ class FigureWidget(QWidget):
         super().__init__(parent)
         self.setObjectName("exerciseFigure")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setAccessibleName("Exercise figure")
+        self.setAccessibleName(_("Exercise figure"))
         self._pose: Pose | None = None
         self._frame: Box | None = None
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
@@ -219,9 +220,18 @@ def paint_pose(
 
 def _describe(pose: Pose) -> str:
     a = pose.angles
-    leg = {Side.LEFT: "left leg", Side.RIGHT: "right leg", Side.BOTH: "both legs"}[pose.side]
-    heel = "heel up" if a.heel_tilt > 2 else ("heel down" if a.heel_tilt < -2 else "foot flat")
-    return f"{leg}, {heel}, knee bent {round(a.knee)} degrees"
+    leg = {Side.LEFT: _("left leg"), Side.RIGHT: _("right leg"), Side.BOTH: _("both legs")}[
+        pose.side
+    ]
+    if a.heel_tilt > 2:
+        heel = _("heel up")
+    elif a.heel_tilt < -2:
+        heel = _("heel down")
+    else:
+        heel = _("foot flat")
+    return _("{leg}, {heel}, knee bent {degrees} degrees").format(
+        leg=leg, heel=heel, degrees=round(a.knee)
+    )
 
 
 # ------------------------------------------------------------------------------ motion

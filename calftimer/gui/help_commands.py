@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from calftimer import __version__
+from calftimer.core.i18n import _
 from calftimer.gui.notices import NoticeBoard
 from calftimer.paths import AppPaths
 
@@ -61,11 +62,16 @@ class HelpCommands(QObject):
     def show_about(self) -> None:
         QMessageBox.about(
             self._window,
-            "About calftimer",
-            f"<b>calftimer {escape(__version__)}</b><br>A hands-free coach for runners' calf "
-            f"training.<br><br>Data folder: {escape(str(self._paths.data_dir))} "
-            f"(from {escape(self._paths.source)})<br><br>Not medical advice. See a clinician for "
-            "persistent pain.",
+            _("About calftimer"),
+            _(
+                "<b>calftimer {version}</b><br>A hands-free coach for runners' calf "
+                "training.<br><br>Data folder: {folder} (from {source})<br><br>Not medical "
+                "advice. See a clinician for persistent pain."
+            ).format(
+                version=escape(__version__),
+                folder=escape(str(self._paths.data_dir)),
+                source=escape(self._paths.source),
+            ),
         )
 
     @staticmethod

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QStackedWidget, QWidget
 
+from calftimer.core.i18n import _
 from calftimer.core.session import State
 from calftimer.core.settings import Settings
 from calftimer.gui.session.controller import SessionController
@@ -82,6 +83,7 @@ class HistoryPage(QObject):
         self._chart_importing = False
         self._chart_waiters: list[Callable[[], None]] = []
         self._chart_thread: threading.Thread | None = None
+        self._closed = False  # the window closed: no chart import may start any more
         self._generation = 0  # a prepared history older than this is dropped
         self._view_filled = False
         self._partly_shown = False  # said "older history fills in shortly"
@@ -111,7 +113,7 @@ class HistoryPage(QObject):
     def show(self) -> None:
         """The weekly volume chart. Not while a session runs: training comes first."""
         if self._session.active:
-            self._shell.say("Finish or stop the session to see your history.")
+            self._shell.say(_("Finish or stop the session to see your history."))
             return
         if self.view is None and not self._chart_module_ready():
             self._show_placeholder()  # the chart library loads on a thread first
@@ -139,7 +141,9 @@ class HistoryPage(QObject):
             self._refresh()  # says "All of your history is shown." once it is
 
     def _preload_if_idle(self) -> None:
-        if self._session.active or self._session.waiting_program is not None:
+        # A preload queued before the window closed must not start importing numpy then: the
+        # process would end mid-import (a window closed as soon as it was built).
+        if self._closed or self._session.active or self._session.waiting_program is not None:
             return
         self._import_chart_then(self._make_view_if_idle)
 
@@ -185,9 +189,9 @@ class HistoryPage(QObject):
     def _show_placeholder(self) -> None:
         """Shown for the moment the chart library takes to load; Esc goes back."""
         if self._placeholder is None:
-            placeholder = QLabel("Opening your history…")
+            placeholder = QLabel(_("Opening your history…"))
             placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            placeholder.setAccessibleName("Opening your history")
+            placeholder.setAccessibleName(_("Opening your history"))
             self._stack.addWidget(placeholder)
             self._placeholder = placeholder
         self._show_page(self._placeholder)
@@ -232,7 +236,7 @@ class HistoryPage(QObject):
         if error:
             if self._placeholder is not None and self._stack.currentWidget() is self._placeholder:
                 self.close_requested.emit()
-            self._shell.say(f"The history chart cannot be shown: {error}")
+            self._shell.say(_("The history chart cannot be shown: {error}").format(error=error))
             return
         for then in waiters:
             then()
@@ -247,7 +251,7 @@ class HistoryPage(QObject):
             return
         self._show_loaded()
         if not self._store.fully_loaded:
-            self._shell.say("Reading your older history… the chart fills in shortly.")
+            self._shell.say(_("Reading your older history… the chart fills in shortly."))
             self._partly_shown = True
             self.load_in_background()
 
@@ -284,7 +288,7 @@ class HistoryPage(QObject):
         if generation != self._generation or self.view is None:
             return  # a newer refresh is on its way
         if error is not None:
-            self._shell.say(f"The history could not be drawn: {error}")
+            self._shell.say(_("The history could not be drawn: {error}").format(error=error))
             return
         self.view.show_prepared(prepared, test_target=self._shell.settings.current.test_target)
         self._say_if_complete()
@@ -315,7 +319,7 @@ class HistoryPage(QObject):
             and self._stack.currentWidget() is self.view
         ):
             self._partly_shown = False
-            self._shell.say("All of your history is shown.")
+            self._shell.say(_("All of your history is shown."))
 
     # ------------------------------------------------------------------ other processes
 
@@ -360,18 +364,18 @@ class HistoryPage(QObject):
 
     def _export_png(self) -> None:
         if self.view is not None:
-            self._export("png", "PNG image (*.png)", self.view.export_png)
+            self._export("png", _("PNG image (*.png)"), self.view.export_png)
 
     def _export_csv(self) -> None:
         if self.view is not None:
-            self._export("csv", "CSV file (*.csv)", self.view.export_csv)
+            self._export("csv", _("CSV file (*.csv)"), self.view.export_csv)
 
     def _export(self, suffix: str, file_filter: str, write: Callable[[Path], None]) -> None:
         if self.view is None:
             return
         default = str(Path.home() / f"calftimer-{self.view.metric}-by-week.{suffix}")
-        name, _ = QFileDialog.getSaveFileName(
-            self._shell.window, "Export the chart", default, file_filter
+        name, _unused = QFileDialog.getSaveFileName(
+            self._shell.window, _("Export the chart"), default, file_filter
         )
         if not name:
             return
@@ -379,9 +383,11 @@ class HistoryPage(QObject):
         try:
             write(target)
         except OSError as exc:
-            self._shell.warn("The chart was not exported", f"{target}: {exc}")
+            self._shell.warn(
+                _("The chart was not exported"), _("{target}: {exc}").format(target=target, exc=exc)
+            )
             return
-        self._shell.say(f"Exported to {target}.")
+        self._shell.say(_("Exported to {target}.").format(target=target))
 
     def _on_settings_changed(self, settings: Settings) -> None:
         if self.view is not None:
@@ -389,6 +395,7 @@ class HistoryPage(QObject):
 
     def close(self) -> None:
         """The window closes: nothing more to read; the chart's layout is kept for next time."""
+        self._closed = True
         if self.watch is not None:
             self.watch.stop()
         if self.view is not None:

@@ -48,7 +48,19 @@ from PySide6.QtWidgets import (
 )
 
 from calftimer.core.catalog import exercise as catalog_exercise
+from calftimer.core.i18n import (
+    N_,
+    _,
+    format_date,
+    format_number,
+    format_percent,
+    localized,
+    month_name,
+    n_,
+)
+from calftimer.core.programs import program_display_name
 from calftimer.core.settings import format_load
+from calftimer.core.texts import sets_text
 from calftimer.core.volume import (
     METRICS,
     SPIKE_AMBER,
@@ -70,11 +82,13 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 # also as protan, deutan and tritan eyes see them); each is outlined in the theme's text colour,
 # and the shape tells them apart without colour: one triangle, or two stacked for red.
 SPIKE_COLOURS = {"amber": "#FFB000", "red": "#D7191C"}
-RANGES: tuple[tuple[str, int | None], ...] = (
-    ("12 weeks", 12),
-    ("6 months", 26),
-    ("1 year", 52),
-    ("All", None),
+RANGES: tuple[tuple[str, int | None], ...] = localized(
+    (
+        (N_("12 weeks"), 12),
+        (N_("6 months"), 26),
+        (N_("1 year"), 52),
+        (N_("All"), None),
+    )
 )
 WEEK_S = 7 * 24 * 3600
 BAR_WIDTH = 0.8  # of a week
@@ -121,17 +135,30 @@ def is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
-def exercise_name(exercise_id: str) -> str:
+def exercise_name(exercise_id: str, *, english: bool = False) -> str:
+    """The exercise's name as shown (``english``: as the chart's CSV file writes it)."""
     try:
-        return catalog_exercise(exercise_id).name
+        ex = catalog_exercise(exercise_id)
     except KeyError:
         return exercise_id
+    return ex.name if english else ex.local_name
+
+
+def leg_word(leg: str) -> str:
+    return {"left": _("left"), "right": _("right")}.get(leg, leg)
 
 
 def format_amount(value: float, metric: str, weight_unit: str = "kg") -> str:
-    """A stored amount as shown: tut in minutes with a decimal, load volume in the user's unit."""
+    """A stored amount as a file writes it: tut in minutes with a decimal, load volume in the
+    user's unit (``1,234.5``; ``shown_amount`` writes it as the language does)."""
     shown = display_amount(value, metric, weight_unit)
     return f"{shown:,.0f}" if metric not in ("tut", "load") else f"{shown:,.1f}"
+
+
+def shown_amount(value: float, metric: str, weight_unit: str = "kg") -> str:
+    """A stored amount as shown, in the number format of the current language."""
+    shown = display_amount(value, metric, weight_unit)
+    return format_number(shown, 0 if metric not in ("tut", "load") else 1)
 
 
 @dataclass(frozen=True)
@@ -227,10 +254,14 @@ class CalendarAxis(pg.AxisItem):
             if day.month == 1 and day.day == 1:
                 text = f"{day.year}"
             elif day.day == 1 or day.day <= 7:
-                text = f"{day:%b}"
+                text = month_name(day.month, short=True)
             else:
-                text = f"{day:%d %b}"
-            out.append(f"{text} {day.year}" if value == self._year_at else text)
+                text = format_date(day, _("{day:02d} {month_short}"))
+            out.append(
+                _("{date} {year}").format(date=text, year=day.year)
+                if value == self._year_at
+                else text
+            )
         return out
 
 
@@ -241,7 +272,7 @@ class HistoryView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setAccessibleName("Training history")
+        self.setAccessibleName(_("Training history"))
         self.table = VolumeTable()
         self._sessions: dict[str, Mapping[str, Any]] = {}
         self._all_sessions: list[Mapping[str, Any]] = []
@@ -259,32 +290,32 @@ class HistoryView(QWidget):
 
         # ---- controls
         self.metric_combo = QComboBox()
-        self.metric_combo.setAccessibleName("Metric")
-        self.metric_combo.setToolTip("What the bars count")
+        self.metric_combo.setAccessibleName(_("Metric"))
+        self.metric_combo.setToolTip(_("What the bars count"))
         for metric in METRICS:
             self.metric_combo.addItem(metric_name(metric), metric)
-        self.per_leg_box = QCheckBox("&Per leg")
+        self.per_leg_box = QCheckBox(_("&Per leg"))
         self.per_leg_box.setToolTip(
-            "Left and right side by side; a two-leg rep counts for both legs"
+            _("Left and right side by side; a two-leg rep counts for both legs")
         )
         self.range_buttons = QButtonGroup(self)
         range_row = QHBoxLayout()
         for i, (label, _weeks) in enumerate(RANGES):
             button = QPushButton(label)
             button.setCheckable(True)
-            button.setAccessibleName(f"Show {label.lower()}")
+            button.setAccessibleName(_("Show {range}").format(range=label.lower()))
             self.range_buttons.addButton(button, i)
             range_row.addWidget(button)
         self.range_buttons.button(0).setChecked(True)
-        self.png_button = QPushButton("Export &PNG…")
-        self.csv_button = QPushButton("Export &CSV…")
-        self.back_button = QPushButton("&Back")
-        self.back_button.setToolTip("Back to the exercises and programs (Esc)")
+        self.png_button = QPushButton(_("Export &PNG…"))
+        self.csv_button = QPushButton(_("Export &CSV…"))
+        self.back_button = QPushButton(_("&Back"))
+        self.back_button.setToolTip(_("Back to the exercises and programs (Esc)"))
 
         # ---- plot
         self.axis = CalendarAxis(orientation="bottom")
         self.plot = pg.PlotWidget(axisItems={"bottom": self.axis})
-        self.plot.setAccessibleName("Weekly volume chart")
+        self.plot.setAccessibleName(_("Weekly volume chart"))
         self.plot.setBackground(None)
         # Horizontal guide lines at the value axis's ticks, drawn as one curve: pyqtgraph's
         # own grid cost 12 ms of each repaint while panning twenty years.
@@ -312,7 +343,7 @@ class HistoryView(QWidget):
         self.rolling_line = pg.PlotDataItem(name="4-week average")
         self.rolling_line.setZValue(5)  # over the bars
         self.plot.addItem(self.rolling_line)
-        self.legend.addItem(self.rolling_line, "4-week average")
+        self.legend.addItem(self.rolling_line, _("4-week average"))
         self.spike_marks = pg.ScatterPlotItem()
         self.spike_marks.setZValue(6)
         self.plot.addItem(self.spike_marks)
@@ -324,8 +355,10 @@ class HistoryView(QWidget):
         self.plot.scene().sigMouseClicked.connect(self._on_mouse_clicked)
 
         self.empty_label = QLabel(
-            "No training recorded yet.\n\nFinish a set and it appears here, week by week: "
-            "reps, time under tension, load, left and right."
+            _(
+                "No training recorded yet.\n\nFinish a set and it appears here, week by week: "
+                "reps, time under tension, load, left and right."
+            )
         )
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
@@ -335,19 +368,19 @@ class HistoryView(QWidget):
 
         self.hover_label = QLabel(" ")
         self.hover_label.setWordWrap(True)
-        self.hover_label.setAccessibleName("Numbers of the week")
+        self.hover_label.setAccessibleName(_("Numbers of the week"))
         self.week_details = QTreeWidget()
-        self.week_details.setAccessibleName("Sessions of the chosen week")
+        self.week_details.setAccessibleName(_("Sessions of the chosen week"))
         # Two columns: the session's day and time lead its row (a third "When" column was
         # empty on every set's row and cut the set names short beside the chart).
-        self.week_details.setHeaderLabels(["Session / set", "Result"])
+        self.week_details.setHeaderLabels([_("Session / set"), _("Result")])
         self.week_details.setRootIsDecorated(True)
         header = self.week_details.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, header.ResizeMode.Stretch)
         header.setSectionResizeMode(1, header.ResizeMode.ResizeToContents)
         self.week_details_hint = QLabel(
-            "Click a week in the chart (or use ← →) to list its sessions and sets here."
+            _("Click a week in the chart (or use ← →) to list its sessions and sets here.")
         )
         self.week_details_hint.setWordWrap(True)
         self.week_details_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -357,7 +390,7 @@ class HistoryView(QWidget):
         self.details_stack.addWidget(self.week_details)
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("&Metric:"))
+        top.addWidget(QLabel(_("&Metric:")))
         top.itemAt(0).widget().setBuddy(self.metric_combo)  # type: ignore[attr-defined]
         top.addWidget(self.metric_combo)
         top.addWidget(self.per_leg_box)
@@ -385,8 +418,8 @@ class HistoryView(QWidget):
         self.details_stack.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 18)
         chart_box.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 30)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.splitter, "&Weekly volume")
-        self.tabs.addTab(self._build_test_tab(), "Heel-rise &test")
+        self.tabs.addTab(self.splitter, _("&Weekly volume"))
+        self.tabs.addTab(self._build_test_tab(), _("Heel-rise &test"))
         self.tabs.currentChanged.connect(self._on_tab_changed)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -402,7 +435,7 @@ class HistoryView(QWidget):
     def _build_test_tab(self) -> QWidget:
         self.test_axis = CalendarAxis(orientation="bottom")
         self.test_plot = pg.PlotWidget(axisItems={"bottom": self.test_axis})
-        self.test_plot.setAccessibleName("Heel-rise test results over time")
+        self.test_plot.setAccessibleName(_("Heel-rise test results over time"))
         self.test_plot.setBackground(None)
         self.test_plot.setMouseEnabled(x=True, y=False)
         self.test_plot.getViewBox().setLimits(minXRange=4 * WEEK_S)
@@ -421,10 +454,12 @@ class HistoryView(QWidget):
         self.test_target_key = pg.PlotDataItem()  # the legend's sample of the line
         for item in (self.test_target_line, self.test_left, self.test_right):
             self.test_plot.addItem(item)
-        self.test_legend.addItem(self.test_target_key, "Target")
+        self.test_legend.addItem(self.test_target_key, _("Target"))
         self.test_empty = QLabel(
-            "No heel-rise test yet.\n\nRun the \u201cHeel-rise endurance test\u201d program every "
-            "four weeks or so: each result appears here, left and right."
+            _(
+                "No heel-rise test yet.\n\nRun the “Heel-rise endurance test” program every four "
+                "weeks or so: each result appears here, left and right."
+            )
         )
         self.test_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.test_empty.setWordWrap(True)
@@ -458,12 +493,12 @@ class HistoryView(QWidget):
         self.test_axis.tz = self.table.tz
         for item, index in ((self.test_left, 1), (self.test_right, 2)):
             pairs = [(p[0].timestamp(), p[index]) for p in points if p[index] is not None]
-            item.setData([x for x, _ in pairs], [y for _, y in pairs])
+            item.setData([x for x, _unused in pairs], [y for _unused, y in pairs])
         self.test_target_line.setValue(target)
-        self.test_target_line.label.setFormat(f"target {target}")
+        self.test_target_line.label.setFormat(_("target {target}").format(target=target))
         legend_label = self.test_legend.getLabel(self.test_target_key)
         if legend_label is not None:
-            legend_label.setText(f"Target: {target} raises per leg")
+            legend_label.setText(_("Target: {target} raises per leg").format(target=target))
         if points:
             first, last = points[0][0].timestamp(), points[-1][0].timestamp()
             middle, half = (first + last) / 2, max((last - first) / 2 + 2 * WEEK_S, 4 * WEEK_S)
@@ -472,13 +507,22 @@ class HistoryView(QWidget):
             self.test_plot.setYRange(0, max([target, *counts]) * 1.15, padding=0)
             when, left, right = points[-1]
             legs = ", ".join(
-                f"{leg} {reps}"
+                _("{leg} {reps}").format(leg=leg_word(leg), reps=reps)
                 for leg, reps in (("left", left), ("right", right))
                 if reps is not None
             )
             self.test_summary.setText(
-                f"{len(points)} test{'s' if len(points) != 1 else ''}; the last on "
-                f"{when.astimezone(self.table.tz):%d %b %Y}: {legs}."
+                n_(
+                    "{n} test; the last on {date}: {legs}.",
+                    "{n} tests; the last on {date}: {legs}.",
+                    len(points),
+                ).format(
+                    n=len(points),
+                    date=format_date(
+                        when.astimezone(self.table.tz), _("{day:02d} {month_short} {year}")
+                    ),
+                    legs=legs,
+                )
             )
         else:
             self.test_summary.setText(" ")
@@ -514,8 +558,8 @@ class HistoryView(QWidget):
         for level, key in self.spike_keys.items():
             key.setBrush(pg.mkBrush(SPIKE_COLOURS[level]))
             key.setPen(pg.mkPen(self._outline, width=1))
-        self.test_plot.setLabel("left", "Raises per leg")
-        self.test_plot.setLabel("bottom", "Date of the test")
+        self.test_plot.setLabel("left", _("Raises per leg"))
+        self.test_plot.setLabel("bottom", _("Date of the test"))
         if self.series is not None:
             self._show_spikes(self.series)
 
@@ -662,7 +706,7 @@ class HistoryView(QWidget):
                 self._bars[key] = item
                 self.plot.addItem(item)
                 if leg != "right":
-                    self.legend.addItem(item, exercise_name(exercise_id))
+                    self.legend.addItem(item, exercise_name(exercise_id))  # shown: translated
             else:
                 item.setOpts(**opts)
             bottoms[leg] = [b + h for b, h in zip(y0, heights, strict=True)]
@@ -688,7 +732,7 @@ class HistoryView(QWidget):
         every metric, leg, range, pan or zoom (the exported PNG is this same view)."""
         if self._fitting_y:
             return
-        (x0, x1), _ = self.plot.viewRange()
+        (x0, x1), _unused = self.plot.viewRange()
         # Weeks that overlap the view, even in part.
         lo = max(0, bisect_right(self._week_starts, x0) - 1)
         hi = bisect_left(self._week_starts, x1)
@@ -704,8 +748,8 @@ class HistoryView(QWidget):
         axis = self.plot.getPlotItem().getAxis("left")
         levels = axis.tickValues(y0, y1, max(1.0, self.plot.getViewBox().height()))
         ys = [y for y in (levels[0][1] if levels else []) if y0 <= y <= y1]
-        xs = [v for _ in ys for v in (x0, x1)]
-        self.guide_lines.setData(xs, [y for y in ys for _ in (0, 1)])
+        xs = [v for _unused in ys for v in (x0, x1)]
+        self.guide_lines.setData(xs, [y for y in ys for _unused in (0, 1)])
 
     def _fit_legend(self, *_args: object) -> None:
         """As many legend columns (up to three) as the plot's width holds."""
@@ -721,13 +765,13 @@ class HistoryView(QWidget):
         for item in (self.leg_key, *self.spike_keys.values()):
             self.legend.removeItem(item)
         if per_leg:
-            self.legend.addItem(self.leg_key, "Left: full colour · right: light")
+            self.legend.addItem(self.leg_key, _("Left: full colour · right: light"))
         levels = {spot.data().level for spot in self.spike_marks.points()}
         for level, ratio in (("amber", SPIKE_AMBER), ("red", SPIKE_RED)):
             if level in levels:
                 self.legend.addItem(
                     self.spike_keys[level],
-                    f"Session over {ratio * 100:.0f} % of the 30-day largest",
+                    _("Session over {value:.0f} % of the 30-day largest").format(value=ratio * 100),
                 )
         self._fit_legend()
 
@@ -785,7 +829,7 @@ class HistoryView(QWidget):
         """Indices into ``series.weeks`` of the weeks in view."""
         if self.series is None:
             return []
-        (x0, x1), _ = self.plot.viewRange()
+        (x0, x1), _unused = self.plot.viewRange()
         tz = self.table.tz
         return [i for i, w in enumerate(self.series.weeks) if x0 <= week_x(w, tz) <= x1]
 
@@ -817,30 +861,45 @@ class HistoryView(QWidget):
         unit = metric_unit(metric, weight)
 
         def amount(value: float) -> str:
-            return format_amount(value, metric, weight)
+            return shown_amount(value, metric, weight)
 
-        iso_year, iso_week, _ = week.isocalendar()
-        head = f"Week {iso_week} of {iso_year} (from {week:%a %d %b %Y}): "
+        iso_year, iso_week, _unused = week.isocalendar()
+        head = _("Week {week} of {year} (from {date}): ").format(
+            week=iso_week,
+            year=iso_year,
+            date=format_date(week, _("{weekday_short} {day:02d} {month_short} {year}")),
+        )
         if series.per_leg:
             # Per leg a two-leg set counts for each leg: a sum of both would count it twice.
             left, right = series.leg_totals["left"][i], series.leg_totals["right"][i]
-            head += f"left {amount(left)}, right {amount(right)} {unit}"
+            head += _("left {left}, right {right} {unit}").format(
+                left=amount(left), right=amount(right), unit=unit
+            )
         else:
-            head += f"{amount(series.totals[i])} {unit}"
+            head += _("{amount} {unit}").format(amount=amount(series.totals[i]), unit=unit)
         change = series.change[i]
         if change is not None:
-            head += f", {change:+.0%} on the week before"
+            sign = "+" if change >= 0 else "-"
+            head += _(", {change} on the week before").format(
+                change=sign + format_percent(abs(change))
+            )
         if series.per_leg:
-            head += f"; 4-week average {amount(series.rolling[i] / 2)} per leg."
+            head += _("; 4-week average {amount} per leg.").format(
+                amount=amount(series.rolling[i] / 2)
+            )
         else:
-            head += f"; 4-week average {amount(series.rolling[i])}."
+            head += _("; 4-week average {amount}.").format(amount=amount(series.rolling[i]))
         parts = []
         for key, values in series.stacks.items():
             if values[i]:
                 exercise_id, leg = key if isinstance(key, tuple) else (key, "")
-                name = exercise_name(exercise_id) + (f" ({leg})" if leg else "")
-                parts.append(f"{name} {amount(values[i])}")
-        text = head + (" " + ", ".join(parts) + "." if parts else " Nothing recorded.")
+                name = exercise_name(exercise_id)
+                if leg:
+                    name = _("{name} ({leg})").format(name=name, leg=leg_word(leg))
+                parts.append(_("{name} {amount}").format(name=name, amount=amount(values[i])))
+        text = head + (
+            " " + _("{items}.").format(items=", ".join(parts)) if parts else _(" Nothing recorded.")
+        )
         return text + self._spike_text(week)
 
     def _spike_text(self, week: date) -> str:
@@ -851,9 +910,21 @@ class HistoryView(QWidget):
         tz = self.table.tz
         found = [s for s in self.spikes_for(series.metric) if monday_of(s.started_at, tz) == week]
         return "".join(
-            f" Marked{' red' if s.level == 'red' else ''}: the session of "
-            f"{s.started_at.astimezone(tz):%a %d %b}, {s.ratio:.0%} of the largest in the 30 "
-            "days before."
+            (
+                _(
+                    " Marked red: the session of {date}, {ratio} of the largest in the 30 "
+                    "days before."
+                )
+                if s.level == "red"
+                else _(
+                    " Marked: the session of {date}, {ratio} of the largest in the 30 days before."
+                )
+            ).format(
+                date=format_date(
+                    s.started_at.astimezone(tz), _("{weekday_short} {day:02d} {month_short}")
+                ),
+                ratio=format_percent(s.ratio),
+            )
             for s in found
         )
 
@@ -873,24 +944,35 @@ class HistoryView(QWidget):
                 continue
             start = parse_instant(session["started_at"]).astimezone(self.table.tz)
             count = len(session["sets"])
+            when = format_date(
+                start, _("{weekday_short} {day:02d} {month_short} {hour:02d}:{minute:02d}")
+            )
             node = QTreeWidgetItem(
                 [
-                    f"{start:%a %d %b %H:%M} · {session['program_name']}",
-                    f"{count} set{'' if count == 1 else 's'}",
+                    _("{when} · {program}").format(
+                        when=when, program=program_display_name(session)
+                    ),
+                    sets_text(count),
                 ]
             )
             for s in session["sets"]:
-                side = "" if s["side"] == "both" else f", {s['side']}"
-                target = {"time": " s", "distance": " m"}.get(s["mode"], " reps")
-                load = f" @ {format_load(s['load_kg'], self._weight_unit)}" if s["load_kg"] else ""
-                node.addChild(
-                    QTreeWidgetItem(
-                        [
-                            f"{exercise_name(s['exercise'])}, set {s['set']}{side}",
-                            f"{s['done']} of {s['planned']}{target}{load}",
-                        ]
-                    )
+                name = _("{exercise}, set {number}").format(
+                    exercise=exercise_name(s["exercise"]), number=s["set"]
                 )
+                if s["side"] != "both":
+                    name = _("{set}, {leg}").format(set=name, leg=leg_word(s["side"]))
+                if s["mode"] == "time":
+                    result = _("{done} of {planned} s")
+                elif s["mode"] == "distance":
+                    result = _("{done} of {planned} m")
+                else:
+                    result = _("{done} of {planned} reps")
+                result = result.format(done=s["done"], planned=s["planned"])
+                if s["load_kg"]:
+                    result = _("{result} @ {load}").format(
+                        result=result, load=format_load(s["load_kg"], self._weight_unit)
+                    )
+                node.addChild(QTreeWidgetItem([name, result]))
             self.week_details.addTopLevelItem(node)
             node.setExpanded(True)
 
@@ -939,13 +1021,14 @@ class HistoryView(QWidget):
         metric, weight = series.metric, self._weight_unit
         keys = list(series.stacks)
 
+        # A file for spreadsheets: the same words and numbers in every language.
         def column(key: Any) -> str:
             exercise_id, leg = key if isinstance(key, tuple) else (key, "")
-            return exercise_name(exercise_id) + (f" ({leg})" if leg else "")
+            return exercise_name(exercise_id, english=True) + (f" ({leg})" if leg else "")
 
         with path.open("w", newline="", encoding="utf-8") as out:
             writer = csv.writer(out)
-            unit = metric_unit(metric, weight)
+            unit = metric_unit(metric, weight, english=True)
             writer.writerow(
                 [
                     "Week",
@@ -958,7 +1041,7 @@ class HistoryView(QWidget):
             )
             for i in self.visible_weeks():
                 week = series.weeks[i]
-                iso_year, iso_week, _ = week.isocalendar()
+                iso_year, iso_week, _unused = week.isocalendar()
                 change = series.change[i]
                 writer.writerow(
                     [

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from calftimer.core.catalog import CATALOG
 from calftimer.core.exercise import Exercise, Muscle
+from calftimer.core.i18n import _
 from calftimer.core.programs import Program
 from calftimer.core.texts import target_text
 from calftimer.core.timeline import CompileOptions, estimated_duration_ms, format_duration
@@ -64,29 +65,30 @@ class HomePage(QWidget):
         self.exercise_filter.setSourceModel(self.exercise_model)
         self.exercise_list = QListView()
         self.exercise_list.setObjectName("exerciseList")
-        self.exercise_list.setAccessibleName("Exercises")
+        self.exercise_list.setAccessibleName(_("Exercises"))
         self.exercise_list.setModel(self.exercise_filter)
         self.exercise_list.selectionModel().currentChanged.connect(
             self._on_exercise_current_changed
         )
 
         self.muscle_filter = QComboBox()
-        self.muscle_filter.setAccessibleName("Filter by muscle")
-        self.muscle_filter.addItem("All muscles", None)
+        self.muscle_filter.setAccessibleName(_("Filter by muscle"))
+        self.muscle_filter.addItem(_("All muscles"), None)
         for muscle in Muscle:
-            self.muscle_filter.addItem(muscle.value.capitalize(), muscle)
-        self.equipment_free_box = QCheckBox("No equipment")
-        self.per_side_box = QCheckBox("One leg at a time")
+            name = muscle.local_name
+            self.muscle_filter.addItem(name[:1].upper() + name[1:], muscle)
+        self.equipment_free_box = QCheckBox(_("No equipment"))
+        self.per_side_box = QCheckBox(_("One leg at a time"))
         self.muscle_filter.currentIndexChanged.connect(self._on_filters_changed)
         self.equipment_free_box.toggled.connect(self._on_filters_changed)
         self.per_side_box.toggled.connect(self._on_filters_changed)
 
         self.exercise_details = QTextBrowser()
         self.exercise_details.setObjectName("exerciseDetails")
-        self.exercise_details.setAccessibleName("How to do the exercise")
+        self.exercise_details.setAccessibleName(_("How to do the exercise"))
         self.exercise_figure = FigureWidget()
         self.figure_loop = FigureLoop(self.exercise_figure)
-        self.exercise_figure.setToolTip("Click to play the movement again")
+        self.exercise_figure.setToolTip(_("Click to play the movement again"))
         how_to = QWidget()
         how_to_layout = QVBoxLayout(how_to)
         how_to_layout.setContentsMargins(0, 0, 0, 0)
@@ -100,7 +102,7 @@ class HomePage(QWidget):
         checks.addWidget(self.equipment_free_box)
         checks.addWidget(self.per_side_box)
         filters.addLayout(checks)
-        exercises_box = QGroupBox("Exercises")
+        exercises_box = QGroupBox(_("Exercises"))
         ex_layout = QVBoxLayout(exercises_box)
         ex_layout.addLayout(filters)
         ex_layout.addWidget(self.exercise_list)
@@ -108,7 +110,7 @@ class HomePage(QWidget):
         self.program_model = ProgramListModel(programs, self, options)
         self.program_list = QListView()
         self.program_list.setObjectName("programList")
-        self.program_list.setAccessibleName("Programs")
+        self.program_list.setAccessibleName(_("Programs"))
         self.program_list.setModel(self.program_model)
         self.program_list.setWordWrap(True)  # long names wrap instead of hiding the duration
         self.program_list.selectionModel().currentChanged.connect(self._on_program_current_changed)
@@ -116,34 +118,34 @@ class HomePage(QWidget):
         self.program_details = QLabel()
         self.program_details.setWordWrap(True)
         self.program_details.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.start_button = QPushButton("Start")
+        self.start_button = QPushButton(_("Start"))
         self.start_button.setObjectName("startButton")
-        self.start_button.setToolTip("Start the selected program (Enter on the list)")
+        self.start_button.setToolTip(_("Start the selected program (Enter on the list)"))
         self.start_button.setDefault(True)
         self.start_button.clicked.connect(self.start_requested)
-        programs_box = QGroupBox("Programs")
+        programs_box = QGroupBox(_("Programs"))
         pr_layout = QVBoxLayout(programs_box)
         pr_layout.addWidget(self.program_list, 1)
         program_buttons = QGridLayout()
-        self.new_program_button = QPushButton("&New")
-        self.duplicate_button = QPushButton("D&uplicate")
-        self.edit_button = QPushButton("&Edit…")
-        self.delete_button = QPushButton("De&lete")
+        self.new_program_button = QPushButton(_("&New"))
+        self.duplicate_button = QPushButton(_("D&uplicate"))
+        self.edit_button = QPushButton(_("&Edit…"))
+        self.delete_button = QPushButton(_("De&lete"))
         for button, tip, signal in (
-            (self.new_program_button, "Make a new program of your own", self.new_requested),
+            (self.new_program_button, _("Make a new program of your own"), self.new_requested),
             (
                 self.duplicate_button,
-                "Copy the selected program to change it",
+                _("Copy the selected program to change it"),
                 self.duplicate_requested,
             ),
             (
                 self.edit_button,
-                "Edit the selected program (built-in ones open read-only)",
+                _("Edit the selected program (built-in ones open read-only)"),
                 self.edit_requested,
             ),
             (
                 self.delete_button,
-                "Delete the selected program of yours (Ctrl+Z undoes)",
+                _("Delete the selected program of yours (Ctrl+Z undoes)"),
                 self.delete_requested,
             ),
         ):
@@ -155,9 +157,9 @@ class HomePage(QWidget):
         pr_layout.addLayout(program_buttons)
         pr_layout.addWidget(self.program_details, 1)
         pr_layout.addWidget(self.start_button)
-        self.history_button = QPushButton("&History")
-        self.history_button.setToolTip("Weekly volume, left and right, and trends (Ctrl+H)")
-        self.history_button.setAccessibleName("Show the training history")
+        self.history_button = QPushButton(_("&History"))
+        self.history_button.setToolTip(_("Weekly volume, left and right, and trends (Ctrl+H)"))
+        self.history_button.setAccessibleName(_("Show the training history"))
         self.history_button.clicked.connect(self.history_requested)
         pr_layout.addWidget(self.history_button)
 
@@ -171,10 +173,10 @@ class HomePage(QWidget):
         self.morning_pain_bar.hide()
         self.exercise_list.setCurrentIndex(self.exercise_filter.index(0, 0))
         self.program_list.setCurrentIndex(self.program_model.index(0, 0))
-        self.equipment_free_box.setAccessibleName("Show only exercises without equipment")
-        self.per_side_box.setAccessibleName("Show only one-leg exercises")
-        self.start_button.setAccessibleName("Start the selected program")
-        self.program_details.setAccessibleName("About the selected program")
+        self.equipment_free_box.setAccessibleName(_("Show only exercises without equipment"))
+        self.per_side_box.setAccessibleName(_("Show only one-leg exercises"))
+        self.start_button.setAccessibleName(_("Start the selected program"))
+        self.program_details.setAccessibleName(_("About the selected program"))
         # Left to right, as the panes read: filters, exercises, how-to, programs, Start.
         order = [
             self.muscle_filter,
@@ -244,7 +246,7 @@ class HomePage(QWidget):
 
     def _on_exercise_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         ex = current.data(ExerciseRole) if current.isValid() else None
-        self.exercise_details.setHtml(exercise_html(ex) if ex else "<p>No exercise matches.</p>")
+        self.exercise_details.setHtml(exercise_html(ex) if ex else _("<p>No exercise matches.</p>"))
         self.figure_loop.set_exercise(ex.id if ex else None)
 
     def _on_program_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -255,49 +257,79 @@ class HomePage(QWidget):
             self.program_details.setText("")
             return
         items = "".join(
-            f"<li>{escape(b.exercise.name)}: {b.sets} × {escape(target_text(b.mode, b.target))}"
-            f"{' per leg' if b.sides.per_side else ''}</li>"
+            "<li>{}</li>".format(
+                escape(
+                    (
+                        _("{name}: {sets} × {target} per leg")
+                        if b.sides.per_side
+                        else _("{name}: {sets} × {target}")
+                    ).format(
+                        name=b.exercise.local_name,
+                        sets=b.sets,
+                        target=target_text(b.mode, b.target),
+                    )
+                )
+            )
             for b in program.blocks
         )
         duration = format_duration(estimated_duration_ms(program, self._options))
         self.program_details.setText(
-            f"<b>{escape(program.name)}</b> · about {duration}<br>{escape(program.description)}"
-            f"<ul>{items}</ul>"
+            _("<b>{name}</b> · about {duration}<br>{description}<ul>{items}</ul>").format(
+                name=escape(program.local_name),
+                duration=duration,
+                description=escape(program.local_description),
+                items=items,
+            )
         )
 
 
 def exercise_html(ex: Exercise) -> str:
     """The details pane: how to do it, what it works and its suggested dose."""
-    muscles = ", ".join(m.value for m in ex.muscles)
-    dose = f"{ex.default_sets} × {target_text(ex.mode, ex.default_target)}"
-    if ex.per_side:
-        dose += " per leg"
+    muscles = ", ".join(m.local_name for m in ex.muscles)
+    dose = (_("{sets} × {target} per leg") if ex.per_side else _("{sets} × {target}")).format(
+        sets=ex.default_sets, target=target_text(ex.mode, ex.default_target)
+    )
+    knees = {"straight": _("straight"), "bent": _("bent"), "varies": _("varies")}
+    loads = {"none": _("none"), "optional": _("optional"), "expected": _("expected")}
+    equipment = {
+        "step": _("step"),
+        "wall": _("wall"),
+        "chair": _("chair"),
+        "block or step": _("block or step"),
+        "weight": _("weight"),
+    }
     facts = [
-        ("Works", muscles),
-        ("Knee", ex.knee.value),
-        ("Suggested", dose),
+        (_("Works"), muscles),
+        (_("Knee"), knees.get(ex.knee.value, ex.knee.value)),
+        (_("Suggested"), dose),
     ]
     if ex.tempo is not None:
-        facts.append(("Tempo (up/hold/down/hold, s)", ex.tempo.label()))
+        facts.append((_("Tempo (up/hold/down/hold, s)"), ex.tempo.label()))
     if ex.metronome_bpm is not None:
-        facts.append(("Metronome", f"{ex.metronome_bpm} beats per minute"))
-    facts.append(("Rest between sets", f"{ex.rest_s} s"))
+        facts.append((_("Metronome"), _("{bpm} beats per minute").format(bpm=ex.metronome_bpm)))
+    facts.append((_("Rest between sets"), _("{seconds} s").format(seconds=ex.rest_s)))
+    facts.append((_("Added weight"), loads[ex.load.value]))
     facts.append(
         (
-            "Added weight",
-            {"none": "none", "optional": "optional", "expected": "expected"}[ex.load.value],
+            _("Equipment"),
+            ", ".join(equipment.get(e, e) for e in ex.equipment) if ex.equipment else _("none"),
         )
     )
-    facts.append(("Equipment", ", ".join(ex.equipment) if ex.equipment else "none"))
     rows = "".join(
         f"<tr><td><b>{escape(k)}</b>&nbsp;&nbsp;</td><td>{escape(v)}</td></tr>" for k, v in facts
     )
-    steps = "".join(f"<li>{escape(s)}</li>" for s in ex.steps)
-    tips = "".join(f"<li>{escape(s)}</li>" for s in ex.tips)
-    safety = f"<p><b>Safety:</b> {escape(ex.safety)}</p>" if ex.safety else ""
+    steps = "".join(f"<li>{escape(s)}</li>" for s in ex.local_steps)
+    tips = "".join(f"<li>{escape(s)}</li>" for s in ex.local_tips)
+    safety = (
+        "<p><b>{}</b> {}</p>".format(escape(_("Safety:")), escape(ex.local_safety or ""))
+        if ex.safety
+        else ""
+    )
     return (
-        f"<h2>{escape(ex.name)}</h2><p><i>{escape(ex.cue)}</i></p><table>{rows}</table>"
-        f"<h3>How to</h3><ol>{steps}</ol><h3>Tips</h3><ul>{tips}</ul>{safety}"
-        "<p><small>Suggestions, not medical advice. See a clinician for persistent pain."
-        "</small></p>"
+        f"<h2>{escape(ex.local_name)}</h2><p><i>{escape(ex.local_cue)}</i></p><table>{rows}</table>"
+        + "<h3>{}</h3><ol>{}</ol>".format(escape(_("How to")), steps)
+        + "<h3>{}</h3><ul>{}</ul>{}".format(escape(_("Tips")), tips, safety)
+        + "<p><small>{}</small></p>".format(
+            escape(_("Suggestions, not medical advice. See a clinician for persistent pain."))
+        )
     )

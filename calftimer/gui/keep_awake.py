@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from calftimer.core.i18n import N_, _
 from calftimer.core.session import State
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 APP_NAME = "calftimer"
-DEFAULT_REASON = "A calf training session is running"
+DEFAULT_REASON = N_("A calf training session is running")
 # D-Bus calls run on the GUI thread and block it, so they must come back fast or give up.
 DBUS_TIMEOUT_MS = 1000
 # The portal is often started on demand by the bus (D-Bus activation), which can take longer.
@@ -108,7 +109,7 @@ class KeepAwake(ABC):
         """Why the last ``inhibit()`` failed; None while it works (or before it was tried)."""
         return self._unavailable_reason
 
-    def inhibit(self, reason: str = DEFAULT_REASON) -> bool:
+    def inhibit(self, reason: str = _(DEFAULT_REASON)) -> bool:
         """Keep the screen awake; True when it is (or already was) being kept awake."""
         if self._active:
             return True
@@ -130,7 +131,7 @@ class KeepAwake(ABC):
         try:
             self._stop()
         except Exception:  # releasing must never take the window down
-            log.warning("keep-awake via %s: release failed", self.method, exc_info=True)
+            log.warning(_("keep-awake via %s: release failed"), self.method, exc_info=True)
 
     @abstractmethod
     def _start(self, reason: str) -> None: ...
@@ -181,7 +182,9 @@ class FallbackKeepAwake(KeepAwake):
             if candidate.inhibit(reason):
                 self._current = candidate
                 return
-            why = candidate.unavailable_reason or f"{candidate.method} did not work"
+            why = candidate.unavailable_reason or _("{method} did not work").format(
+                method=candidate.method
+            )
             if why not in reasons:  # "no D-Bus session bus" once, not once per service
                 reasons.append(why)
         raise KeepAwakeError("; ".join(reasons))
@@ -223,7 +226,7 @@ class _DBusKeepAwake(KeepAwake):
         bus = self._connection if self._connection is not None else QDBusConnection.sessionBus()
         if not bus.isConnected():
             detail = bus.lastError().message() or "DBUS_SESSION_BUS_ADDRESS is not set"
-            raise KeepAwakeError(f"no D-Bus session bus ({detail})")
+            raise KeepAwakeError(_("no D-Bus session bus ({detail})").format(detail=detail))
         return bus
 
     def _call(
@@ -283,9 +286,11 @@ class _DBusKeepAwake(KeepAwake):
 def _describe_error(service: str, reply: QDBusMessage, timeout_ms: int) -> str:
     name = reply.errorName()
     if name == "org.freedesktop.DBus.Error.ServiceUnknown":
-        return f"{service} is not running on the session bus"
+        return _("{service} is not running on the session bus").format(service=service)
     if name in ("org.freedesktop.DBus.Error.NoReply", "org.freedesktop.DBus.Error.Timeout"):
-        return f"{service} did not answer within {timeout_ms / 1000:g} s"
+        return _("{service} did not answer within {seconds} s").format(
+            service=service, seconds=f"{timeout_ms / 1000:g}"
+        )
     return f"{service}: {reply.errorMessage() or name or 'no reply'}"
 
 
@@ -335,7 +340,7 @@ class DBusScreenSaverKeepAwake(_DBusKeepAwake):
                 problems.append(f"{path}: {exc}")
                 continue
             if SCREENSAVER_INTERFACE not in offered:
-                problems.append(f"nothing at {path}")
+                problems.append(_("nothing at {path}").format(path=path))
                 continue
             # Built before inhibiting, so we never hold a cookie we could not hand back.
             proxy = self._interface(bus, SCREENSAVER_SERVICE, path, SCREENSAVER_INTERFACE)
@@ -353,7 +358,11 @@ class DBusScreenSaverKeepAwake(_DBusKeepAwake):
             self._proxy = proxy
             self._path = path
             return
-        raise KeepAwakeError(f"{SCREENSAVER_SERVICE} refused: " + "; ".join(problems))
+        raise KeepAwakeError(
+            _("{service} refused: {problems}").format(
+                service=SCREENSAVER_SERVICE, problems="; ".join(problems)
+            )
+        )
 
     def _stop(self) -> None:
         from PySide6.QtCore import Q_ARG, QMetaObject
@@ -368,7 +377,7 @@ class DBusScreenSaverKeepAwake(_DBusKeepAwake):
         QMetaObject.invokeMethod(proxy, "UnInhibit", Q_ARG("uint", cookie))
         error = proxy.lastError()
         if error.isValid():
-            log.warning("UnInhibit(%d) failed: %s", cookie, error.message())
+            log.warning(_("UnInhibit(%d) failed: %s"), cookie, error.message())
 
 
 class PortalKeepAwake(_DBusKeepAwake):
@@ -401,10 +410,16 @@ class PortalKeepAwake(_DBusKeepAwake):
         bus = self._bus()
         offered = self._interfaces_at(bus, PORTAL_SERVICE, PORTAL_PATH, self._start_timeout_ms)
         if PORTAL_INTERFACE not in offered:
-            raise KeepAwakeError(f"the desktop portal offers no {PORTAL_INTERFACE}")
+            raise KeepAwakeError(
+                _("the desktop portal offers no {interface}").format(interface=PORTAL_INTERFACE)
+            )
         proxy = self._interface(bus, PORTAL_SERVICE, PORTAL_PATH, PORTAL_INTERFACE)
         if not _has_method(proxy, "Inhibit(QString,uint,QVariantMap)"):
-            raise KeepAwakeError(f"the desktop portal's {PORTAL_INTERFACE} has no Inhibit")
+            raise KeepAwakeError(
+                _("the desktop portal's {interface} has no Inhibit").format(
+                    interface=PORTAL_INTERFACE
+                )
+            )
         options = {"reason": reason, "handle_token": f"calftimer{next(self._tokens)}"}
         # flags is a D-Bus uint32: through the proxy for the same reason as UnInhibit above.
         handle = QMetaObject.invokeMethod(
@@ -417,7 +432,11 @@ class PortalKeepAwake(_DBusKeepAwake):
         )
         error = proxy.lastError()
         if error.isValid() or handle is None or not hasattr(handle, "path"):
-            raise KeepAwakeError(f"the desktop portal refused: {error.message() or 'no handle'}")
+            raise KeepAwakeError(
+                _("the desktop portal refused: {reason}").format(
+                    reason=error.message() or _("no handle")
+                )
+            )
         self._handle = handle.path()
 
     def _stop(self) -> None:
@@ -428,7 +447,7 @@ class PortalKeepAwake(_DBusKeepAwake):
             return
         reply = self._call(self._bus(), PORTAL_SERVICE, handle, PORTAL_REQUEST_INTERFACE, "Close")
         if reply.type() != QDBusMessage.MessageType.ReplyMessage:
-            log.warning("closing the portal inhibit request failed: %s", reply.errorMessage())
+            log.warning(_("closing the portal inhibit request failed: %s"), reply.errorMessage())
 
 
 # --- Windows ----------------------------------------------------------------------------------
@@ -452,7 +471,9 @@ class WindowsKeepAwake(KeepAwake):
 
                 function = ctypes.windll.kernel32.SetThreadExecutionState  # type: ignore[attr-defined]
             except (AttributeError, ImportError, OSError) as exc:
-                raise KeepAwakeError(f"SetThreadExecutionState is not available ({exc})") from exc
+                raise KeepAwakeError(
+                    _("SetThreadExecutionState is not available ({reason})").format(reason=exc)
+                ) from exc
             function.argtypes = [ctypes.c_uint32]
             function.restype = ctypes.c_uint32
             self._set_state = function
@@ -461,12 +482,12 @@ class WindowsKeepAwake(KeepAwake):
     def _start(self, reason: str) -> None:
         flags = ES_CONTINUOUS | ES_DISPLAY_REQUIRED | ES_SYSTEM_REQUIRED
         if self._function()(flags) == 0:  # it returns the previous state, 0 on failure
-            raise KeepAwakeError("SetThreadExecutionState failed")
+            raise KeepAwakeError(_("SetThreadExecutionState failed"))
         self._thread = threading.get_ident()
 
     def _stop(self) -> None:
         if self._thread != threading.get_ident():
-            log.warning("keep-awake released from another thread than the one that set it")
+            log.warning(_("keep-awake released from another thread than the one that set it"))
         self._function()(ES_CONTINUOUS)
         self._thread = None
 
@@ -500,7 +521,9 @@ class CaffeinateKeepAwake(KeepAwake):
     def _start(self, reason: str) -> None:
         program = shutil.which(self._command[0])
         if program is None:
-            raise KeepAwakeError(f"the {self._command[0]} command was not found")
+            raise KeepAwakeError(
+                _("the {command} command was not found").format(command=self._command[0])
+            )
         try:
             self._process = subprocess.Popen(
                 [program, *self._command[1:]],
@@ -509,7 +532,11 @@ class CaffeinateKeepAwake(KeepAwake):
                 stderr=subprocess.DEVNULL,
             )
         except OSError as exc:
-            raise KeepAwakeError(f"could not start {self._command[0]}: {exc}") from exc
+            raise KeepAwakeError(
+                _("could not start {command}: {reason}").format(
+                    command=self._command[0], reason=exc
+                )
+            ) from exc
 
     def _stop(self) -> None:
         process, self._process = self._process, None
@@ -549,12 +576,14 @@ def create_keep_awake(
         return WindowsKeepAwake()
     if platform == "darwin":
         if shutil.which("caffeinate") is None:
-            return NullKeepAwake("the caffeinate command was not found")
+            return NullKeepAwake(
+                _("the {command} command was not found").format(command="caffeinate")
+            )
         return CaffeinateKeepAwake()
     try:
         import PySide6.QtDBus  # noqa: F401  (a Qt build without D-Bus has no way to ask)
     except ImportError:
-        return NullKeepAwake("this Qt has no D-Bus support")
+        return NullKeepAwake(_("this Qt has no D-Bus support"))
     screensaver = DBusScreenSaverKeepAwake(connection, app_name=app_name)
     portal = PortalKeepAwake(connection)
     sandboxed = is_sandboxed() if sandboxed is None else sandboxed
@@ -565,8 +594,10 @@ def create_keep_awake(
 
 
 def unavailable_message(reason: str | None) -> str:
-    detail = (reason or "no method works on this system").rstrip(". ")
-    return f"Could not keep the screen awake: {detail}. Set your screen to stay on while training."
+    detail = (reason or _("no method works on this system")).rstrip(". ")
+    return _(
+        "Could not keep the screen awake: {detail}. Set your screen to stay on while training."
+    ).format(detail=detail)
 
 
 class KeepAwakeController(QObject):
@@ -586,7 +617,7 @@ class KeepAwakeController(QObject):
         keep_awake: KeepAwake,
         *,
         enabled: bool = True,
-        reason: str = DEFAULT_REASON,
+        reason: str = _(DEFAULT_REASON),
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)

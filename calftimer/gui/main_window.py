@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QStackedWidget, QWidget
 
+from calftimer.core.i18n import _
 from calftimer.gui.actions import HISTORY_ACTIONS, PROGRAM_ACTIONS, SESSION_ACTIONS, WindowActions
 from calftimer.gui.single_instance import start_argument
 from calftimer.gui.window_frame import WindowFrame
@@ -232,7 +233,9 @@ class MainWindow(WindowFrame):
         session.state_changed.connect(lambda _state: self._update_action_state())
         session.ended.connect(self._on_session_ended)
         session.waiting.connect(
-            lambda program: self.say(f"{program.name}: getting the sounds ready…")
+            lambda program: self.say(
+                _("{name}: getting the sounds ready…").format(name=program.local_name)
+            )
         )
         session.save_failed.connect(self.store_notices.save_failed)
         session.sets_saved.connect(lambda n: self.store_notices.sets_saved(n, session.active))
@@ -320,9 +323,11 @@ class MainWindow(WindowFrame):
         self.notices.post(
             "start",
             "info",
-            "Nothing to start: select a program in the Programs list first, then press Start "
-            "(or F5).",
-            summary="Select a program first (in the Programs list), then press Start.",
+            _(
+                "Nothing to start: select a program in the Programs list first, then press Start "
+                "(or F5)."
+            ),
+            summary=_("Select a program first (in the Programs list), then press Start."),
         )
         self.home.focus_programs()
 
@@ -332,14 +337,14 @@ class MainWindow(WindowFrame):
         self._show_page(self.session_view)
         program = self.session.program
         if program is not None:
-            self.say(f"{program.name}: started. Space pauses.")
+            self.say(_("{name}: started. Space pauses.").format(name=program.local_name))
         if self.focus_on_start and not self.in_focus_mode:
             self.toggle_focus_mode()
 
     def _on_session_ended(self, state: State) -> None:
         from calftimer.core.session import State
 
-        self.say(f"Session {'complete' if state is State.FINISHED else 'stopped'}.")
+        self.say(_("Session complete.") if state is State.FINISHED else _("Session stopped."))
         self._update_action_state()
 
     def toggle_pause(self) -> None:
@@ -347,13 +352,13 @@ class MainWindow(WindowFrame):
             return
         paused = self.session.toggle_pause()
         if paused:
-            self.say("Paused. Press Space to resume.")
+            self.say(_("Paused. Press Space to resume."))
         elif paused is False:
-            self.say("Running.")
+            self.say(_("Running."))
 
     def pause_only(self) -> None:
         if self._on_session_page() and self.session.pause():
-            self.say("Paused. Press Space to resume.")
+            self.say(_("Paused. Press Space to resume."))
 
     def end_set_or_leave(self) -> None:
         if self._on_summary():
@@ -370,15 +375,17 @@ class MainWindow(WindowFrame):
         elif self._on_home() or self._on_summary():
             self.start_selected_program()  # after a session: F5 starts the next one
         elif self.session.state is State.RUNNING:
-            self.say("The session is running: Space pauses, Esc stops.")
+            self.say(_("The session is running: Space pauses, Esc stops."))
         else:
             self.notices.withdraw("start-where")  # said at every press
             self.notices.post(
                 "start-where",
                 "info",
-                "Sessions start from the program list: press Esc (or Back to programs) to go "
-                "there, select a program and press Start.",
-                summary="To start a session, go back to the program list (Esc).",
+                _(
+                    "Sessions start from the program list: press Esc (or Back to programs) to go "
+                    "there, select a program and press Start."
+                ),
+                summary=_("To start a session, go back to the program list (Esc)."),
             )
 
     def confirm_stop(self) -> None:
@@ -440,10 +447,10 @@ class MainWindow(WindowFrame):
         try:
             self.settings_hub.save()
         except (OSError, SettingsReadOnlyError) as exc:
-            QMessageBox.warning(self, "Settings not saved", f"{exc}")
+            QMessageBox.warning(self, _("Settings not saved"), _("{exc}").format(exc=exc))
             return
         withdraw_settings_notices(self.notices)  # the file is good again
-        self.say("Settings saved.")
+        self.say(_("Settings saved."))
 
     def toggle_mute(self) -> None:
         from dataclasses import replace
@@ -482,7 +489,7 @@ class MainWindow(WindowFrame):
         self.window_actions["toggle_mute"].setChecked(muted)
         self.session_view.set_muted(muted)
         if say:
-            self.say("Cues muted (M to unmute)." if muted else "Cues on.")
+            self.say(_("Cues muted (M to unmute).") if muted else _("Cues on."))
 
     # ------------------------------------------------------------------ focus mode
 
@@ -497,7 +504,7 @@ class MainWindow(WindowFrame):
             if self.isFullScreen():
                 self.showNormal()  # --fullscreen opened the program list full screen
             elif not self._on_session_page():
-                self.say("Focus mode shows a running session: start one.")
+                self.say(_("Focus mode shows a running session: start one."))
             return
         self._focus = True
         self.window_actions["toggle_focus_mode"].setChecked(True)
@@ -537,7 +544,7 @@ class MainWindow(WindowFrame):
         self.conductor.close()
         self.history.close()
         if self._saves is not None and not self._saves.flush(timeout=10):
-            self.say("Still saving your history…")
+            self.say(_("Still saving your history…"))
         if self._long_jobs is not None:
             self._long_jobs.close(timeout=30)
         self._save_window_state()
@@ -574,14 +581,15 @@ class MainWindow(WindowFrame):
         try:
             program = self.programs.library.resolve(spec)
         except (UnknownProgramError, ProgramFileError) as exc:
-            self.notices.post("start", "error", f"Not started: {exc}")
+            self.notices.post("start", "error", _("Not started: {exc}").format(exc=exc))
             return
         if self.session.active:
             self.notices.post(
                 "start",
                 "info",
-                f"Not started: a session is running; finish or stop it before starting "
-                f"{program.name}.",
+                _(
+                    "Not started: a session is running; finish or stop it before starting {name}."
+                ).format(name=program.local_name),
             )
             return
         self.focus_on_start = self.focus_on_start or "--fullscreen" in argv

@@ -14,6 +14,7 @@ from PySide6.QtCore import (
 )
 
 from calftimer.core.exercise import Exercise, Muscle
+from calftimer.core.i18n import _
 from calftimer.core.programs import Program
 from calftimer.core.timeline import CompileOptions, estimated_duration_ms, format_duration
 
@@ -36,9 +37,9 @@ class ExerciseListModel(QAbstractListModel):
             return None
         ex = self._exercises[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return ex.name
+            return ex.local_name
         if role == Qt.ItemDataRole.ToolTipRole:
-            return ex.cue
+            return ex.local_cue
         if role == ExerciseRole:
             return ex
         return None
@@ -110,10 +111,14 @@ class ProgramListModel(QAbstractListModel):
             return None
         program = self._programs[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            kind = "" if program.builtin else "  (yours)"
-            return f"{program.name}  ·  about {self._durations[index.row()]}{kind}"
+            text = (
+                _("{name}  ·  about {duration}")
+                if program.builtin
+                else _("{name}  ·  about {duration}  (yours)")
+            )
+            return text.format(name=program.local_name, duration=self._durations[index.row()])
         if role == Qt.ItemDataRole.ToolTipRole:
-            return program.description
+            return program.local_description
         if role == ProgramRole:
             return program
         return None

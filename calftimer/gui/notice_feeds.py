@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from calftimer.core.i18n import _, n_
 from calftimer.core.notices import Notice
 from calftimer.core.store import Store
-from calftimer.core.texts import plural
 from calftimer.gui.notices import NoticeBoard
 
 
@@ -35,17 +35,17 @@ class StoreNotices:
         self._board.post(
             "not-saved",
             "error",
-            f"Your history was not saved: {message}",
+            _("Your history was not saved: {message}").format(message=message),
             dismissible=False,  # until a later save works: the user must not miss it
         )
         self.post()
-        self._warn("Your history was not saved", message)
+        self._warn(_("Your history was not saved"), message)
 
     def sets_saved(self, count: int, session_active: bool) -> None:
         self._board.withdraw("not-saved")  # saving works again
         self.post()
         if session_active:
-            self._say(f"Saved {plural(count, 'set')}.")
+            self._say(n_("Saved {n} set.", "Saved {n} sets.", count).format(n=count))
 
     def post(self) -> None:
         store = self.store
@@ -55,14 +55,20 @@ class StoreNotices:
             self._board.post(
                 "history-read-only",
                 "error",
-                "Your history is read-only: nothing you do now is saved (it was written by a "
-                "newer calftimer). Update calftimer to train.",
-                summary="Your history is read-only: sessions are not saved.",
+                _(
+                    "Your history is read-only: nothing you do now is saved (it was written by a "
+                    "newer calftimer). Update calftimer to train."
+                ),
+                summary=_("Your history is read-only: sessions are not saved."),
                 dismissible=False,
             )
         notices = store.notices[self._shown :]
         for number, notice in enumerate(notices, start=self._shown):
-            self._board.post(f"history:{number}", _level(notice), f"Your history: {notice.message}")
+            self._board.post(
+                _("history:{number}").format(number=number),
+                _level(notice),
+                _("Your history: {message}").format(message=notice.message),
+            )
         self._shown += len(notices)
 
 
@@ -70,7 +76,11 @@ def post_settings_notices(board: NoticeBoard, notices: Iterable[Notice]) -> None
     """What reading the settings file had to do (defaults for damaged values, a copy kept):
     shown until the settings are saved again."""
     for number, notice in enumerate(notices):
-        board.post(f"settings:{number}", _level(notice), f"Settings: {notice.message}")
+        board.post(
+            _("settings:{number}").format(number=number),
+            _level(notice),
+            _("Settings: {message}").format(message=notice.message),
+        )
 
 
 def withdraw_settings_notices(board: NoticeBoard) -> None:

@@ -35,10 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from calftimer.core.texts import plural
+from calftimer.core.i18n import N_, _, n_
 
 LEVELS: tuple[str, ...] = ("error", "warning", "info")  # most important first
-LEVEL_WORDS = {"error": "Problem", "warning": "Warning", "info": "Note"}
+LEVEL_WORDS = {"error": N_("Problem"), "warning": N_("Warning"), "info": N_("Note")}
 LEVEL_SIGNS = {"error": "✖", "warning": "⚠", "info": "ℹ"}
 
 # Text on each tint keeps a contrast of at least 7:1 (tests/gui/test_notices.py checks it), the
@@ -198,7 +198,7 @@ class NoticeArea(QFrame):
     def __init__(self, board: NoticeBoard, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("noticeArea")
-        self.setAccessibleName("Notices")
+        self.setAccessibleName(_("Notices"))
         self._board = board
         self._level = ""
         self._dark = False
@@ -213,13 +213,13 @@ class NoticeArea(QFrame):
         self.text_label.setObjectName("noticeText")
         self.more_label = QLabel()
         self.more_label.setObjectName("noticeMore")
-        self.details_button = QPushButton("&Details…")
+        self.details_button = QPushButton(_("&Details…"))
         self.details_button.setObjectName("noticeDetails")
-        self.details_button.setToolTip("Every notice in full (Ctrl+Shift+N)")
+        self.details_button.setToolTip(_("Every notice in full (Ctrl+Shift+N)"))
         self.details_button.clicked.connect(self.details_requested.emit)
-        self.dismiss_button = QPushButton("Dis&miss")
+        self.dismiss_button = QPushButton(_("Dis&miss"))
         self.dismiss_button.setObjectName("noticeDismiss")
-        self.dismiss_button.setToolTip("Hide this notice (it comes back if something changes)")
+        self.dismiss_button.setToolTip(_("Hide this notice (it comes back if something changes)"))
         self.dismiss_button.clicked.connect(self._dismiss_top)
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 3, 4, 3)
@@ -248,19 +248,29 @@ class NoticeArea(QFrame):
             return
         top = notices[0]
         self.sign_label.setText(LEVEL_SIGNS[top.level])
-        self.sign_label.setAccessibleName(LEVEL_WORDS[top.level])
-        self.text_label.set_full_text(f"{LEVEL_WORDS[top.level]}: {top.summary}")
+        self.sign_label.setAccessibleName(_(LEVEL_WORDS[top.level]))
+        self.text_label.set_full_text(
+            _("{level}: {summary}").format(level=_(LEVEL_WORDS[top.level]), summary=top.summary)
+        )
         more = len(notices) - 1
-        self.more_label.setText(f"+{more} more" if more else "")
+        self.more_label.setText(_("+{more} more").format(more=more) if more else "")
         self.more_label.setVisible(bool(more))
-        self.more_label.setAccessibleName(f"{plural(more, 'more notice')}" if more else "")
+        self.more_label.setAccessibleName(
+            n_("{n} more notice", "{n} more notices", more).format(n=more) if more else ""
+        )
         self.details_button.setAccessibleName(
-            f"Show all {plural(len(notices), 'notice')}" if more else "Show the whole notice"
+            n_("Show all {n} notice", "Show all {n} notices", len(notices)).format(n=len(notices))
+            if more
+            else _("Show the whole notice")
         )
         self.dismiss_button.setVisible(top.dismissible)
-        self.dismiss_button.setAccessibleName(f"Dismiss: {top.summary}")
+        self.dismiss_button.setAccessibleName(_("Dismiss: {summary}").format(summary=top.summary))
         self.setAccessibleDescription(
-            f"{plural(len(notices), 'notice')}; the most important: {top.summary}"
+            n_(
+                "{n} notice; the most important: {summary}",
+                "{n} notices; the most important: {summary}",
+                len(notices),
+            ).format(n=len(notices), summary=top.summary)
         )
         self._paint(top.level)
         self.show()
@@ -303,7 +313,7 @@ class NoticeDialog(QDialog):
 
     def __init__(self, board: NoticeBoard, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Notices")
+        self.setWindowTitle(_("Notices"))
         self._board = board
         self._dark = False
         self._list = QWidget()
@@ -313,10 +323,10 @@ class NoticeDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self._list)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.empty_label = QLabel("Nothing to report: all is well.")
+        self.empty_label = QLabel(_("Nothing to report: all is well."))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.dismiss_all_button = buttons.addButton(
-            "Dismiss a&ll", QDialogButtonBox.ButtonRole.ActionRole
+            _("Dismiss a&ll"), QDialogButtonBox.ButtonRole.ActionRole
         )
         self.dismiss_all_button.clicked.connect(board.dismiss_all)
         buttons.rejected.connect(self.reject)
@@ -342,7 +352,10 @@ class NoticeDialog(QDialog):
 
     def texts(self) -> list[str]:
         """Each notice as shown here (for reading it back, and for tests)."""
-        return [f"{LEVEL_WORDS[n.level]}: {n.text}" for n in self._board.active()]
+        return [
+            _("{level}: {summary}").format(level=_(LEVEL_WORDS[n.level]), summary=n.text)
+            for n in self._board.active()
+        ]
 
     def _rebuild(self) -> None:
         while self._rows.count():
@@ -363,15 +376,20 @@ class NoticeDialog(QDialog):
             )
             row = QHBoxLayout(box)
             label = QLabel(
-                f"{LEVEL_SIGNS[notice.level]} {LEVEL_WORDS[notice.level]}: {notice.text}"
+                "{} {}".format(
+                    LEVEL_SIGNS[notice.level],
+                    _("{level}: {summary}").format(
+                        level=_(LEVEL_WORDS[notice.level]), summary=notice.text
+                    ),
+                )
             )
             label.setWordWrap(True)
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             row.addWidget(label, 1)
             if notice.dismissible:
-                button = QPushButton("Dismiss")
-                button.setAccessibleName(f"Dismiss: {notice.summary}")
+                button = QPushButton(_("Dismiss"))
+                button.setAccessibleName(_("Dismiss: {summary}").format(summary=notice.summary))
                 button.clicked.connect(lambda _=False, key=notice.key: self._board.dismiss(key))
                 row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
             self._rows.addWidget(box)

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from calftimer.core.i18n import _
+
 
 class PainRatingBar(QFrame):
     rated = Signal(int)
@@ -25,23 +27,29 @@ class PainRatingBar(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.question = QLabel(question)
         self.question.setWordWrap(True)
-        self.setAccessibleName("Pain rating, optional")
+        self.setAccessibleName(_("Pain rating, optional"))
         grid = QGridLayout()
         self.buttons: list[QPushButton] = []
         for n in range(11):
             button = QPushButton(str(n))
-            button.setAccessibleName(f"Pain {n} of 10")
-            button.setToolTip({0: "No pain", 10: "The worst pain imaginable"}.get(n, f"{n} of 10"))
+            button.setAccessibleName(_("Pain {n} of 10").format(n=n))
+            button.setToolTip(
+                {0: _("No pain"), 10: _("The worst pain imaginable")}.get(
+                    n, _("{n} of 10").format(n=n)
+                )
+            )
             button.clicked.connect(lambda _checked=False, n=n: self._answer(n))
             button.setAutoDefault(False)
             # As narrow as "10" needs: the row fits beside the session summary's table.
             button.setMinimumWidth(button.fontMetrics().horizontalAdvance("10") + 16)
             self.buttons.append(button)
             grid.addWidget(button, n // columns, n % columns)
-        self.not_now = QPushButton("Not now")
-        self.not_now.setToolTip("Skip the question")
+        self.not_now = QPushButton(_("Not now"))
+        self.not_now.setToolTip(_("Skip the question"))
         self.not_now.clicked.connect(self._dismiss)
-        scale = QLabel("0 = no pain · 3 or less is fine · 5 is the most to train with · 10 = worst")
+        scale = QLabel(
+            _("0 = no pain · 3 or less is fine · 5 is the most to train with · 10 = worst")
+        )
         scale.setWordWrap(True)
         row = QHBoxLayout()
         row.addLayout(grid, 1)

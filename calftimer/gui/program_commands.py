@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog
 
+from calftimer.core.i18n import _
 from calftimer.core.library import ProgramLibrary
 from calftimer.core.program_files import (
     delete_user_program,
@@ -89,36 +90,38 @@ class ProgramCommands(QObject):
         if program is None:
             return
         if program.builtin:
-            self._shell.say("Built-in programs cannot be deleted.")
+            self._shell.say(_("Built-in programs cannot be deleted."))
             return
         try:
             self._deleted.append(delete_user_program(self.folder, program.id))
         except OSError as exc:
-            self._shell.warn("The program was not deleted", str(exc))
+            self._shell.warn(_("The program was not deleted"), str(exc))
             return
         self.reload()
-        self._shell.say(f"Deleted “{program.name}”. Ctrl+Z brings it back.")
+        self._shell.say(
+            _("Deleted “{name}”. Ctrl+Z brings it back.").format(name=program.local_name)
+        )
 
     def undo_delete(self) -> None:
         if not self._deleted:
-            self._shell.say("Nothing to undo.")
+            self._shell.say(_("Nothing to undo."))
             return
         try:
             program = restore_user_program(self._deleted[-1], self.folder)
         except (OSError, ProgramFileError) as exc:
-            self._shell.warn("The program could not be restored", str(exc))
+            self._shell.warn(_("The program could not be restored"), str(exc))
             return
         self._deleted.pop()
         self.reload(select=program.id)
-        self._shell.say(f"Restored “{program.name}”.")
+        self._shell.say(_("Restored “{name}”.").format(name=program.local_name))
 
     def import_file(self, source: Path | None = None) -> None:
         if source is None:
-            chosen, _ = QFileDialog.getOpenFileName(
+            chosen, _unused = QFileDialog.getOpenFileName(
                 self._shell.window,
-                "Import a program file",
+                _("Import a program file"),
                 str(Path.home()),
-                "calftimer programs (*.json);;All files (*)",
+                _("calftimer programs (*.json);;All files (*)"),
             )
             if not chosen:
                 return
@@ -126,24 +129,29 @@ class ProgramCommands(QObject):
         try:
             program = import_program_file(source, self.folder, self.ids())
         except ProgramFileError as exc:
-            self._shell.warn("The program was not imported", f"{exc}\n\nNothing was changed.")
+            self._shell.warn(
+                _("The program was not imported"),
+                _("{exc}\n\nNothing was changed.").format(exc=exc),
+            )
             return
         except OSError as exc:
-            self._shell.warn("The program was not imported", str(exc))
+            self._shell.warn(_("The program was not imported"), str(exc))
             return
         self.reload(select=program.id)
-        self._shell.say(f"Imported “{program.name}” as {program.id}.")
+        self._shell.say(
+            _("Imported “{name}” as {id}.").format(name=program.local_name, id=program.id)
+        )
 
     def export_selected(self, target: Path | None = None) -> None:
         program = self._home.selected_program()
         if program is None:
             return
         if target is None:
-            chosen, _ = QFileDialog.getSaveFileName(
+            chosen, _unused = QFileDialog.getSaveFileName(
                 self._shell.window,
-                "Export the program",
+                _("Export the program"),
                 str(Path.home() / f"{program.id}.json"),
-                "calftimer programs (*.json)",
+                _("calftimer programs (*.json)"),
             )
             if not chosen:
                 return
@@ -151,14 +159,19 @@ class ProgramCommands(QObject):
         try:
             export_program_file(program, target)
         except (OSError, ValueError) as exc:
-            self._shell.warn("The program was not exported", str(exc))
+            self._shell.warn(_("The program was not exported"), str(exc))
             return
-        self._shell.say(f"Saved “{program.name}” to {target}.")
+        self._shell.say(
+            _("Saved “{name}” to {target}.").format(name=program.local_name, target=target)
+        )
 
     # ------------------------------------------------------------------ files
 
-    def save(self, program: Program, *, failure: str = "The program was not saved") -> bool:
-        """Write ``program`` into the programs folder; on failure say why (titled ``failure``)."""
+    def save(self, program: Program, *, failure: str | None = None) -> bool:
+        """Write ``program`` into the programs folder; on failure say why (titled ``failure``,
+        by default "The program was not saved")."""
+        if failure is None:
+            failure = _("The program was not saved")
         try:
             save_user_program(self.folder, program)
         except (OSError, ValueError, ProgramFileError) as exc:
@@ -190,12 +203,16 @@ class ProgramCommands(QObject):
         wanted = {}
         for problem in self._library.problems:
             path = self.folder / problem.source
-            reasons = "\n".join(f"• {p}" for p in problem.problems) or "• unreadable"
+            reasons = "\n".join(f"• {p}" for p in problem.problems) or _("• unreadable")
             wanted[f"program-file:{problem.source}"] = (
-                f"The program file {path} could not be read and was left alone:\n{reasons}",
-                f"Program file {problem.source} could not be read: {problem.problems[0]}"
+                _(
+                    "The program file {path} could not be read and was left alone:\n{reasons}"
+                ).format(path=path, reasons=reasons),
+                _("Program file {file} could not be read: {problem}").format(
+                    file=problem.source, problem=problem.problems[0]
+                )
                 if problem.problems
-                else f"Program file {problem.source} could not be read.",
+                else _("Program file {file} could not be read.").format(file=problem.source),
             )
         notices.withdraw_where(lambda key: key.startswith("program-file:") and key not in wanted)
         for key, (text, summary) in wanted.items():
@@ -226,4 +243,6 @@ class ProgramCommands(QObject):
         if not self.save(edited):
             return
         self.reload(select=edited.id)
-        self._shell.say(f"Saved “{edited.name}” (start it with --start {edited.id}).")
+        self._shell.say(
+            _("Saved “{name}” (start it with --start {id}).").format(name=edited.name, id=edited.id)
+        )

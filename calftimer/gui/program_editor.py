@@ -58,6 +58,7 @@ from PySide6.QtWidgets import (
 
 from calftimer.core.catalog import CATALOG
 from calftimer.core.exercise import LoadPolicy, Mode, Tempo
+from calftimer.core.i18n import N_, _, format_short, localized
 from calftimer.core.program_files import duplicate_program, unique_id, validate_program
 from calftimer.core.programs import (
     BLOCKS_RANGE,
@@ -80,6 +81,7 @@ from calftimer.core.programs import (
 from calftimer.core.settings import display_to_kg, format_load, kg_to_display
 from calftimer.core.texts import target_text
 from calftimer.core.timeline import CompileOptions, estimated_duration_ms, format_duration
+from calftimer.core.validation import is_range_message
 
 BlockRole = Qt.ItemDataRole.UserRole + 10
 WARNING_SIGN = "⚠"
@@ -88,62 +90,84 @@ _Index = QModelIndex | QPersistentModelIndex
 _BLOCK_PATH = re.compile(r"^blocks\[(\d+)\]")
 # "blocks[2].tempo.up: message" -> block 2, fields ("tempo", "up"), message
 _PROBLEM = re.compile(r"^(?:blocks\[(\d+)\]\.)?([\w.]+): (.*)$", re.DOTALL)
-_RANGE_MESSAGE = re.compile(r"^must be (?:an integer|a number) from \S+ to \S+$")
-PROGRAM_FIELD_LABELS = {
-    "name": "Name",
-    "description": "Description",
-    "id": "Id",
-    "blocks": "Blocks",
-}
-BLOCK_FIELD_LABELS = {
-    "exercise": "Exercise",
-    "mode": "Mode",
-    "sets": "Sets",
-    "tempo": "Tempo",
-    "sides": "Sides",
-    "rest_s": "Rest between sets",
-    "switch_s": "Switch legs",
-    "rest_after_s": "Rest after block",
-    "load_kg": "Load",
-    "metronome_bpm": "Metronome",
-}
+PROGRAM_FIELD_LABELS = localized(
+    {
+        "name": N_("Name"),
+        "description": N_("Description"),
+        "id": N_("Id"),
+        "blocks": N_("Blocks"),
+    }
+)
+BLOCK_FIELD_LABELS = localized(
+    {
+        "exercise": N_("Exercise"),
+        "mode": N_("Mode"),
+        "sets": N_("Sets"),
+        "tempo": N_("Tempo"),
+        "sides": N_("Sides"),
+        "rest_s": N_("Rest between sets"),
+        "switch_s": N_("Switch legs"),
+        "rest_after_s": N_("Rest after block"),
+        "load_kg": N_("Load"),
+        "metronome_bpm": N_("Metronome"),
+    }
+)
 
-TARGET_LABELS: dict[Mode, tuple[str, str, str]] = {
-    # label (its Alt key unique in the dialog: "Metres" has no free letter), suffix, tooltip
-    Mode.REPS: ("Re&ps:", " reps", "Repetitions in each set"),
-    Mode.TIME: ("Sec&onds:", " s", "How long each set lasts, in seconds"),
-    Mode.DISTANCE: ("Metres:", " m", "How far to walk in each set, in metres"),
-    Mode.TEST: ("Rep ca&p:", " reps", "The set ends here if you have not ended it before"),
-}
-MODE_NAMES = {
-    Mode.REPS: "Repetitions",
-    Mode.TIME: "Timed",
-    Mode.DISTANCE: "Distance",
-    Mode.TEST: "To failure",
-}
-SIDES_NAMES = {
-    Sides.BOTH: "Both legs together",
-    Sides.LEFT_RIGHT: "Left leg, then right",
-    Sides.RIGHT_LEFT: "Right leg, then left",
-    Sides.LEFT: "Left leg only",
-    Sides.RIGHT: "Right leg only",
-}
-TEMPO_PHASES = (
-    ("up", "Up", "Seconds to rise"),
-    ("top", "Top", "Seconds to hold at the top"),
-    ("down", "Down", "Seconds to lower"),
-    ("bottom", "Bottom", "Seconds to rest at the bottom"),
+TARGET_LABELS: dict[Mode, tuple[str, str, str]] = localized(
+    {
+        # label (its Alt key unique in the dialog: "Metres" has no free letter), suffix, tooltip
+        Mode.REPS: (N_("Re&ps:"), N_(" reps"), N_("Repetitions in each set")),
+        Mode.TIME: (N_("Sec&onds:"), N_(" s"), N_("How long each set lasts, in seconds")),
+        Mode.DISTANCE: (N_("Metres:"), N_(" m"), N_("How far to walk in each set, in metres")),
+        Mode.TEST: (
+            N_("Rep ca&p:"),
+            N_(" reps"),
+            N_("The set ends here if you have not ended it before"),
+        ),
+    }
+)
+MODE_NAMES = localized(
+    {
+        Mode.REPS: N_("Repetitions"),
+        Mode.TIME: N_("Timed"),
+        Mode.DISTANCE: N_("Distance"),
+        Mode.TEST: N_("To failure"),
+    }
+)
+SIDES_NAMES = localized(
+    {
+        Sides.BOTH: N_("Both legs together"),
+        Sides.LEFT_RIGHT: N_("Left leg, then right"),
+        Sides.RIGHT_LEFT: N_("Right leg, then left"),
+        Sides.LEFT: N_("Left leg only"),
+        Sides.RIGHT: N_("Right leg only"),
+    }
+)
+TEMPO_PHASES = localized(
+    (
+        ("up", N_("Up"), N_("Seconds to rise")),
+        ("top", N_("Top"), N_("Seconds to hold at the top")),
+        ("down", N_("Down"), N_("Seconds to lower")),
+        ("bottom", N_("Bottom"), N_("Seconds to rest at the bottom")),
+    ),
+    ids_first=True,
 )
 FALLBACK_TEMPO = Tempo(1, 0, 1, 0)
 
 
 def block_summary(block: Block, unit: str = "kg") -> str:
     """``2 × 15 reps per leg, 10 kg`` for the block list."""
-    text = f"{block.sets} × {target_text(block.mode, block.target)}"
-    if block.sides.per_side:
-        text += " per leg" if len(block.sides_in_order) == 2 else f" ({block.sides.value} only)"
+    values = {"sets": block.sets, "target": target_text(block.mode, block.target)}
+    if not block.sides.per_side:
+        text = _("{sets} × {target}").format(**values)
+    elif len(block.sides_in_order) == 2:
+        text = _("{sets} × {target} per leg").format(**values)
+    elif block.sides is Sides.LEFT:
+        text = _("{sets} × {target} (left only)").format(**values)
+    else:
+        text = _("{sets} × {target} (right only)").format(**values)
     if block.load_kg:
-        text += f", {format_load(block.load_kg, unit)}"
+        text = _("{text}, {load}").format(text=text, load=format_load(block.load_kg, unit))
     return text
 
 
@@ -175,10 +199,17 @@ class BlockListModel(QAbstractListModel):
         flagged = row in self._flagged
         if role == Qt.ItemDataRole.DisplayRole:
             mark = f"{WARNING_SIGN} " if flagged else ""
-            return f"{mark}{row + 1}. {block.exercise.name}: {block_summary(block, self._unit)}"
+            return mark + _("{number}. {exercise}: {summary}").format(
+                number=row + 1,
+                exercise=block.exercise.local_name,
+                summary=block_summary(block, self._unit),
+            )
         if role == Qt.ItemDataRole.ToolTipRole:
-            note = " This block has a problem: see the messages." if flagged else ""
-            return f"{block.exercise.cue}{note}"
+            if flagged:
+                return _("{cue} This block has a problem: see the messages.").format(
+                    cue=block.exercise.local_cue
+                )
+            return block.exercise.local_cue
         if role == Qt.ItemDataRole.DecorationRole:
             return self._warning_icon if flagged else None
         if role == BlockRole:
@@ -386,7 +417,7 @@ class ProgramEditorDialog(QDialog):
         self._id_follows_name = not program.builtin and program.id not in self._existing_ids
         self._marked_fields: list[QWidget] = []
         self.setObjectName("programEditor")
-        self.setAccessibleName("Program editor")
+        self.setAccessibleName(_("Program editor"))
         self.setModal(True)
         self.setSizeGripEnabled(True)
         self._build()
@@ -433,8 +464,8 @@ class ProgramEditorDialog(QDialog):
         """Ask before discarding edits: True to throw them away."""
         answer = QMessageBox.question(
             self,
-            "Discard your changes?",
-            "This program has changes that are not saved. Discard them?",
+            _("Discard your changes?"),
+            _("This program has changes that are not saved. Discard them?"),
             QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )
@@ -497,14 +528,17 @@ class ProgramEditorDialog(QDialog):
 
     def _build(self) -> None:
         self.read_only_label = QLabel(
-            "ℹ Built-in programs are read-only. Press “Duplicate to edit” to change your own copy."
+            _(
+                "ℹ Built-in programs are read-only. Press “Duplicate to edit” to change your own "
+                "copy."
+            )
         )
         self.read_only_label.setWordWrap(True)
-        self.read_only_label.setAccessibleName("Read-only program")
+        self.read_only_label.setAccessibleName(_("Read-only program"))
 
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(NAME_MAX)
-        _describe(self.name_edit, "Program name", "The name shown in the program list")
+        _describe(self.name_edit, _("Program name"), _("The name shown in the program list"))
         self.name_edit.textChanged.connect(self._on_program_field_edited)
         self.description_edit = QPlainTextEdit()
         self.description_edit.setTabChangesFocus(True)
@@ -513,14 +547,16 @@ class ProgramEditorDialog(QDialog):
         self.description_edit.setMaximumHeight(self.fontMetrics().lineSpacing() * 5)
         _describe(
             self.description_edit,
-            "Program description",
-            f"What the program is for and how to use it (up to {DESCRIPTION_MAX} characters)",
+            _("Program description"),
+            _(
+                "What the program is for and how to use it (up to {DESCRIPTION_MAX} characters)"
+            ).format(DESCRIPTION_MAX=DESCRIPTION_MAX),
         )
         self.description_edit.textChanged.connect(self._on_program_field_edited)
         self.id_label = QLabel()
         self.id_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.id_label.setAccessibleName("Program id")
-        self.id_label.setToolTip("The program's id, used by --start and as its file name")
+        self.id_label.setAccessibleName(_("Program id"))
+        self.id_label.setToolTip(_("The program's id, used by --start and as its file name"))
         self.id_hint = QLabel()
         self.id_hint.setEnabled(False)  # the palette's dimmer text: a note, not a value
         id_row = QHBoxLayout()
@@ -528,9 +564,9 @@ class ProgramEditorDialog(QDialog):
         id_row.addWidget(self.id_label)
         id_row.addWidget(self.id_hint, 1)
         top = QFormLayout()
-        top.addRow(_buddy("&Name:", self.name_edit), self.name_edit)
-        top.addRow(_buddy("&Description:", self.description_edit), self.description_edit)
-        top.addRow("Id:", id_row)
+        top.addRow(_buddy(_("&Name:"), self.name_edit), self.name_edit)
+        top.addRow(_buddy(_("&Description:"), self.description_edit), self.description_edit)
+        top.addRow(_("Id:"), id_row)
 
         left = self._build_block_list()
         right = self._build_block_form()
@@ -545,18 +581,18 @@ class ProgramEditorDialog(QDialog):
 
         self.duration_label = QLabel()
         self.duration_label.setObjectName("durationLabel")
-        self.duration_label.setAccessibleName("Estimated duration")
-        self.duration_label.setToolTip("How long the program takes when nothing is skipped")
+        self.duration_label.setAccessibleName(_("Estimated duration"))
+        self.duration_label.setToolTip(_("How long the program takes when nothing is skipped"))
 
         self.problems_icon = QLabel()
         size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
         self.problems_icon.setPixmap(_warning_icon(self).pixmap(size, size))
-        self.problems_icon.setAccessibleName("Warning")
+        self.problems_icon.setAccessibleName(_("Warning"))
         self.problems_label = QLabel()
         self.problems_label.setObjectName("problemsLabel")
         self.problems_label.setWordWrap(True)
         self.problems_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.problems_label.setAccessibleName("Problems to fix before saving")
+        self.problems_label.setAccessibleName(_("Problems to fix before saving"))
         self.problems_label.setStyleSheet(f"color: {_error_colour(self)};")
         problems_row = QHBoxLayout()
         problems_row.addWidget(self.problems_icon, 0, Qt.AlignmentFlag.AlignTop)
@@ -566,17 +602,19 @@ class ProgramEditorDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok_button = self.button_box.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("&Save")
-        _describe(self.ok_button, "Save", "Keep the changes (disabled while there are problems)")
+        self.ok_button.setText(_("&Save"))
+        _describe(
+            self.ok_button, _("Save"), _("Keep the changes (disabled while there are problems)")
+        )
         self.cancel_button = self.button_box.button(QDialogButtonBox.StandardButton.Cancel)
-        _describe(self.cancel_button, "Cancel", "Close without keeping the changes")
+        _describe(self.cancel_button, _("Cancel"), _("Close without keeping the changes"))
         self.close_button = self.button_box.addButton(QDialogButtonBox.StandardButton.Close)
-        _describe(self.close_button, "Close", "Close the program")
-        self.duplicate_button = QPushButton("D&uplicate to edit")
+        _describe(self.close_button, _("Close"), _("Close the program"))
+        self.duplicate_button = QPushButton(_("D&uplicate to edit"))
         _describe(
             self.duplicate_button,
-            "Duplicate to edit",
-            "Make your own copy of this built-in program and edit the copy",
+            _("Duplicate to edit"),
+            _("Make your own copy of this built-in program and edit the copy"),
         )
         self.button_box.addButton(self.duplicate_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.duplicate_button.clicked.connect(self.duplicate_to_edit)
@@ -601,8 +639,11 @@ class ProgramEditorDialog(QDialog):
         self.block_list.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 18)
         _describe(
             self.block_list,
-            "Blocks",
-            "The program's exercises in order. Ctrl+Up / Ctrl+Down move a block, Delete removes it",
+            _("Blocks"),
+            _(
+                "The program's exercises in order. Ctrl+Up / Ctrl+Down move a block, Delete "
+                "removes it"
+            ),
         )
         self.block_list.selectionModel().currentChanged.connect(self._on_block_current_changed)
         self.block_list.move_requested.connect(self._move_current)
@@ -610,19 +651,25 @@ class ProgramEditorDialog(QDialog):
 
         self.add_combo = QComboBox()
         for ex in CATALOG.values():
-            self.add_combo.addItem(ex.name, ex.id)
-        _describe(self.add_combo, "Exercise to add", "The catalog exercise the Add button adds")
-        self.add_button = QPushButton("&Add")
-        _describe(self.add_button, "Add block", "Add the chosen exercise after the selected block")
+            self.add_combo.addItem(ex.local_name, ex.id)
+        _describe(
+            self.add_combo, _("Exercise to add"), _("The catalog exercise the Add button adds")
+        )
+        self.add_button = QPushButton(_("&Add"))
+        _describe(
+            self.add_button, _("Add block"), _("Add the chosen exercise after the selected block")
+        )
         self.add_button.clicked.connect(self._add_block)
-        self.remove_button = QPushButton("&Remove")
-        _describe(self.remove_button, "Remove block", "Remove the selected block (Delete)")
+        self.remove_button = QPushButton(_("&Remove"))
+        _describe(self.remove_button, _("Remove block"), _("Remove the selected block (Delete)"))
         self.remove_button.clicked.connect(self._remove_current)
-        self.up_button = QPushButton("Move &up")
-        _describe(self.up_button, "Move block up", "Move the selected block up (Ctrl+Up)")
+        self.up_button = QPushButton(_("Move &up"))
+        _describe(self.up_button, _("Move block up"), _("Move the selected block up (Ctrl+Up)"))
         self.up_button.clicked.connect(lambda: self._move_current(-1))
-        self.down_button = QPushButton("Move do&wn")
-        _describe(self.down_button, "Move block down", "Move the selected block down (Ctrl+Down)")
+        self.down_button = QPushButton(_("Move do&wn"))
+        _describe(
+            self.down_button, _("Move block down"), _("Move the selected block down (Ctrl+Down)")
+        )
         self.down_button.clicked.connect(lambda: self._move_current(1))
 
         self.block_edit_widgets: list[QWidget] = [
@@ -640,41 +687,43 @@ class ProgramEditorDialog(QDialog):
         order_row.addWidget(self.up_button)
         order_row.addWidget(self.down_button)
         left = QVBoxLayout()
-        left.addWidget(_buddy("&Blocks:", self.block_list))
+        left.addWidget(_buddy(_("&Blocks:"), self.block_list))
         left.addWidget(self.block_list, 1)
         left.addLayout(add_row)
         left.addLayout(order_row)
         return left
 
     def _build_block_form(self) -> QGroupBox:
-        box = QGroupBox("Selected block")
+        box = QGroupBox(_("Selected block"))
         self.block_box = box
         form = QFormLayout(box)
         self.block_form = form
 
         self.exercise_label = QLabel()
         self.exercise_label.setWordWrap(True)
-        self.exercise_label.setAccessibleName("Exercise")
-        self.exercise_label.setToolTip("The block's exercise; add another block to change it")
-        form.addRow("Exercise:", self.exercise_label)
+        self.exercise_label.setAccessibleName(_("Exercise"))
+        self.exercise_label.setToolTip(_("The block's exercise; add another block to change it"))
+        form.addRow(_("Exercise:"), self.exercise_label)
 
         self.mode_combo = QComboBox()
-        _describe(self.mode_combo, "Mode", "Whether a set is timed or measured in metres")
+        _describe(self.mode_combo, _("Mode"), _("Whether a set is timed or measured in metres"))
         self.mode_combo.currentIndexChanged.connect(self._on_mode_changed)
-        form.addRow(_buddy("&Mode:", self.mode_combo), self.mode_combo)
+        form.addRow(_buddy(_("&Mode:"), self.mode_combo), self.mode_combo)
 
-        self.sets_spin = self._spin(SETS_RANGE, "Sets", "How many sets of this exercise")
-        form.addRow(_buddy("S&ets:", self.sets_spin), self.sets_spin)
+        self.sets_spin = self._spin(SETS_RANGE, _("Sets"), _("How many sets of this exercise"))
+        form.addRow(_buddy(_("S&ets:"), self.sets_spin), self.sets_spin)
 
-        self.target_spin = self._spin(TARGET_RANGES[Mode.REPS], "Reps", "Repetitions in each set")
+        self.target_spin = self._spin(
+            TARGET_RANGES[Mode.REPS], _("Reps"), _("Repetitions in each set")
+        )
         self.target_label = _buddy(TARGET_LABELS[Mode.REPS][0], self.target_spin)
         form.addRow(self.target_label, self.target_spin)
 
-        self.tempo_check = QCheckBox("Pace by tempo")
+        self.tempo_check = QCheckBox(_("Pace by tempo"))
         _describe(
             self.tempo_check,
-            "Pace by tempo",
-            "Pace each rep by the seconds below; without it the metronome paces the reps",
+            _("Pace by tempo"),
+            _("Pace each rep by the seconds below; without it the metronome paces the reps"),
         )
         self.tempo_check.toggled.connect(self._on_block_edited)
         self.tempo_spins: dict[str, RangeDoubleSpinBox] = {}
@@ -687,40 +736,44 @@ class ProgramEditorDialog(QDialog):
             spin.setDecimals(2)  # a file may say 1.25; the arrows step by half seconds
             spin.setSingleStep(0.5)
             spin.setSuffix(" s")
-            _describe(spin, f"Tempo {label.lower()} seconds", f"{tip} (0.5 s steps)")
+            _describe(
+                spin,
+                _("Tempo {phase} seconds").format(phase=label.lower()),
+                _("{tip} (0.5 s steps)").format(tip=tip),
+            )
             spin.valueChanged.connect(self._on_block_edited)
             self.tempo_spins[key] = spin
             row, column = 1 + n // 2, (n % 2) * 2
-            tempo_row.addWidget(_buddy(f"{label}:", spin), row, column)
+            tempo_row.addWidget(_buddy(_("{label}:").format(label=label), spin), row, column)
             tempo_row.addWidget(spin, row, column + 1)
         self.tempo_widget = QWidget()
         self.tempo_widget.setLayout(tempo_row)
         tempo_row.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Tempo:", self.tempo_widget)
+        form.addRow(_("Tempo:"), self.tempo_widget)
 
         self.sides_combo = QComboBox()
-        _describe(self.sides_combo, "Sides", "Which legs each set trains, and in what order")
+        _describe(self.sides_combo, _("Sides"), _("Which legs each set trains, and in what order"))
         self.sides_combo.currentIndexChanged.connect(self._on_block_edited)
-        form.addRow(_buddy("S&ides:", self.sides_combo), self.sides_combo)
+        form.addRow(_buddy(_("S&ides:"), self.sides_combo), self.sides_combo)
 
         self.rest_spin = self._spin(
-            REST_RANGE, "Rest between sets", "Seconds of rest between two sets", suffix=" s"
+            REST_RANGE, _("Rest between sets"), _("Seconds of rest between two sets"), suffix=" s"
         )
-        form.addRow(_buddy("Rest be&tween sets:", self.rest_spin), self.rest_spin)
+        form.addRow(_buddy(_("Rest be&tween sets:"), self.rest_spin), self.rest_spin)
         self.switch_spin = self._spin(
             SWITCH_RANGE,
-            "Switch time",
-            "Seconds to change legs between the left and the right side of a set",
+            _("Switch time"),
+            _("Seconds to change legs between the left and the right side of a set"),
             suffix=" s",
         )
-        form.addRow(_buddy("Switc&h legs:", self.switch_spin), self.switch_spin)
+        form.addRow(_buddy(_("Switc&h legs:"), self.switch_spin), self.switch_spin)
         self.rest_after_spin = self._spin(
             REST_RANGE,
-            "Rest after the block",
-            "Seconds of rest before the next block (none after the last block)",
+            _("Rest after the block"),
+            _("Seconds of rest before the next block (none after the last block)"),
             suffix=" s",
         )
-        form.addRow(_buddy("Rest a&fter block:", self.rest_after_spin), self.rest_after_spin)
+        form.addRow(_buddy(_("Rest a&fter block:"), self.rest_after_spin), self.rest_after_spin)
 
         self.load_spin = RangeDoubleSpinBox()
         self.load_spin.set_valid_range(
@@ -728,31 +781,37 @@ class ProgramEditorDialog(QDialog):
         )
         self.load_spin.setDecimals(2)
         self.load_spin.setSingleStep(0.5)
-        self.load_spin.setSuffix(f" {self._unit}")
-        self.load_spin.setSpecialValueText("no added weight")
+        self.load_spin.setSuffix(_(" {unit}").format(unit=self._unit))
+        self.load_spin.setSpecialValueText(_("no added weight"))
         unit_name = "pounds" if self._unit == "lb" else "kilograms"
-        _describe(self.load_spin, "Added weight", f"Added weight in {unit_name} (0: none)")
+        _describe(
+            self.load_spin,
+            _("Added weight"),
+            _("Added weight in {unit_name} (0: none)").format(unit_name=unit_name),
+        )
         self.load_spin.valueChanged.connect(self._on_block_edited)
-        form.addRow(_buddy("&Load:", self.load_spin), self.load_spin)
+        form.addRow(_buddy(_("&Load:"), self.load_spin), self.load_spin)
 
-        self.metronome_check = QCheckBox("Metronome")
-        _describe(self.metronome_check, "Metronome", "Play a beat during the sets")
+        self.metronome_check = QCheckBox(_("Metronome"))
+        _describe(self.metronome_check, _("Metronome"), _("Play a beat during the sets"))
         self.metronome_check.toggled.connect(self._on_block_edited)
-        self.bpm_spin = self._spin(BPM_RANGE, "Metronome beats per minute", "Beats per minute")
-        self.bpm_spin.setSuffix(" bpm")
+        self.bpm_spin = self._spin(
+            BPM_RANGE, _("Metronome beats per minute"), _("Beats per minute")
+        )
+        self.bpm_spin.setSuffix(_(" bpm"))
         metronome_row = QHBoxLayout()
         metronome_row.setContentsMargins(0, 0, 0, 0)
         metronome_row.addWidget(self.metronome_check)
         metronome_row.addWidget(self.bpm_spin, 1)
         metronome_widget = QWidget()
         metronome_widget.setLayout(metronome_row)
-        form.addRow("Beat:", metronome_widget)
+        form.addRow(_("Beat:"), metronome_widget)
 
         self.block_problems_label = QLabel()
         self.block_problems_label.setObjectName("blockProblemsLabel")
         self.block_problems_label.setWordWrap(True)
         self.block_problems_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.block_problems_label.setAccessibleName("Problems in this block")
+        self.block_problems_label.setAccessibleName(_("Problems in this block"))
         self.block_problems_label.setStyleSheet(f"color: {_error_colour(self)};")
         form.addRow(self.block_problems_label)
 
@@ -779,7 +838,11 @@ class ProgramEditorDialog(QDialog):
         spin.set_valid_range(*bounds)
         spin.setSuffix(suffix)
         spin.setAccelerated(True)
-        _describe(spin, name, f"{tip} ({bounds[0]} to {bounds[1]})")
+        _describe(
+            spin,
+            name,
+            _("{tip} ({bounds} to {bounds2})").format(tip=tip, bounds=bounds[0], bounds2=bounds[1]),
+        )
         spin.valueChanged.connect(self._on_block_edited)
         return spin
 
@@ -805,10 +868,12 @@ class ProgramEditorDialog(QDialog):
         self._loading = True
         try:
             self.setWindowTitle(
-                f"{program.name} (built in, read-only)" if program.builtin else "Edit program"
+                _("{name} (built in, read-only)").format(name=program.local_name)
+                if program.builtin
+                else _("Edit program")
             )
-            self.name_edit.setText(program.name)
-            self.description_edit.setPlainText(program.description)
+            self.name_edit.setText(program.local_name)
+            self.description_edit.setPlainText(program.local_description)
         finally:
             self._loading = False
         self.block_model.set_blocks(program.blocks)
@@ -845,13 +910,13 @@ class ProgramEditorDialog(QDialog):
         block = None if row is None or row < 0 else self.block_model.block(row)
         self.block_box.setEnabled(block is not None)
         if block is None:
-            self.exercise_label.setText("(no block selected)")
+            self.exercise_label.setText(_("(no block selected)"))
             self._show_block_problems()
             return
         ex = block.exercise
         self._loading = True
         try:
-            self.exercise_label.setText(ex.name)
+            self.exercise_label.setText(ex.local_name)
             self.mode_combo.clear()
             for mode in allowed_modes(ex):
                 self.mode_combo.addItem(MODE_NAMES[mode], mode.value)
@@ -889,7 +954,11 @@ class ProgramEditorDialog(QDialog):
         self.target_label.setText(label)
         self.target_spin.set_valid_range(lo, hi)
         self.target_spin.setSuffix(suffix)
-        _describe(self.target_spin, label.replace("&", "").rstrip(":"), f"{tip} ({lo} to {hi})")
+        _describe(
+            self.target_spin,
+            label.replace("&", "").rstrip(":"),
+            _("{tip} ({lo} to {hi})").format(tip=tip, lo=lo, hi=hi),
+        )
 
     def _update_field_states(self) -> None:
         """Show and enable only the fields that mean something for the selected block."""
@@ -907,9 +976,9 @@ class ProgramEditorDialog(QDialog):
         no_load = ex.load is LoadPolicy.NONE
         self.load_spin.setEnabled(not no_load or block.load_kg > 0)
         self.load_spin.setToolTip(
-            f"{ex.name} is done without added weight"
+            _("{name} is done without added weight").format(name=ex.local_name)
             if no_load
-            else "Added weight in kilograms (0: none)"
+            else _("Added weight in kilograms (0: none)")
         )
         self.bpm_spin.setEnabled(self.metronome_check.isChecked())
         # Read-only: spin boxes stay readable; choices cannot be made at all.
@@ -1016,9 +1085,9 @@ class ProgramEditorDialog(QDialog):
         if self._read_only:
             hint = ""
         elif self._id_follows_name:
-            hint = "(from the name when first saved; used by --start and as the file name)"
+            hint = _("(from the name when first saved; used by --start and as the file name)")
         else:
-            hint = "(kept when renamed, so --start keeps working)"
+            hint = _("(kept when renamed, so --start keeps working)")
         self.id_hint.setText(hint)
         self.id_label.setAccessibleDescription(hint)
 
@@ -1038,7 +1107,7 @@ class ProgramEditorDialog(QDialog):
     def _show_problems(self) -> None:
         lines = [f"{WARNING_SIGN} {self.readable(p)}" for p in self._problems]
         if lines:
-            lines.insert(0, "Fix these to save the program:")
+            lines.insert(0, _("Fix these to save the program:"))
         text = "\n".join(lines)
         self.problems_label.setText(text)
         self.problems_label.setAccessibleDescription(text)
@@ -1109,21 +1178,28 @@ class ProgramEditorDialog(QDialog):
             return problem
         label, widget = self._field(problem)
         message = match[3]
-        if isinstance(widget, RangeSpinBox | RangeDoubleSpinBox) and _RANGE_MESSAGE.match(message):
+        if isinstance(widget, RangeSpinBox | RangeDoubleSpinBox) and is_range_message(message):
             low, high = widget.valid_range()
-            message = f"must be from {low:g} to {high:g}{widget.suffix()}"
+            message = _("must be from {low} to {high}{unit}").format(
+                low=format_short(low),
+                high=format_short(high),
+                unit=widget.suffix(),
+            )
         text = f"{label} {message}" if message.startswith("is ") else f"{label}: {message}"
         if row is not None and with_block:
-            name = self.block_model.block(row).exercise.name
-            text = f"Block {row + 1} ({name}){PATH_SEPARATOR}{text}"
+            name = self.block_model.block(row).exercise.local_name
+            where = _("Block {number} ({exercise})").format(number=row + 1, exercise=name)
+            text = f"{where}{PATH_SEPARATOR}{text}"
         return text
 
     def _show_duration(self, program: Program) -> None:
         if self._problems:
-            text = "About — (fix the problems below to see how long it takes)"
+            text = _("About — (fix the problems below to see how long it takes)")
         else:
             try:
-                text = f"About {format_duration(estimated_duration_ms(program, self._options))}"
+                text = _("About {duration}").format(
+                    duration=format_duration(estimated_duration_ms(program, self._options))
+                )
             except ValueError:  # the timeline's own checks; the loader's rules caught them all
                 text = "About —"
         self.duration_label.setText(text)

@@ -44,17 +44,19 @@ from PySide6.QtWidgets import (
 
 from calftimer.core.catalog import exercise
 from calftimer.core.exercise import Mode
-from calftimer.core.programs import Side
+from calftimer.core.i18n import N_, _, p_
+from calftimer.core.programs import Side, program_display_name
 from calftimer.core.session import Position, SetRecord, State
 from calftimer.core.settings import format_load
 from calftimer.core.summary import summary_rows
 from calftimer.core.texts import (
-    PHASE_NAMES,
-    SIDE_NAMES,
     clock_text,
+    leg_name,
     next_line,
+    phase_name,
     record_text,
     session_summary,
+    side_name,
     target_text,
 )
 from calftimer.core.timeline import SegmentKind, Timeline, WorkSet
@@ -271,7 +273,7 @@ class SessionView(QWidget):
     stop_requested = Signal()
     close_requested = Signal()
 
-    SUMMARY_COLUMNS = ("Exercise", "Leg", "Planned", "Done", "TUT", "Load")
+    SUMMARY_COLUMNS = (N_("Exercise"), N_("Leg"), N_("Planned"), N_("Done"), N_("TUT"), N_("Load"))
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -291,9 +293,9 @@ class SessionView(QWidget):
         # --- the header: program, exercise, cue (both modes)
         self.program_label = QLabel()
         self.program_label.setObjectName("programLabel")
-        self.muted_label = QLabel("MUTED")
+        self.muted_label = QLabel(_("MUTED"))
         self.muted_label.setObjectName("mutedLabel")
-        self.muted_label.setAccessibleName("Cues are muted")
+        self.muted_label.setAccessibleName(_("Cues are muted"))
         self.muted_label.hide()
         self.exercise_label = FittedLabel()
         self.exercise_label.setObjectName("exerciseLabel")
@@ -309,7 +311,7 @@ class SessionView(QWidget):
         self.time_label.setObjectName("timeLabel")
         self.phase_bar = PhaseBar()
         self.phase_bar.setObjectName("phaseBar")
-        self.phase_bar.setAccessibleName("Progress of the current phase")
+        self.phase_bar.setAccessibleName(_("Progress of the current phase"))
         self.figure_slot = QWidget()
         self.figure_slot.setObjectName("figureSlot")
         self.figure_slot.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
@@ -323,7 +325,7 @@ class SessionView(QWidget):
         self.side_label.setObjectName("sideLabel")
         self.load_label = FittedLabel()
         self.load_label.setObjectName("loadLabel")
-        self.load_label.setAccessibleName("Load of this set")
+        self.load_label.setAccessibleName(_("Load of this set"))
         for label in (self.rep_label, self.set_label, self.side_label, self.load_label):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.next_label = QLabel()
@@ -331,29 +333,29 @@ class SessionView(QWidget):
         self.next_label.setWordWrap(True)
         self.session_bar = PhaseBar()
         self.session_bar.setObjectName("sessionBar")
-        self.session_bar.setAccessibleName("Progress of the session")
+        self.session_bar.setAccessibleName(_("Progress of the session"))
         self.remaining_label = QLabel()
         self.remaining_label.setObjectName("remainingLabel")
 
         self.pause_button = self._button(
-            "Pause", "Pause or resume the session (Space)", self.pause_requested
+            _("Pause"), _("Pause or resume the session (Space)"), self.pause_requested
         )
         self.back_button = self._button(
-            "◀ Back", "Restart this step, or go back one (Left)", self.back_requested
+            _("◀ Back"), _("Restart this step, or go back one (Left)"), self.back_requested
         )
         self.skip_button = self._button(
-            "Skip ▶", "Skip to the next step (Right)", self.skip_requested
+            _("Skip ▶"), _("Skip to the next step (Right)"), self.skip_requested
         )
         self.end_set_button = self._button(
-            "End set", "End this set now, e.g. a test (Enter)", self.end_set_requested
+            _("End set"), _("End this set now, e.g. a test (Enter)"), self.end_set_requested
         )
-        self.less_rest_button = self._button("−15 s", "Shorten this rest by 15 s (−)", None)
+        self.less_rest_button = self._button("−15 s", _("Shorten this rest by 15 s (−)"), None)
         self.less_rest_button.clicked.connect(lambda: self.rest_adjust_requested.emit(-15_000))
-        self.more_rest_button = self._button("+15 s", "Lengthen this rest by 15 s (+)", None)
+        self.more_rest_button = self._button("+15 s", _("Lengthen this rest by 15 s (+)"), None)
         self.more_rest_button.clicked.connect(lambda: self.rest_adjust_requested.emit(15_000))
-        self.stop_button = self._button("Stop", "Stop the session (Esc)", self.stop_requested)
+        self.stop_button = self._button(_("Stop"), _("Stop the session (Esc)"), self.stop_requested)
         self.close_button = self._button(
-            "Back to programs", "Leave the finished session", self.close_requested
+            _("Back to programs"), _("Leave the finished session"), self.close_requested
         )
 
         # --- the summary
@@ -362,15 +364,20 @@ class SessionView(QWidget):
         self.summary_label.setWordWrap(True)
         self.summary_table = QTableWidget(0, len(self.SUMMARY_COLUMNS))
         self.summary_table.setObjectName("summaryTable")
-        self.summary_table.setAccessibleName("Sets by exercise and leg: planned and done")
-        self.summary_table.setHorizontalHeaderLabels(list(self.SUMMARY_COLUMNS))
+        self.summary_table.setAccessibleName(_("Sets by exercise and leg: planned and done"))
+        self.summary_table.setHorizontalHeaderLabels([_(c) for c in self.SUMMARY_COLUMNS])
         self.summary_table.verticalHeader().hide()
         self.summary_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.summary_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.summary_table.setShowGrid(False)
         # Like the buttons: Enter, Space and the arrows stay the window's (Enter leaves).
         self.summary_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.summary_table.setWordWrap(False)
+        # An exercise's name may take two lines (a translation runs ~30 % longer than the
+        # English); every other cell stays on one line (ResizeToContents gives it its width).
+        self.summary_table.setWordWrap(True)
+        self.summary_table.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
         header = self.summary_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -379,21 +386,21 @@ class SessionView(QWidget):
         from calftimer.gui.pain import PainRatingBar
 
         self.pain_bar = PainRatingBar(
-            "Optional: how much did your calves hurt during this session (0-10)?", columns=6
+            _("Optional: how much did your calves hurt during this session (0-10)?"), columns=6
         )
         self.pain_bar.setObjectName("painBar")
         self.pain_bar.hide()
         self.next_time_box = QFrame()
         self.next_time_box.setObjectName("nextTimeBox")
         self.next_time_box.setFrameShape(QFrame.Shape.StyledPanel)
-        self.next_time_box.setAccessibleName("Suggestions for next time")
+        self.next_time_box.setAccessibleName(_("Suggestions for next time"))
         self.next_time_label = QLabel()
         self.next_time_label.setWordWrap(True)
-        self.apply_next_time_button = QPushButton("&Apply to my copy")
+        self.apply_next_time_button = QPushButton(_("&Apply to my copy"))
         self.apply_next_time_button.setToolTip(
-            "Change the targets in your own copy of this program (a built-in one is copied)"
+            _("Change the targets in your own copy of this program (a built-in one is copied)")
         )
-        self.undo_next_time_button = QPushButton("&Undo")
+        self.undo_next_time_button = QPushButton(_("&Undo"))
         self.undo_next_time_button.hide()
         next_buttons = QHBoxLayout()
         next_buttons.addStretch(1)
@@ -523,7 +530,11 @@ class SessionView(QWidget):
     def set_timeline(self, timeline: Timeline) -> None:
         self._timeline = timeline
         self._shown = None
-        self.program_label.setText(timeline.program_name)
+        self.program_label.setText(
+            program_display_name(
+                {"program_id": timeline.program_id, "program_name": timeline.program_name}
+            )
+        )
         self.last_record = None
         self.pain_bar.hide()
         self.next_time_box.hide()
@@ -614,7 +625,9 @@ class SessionView(QWidget):
             return ""
         upcoming = timeline.next_work_set(segment_index)
         before = (upcoming.index if upcoming is not None else len(timeline.work_sets)) - 1
-        return f"Done: {record_text(record)}." if record.work.index == before >= 0 else ""
+        if record.work.index != before or before < 0:
+            return ""
+        return _("Done: {result}.").format(result=record_text(record))
 
     def show_position(self, pos: Position, timeline: Timeline) -> None:
         """Show all of where the session is (a wake-up of the session: a cue, a new step, a
@@ -647,7 +660,12 @@ class SessionView(QWidget):
         total = timeline.duration_ms
         self.session_bar.set_fraction(0.0 if total == 0 else pos.t_ms / total)
         percent = 0 if total == 0 else 100 * pos.t_ms // total
-        _set_text(self.remaining_label, f"{percent} % · {clock_text(pos.total_remaining_ms)} left")
+        _set_text(
+            self.remaining_label,
+            _("{percent} % · {time} left").format(
+                percent=percent, time=clock_text(pos.total_remaining_ms)
+            ),
+        )
         if self._test_set:
             _set_text(self.rep_label, self._rep_text(pos))
 
@@ -656,11 +674,14 @@ class SessionView(QWidget):
         counters, load, "Next:" and the buttons."""
         seg = pos.segment
         kind = seg.kind
-        phase = PHASE_NAMES[kind]
+        phase = phase_name(kind)
         if kind is SegmentKind.SWITCH and pos.work_set is not None:
-            phase = f"SWITCH TO {pos.work_set.side.value.upper()} LEG"
+            if pos.work_set.side is Side.LEFT:
+                phase = p_("phase", "SWITCH TO LEFT LEG")
+            elif pos.work_set.side is Side.RIGHT:
+                phase = p_("phase", "SWITCH TO RIGHT LEG")
         if pos.state is State.PAUSED:
-            phase = f"PAUSED · {phase}"
+            phase = _("PAUSED · {phase}").format(phase=phase)
         _set_text(self.phase_label, phase)
         colour = phase_colour(kind, self._dark)
         if colour != self._colour:
@@ -676,13 +697,18 @@ class SessionView(QWidget):
         if work is not None:
             ex = exercise(work.exercise_id)
             _set_text(self.exercise_label, self._exercise_text(timeline, seg.work_index, work))
-            _set_text(self.cue_label, ex.cue)
-            _set_text(self.set_label, f"Set {work.set_number} / {work.sets}")
-            _set_text(self.side_label, SIDE_NAMES[work.side])
+            _set_text(self.cue_label, ex.local_cue)
+            _set_text(
+                self.set_label,
+                _("Set {number} / {sets}").format(number=work.set_number, sets=work.sets),
+            )
+            _set_text(self.side_label, side_name(work.side))
             _set_text(self.rep_label, self._rep_text(pos))
             _set_text(self.load_label, self.load_text(work))
         else:
-            _set_text(self.exercise_label, "Session complete" if kind is SegmentKind.DONE else "")
+            _set_text(
+                self.exercise_label, _("Session complete") if kind is SegmentKind.DONE else ""
+            )
             for label in (
                 self.cue_label,
                 self.set_label,
@@ -694,18 +720,18 @@ class SessionView(QWidget):
         upcoming = next_line(timeline, seg.index, self._weight_unit)
         done = self._done_text(timeline, seg.index) if seg.work_index < 0 else ""
         if done and kind is not SegmentKind.DONE:
-            upcoming = f"{done}   {upcoming}"
+            upcoming = _("{done}   {next}").format(done=done, next=upcoming)
         _set_text(self.next_label, upcoming)
 
         pausing = kind in (SegmentKind.REST, SegmentKind.SWITCH, SegmentKind.PREPARE)
         self.less_rest_button.setEnabled(pausing)
         self.more_rest_button.setEnabled(pausing)
         self.end_set_button.setEnabled(seg.work_index >= 0)
-        self.pause_button.setText("Resume" if pos.state is State.PAUSED else "Pause")
+        self.pause_button.setText(_("Resume") if pos.state is State.PAUSED else _("Pause"))
 
     def load_text(self, work: WorkSet) -> str:
         """The load of a set as shown beside its counters: "20 kg", or "Body weight"."""
-        return format_load(work.load_kg, self._weight_unit) if work.load_kg else "Body weight"
+        return format_load(work.load_kg, self._weight_unit) if work.load_kg else _("Body weight")
 
     @staticmethod
     def _exercise_marks(timeline: Timeline) -> tuple[float, ...]:
@@ -723,7 +749,7 @@ class SessionView(QWidget):
     def _exercise_text(timeline: Timeline, work_index: int, work: WorkSet) -> str:
         """The exercise being done, or in a pause what comes next: between the legs of one
         exercise that is the other leg, not the same name again."""
-        name = exercise(work.exercise_id).name
+        name = exercise(work.exercise_id).local_name
         if work_index >= 0:
             return name
         before = timeline.work_sets[work.index - 1] if work.index > 0 else None
@@ -733,8 +759,8 @@ class SessionView(QWidget):
             and before.side is not work.side
             and work.side is not Side.BOTH
         ):
-            return f"Up next: {work.side.value} leg"
-        return f"Up next: {name}"
+            return _("Up next: {step}").format(step=leg_name(work.side))
+        return _("Up next: {step}").format(step=name)
 
     def _big_number(self, pos: Position) -> str:
         seg = pos.segment
@@ -755,16 +781,14 @@ class SessionView(QWidget):
         if work is None:
             raise RuntimeError("internal error: a rep count outside a work set")
         if seg.work_index < 0:
-            return (
-                "To failure"
-                if work.mode is Mode.TEST
-                else f"Target {target_text(work.mode, work.target)}"
-            )
+            if work.mode is Mode.TEST:
+                return _("To failure")
+            return _("Target {target}").format(target=target_text(work.mode, work.target))
         if work.mode is Mode.TEST:
-            return f"Reps {pos.rep_done_in_set}"
+            return _("Reps {count}").format(count=pos.rep_done_in_set)
         if work.mode is Mode.REPS:
-            return f"Rep {seg.rep} / {work.target}"
-        return f"Target {target_text(work.mode, work.target)}"
+            return _("Rep {rep} / {reps}").format(rep=seg.rep, reps=work.target)
+        return _("Target {target}").format(target=target_text(work.mode, work.target))
 
     # ------------------------------------------------------------------ the summary
 
@@ -773,7 +797,7 @@ class SessionView(QWidget):
         if not lines:
             self.next_time_box.hide()
             return
-        self.next_time_label.setText("Next time (a suggestion):\n" + "\n".join(lines))
+        self.next_time_label.setText(_("Next time (a suggestion):") + "\n" + "\n".join(lines))
         self.apply_next_time_button.setVisible(can_apply)
         self.apply_next_time_button.setEnabled(can_apply)
         self.undo_next_time_button.hide()
@@ -781,11 +805,13 @@ class SessionView(QWidget):
 
     def show_summary(self, records: list[SetRecord], state: State) -> None:
         """The end of the session: what was done against the plan, per exercise and leg."""
-        heading = "Session complete." if state is State.FINISHED else "Session stopped."
-        totals = session_summary(records)[0] if records else "No sets were done."
+        heading = _("Session complete") if state is State.FINISHED else _("Session stopped")
+        totals = session_summary(records)[0] if records else _("No sets were done.")
         self.summary_label.setText(totals)
-        self.phase_label.setText("DONE" if state is State.FINISHED else "STOPPED")
-        self.exercise_label.setText(heading.rstrip("."))
+        self.phase_label.setText(
+            p_("phase", "DONE") if state is State.FINISHED else p_("phase", "STOPPED")
+        )
+        self.exercise_label.setText(heading)
         self.cue_label.setText("")
         self.cue_label.hide()
         rows = summary_rows(self._timeline, records, self._weight_unit) if self._timeline else []
@@ -803,7 +829,7 @@ class SessionView(QWidget):
                     font = item.font()
                     font.setBold(True)
                     item.setFont(font)
-                    item.setToolTip("Short of the plan")
+                    item.setToolTip(_("Short of the plan"))
                 table.setItem(r, c, item)
         table.setVisible(bool(rows))
         self._fit_table()
@@ -817,10 +843,28 @@ class SessionView(QWidget):
         """The table is never narrower than its widest cells ("…" would hide a number); the
         pain question and the suggestions beside it take what is left."""
         table = self.summary_table
-        columns = range(table.columnCount())
         header = table.horizontalHeader()
-        width = sum(max(table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in columns)
-        table.setMinimumWidth(width + 2 * table.frameWidth())
+        widths = [
+            max(table.sizeHintForColumn(c), header.sectionSizeHint(c))
+            for c in range(table.columnCount())
+        ]
+        if widths:
+            widths[0] = self._name_column_width(widths[0])
+        table.setMinimumWidth(sum(widths) + 2 * table.frameWidth())
+
+    def _name_column_width(self, one_line: int) -> int:
+        """The exercise column may be half its one-line width: a name wraps onto two lines
+        (a translation runs ~30 % longer than English), never within a word, and never
+        narrower than its header."""
+        table = self.summary_table
+        metrics = QFontMetrics(table.font())
+        names = [item.text() for r in range(table.rowCount()) if (item := table.item(r, 0))]
+        if not names:
+            return one_line
+        padding = max(0, one_line - max(metrics.horizontalAdvance(n) for n in names))
+        longest_word = max(metrics.horizontalAdvance(w) for n in names for w in n.split())
+        header = table.horizontalHeader().sectionSizeHint(0)
+        return min(one_line, max(header, one_line // 2 + padding, longest_word + padding))
 
     def summary_cells(self) -> list[tuple[str, ...]]:
         """The summary table as shown, row by row (for reading it back, and for tests)."""

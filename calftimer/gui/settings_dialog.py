@@ -37,7 +37,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from calftimer.core.heel_rise import AGE_BANDS, TARGETS
+from calftimer.core import i18n
+from calftimer.core.heel_rise import AGE_BAND_NAMES, AGE_BANDS, TARGETS
+from calftimer.core.i18n import N_, _, format_number
 from calftimer.core.settings import (
     COUNTDOWN_CHOICES,
     PREPARE_MAX_S,
@@ -52,13 +54,13 @@ if TYPE_CHECKING:
     from calftimer.gui.session.sound_check import SoundCheck
 
 RATE_STEPS = 10  # the voice-rate slider moves in tenths
-TEST_TEXT = "&Play test"
-STOP_TEXT = "Sto&p test"
-TEST_DESCRIPTION = (
+TEST_TEXT = N_("&Play test")
+STOP_TEXT = N_("Sto&p test")
+TEST_DESCRIPTION = N_(
     "Play the 3-2-1 countdown, the go sound and a phrase of the coach with the sound theme, "
     "voice and volumes chosen here, before you save them. Press again to stop."
 )
-NO_SOUND_CHECK = "There is no sound output to test."
+NO_SOUND_CHECK = N_("There is no sound output to test.")
 
 
 class SettingsDialog(QDialog):
@@ -73,7 +75,7 @@ class SettingsDialog(QDialog):
         sound_check: SoundCheck | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(_("Settings"))
         self.setObjectName("settingsDialog")
         self._initial = settings
         self._sound_check = sound_check
@@ -81,11 +83,11 @@ class SettingsDialog(QDialog):
         # ---- session
         self.countdown_combo = QComboBox()
         for seconds in COUNTDOWN_CHOICES:
-            self.countdown_combo.addItem(f"{seconds} s", seconds)
+            self.countdown_combo.addItem(_("{seconds} s").format(seconds=seconds), seconds)
         self._describe(
             self.countdown_combo,
-            "Countdown",
-            "Seconds of countdown beeps before each set starts.",
+            _("Countdown"),
+            _("Seconds of countdown beeps before each set starts."),
         )
 
         self.prepare_spin = QSpinBox()
@@ -93,41 +95,47 @@ class SettingsDialog(QDialog):
         self.prepare_spin.setSuffix(" s")
         self._describe(
             self.prepare_spin,
-            "Get-ready time",
-            f"Seconds to get into position before the first set ({PREPARE_MIN_S} to "
-            f"{PREPARE_MAX_S}); always longer than the countdown, so the countdown is whole.",
+            _("Get-ready time"),
+            _(
+                "Seconds to get into position before the first set ({PREPARE_MIN_S} to "
+                "{PREPARE_MAX_S}); always longer than the countdown, so the countdown is whole."
+            ).format(PREPARE_MIN_S=PREPARE_MIN_S, PREPARE_MAX_S=PREPARE_MAX_S),
         )
         self.countdown_combo.currentIndexChanged.connect(self._on_countdown_changed)
 
         # ---- voice and sound
-        self.voice_check = QCheckBox("&Voice coach")
+        self.voice_check = QCheckBox(_("&Voice coach"))
         self._describe(
             self.voice_check,
-            "Voice coach",
-            "Speak the phases, rep counts and what comes next. Off: beeps only.",
+            _("Voice coach"),
+            _("Speak the phases, rep counts and what comes next. Off: beeps only."),
         )
 
         self.engine_combo = QComboBox()
-        self.engine_combo.addItem("System voice", "system")
-        self.engine_combo.addItem("Built-in voice", "clips")
-        self.engine_combo.addItem("Beeps instead of words", "beeps")
+        self.engine_combo.addItem(_("System voice"), "system")
+        self.engine_combo.addItem(_("Built-in voice"), "clips")
+        self.engine_combo.addItem(_("Beeps instead of words"), "beeps")
         self._describe(
             self.engine_combo,
-            "Voice engine",
-            "System voice: the computer's text-to-speech (the built-in voice speaks while it "
-            "starts, or if it cannot). Built-in voice: ships with calftimer and needs nothing "
-            "else. Beeps: distinct tones, no words.",
+            _("Voice engine"),
+            _(
+                "System voice: the computer's text-to-speech (the built-in voice speaks while it "
+                "starts, or if it cannot). Built-in voice: ships with calftimer and needs "
+                "nothing else. Beeps: distinct tones, no words."
+            ),
         )
 
         self.voice_name_combo = QComboBox()
-        self.voice_name_combo.addItem("Default", "")
+        self.voice_name_combo.addItem(_("Default"), "")
         for name in system_voices or []:
             self.voice_name_combo.addItem(name, name)
         self._describe(
             self.voice_name_combo,
-            "System voice",
-            "Which of the computer's voices speaks. The list fills once the system voice has "
-            "started.",
+            _("System voice"),
+            _(
+                "Which of the computer's voices speaks. The list fills once the system voice has "
+                "started."
+            ),
         )
 
         self.rate_slider = QSlider(Qt.Orientation.Horizontal)
@@ -138,29 +146,29 @@ class SettingsDialog(QDialog):
         self.rate_label = QLabel()
         self._describe(
             self.rate_slider,
-            "Voice rate",
-            "How fast the system voice speaks, from slower (left) to faster (right).",
+            _("Voice rate"),
+            _("How fast the system voice speaks, from slower (left) to faster (right)."),
         )
 
         self.cue_volume_slider, self.cue_volume_label = self._volume_slider(
-            "Cue volume", "Loudness of the beeps and ticks."
+            _("Cue volume"), _("Loudness of the beeps and ticks.")
         )
         self.voice_volume_slider, self.voice_volume_label = self._volume_slider(
-            "Voice volume", "Loudness of the spoken coach."
+            _("Voice volume"), _("Loudness of the spoken coach.")
         )
 
         self.sound_theme_combo = QComboBox()
-        self.sound_theme_combo.addItem("Standard", "standard")
-        self.sound_theme_combo.addItem("Low (for training over music)", "low")
+        self.sound_theme_combo.addItem(_("Standard"), "standard")
+        self.sound_theme_combo.addItem(_("Low (for training over music)"), "low")
         self._describe(
             self.sound_theme_combo,
-            "Sound theme",
-            "Low-pitched cues stand out better when music is playing.",
+            _("Sound theme"),
+            _("Low-pitched cues stand out better when music is playing."),
         )
 
-        self.test_button = QPushButton(TEST_TEXT)
+        self.test_button = QPushButton(_(TEST_TEXT))
         self.test_button.setAutoDefault(False)  # Enter in the dialog still means OK
-        self.test_button.setAccessibleName("Play test")
+        self.test_button.setAccessibleName(_("Play test"))
         self.test_status = QLabel()
         self.test_status.setWordWrap(True)
         self.test_button.clicked.connect(self._on_test_clicked)
@@ -169,65 +177,87 @@ class SettingsDialog(QDialog):
 
         # ---- profile (optional; only for reading heel-rise tests)
         self.sex_combo = QComboBox()
-        for label, value in (("Not given", ""), ("Female", "female"), ("Male", "male")):
+        for label, value in ((_("Not given"), ""), (_("Female"), "female"), (_("Male"), "male")):
             self.sex_combo.addItem(label, value)
         self._describe(
             self.sex_combo,
-            "Sex",
-            "Optional. Only used to compare a heel-rise test with typical results.",
+            _("Sex"),
+            _("Optional. Only used to compare a heel-rise test with typical results."),
         )
         self.age_combo = QComboBox()
-        self.age_combo.addItem("Not given", "")
+        self.age_combo.addItem(_("Not given"), "")
         for band in AGE_BANDS:
-            self.age_combo.addItem(band, band)
+            self.age_combo.addItem(_(AGE_BAND_NAMES[band]), band)
         self._describe(
             self.age_combo,
-            "Age",
-            "Optional. Typical heel-rise results fall with age; this picks the right ones.",
+            _("Age"),
+            _("Optional. Typical heel-rise results fall with age; this picks the right ones."),
         )
         self.target_combo = QComboBox()
         for target in TARGETS:
-            self.target_combo.addItem(f"{target} raises per leg", target)
+            self.target_combo.addItem(_("{target} raises per leg").format(target=target), target)
         self._describe(
             self.target_combo,
-            "Heel-rise target",
-            "What counts as a pass: 25 per leg is the usual capacity target, 30 the stricter.",
+            _("Heel-rise target"),
+            _("What counts as a pass: 25 per leg is the usual capacity target, 30 the stricter."),
         )
 
         # ---- display
         self.unit_combo = QComboBox()
-        self.unit_combo.addItem("Kilograms (kg)", "kg")
-        self.unit_combo.addItem("Pounds (lb)", "lb")
+        self.unit_combo.addItem(_("Kilograms (kg)"), "kg")
+        self.unit_combo.addItem(_("Pounds (lb)"), "lb")
         self._describe(
             self.unit_combo,
-            "Weight unit",
-            "How loads are shown and entered. They are always stored in kilograms, so "
-            "switching loses nothing.",
+            _("Weight unit"),
+            _(
+                "How loads are shown and entered. They are always stored in kilograms, so "
+                "switching loses nothing."
+            ),
         )
 
-        self.keep_awake_check = QCheckBox("&Keep the screen awake during sessions")
+        self.keep_awake_check = QCheckBox(_("&Keep the screen awake during sessions"))
         self._describe(
             self.keep_awake_check,
-            "Keep the screen awake during sessions",
-            "Stop the screen from dimming or locking while a session runs (not while paused).",
+            _("Keep the screen awake during sessions"),
+            _("Stop the screen from dimming or locking while a session runs (not while paused)."),
         )
 
-        self.animate_figure_check = QCheckBox("A&nimate the exercise figure")
+        self.animate_figure_check = QCheckBox(_("A&nimate the exercise figure"))
         self._describe(
             self.animate_figure_check,
-            "Animate the exercise figure",
-            "Move the figure in time with each rep. Off, or when your desktop asks for reduced "
-            "motion, it shows a still pose.",
+            _("Animate the exercise figure"),
+            _(
+                "Move the figure in time with each rep. Off, or when your desktop asks for "
+                "reduced motion, it shows a still pose."
+            ),
         )
 
         self.theme_combo = QComboBox()
+        theme_names = {"system": _("System"), "light": _("Light"), "dark": _("Dark")}
         for theme in THEMES:
-            self.theme_combo.addItem(theme.capitalize(), theme)
+            self.theme_combo.addItem(theme_names.get(theme, theme.capitalize()), theme)
         self._describe(
             self.theme_combo,
-            "Theme",
-            "System follows your desktop; Light and Dark are high-contrast themes.",
+            _("Theme"),
+            _("System follows your desktop; Light and Dark are high-contrast themes."),
         )
+
+        # ---- language: the complete catalogs only, and the system's (the default)
+        self.language_combo = QComboBox()
+        self.language_combo.addItem(_("System default"), i18n.SYSTEM_DEFAULT)
+        for language in i18n.available_languages():
+            self.language_combo.addItem(language.native_name, language.code)
+        self._describe(
+            self.language_combo,
+            _("Language"),
+            _(
+                "The language of the window, the coach's words and the command line. System "
+                "default follows your desktop. Takes effect when calftimer starts again."
+            ),
+        )
+        self.language_note = QLabel(_("A new language takes effect when calftimer starts again."))
+        self.language_note.setWordWrap(True)
+        self.language_combo.currentIndexChanged.connect(self._update_language_note)
 
         # ---- buttons
         self.buttons = QDialogButtonBox(
@@ -238,13 +268,13 @@ class SettingsDialog(QDialog):
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         self.defaults_button = self.buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
-        self.defaults_button.setText("Restore &defaults")
-        self._describe(self.ok_button, "OK", "Use these settings and save them.")
-        self._describe(self.cancel_button, "Cancel", "Close without changing anything.")
+        self.defaults_button.setText(_("Restore &defaults"))
+        self._describe(self.ok_button, _("OK"), _("Use these settings and save them."))
+        self._describe(self.cancel_button, _("Cancel"), _("Close without changing anything."))
         self._describe(
             self.defaults_button,
-            "Restore defaults",
-            "Put every setting in this dialog back to its default (until you press OK).",
+            _("Restore defaults"),
+            _("Put every setting in this dialog back to its default (until you press OK)."),
         )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -281,6 +311,7 @@ class SettingsDialog(QDialog):
             keep_awake=self.keep_awake_check.isChecked(),
             animate_figure=self.animate_figure_check.isChecked(),
             theme=self.theme_combo.currentData(),
+            language=self.language_combo.currentData(),
         )
 
     def _on_countdown_changed(self, _index: int) -> None:
@@ -309,6 +340,13 @@ class SettingsDialog(QDialog):
         self.keep_awake_check.setChecked(settings.keep_awake)
         self.animate_figure_check.setChecked(settings.animate_figure)
         _select(self.theme_combo, settings.theme)
+        if self.language_combo.findData(settings.language) < 0:
+            # A language of a newer calftimer (its catalog is not here): kept, not offered.
+            self.language_combo.addItem(
+                _("{code} (not available)").format(code=settings.language), settings.language
+            )
+        _select(self.language_combo, settings.language)
+        self._update_language_note()
         self._on_rate_changed(self.rate_slider.value())
         self._update_enabled()
         self._update_test()
@@ -333,6 +371,7 @@ class SettingsDialog(QDialog):
             self.keep_awake_check,
             self.animate_figure_check,
             self.theme_combo,
+            self.language_combo,
         ]
 
     def reject(self) -> None:
@@ -350,43 +389,50 @@ class SettingsDialog(QDialog):
     # ---------------------------------------------------------------- building
 
     def _layout(self) -> None:
-        session = QGroupBox("Session")
+        session = QGroupBox(_("Session"))
         form = QFormLayout(session)
-        self._row(form, "&Countdown:", self.countdown_combo)
-        self._row(form, "&Get-ready time:", self.prepare_spin)
+        self._row(form, _("&Countdown:"), self.countdown_combo)
+        self._row(form, _("&Get-ready time:"), self.prepare_spin)
 
-        sound = QGroupBox("Voice and sound")
+        sound = QGroupBox(_("Voice and sound"))
         form = QFormLayout(sound)
         form.addRow(self.voice_check)
-        self._row(form, "Voice &engine:", self.engine_combo)
-        self._row(form, "S&ystem voice:", self.voice_name_combo)
-        self._row(form, "Voice &rate:", self.rate_slider, self.rate_label)
-        self._row(form, "C&ue volume:", self.cue_volume_slider, self.cue_volume_label)
-        self._row(form, "V&oice volume:", self.voice_volume_slider, self.voice_volume_label)
-        self._row(form, "&Sound theme:", self.sound_theme_combo)
+        self._row(form, _("Voice &engine:"), self.engine_combo)
+        self._row(form, _("S&ystem voice:"), self.voice_name_combo)
+        self._row(form, _("Voice &rate:"), self.rate_slider, self.rate_label)
+        self._row(form, _("C&ue volume:"), self.cue_volume_slider, self.cue_volume_label)
+        self._row(form, _("V&oice volume:"), self.voice_volume_slider, self.voice_volume_label)
+        self._row(form, _("&Sound theme:"), self.sound_theme_combo)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
         test_row.addWidget(self.test_status, 1)
         form.addRow(test_row)
 
-        profile = QGroupBox("Profile (optional, for the heel-rise test)")
+        profile = QGroupBox(_("Profile (optional, for the heel-rise test)"))
         form = QFormLayout(profile)
-        self._row(form, "Se&x:", self.sex_combo)
-        self._row(form, "&Age (decade):", self.age_combo)
-        self._row(form, "&Heel-rise target:", self.target_combo)
+        self._row(form, _("Se&x:"), self.sex_combo)
+        self._row(form, _("&Age (decade):"), self.age_combo)
+        self._row(form, _("&Heel-rise target:"), self.target_combo)
 
-        display = QGroupBox("Display")
+        display = QGroupBox(_("Display"))
         form = QFormLayout(display)
-        self._row(form, "&Weight unit:", self.unit_combo)
+        self._row(form, _("&Weight unit:"), self.unit_combo)
         form.addRow(self.keep_awake_check)
         form.addRow(self.animate_figure_check)
-        self._row(form, "&Theme:", self.theme_combo)
+        self._row(form, _("&Theme:"), self.theme_combo)
+        self._row(form, _("&Language:"), self.language_combo)
+        form.addRow(self.language_note)
 
         # Value labels as wide as their widest text in the current font (so it scales): the
         # sliders line up and do not jump as the values change.
         metrics = self.rate_label.fontMetrics()
         width = max(
-            metrics.horizontalAdvance(t) for t in ("100 %", "Slower (-1.0)", "Faster (+1.0)")
+            metrics.horizontalAdvance(t)
+            for t in (
+                _("{value} %").format(value=100),
+                _("Slower ({rate})").format(rate="-1.0"),
+                _("Faster ({rate})").format(rate="+1.0"),
+            )
         )
         for label in (self.rate_label, self.cue_volume_label, self.voice_volume_label):
             label.setMinimumWidth(width)
@@ -435,11 +481,13 @@ class SettingsDialog(QDialog):
         self._describe(slider, name, description)
         label = QLabel()
         label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        label.setAccessibleName(f"{name} value")
+        label.setAccessibleName(_("{name} value").format(name=name))
 
         def show(value: int) -> None:
-            label.setText(f"{value} %")
-            slider.setAccessibleDescription(f"{description} Now {value} %.")
+            label.setText(_("{value} %").format(value=value))
+            slider.setAccessibleDescription(
+                _("{description} Now {value} %.").format(description=description, value=value)
+            )
 
         slider.valueChanged.connect(show)
         show(slider.value())
@@ -465,17 +513,21 @@ class SettingsDialog(QDialog):
     def _update_test(self) -> None:
         """The button says what pressing it does; disabled, it and the line beside it say why."""
         check = self._sound_check
-        problem = NO_SOUND_CHECK if check is None else check.problem
+        problem = _(NO_SOUND_CHECK) if check is None else check.problem
         playing = check is not None and check.playing
         focused = self.test_button.hasFocus()
-        self.test_button.setText(STOP_TEXT if playing else TEST_TEXT)
+        self.test_button.setText(_(STOP_TEXT) if playing else _(TEST_TEXT))
         self.test_button.setEnabled(playing or not problem)
         if problem and not playing:
-            self._describe(self.test_button, "Play test", f"Cannot test now. {problem}")
+            self._describe(
+                self.test_button,
+                _("Play test"),
+                _("Cannot test now. {problem}").format(problem=problem),
+            )
             self.test_status.setText(problem)
         else:
-            self._describe(self.test_button, "Play test", TEST_DESCRIPTION)
-            self.test_status.setText("Playing..." if playing else "")
+            self._describe(self.test_button, _("Play test"), _(TEST_DESCRIPTION))
+            self.test_status.setText(_("Playing...") if playing else "")
         if focused and not self.test_button.isEnabled():
             self.sound_theme_combo.setFocus()  # the focus is not lost with the button
 
@@ -484,11 +536,17 @@ class SettingsDialog(QDialog):
 
     def _on_rate_changed(self, value: int) -> None:
         if value == 0:
-            text = "Normal"
+            text = _("Normal")
         else:
-            text = f"{'Faster' if value > 0 else 'Slower'} ({value / RATE_STEPS:+.1f})"
+            rate = ("+" if value > 0 else "-") + format_number(abs(value) / RATE_STEPS, 1)
+            text = (_("Faster ({rate})") if value > 0 else _("Slower ({rate})")).format(rate=rate)
         self.rate_label.setText(text)
-        self.rate_label.setAccessibleName(f"Voice rate value: {text}")
+        self.rate_label.setAccessibleName(_("Voice rate value: {text}").format(text=text))
+
+    def _update_language_note(self, _index: int = 0) -> None:
+        """The note shows while the chosen language is not the one the texts are in now."""
+        chosen = i18n.resolve_language(self.language_combo.currentData(), i18n.system_languages())
+        self.language_note.setVisible(chosen != i18n.current_language())
 
     def _update_enabled(self) -> None:
         voice = self.voice_check.isChecked()

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from calftimer.core.i18n import _
+
 SCREEN_SHARE = 0.85  # of the free area, at most
 KEYS_CHARS, WHAT_CHARS = 18, 40  # column widths, in average characters; longer text wraps
 Group = tuple[str, Sequence[tuple[str, str]]]  # a heading, then (keys, what they do) rows
@@ -76,7 +78,7 @@ def keyed_groups(
 class ShortcutsDialog(QDialog):
     def __init__(self, groups: Sequence[Group], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Keyboard shortcuts")
+        self.setWindowTitle(_("Keyboard shortcuts"))
         self.setObjectName("shortcutsDialog")
         self._groups = list(groups)
         columns = _split_in_two(self._groups)
@@ -139,7 +141,11 @@ class ShortcutsDialog(QDialog):
             font = label.font()
             font.setBold(True)
             label.setFont(font)
-        width = label.fontMetrics().averageCharWidth() * chars
+        metrics = label.fontMetrics()
+        # Never narrower than its longest word: a key sequence does not wrap, and Qt writes
+        # some long in other languages ("Control+Mayúsculas+E" for Ctrl+Shift+E in Spanish).
+        longest = max((metrics.horizontalAdvance(word) for word in text.split()), default=0)
+        width = max(metrics.averageCharWidth() * chars, longest)
         label.setFixedWidth(width)
         label.setMinimumHeight(label.heightForWidth(width))
         label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -148,7 +154,7 @@ class ShortcutsDialog(QDialog):
     def _column(self, groups: Sequence[Group]) -> QVBoxLayout:
         column = QVBoxLayout()
         for title, rows in groups:
-            heading = QLabel(f"<b>{escape(title)}</b>")
+            heading = QLabel(_("<b>{escape}</b>").format(escape=escape(title)))
             heading.setTextFormat(Qt.TextFormat.RichText)
             column.addWidget(heading)
             grid = QGridLayout()

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from calftimer.core.atomic import try_lock
+from calftimer.core.i18n import _
 
 LOCK_NAME = "calftimer.lock"
 CONNECT_TIMEOUT_MS = 1500
@@ -153,8 +154,10 @@ class SingleInstance(QObject):
         waiting up to ``wait_s`` for it to answer: it may still be starting."""
         if not self._hand_over_by(argv, self._clock() + wait_s):
             raise RuntimeError(
-                f"calftimer is already running with the data folder {self._data_dir}, "
-                "but it did not answer. Close it (or wait a moment) and try again."
+                _(
+                    "calftimer is already running with the data folder {folder}, but it did "
+                    "not answer. Close it (or wait a moment) and try again."
+                ).format(folder=self._data_dir)
             )
 
     def listen(self) -> None:

@@ -11,17 +11,18 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from calftimer.core.i18n import N_, _
 from calftimer.core.session import State
 
-TITLE = "Stop the session?"
-QUESTION = "Stop this session now? The sets you have done are kept."
+TITLE = N_("Stop the session?")
+QUESTION = N_("Stop this session now? The sets you have done are kept.")
 
 
 def ask(parent: QWidget) -> bool:
     """The question itself: True for "Stop"."""
-    box = QMessageBox(QMessageBox.Icon.Question, TITLE, QUESTION, parent=parent)
-    stop = box.addButton("&Stop", QMessageBox.ButtonRole.AcceptRole)
-    go_on = box.addButton("&Go on", QMessageBox.ButtonRole.RejectRole)
+    box = QMessageBox(QMessageBox.Icon.Question, _(TITLE), _(QUESTION), parent=parent)
+    stop = box.addButton(_("&Stop"), QMessageBox.ButtonRole.AcceptRole)
+    go_on = box.addButton(_("&Go on"), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(go_on)  # Enter (a clicker's key) must not end a session by accident
     box.setEscapeButton(go_on)
     box.exec()

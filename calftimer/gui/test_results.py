@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from calftimer.core.heel_rise import read_result
+from calftimer.core.heel_rise import BAND_NAMES, read_result
+from calftimer.core.i18n import _
 from calftimer.core.settings import Settings
 
 BAND_COLOURS = {"green": "#1b7f3b", "amber": "#8a5a00", "red": "#b3261e"}  # 4.5:1 on white
@@ -39,7 +40,7 @@ class HeelRiseResultsDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Heel-rise test results")
+        self.setWindowTitle(_("Heel-rise test results"))
         self._settings = settings
         self._previous = previous
         self.left_spin = QSpinBox()
@@ -47,33 +48,33 @@ class HeelRiseResultsDialog(QDialog):
         for spin, leg, value in ((self.left_spin, "Left", left), (self.right_spin, "Right", right)):
             spin.setRange(0, MAX_REPS)
             spin.setValue(max(0, min(MAX_REPS, value)))
-            spin.setAccessibleName(f"{leg} leg: raises")
-            spin.setToolTip("As counted with the metronome; correct it if a beat was missed")
+            spin.setAccessibleName(_("{leg} leg: raises").format(leg=leg))
+            spin.setToolTip(_("As counted with the metronome; correct it if a beat was missed"))
             spin.valueChanged.connect(self._update)
         self.band_label = QLabel()
-        self.band_label.setAccessibleName("Symmetry")
+        self.band_label.setAccessibleName(_("Symmetry"))
         self.reading_label = QLabel()
         self.reading_label.setWordWrap(True)
-        self.reading_label.setAccessibleName("What the result means")
+        self.reading_label.setAccessibleName(_("What the result means"))
         self.norms_label = QLabel()
         self.norms_label.setObjectName("normsLabel")
         self.norms_label.setWordWrap(True)
         self.norms_label.setTextFormat(Qt.TextFormat.RichText)
         self.norms_label.setOpenExternalLinks(True)  # the DOIs open in the browser
-        self.norms_label.setAccessibleName("Typical results, with their sources")
+        self.norms_label.setAccessibleName(_("Typical results, with their sources"))
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton(
-            "&Save result", QDialogButtonBox.ButtonRole.AcceptRole
+            _("&Save result"), QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.buttons.addButton("&Don't save", QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.addButton(_("&Don't save"), QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
         form = QFormLayout()
-        form.addRow("&Left leg:", self.left_spin)
-        form.addRow("&Right leg:", self.right_spin)
+        form.addRow(_("&Left leg:"), self.left_spin)
+        form.addRow(_("&Right leg:"), self.right_spin)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Raises per leg (correct them if the count was off):"))
+        layout.addWidget(QLabel(_("Raises per leg (correct them if the count was off):")))
         layout.addLayout(form)
         layout.addWidget(self.band_label)
         layout.addWidget(self.reading_label)
@@ -96,19 +97,24 @@ class HeelRiseResultsDialog(QDialog):
             previous=self._previous,
         )
         if reading.band is None or reading.lsi is None:
-            self.band_label.setText("Symmetry: no raises counted yet.")
+            self.band_label.setText(_("Symmetry: no raises counted yet."))
         else:
             colour = BAND_COLOURS[reading.band]
             self.band_label.setText(
-                f'<span style="color:{colour}; font-weight:bold">■ Symmetry {reading.lsi:.0f} %'
-                f" ({reading.band})</span>"
+                _(
+                    '<span style="color:{colour}; font-weight:bold">■ Symmetry {lsi:.0f} % '
+                    "({band})</span>"
+                ).format(colour=colour, lsi=reading.lsi, band=_(BAND_NAMES[reading.band]))
             )
         self.reading_label.setText("\n".join(reading.lines))
         items = "".join(
-            f"<li>{'<b>Compared above:</b> ' if norm.compared else ''}{escape(norm.text)}"
-            f"<br><small>{escape(norm.source.reference)}, "
+            "<li>{}{}".format(
+                "<b>{}</b> ".format(escape(_("Compared above:"))) if norm.compared else "",
+                escape(norm.text),
+            )
+            + f"<br><small>{escape(norm.source.reference)}, "
             f'<a href="https://doi.org/{escape(norm.source.doi)}">doi:{escape(norm.source.doi)}'
             "</a></small></li>"
             for norm in reading.norms
         )
-        self.norms_label.setText(f"<b>Typical results</b><ul>{items}</ul>")
+        self.norms_label.setText(_("<b>Typical results</b><ul>{items}</ul>").format(items=items))

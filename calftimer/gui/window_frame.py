@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QSettings, QTimer
 from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
+from calftimer.core.i18n import _
 from calftimer.gui.actions import add_menus
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class WindowFrame(QMainWindow):
         self.page.setContentsMargins(0, 0, 0, 0)
         self.page.setSpacing(0)
         self.setCentralWidget(central)
-        self.say("Pick a program and press Start. Press ? for shortcuts.")
+        self.say(_("Pick a program and press Start. Press ? for shortcuts."))
 
     @classmethod
     def opening(cls, paths: AppPaths) -> Self:

@@ -12,9 +12,11 @@ To check the layout rather than to make the README's pictures:
 - ``--size 1366x768`` sizes the window (default 1180x740, the README's size);
 - ``--theme dark`` (or ``light``) uses the app's own palette instead of the system look;
 - ``--only running-set summary`` makes only the pictures named;
-- ``--notice "Sound is off..."`` shows a warning in the notice line.
+- ``--notice "Sound is off..."`` shows a warning in the notice line;
+- ``--language de`` shows the window in a language with a complete catalog (``qps``, the
+  pseudo-locale, works too), with Qt's own buttons in it.
 
-Any of these writes names with a suffix (``running-set-1366x768-dark-200.png``), so the
+Any of these writes names with a suffix (``running-set-1366x768-dark-200-de.png``), so the
 README's pictures are only ever replaced by a plain run.
 """
 
@@ -41,6 +43,7 @@ def main() -> int:
     parser.add_argument("--only", nargs="+", choices=SHOTS, default=list(SHOTS))
     parser.add_argument("--notice", default="", help="a warning shown in the notice line")
     parser.add_argument("--out", type=Path, default=HERE)
+    parser.add_argument("--language", default="", help="de, fr, ... or qps (the pseudo-locale)")
     args = parser.parse_args()
     if args.scale != 1.0:
         os.environ["QT_SCALE_FACTOR"] = str(args.scale)
@@ -51,6 +54,16 @@ def main() -> int:
     suffix = "" if size == README_SIZE else f"-{size[0]}x{size[1]}"
     suffix += "" if args.theme == "system" else f"-{args.theme}"
     suffix += "" if args.scale == 1.0 else f"-{round(args.scale * 100)}"
+    suffix += f"-{args.language}" if args.language else ""
+
+    from calftimer.core import i18n
+
+    if args.language:
+        if args.language == i18n.PSEUDO_LANGUAGE:
+            os.environ[i18n.PSEUDO_ENV] = "1"
+        if i18n.set_language(args.language).code != args.language:
+            offered = ", ".join(lang.code for lang in i18n.available_languages())
+            parser.error(f"no complete catalog for {args.language!r} (there are: {offered})")
 
     from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication
@@ -67,6 +80,9 @@ def main() -> int:
 
     app = QApplication(sys.argv[:1])
     app.setApplicationName("calftimer")
+    from calftimer.gui.translation import install_qt_translator
+
+    install_qt_translator(app)  # Qt's own buttons in the language, as app.py does
     if args.theme != "system":
         apply_theme(app, args.theme)  # as app.py does before the window is built
     clock = ManualClock(0)

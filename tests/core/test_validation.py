@@ -10,7 +10,6 @@ import pytest
 
 from calftimer.core.jsontext import LONE_SURROGATE_MESSAGE, NON_FINITE_TEXT, unusable_values
 from calftimer.core.validation import (
-    TIME_TEXT,
     Problems,
     choice_problem,
     choices_text,
@@ -21,8 +20,8 @@ from calftimer.core.validation import (
     is_time,
     number_in,
     number_problem,
-    or_null,
     text_problem,
+    time_text,
 )
 
 
@@ -78,7 +77,7 @@ def test_a_time_is_a_real_date_with_an_offset(value: Any) -> None:
 def test_stored_times_are_accepted() -> None:
     assert is_time("2026-11-27T07:12:03.123+00:00")
     assert is_time("1970-01-01T00:00:00Z")
-    assert or_null(TIME_TEXT).startswith("must be null or a real date and time from 1900")
+    assert time_text(null=True).startswith("must be null or a real date and time from 1900")
 
 
 def test_problems_name_the_path_and_field_and_keep_going() -> None:

@@ -35,6 +35,7 @@ from PySide6.QtCore import QObject, Signal
 from calftimer.core.clock import Clock
 from calftimer.core.figure import motion_at
 from calftimer.core.frames import next_frame_ms
+from calftimer.core.i18n import _
 from calftimer.core.programs import Program
 from calftimer.core.session import Position, Session, SetRecord, State
 from calftimer.core.timeline import CompileOptions, Cue, Timeline, compile_program
@@ -311,9 +312,11 @@ class SessionController(QObject):
         self._notices.post(
             "suspend",
             "info",
-            f"The computer was asleep for about {minutes} min, so the session is paused; that "
-            "time does not count. Press Space to continue.",
-            summary="Paused while the computer slept. Space continues.",
+            _(
+                "The computer was asleep for about {minutes} min, so the session is paused; that "
+                "time does not count. Press Space to continue."
+            ).format(minutes=minutes),
+            summary=_("Paused while the computer slept. Space continues."),
         )
         self.suspended.emit(asleep_ms)
 

@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject, Signal
 
 from calftimer.core.clock import Clock
 from calftimer.core.cues import Phrase, estimate
+from calftimer.core.i18n import N_, _
 from calftimer.core.settings import Settings
 from calftimer.gui.session.output import AudioOutput
 from calftimer.gui.session.timers import TimerFactory
@@ -39,13 +40,13 @@ PHRASE_AFTER_GO_MS = 1_000  # the phrase starts a second after the "go"
 END_MARGIN_MS = 300  # the test counts as over this long after the phrase's end
 THEME_LOAD_WAIT_MS = 1_000  # a theme's sounds load in milliseconds; do not wait for ever
 TEST_PHRASE = Phrase(
-    "Seated calf raise. Set 1 of 3. 12 reps.",
+    N_("Seated calf raise. Set 1 of 3. 12 reps."),
     ("seated_calf_raise", "set", "1", "of", "3", "12", "reps"),
 )
 
-NO_OUTPUT = "There is no sound output to test."
-LOADING = "The sounds are still loading; the test is ready in a moment."
-SESSION_RUNS = "A session is running: the test would talk over it. Stop the session to test."
+NO_OUTPUT = N_("There is no sound output to test.")
+LOADING = N_("The sounds are still loading; the test is ready in a moment.")
+SESSION_RUNS = N_("A session is running: the test would talk over it. Stop the session to test.")
 
 
 @dataclass(frozen=True)
@@ -89,15 +90,15 @@ class SoundCheck(QObject):
         """Why there is nothing to test now; "" when the test can play."""
         output = self._output()
         if output is None:
-            return NO_OUTPUT
+            return _(NO_OUTPUT)
         if not output.audible:
-            return output.problem or NO_OUTPUT
+            return output.problem or _(NO_OUTPUT)
         if output.problem:
             return output.problem
         if output.loading:
-            return LOADING
+            return _(LOADING)
         if self._session_busy():
-            return SESSION_RUNS
+            return _(SESSION_RUNS)
         return ""
 
     @property
@@ -158,9 +159,10 @@ class SoundCheck(QObject):
         end = start + (len(COUNTDOWN) - 1) * TICK_INTERVAL_MS
         if settings.voice_enabled and settings.voice_engine != "beeps" and settings.voice_volume:
             at = end + PHRASE_AFTER_GO_MS
-            plan.append(_Planned(at, phrase=TEST_PHRASE))
+            phrase = Phrase(_(TEST_PHRASE.text), TEST_PHRASE.words)  # the clips stay as keyed
+            plan.append(_Planned(at, phrase=phrase))
             measure = output.measure or estimate
-            end = at + measure(TEST_PHRASE.text, TEST_PHRASE.words)
+            end = at + measure(phrase.text, phrase.words)
         self._plan = plan
         self._give(plan)
         self._end_timer.start(end + END_MARGIN_MS - self._clock())

@@ -36,6 +36,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signa
 
 from calftimer.core.clock import Clock, monotonic_ms
 from calftimer.core.cues import DEFAULT_LATE_MS, Measure, Phrase, estimate_ms
+from calftimer.core.i18n import _
 from calftimer.core.voice_clips import JOIN_MS, ClipError, ClipVoice
 from calftimer.gui.sound.clock import FrameClock
 from calftimer.gui.sound.mixer import Mixer, Samples, Voice
@@ -111,10 +112,15 @@ class _SoundWorker(QObject):
             for path in sorted(Path(folder).glob("*.wav")):
                 sounds[path.stem] = read_wav(path)
         except (OSError, EOFError, ValueError, wave.Error) as exc:
-            self.loaded.emit(None, f"Sound is off: the sound files could not be read ({exc}).")
+            self.loaded.emit(
+                None, _("Sound is off: the sound files could not be read ({exc}).").format(exc=exc)
+            )
             return
         if not sounds:
-            self.loaded.emit(None, f"Sound is off: the sound files are missing from {folder}.")
+            self.loaded.emit(
+                None,
+                _("Sound is off: the sound files are missing from {folder}.").format(folder=folder),
+            )
             return
         self.loaded.emit(sounds, "")
 
@@ -157,8 +163,11 @@ class _SoundWorker(QObject):
         device = self._device()
         if device.isNull():
             self.stream_problem.emit(
-                "Sound is off: no audio output device was found. Connect speakers or "
-                "headphones; cues are shown as a flash of the screen until then."
+                _(
+                    "Sound is off: no audio output device was found. Connect speakers or "
+                    "headphones; "
+                    "cues are shown as a flash of the screen until then."
+                )
             )
             return
         audio_format = QAudioFormat()
@@ -492,7 +501,9 @@ class SoundEngine(QObject):
         before = self.voice
         if voice is None or samples is None:
             self._clip_problem = problem or "unknown"
-            self.notice.emit(f"The built-in voice could not be loaded: {problem}")
+            self.notice.emit(
+                _("The built-in voice could not be loaded: {problem}").format(problem=problem)
+            )
         else:
             self._clips, self._clip_samples = voice, samples
         if self.voice != before:

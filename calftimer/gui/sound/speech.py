@@ -46,6 +46,7 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from calftimer.core.clock import Clock, monotonic_ms
 from calftimer.core.cues import estimate_ms
+from calftimer.core.i18n import _
 
 NOT_REAL_ENGINES = frozenset({"mock"})  # Qt's test engine says nothing
 LATENCY_SAMPLES = 5  # the lead is the median of the last five phrases' start-up times
@@ -105,42 +106,40 @@ def speech_advice(reason: str, system: SpeechSystem | None = None) -> str:
     """What to do about a system voice that does not start, from what is really missing on this
     machine (each case checked on Debian 12 with PySide6 6.11)."""
     system = system or SpeechSystem.probe()
-    fallback = "the built-in voice speaks until then."
+    fallback = _("the built-in voice speaks until then.")
     if not system.linux:
-        return "The built-in voice speaks instead."
+        return _("The built-in voice speaks instead.")
     real = [e for e in system.engines if e not in NOT_REAL_ENGINES]
     if not real:
         # PySide6-Essentials alone, or an Addons wheel without its text-to-speech plugins.
-        return (
+        return _(
             "Qt's text-to-speech plugins are missing from this installation (they come with "
-            f"PySide6-Addons: pip install PySide6-Addons); {fallback}"
-        )
+            "PySide6-Addons: pip install PySide6-Addons); {fallback}"
+        ).format(fallback=fallback)
     if "speechd" in real:
         if not system.dispatcher:
-            return (
+            return _(
                 "Install speech-dispatcher and its espeak-ng voice for the system voice (sudo apt "
-                f"install speech-dispatcher speech-dispatcher-espeak-ng); {fallback}"
-            )
+                "install speech-dispatcher speech-dispatcher-espeak-ng); {fallback}"
+            ).format(fallback=fallback)
         if not system.libspeechd:
-            return (
+            return _(
                 "speech-dispatcher is installed but not its client library: install libspeechd2 "
-                f"(sudo apt install libspeechd2); {fallback}"
-            )
+                "(sudo apt install libspeechd2); {fallback}"
+            ).format(fallback=fallback)
         if not system.modules:
-            return (
+            return _(
                 "speech-dispatcher has no voice to speak with: install one (sudo apt install "
-                f"speech-dispatcher-espeak-ng); {fallback}"
-            )
+                "speech-dispatcher-espeak-ng); {fallback}"
+            ).format(fallback=fallback)
     if "speechd" in real:
-        return (
-            f"speech-dispatcher and its voices ({', '.join(m[3:] for m in system.modules)}) are "
-            f"installed, but it did not answer ({reason}); the built-in voice speaks. Check it "
-            "with: spd-say hello"
-        )
-    return (
-        f"The speech engine ({', '.join(real)}) did not start ({reason}); the built-in voice "
-        "speaks."
-    )
+        return _(
+            "speech-dispatcher and its voices ({voices}) are installed, but it did not answer "
+            "({reason}); the built-in voice speaks. Check it with: spd-say hello"
+        ).format(voices=", ".join(m[3:] for m in system.modules), reason=reason)
+    return _(
+        "The speech engine ({engines}) did not start ({reason}); the built-in voice speaks."
+    ).format(engines=", ".join(real), reason=reason)
 
 
 def _engine_libraries_present(engine: str) -> bool:
@@ -268,7 +267,7 @@ class _SpeechWorker(QObject):
             try:
                 from PySide6.QtTextToSpeech import QTextToSpeech
             except ImportError as exc:
-                self.failed.emit(f"Qt's speech module could not load ({exc})")
+                self.failed.emit(_("Qt's speech module could not load ({exc})").format(exc=exc))
                 return
             available = QTextToSpeech.availableEngines()
             engines = [
@@ -277,12 +276,16 @@ class _SpeechWorker(QObject):
             if engine:
                 engines = [engine] if engine in available else []
             if not engines:
-                self.failed.emit("no speech engine was found")
+                self.failed.emit(_("no speech engine was found"))
                 return
             name = engines[0]
             speech = QTextToSpeech(name, self)
             if speech.state() == QTextToSpeech.State.Error:
-                self.failed.emit(f"{name}: {speech.errorString() or 'it reported an error'}")
+                self.failed.emit(
+                    _("{engine}: {error}").format(
+                        engine=name, error=speech.errorString() or _("it reported an error")
+                    )
+                )
                 return
         speech.stateChanged.connect(self._on_state_changed)
         self._speech, self._engine_name = speech, name
@@ -542,7 +545,11 @@ class SystemVoice(QObject):
 
     def _on_failed(self, reason: str) -> None:
         self.state = "failed"
-        self.failed.emit(f"The system voice is not available ({reason}). {speech_advice(reason)}")
+        self.failed.emit(
+            _("The system voice is not available ({reason}). {speech_advice}").format(
+                reason=reason, speech_advice=speech_advice(reason)
+            )
+        )
 
     def _on_measured(self, lead_ms: int, pause_ms: int) -> None:
         self.lead_ms, self.pause_ms = lead_ms, pause_ms
