@@ -108,6 +108,7 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "age_band": partial(_optional_choice, options=AGE_BANDS),
     "test_target": partial(choice_problem, options=TARGETS),
     "animate_figure": bool_problem,
+    "remote_start": bool_problem,
 }
 
 
@@ -140,6 +141,9 @@ class Settings:
     # The exercise figure moves with the reps; off, it shows a still pose (as it does when the
     # desktop asks for reduced motion, where Qt tells).
     animate_figure: bool = True
+    # A headset's play button starts the selected program from the home page (and, after a
+    # second press, from a summary): hands-free from the first set.
+    remote_start: bool = True
 
     def __post_init__(self) -> None:
         problems = [

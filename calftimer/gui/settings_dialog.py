@@ -220,6 +220,14 @@ class SettingsDialog(QDialog):
             "motion, it shows a still pose.",
         )
 
+        self.remote_start_check = QCheckBox("Headset play &button starts the selected program")
+        self._describe(
+            self.remote_start_check,
+            "Headset play button starts the selected program",
+            "A play press on a headset or media key starts the program selected in the list; "
+            "after a session, only a second press within 10 s starts the next one.",
+        )
+
         self.theme_combo = QComboBox()
         for theme in THEMES:
             self.theme_combo.addItem(theme.capitalize(), theme)
@@ -280,6 +288,7 @@ class SettingsDialog(QDialog):
             weight_unit=self.unit_combo.currentData(),
             keep_awake=self.keep_awake_check.isChecked(),
             animate_figure=self.animate_figure_check.isChecked(),
+            remote_start=self.remote_start_check.isChecked(),
             theme=self.theme_combo.currentData(),
         )
 
@@ -308,6 +317,7 @@ class SettingsDialog(QDialog):
         _select(self.unit_combo, settings.weight_unit)
         self.keep_awake_check.setChecked(settings.keep_awake)
         self.animate_figure_check.setChecked(settings.animate_figure)
+        self.remote_start_check.setChecked(settings.remote_start)
         _select(self.theme_combo, settings.theme)
         self._on_rate_changed(self.rate_slider.value())
         self._update_enabled()
@@ -332,6 +342,7 @@ class SettingsDialog(QDialog):
             self.unit_combo,
             self.keep_awake_check,
             self.animate_figure_check,
+            self.remote_start_check,
             self.theme_combo,
         ]
 
@@ -380,6 +391,7 @@ class SettingsDialog(QDialog):
         self._row(form, "&Weight unit:", self.unit_combo)
         form.addRow(self.keep_awake_check)
         form.addRow(self.animate_figure_check)
+        form.addRow(self.remote_start_check)
         self._row(form, "&Theme:", self.theme_combo)
 
         # Value labels as wide as their widest text in the current font (so it scales): the
