@@ -312,6 +312,7 @@ class MainWindow(WindowFrame):
             screen,
             program_name,
             handlers,
+            say=self.say,
             parent=self,
         )
 

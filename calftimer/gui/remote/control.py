@@ -52,7 +52,8 @@ class RemoteControl(QObject):
 
     ``screen``: which screen the window shows; ``handlers``: what the window does for each
     ``Action`` that is not a plain session operation (START, and raising or quitting);
-    ``program_name``: the program a Play would start, or that runs.
+    ``program_name``: the program a Play would start, or that runs; ``say``: a short message in
+    the status line (and to screen readers).
     """
 
     def __init__(
@@ -65,6 +66,7 @@ class RemoteControl(QObject):
         screen: Callable[[], Screen],
         program_name: Callable[[], str],
         handlers: Mapping[str, Callable[[], object]],
+        say: Callable[[str], None] = lambda _text: None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -76,6 +78,7 @@ class RemoteControl(QObject):
         self._screen = screen
         self._program_name = program_name
         self._handlers = handlers
+        self._say = say
         self._confirm_until: int | None = None
         self._sessions = 0
         port.command.connect(self.press)
@@ -173,13 +176,13 @@ class RemoteControl(QObject):
         log.info("media remote: %s on %s -> %s", command.value, screen.value, action.value)
         if action is Action.ASK_CONFIRM:
             self._confirm_until = now + CONFIRM_START_MS
-            self._notices.withdraw(NOTICE_KEY + "-confirm")
-            self._notices.post(
-                NOTICE_KEY + "-confirm",
-                "info",
+            text = (
                 f"Press play again within {CONFIRM_START_MS // 1000} s to start "
-                f"{self._program_name() or 'the selected program'}.",
+                f"{self._program_name() or 'the selected program'}."
             )
+            self._notices.withdraw(NOTICE_KEY + "-confirm")
+            self._notices.post(NOTICE_KEY + "-confirm", "info", text)
+            self._say(text)  # the status line and screen readers too
             return action
         if action is Action.START:
             self._confirm_until = None
