@@ -82,6 +82,7 @@ RUN = (
     Need("libxcb-xinerama0", "lib:libxcb-xinerama.so.0", "the window on X11"),
     Need("libxcb-xkb1", "lib:libxcb-xkb.so.1", "the window on X11"),
     Need("libpulse0", "lib:libpulse.so.0", "sound and speech (Qt's multimedia module)"),
+    Need("libxss1", "lib:libXss.so.1", "keeping an X11 screen awake without D-Bus"),
 )
 # What the whole test suite needs besides: the tests use these for real and never skip them.
 TEST = (
@@ -91,6 +92,7 @@ TEST = (
     Need("speech-dispatcher", "cmd:speech-dispatcher", "the system voice's real test (service)"),
     Need("speech-dispatcher-espeak-ng", "", "the system voice's real test (a voice for it)"),
     Need("dbus-daemon|dbus", "cmd:dbus-daemon", "the keep-awake test's private session bus"),
+    Need("playerctl", "cmd:playerctl", "pressing the media remote's buttons in its tests"),
     Need("desktop-file-utils", "cmd:desktop-file-validate", "checking the launcher entry"),
     Need("appstream", "cmd:appstreamcli", "checking the AppStream data"),
     Need("xvfb", "cmd:Xvfb", "a real X screen for the window tests"),

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from calftimer.core.programs import Program
     from calftimer.core.store import BackgroundWriter, Store
     from calftimer.gui.keep_awake import KeepAwake
+    from calftimer.gui.remote import MediaRemotePort
 
 EXIT_USAGE = 2
 # How long the staged start waits for the window to be painted before going on anyway.
@@ -632,6 +633,11 @@ def _run_window(
 
         return create()
 
+    def create_media_remote(position_ms: Callable[[], int]) -> MediaRemotePort:
+        from calftimer.gui.remote import create_media_remote as create
+
+        return create(position_ms)
+
     instance = SingleInstance(paths.data_dir)
     try:
         first = instance.take_lock()
@@ -728,7 +734,10 @@ def _run_window(
             settings=settings,
             keep_awake=create_keep_awake,  # called when the first session starts
             sleep_clock=boottime_clock(),
+            media_remote=create_media_remote,
         )
+        if window.remote is not None:
+            window.remote.start()  # headset buttons and the desktop's media widget
         # A damaged settings file fell back to defaults: said in the notice area until saved.
         post_settings_notices(window.notices, settings_notices)
         instance.activated.connect(window.on_second_launch)

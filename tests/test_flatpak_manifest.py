@@ -83,11 +83,19 @@ def satisfies(candidate: str, specifiers: str) -> bool:
 
 
 def marker_holds(marker: str | None, python: Version) -> bool:
+    """Whether ``marker`` holds in the Flatpak: on Linux, with the runtime's ``python``."""
     if not marker:
         return True
-    match = re.fullmatch(r"python_version\s*(>=|<=|==|!=|>|<)\s*['\"]([\d.]+)['\"]", marker)
-    assert match, f"this test cannot read the marker {marker!r}: teach it"
-    return compare(".".join(map(str, python)), match[1], match[2])
+    return all(_clause_holds(clause.strip(), python) for clause in marker.split(" and "))
+
+
+def _clause_holds(clause: str, python: Version) -> bool:
+    match = re.fullmatch(r"python_version\s*(>=|<=|==|!=|>|<)\s*['\"]([\d.]+)['\"]", clause)
+    if match:
+        return compare(".".join(map(str, python)), match[1], match[2])
+    match = re.fullmatch(r"sys_platform\s*(==|!=)\s*['\"]([a-z0-9]+)['\"]", clause)
+    assert match, f"this test cannot read the marker clause {clause!r}: teach it"
+    return (match[2] == "linux") == (match[1] == "==")
 
 
 def normalized(name: str) -> str:

@@ -123,6 +123,7 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "test_target": partial(choice_problem, options=TARGETS),
     "animate_figure": bool_problem,
     "language": language_problem,
+    "remote_start": bool_problem,
 }
 
 
@@ -158,6 +159,9 @@ class Settings:
     # The language of the window, the voice's texts and the CLI: "" follows the system. Read
     # at start (a change applies after a restart: the dialog says so).
     language: str = ""
+    # A headset's play button starts the selected program from the home page (and, after a
+    # second press, from a summary): hands-free from the first set.
+    remote_start: bool = True
 
     def __post_init__(self) -> None:
         problems = [

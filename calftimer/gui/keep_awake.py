@@ -5,6 +5,10 @@
 - Linux and BSD: ``org.freedesktop.ScreenSaver.Inhibit`` on the session D-Bus, or the XDG
   portal's ``org.freedesktop.portal.Inhibit`` (tried first inside a Flatpak sandbox). Each is
   the other's fallback; which one is used is decided by what answers at the first ``inhibit()``.
+- X11 without either (no session bus, a bare window manager): the X server's own screen saver
+  and power saving held off with ``XScreenSaverSuspend`` (libXss), which the server undoes by
+  itself when our connection closes; a desktop's own idle lock cannot be reached that way,
+  which one short notice says.
 - Windows: ``SetThreadExecutionState`` (per thread: call it from the GUI thread).
 - macOS: a ``caffeinate -d -i -w <our pid>`` child process, killed on release.
 - ``NullKeepAwake`` when nothing works, carrying the reason.
@@ -29,7 +33,7 @@ import sys
 import threading
 import xml.etree.ElementTree as ElementTree
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -95,6 +99,8 @@ class KeepAwake(ABC):
     """
 
     method: str = "none"  # human-readable name of the mechanism, e.g. "org.freedesktop.ScreenSaver"
+    # What still cannot be done while this backend holds the screen (None: nothing): said once.
+    limitation: str | None = None
 
     def __init__(self) -> None:
         self._active = False
@@ -175,6 +181,10 @@ class FallbackKeepAwake(KeepAwake):
     @property
     def candidates(self) -> list[KeepAwake]:
         return list(self._candidates)
+
+    @property
+    def limitation(self) -> str | None:  # type: ignore[override]
+        return self._current.limitation if self._current is not None else None
 
     def _start(self, reason: str) -> None:
         reasons: list[str] = []
@@ -450,6 +460,107 @@ class PortalKeepAwake(_DBusKeepAwake):
             log.warning(_("closing the portal inhibit request failed: %s"), reply.errorMessage())
 
 
+# --- X11 without D-Bus ------------------------------------------------------------------------
+
+
+class _Xlib:
+    """The few libX11 and libXss calls used, through ctypes (libxss1 is a small, common library;
+    bootstrap.py installs it)."""
+
+    def __init__(self) -> None:
+        import ctypes
+        import ctypes.util
+
+        try:
+            x11 = ctypes.CDLL(ctypes.util.find_library("X11") or "libX11.so.6")
+            xss = ctypes.CDLL(ctypes.util.find_library("Xss") or "libXss.so.1")
+        except OSError as exc:
+            raise KeepAwakeError(_("libXss is not installed ({error})").format(error=exc)) from exc
+        pointer = ctypes.c_void_p
+        x11.XOpenDisplay.restype = pointer
+        x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+        for name in ("XFlush", "XCloseDisplay", "XResetScreenSaver"):
+            getattr(x11, name).argtypes = [pointer]
+        xss.XScreenSaverQueryExtension.argtypes = [
+            pointer,
+            ctypes.POINTER(ctypes.c_int),
+            ctypes.POINTER(ctypes.c_int),
+        ]
+        xss.XScreenSaverSuspend.argtypes = [pointer, ctypes.c_int]
+        self._ctypes = ctypes
+        self.x11, self.xss = x11, xss
+
+    def open(self, name: str) -> int | None:
+        return self.x11.XOpenDisplay(name.encode()) or None  # type: ignore[no-any-return]
+
+    def has_extension(self, display: int) -> bool:
+        event, error = self._ctypes.c_int(), self._ctypes.c_int()
+        found = self.xss.XScreenSaverQueryExtension(
+            display, self._ctypes.byref(event), self._ctypes.byref(error)
+        )
+        return bool(found)
+
+    def suspend(self, display: int, on: bool) -> None:
+        self.xss.XScreenSaverSuspend(display, 1 if on else 0)
+        if on:
+            self.x11.XResetScreenSaver(display)  # a blanked screen comes back too
+        self.x11.XFlush(display)
+
+    def close(self, display: int) -> None:
+        self.x11.XCloseDisplay(display)
+
+
+class X11ScreenSaverKeepAwake(KeepAwake):
+    """``XScreenSaverSuspend`` on a connection of our own to the X server: its screen saver and
+    DPMS stay off while it is held; the server lifts it when the connection closes (a crash
+    included)."""
+
+    method = "XScreenSaverSuspend"
+
+    @property
+    def limitation(self) -> str | None:  # type: ignore[override]
+        return _(
+            "Without D-Bus, calftimer keeps only the X server's screen saver and power saving "
+            "off; your desktop's own screen lock may still start."
+        )
+
+    def __init__(
+        self,
+        xlib: Callable[[], Any] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self._load = xlib or _Xlib
+        self._environ = os.environ if environ is None else environ
+        self._lib: Any = None
+        self._display: int | None = None
+
+    def _start(self, reason: str) -> None:
+        if not self._environ.get("DISPLAY"):
+            raise KeepAwakeError(_("no X11 display (DISPLAY is not set)"))
+        if self._lib is None:
+            self._lib = self._load()
+        display = self._lib.open(self._environ["DISPLAY"])
+        if display is None:
+            raise KeepAwakeError(
+                _("the X display {display} cannot be opened").format(
+                    display=self._environ["DISPLAY"]
+                )
+            )
+        if not self._lib.has_extension(display):
+            self._lib.close(display)
+            raise KeepAwakeError(_("the X server has no screen saver extension"))
+        self._lib.suspend(display, True)
+        self._display = display
+
+    def _stop(self) -> None:
+        display, self._display = self._display, None
+        if display is None:
+            return
+        self._lib.suspend(display, False)
+        self._lib.close(display)
+
+
 # --- Windows ----------------------------------------------------------------------------------
 
 
@@ -580,14 +691,16 @@ def create_keep_awake(
                 _("the {command} command was not found").format(command="caffeinate")
             )
         return CaffeinateKeepAwake()
+    x11 = X11ScreenSaverKeepAwake()
     try:
         import PySide6.QtDBus  # noqa: F401  (a Qt build without D-Bus has no way to ask)
     except ImportError:
-        return NullKeepAwake(_("this Qt has no D-Bus support"))
+        return FallbackKeepAwake([x11])
     screensaver = DBusScreenSaverKeepAwake(connection, app_name=app_name)
     portal = PortalKeepAwake(connection)
     sandboxed = is_sandboxed() if sandboxed is None else sandboxed
-    return FallbackKeepAwake([portal, screensaver] if sandboxed else [screensaver, portal])
+    dbus: list[KeepAwake] = [portal, screensaver] if sandboxed else [screensaver, portal]
+    return FallbackKeepAwake([*dbus, x11])
 
 
 # --- the controller ---------------------------------------------------------------------------
@@ -611,6 +724,7 @@ class KeepAwakeController(QObject):
 
     keep_awake_failed = Signal(str)  # the notice to show, emitted once per stretch of failures
     keep_awake_restored = Signal()  # inhibiting works again: the notice is no longer true
+    keep_awake_limited = Signal(str)  # it works, but only in part (X11 without D-Bus): once
 
     def __init__(
         self,
@@ -626,6 +740,7 @@ class KeepAwakeController(QObject):
         self._reason = reason
         self._state = State.READY
         self._reported = False
+        self._limitation_said = False
         self._pending_message: str | None = None
 
     @property
@@ -675,6 +790,10 @@ class KeepAwakeController(QObject):
             if self._reported:
                 self._reported = False
                 self.keep_awake_restored.emit()
+            limitation = self._keep_awake.limitation
+            if limitation is not None and not self._limitation_said:
+                self._limitation_said = True
+                self.keep_awake_limited.emit(limitation)
             return
         if self._reported:
             return

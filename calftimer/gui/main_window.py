@@ -47,11 +47,16 @@ if TYPE_CHECKING:
     from calftimer.core.timeline import CompileOptions, Timeline
     from calftimer.gui.jobs import Jobs
     from calftimer.gui.keep_awake import KeepAwake
+    from calftimer.gui.remote import MediaRemotePort
+    from calftimer.gui.remote.control import RemoteControl
     from calftimer.gui.session.output import AudioOutput
     from calftimer.gui.session.timers import TimerFactory
     from calftimer.paths import AppPaths
 
 REST_STEP_MS = 15_000  # + and - change the current rest by this much
+
+# Makes the media remote's port, given how to read the session's position.
+MediaRemoteSource = Callable[[Callable[[], int]], "MediaRemotePort"]
 
 
 class MainWindow(WindowFrame):
@@ -71,9 +76,20 @@ class MainWindow(WindowFrame):
         sleep_clock: Clock | None = None,
         timers: TimerFactory | None = None,
         wall_clock: Callable[[], datetime] | None = None,
+        media_remote: MediaRemoteSource | None = None,
     ) -> None:
         super().__init__(paths)
-        self.build(library, clock, options, settings, keep_awake, sleep_clock, timers, wall_clock)
+        self.build(
+            library,
+            clock,
+            options,
+            settings,
+            keep_awake,
+            sleep_clock,
+            timers,
+            wall_clock,
+            media_remote,
+        )
         if store is not None and writer is not None:
             self.attach_store(store, writer)
 
@@ -87,8 +103,12 @@ class MainWindow(WindowFrame):
         sleep_clock: Clock | None = None,
         timers: TimerFactory | None = None,
         wall_clock: Callable[[], datetime] | None = None,
+        media_remote: MediaRemoteSource | None = None,
     ) -> None:
-        """Everything the first frame does not have: the pages, the parts and the actions."""
+        """Everything the first frame does not have: the pages, the parts and the actions.
+
+        ``media_remote`` makes the headset/media-key remote (``create_media_remote``); the
+        window starts it once built."""
         from calftimer.core.settings import Settings
         from calftimer.gui.backup_commands import BackupCommands
         from calftimer.gui.coaching import Coach
@@ -117,6 +137,7 @@ class MainWindow(WindowFrame):
         self._saves: Jobs | None = None  # the writer of each set, as it ends
         self._long_jobs: Jobs | None = None  # reading old months, export, import
         self._shown_muted = False
+        self.remote: RemoteControl | None = None  # headset buttons, media keys (made below)
 
         # Every notice (sound off, screen may sleep, damaged files, recoveries...) in one line
         # above whatever page shows: in the layout, so it never covers the session's digits.
@@ -172,6 +193,8 @@ class MainWindow(WindowFrame):
         self.help = HelpCommands(self, self.notices, paths, self)
         self.notice_area.details_requested.connect(self.help.show_notices)
         self.window_actions = WindowActions(self, self._action_handlers(), self.menus)
+        if media_remote is not None:
+            self.remote = self._make_remote(media_remote, clock)
         self._connect_parts()
         self.session_view.weight_unit = hub.current.weight_unit
         self._show_mute(hub.current.muted, say=False)
@@ -256,6 +279,56 @@ class MainWindow(WindowFrame):
         self.history.changed.connect(self.history_changed)
         self.settings_hub.changed.connect(self._on_settings_changed)
 
+    def _make_remote(self, source: MediaRemoteSource, clock: Clock) -> RemoteControl:
+        from calftimer.core.remote import Screen
+        from calftimer.gui.remote.control import RemoteControl
+
+        def screen() -> Screen:
+            if self._on_summary():
+                return Screen.SUMMARY
+            if self._on_home():
+                return Screen.HOME
+            return Screen.SESSION if self._on_session_page() else Screen.OTHER
+
+        def program_name() -> str:
+            program = self.session.program if self.session.active else None
+            program = program or self.home.selected_program()
+            return program.name if program is not None else ""
+
+        def position_ms() -> int:
+            position = self.session.position() if self.session.state is not None else None
+            return 0 if position is None else position.t_ms
+
+        handlers: dict[str, Callable[[], object]] = {
+            "start": self.start_selected_program,
+            "show_session": lambda: self._on_session_page() or self._show_page(self.session_view),
+            "stopped": lambda: self.say(
+                _("Session stopped from the headset; what you did is kept.")
+            ),
+            "raise": self.bring_to_front,
+            "quit": self.request_quit,
+        }
+        return RemoteControl(
+            source(position_ms),
+            self.session,
+            self.settings_hub,
+            self.notices,
+            clock,
+            screen,
+            program_name,
+            handlers,
+            say=self.say,
+            parent=self,
+        )
+
+    def bring_to_front(self) -> None:
+        """The desktop's media widget asked to see the window (MPRIS Raise)."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
     def attach_store(self, store: Store, writer: BackgroundWriter) -> None:
         """Record into and show ``store`` from now on. The app calls this right after the first
         paint, so opening the history never delays the window."""
@@ -286,6 +359,8 @@ class MainWindow(WindowFrame):
         self.leave_focus_mode()
         self.stack.setCurrentWidget(page)
         self._update_action_state()
+        if self.remote is not None:
+            self.remote.refresh()  # whether Play would start a program depends on the page
 
     def show_home(self) -> None:
         self.notices.withdraw("start-where")  # at the program list now
@@ -541,6 +616,8 @@ class MainWindow(WindowFrame):
             event.ignore()
             return
         self.session.close()
+        if self.remote is not None:
+            self.remote.close()
         self.conductor.close()
         self.history.close()
         if self._saves is not None and not self._saves.flush(timeout=10):

@@ -232,6 +232,16 @@ class SettingsDialog(QDialog):
             ),
         )
 
+        self.remote_start_check = QCheckBox(_("Headset play &button starts the selected program"))
+        self._describe(
+            self.remote_start_check,
+            _("Headset play button starts the selected program"),
+            _(
+                "A play press on a headset or media key starts the program selected in the "
+                "list; after a session, only a second press within 10 s starts the next one."
+            ),
+        )
+
         self.theme_combo = QComboBox()
         theme_names = {"system": _("System"), "light": _("Light"), "dark": _("Dark")}
         for theme in THEMES:
@@ -310,6 +320,7 @@ class SettingsDialog(QDialog):
             weight_unit=self.unit_combo.currentData(),
             keep_awake=self.keep_awake_check.isChecked(),
             animate_figure=self.animate_figure_check.isChecked(),
+            remote_start=self.remote_start_check.isChecked(),
             theme=self.theme_combo.currentData(),
             language=self.language_combo.currentData(),
         )
@@ -339,6 +350,7 @@ class SettingsDialog(QDialog):
         _select(self.unit_combo, settings.weight_unit)
         self.keep_awake_check.setChecked(settings.keep_awake)
         self.animate_figure_check.setChecked(settings.animate_figure)
+        self.remote_start_check.setChecked(settings.remote_start)
         _select(self.theme_combo, settings.theme)
         if self.language_combo.findData(settings.language) < 0:
             # A language of a newer calftimer (its catalog is not here): kept, not offered.
@@ -370,6 +382,7 @@ class SettingsDialog(QDialog):
             self.unit_combo,
             self.keep_awake_check,
             self.animate_figure_check,
+            self.remote_start_check,
             self.theme_combo,
             self.language_combo,
         ]
@@ -419,6 +432,7 @@ class SettingsDialog(QDialog):
         self._row(form, _("&Weight unit:"), self.unit_combo)
         form.addRow(self.keep_awake_check)
         form.addRow(self.animate_figure_check)
+        form.addRow(self.remote_start_check)
         self._row(form, _("&Theme:"), self.theme_combo)
         self._row(form, _("&Language:"), self.language_combo)
         form.addRow(self.language_note)

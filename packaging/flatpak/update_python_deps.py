@@ -47,6 +47,7 @@ PINS = (
     Pin("colorama", "0.4.6"),  # `import pyqtgraph` imports it (pyqtgraph/util/cprint.py)
     Pin("platformdirs", "4.14.8"),
     Pin("pyqtgraph", "0.14.0"),
+    Pin("jeepney", "0.9.0"),  # MPRIS: headset buttons and the desktop's media widget
 )
 
 

@@ -27,7 +27,7 @@ from calftimer.core.settings import Settings
 from calftimer.core.store import BackgroundWriter, Store
 from calftimer.core.timeline import CompileOptions
 from calftimer.gui.keep_awake import KeepAwake
-from calftimer.gui.main_window import MainWindow
+from calftimer.gui.main_window import MainWindow, MediaRemoteSource
 from calftimer.paths import AppPaths
 from tests.gui.fakes import T0
 from tests.gui.helpers import FakeTimers
@@ -47,6 +47,7 @@ class MakeWindow(Protocol):
         keep_awake: KeepAwake | Callable[[], KeepAwake] | None = None,
         wall_clock: Callable[[], datetime] | None = None,
         real_timers: bool = False,
+        media_remote: MediaRemoteSource | None = None,
         size: tuple[int, int] | None = None,
         show: bool = False,
         activate: bool = False,
@@ -83,8 +84,8 @@ def make_window(
     - ``options``: how programs compile (get-ready, countdown); the settings decide if not given.
     - ``history``: ``True`` opens the folder's history (``Store.open(data)``) and saves through
       the ``writer`` fixture, as the app does; a ``Store`` is used as given, with that writer.
-    - ``settings``, ``keep_awake``, ``wall_clock``: as ``MainWindow`` takes them (no
-      keep-awake by default; the computer's time by default).
+    - ``settings``, ``keep_awake``, ``wall_clock``, ``media_remote``: as ``MainWindow`` takes
+      them (no keep-awake and no media remote by default; the computer's time by default).
     - ``real_timers``: the session's timers are real Qt timers (firing in real time) instead of
       the ``timers`` fixture's, for a test that needs real time to pass.
     - ``size``: resized to it before it is shown; ``show``: shown and exposed; ``activate``:
@@ -101,6 +102,7 @@ def make_window(
         keep_awake: KeepAwake | Callable[[], KeepAwake] | None = None,
         wall_clock: Callable[[], datetime] | None = None,
         real_timers: bool = False,
+        media_remote: MediaRemoteSource | None = None,
         size: tuple[int, int] | None = None,
         show: bool = False,
         activate: bool = False,
@@ -123,6 +125,7 @@ def make_window(
             keep_awake=keep_awake,
             timers=None if real_timers else timers,
             wall_clock=wall_clock,
+            media_remote=media_remote,
         )
         qtbot.addWidget(window)
         if size is not None:

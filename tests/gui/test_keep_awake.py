@@ -8,13 +8,10 @@ backends against a real, private ``dbus-daemon`` with a fake ``org.freedesktop.S
 from __future__ import annotations
 
 import os
-import queue
-import shutil
 import signal
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -34,13 +31,17 @@ from calftimer.gui.keep_awake import (
     NullKeepAwake,
     PortalKeepAwake,
     WindowsKeepAwake,
+    X11ScreenSaverKeepAwake,
     create_keep_awake,
 )
+from tests.gui.dbus_harness import WAIT_S, Lines, bus_address, stop
 from tests.gui.fakes import FakeKeepAwake
+from tests.gui.test_close_by_window_manager import x_display
+
+__all__ = ["bus_address", "x_display"]  # fixtures, used by name below
 
 ROOT = Path(__file__).resolve().parents[2]
 FAKE_SERVICE = Path(__file__).with_name("fake_screensaver.py")
-WAIT_S = 5.0
 
 
 # --- the controller, through the seam -------------------------------------------------------
@@ -192,109 +193,140 @@ def test_linux_prefers_the_portal_only_when_sandboxed() -> None:
     plain = create_keep_awake("linux", sandboxed=False)
     sandboxed = create_keep_awake("linux", sandboxed=True)
     assert isinstance(plain, FallbackKeepAwake) and isinstance(sandboxed, FallbackKeepAwake)
-    assert [type(c) for c in plain.candidates] == [DBusScreenSaverKeepAwake, PortalKeepAwake]
-    assert [type(c) for c in sandboxed.candidates] == [PortalKeepAwake, DBusScreenSaverKeepAwake]
+    assert [type(c) for c in plain.candidates] == [
+        DBusScreenSaverKeepAwake,
+        PortalKeepAwake,
+        X11ScreenSaverKeepAwake,
+    ]
+    assert [type(c) for c in sandboxed.candidates] == [
+        PortalKeepAwake,
+        DBusScreenSaverKeepAwake,
+        X11ScreenSaverKeepAwake,
+    ]
     assert plain.method == "org.freedesktop.ScreenSaver"
     assert sandboxed.method == "org.freedesktop.portal.Inhibit"
 
 
+# --- X11 without D-Bus --------------------------------------------------------------------------
+
+
+class FakeXlib:
+    """Records what the X11 backend asks of libX11/libXss."""
+
+    def __init__(self, *, display: int | None = 7, extension: bool = True) -> None:
+        self.display, self.extension = display, extension
+        self.calls: list[str] = []
+
+    def open(self, name: str) -> int | None:
+        self.calls.append(f"open {name}")
+        return self.display
+
+    def has_extension(self, display: int) -> bool:
+        return self.extension
+
+    def suspend(self, display: int, on: bool) -> None:
+        self.calls.append("suspend" if on else "resume")
+
+    def close(self, display: int) -> None:
+        self.calls.append("close")
+
+
+def test_x11_holds_the_screen_saver_off_and_lets_it_go() -> None:
+    xlib = FakeXlib()
+    backend = X11ScreenSaverKeepAwake(lambda: xlib, environ={"DISPLAY": ":5"})
+    assert backend.inhibit("training")
+    backend.release()
+    assert xlib.calls == ["open :5", "suspend", "resume", "close"]
+
+
+@pytest.mark.parametrize(
+    ("environ", "xlib", "reason"),
+    [
+        ({}, FakeXlib(), "DISPLAY is not set"),
+        ({"DISPLAY": ":5"}, FakeXlib(display=None), "cannot be opened"),
+        ({"DISPLAY": ":5"}, FakeXlib(extension=False), "no screen saver extension"),
+    ],
+)
+def test_x11_says_why_it_cannot(environ, xlib, reason) -> None:
+    backend = X11ScreenSaverKeepAwake(lambda: xlib, environ=environ)
+    assert not backend.inhibit("training")
+    assert reason in (backend.unavailable_reason or "")
+    assert "suspend" not in xlib.calls
+
+
+def test_without_a_session_bus_x11_takes_over_and_one_short_notice_says_what_is_missing(
+    qtbot,
+) -> None:
+    no_bus = NullKeepAwake("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)")
+    x11 = X11ScreenSaverKeepAwake(lambda: FakeXlib(), environ={"DISPLAY": ":5"})
+    controller = KeepAwakeController(FallbackKeepAwake([no_bus, x11]))
+    failed: list[str] = []
+    limited: list[str] = []
+    controller.keep_awake_failed.connect(failed.append)
+    controller.keep_awake_limited.connect(limited.append)
+    for _ in range(3):  # pause and resume: said once
+        controller.session_state_changed(State.RUNNING)
+        controller.session_state_changed(State.PAUSED)
+    assert failed == []
+    assert limited == [x11.limitation]
+    assert limited[0].count(".") == 1 and len(limited[0]) < 140
+
+
+@pytest.mark.slow
+def test_a_real_x_server_keeps_its_screen_saver_off_while_held(x_display: str) -> None:
+    """On a private Xvfb with a 1 s screen-saver timeout: without the hold the saver starts
+    after a second of idleness, with it it does not, and released it starts again."""
+    import ctypes
+
+    display = x_display
+    x11 = ctypes.CDLL("libX11.so.6")
+    xss = ctypes.CDLL("libXss.so.1")
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    watcher = x11.XOpenDisplay(display.encode())
+    assert watcher
+    x11.XSetScreenSaver.argtypes = [ctypes.c_void_p] + [ctypes.c_int] * 4
+    x11.XResetScreenSaver.argtypes = [ctypes.c_void_p]
+    x11.XFlush.argtypes = [ctypes.c_void_p]
+    x11.XDefaultRootWindow.restype = ctypes.c_ulong
+    x11.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+
+    class Info(ctypes.Structure):
+        _fields_ = [
+            ("window", ctypes.c_ulong),
+            ("state", ctypes.c_int),
+            ("kind", ctypes.c_int),
+            ("til_or_since", ctypes.c_ulong),
+            ("idle", ctypes.c_ulong),
+            ("event_mask", ctypes.c_ulong),
+        ]
+
+    xss.XScreenSaverQueryInfo.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_ulong,
+        ctypes.POINTER(Info),
+    ]
+    info = Info()
+
+    def saver_on_after_idle() -> bool:
+        x11.XResetScreenSaver(watcher)
+        x11.XFlush(watcher)
+        time.sleep(1.6)  # the server's own 1 s timeout has to pass: nothing to wait on
+        xss.XScreenSaverQueryInfo(watcher, x11.XDefaultRootWindow(watcher), info)
+        return info.state == 1  # ScreenSaverOn
+
+    x11.XSetScreenSaver(watcher, 1, 0, 1, 0)  # 1 s, no cycling, blank, no exposures
+    assert saver_on_after_idle(), "the saver must start by itself here"
+    backend = X11ScreenSaverKeepAwake(environ={"DISPLAY": display})
+    assert backend.inhibit("training"), backend.unavailable_reason
+    assert not saver_on_after_idle(), "held off while a session runs"
+    backend.release()
+    assert saver_on_after_idle(), "back to normal after the session"
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    x11.XCloseDisplay(watcher)
+
+
 # --- against a real, private D-Bus ------------------------------------------------------------
-
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir={dir}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
-
-
-class Lines:
-    """A subprocess's stdout lines, read on a thread so waits have a deadline."""
-
-    def __init__(self, process: subprocess.Popen[str]) -> None:
-        self._queue: queue.Queue[str | None] = queue.Queue()
-        self.process = process
-        self.seen: list[str] = []
-        threading.Thread(target=self._pump, daemon=True).start()
-
-    def _pump(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self._queue.put(line.rstrip("\n"))
-        self._queue.put(None)
-
-    def next_line(self, timeout: float = WAIT_S) -> str:
-        try:
-            line = self._queue.get(timeout=timeout)
-        except queue.Empty:
-            raise AssertionError(f"no line within {timeout} s") from None
-        if line is None:
-            raise AssertionError("the process ended without a line")
-        self.seen.append(line)
-        return line
-
-    def wait_for(self, kind: str, timeout: float = WAIT_S) -> list[str]:
-        """The next line whose first field is ``kind`` (others are kept in ``seen``)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(
-                    f"no {kind!r} line within {timeout} s; saw {self.seen}"
-                ) from None
-            if line is None:
-                raise AssertionError(f"process ended before a {kind!r} line; saw {self.seen}")
-            self.seen.append(line)
-            fields = line.split("\t")
-            if fields[0] == kind:
-                return fields[1:]
-
-
-def stop(process: subprocess.Popen[str]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=2)
-
-
-@pytest.fixture
-def bus_address(tmp_path) -> Iterator[str]:
-    """A private dbus-daemon for this test only."""
-    if not sys.platform.startswith("linux"):
-        pytest.skip("the D-Bus keep-awake backends are used on Linux only")
-    daemon = shutil.which("dbus-daemon")
-    if daemon is None:
-        message = (
-            "dbus-daemon is not installed, so the keep-awake test against a real D-Bus "
-            "cannot run (Debian/Ubuntu package: dbus-daemon)"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    config = tmp_path / "bus.conf"
-    config.write_text(BUS_CONFIG.format(dir=tmp_path), encoding="utf-8")
-    process = subprocess.Popen(
-        [daemon, f"--config-file={config}", "--print-address", "--nofork", "--nopidfile"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        address = Lines(process).next_line()
-        assert address.startswith("unix:"), address
-        yield address
-    finally:
-        stop(process)
 
 
 def subprocess_env() -> dict[str, str]:
@@ -449,3 +481,22 @@ def test_a_killed_client_disappears_from_the_bus(start_fake, bus_address) -> Non
             pass
     finally:
         stop(client)
+
+
+def test_a_session_without_d_bus_shows_one_short_info_notice(make_window) -> None:
+    from calftimer.core.programs import BUILTIN_BY_ID
+    from tests.gui.helpers import notice_text
+
+    backend = FallbackKeepAwake(
+        [
+            NullKeepAwake("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)"),
+            X11ScreenSaverKeepAwake(lambda: FakeXlib(), environ={"DISPLAY": ":5"}),
+        ]
+    )
+    window = make_window(keep_awake=backend)
+    window.session.start(BUILTIN_BY_ID["isometric"])
+    assert window.session.state is State.RUNNING
+    assert backend.active and backend.method == "XScreenSaverSuspend"
+    [notice] = [n for n in window.notices.active() if n.key == "keep-awake"]
+    assert notice.level == "info" and notice.text == backend.limitation
+    assert "Could not keep the screen awake" not in notice_text(window)

@@ -353,6 +353,11 @@ class SessionController(QObject):
             self._keep_awake.keep_awake_restored.connect(
                 lambda: self._notices.withdraw("keep-awake")
             )
+            self._keep_awake.keep_awake_limited.connect(
+                lambda text: self._notices.post(
+                    "keep-awake", "info", text, summary=_("Screen kept awake by X11 only.")
+                )
+            )
         return self._keep_awake
 
     @property
