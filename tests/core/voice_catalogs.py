@@ -220,8 +220,8 @@ def write_catalog(root: Path, code: str, texts: Translations | None = None) -> P
     """``root/<code>/LC_MESSAGES/calftimer.mo`` with ``texts`` (default: ``LANGUAGES[code]``)."""
     plural_forms, default = LANGUAGES.get(code, ("nplurals=2; plural=(n != 1);", {}))
     catalog = Catalog(locale=code.split("_")[0], domain=i18n.DOMAIN)
-    catalog._num_plurals = int(plural_forms.split(";")[0].split("=")[1])  # noqa: SLF001
-    catalog._plural_expr = plural_forms.split("plural=")[1].rstrip(";")  # noqa: SLF001
+    catalog._num_plurals = int(plural_forms.split(";")[0].split("=")[1])
+    catalog._plural_expr = plural_forms.split("plural=")[1].rstrip(";")
     for msgid, translation in (default if texts is None else texts).items():
         if isinstance(msgid, tuple) and len(msgid) == 2 and isinstance(translation, str):
             catalog.add(msgid[1], translation, context=msgid[0])  # p_(context, text)
