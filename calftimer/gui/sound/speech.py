@@ -26,7 +26,8 @@ it. A phrase whose room has passed before it could start (the thread held up, a 
 **skipped**: heard after what it announces, it would mislead.
 
 The voice speaks the language in use: the engine's locale is set to the closest it has
-(``matching_locale``: "de" takes de_DE, "pt_BR" pt_BR before pt_PT); an engine with none says so
+(``matching_locale``: "de" takes de_DE, "pt_BR" pt_BR before pt_PT; speech-dispatcher with
+espeak-ng has all six, checked here); an engine with none says so
 (``no_language``) and keeps its default voice, and the sound engine decides what speaks then.
 
 Constructing the engine can block for seconds (speech-dispatcher starting), so everything runs
@@ -331,7 +332,9 @@ class _SpeechWorker(QObject):
     def _use_language(self, speech: Any) -> None:
         """Speak the language asked for, in the engine's closest locale (before the voices are
         listed: they are the locale's)."""
-        if not self._language or not hasattr(speech, "availableLocales"):
+        if self._language in ("", "en") or not hasattr(speech, "availableLocales"):
+            # English: the engine's own default, as always (speech-dispatcher reports the
+            # locale "C" and speaks English with it; its timing was measured so).
             return
         locales = {locale.name(): locale for locale in speech.availableLocales()}
         current = speech.locale().name() if hasattr(speech, "locale") else ""
