@@ -24,12 +24,10 @@ Portuguese "cento") then the rest, joined by the language's word where it has on
 
 from __future__ import annotations
 
-import hashlib
 import re
-import string
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
 
 from calftimer.core.i18n import current_language
@@ -65,6 +63,7 @@ def piece_text(literal: str) -> str:
     return _EDGES.sub("", literal.strip())
 
 
+@lru_cache(maxsize=1024)
 def piece_key(text: str) -> str:
     """The clip key of ``text`` (``"Left leg"`` -> ``"left_leg"``; ``"Linkes Bein"`` ->
     ``"linkes_bein"``; ``"Als Nächstes"`` -> ``"als_nachstes_1f3a9c0e"``)."""
@@ -73,6 +72,8 @@ def piece_key(text: str) -> str:
     plain = "_".join(words)
     if plain.isascii() and " ".join(words) == folded:
         return plain[:_KEY_LENGTH] if len(plain) <= _KEY_LENGTH else _hashed(plain, folded)
+    import unicodedata
+
     ascii_words = re.findall(
         r"[a-z0-9]+", unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
     )
@@ -80,14 +81,24 @@ def piece_key(text: str) -> str:
 
 
 def _hashed(slug: str, folded: str) -> str:
+    import hashlib
+
     digest = hashlib.sha1(folded.encode("utf-8"), usedforsecurity=False).hexdigest()[:8]
     return f"{slug[:_KEY_LENGTH]}_{digest}" if slug else f"t_{digest}"
+
+
+@lru_cache(maxsize=512)
+def _parsed(template: str) -> tuple[tuple[str, str | None, str | None, str | None], ...]:
+    """``template`` cut at its placeholders (a session's phrases reuse a dozen templates)."""
+    import string  # here, not before the window's first frame (string, hashlib: ~5 ms)
+
+    return tuple(string.Formatter().parse(template))
 
 
 def template_pieces(template: str) -> list[str]:
     """The texts of ``template`` between its placeholders that say something."""
     try:
-        parsed = list(string.Formatter().parse(template))
+        parsed = _parsed(template)
     except ValueError:
         return [p for p in [piece_text(template)] if p]
     return [p for p in (piece_text(literal) for literal, *_rest in parsed) if p]
@@ -101,7 +112,7 @@ def say(template: str, **parts: Spoken) -> Spoken:
     string is said as its words, then the parts.
     """
     try:
-        parsed = list(string.Formatter().parse(template))
+        parsed = _parsed(template)
     except ValueError:
         head = piece_text(template)
         return Spoken(
