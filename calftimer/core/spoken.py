@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -44,23 +43,35 @@ HUNDREDS_BEFORE_MORE: Mapping[str, Mapping[int, str]] = MappingProxyType(
 # The word between the hundreds and the rest, where the language says one.
 HUNDREDS_JOIN: Mapping[str, str] = MappingProxyType({"pt": "e"})
 
-_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
+_EDGES = r"^[\W_]+|[\W_]+$"  # compiled when first used (re caches it)
 _KEY_LENGTH = 40
 
 
-@dataclass(frozen=True, slots=True)
 class Spoken:
     """Something to say: ``text`` for a speech engine, ``words`` the built-in voice's clip keys
-    (in the order they are heard)."""
+    (in the order they are heard). A plain class: a dataclass cost a millisecond at import,
+    before the window's first frame."""
 
-    text: str
-    words: tuple[str, ...]
+    __slots__ = ("text", "words")
+
+    def __init__(self, text: str, words: tuple[str, ...]) -> None:
+        self.text = text
+        self.words = words
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Spoken) and (self.text, self.words) == (other.text, other.words)
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.words))
+
+    def __repr__(self) -> str:
+        return f"Spoken({self.text!r}, {self.words!r})"
 
 
 def piece_text(literal: str) -> str:
     """The words of a template's text between two placeholders, without the spaces and
     punctuation at its ends (``". Next: "`` -> ``"Next"``); "" when it has no word."""
-    return _EDGES.sub("", literal.strip())
+    return re.sub(_EDGES, "", literal.strip())
 
 
 @lru_cache(maxsize=1024)
