@@ -201,3 +201,15 @@ def test_the_system_voice_speaks_the_language_or_says_it_cannot(
     assert made[0].current.name() == spoken
     assert missing == ([True] if told else [])
     assert made[0].said == ["..."], "the warm-up starts after the locale is set"
+
+
+def test_a_failed_system_voice_does_not_promise_clips_the_language_lacks(qtbot, engines) -> None:
+    output = engines.make(speech_engine="no-such-engine")
+    said = notices_of(output)
+    output.set_voice("system", 0.0, "")  # the default choice
+    qtbot.waitUntil(lambda: bool(said), timeout=10_000)
+    assert said == [
+        "The built-in voice does not speak de yet, and there is no system voice: the cues "
+        "are sounds only (the screen shows every step)."
+    ]
+    assert output.voice == "none"

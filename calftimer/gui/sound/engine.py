@@ -556,7 +556,10 @@ class SoundEngine(QObject):
         self.voice_changed.emit()
 
     def _on_system_failed(self, advice: str) -> None:
-        if self._engine == "system":
+        if self._engine == "system" and self._clips_absent:
+            # The advice ends "the built-in voice speaks instead": not in this language.
+            self._note_missing_clips(force=True)
+        elif self._engine == "system":
             self.notice.emit(advice)
         self._note_missing_clips()
 
@@ -575,11 +578,12 @@ class SoundEngine(QObject):
         if self.voice != before:
             self.voice_changed.emit()
 
-    def _note_missing_clips(self) -> None:
+    def _note_missing_clips(self, *, force: bool = False) -> None:
         """Say once what speaks instead of built-in clips this language does not have, when the
-        system voice has started or failed."""
+        system voice has started or failed (``force``: the system voice was chosen and failed)."""
         system = self._system
-        if not self._speaks_for_missing_clips or system is None or self._fallback_noted:
+        missing = self._speaks_for_missing_clips or force
+        if not missing or system is None or self._fallback_noted:
             return
         if system.state == "ready":
             note = _(
