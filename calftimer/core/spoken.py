@@ -16,8 +16,8 @@ language's espeak-ng voice.
 Numbers (``number_words``) are said by espeak-ng from their digits in each language's voice,
 as a system voice reads the digits of the text: English keeps its historical clips (0-60, the
 tens 70-90, "hundred", "thousand"); every other language has a clip for each of 0-100 (French
-70-99, Danish-like inversions and "einundzwanzig" need no rules then), the hundreds, and
-"1000"; a larger number is its hundreds (in the form used before more: Spanish "ciento",
+"quatre-vingt-dix-sept", German "einundzwanzig" and Dutch "eenentwintig" need no rules then),
+the hundreds, and "1000"; a larger number is its hundreds (in the form used before more: Spanish "ciento",
 Portuguese "cento") then the rest, joined by the language's word where it has one
 (Portuguese "duzentos e sete").
 """
@@ -49,8 +49,8 @@ _KEY_LENGTH = 40
 
 class Spoken:
     """Something to say: ``text`` for a speech engine, ``words`` the built-in voice's clip keys
-    (in the order they are heard). A plain class: a dataclass cost a millisecond at import,
-    before the window's first frame."""
+    (in the order they are heard). A plain class: cheaper to import than a dataclass, before the
+    window's first frame."""
 
     __slots__ = ("text", "words")
 
