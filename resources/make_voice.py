@@ -18,8 +18,8 @@ espeak-ng voice (``apt install espeak-ng``; ``VOICES``) and writes ``<key>.wav``
 
 A language other than English is rendered from its compiled catalog (``.mo``; a ``.po`` alone
 is compiled on the fly with Babel), complete or not: an untranslated text would be spoken in
-English by a German voice, so render from complete catalogs only (``--allow-incomplete`` for
-trials).
+English by a German voice, so render the clips that ship from complete catalogs (the catalog
+tests say which are); ``--locale-dir`` renders trials from catalogs elsewhere.
 
 Processing, in this order, standard library only:
     - espeak-ng's own output: 16-bit mono PCM at 22,050 Hz, the language's voice, ``-s`` words
@@ -28,10 +28,11 @@ Processing, in this order, standard library only:
       phrase's length is the sum of its clips plus the joins the player adds;
     - peak normalised to -3 dBFS, like the cue sounds, with 5 ms fades at both ends so joins
       never click;
-    - English is kept at 22,050 Hz (its clips stay the bytes they always were); every other
-      language is resampled to 16,000 Hz (``RATES``) through a windowed-sinc low-pass, which
-      keeps all of the speech band that matters (espeak-ng has little above 8 kHz) for 27 %
-      fewer bytes; the sound engine resamples to the stream's rate anyway;
+    - English is kept as it always was, 16-bit PCM at 22,050 Hz (its clips stay the same bytes);
+      every other language is taken to 11,025 Hz (``RATES``) through a windowed-sinc low-pass
+      below 5 kHz (the band that carries speech) and stored as G.711 mu-law, a standard 8-bit
+      WAV format ``voice_clips`` decodes: a quarter of the bytes, 1.1-1.4 MB a language, so the
+      six fit under the bundle's size limit; the sound engine resamples to the stream's rate;
     - 80 ms of silence appended (``TAIL_MS``): PulseAudio holds back the last 15-20 ms of a
       stream until more comes, so what waits must be silence. ``index.json`` gives the length
       without it.
