@@ -17,9 +17,9 @@ Numbers (``number_words``) are said by espeak-ng from their digits in each langu
 as a system voice reads the digits of the text: English keeps its historical clips (0-60, the
 tens 70-90, "hundred", "thousand"); every other language has a clip for each of 0-100 (French
 "quatre-vingt-dix-sept", German "einundzwanzig" and Dutch "eenentwintig" need no rules then),
-the hundreds, and "1000"; a larger number is its hundreds (in the form used before more: Spanish "ciento",
-Portuguese "cento") then the rest, joined by the language's word where it has one
-(Portuguese "duzentos e sete").
+the hundreds, and "1000"; a larger number is its hundreds (in the form used before more:
+Spanish "ciento", Portuguese "cento") then the rest, joined by the language's word where it has
+one (Portuguese "duzentos e sete").
 """
 
 from __future__ import annotations
