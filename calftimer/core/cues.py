@@ -30,10 +30,18 @@ from typing import Protocol
 from calftimer.core.catalog import CATALOG, exercise
 from calftimer.core.clock import Clock
 from calftimer.core.exercise import Mode
-from calftimer.core.i18n import _, n_
+from calftimer.core.i18n import N_, SOURCE_LANGUAGE, _, current_language, n_, p_
 from calftimer.core.programs import Side
 from calftimer.core.session import SetRecord
 from calftimer.core.settings import Settings
+from calftimer.core.spoken import (
+    Spoken,
+    number,
+    number_clip_texts,
+    number_words,
+    pieces_of,
+    say,
+)
 from calftimer.core.timeline import Cue, CueKind, Segment, SegmentKind, Timeline, WorkSet
 
 # ------------------------------------------------------------------------------------ sounds
@@ -294,25 +302,28 @@ def _draft(cue: Cue, timeline: Timeline) -> _Draft | None:
             return None
         segment = timeline.segments[cue.segment_index]
         if kind is CueKind.SWITCH or segment.kind is SegmentKind.SWITCH:
-            return _Draft(
-                *_switch_words(cue.side if kind is CueKind.SWITCH else work.side), work.start_ms
-            )
+            switch = _switch_words(cue.side if kind is CueKind.SWITCH else work.side)
+            return _drafted(switch, work.start_ms)
         if segment.kind is SegmentKind.REST:
             return _rest_draft(segment, work)
         if kind is CueKind.ANNOUNCE:
-            return _Draft(*_set_words(work), work.start_ms)
+            return _drafted(_set_words(work), work.start_ms)
         return None
     if kind is CueKind.REP:
         if cue.work_index < 0 or not _counted_aloud(timeline.work_sets[cue.work_index]):
             return None
         return _Draft(str(cue.value), number_words(cue.value), cue.offset_ms)
     if kind is CueKind.HALFWAY:
-        return _Draft(_("Halfway."), ("halfway",), cue.offset_ms)
+        return _drafted(say(_(HALFWAY)), cue.offset_ms)
     if kind is CueKind.TEN_SECONDS:
-        return _Draft(_("Ten seconds."), ("ten_seconds",), cue.offset_ms)
+        return _drafted(say(_(TEN_SECONDS)), cue.offset_ms)
     if kind is CueKind.SESSION_DONE:
-        return _Draft(_("Session complete."), ("session_complete",), None)
+        return _drafted(say(_(SESSION_COMPLETE)), None)
     return None
+
+
+def _drafted(spoken: Spoken, moment_ms: int | None) -> _Draft:
+    return _Draft(spoken.text, spoken.words, moment_ms)
 
 
 def _work_of(cue: Cue, timeline: Timeline) -> WorkSet | None:
@@ -331,63 +342,105 @@ def _counted_aloud(work: WorkSet) -> bool:
     return rep_ms >= REP_COUNT_MIN_MS
 
 
+# The spoken templates. Each is translated whole, with named placeholders, so a language says
+# it in its own order; the text between two placeholders becomes one clip of the built-in voice
+# (see calftimer.core.spoken), so keep these short and free of abbreviations.
+# Translators: spoken at the start of a rest; {amount} is e.g. "60 seconds", {step} the next
+# set ("Soleus squat. Set 2 of 3. 15 reps."). Spoken aloud by the voice.
+REST_NEXT = N_("Rest, {amount}. Next: {step}")
+# Translators: spoken before a set, e.g. "Set 2 of 3."
+SET_OF = N_("Set {number} of {sets}.")
+LEFT_LEG = N_("Left leg.")
+RIGHT_LEG = N_("Right leg.")
+SWITCH_LEGS = N_("Switch legs.")
+SWITCH_TO_LEFT = N_("Switch to your left leg.")
+SWITCH_TO_RIGHT = N_("Switch to your right leg.")
+TO_FAILURE = N_("to failure")
+HALFWAY = N_("Halfway.")
+TEN_SECONDS = N_("Ten seconds.")
+SESSION_COMPLETE = N_("Session complete.")
+_FIXED_TEMPLATES = (
+    REST_NEXT,
+    SET_OF,
+    LEFT_LEG,
+    RIGHT_LEG,
+    SWITCH_LEGS,
+    SWITCH_TO_LEFT,
+    SWITCH_TO_RIGHT,
+    TO_FAILURE,
+    HALFWAY,
+    TEN_SECONDS,
+    SESSION_COMPLETE,
+)
+
+
+def _two_units() -> str:
+    # Translators: a spoken length in two units, said by the voice: {larger} is e.g. "2 minutes"
+    # or "1 hour", {smaller} "30 seconds" or "5 minutes". Add the word your language puts
+    # between them ("{larger} und {smaller}" if German said one).
+    return p_("spoken length", "{larger} {smaller}")
+
+
 def _rest_draft(segment: Segment, work: WorkSet) -> _Draft:
-    amount, amount_words = _seconds_words(round(segment.duration_ms / 1000))
-    text, words = _set_words(work)
-    return _Draft(
-        _("Rest, {amount}. Next: {step}").format(amount=amount, step=text),
-        ("rest", *amount_words, "next", *words),
-        work.start_ms,
+    amount = _seconds_words(round(segment.duration_ms / 1000))
+    step = _set_words(work)
+    return _drafted(say(_(REST_NEXT), amount=amount, step=step), work.start_ms)
+
+
+def _switch_words(side: Side) -> Spoken:
+    if side is Side.BOTH:
+        return say(_(SWITCH_LEGS))
+    return say(_(SWITCH_TO_LEFT) if side is Side.LEFT else _(SWITCH_TO_RIGHT))
+
+
+def _set_words(work: WorkSet) -> Spoken:
+    """``"Soleus squat. Set 2 of 3. Left leg. 15 reps."`` and its clip keys."""
+    return set_words(
+        work.exercise_id, work.set_number, work.sets, work.side, work.mode, work.target
     )
 
 
-def _switch_words(side: Side) -> tuple[str, tuple[str, ...]]:
-    if side is Side.BOTH:
-        return _("Switch legs."), ("switch_legs",)
-    text = _("Switch to your left leg.") if side is Side.LEFT else _("Switch to your right leg.")
-    return text, (f"switch_to_your_{side.value}_leg",)
+def set_words(
+    exercise_id: str, set_number: int, sets: int, side: Side, mode: Mode, target: int
+) -> Spoken:
+    """What is said of a set before it starts (the sound check says one too)."""
+    parts = [Spoken(f"{spoken_name(exercise_id)}.", (exercise_id,))]
+    if sets > 1:
+        parts.append(say(_(SET_OF), number=number(set_number), sets=number(sets)))
+    if side is not Side.BOTH:
+        parts.append(say(_(LEFT_LEG) if side is Side.LEFT else _(RIGHT_LEG)))
+    aim = _target_words(mode, target)
+    parts.append(Spoken(f"{aim.text[:1].upper()}{aim.text[1:]}.", aim.words))
+    return Spoken(" ".join(p.text for p in parts), tuple(w for p in parts for w in p.words))
 
 
-def _set_words(work: WorkSet) -> tuple[str, tuple[str, ...]]:
-    """``"Soleus squat. Set 2 of 3. Left leg. 15 reps."`` and its clip keys."""
-    texts = [f"{spoken_name(work.exercise_id)}."]
-    words: list[str] = [work.exercise_id]
-    if work.sets > 1:
-        texts.append(_("Set {number} of {sets}.").format(number=work.set_number, sets=work.sets))
-        words += ["set", *number_words(work.set_number), "of", *number_words(work.sets)]
-    if work.side is not Side.BOTH:
-        texts.append(_("Left leg.") if work.side is Side.LEFT else _("Right leg."))
-        words.append(f"{work.side.value}_leg")
-    target, target_words = _target_words(work.mode, work.target)
-    texts.append(f"{target[0].upper()}{target[1:]}.")
-    words += target_words
-    return " ".join(texts), tuple(words)
-
-
-def _target_words(mode: Mode, target: int) -> tuple[str, tuple[str, ...]]:
+def _target_words(mode: Mode, target: int) -> Spoken:
     if mode is Mode.REPS:
-        return _counted(target, "rep", "reps")
+        return _counted(target, "rep")
     if mode is Mode.TIME:
         return _seconds_words(target)
     if mode is Mode.DISTANCE:
-        return _counted(target, "metre", "metres")
-    return _("to failure"), ("to_failure",)
+        return _counted(target, "metre")
+    return say(_(TO_FAILURE))
 
 
-def _seconds_words(seconds: int) -> tuple[str, tuple[str, ...]]:
-    """``"45 seconds"``, ``"90 seconds"``, ``"2 minutes"`` (whole minutes from two on)."""
-    if seconds >= 120 and seconds % 60 == 0:
-        return _counted(seconds // 60, "minute", "minutes")
-    return _counted(seconds, "second", "seconds")
+def _seconds_words(seconds: int) -> Spoken:
+    """``"45 seconds"``, ``"90 seconds"``, ``"2 minutes"``, ``"2 minutes 30 seconds"`` (in
+    minutes from two on)."""
+    if seconds < 120:
+        return _counted(seconds, "second")
+    minutes, rest = divmod(seconds, 60)
+    if not rest:
+        return _counted(minutes, "minute")
+    return say(_two_units(), larger=_counted(minutes, "minute"), smaller=_counted(rest, "second"))
 
 
-def _counted(n: int, one: str, many: str) -> tuple[str, tuple[str, ...]]:
-    """``"12 reps"`` in the current language, with the clip keys (English) that say it."""
-    unit = one if n == 1 else many
-    return _COUNTED_TEXTS[one](n).format(n=n), (*number_words(n), unit)
+def _counted(n: int, unit: str) -> Spoken:
+    """``"12 reps"`` in the current language, with the clip keys that say it."""
+    return say(_COUNTED_TEXTS[unit](n), n=number(n))
 
 
-# The spoken counts, one plural pair per unit (``_counted``'s ``one`` is the key).
+# The spoken counts, one plural pair per unit.
 _COUNTED_TEXTS: Mapping[str, Callable[[int], str]] = MappingProxyType(
     {
         "rep": lambda n: n_("{n} rep", "{n} reps", n),
@@ -406,37 +459,35 @@ def _summary_draft(records: Sequence[SetRecord], duration_ms: int | None) -> _Dr
         for r in records
         if r.work.mode in (Mode.REPS, Mode.TEST) and r.work.exercise_id != "jumping_calf_raise"
     )
-    parts: list[tuple[str, tuple[str, ...]]] = []
+    parts: list[Spoken] = []
     if reps:
-        parts.append(_counted(reps, "rep", "reps"))
+        parts.append(_counted(reps, "rep"))
     elif records:
-        parts.append(_counted(len(records), "set", "sets"))
+        parts.append(_counted(len(records), "set"))
     if duration_ms is None and records:
         duration_ms = max(r.ended_mono_ms for r in records) - min(
             r.started_mono_ms for r in records
         )
     if duration_ms:
         parts.append(_duration_words(duration_ms))
-    text = _("Session complete.")
-    words: tuple[str, ...] = ("session_complete",)
+    done = say(_(SESSION_COMPLETE))
+    text, words = done.text, done.words
     if parts:
-        text += " " + ", ".join(p[0] for p in parts) + "."
-        words += tuple(w for p in parts for w in p[1])
+        text += " " + ", ".join(p.text for p in parts) + "."
+        words += tuple(w for p in parts for w in p.words)
     return _Draft(text, words, None)
 
 
-def _duration_words(ms: int) -> tuple[str, tuple[str, ...]]:
+def _duration_words(ms: int) -> Spoken:
     """``"45 seconds"``, ``"18 minutes"``, ``"1 hour 5 minutes"`` (to the nearest minute)."""
     if ms < 59_500:
-        return _counted(max(1, round(ms / 1000)), "second", "seconds")
+        return _counted(max(1, round(ms / 1000)), "second")
     hours, minutes = divmod(round(ms / 60_000), 60)
     if not hours:
-        return _counted(minutes, "minute", "minutes")
-    text, words = _counted(hours, "hour", "hours")
-    if minutes:
-        more, more_words = _counted(minutes, "minute", "minutes")
-        text, words = f"{text} {more}", words + more_words
-    return text, words
+        return _counted(minutes, "minute")
+    if not minutes:
+        return _counted(hours, "hour")
+    return say(_two_units(), larger=_counted(hours, "hour"), smaller=_counted(minutes, "minute"))
 
 
 def spoken_name(exercise_id: str) -> str:
@@ -444,65 +495,27 @@ def spoken_name(exercise_id: str) -> str:
     return re.sub(r"\s*\([^)]*\)", "", exercise(exercise_id).local_name).strip()
 
 
-_TENS = (70, 80, 90)  # with 1-60, enough clips to say any number
-
-
-def number_words(n: int) -> tuple[str, ...]:
-    """Clip keys saying ``n``: 0-60 have their own clip, 61-99 are tens and units ("70", "5"),
-    larger numbers use "hundred" and "thousand" ("2", "hundred", "7")."""
-    if n < 0:
-        return ("minus", *number_words(-n))
-    if n <= 60:
-        return (str(n),)
-    if n < 100:
-        tens, units = divmod(n, 10)
-        return (str(tens * 10), *((str(units),) if units else ()))
-    for size, word in ((1000, "thousand"), (100, "hundred")):
-        if n >= size:
-            high, rest = divmod(n, size)
-            return (*number_words(high), word, *(number_words(rest) if rest else ()))
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-_FIXED_CLIPS: Mapping[str, str] = MappingProxyType(
-    {
-        "rest": "Rest",
-        "next": "Next",
-        "set": "Set",
-        "of": "of",
-        "rep": "rep",
-        "reps": "reps",
-        "second": "second",
-        "seconds": "seconds",
-        "minute": "minute",
-        "minutes": "minutes",
-        "hour": "hour",
-        "hours": "hours",
-        "metre": "metre",
-        "metres": "metres",
-        "sets": "sets",
-        "to_failure": "To failure",
-        "left_leg": "Left leg",
-        "right_leg": "Right leg",
-        "switch_to_your_left_leg": "Switch to your left leg",
-        "switch_to_your_right_leg": "Switch to your right leg",
-        "switch_legs": "Switch legs",
-        "halfway": "Halfway",
-        "ten_seconds": "Ten seconds",
-        "session_complete": "Session complete",
-        "hundred": "hundred",
-        "thousand": "thousand",
-        "minus": "minus",
-    }
+# The texts the English clips were rendered from, where a template's piece is written
+# otherwise ("to failure" starts a sentence there): kept so the English clips stay the same.
+_ENGLISH_CLIP_TEXTS: Mapping[str, str] = MappingProxyType(
+    {"rest": "Rest", "next": "Next", "set": "Set", "to_failure": "To failure"}
 )
 
 
 def clip_texts() -> dict[str, str]:
-    """Every clip key a phrase can use, with the text to render for it: the fixed words and
-    phrases, the numbers 0-60 and 70, 80, 90, and every exercise of the catalog by its id."""
-    clips = dict(_FIXED_CLIPS)
-    clips.update((str(n), str(n)) for n in (*range(61), *_TENS))
+    """Every clip key a phrase can use in the current language, with the text to render for
+    it: the pieces of every spoken template (each plural form of the counts), the numbers
+    (``spoken.number_clip_texts``), and every exercise of the catalog by its id."""
+    templates = [_(t) for t in _FIXED_TEMPLATES]
+    templates.append(_two_units())
+    for counted in _COUNTED_TEXTS.values():
+        # Every plural form the language has: no language needs more than these counts.
+        templates.extend({counted(n) for n in range(1_001)})
+    clips = pieces_of(templates)
+    clips.update(number_clip_texts())
     clips.update((exercise_id, spoken_name(exercise_id)) for exercise_id in CATALOG)
+    if current_language().code == SOURCE_LANGUAGE:
+        clips.update((k, v) for k, v in _ENGLISH_CLIP_TEXTS.items() if k in clips)
     return clips
 
 

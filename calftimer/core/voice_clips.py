@@ -1,7 +1,10 @@
 """The built-in voice: pre-rendered word clips joined into phrases at run time.
 
-Made by ``resources/make_voice.py``; a folder of ``<key>.wav`` (16-bit mono PCM, each ending in
-``TAIL_MS`` of silence) plus ``index.json`` with the sample rate and each clip's spoken length.
+Made by ``resources/make_voice.py``, one folder per language (``voice/<lang>``): ``<key>.wav``
+files, each ending in ``TAIL_MS`` of silence, plus ``index.json`` with the sample rate and each
+clip's spoken length. English is 16-bit mono PCM at 22,050 Hz; the other languages are 8-bit
+G.711 mu-law at 11,025 Hz (a standard WAV format, a quarter of the bytes: six languages fit in
+the bundle's size limit), decoded here to 16-bit PCM when the folder is read.
 ``ClipVoice`` checks the folder once, says exactly how long a phrase's clip keys
 (``Phrase.words``) will sound when played one after another with a short join (``measure``),
 so phrases start early enough to end before the moment they announce, and can join them into
@@ -10,8 +13,8 @@ one block of PCM (``assemble``). Qt-free: the GUI plays the clips.
 
 from __future__ import annotations
 
+import struct
 import sys
-import wave
 from array import array
 from pathlib import Path
 
@@ -23,6 +26,21 @@ START_MS = 80  # from handing the bytes to the sound server to the first sample 
 # so the end of one phrase was heard at the start of the next. Now what waits is silence.
 TAIL_MS = 80
 MAX_INDEX_BYTES = 1_000_000
+MAX_CLIP_BYTES = 10_000_000
+WAVE_FORMAT_MULAW = 7
+
+
+def _mulaw_table() -> tuple[int, ...]:
+    """The 16-bit sample of each G.711 mu-law byte."""
+    table = []
+    for byte in range(256):
+        code = ~byte & 0xFF
+        magnitude = (((code & 0x0F) << 3) + 0x84) << ((code & 0x70) >> 4)
+        table.append(0x84 - magnitude if code & 0x80 else magnitude - 0x84)
+    return tuple(table)
+
+
+MULAW_TO_PCM = _mulaw_table()
 
 
 class ClipError(Exception):
@@ -54,21 +72,10 @@ class ClipVoice:
         clips: dict[str, bytes] = {}
         for key in lengths:
             path = folder / f"{key}.wav"
-            try:
-                with wave.open(str(path), "rb") as wav:
-                    shape = (wav.getnchannels(), wav.getsampwidth(), wav.getframerate())
-                    if shape != (1, 2, rate):
-                        raise ClipError(f"{path}: must be 16-bit mono at {rate} Hz")
-                    data = wav.readframes(wav.getnframes())
-            except (OSError, EOFError, wave.Error) as exc:
-                raise ClipError(f"{path}: cannot be read ({exc})") from exc
+            data = _read_clip(path, rate)
             tail = 2 * (rate * TAIL_MS // 1000)
             if len(data) > tail and not any(data[-tail:]):
                 data = data[:-tail]  # the file's silent tail (see make_voice.py) is not speech
-            if sys.byteorder == "big":  # WAV is little-endian; sinks take native samples
-                samples = array("h", data)
-                samples.byteswap()
-                data = samples.tobytes()
             clips[key] = data
         return cls(rate, clips)
 
@@ -105,3 +112,42 @@ class ClipVoice:
             len(known) - 1
         )
         return start_ms + -(-samples * 1000 // self.rate)
+
+
+def _read_clip(path: Path, rate: int) -> bytes:
+    """The clip's samples as native-endian 16-bit PCM: from a 16-bit PCM or a mu-law WAV."""
+    try:
+        with path.open("rb") as file:
+            riff = file.read(MAX_CLIP_BYTES + 1)
+    except OSError as exc:
+        raise ClipError(f"{path}: cannot be read ({exc})") from exc
+    if len(riff) > MAX_CLIP_BYTES:
+        raise ClipError(f"{path}: cannot be read (larger than {MAX_CLIP_BYTES} bytes)")
+    chunks = _chunks(riff)
+    fmt, data = chunks.get(b"fmt "), chunks.get(b"data")
+    if chunks.get(b"WAVE") is None or fmt is None or len(fmt) < 16 or data is None:
+        raise ClipError(f"{path}: cannot be read (not a WAV file)")
+    tag, channels, file_rate, _byte_rate, _align, bits = struct.unpack("<HHIIHH", fmt[:16])
+    if (tag, channels, file_rate, bits) == (WAVE_FORMAT_MULAW, 1, rate, 8):
+        return array("h", map(MULAW_TO_PCM.__getitem__, data)).tobytes()
+    if (tag, channels, file_rate, bits) != (1, 1, rate, 16):
+        raise ClipError(f"{path}: must be 16-bit or mu-law mono at {rate} Hz")
+    data = data[: len(data) // 2 * 2]
+    if sys.byteorder == "big":  # WAV is little-endian; sinks take native samples
+        samples = array("h", data)
+        samples.byteswap()
+        return samples.tobytes()
+    return data
+
+
+def _chunks(riff: bytes) -> dict[bytes, bytes]:
+    """The chunks of a RIFF/WAVE file by id (``b"WAVE"`` marks the form); {} if it is none."""
+    if len(riff) < 12 or riff[:4] != b"RIFF" or riff[8:12] != b"WAVE":
+        return {}
+    chunks = {b"WAVE": b""}
+    at = 12
+    while at + 8 <= len(riff):
+        ident, size = riff[at : at + 4], struct.unpack("<I", riff[at + 4 : at + 8])[0]
+        chunks.setdefault(ident, riff[at + 8 : at + 8 + size])
+        at += 8 + size + (size & 1)
+    return chunks

@@ -1,7 +1,8 @@
 """Data files shipped with calftimer, and where to find them.
 
 - cue sounds under ``sounds/<theme>/<name>.wav`` (made by ``resources/make_sounds.py``);
-- the built-in voice under ``voice/en`` (made by ``resources/make_voice.py``);
+- the built-in voice under ``voice/<lang>``, one folder per language that has its clips (made
+  by ``resources/make_voice.py``);
 - the launcher entry and AppStream data under ``desktop``;
 - the app icon under ``icons``: the SVG and ``hicolor/<N>x<N>/apps/<APP_ID>.png``, laid out
   like an icon theme so the desktop installers copy the folder as it is (made by
@@ -30,9 +31,10 @@ def sounds_folder(theme: str) -> Path:
     return _HERE / "sounds" / theme
 
 
-def voice_folder() -> Path:
-    """The clips of the built-in voice and their ``index.json``."""
-    return _HERE / "voice" / "en"
+def voice_folder(language: str = "en") -> Path:
+    """The clips of the built-in voice in ``language`` (a catalog code: "de", "pt_BR") and
+    their ``index.json``; the folder may not exist (a language whose clips are not made)."""
+    return _HERE / "voice" / language
 
 
 def icons_folder() -> Path:

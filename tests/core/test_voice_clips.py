@@ -142,7 +142,7 @@ def test_a_missing_or_mismatched_clip_names_the_file(tmp_path: Path) -> None:
         wav.setsampwidth(2)
         wav.setframerate(48_000)
         wav.writeframes(bytes(400))
-    with pytest.raises(ClipError, match=r"rest\.wav: must be 16-bit mono at 22050 Hz"):
+    with pytest.raises(ClipError, match=r"rest\.wav: must be 16-bit or mu-law mono at 22050 Hz"):
         ClipVoice.load(folder)
 
 

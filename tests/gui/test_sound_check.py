@@ -19,12 +19,13 @@ from calftimer.core.programs import BUILTIN_BY_ID
 from calftimer.core.settings import Settings
 from calftimer.gui.audio import SilentOutput
 from calftimer.gui.main_window import MainWindow
-from calftimer.gui.session.sound_check import TEST_PHRASE
+from calftimer.gui.session.sound_check import check_phrase
 from calftimer.gui.settings_dialog import SettingsDialog
+from tests.core.voice_catalogs import using, write_catalog
 from tests.gui.fakes import T0, RecordingOutput
 from tests.gui.helpers import FakeTimers, advance_by_deadlines, answer_modal, click_button
 
-PHRASE = TEST_PHRASE.text
+PHRASE = check_phrase().text
 
 
 def work_dialog(
@@ -228,5 +229,12 @@ def test_play_test_is_reached_by_tab_and_by_its_mnemonic(
     assert [name for _, name, _, _ in output.handed][:1] == ["tick"]
 
 
-def test_the_test_phrase_is_one_the_built_in_voice_can_say() -> None:
-    assert set(TEST_PHRASE.words) <= set(clip_texts())
+def test_the_test_phrase_is_one_the_built_in_voice_can_say(tmp_path) -> None:
+    assert check_phrase().text == "Seated calf raise. Set 1 of 3. 12 reps."
+    assert set(check_phrase().words) <= set(clip_texts())
+    write_catalog(tmp_path, "de")
+    with using(tmp_path, "de"):  # was the English keys under a German text
+        phrase = check_phrase()
+        assert phrase.text == "Wadenheben im Sitzen. Satz 1 von 3. 12 Wiederholungen."
+        assert set(phrase.words) <= set(clip_texts())
+        assert "of" not in phrase.words

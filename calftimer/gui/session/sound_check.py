@@ -24,8 +24,10 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 
 from calftimer.core.clock import Clock
-from calftimer.core.cues import Phrase, estimate
+from calftimer.core.cues import Phrase, estimate, set_words
+from calftimer.core.exercise import Mode
 from calftimer.core.i18n import N_, _
+from calftimer.core.programs import Side
 from calftimer.core.settings import Settings
 from calftimer.gui.session.output import AudioOutput
 from calftimer.gui.session.timers import TimerFactory
@@ -39,10 +41,14 @@ COUNTDOWN = ("tick", "tick", "tick", "go")
 PHRASE_AFTER_GO_MS = 1_000  # the phrase starts a second after the "go"
 END_MARGIN_MS = 300  # the test counts as over this long after the phrase's end
 THEME_LOAD_WAIT_MS = 1_000  # a theme's sounds load in milliseconds; do not wait for ever
-TEST_PHRASE = Phrase(
-    N_("Seated calf raise. Set 1 of 3. 12 reps."),
-    ("seated_calf_raise", "set", "1", "of", "3", "12", "reps"),
-)
+
+
+def check_phrase() -> Phrase:
+    """What the test says: "Seated calf raise. Set 1 of 3. 12 reps.", built as a session's
+    phrases are, so every language's voice has its clips."""
+    spoken = set_words("seated_calf_raise", 1, 3, Side.BOTH, Mode.REPS, 12)
+    return Phrase(spoken.text, spoken.words)
+
 
 NO_OUTPUT = N_("There is no sound output to test.")
 LOADING = N_("The sounds are still loading; the test is ready in a moment.")
@@ -159,7 +165,7 @@ class SoundCheck(QObject):
         end = start + (len(COUNTDOWN) - 1) * TICK_INTERVAL_MS
         if settings.voice_enabled and settings.voice_engine != "beeps" and settings.voice_volume:
             at = end + PHRASE_AFTER_GO_MS
-            phrase = Phrase(_(TEST_PHRASE.text), TEST_PHRASE.words)  # the clips stay as keyed
+            phrase = check_phrase()
             plan.append(_Planned(at, phrase=phrase))
             measure = output.measure or estimate
             end = at + measure(phrase.text, phrase.words)

@@ -22,6 +22,11 @@ after 6 s), the stream's clock slid and sounds came late.
 The system voice (``speech.SystemVoice``), when chosen, speaks through its own service; this
 engine asks it to start each phrase at its instant and keeps the built-in voice for when it
 cannot.
+
+The built-in voice speaks the language in use (``voice/<lang>``). A language without its clips
+is not spoken with the English ones (words in another language than the screen's, and a user
+who chose German may not follow English counts): the system voice speaks it instead, in that
+language, and if there is none the cues are sounds only; a note says which, once.
 """
 
 from __future__ import annotations
@@ -280,14 +285,22 @@ class SoundEngine(QObject):
             raise SoundUnavailableError(problem)
         calm_stream_requests()  # the app made them already; a test's engine makes them here
         super().__init__(parent)
+        from calftimer.core import i18n
         from calftimer.resources import voice_folder
 
+        language = i18n.current_language()
+        self._language = language
+        clips_folder = voice_dir or voice_folder(language.code)
+        # No clips in this language (checked here: one stat, and the choice of voice needs it).
+        self._clips_absent = voice_dir is None and not (clips_folder / "index.json").is_file()
+        self._fallback_noted = False
+        self._system_lacks_language = False
         self._clock = clock
         self._problem = ""
         self._sounds: dict[str, Samples] | None = None
         self._clips: ClipVoice | None = None
         self._clip_samples: dict[str, Samples] = {}
-        self._clip_problem = ""
+        self._clip_problem = "absent" if self._clips_absent else ""
         self._engine = "clips"  # the voice asked for: "system", "clips" or "beeps"
         self._rate = 0.0
         self._voice_name = ""
@@ -323,7 +336,8 @@ class SoundEngine(QObject):
         self._thread.start(QThread.Priority.TimeCriticalPriority)
         self._load_sounds.emit(str(sounds_dir))
         # The clips (3 MB) are read on the sound thread, never on the window's.
-        self._load_clips.emit(str(voice_dir or voice_folder()))
+        if not self._clips_absent:
+            self._load_clips.emit(str(clips_folder))
         self._open.emit()
 
     # ------------------------------------------------------------------ state
@@ -352,9 +366,22 @@ class SoundEngine(QObject):
         """The voice speaking now: "system", "clips" or "none"."""
         if self._engine == "beeps":
             return "none"
-        if self._engine == "system" and self._system is not None and self._system.state == "ready":
+        system_ready = self._system is not None and self._system.state == "ready"
+        # A system voice without this language would read it with another's sounds: the
+        # built-in clips of the language speak instead when there are some.
+        unfit = self._system_lacks_language and self._clips is not None
+        if self._engine == "system" and system_ready and not unfit:
             return "system"
-        return "clips" if self._clips is not None else "none"
+        if self._clips is not None:
+            return "clips"
+        if self._speaks_for_missing_clips and system_ready:
+            return "system"
+        return "none"
+
+    @property
+    def _speaks_for_missing_clips(self) -> bool:
+        """The built-in voice was chosen, but has no clips in this language."""
+        return self._engine == "clips" and self._clips_absent
 
     @property
     def measure(self) -> Measure | None:
@@ -418,14 +445,23 @@ class SoundEngine(QObject):
         background; the clips speak until it is ready."""
         before = (self.voice, self._rate)
         self._engine, self._rate, self._voice_name = engine, rate, voice_name
-        if engine == "system" and self._system is None:
+        speaks = engine == "system" or self._speaks_for_missing_clips
+        if speaks and self._system is None:
             self._system = SystemVoice(
-                self._speech_engine, self._clock, self, rate=rate, voice_name=voice_name
+                self._speech_engine,
+                self._clock,
+                self,
+                rate=rate,
+                voice_name=voice_name,
+                language=self._language.code,
             )
-            self._system.ready.connect(lambda _voices: self.voice_changed.emit())
+            self._system.ready.connect(self._on_system_ready)
             self._system.failed.connect(self._on_system_failed)
-        elif engine == "system" and self._system is not None:
+            self._system.no_language.connect(self._on_system_without_language)
+        elif speaks and self._system is not None:
             self._system.configure(rate, voice_name)  # measured again if it changed
+        if self._speaks_for_missing_clips and self._system is not None:
+            self._note_missing_clips()
         if (self.voice, self._rate) != before:
             self.voice_changed.emit()
 
@@ -523,6 +559,50 @@ class SoundEngine(QObject):
         if problem:
             self.failed.emit(problem)
 
+    def _on_system_ready(self, _voices: list[str]) -> None:
+        self._note_missing_clips()
+        self.voice_changed.emit()
+
     def _on_system_failed(self, advice: str) -> None:
-        if self._engine == "system":
+        if self._engine == "system" and self._clips_absent:
+            # The advice ends "the built-in voice speaks instead": not in this language.
+            self._note_missing_clips(force=True)
+        elif self._engine == "system":
             self.notice.emit(advice)
+        self._note_missing_clips()
+
+    def _on_system_without_language(self) -> None:
+        before = self.voice
+        self._system_lacks_language = True
+        if self._clips_absent:
+            note = _(
+                "The system voice has no {language} voice: it reads the phrases with its default "
+                "voice. Install one (for example speech-dispatcher-espeak-ng) or choose "
+                "\u201cBeeps instead of words\u201d in Settings."
+            )
+        else:
+            note = _("The system voice has no {language} voice: the built-in voice speaks instead.")
+        self.notice.emit(note.format(language=self._language.native_name))
+        if self.voice != before:
+            self.voice_changed.emit()
+
+    def _note_missing_clips(self, *, force: bool = False) -> None:
+        """Say once what speaks instead of built-in clips this language does not have, when the
+        system voice has started or failed (``force``: the system voice was chosen and failed)."""
+        system = self._system
+        missing = self._speaks_for_missing_clips or force
+        if not missing or system is None or self._fallback_noted:
+            return
+        if system.state == "ready":
+            note = _(
+                "The built-in voice does not speak {language} yet: the system voice speaks instead."
+            )
+        elif system.state == "failed":
+            note = _(
+                "The built-in voice does not speak {language} yet, and there is no system voice: "
+                "the cues are sounds only (the screen shows every step)."
+            )
+        else:
+            return
+        self._fallback_noted = True
+        self.notice.emit(note.format(language=self._language.native_name))

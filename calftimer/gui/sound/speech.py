@@ -25,6 +25,11 @@ another is still speaking (a voice slower than the room the plan gave it), the o
 it. A phrase whose room has passed before it could start (the thread held up, a slow engine) is
 **skipped**: heard after what it announces, it would mislead.
 
+The voice speaks the language in use: the engine's locale is set to the closest it has
+(``matching_locale``: "de" takes de_DE, "pt_BR" pt_BR before pt_PT; speech-dispatcher with
+espeak-ng has all six, checked here); an engine with none says so
+(``no_language``) and keeps its default voice, and the sound engine decides what speaks then.
+
 Constructing the engine can block for seconds (speech-dispatcher starting), so everything runs
 on the speech thread. When it cannot start, ``failed`` says what is really missing
 (``speech_advice``).
@@ -150,6 +155,31 @@ def _engine_libraries_present(engine: str) -> bool:
     return ctypes.util.find_library("speechd") is not None
 
 
+# ------------------------------------------------------------------------------ language
+
+
+def matching_locale(language: str, names: list[str], current: str = "") -> str | None:
+    """The one of ``names`` (Qt's locale names: "de_DE", "pt_BR", "en_US") to speak
+    ``language`` (a catalog code: "de", "pt_BR") with: ``current`` if it speaks it already, the
+    exact code, the language in its own country ("de_DE", "fr_FR"), then any region of it; None
+    when the engine has none."""
+    base = language.split("_", 1)[0].lower()
+
+    def base_of(name: str) -> str:
+        return name.replace("-", "_").split("_", 1)[0].lower()
+
+    def same(name: str, code: str) -> bool:
+        return name.replace("-", "_").lower() == code.lower()
+
+    if current and (same(current, language) or ("_" not in language and base_of(current) == base)):
+        return current
+    for wanted in (language, f"{base}_{base.upper()}"):
+        found = next((n for n in names if same(n, wanted)), None)
+        if found is not None:
+            return found
+    return next((n for n in sorted(names) if base_of(n) == base), None)
+
+
 # ------------------------------------------------------------------------------ timing
 
 
@@ -235,10 +265,17 @@ class _SpeechWorker(QObject):
     failed = Signal(str)  # why it cannot speak
     measured = Signal(int, int)  # the lead and the trailing pause now used, in ms (-1: unknown)
     skipped = Signal(str)  # a phrase whose room had passed
+    no_language = Signal()  # the engine has no voice for the language asked for
 
-    def __init__(self, clock: Clock, factory: Callable[[str, QObject], Any] | None = None) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        factory: Callable[[str, QObject], Any] | None = None,
+        language: str = "",
+    ) -> None:
         super().__init__()
         self._clock = clock
+        self._language = language
         self._factory = factory  # tests: a fake engine instead of QTextToSpeech
         self._speech: Any = None
         self._engine_name = ""
@@ -289,7 +326,23 @@ class _SpeechWorker(QObject):
                 return
         speech.stateChanged.connect(self._on_state_changed)
         self._speech, self._engine_name = speech, name
+        self._use_language(speech)
         self._start_warm_up()
+
+    def _use_language(self, speech: Any) -> None:
+        """Speak the language asked for, in the engine's closest locale (before the voices are
+        listed: they are the locale's)."""
+        if self._language in ("", "en") or not hasattr(speech, "availableLocales"):
+            # English: the engine's own default, as always (speech-dispatcher reports the
+            # locale "C" and speaks English with it; its timing was measured so).
+            return
+        locales = {locale.name(): locale for locale in speech.availableLocales()}
+        current = speech.locale().name() if hasattr(speech, "locale") else ""
+        chosen = matching_locale(self._language, list(locales), current)
+        if chosen is None:
+            self.no_language.emit()
+        elif chosen != current:
+            speech.setLocale(locales[chosen])
 
     @Slot(float, str)
     def configure(self, rate: float, voice_name: str) -> None:
@@ -463,6 +516,7 @@ class SystemVoice(QObject):
     ready = Signal(list)  # voice names
     failed = Signal(str)  # the advice for the user
     skipped = Signal(str)  # a phrase left out: its room had passed before it could start
+    no_language = Signal()  # the engine has no voice for the language: it speaks its default
     _start = Signal(str, float, str)
     _configure = Signal(float, str)
     _say_at = Signal(str, float, float, str, int, int, int)
@@ -479,6 +533,7 @@ class SystemVoice(QObject):
         rate: float = 0.0,
         voice_name: str = "",
         factory: Callable[[str, QObject], Any] | None = None,
+        language: str = "",
     ):
         super().__init__(parent)
         self.state = "starting"  # "ready" or "failed" later
@@ -487,7 +542,7 @@ class SystemVoice(QObject):
         self.pause_ms = -1
         self._thread = QThread(self)
         self._thread.setObjectName("calftimer-speech")
-        self._worker = _SpeechWorker(clock, factory)
+        self._worker = _SpeechWorker(clock, factory, language)
         self._worker.moveToThread(self._thread)
         self._start.connect(self._worker.start_engine)
         self._configure.connect(self._worker.configure)
@@ -499,6 +554,7 @@ class SystemVoice(QObject):
         self._worker.failed.connect(self._on_failed)
         self._worker.measured.connect(self._on_measured)
         self._worker.skipped.connect(self.skipped)
+        self._worker.no_language.connect(self.no_language)
         self._thread.start()
         self._start.emit(engine, rate, voice_name)
 
