@@ -72,7 +72,7 @@ def _kind_of(mode: int) -> str:
         return _("is a device, not a regular file")
     if stat.S_ISSOCK(mode):
         return _("is a socket, not a regular file")
-    return _("is not an ordinary file, not a regular file")
+    return _("is not a regular file")
 
 
 def _os_error(path: Path, exc: OSError) -> UserFileError:
@@ -153,7 +153,7 @@ def read_user_file(path: Path, limit: int, *, decompress: bool = False) -> bytes
 
 def _too_large(path: Path, limit: int, size: int | None = None) -> UserFileError:
     if size is None:
-        problem = _("file is larger than that; the limit is {limit}")
+        problem = _("file is larger than the limit of {limit}")
     else:
         problem = _("file is {size} bytes; the limit is {limit}")
     return UserFileError(
@@ -175,9 +175,9 @@ def _gunzip(path: Path, handle: BinaryIO, limit: int) -> bytes:
                     if held > limit:
                         raise UserFileError(
                             path,
-                            _(
-                                "the compressed file holds more than {limit}; the limit is {limit}"
-                            ).format(limit=format_size(limit)),
+                            _("the compressed file holds more than the limit of {limit}").format(
+                                limit=format_size(limit)
+                            ),
                             "size",
                         )
                     if keep:

@@ -62,7 +62,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec(
         "export_csv",
-        N_("Export for &spreadsheets (CSV)…"),
+        N_("Export for sp&readsheets (CSV)…"),
         (),
         N_("One row per set, in the columns other training apps read"),
         "File",
@@ -148,14 +148,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec(
         "show_home",
-        N_("Back to &programs"),
+        N_("Back to pro&grams"),
         ("Ctrl+Home",),
         N_("Leave a finished session for the program list (also Esc or Enter there)"),
         "Session",
     ),
     ActionSpec(
         "toggle_mute",
-        N_("&Mute cues"),
+        N_("Mute &cues"),
         ("M",),
         N_("Silence the cues and voice (M)"),
         "Session",

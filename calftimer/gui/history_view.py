@@ -294,7 +294,7 @@ class HistoryView(QWidget):
         self.metric_combo.setToolTip(_("What the bars count"))
         for metric in METRICS:
             self.metric_combo.addItem(metric_name(metric), metric)
-        self.per_leg_box = QCheckBox(_("&Per leg"))
+        self.per_leg_box = QCheckBox(_("Per le&g"))
         self.per_leg_box.setToolTip(
             _("Left and right side by side; a two-leg rep counts for both legs")
         )
@@ -307,7 +307,7 @@ class HistoryView(QWidget):
             self.range_buttons.addButton(button, i)
             range_row.addWidget(button)
         self.range_buttons.button(0).setChecked(True)
-        self.png_button = QPushButton(_("Export &PNG…"))
+        self.png_button = QPushButton(_("Export P&NG…"))
         self.csv_button = QPushButton(_("Export &CSV…"))
         self.back_button = QPushButton(_("&Back"))
         self.back_button.setToolTip(_("Back to the exercises and programs (Esc)"))

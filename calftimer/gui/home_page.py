@@ -157,7 +157,7 @@ class HomePage(QWidget):
         pr_layout.addLayout(program_buttons)
         pr_layout.addWidget(self.program_details, 1)
         pr_layout.addWidget(self.start_button)
-        self.history_button = QPushButton(_("&History"))
+        self.history_button = QPushButton(_("Histor&y"))
         self.history_button.setToolTip(_("Weekly volume, left and right, and trends (Ctrl+H)"))
         self.history_button.setAccessibleName(_("Show the training history"))
         self.history_button.clicked.connect(self.history_requested)

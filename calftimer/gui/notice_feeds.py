@@ -65,7 +65,7 @@ class StoreNotices:
         notices = store.notices[self._shown :]
         for number, notice in enumerate(notices, start=self._shown):
             self._board.post(
-                _("history:{number}").format(number=number),
+                f"history:{number}",  # a key, never shown
                 _level(notice),
                 _("Your history: {message}").format(message=notice.message),
             )
@@ -77,7 +77,7 @@ def post_settings_notices(board: NoticeBoard, notices: Iterable[Notice]) -> None
     shown until the settings are saved again."""
     for number, notice in enumerate(notices):
         board.post(
-            _("settings:{number}").format(number=number),
+            f"settings:{number}",  # a key, never shown
             _level(notice),
             _("Settings: {message}").format(message=notice.message),
         )

@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 
 from calftimer.core.heel_rise import BAND_NAMES, read_result
 from calftimer.core.i18n import _
+from calftimer.core.programs import Side
 from calftimer.core.settings import Settings
+from calftimer.core.texts import leg_name
 
 BAND_COLOURS = {"green": "#1b7f3b", "amber": "#8a5a00", "red": "#b3261e"}  # 4.5:1 on white
 MAX_REPS = 200
@@ -45,10 +47,13 @@ class HeelRiseResultsDialog(QDialog):
         self._previous = previous
         self.left_spin = QSpinBox()
         self.right_spin = QSpinBox()
-        for spin, leg, value in ((self.left_spin, "Left", left), (self.right_spin, "Right", right)):
+        for spin, side, value in (
+            (self.left_spin, Side.LEFT, left),
+            (self.right_spin, Side.RIGHT, right),
+        ):
             spin.setRange(0, MAX_REPS)
             spin.setValue(max(0, min(MAX_REPS, value)))
-            spin.setAccessibleName(_("{leg} leg: raises").format(leg=leg))
+            spin.setAccessibleName(_("Raises, {leg}").format(leg=leg_name(side)))
             spin.setToolTip(_("As counted with the metronome; correct it if a beat was missed"))
             spin.valueChanged.connect(self._update)
         self.band_label = QLabel()

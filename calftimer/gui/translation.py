@@ -26,8 +26,12 @@ def install_qt_translator(app: QCoreApplication) -> bool:
         app.removeTranslator(old)
     _installed.clear()
     code = i18n.current_language().qt_code or i18n.current_language().code
+    # Numbers Qt writes itself (spin boxes: "2,00 s" in German) follow the chosen language,
+    # not the system's: English under a German desktop writes "2.00 s".
     if code == i18n.SOURCE_LANGUAGE or code == i18n.PSEUDO_LANGUAGE:
+        QLocale.setDefault(QLocale("en_US"))
         return False
+    QLocale.setDefault(QLocale(code))
     translator = QTranslator(app)
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     if not translator.load(f"qtbase_{code}", folder):
