@@ -698,6 +698,10 @@ def _run_window(
         # No LANG: Windows and macOS tell their languages to Qt only.
         i18n.set_language(i18n.resolve_language("", qt_system_languages()).code)
     install_qt_translator(app)
+    from calftimer.gui.collector import MainThreadCollector
+
+    # Cycles are collected on this thread only, never on a worker (calftimer/gui/collector.py).
+    MainThreadCollector(app).start()
     theme = chosen_theme(paths.settings_file)
     if theme != "system":
         from calftimer.gui.theme import apply_theme
