@@ -94,7 +94,7 @@ def test_a_gzip_bomb_is_refused_without_filling_memory(tmp_path: Path) -> None:
     assert path.stat().st_size < 300_000
     tracemalloc.start()
     try:
-        with pytest.raises(UserFileError, match=r"holds more than 32 MB") as refused:
+        with pytest.raises(UserFileError, match=r"holds more than the limit of 32 MB") as refused:
             read_user_file(path, 32_000_000, decompress=True)
         _, peak = tracemalloc.get_traced_memory()
     finally:

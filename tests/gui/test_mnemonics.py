@@ -65,9 +65,7 @@ def test_each_menu_has_one_item_per_letter(make_window) -> None:
     for action in bar.actions():
         menu = action.menu()
         assert menu is not None
-        assert clashes(a.text() for a in menu.actions() if not a.isSeparator()) == {}, (
-            action.text()
-        )
+        assert clashes(a.text() for a in menu.actions() if not a.isSeparator()) == {}, action.text()
 
 
 def test_the_pages_letters_are_their_own(make_window) -> None:
