@@ -57,6 +57,13 @@ def engines(qtbot, monkeypatch, tmp_path):
         assert not output.sound_thread.isRunning()
 
 
+def language_name() -> str:
+    """The language's name as the notes say it ("Deutsch" once German ships, else its code)."""
+    from calftimer.core import i18n
+
+    return i18n.current_language().native_name
+
+
 def notices_of(output) -> list[str]:  # type: ignore[no-untyped-def]
     said: list[str] = []
     output.notice.connect(said.append)
@@ -84,8 +91,9 @@ def test_a_language_without_clips_is_spoken_by_the_system_voice_not_english_clip
     qtbot.waitUntil(lambda: output.voice == "system", timeout=10_000)
     assert output._clips is None, "the English clips were not loaded for German"
     qtbot.waitUntil(lambda: len(said) == 2, timeout=5_000)
-    assert "has no de voice" in said[0]  # the mock engine has no German either
-    assert "does not speak de yet: the system voice speaks instead" in said[1]
+    german = language_name()
+    assert f"has no {german} voice" in said[0]  # the mock engine has no German either
+    assert f"does not speak {german} yet: the system voice speaks instead" in said[1]
 
 
 def test_without_clips_or_system_voice_the_cues_are_sounds_only_and_told_so(qtbot, engines) -> None:
@@ -94,7 +102,8 @@ def test_without_clips_or_system_voice_the_cues_are_sounds_only_and_told_so(qtbo
     output.set_voice("clips", 0.0, "")
     qtbot.waitUntil(lambda: bool(said), timeout=10_000)
     assert said == [
-        "The built-in voice does not speak de yet, and there is no system voice: the cues "
+        f"The built-in voice does not speak {language_name()} yet, and there is no system "
+        "voice: the cues "
         "are sounds only (the screen shows every step)."
     ]
     assert output.voice == "none" and output.measure is None
@@ -118,7 +127,9 @@ def test_a_system_voice_without_the_language_gives_way_to_its_built_in_clips(
     qtbot.waitUntil(lambda: output.voice == "clips", timeout=5_000)
     output.set_voice("system", 0.0, "")
     qtbot.waitUntil(lambda: bool(said), timeout=10_000)
-    assert said == ["The system voice has no de voice: the built-in voice speaks instead."]
+    assert said == [
+        f"The system voice has no {language_name()} voice: the built-in voice speaks instead."
+    ]
     qtbot.waitUntil(lambda: bool(output.system_voices), timeout=10_000)  # the engine is ready
     assert output.voice == "clips", "a German phrase read by an English voice"
 
@@ -209,7 +220,8 @@ def test_a_failed_system_voice_does_not_promise_clips_the_language_lacks(qtbot, 
     output.set_voice("system", 0.0, "")  # the default choice
     qtbot.waitUntil(lambda: bool(said), timeout=10_000)
     assert said == [
-        "The built-in voice does not speak de yet, and there is no system voice: the cues "
+        f"The built-in voice does not speak {language_name()} yet, and there is no system "
+        "voice: the cues "
         "are sounds only (the screen shows every step)."
     ]
     assert output.voice == "none"
