@@ -107,7 +107,9 @@ def main() -> int:
             return
         settle()
         path = args.out / f"{name}{suffix}.png"
-        window.grab().save(str(path))
+        args.out.mkdir(parents=True, exist_ok=True)
+        if not window.grab().save(str(path)):
+            raise SystemExit(f"make_screenshots: could not write {path}")
         print(path)
 
     def at(ms: int) -> None:
