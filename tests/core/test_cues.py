@@ -25,11 +25,11 @@ from calftimer.core.cues import (
 )
 from calftimer.core.exercise import Mode, Tempo
 from calftimer.core.programs import BUILTIN_BY_ID, Program, Sides, default_block
-from calftimer.core.session import EndedBy, Session, SetRecord, State
+from calftimer.core.session import Session, State
 from calftimer.core.settings import Settings
 from calftimer.core.timeline import Cue, CueKind, Timeline, compile_program
 from tests.core.strategies import programs
-from tests.set_records import work_set
+from tests.set_records import set_record
 
 T0 = 5_000_000
 WALL0 = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
@@ -241,17 +241,7 @@ def said(cue: Cue, timeline: Timeline) -> str | None:
     return None if phrase is None else phrase.text
 
 
-def record(exercise_id: str, mode: Mode, done: int, ended_mono: int = 0) -> SetRecord:
-    return SetRecord(
-        work=work_set(exercise_id=exercise_id, mode=mode, target=done),
-        done=done,
-        time_under_tension_ms=0,
-        started_mono_ms=0,
-        ended_mono_ms=ended_mono,
-        started_at=WALL0,
-        ended_at=WALL0,
-        ended_by=EndedBy.TIME,
-    )
+record = set_record
 
 
 # ------------------------------------------------------------------------------------ sounds

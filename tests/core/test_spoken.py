@@ -27,13 +27,12 @@ from calftimer.core.cues import (
 )
 from calftimer.core.exercise import Mode
 from calftimer.core.programs import BUILTIN_PROGRAMS, REST_RANGE, Side
-from calftimer.core.session import EndedBy, SetRecord
 from calftimer.core.spoken import number_words, piece_key, say
 from calftimer.core.timeline import CueKind, SegmentKind, compile_program
 from calftimer.core.voice_clips import JOIN_MS, ClipVoice
 from calftimer.resources import voice_folder
 from tests.core.voice_catalogs import LANGUAGES, using, write_catalog
-from tests.set_records import work_set
+from tests.set_records import set_record
 
 LANGUAGE_CODES = tuple(LANGUAGES)
 WALL0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -57,17 +56,7 @@ def pseudo(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         i18n.set_language(i18n.SOURCE_LANGUAGE)
 
 
-def record(exercise_id: str, mode: Mode, done: int, ended_mono: int = 0) -> SetRecord:
-    return SetRecord(
-        work=work_set(exercise_id=exercise_id, mode=mode, target=done),
-        done=done,
-        time_under_tension_ms=0,
-        started_mono_ms=0,
-        ended_mono_ms=ended_mono,
-        started_at=WALL0,
-        ended_at=WALL0,
-        ended_by=EndedBy.TIME,
-    )
+record = set_record
 
 
 def every_phrase() -> Iterator[tuple[str, tuple[str, ...]]]:

@@ -180,59 +180,9 @@ def test_next_ends_a_heel_rise_test_set_and_counts_it(
     assert session.position().segment.kind is not SegmentKind.UP
 
 
-def test_the_desktop_sees_the_session_and_hears_every_change(
-    qtbot, remote_window, remote: Remote, bus_address, clock, timers
-) -> None:
-    monitor = subprocess.Popen(
-        [
-            tool("dbus-monitor"),
-            "--address",
-            bus_address,
-            "--profile",
-            "type='signal',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged'",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        window = remote_window(history=True)
-        assert remote.get("status") == "Stopped"
-        program = BUILTIN_BY_ID["foundation"]
-        select(window, program.id)
-        assert remote.get("metadata --format {{artist}}") == program.name
-        session = window.session
-        session.start(program)
-        first = session.timeline.work_sets[0]
-        advance_by_deadlines(session, clock, T0 + first.start_ms + 1_500, timers)
-
-        assert remote.get("status") == "Playing"
-        title = remote.get("metadata --format {{title}}")
-        assert title.startswith("Double-leg calf raise · set 1 of"), title
-        length_us = int(remote.get("metadata mpris:length"))
-        assert length_us == session.timeline.duration_ms * 1000
-        position_s = float(remote.get("position"))
-        assert position_s == pytest.approx(session.position().t_ms / 1000, abs=0.01)
-
-        session.pause()
-        assert remote.get("status") == "Paused"
-        monitor_lines = Lines(monitor)
-        # PlaybackStatus changes were signalled as they happened, never Position.
-        seen = []
-        deadline = time.monotonic() + WAIT_S
-        while not any("Paused" in line for line in seen) and time.monotonic() < deadline:
-            qtbot.wait(20)
-            try:
-                seen.append(monitor_lines.next_line(timeout=0.05))
-            except AssertionError:
-                continue
-        assert any("PropertiesChanged" in line for line in seen)
-    finally:
-        stop(monitor)
-
-
-def test_the_signals_carry_the_new_values(
-    qtbot, remote_window, remote: Remote, bus_address, clock, timers
-) -> None:
+@pytest.fixture
+def signals(bus_address) -> Iterator[Lines]:
+    """What ``dbus-monitor`` sees of ``PropertiesChanged`` on the private bus, from now on."""
     monitor = subprocess.Popen(
         [
             tool("dbus-monitor"),
@@ -246,18 +196,46 @@ def test_the_signals_carry_the_new_values(
     try:
         lines = Lines(monitor)
         lines.next_line()  # dbus-monitor's own NameAcquired: it listens from here on
-        window = remote_window()
-        session = window.session
-        session.start(BUILTIN_BY_ID["foundation"])
-        advance_by_deadlines(session, clock, T0 + 2_000, timers)
-        session.pause()
-        text = _collect(qtbot, lines, until="Paused")
-        assert 'string "PlaybackStatus"' in text and 'string "Playing"' in text
-        assert 'string "Paused"' in text
-        assert 'string "Position"' not in text, "Position is read, never signalled"
-        assert "int64" in text, "mpris:length goes out as int64, as MPRIS requires"
+        yield lines
     finally:
         stop(monitor)
+
+
+def test_the_desktop_sees_the_session(qtbot, remote_window, remote: Remote, clock, timers) -> None:
+    window = remote_window(history=True)
+    assert remote.get("status") == "Stopped"
+    program = BUILTIN_BY_ID["foundation"]
+    select(window, program.id)
+    assert remote.get("metadata --format {{artist}}") == program.name
+    session = window.session
+    session.start(program)
+    first = session.timeline.work_sets[0]
+    advance_by_deadlines(session, clock, T0 + first.start_ms + 1_500, timers)
+
+    assert remote.get("status") == "Playing"
+    title = remote.get("metadata --format {{title}}")
+    assert title.startswith("Double-leg calf raise · set 1 of"), title
+    length_us = int(remote.get("metadata mpris:length"))
+    assert length_us == session.timeline.duration_ms * 1000
+    position_s = float(remote.get("position"))
+    assert position_s == pytest.approx(session.position().t_ms / 1000, abs=0.01)
+    session.pause()
+    assert remote.get("status") == "Paused"
+
+
+def test_the_signals_carry_the_new_values(
+    qtbot, remote_window, signals: Lines, clock, timers
+) -> None:
+    window = remote_window()
+    session = window.session
+    session.start(BUILTIN_BY_ID["foundation"])
+    advance_by_deadlines(session, clock, T0 + 2_000, timers)
+    session.pause()
+    text = _collect(qtbot, signals, until="Paused")
+    assert 'string "PlaybackStatus"' in text and 'string "Playing"' in text
+    assert 'string "Paused"' in text
+    assert 'string "Position"' not in text, "Position is read, never signalled"
+    assert "int64" in text, "mpris:length goes out as int64, as MPRIS requires"
 
 
 def _collect(qtbot, lines: Lines, until: str) -> str:
