@@ -245,8 +245,19 @@ def test_the_pseudo_locale_has_every_text_with_its_placeholders() -> None:
     with i18n.catalog_path(i18n.PSEUDO_LANGUAGE).open("rb") as fp:
         pseudo = gettext.GNUTranslations(fp)
     problems = []
-    for context, msgid in _template_ids():
-        text = pseudo.pgettext(context, msgid) if context else pseudo.gettext(msgid)
+    for message in make_catalogs.extract_template():
+        if not message.id:
+            continue
+        context = message.context
+        if isinstance(message.id, str):
+            msgid = message.id
+            text = pseudo.pgettext(context, msgid) if context else pseudo.gettext(msgid)
+        else:  # a plural entry is found through ngettext (gettext finds it only on 3.11.5+)
+            msgid, plural = message.id[0], message.id[1]
+            if context:
+                text = pseudo.npgettext(context, msgid, plural, 1)
+            else:
+                text = pseudo.ngettext(msgid, plural, 1)
         if text == msgid or sorted(PLACEHOLDER.findall(text)) != sorted(PLACEHOLDER.findall(msgid)):
             problems.append(f"{msgid!r} -> {text!r}")
     assert problems == []
