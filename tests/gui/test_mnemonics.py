@@ -99,3 +99,17 @@ def test_numbers_qt_writes_follow_the_language(language: str) -> None:
     spin.setValue(2.5)
     point = i18n.current_language().decimal_point
     assert spin.text() == f"2{point}50"
+
+
+def test_the_settings_and_the_editor_use_each_letter_once(qtbot) -> None:
+    """The two busiest dialogs (19 controls in Settings): each Alt letter reaches one control,
+    its Qt buttons (Restore Defaults, OK, Cancel in the language) included."""
+    from calftimer.core.programs import BUILTIN_BY_ID
+    from calftimer.core.settings import Settings
+    from calftimer.gui.program_editor import ProgramEditorDialog
+    from calftimer.gui.settings_dialog import SettingsDialog
+
+    for dialog in (SettingsDialog(Settings()), ProgramEditorDialog(BUILTIN_BY_ID["foundation"])):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        assert clashes(page_texts(dialog)) == {}, type(dialog).__name__
