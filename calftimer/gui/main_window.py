@@ -295,10 +295,6 @@ class MainWindow(WindowFrame):
             program = program or self.home.selected_program()
             return program.name if program is not None else ""
 
-        def position_ms() -> int:
-            position = self.session.position() if self.session.state is not None else None
-            return 0 if position is None else position.t_ms
-
         handlers: dict[str, Callable[[], object]] = {
             "start": self.start_selected_program,
             "show_session": lambda: self._on_session_page() or self._show_page(self.session_view),
@@ -309,7 +305,7 @@ class MainWindow(WindowFrame):
             "quit": self.request_quit,
         }
         return RemoteControl(
-            source(position_ms),
+            source,
             self.session,
             self.settings_hub,
             self.notices,

@@ -31,6 +31,8 @@ from calftimer.core.session import State
 
 if TYPE_CHECKING:
     from calftimer.core.clock import Clock
+    from calftimer.core.session import Position
+    from calftimer.core.timeline import Timeline
     from calftimer.gui.notices import NoticeBoard
     from calftimer.gui.remote import MediaRemotePort
     from calftimer.gui.session.controller import SessionController
@@ -49,7 +51,8 @@ _JUMPS: dict[Action, Callable[[SessionController], bool]] = {
 
 
 class RemoteControl(QObject):
-    """Connects a ``MediaRemotePort`` to the session controller and the window's commands.
+    """Connects a ``MediaRemotePort`` (made by ``source``, given how to read the session's
+    position) to the session controller and the window's commands.
 
     ``screen``: which screen the window shows; ``handlers``: what the window does for each
     ``Action`` that is not a plain session operation (START, and raising or quitting);
@@ -59,7 +62,7 @@ class RemoteControl(QObject):
 
     def __init__(
         self,
-        port: MediaRemotePort,
+        source: Callable[[Callable[[], int]], MediaRemotePort],
         session: SessionController,
         settings: SettingsHub,
         notices: NoticeBoard,
@@ -71,7 +74,6 @@ class RemoteControl(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._port = port
         self._session = session
         self._settings = settings
         self._notices = notices
@@ -82,12 +84,16 @@ class RemoteControl(QObject):
         self._say = say
         self._confirm_until: int | None = None
         self._sessions = 0
+        # What was last shown, so a wake-up within one step (a cue, ~2 a second in a set)
+        # publishes nothing: the title, the buttons and the length change only with these.
+        self._shown: tuple[object, ...] | None = None
+        self._port = port = source(self.position_ms)
         port.command.connect(self.press)
         port.raise_requested.connect(lambda: self._run("raise"))
         port.quit_requested.connect(lambda: self._run("quit"))
         port.lost.connect(self._on_lost)
         session.started.connect(self._on_started)
-        session.position_changed.connect(lambda _position, _timeline: self.refresh())
+        session.position_changed.connect(self._on_position)
         session.state_changed.connect(lambda _state: self.refresh())
         settings.changed.connect(lambda _settings: self.refresh())
 
@@ -124,8 +130,9 @@ class RemoteControl(QObject):
     def refresh(self) -> None:
         """Show where the session is now (called on every change the remote can show)."""
         session = self._session
-        position = session.position() if session.state is not None else None
+        position = session.position()
         timeline = session.timeline
+        self._shown = _shown_key(position, timeline)
         now = now_playing(
             session.state,
             position,
@@ -138,8 +145,12 @@ class RemoteControl(QObject):
 
     def position_ms(self) -> int:
         """The session's position for the remote's Position property (read when asked)."""
-        position = self._session.position() if self._session.state is not None else None
+        position = self._session.position()
         return 0 if position is None else position.t_ms
+
+    def _on_position(self, position: Position, timeline: Timeline) -> None:
+        if _shown_key(position, timeline) != self._shown:
+            self.refresh()
 
     def _can_start(self) -> bool:
         if not self._settings.current.remote_start:
@@ -174,7 +185,7 @@ class RemoteControl(QObject):
             command,
             screen,
             session.state,
-            session.position() if session.state is not None else None,
+            session.position(),
             start_enabled=self._settings.current.remote_start,
             confirm_armed=armed,
         )
@@ -193,10 +204,7 @@ class RemoteControl(QObject):
             self._notices.post(NOTICE_KEY + "-confirm", "info", text)
             self._say(text)  # the status line and screen readers too
             return action
-        if action is Action.START:
-            self._confirm_until = None
-            self._notices.withdraw(NOTICE_KEY + "-confirm")
-        self._do(action)
+        self._do(action)  # a START ends the confirmation when the session starts
         self.refresh()
         return action
 
@@ -220,3 +228,10 @@ class RemoteControl(QObject):
         handler = self._handlers.get(name)
         if handler is not None:
             handler()
+
+
+def _shown_key(position: Position | None, timeline: Timeline | None) -> tuple[object, ...]:
+    """What decides everything the remote shows but the position (which is read when asked)."""
+    if position is None or timeline is None:
+        return ()
+    return (position.segment.index, position.state, timeline.duration_ms)

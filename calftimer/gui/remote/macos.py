@@ -69,15 +69,11 @@ class MacMediaRemote(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._position_ms = position_ms
+        del position_ms  # the position goes out whole with each publish()
         self._art_url = art_url
         self._load = media_player
         self._mp: Any = None
         self._targets: list[tuple[Any, Any]] = []
-
-    @property
-    def running(self) -> bool:
-        return self._mp is not None
 
     def start(self) -> None:
         if self._mp is not None:

@@ -199,7 +199,7 @@ class _BusLink:
         self.queued: list[Any] = []  # messages that came while waiting for a reply
         from jeepney.bus_messages import message_bus
 
-        self.unique_name = str(self.call(message_bus.Hello())[0])
+        self.call(message_bus.Hello())  # the bus answers nothing before it
 
     def send(self, message: Any) -> None:
         self.sock.sendall(message.serialise(serial=next(self._serials)))
@@ -284,13 +284,7 @@ class MprisRemote(QObject):
         self._art_url = art_url
         self._link: _BusLink | None = None
         self._notifier: QSocketNotifier | None = None
-        self._now = NowPlaying(Status.STOPPED)
-        self._properties = player_properties(self._now, art_url)
-        self.bus_name: str | None = None
-
-    @property
-    def running(self) -> bool:
-        return self._link is not None
+        self._properties = player_properties(NowPlaying(Status.STOPPED), art_url)
 
     def start(self) -> None:
         """Connect and take the name; raises ``MprisUnavailableError`` with a readable reason."""
@@ -315,7 +309,6 @@ class MprisRemote(QObject):
         # than freezing the window.
         link.sock.setblocking(False)
         self._link = link
-        self.bus_name = name
         self._notifier = QSocketNotifier(link.sock.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._on_readable)
         if link.queued:
@@ -330,11 +323,9 @@ class MprisRemote(QObject):
         if self._link is not None:
             self._link.close()
             self._link = None
-        self.bus_name = None
 
     def publish(self, now: NowPlaying) -> None:
         """Show ``now``; the desktop hears of every property that changed."""
-        self._now = now
         properties = player_properties(now, self._art_url)
         changed = {k: v for k, v in properties.items() if self._properties.get(k) != v}
         self._properties = properties

@@ -86,7 +86,7 @@ class WindowsMediaRemote(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._position_ms = position_ms
+        del position_ms  # the position goes out whole with each publish()
         self._art_url = art_url
         self._load = winrt
         self._rt: SimpleNamespace | None = None
@@ -94,10 +94,6 @@ class WindowsMediaRemote(QObject):
         self._controls: Any = None
         self._token: Any = None
         self._shown_art = False
-
-    @property
-    def running(self) -> bool:
-        return self._controls is not None
 
     def start(self) -> None:
         if self._controls is not None:
