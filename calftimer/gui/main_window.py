@@ -293,7 +293,7 @@ class MainWindow(WindowFrame):
         def program_name() -> str:
             program = self.session.program if self.session.active else None
             program = program or self.home.selected_program()
-            return program.name if program is not None else ""
+            return program.local_name if program is not None else ""
 
         handlers: dict[str, Callable[[], object]] = {
             "start": self.start_selected_program,
