@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from calftimer.core.library import ProgramLibrary
     from calftimer.core.programs import Program
     from calftimer.core.store import BackgroundWriter, Store
+    from calftimer.core.theme_setting import EarlyChoices
     from calftimer.gui.keep_awake import KeepAwake
     from calftimer.gui.remote import MediaRemotePort
 
@@ -153,9 +154,9 @@ def _translate_builtin_help(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     _console_never_fails()
     arguments = list(sys.argv[1:] if argv is None else argv)
-    _choose_language(arguments)  # before the parser: --help and every message are in it
+    early = _choose_language(arguments)  # before the parser: --help and every message in it
     if not arguments:
-        return _open_window(None, None)  # the plain launch, as fast as it can be
+        return _open_window(None, None, early=early)  # the plain launch, as fast as it can be
     args = build_parser().parse_args(arguments)
     if args.self_check:
         from calftimer.self_check import run_self_check
@@ -166,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run(args.prefix, remove=args.uninstall)
     if args.command is None and not args.where:
-        return _open_window(args.data_dir, args.start, fullscreen=args.fullscreen)
+        return _open_window(args.data_dir, args.start, fullscreen=args.fullscreen, early=early)
     try:
         code = _run_command(args)
         sys.stdout.flush()  # here, not at exit, where a closed pipe would end in exit 120
@@ -192,13 +193,14 @@ def _run_command(args: argparse.Namespace) -> int:
     return _import(paths, library, Path(args.file), dry_run=args.dry_run)
 
 
-def _choose_language(arguments: Sequence[str]) -> None:
+def _choose_language(arguments: Sequence[str]) -> EarlyChoices:
     """Use the language of the settings ("" follows the system: LANGUAGE, LC_ALL, LC_MESSAGES,
     LANG; the window asks Qt when none is set). The settings file is found as the commands
     find it, from ``--data-dir`` or the environment; a folder that cannot be used is left to
-    the command to report."""
+    the command to report. Returns what the file chose (its theme too, for the window's first
+    frame: the file is read once before the window)."""
     from calftimer.core import i18n
-    from calftimer.core.theme_setting import chosen_language
+    from calftimer.core.theme_setting import EarlyChoices, early_choices
 
     data_dir: str | None = None
     for i, argument in enumerate(arguments):
@@ -207,12 +209,13 @@ def _choose_language(arguments: Sequence[str]) -> None:
         elif argument.startswith("--data-dir="):
             data_dir = argument.split("=", 1)[1]
     try:
-        choice = chosen_language(resolve_paths(data_dir).settings_file)
+        early = early_choices(resolve_paths(data_dir).settings_file)
     except (OSError, ValueError, ImportError):
         # ImportError: an interpreter without platformdirs (install-desktop run by the wrong
         # python says so itself, in the system's language).
-        choice = ""
-    i18n.set_language(i18n.resolve_language(choice, i18n.system_languages()).code)
+        early = EarlyChoices()
+    i18n.set_language(i18n.resolve_language(early.language, i18n.system_languages()).code)
+    return early
 
 
 def _output_failed(exc: OSError) -> int:
@@ -257,8 +260,15 @@ def _paths_or_say_why(data_dir: str | None, *, check: bool = False) -> AppPaths 
     return paths
 
 
-def _open_window(data_dir: str | None, start_spec: str | None, *, fullscreen: bool = False) -> int:
-    """The window, with ``--start``'s program running in it at once if one is given."""
+def _open_window(
+    data_dir: str | None,
+    start_spec: str | None,
+    *,
+    fullscreen: bool = False,
+    early: EarlyChoices | None = None,
+) -> int:
+    """The window, with ``--start``'s program running in it at once if one is given;
+    ``early``: what the settings file chose for the first frame (read before the parser)."""
     paths = _paths_or_say_why(data_dir)
     if paths is None:
         return EXIT_USAGE
@@ -290,7 +300,9 @@ def _open_window(data_dir: str | None, start_spec: str | None, *, fullscreen: bo
             )
             return EXIT_USAGE
     with _CloseOnSignals() as signals:
-        return _run_window(paths, library, start, fullscreen=fullscreen, signals=signals)
+        return _run_window(
+            paths, library, start, fullscreen=fullscreen, signals=signals, early=early
+        )
 
 
 def _check_data_folder(folder: Path) -> None:
@@ -617,6 +629,7 @@ def _run_window(
     *,
     fullscreen: bool = False,
     signals: _CloseOnSignals | None = None,
+    early: EarlyChoices | None = None,
 ) -> int:
     """The window, shown in stages: its first frame at once, everything else after it is
     painted (``library`` is loaded then if it is None)."""
@@ -624,7 +637,7 @@ def _run_window(
     # the first paint, only what the first frame needs (calftimer.gui.window_frame).
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from calftimer.core.theme_setting import chosen_theme
+    from calftimer.core.theme_setting import early_choices
     from calftimer.gui.main_window import MainWindow
     from calftimer.gui.single_instance import SingleInstance
 
@@ -691,10 +704,11 @@ def _run_window(
     # The first frame already wears the chosen theme (a light frame would flash before a dark
     # one); the rest of the settings is read after the first paint.
     from calftimer.core import i18n
-    from calftimer.core.theme_setting import chosen_language
     from calftimer.gui.translation import install_qt_translator, qt_system_languages
 
-    if not chosen_language(paths.settings_file) and not i18n.system_languages():
+    if early is None:
+        early = early_choices(paths.settings_file)
+    if not early.language and not i18n.system_languages():
         # No LANG: Windows and macOS tell their languages to Qt only.
         i18n.set_language(i18n.resolve_language("", qt_system_languages()).code)
     install_qt_translator(app)
@@ -702,7 +716,7 @@ def _run_window(
 
     # Cycles are collected on this thread only, never on a worker (calftimer/gui/collector.py).
     MainThreadCollector(app).start()
-    theme = chosen_theme(paths.settings_file)
+    theme = early.theme
     if theme != "system":
         from calftimer.gui.theme import apply_theme
 

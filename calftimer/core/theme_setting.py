@@ -1,5 +1,5 @@
-"""The theme setting on its own: its choices, and the theme a settings file chooses, read
-without the rest of the settings.
+"""The theme and language settings on their own: their choices, and what a settings file
+chooses, read without the rest of the settings (``early_choices``: one read for both).
 
 The window's first frame must already wear the user's theme (a light frame before a dark one
 would flash), but ``calftimer.core.settings`` checks every field, knows the timeline's compile
@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from calftimer.core.i18n import _
 
@@ -26,23 +27,43 @@ SETTINGS_KIND = "calftimer.settings"
 MAX_SETTINGS_BYTES = 1_000_000
 
 
-def chosen_theme(path: Path) -> str:
-    """The theme ``read_settings(path)`` gives: the file's ``theme`` when it is a settings file
-    that holds one of ``THEMES`` there, else ``"system"`` (the default)."""
+# A NamedTuple, not a dataclass: nothing else before the first frame needs ``dataclasses``.
+class EarlyChoices(NamedTuple):
+    """What a settings file chooses that is needed before anything else starts."""
+
+    theme: str = "system"
+    language: str = ""  # "": the system's
+
+
+def early_choices(path: Path) -> EarlyChoices:
+    """The theme and language ``read_settings(path)`` gives, from one read of the file: the
+    defaults when there is none or it is unusable. Never waits on a pipe, never changes or
+    moves anything (repairing is ``read_settings``'s)."""
     try:
         os.stat(path)
     except (OSError, ValueError):  # no settings saved yet, or a path that cannot be one
-        return "system"
+        return EarlyChoices()
     # Imported only when there is a file to read: most first launches have none.
     from calftimer.core.jsontext import JsonObjectError, read_json_object
 
     try:
         doc, _raw = read_json_object(path, MAX_SETTINGS_BYTES, lenient=True, allow_constants=True)
     except JsonObjectError:
-        return "system"
-    theme = doc.get("theme") if doc.get("kind") == SETTINGS_KIND else None
-    # As the settings' own check: a text, one of the choices ("dark", not ["dark"] or 1).
-    return theme if type(theme) is str and theme in THEMES else "system"
+        return EarlyChoices()
+    if doc.get("kind") != SETTINGS_KIND:
+        return EarlyChoices()
+    theme, language = doc.get("theme"), doc.get("language")
+    return EarlyChoices(
+        # As the settings' own check: a text, one of the choices ("dark", not ["dark"] or 1).
+        theme if type(theme) is str and theme in THEMES else "system",
+        language if type(language) is str and language_problem(language) is None else "",
+    )
+
+
+def chosen_theme(path: Path) -> str:
+    """The theme ``read_settings(path)`` gives: the file's ``theme`` when it is a settings file
+    that holds one of ``THEMES`` there, else ``"system"`` (the default)."""
+    return early_choices(path).theme
 
 
 # A language code as the catalogs are named: "de", "fr", "pt_BR".
@@ -59,18 +80,6 @@ def language_problem(value: object) -> str | None:
 
 
 def chosen_language(path: Path) -> str:
-    """The "language" ``read_settings(path)`` gives, read before anything else starts (the
-    CLI's ``--help`` is in it): "" (the system's) when there is none or the file is unusable.
-    Read as ``chosen_theme`` reads: never waits on a pipe, never changes or moves anything."""
-    try:
-        os.stat(path)
-    except (OSError, ValueError):
-        return ""
-    from calftimer.core.jsontext import JsonObjectError, read_json_object
-
-    try:
-        doc, _raw = read_json_object(path, MAX_SETTINGS_BYTES, lenient=True, allow_constants=True)
-    except JsonObjectError:
-        return ""
-    value = doc.get("language") if doc.get("kind") == SETTINGS_KIND else None
-    return value if type(value) is str and language_problem(value) is None else ""
+    """The "language" ``read_settings(path)`` gives (the CLI's ``--help`` is in it): "" (the
+    system's) when there is none or the file is unusable."""
+    return early_choices(path).language
