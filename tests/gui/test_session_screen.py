@@ -20,6 +20,7 @@ from calftimer.gui.session_view import SessionView
 from calftimer.gui.theme import apply_theme
 from tests.gui.fakes import T0
 from tests.gui.helpers import advance_to
+from tests.gui.pseudo import clipped_labels
 
 # Window sizes: a 1366 x 768 laptop, a 1920 x 1080 screen, and that screen at 200 % (half the
 # pixels in each direction: what Qt lays out with QT_SCALE_FACTOR=2).
@@ -39,35 +40,12 @@ def where(widget: QWidget, ancestor: QWidget) -> QRect:
 
 
 def clipped(view: SessionView) -> list[str]:
-    """Every visible text of the view that does not fit its box or sticks out of the view."""
-    problems = []
-    for label in view.findChildren(QLabel):
-        if not label.isVisibleTo(view) or not label.text():
-            continue
-        box = label.contentsRect()
-        metrics = label.fontMetrics()
-        if label.wordWrap():
-            width_needed = max(metrics.horizontalAdvance(w) for w in label.text().split())
-            height_needed = label.heightForWidth(label.width())
-        else:
-            lines = label.text().splitlines()
-            width_needed = max(metrics.horizontalAdvance(line) for line in lines)
-            height_needed = metrics.height() * len(lines)
-        if width_needed > box.width() or height_needed > box.height():
-            problems.append(
-                f"{label.objectName() or label.text()[:30]!r}: needs {width_needed}x"
-                f"{height_needed}, has {box.width()}x{box.height()}"
-            )
-        if not view.rect().contains(where(label, view)):
-            problems.append(f"{label.objectName() or label.text()[:30]!r} is outside the view")
-    for button in view.findChildren(QPushButton):
-        if not button.isVisibleTo(view):
-            continue
-        text = button.text().replace("&", "")
-        if button.fontMetrics().horizontalAdvance(text) > button.width():
-            problems.append(f"button {text!r} is narrower than its text")
-        if not view.rect().contains(where(button, view)):
-            problems.append(f"button {text!r} is outside the view")
+    """Every visible text of the view that does not fit its box (the layout walk's check) or
+    sticks out of the view."""
+    problems = clipped_labels(view)
+    for widget in [*view.findChildren(QLabel), *view.findChildren(QPushButton)]:
+        if widget.isVisibleTo(view) and not view.rect().contains(where(widget, view)):
+            problems.append(f"{widget.objectName() or widget.text()[:30]!r} is outside the view")
     return problems
 
 
