@@ -8,6 +8,7 @@ driven from outside the window by ``playerctl`` (what a desktop's media keys dae
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -32,6 +33,7 @@ from tests.gui.helpers import advance_by_deadlines, notice_text
 
 __all__ = ["bus_address"]  # a fixture, used by name below
 
+APP_START_S = 30.0  # a real launch, on a loaded machine
 PLAYER = BUS_NAME.removeprefix("org.mpris.MediaPlayer2.")
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -180,16 +182,12 @@ def test_next_ends_a_heel_rise_test_set_and_counts_it(
     assert session.position().segment.kind is not SegmentKind.UP
 
 
-@pytest.fixture
-def signals(bus_address) -> Iterator[Lines]:
-    """What ``dbus-monitor`` sees of ``PropertiesChanged`` on the private bus, from now on."""
+@contextlib.contextmanager
+def watching(address: str, rule: str) -> Iterator[Lines]:
+    """What ``dbus-monitor`` sees on the private bus of the signals ``rule`` matches, from now
+    on, one printed line at a time; the monitor is ended after the block."""
     monitor = subprocess.Popen(
-        [
-            tool("dbus-monitor"),
-            "--address",
-            bus_address,
-            "type='signal',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged'",
-        ],
+        [tool("dbus-monitor"), "--address", address, rule],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -199,6 +197,14 @@ def signals(bus_address) -> Iterator[Lines]:
         yield lines
     finally:
         stop(monitor)
+
+
+@pytest.fixture
+def signals(bus_address) -> Iterator[Lines]:
+    """The ``PropertiesChanged`` signals on the private bus."""
+    rule = "type='signal',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged'"
+    with watching(bus_address, rule) as lines:
+        yield lines
 
 
 def test_the_desktop_sees_the_session(qtbot, remote_window, remote: Remote, clock, timers) -> None:
@@ -231,25 +237,20 @@ def test_the_signals_carry_the_new_values(
     session.start(BUILTIN_BY_ID["foundation"])
     advance_by_deadlines(session, clock, T0 + 2_000, timers)
     session.pause()
-    text = _collect(qtbot, signals, until="Paused")
+    text = _read_until(signals, "Paused")
     assert 'string "PlaybackStatus"' in text and 'string "Playing"' in text
     assert 'string "Paused"' in text
     assert 'string "Position"' not in text, "Position is read, never signalled"
     assert "int64" in text, "mpris:length goes out as int64, as MPRIS requires"
 
 
-def _collect(qtbot, lines: Lines, until: str) -> str:
-    seen: list[str] = []
-    deadline = time.monotonic() + WAIT_S
-    while time.monotonic() < deadline:
-        qtbot.wait(10)
-        try:
-            line = lines.next_line(timeout=0.02)
-        except AssertionError:
-            continue
-        seen.append(line)
-        if until in line:
-            break
+def _read_until(lines: Lines, text: str, timeout: float = WAIT_S) -> str:
+    """The monitor's lines up to the first holding ``text`` (the signals were sent before: no
+    event loop has to run for them to arrive); AssertionError after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    seen = [lines.next_line(timeout)]
+    while text not in seen[-1]:
+        seen.append(lines.next_line(max(0.0, deadline - time.monotonic())))
     return "\n".join(seen)
 
 
@@ -310,6 +311,12 @@ sys.exit(main(["--start", "foundation"]))
 
 @pytest.mark.slow
 def test_the_name_leaves_the_bus_when_the_app_is_killed(bus_address, tmp_path) -> None:
+    rule = f"type='signal',member='NameOwnerChanged',arg0='{BUS_NAME}'"
+    with watching(bus_address, rule) as owners:
+        _launch_and_kill(bus_address, tmp_path, owners)
+
+
+def _launch_and_kill(bus_address: str, tmp_path: Path, owners: Lines) -> None:
     env = dict(
         bus_env(bus_address),
         QT_QPA_PLATFORM="offscreen",
@@ -324,10 +331,13 @@ def test_the_name_leaves_the_bus_when_the_app_is_killed(bus_address, tmp_path) -
         start_new_session=True,
     )
     try:
-        assert _wait_for_name(bus_address, present=True), "the player never appeared"
+        # The bus says when a name gets or loses its owner: the player's name is in both.
+        assert f'string "{BUS_NAME}"' in _read_until(owners, BUS_NAME, APP_START_S)
+        assert BUS_NAME in _names(bus_address)
         os.killpg(app.pid, signal.SIGKILL)
         app.wait(timeout=WAIT_S)
-        assert _wait_for_name(bus_address, present=False), "the name outlived the process"
+        _read_until(owners, BUS_NAME)  # the name's owner changed again: to nobody
+        assert BUS_NAME not in _names(bus_address), "the name outlived the process"
     finally:
         if app.poll() is None:
             os.killpg(app.pid, signal.SIGKILL)
@@ -350,15 +360,6 @@ def _names(address: str) -> list[str]:
         check=True,
     ).stdout
     return [line.split('"')[1] for line in out.splitlines() if '"' in line]
-
-
-def _wait_for_name(address: str, *, present: bool, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if (BUS_NAME in _names(address)) == present:
-            return True
-        time.sleep(0.05)  # polling another process's state, not waiting for our own
-    return False
 
 
 @pytest.fixture(autouse=True)
