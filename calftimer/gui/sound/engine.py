@@ -73,6 +73,10 @@ IDLE_TICK_MS = 1_000
 # and "idle" events, which nothing here waits for: see PacedThread).
 QT_EVENTS_MS = 1_000
 SHUTDOWN_WAIT_MS = 3_000
+# A stop_all within this long of the last sound written flushes the stream: that sound may still
+# be in the sink's or the server's buffer (BUFFER_MS, plus up to PULSE_LATENCY_MS), and would
+# be heard after a pause.
+FLUSH_WINDOW_MS = 500
 THEMES = ("standard", "low")
 
 
@@ -167,6 +171,7 @@ class _SoundWorker(QObject):
         self._sink: Any = None
         self._io: Any = None
         self.finish: Callable[[], None] = lambda: None  # ends the thread's loop (PacedThread)
+        self._sound_written_at: float | None = None  # when a voice was last written (mono ms)
         self._written = 0
         self._buffer_bytes = 0
         self._device_key = b""
@@ -228,10 +233,10 @@ class _SoundWorker(QObject):
                     return device
         return QMediaDevices.defaultAudioOutput()
 
-    def _start_stream(self) -> None:
+    def _start_stream(self, *, discard: bool = False) -> None:
         from PySide6.QtMultimedia import QAudioFormat, QAudioSink
 
-        self._stop_stream()
+        self._stop_stream(discard=discard)
         device = self._device()
         if device.isNull():
             self.stream_problem.emit(
@@ -257,11 +262,14 @@ class _SoundWorker(QObject):
         self._mixer.new_stream()
         self.stream_problem.emit("")
 
-    def _stop_stream(self) -> None:
+    def _stop_stream(self, *, discard: bool = False) -> None:
         sink = self._sink
         self._sink = self._io = None
         if sink is not None:
-            sink.stop()
+            if discard:
+                sink.reset()  # what it holds is dropped, not played out
+            else:
+                sink.stop()
             # Deleted now: a deferred delete waits for an event loop, which this thread has not.
             sink.setParent(None)
             shiboken6.delete(sink)
@@ -286,6 +294,8 @@ class _SoundWorker(QObject):
             self._clock.starved()
         if self._mixer.busy:
             data = self._mixer.render(self._written, free, self._clock, now).tobytes()
+            if self._mixer.sounded:
+                self._sound_written_at = now
         else:
             data = bytes(free * 2)  # nothing placed or waiting: silence, without the mixer
         written = io.write(data) // 2
@@ -309,6 +319,19 @@ class _SoundWorker(QObject):
             self._start_stream()
 
     @Slot()
+    def flush(self) -> None:
+        """Everything was silenced (a pause, a stop, mute): what the sink and the server still
+        hold is dropped too, by opening the stream again, if a sound went into it lately
+        (otherwise they hold silence and the stream goes on)."""
+        written_at = self._sound_written_at
+        if self._sink is None or written_at is None:
+            return
+        if self._mono() - written_at > FLUSH_WINDOW_MS:
+            return
+        self._sound_written_at = None
+        self._start_stream(discard=True)
+
+    @Slot()
     def shut_down(self) -> None:
         try:
             self._stop_stream()
@@ -328,6 +351,7 @@ class SoundEngine(QObject):
     _load_clips = Signal(str)
     _open = Signal()
     _outputs_changed = Signal()
+    _flush = Signal()
     _shut_down = Signal()
 
     def __init__(
@@ -383,12 +407,14 @@ class SoundEngine(QObject):
         self._load_clips.connect(self._worker.load_clips)
         self._open.connect(self._worker.open)
         self._outputs_changed.connect(self._worker.outputs_changed)
+        self._flush.connect(self._worker.flush)
         self._shut_down.connect(self._worker.shut_down)
         for command in (
             self._load_sounds,
             self._load_clips,
             self._open,
             self._outputs_changed,
+            self._flush,
             self._shut_down,
         ):
             # Connected after the worker's slot: the step that delivers it comes at once.
@@ -503,8 +529,11 @@ class SoundEngine(QObject):
             self._system.cancel_pending()
 
     def stop_all(self) -> None:
-        """Pausing silences whatever is sounding, and what was handed out ahead."""
+        """Pausing silences whatever is sounding, and what was handed out ahead: at once, not
+        after what the sink and the server hold (up to a quarter of a second)."""
         self.mixer.stop_all()
+        if not self._closed:
+            self._flush.emit()
         if self._system is not None:
             self._system.stop()
 
