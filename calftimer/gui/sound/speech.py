@@ -31,14 +31,20 @@ espeak-ng has all six, checked here); an engine with none says so
 (``no_language``) and keeps its default voice, and the sound engine decides what speaks then.
 
 Constructing the engine can block for seconds (speech-dispatcher starting), so everything runs
-on the speech thread. When it cannot start, ``failed`` says what is really missing
-(``speech_advice``).
+on the speech thread. And it blocks holding Python's lock, so a speech-dispatcher that has
+stopped answering (seen here: one whose voice module died, on a PipeWire without its PulseAudio
+service) froze the whole app, window and sound. So a running speech-dispatcher is first asked
+a question from Python, with a time limit (``speech_dispatcher_problem``). When it cannot
+start, ``failed`` says what is really missing (``speech_advice``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes.util
+import os
 import shutil
+import socket
 import statistics
 import sys
 from collections import deque
@@ -58,6 +64,7 @@ LATENCY_SAMPLES = 5  # the lead is the median of the last five phrases' start-up
 LENGTH_SAMPLES = 3  # a text's length: the median of its last three sayings
 RATIO_SAMPLES = 9  # measured length / planned length, for texts not said yet
 MAX_LATENCY_MS = 3_000  # a start-up above this is a hiccup, not the engine's pace
+SPEECHD_ANSWER_S = 2.0  # a running speech-dispatcher answers a question within this, or is not used
 PAUSE_PROBE = "..."  # said silently at start: nothing but the engine's trailing pause
 WORD_PROBE = "one"  # said silently at start: the length of a count
 WARM_UP_TIMEOUT_MS = 5_000  # an engine that never reports Ready is used untimed after this
@@ -145,6 +152,46 @@ def speech_advice(reason: str, system: SpeechSystem | None = None) -> str:
     return _(
         "The speech engine ({engines}) did not start ({reason}); the built-in voice speaks."
     ).format(engines=", ".join(real), reason=reason)
+
+
+def speech_dispatcher_socket(environ: dict[str, str] | None = None) -> Path | None:
+    """The socket libspeechd connects to (its own rule: ``SPEECHD_ADDRESS`` with a unix socket,
+    else the runtime folder's), or None when it would use another kind of address."""
+    environ = dict(os.environ) if environ is None else environ
+    address = environ.get("SPEECHD_ADDRESS", "")
+    if address:
+        method, _sep, path = address.partition(":")
+        return Path(path) if method == "unix_socket" and path else None
+    runtime = environ.get("XDG_RUNTIME_DIR")
+    return Path(runtime, "speech-dispatcher", "speechd.sock") if runtime else None
+
+
+def speech_dispatcher_problem(
+    path: Path | None = None, timeout_s: float = SPEECHD_ANSWER_S
+) -> str | None:
+    """Why a running speech-dispatcher cannot be used (it does not answer), or None: it answers,
+    or none runs yet (libspeechd then starts one). Python waits here without holding its lock,
+    which Qt's engine would hold while it waited."""
+    path = path if path is not None else speech_dispatcher_socket()
+    if path is None or not path.exists():
+        return None
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.settimeout(timeout_s)
+            connection.connect(str(path))
+            connection.sendall(b"SET SELF CLIENT_NAME user:calftimer:check\r\n")
+            reply = connection.recv(256)
+            with contextlib.suppress(OSError):  # it answered: how it hangs up does not matter
+                connection.sendall(b"QUIT\r\n")
+    except (ConnectionRefusedError, FileNotFoundError):
+        return None  # a socket left by one that has ended: libspeechd starts a new one
+    except TimeoutError:
+        return _("waited {seconds:g} s").format(seconds=timeout_s)
+    except OSError as exc:
+        return str(exc)
+    if not reply.startswith(b"2"):
+        return reply.decode("utf-8", "replace").strip() or "-"  # its own words (SSIP)
+    return None
 
 
 def _engine_libraries_present(engine: str) -> bool:
@@ -316,6 +363,10 @@ class _SpeechWorker(QObject):
                 self.failed.emit(_("no speech engine was found"))
                 return
             name = engines[0]
+            problem = speech_dispatcher_problem() if name == "speechd" else None
+            if problem is not None:
+                self.failed.emit(problem)
+                return
             speech = QTextToSpeech(name, self)
             if speech.state() == QTextToSpeech.State.Error:
                 self.failed.emit(

@@ -1,0 +1,105 @@
+"""A running speech-dispatcher is asked a question, with a time limit, before Qt's engine is
+made: one that does not answer would otherwise freeze the whole app (Qt's engine waits for it
+holding Python's lock). Real unix sockets in a temporary folder stand in for it."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from calftimer.gui.sound.speech import speech_dispatcher_problem, speech_dispatcher_socket
+
+
+@pytest.fixture
+def short_dir() -> Iterator[Path]:
+    # A unix socket's path must be short (108 bytes): pytest's tmp_path can be longer.
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="ct-sd-", dir="/tmp"))
+    yield folder
+    for item in folder.iterdir():
+        item.unlink()
+    folder.rmdir()
+
+
+def serve(path: Path, reply: bytes | None) -> tuple[socket.socket, threading.Thread]:
+    """A listening socket that answers each line with ``reply`` (None: never answers)."""
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen(1)
+
+    def run() -> None:
+        connection, _ = server.accept()
+        with connection:
+            connection.recv(256)
+            if reply is not None:
+                connection.sendall(reply)
+            connection.settimeout(2)
+            with contextlib.suppress(OSError):
+                connection.recv(256)  # QUIT, or the client going away
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return server, thread
+
+
+def test_one_that_answers_is_used(short_dir: Path) -> None:
+    path = short_dir / "speechd.sock"
+    server, thread = serve(path, b"208 OK CLIENT NAME SET\r\n")
+    try:
+        assert speech_dispatcher_problem(path, timeout_s=5) is None
+    finally:
+        thread.join(5)
+        server.close()
+
+
+def test_one_that_does_not_answer_is_not_used_and_the_wait_is_bounded(short_dir: Path) -> None:
+    path = short_dir / "speechd.sock"
+    server, thread = serve(path, None)
+    try:
+        began = time.monotonic()
+        problem = speech_dispatcher_problem(path, timeout_s=0.2)
+        waited = time.monotonic() - began
+    finally:
+        server.close()
+        thread.join(5)
+    assert problem == "waited 0.2 s"  # the advice: "... but it did not answer (waited 0.2 s)"
+    assert waited < 2
+
+
+def test_an_error_answer_is_named(short_dir: Path) -> None:
+    path = short_dir / "speechd.sock"
+    server, thread = serve(path, b"510 ERR INVALID COMMAND\r\n")
+    try:
+        problem = speech_dispatcher_problem(path, timeout_s=5)
+    finally:
+        thread.join(5)
+        server.close()
+    assert problem == "510 ERR INVALID COMMAND"
+
+
+def test_none_running_or_a_socket_left_behind_lets_libspeechd_start_one(short_dir: Path) -> None:
+    assert speech_dispatcher_problem(short_dir / "absent.sock") is None
+    stale = short_dir / "stale.sock"
+    left = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    left.bind(str(stale))
+    left.close()  # the file stays, nobody listens: connecting is refused
+    assert stale.exists()
+    assert speech_dispatcher_problem(stale) is None
+
+
+def test_the_socket_is_found_as_libspeechd_finds_it() -> None:
+    assert speech_dispatcher_socket({"SPEECHD_ADDRESS": "unix_socket:/run/x/sd.sock"}) == Path(
+        "/run/x/sd.sock"
+    )
+    assert speech_dispatcher_socket({"SPEECHD_ADDRESS": "inet_socket:127.0.0.1:6560"}) is None
+    assert speech_dispatcher_socket({"XDG_RUNTIME_DIR": "/run/user/1000"}) == Path(
+        "/run/user/1000/speech-dispatcher/speechd.sock"
+    )
+    assert speech_dispatcher_socket({}) is None
