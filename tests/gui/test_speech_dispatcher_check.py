@@ -5,7 +5,11 @@ holding Python's lock). Real unix sockets in a temporary folder stand in for it.
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from calftimer.gui.sound.speech import speech_dispatcher_problem, speech_dispatcher_socket
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -103,3 +109,58 @@ def test_the_socket_is_found_as_libspeechd_finds_it() -> None:
         "/run/user/1000/speech-dispatcher/speechd.sock"
     )
     assert speech_dispatcher_socket({}) is None
+
+
+def test_one_that_stops_answering_after_the_check_leaves_the_window_running(
+    short_dir: Path,
+) -> None:
+    """It answers the check, then never answers libspeechd (as one whose voice module died
+    did here): the speech thread waits, the window's thread goes on, and the system voice is
+    given up after its start time-out, with the advice (``speechd_silent_probe``)."""
+    path = short_dir / "speechd.sock"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen(4)
+    server.settimeout(30)
+    held: list[socket.socket] = []
+
+    def run() -> None:
+        with contextlib.suppress(OSError):
+            for answers in (True, False):
+                connection, _ = server.accept()
+                connection.recv(256)
+                if answers:
+                    connection.sendall(b"208 OK CLIENT NAME SET\r\n")
+                    connection.close()
+                else:
+                    held.append(connection)  # read, never answered
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    env = {
+        **os.environ,
+        "SPEECHD_ADDRESS": f"unix_socket:{path}",
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHONPATH": str(ROOT),
+    }
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "tests.gui.speechd_silent_probe"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        # Only now, with its client gone: libspeechd crashes when the other end hangs up mid-answer.
+        for connection in held:
+            connection.close()
+        server.close()
+        thread.join(5)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert held, "libspeechd never connected after the check"
+    assert report["state"] == "failed", report
+    assert "did not answer (waited 1.5 s)" in report["advice"], report
+    assert report["ticks"] >= 15, report  # the window's thread ran all along (30 in 1.5 s)

@@ -56,12 +56,13 @@ from calftimer.gui.sound.speech import SystemVoice
 from calftimer.gui.sound.stream_requests import calm_stream_requests, opening_stream
 
 RATE = 48_000
-BUFFER_MS = 150  # what the sink holds ahead: with the server's own, the most a pause lets on
+BUFFER_MS = 170  # what the sink holds ahead (a pause drops it: see _SoundWorker.flush)
 # How often the sound thread tops it up (BUFFER_MS - TICK_MS: its margin, 70 ms, the same as
 # 110/40 had). A step costs 250-350 us of a core here, most of it the wake-up itself (the
-# thread's caches are cold each time), so the pace is what the sound costs: 40 ms took 0.8 % of
-# a core, 80 ms 0.35-0.45 % (issue 14's note; placement measured the same).
-TICK_MS = 80
+# thread's caches are cold each time), so the pace is what the sound costs: a step every 40 ms
+# took 0.8 % of a core, 80 ms 0.35-0.45 %, 100 ms 0.30-0.33 % (issue 14's note; placement
+# measured the same).
+TICK_MS = 100
 # Until a new stream's clock is anchored the thread reports every LEARN_TICK_MS: the clock needs
 # a few reports before it places anything, and a beat due meanwhile must not wait (at 60 ms the
 # first after a device change came later than it may and was dropped).

@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from calftimer.core.clock import Clock, monotonic_ms
 from calftimer.core.cues import estimate_ms
@@ -65,6 +65,10 @@ LENGTH_SAMPLES = 3  # a text's length: the median of its last three sayings
 RATIO_SAMPLES = 9  # measured length / planned length, for texts not said yet
 MAX_LATENCY_MS = 3_000  # a start-up above this is a hiccup, not the engine's pace
 SPEECHD_ANSWER_S = 2.0  # a running speech-dispatcher answers a question within this, or is not used
+NO_ENGINE = "none"  # an engine name Qt does not have: the engine is made empty, loaded later
+# The system voice has started (answered, warmed up) within this, or the built-in voice goes on
+# speaking and the advice says why (speech-dispatcher starting itself took 1.7 s here).
+START_TIMEOUT_MS = 15_000
 PAUSE_PROBE = "..."  # said silently at start: nothing but the engine's trailing pause
 WORD_PROBE = "one"  # said silently at start: the length of a count
 WARM_UP_TIMEOUT_MS = 5_000  # an engine that never reports Ready is used untimed after this
@@ -367,14 +371,30 @@ class _SpeechWorker(QObject):
             if problem is not None:
                 self.failed.emit(problem)
                 return
-            speech = QTextToSpeech(name, self)
-            if speech.state() == QTextToSpeech.State.Error:
-                self.failed.emit(
-                    _("{engine}: {error}").format(
-                        engine=name, error=speech.errorString() or _("it reported an error")
-                    )
+            # Made without an engine, then given one through this thread's event queue: loading
+            # it can wait on speech-dispatcher, and called from here it would wait holding
+            # Python's lock (the whole app frozen while it does). From the queue, only this
+            # thread waits; the window side gives up after START_TIMEOUT_MS.
+            speech = QTextToSpeech(NO_ENGINE, self)
+            speech.engineChanged.connect(lambda _name: self._engine_loaded(speech, name))
+            QMetaObject.invokeMethod(
+                speech, "setEngine", Qt.ConnectionType.QueuedConnection, Q_ARG(str, name)
+            )
+            return
+        self._engine_loaded(speech, name)
+
+    def _engine_loaded(self, speech: Any, name: str) -> None:
+        if self._speech is not None:
+            return  # already going (a second engineChanged)
+        from PySide6.QtTextToSpeech import QTextToSpeech
+
+        if speech.state() == QTextToSpeech.State.Error:
+            self.failed.emit(
+                _("{engine}: {error}").format(
+                    engine=name, error=speech.errorString() or _("it reported an error")
                 )
-                return
+            )
+            return
         speech.stateChanged.connect(self._on_state_changed)
         self._speech, self._engine_name = speech, name
         self._use_language(speech)
@@ -585,8 +605,10 @@ class SystemVoice(QObject):
         voice_name: str = "",
         factory: Callable[[str, QObject], Any] | None = None,
         language: str = "",
+        start_timeout_ms: int = START_TIMEOUT_MS,
     ):
         super().__init__(parent)
+        self._start_timeout_ms = start_timeout_ms
         self.state = "starting"  # "ready" or "failed" later
         self.voices: list[str] = []
         self.lead_ms = 0  # as measured on the speech thread (for the log and tests)
@@ -608,6 +630,10 @@ class SystemVoice(QObject):
         self._worker.no_language.connect(self.no_language)
         self._thread.start()
         self._start.emit(engine, rate, voice_name)
+        self._start_timer = QTimer(self)
+        self._start_timer.setSingleShot(True)
+        self._start_timer.timeout.connect(self._on_start_timeout)
+        self._start_timer.start(start_timeout_ms)
 
     def configure(self, rate: float, voice_name: str) -> None:
         """The rate and voice to speak with: a new one is measured before it speaks."""
@@ -645,12 +671,21 @@ class SystemVoice(QObject):
     def speech_thread(self) -> QThread:
         return self._thread
 
+    def _on_start_timeout(self) -> None:
+        if self.state == "starting":
+            seconds = self._start_timeout_ms / 1000
+            self._on_failed(_("waited {seconds:g} s").format(seconds=seconds))
+
     def _on_ready(self, _engine: str, voices: list[str]) -> None:
+        self._start_timer.stop()
         self.state = "ready"
         self.voices = list(voices)
         self.ready.emit(self.voices)
 
     def _on_failed(self, reason: str) -> None:
+        self._start_timer.stop()
+        if self.state == "failed":
+            return  # said once
         self.state = "failed"
         self.failed.emit(
             _("The system voice is not available ({reason}). {speech_advice}").format(
