@@ -376,18 +376,18 @@ class _SpeechWorker(QObject):
             # Python's lock (the whole app frozen while it does). From the queue, only this
             # thread waits; the window side gives up after START_TIMEOUT_MS.
             speech = QTextToSpeech(NO_ENGINE, self)
-            speech.engineChanged.connect(lambda _name: self._engine_loaded(speech, name))
+            speech.engineChanged.connect(lambda _name: self._qt_engine_loaded(speech, name))
             QMetaObject.invokeMethod(
                 speech, "setEngine", Qt.ConnectionType.QueuedConnection, Q_ARG(str, name)
             )
             return
         self._engine_loaded(speech, name)
 
-    def _engine_loaded(self, speech: Any, name: str) -> None:
-        if self._speech is not None:
-            return  # already going (a second engineChanged)
+    def _qt_engine_loaded(self, speech: Any, name: str) -> None:
         from PySide6.QtTextToSpeech import QTextToSpeech
 
+        if self._speech is not None:
+            return  # already going (a second engineChanged)
         if speech.state() == QTextToSpeech.State.Error:
             self.failed.emit(
                 _("{engine}: {error}").format(
@@ -395,6 +395,9 @@ class _SpeechWorker(QObject):
                 )
             )
             return
+        self._engine_loaded(speech, name)
+
+    def _engine_loaded(self, speech: Any, name: str) -> None:
         speech.stateChanged.connect(self._on_state_changed)
         self._speech, self._engine_name = speech, name
         self._use_language(speech)
