@@ -8,9 +8,11 @@ Fresh processes, one after the other, each started through the wrapper of
 ``benchmarks/startup.py`` (``run_child``: a new temporary data folder per run in
 ``CALFTIMER_DATA_DIR``, the same window system and warm ``.pyc`` cache), all playing to one
 private PulseAudio daemon with a null sink (``tests/realaudio.py``'s ``PulseServer``; its own
-``XDG_RUNTIME_DIR``, stopped at the end), each measured for ``--seconds`` of real time (default
-60), ``--settle`` seconds (default 4) after its first painted window (calftimer's: once its
-program list is painted too), so the sounds are loaded and the session runs before it begins:
+``XDG_RUNTIME_DIR``, stopped at the end; ``--server pipewire``: a private PipeWire with
+WirePlumber instead, through Qt's PipeWire backend), each measured for ``--seconds`` of real
+time (default 60), ``--settle`` seconds (default 4) after its first painted window
+(calftimer's: once its program list is painted too), so the sounds are loaded and the session
+runs before it begins:
 
 * **engine**: the real application started as ``python -m calftimer --start foundation``
   (``--program`` picks another) with its own sound output (``calftimer.gui.sound.engine``, one
@@ -181,11 +183,12 @@ def run(
     progress: bool,
     sides: Sequence[str] = SIDES,
     voice: str = "",
+    server_kind: str = "pulseaudio",
 ) -> dict[str, Any]:
-    from tests.realaudio import PulseServer
+    from tests.realaudio import open_server
 
     samples: dict[str, list[dict[str, Any]]] = {side: [] for side in sides}
-    with display_env(xvfb) as env, PulseServer(["cpu"]) as server:
+    with display_env(xvfb) as env, open_server(server_kind, ["cpu"]) as server:
         env = {**env, **server.env}
         run_child("calftimer", env)  # fills the .pyc cache and the page cache; not counted
         run_child("bare", env)
@@ -245,7 +248,7 @@ def run(
             "runs": runs,
             "program": program,
             "qpa": qpa,
-            "server": "pulseaudio (private, null sink)",
+            "server": f"{server_kind} (private, null sink)",
             "bytecode": bytecode_note(True),
         },
         **summary,
@@ -349,6 +352,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="",
         help="the voice chosen in calftimer's settings (default: the app's default, system)",
     )
+    parser.add_argument(
+        "--server",
+        choices=("pulseaudio", "pipewire"),
+        default="pulseaudio",
+        help="the private sound server the processes play to (pulseaudio)",
+    )
     parser.add_argument("--xvfb", action="store_true", help="paint on a private Xvfb screen")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
@@ -367,6 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         progress=not args.json,
         sides=sides,
         voice=args.voice,
+        server_kind=args.server,
     )
     if args.json:
         print(json.dumps(result, indent=2))

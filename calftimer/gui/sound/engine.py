@@ -1,17 +1,19 @@
 """SoundEngine: every cue and every word of the built-in voice in one output stream, each placed
 at the frame that sounds at its deadline.
 
-One ``QAudioSink`` per device, on a thread of its own (``calftimer-sound``). Every
-``TICK_MS`` that thread tops the sink's buffer (``BUFFER_MS``) up with frames from the
-``Mixer``, and tells the ``FrameClock`` how many frames the sound server has taken so far. The
-window's thread only adds voices (a sound or a phrase, its volume and the monotonic instant it
-must sound) and takes back the ones not begun: the look-ahead of the cue conductor hands them
-over about a second early, so a stall of the window, a chart repaint or a garbage collection
-cannot delay a cue that was handed over.
+One ``QAudioSink`` per device, on a thread of its own (``calftimer-sound``, a ``PacedThread``:
+it sleeps between its steps instead of waiting in an event loop). Every ``TICK_MS`` that thread
+tops the sink's buffer (``BUFFER_MS``) up with frames from the ``Mixer``, and tells the
+``FrameClock`` how many frames the sound server has taken so far. The window's thread only adds
+voices (a sound or a phrase, its volume and the monotonic instant it must sound) and takes back
+the ones not begun: the look-ahead of the cue conductor hands them over about a second early,
+so a stall of the window, a chart repaint or a garbage collection cannot delay a cue that was
+handed over.
 
 Push mode (``QAudioSink.start()`` and writes) rather than pull mode: a ``QIODevice`` written in
-Python was read once and then never again by Qt 6.11's PulseAudio sink; the writes from a timer
-on the sound thread are the same design with the pace kept here.
+Python was read once and then never again by Qt 6.11's PulseAudio sink; the writes from the
+sound thread's steps are the same design with the pace kept here. The stream asks the server
+for few, large requests (``stream_requests``).
 
 The sink follows the system's default output: when it changes (headphones plugged in or out),
 the stream moves there and what is waiting is placed again on the new stream's clock. The
@@ -31,13 +33,18 @@ language, and if there is none the cues are sounds only; a note says which, once
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import time
 import wave
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QThread, Signal, Slot
 
 from calftimer.core.clock import Clock, monotonic_ms
 from calftimer.core.cues import DEFAULT_LATE_MS, Measure, Phrase, estimate_ms
@@ -46,20 +53,31 @@ from calftimer.core.voice_clips import JOIN_MS, ClipError, ClipVoice
 from calftimer.gui.sound.clock import FrameClock
 from calftimer.gui.sound.mixer import Mixer, Samples, Voice
 from calftimer.gui.sound.speech import SystemVoice
-from calftimer.gui.sound.stream_requests import calm_stream_requests
+from calftimer.gui.sound.stream_requests import calm_stream_requests, opening_stream
 
 RATE = 48_000
-BUFFER_MS = 110  # what the sink holds ahead: the most a pause lets sound on
-# How often the sound thread tops it up (BUFFER_MS - TICK_MS: its margin). Each tick costs
-# ~80 us of Qt calls from Python here. 60 ms (130 ahead) saved ~0.2 % of a core, but with the
-# machine busy the metronome's last beats then came more than 20 ms late in 4 runs of 4 (40 ms:
-# 0 of 2), so the thread keeps the shorter tick.
-TICK_MS = 40
+BUFFER_MS = 170  # what the sink holds ahead (a pause drops it: see _SoundWorker.flush)
+# How often the sound thread tops it up (BUFFER_MS - TICK_MS: its margin, 70 ms, the same as
+# 110/40 had). A step costs 250-350 us of a core here, most of it the wake-up itself (the
+# thread's caches are cold each time), so the pace is what the sound costs: a step every 40 ms
+# took 0.8 % of a core, 80 ms 0.35-0.45 %, 100 ms 0.30-0.33 % (issue 14's note; placement
+# measured the same).
+TICK_MS = 100
 # Until a new stream's clock is anchored the thread reports every LEARN_TICK_MS: the clock needs
 # a few reports before it places anything, and a beat due meanwhile must not wait (at 60 ms the
 # first after a device change came later than it may and was dropped).
 LEARN_TICK_MS = 20
+# With no stream (no device), how often the thread looks at Qt's events of its own; a device
+# change or a command wakes it at once.
+IDLE_TICK_MS = 1_000
+# How often the thread lets Qt's own notifications on it through (the sink's "buffer has room"
+# and "idle" events, which nothing here waits for: see PacedThread).
+QT_EVENTS_MS = 1_000
 SHUTDOWN_WAIT_MS = 3_000
+# A stop_all within this long of the last sound written flushes the stream: that sound may still
+# be in the sink's or the server's buffer (BUFFER_MS, plus up to PULSE_LATENCY_MS), and would
+# be heard after a pause.
+FLUSH_WINDOW_MS = 500
 THEMES = ("standard", "low")
 
 
@@ -84,6 +102,56 @@ def resample(data: npt.NDArray[np.int16], source_rate: int, rate: int) -> Sample
     return resampled
 
 
+class PacedThread(QThread):
+    """The sound thread: a loop that runs ``step`` and sleeps until the interval it returns,
+    rather than an event loop.
+
+    Why: Qt 6.11's sink wakes the thread that started it each time the sound server takes
+    frames from its ring buffer (a "buffer has room" notification, through an eventfd), 250
+    times a second through PulseAudio, so that a sink fed by a QIODevice can pull more. This
+    engine writes what the buffer has room for on its own pace and never needs that pull, yet
+    an event loop was woken for each: most of the sound's share of a core (issue 14). Here the
+    thread sleeps until its next step; the commands sent to it (queued signals: loads, the
+    stream opening, device changes, the shut-down) are delivered at each step, and ``wake``
+    makes the next step come at once when one is sent. Qt's own notifications are let through
+    once every ``QT_EVENTS_MS``."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.step: Callable[[], int] = lambda: IDLE_TICK_MS
+        self._bell = threading.Lock()  # held while asleep; released to wake the loop early
+        self._bell.acquire()
+        self._finishing = False
+        self.native_id = 0
+
+    def run(self) -> None:
+        self.native_id = threading.get_native_id()  # for a test that counts its wake-ups
+        dispatcher = self.eventDispatcher()
+        qt_events_due = 0.0
+        rung = True
+        while True:
+            if rung:
+                QCoreApplication.sendPostedEvents(None, 0)  # the commands sent meanwhile
+            if self._finishing:
+                return
+            now = time.monotonic()
+            if dispatcher is not None and now >= qt_events_due:
+                dispatcher.processEvents(QEventLoop.ProcessEventsFlag.AllEvents)
+                qt_events_due = now + QT_EVENTS_MS / 1000
+            interval_ms = self.step()
+            wait_s = max(0.0, interval_ms / 1000 - (time.monotonic() - now))
+            rung = self._bell.acquire(timeout=wait_s)
+
+    def wake(self) -> None:
+        """Run the next step now (a command was sent). Any thread."""
+        with contextlib.suppress(RuntimeError):  # already rung: one step will come
+            self._bell.release()
+
+    def finish(self) -> None:
+        """End the loop after this step (on the thread itself, from a command)."""
+        self._finishing = True
+
+
 class _SoundWorker(QObject):
     """Lives on the sound thread: the sink, the clock and the writing."""
 
@@ -103,7 +171,8 @@ class _SoundWorker(QObject):
         self._device_id = device_id  # None: follow the system's default output
         self._sink: Any = None
         self._io: Any = None
-        self._timer: QTimer | None = None
+        self.finish: Callable[[], None] = lambda: None  # ends the thread's loop (PacedThread)
+        self._sound_written_at: float | None = None  # when a voice was last written (mono ms)
         self._written = 0
         self._buffer_bytes = 0
         self._device_key = b""
@@ -146,11 +215,15 @@ class _SoundWorker(QObject):
 
     @Slot()
     def open(self) -> None:
-        self._timer = QTimer(self)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.setInterval(TICK_MS)
-        self._timer.timeout.connect(self._tick)
         self._start_stream()
+
+    def step(self) -> int:
+        """One step of the sound thread (``PacedThread``): top the stream up; the interval
+        until the next step, in ms."""
+        if self._sink is None:
+            return IDLE_TICK_MS
+        self._tick()
+        return TICK_MS if self._clock.anchored else LEARN_TICK_MS
 
     def _device(self) -> Any:
         from PySide6.QtMultimedia import QMediaDevices
@@ -161,10 +234,10 @@ class _SoundWorker(QObject):
                     return device
         return QMediaDevices.defaultAudioOutput()
 
-    def _start_stream(self) -> None:
+    def _start_stream(self, *, discard: bool = False) -> None:
         from PySide6.QtMultimedia import QAudioFormat, QAudioSink
 
-        self._stop_stream()
+        self._stop_stream(discard=discard)
         device = self._device()
         if device.isNull():
             self.stream_problem.emit(
@@ -182,22 +255,25 @@ class _SoundWorker(QObject):
         self._device_key = bytes(device.id().data())
         self._sink = QAudioSink(device, audio_format, self)
         self._sink.setBufferSize(RATE * 2 * BUFFER_MS // 1000)
-        self._io = self._sink.start()
+        with opening_stream():
+            self._io = self._sink.start()
         self._buffer_bytes = self._sink.bufferSize()
         self._written = 0
         self._clock.restart()
         self._mixer.new_stream()
-        if self._timer is not None:
-            self._timer.start(LEARN_TICK_MS)
         self.stream_problem.emit("")
 
-    def _stop_stream(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        if self._sink is not None:
-            self._sink.stop()
-            self._sink.deleteLater()
+    def _stop_stream(self, *, discard: bool = False) -> None:
+        sink = self._sink
         self._sink = self._io = None
+        if sink is not None:
+            if discard:
+                sink.reset()  # what it holds is dropped, not played out
+            else:
+                sink.stop()
+            # Deleted now: a deferred delete waits for an event loop, which this thread has not.
+            sink.setParent(None)
+            shiboken6.delete(sink)
 
     def _tick(self) -> None:
         sink, io = self._sink, self._io
@@ -208,8 +284,6 @@ class _SoundWorker(QObject):
         anchored = self._clock.anchored
         self._clock.observe(now, taken)
         if not anchored and self._clock.anchored:
-            if self._timer is not None:
-                self._timer.setInterval(TICK_MS)
             self.clock_ready.emit()
         free = sink.bytesFree() // 2
         if free <= 0:
@@ -221,6 +295,8 @@ class _SoundWorker(QObject):
             self._clock.starved()
         if self._mixer.busy:
             data = self._mixer.render(self._written, free, self._clock, now).tobytes()
+            if self._mixer.sounded:
+                self._sound_written_at = now
         else:
             data = bytes(free * 2)  # nothing placed or waiting: silence, without the mixer
         written = io.write(data) // 2
@@ -244,11 +320,24 @@ class _SoundWorker(QObject):
             self._start_stream()
 
     @Slot()
+    def flush(self) -> None:
+        """Everything was silenced (a pause, a stop, mute): what the sink and the server still
+        hold is dropped too, by opening the stream again, if a sound went into it lately
+        (otherwise they hold silence and the stream goes on)."""
+        written_at = self._sound_written_at
+        if self._sink is None or written_at is None:
+            return
+        if self._mono() - written_at > FLUSH_WINDOW_MS:
+            return
+        self._sound_written_at = None
+        self._start_stream(discard=True)
+
+    @Slot()
     def shut_down(self) -> None:
         try:
             self._stop_stream()
         finally:
-            QThread.currentThread().quit()  # whatever failed: see SoundEngine.close
+            self.finish()  # whatever failed: see SoundEngine.close
 
 
 class SoundEngine(QObject):
@@ -263,6 +352,7 @@ class SoundEngine(QObject):
     _load_clips = Signal(str)
     _open = Signal()
     _outputs_changed = Signal()
+    _flush = Signal()
     _shut_down = Signal()
 
     def __init__(
@@ -308,15 +398,28 @@ class SoundEngine(QObject):
         self._system: SystemVoice | None = None
         self.frame_clock = FrameClock(RATE)
         self.mixer = Mixer(RATE, late_ms, lambda voice: self._worker.voice_started.emit(voice.name))
-        self._thread = QThread(self)
+        self._thread = PacedThread(self)
         self._thread.setObjectName("calftimer-sound")
         self._worker = _SoundWorker(self.mixer, self.frame_clock, device_id, clock)
         self._worker.moveToThread(self._thread)
+        self._thread.step = self._worker.step
+        self._worker.finish = self._thread.finish
         self._load_sounds.connect(self._worker.load_sounds)
         self._load_clips.connect(self._worker.load_clips)
         self._open.connect(self._worker.open)
         self._outputs_changed.connect(self._worker.outputs_changed)
+        self._flush.connect(self._worker.flush)
         self._shut_down.connect(self._worker.shut_down)
+        for command in (
+            self._load_sounds,
+            self._load_clips,
+            self._open,
+            self._outputs_changed,
+            self._flush,
+            self._shut_down,
+        ):
+            # Connected after the worker's slot: the step that delivers it comes at once.
+            command.connect(self._thread.wake, Qt.ConnectionType.DirectConnection)
         from PySide6.QtMultimedia import QMediaDevices
 
         # On this thread, not the sound thread's (see the module's docstring).
@@ -427,8 +530,11 @@ class SoundEngine(QObject):
             self._system.cancel_pending()
 
     def stop_all(self) -> None:
-        """Pausing silences whatever is sounding, and what was handed out ahead."""
+        """Pausing silences whatever is sounding, and what was handed out ahead: at once, not
+        after what the sink and the server hold (up to a quarter of a second)."""
         self.mixer.stop_all()
+        if not self._closed:
+            self._flush.emit()
         if self._system is not None:
             self._system.stop()
 

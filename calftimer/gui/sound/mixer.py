@@ -61,6 +61,7 @@ class Mixer:
         self._voices: list[Voice] = []
         self._lock = threading.Lock()
         self.dropped = 0
+        self.sounded = False  # the last render wrote some voice (the engine's thread reads it)
 
     def add(self, voice: Voice) -> None:
         with self._lock:
@@ -97,6 +98,7 @@ class Mixer:
         with self._lock:
             self._place(first, count, clock, now_ms)
             placed = [v for v in self._voices if v.start is not None and v.start < first + count]
+            self.sounded = bool(placed)
             if not placed:
                 self._forget(first)
                 return np.zeros(count, np.int16)

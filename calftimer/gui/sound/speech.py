@@ -31,14 +31,20 @@ espeak-ng has all six, checked here); an engine with none says so
 (``no_language``) and keeps its default voice, and the sound engine decides what speaks then.
 
 Constructing the engine can block for seconds (speech-dispatcher starting), so everything runs
-on the speech thread. When it cannot start, ``failed`` says what is really missing
-(``speech_advice``).
+on the speech thread. And it blocks holding Python's lock, so a speech-dispatcher that has
+stopped answering (seen here: one whose voice module died, on a PipeWire without its PulseAudio
+service) froze the whole app, window and sound. So a running speech-dispatcher is first asked
+a question from Python, with a time limit (``speech_dispatcher_problem``). When it cannot
+start, ``failed`` says what is really missing (``speech_advice``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes.util
+import os
 import shutil
+import socket
 import statistics
 import sys
 from collections import deque
@@ -47,7 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from calftimer.core.clock import Clock, monotonic_ms
 from calftimer.core.cues import estimate_ms
@@ -58,6 +64,11 @@ LATENCY_SAMPLES = 5  # the lead is the median of the last five phrases' start-up
 LENGTH_SAMPLES = 3  # a text's length: the median of its last three sayings
 RATIO_SAMPLES = 9  # measured length / planned length, for texts not said yet
 MAX_LATENCY_MS = 3_000  # a start-up above this is a hiccup, not the engine's pace
+SPEECHD_ANSWER_S = 2.0  # a running speech-dispatcher answers a question within this, or is not used
+NO_ENGINE = "none"  # an engine name Qt does not have: the engine is made empty, loaded later
+# The system voice has started (answered, warmed up) within this, or the built-in voice goes on
+# speaking and the advice says why (speech-dispatcher starting itself took 1.7 s here).
+START_TIMEOUT_MS = 15_000
 PAUSE_PROBE = "..."  # said silently at start: nothing but the engine's trailing pause
 WORD_PROBE = "one"  # said silently at start: the length of a count
 WARM_UP_TIMEOUT_MS = 5_000  # an engine that never reports Ready is used untimed after this
@@ -145,6 +156,46 @@ def speech_advice(reason: str, system: SpeechSystem | None = None) -> str:
     return _(
         "The speech engine ({engines}) did not start ({reason}); the built-in voice speaks."
     ).format(engines=", ".join(real), reason=reason)
+
+
+def speech_dispatcher_socket(environ: dict[str, str] | None = None) -> Path | None:
+    """The socket libspeechd connects to (its own rule: ``SPEECHD_ADDRESS`` with a unix socket,
+    else the runtime folder's), or None when it would use another kind of address."""
+    environ = dict(os.environ) if environ is None else environ
+    address = environ.get("SPEECHD_ADDRESS", "")
+    if address:
+        method, _sep, path = address.partition(":")
+        return Path(path) if method == "unix_socket" and path else None
+    runtime = environ.get("XDG_RUNTIME_DIR")
+    return Path(runtime, "speech-dispatcher", "speechd.sock") if runtime else None
+
+
+def speech_dispatcher_problem(
+    path: Path | None = None, timeout_s: float = SPEECHD_ANSWER_S
+) -> str | None:
+    """Why a running speech-dispatcher cannot be used (it does not answer), or None: it answers,
+    or none runs yet (libspeechd then starts one). Python waits here without holding its lock,
+    which Qt's engine would hold while it waited."""
+    path = path if path is not None else speech_dispatcher_socket()
+    if path is None or not path.exists():
+        return None
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.settimeout(timeout_s)
+            connection.connect(str(path))
+            connection.sendall(b"SET SELF CLIENT_NAME user:calftimer:check\r\n")
+            reply = connection.recv(256)
+            with contextlib.suppress(OSError):  # it answered: how it hangs up does not matter
+                connection.sendall(b"QUIT\r\n")
+    except (ConnectionRefusedError, FileNotFoundError):
+        return None  # a socket left by one that has ended: libspeechd starts a new one
+    except TimeoutError:
+        return _("waited {seconds:g} s").format(seconds=timeout_s)
+    except OSError as exc:
+        return str(exc)
+    if not reply.startswith(b"2"):
+        return reply.decode("utf-8", "replace").strip() or "-"  # its own words (SSIP)
+    return None
 
 
 def _engine_libraries_present(engine: str) -> bool:
@@ -316,14 +367,37 @@ class _SpeechWorker(QObject):
                 self.failed.emit(_("no speech engine was found"))
                 return
             name = engines[0]
-            speech = QTextToSpeech(name, self)
-            if speech.state() == QTextToSpeech.State.Error:
-                self.failed.emit(
-                    _("{engine}: {error}").format(
-                        engine=name, error=speech.errorString() or _("it reported an error")
-                    )
-                )
+            problem = speech_dispatcher_problem() if name == "speechd" else None
+            if problem is not None:
+                self.failed.emit(problem)
                 return
+            # Made without an engine, then given one through this thread's event queue: loading
+            # it can wait on speech-dispatcher, and called from here it would wait holding
+            # Python's lock (the whole app frozen while it does). From the queue, only this
+            # thread waits; the window side gives up after START_TIMEOUT_MS.
+            speech = QTextToSpeech(NO_ENGINE, self)
+            speech.engineChanged.connect(lambda _name: self._qt_engine_loaded(speech, name))
+            QMetaObject.invokeMethod(
+                speech, "setEngine", Qt.ConnectionType.QueuedConnection, Q_ARG(str, name)
+            )
+            return
+        self._engine_loaded(speech, name)
+
+    def _qt_engine_loaded(self, speech: Any, name: str) -> None:
+        from PySide6.QtTextToSpeech import QTextToSpeech
+
+        if self._speech is not None:
+            return  # already going (a second engineChanged)
+        if speech.state() == QTextToSpeech.State.Error:
+            self.failed.emit(
+                _("{engine}: {error}").format(
+                    engine=name, error=speech.errorString() or _("it reported an error")
+                )
+            )
+            return
+        self._engine_loaded(speech, name)
+
+    def _engine_loaded(self, speech: Any, name: str) -> None:
         speech.stateChanged.connect(self._on_state_changed)
         self._speech, self._engine_name = speech, name
         self._use_language(speech)
@@ -534,8 +608,10 @@ class SystemVoice(QObject):
         voice_name: str = "",
         factory: Callable[[str, QObject], Any] | None = None,
         language: str = "",
+        start_timeout_ms: int = START_TIMEOUT_MS,
     ):
         super().__init__(parent)
+        self._start_timeout_ms = start_timeout_ms
         self.state = "starting"  # "ready" or "failed" later
         self.voices: list[str] = []
         self.lead_ms = 0  # as measured on the speech thread (for the log and tests)
@@ -557,6 +633,10 @@ class SystemVoice(QObject):
         self._worker.no_language.connect(self.no_language)
         self._thread.start()
         self._start.emit(engine, rate, voice_name)
+        self._start_timer = QTimer(self)
+        self._start_timer.setSingleShot(True)
+        self._start_timer.timeout.connect(self._on_start_timeout)
+        self._start_timer.start(start_timeout_ms)
 
     def configure(self, rate: float, voice_name: str) -> None:
         """The rate and voice to speak with: a new one is measured before it speaks."""
@@ -594,12 +674,21 @@ class SystemVoice(QObject):
     def speech_thread(self) -> QThread:
         return self._thread
 
+    def _on_start_timeout(self) -> None:
+        if self.state == "starting":
+            seconds = self._start_timeout_ms / 1000
+            self._on_failed(_("waited {seconds:g} s").format(seconds=seconds))
+
     def _on_ready(self, _engine: str, voices: list[str]) -> None:
+        self._start_timer.stop()
         self.state = "ready"
         self.voices = list(voices)
         self.ready.emit(self.voices)
 
     def _on_failed(self, reason: str) -> None:
+        self._start_timer.stop()
+        if self.state == "failed":
+            return  # said once
         self.state = "failed"
         self.failed.emit(
             _("The system voice is not available ({reason}). {speech_advice}").format(
