@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -18,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from calftimer.gui.sound.speech import speech_dispatcher_problem, speech_dispatcher_socket
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.gui.probe_run import run_probe
 
 
 @pytest.fixture
@@ -137,21 +133,8 @@ def test_one_that_stops_answering_after_the_check_leaves_the_window_running(
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    env = {
-        **os.environ,
-        "SPEECHD_ADDRESS": f"unix_socket:{path}",
-        "QT_QPA_PLATFORM": "offscreen",
-        "PYTHONPATH": str(ROOT),
-    }
     try:
-        result = subprocess.run(
-            [sys.executable, "-m", "tests.gui.speechd_silent_probe"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        result = run_probe("speechd_silent_probe", {"SPEECHD_ADDRESS": f"unix_socket:{path}"})
     finally:
         # Only now, with its client gone: libspeechd crashes when the other end hangs up mid-answer.
         for connection in held:

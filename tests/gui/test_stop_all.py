@@ -5,16 +5,12 @@ servers. With nothing sounding, silencing leaves the stream alone."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+from tests.gui.probe_run import run_probe
 from tests.realaudio import SoundServer, segments
 
-ROOT = Path(__file__).resolve().parents[2]
 # Heard after the stop_all call at most: the server's own last period and the recorder's. What
 # the sink and the server hold when a pause comes is 150 ms and more (150-250 ms were heard
 # before the stream was flushed).
@@ -27,22 +23,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.sound_sinks("out")]
 
 
 def test_a_sound_stops_when_silenced_not_after_the_buffers(sound_server: SoundServer) -> None:
-    env = {
-        **os.environ,
-        **sound_server.env,
-        "QT_QPA_PLATFORM": "offscreen",
-        "PYTHONPATH": str(ROOT),
-    }
     recording = sound_server.record("out")
     try:
-        result = subprocess.run(
-            [sys.executable, "-m", "tests.gui.stop_all_probe"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        result = run_probe("stop_all_probe", sound_server.env)
     finally:
         samples = recording.stop()
     assert result.returncode == 0, result.stderr[-3000:]

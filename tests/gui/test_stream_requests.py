@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -21,9 +20,9 @@ from calftimer.gui.sound.stream_requests import (
     calm_stream_requests,
     opening_stream,
 )
+from tests.gui.probe_run import ROOT, probe_env
 from tests.realaudio import SoundServer
 
-ROOT = Path(__file__).resolve().parents[2]
 PULSE = "PULSE_LATENCY_MSEC"
 
 
@@ -95,12 +94,7 @@ def test_the_stream_and_its_thread_wake_rarely(sound_server: SoundServer) -> Non
     1000 / TICK_MS a second; with an event loop it was woken at each of the server's requests,
     250 a second through PulseAudio), and the server's requests come at most 60 times a second
     (PulseAudio's thread in Qt, PipeWire's data loop: 250-300 through PulseAudio before)."""
-    env = {
-        **os.environ,
-        **sound_server.env,
-        "QT_QPA_PLATFORM": "offscreen",
-        "PYTHONPATH": str(ROOT),
-    }
+    env = probe_env(sound_server.env)
     for name in (PULSE, *STREAM_REQUESTS):
         env.pop(name, None)  # as a desktop session starts calftimer
     process = subprocess.Popen(
