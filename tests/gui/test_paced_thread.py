@@ -76,3 +76,21 @@ def test_it_steps_again_after_the_interval_its_step_returns(qtbot) -> None:
     sender.say.emit("finish")
     assert thread.wait(5_000)
     assert len(steps) in (5, 6)  # the finishing command may come with one more step
+
+
+def test_a_failing_step_is_reported_and_the_steps_go_on(qtbot, monkeypatch) -> None:
+    reported: list[type[BaseException]] = []
+    monkeypatch.setattr("sys.excepthook", lambda kind, value, tb: reported.append(kind))
+    steps: list[int] = []
+
+    def step() -> int:
+        steps.append(1)
+        if len(steps) == 2:
+            raise ValueError("a fault in one step")
+        return 1 if len(steps) < 4 else LONG_STEP_MS
+
+    thread, _receiver, sender = paced(qtbot, step)
+    qtbot.waitUntil(lambda: len(steps) == 4, timeout=5_000)  # on after the fault
+    assert reported == [ValueError]
+    sender.say.emit("finish")
+    assert thread.wait(5_000)

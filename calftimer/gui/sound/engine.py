@@ -34,6 +34,7 @@ language, and if there is none the cues are sounds only; a note says which, once
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import time
 import wave
@@ -138,7 +139,13 @@ class PacedThread(QThread):
             if dispatcher is not None and now >= qt_events_due:
                 dispatcher.processEvents(QEventLoop.ProcessEventsFlag.AllEvents)
                 qt_events_due = now + QT_EVENTS_MS / 1000
-            interval_ms = self.step()
+            try:
+                interval_ms = self.step()
+            except Exception:  # reported as an exception in a slot would be
+                # One failing step must not end the sound for the rest of the run, as an
+                # exception in the thread's loop itself would.
+                sys.excepthook(*sys.exc_info())
+                interval_ms = TICK_MS
             wait_s = max(0.0, interval_ms / 1000 - (time.monotonic() - now))
             rung = self._bell.acquire(timeout=wait_s)
 

@@ -34,7 +34,11 @@ Constructing the engine can block for seconds (speech-dispatcher starting), so e
 on the speech thread. And it blocks holding Python's lock, so a speech-dispatcher that has
 stopped answering (seen here: one whose voice module died, on a PipeWire without its PulseAudio
 service) froze the whole app, window and sound. So a running speech-dispatcher is first asked
-a question from Python, with a time limit (``speech_dispatcher_problem``). When it cannot
+a question from Python, with a time limit (``speech_dispatcher_problem``), and the engine is
+loaded through the speech thread's event queue, where only that thread waits (the window side
+gives the voice up after ``START_TIMEOUT_MS``). Once it runs, what it is asked to do (say,
+stop, rate, volume) goes through that queue too (``_ask``); only reading its locales and voices
+and choosing a voice other than the default are still called from Python. When it cannot
 start, ``failed`` says what is really missing (``speech_advice``).
 """
 
@@ -339,6 +343,7 @@ class _SpeechWorker(QObject):
         self._configured: tuple[float, str] = (0.0, "")  # the rate and voice chosen
         self._measured_with: tuple[float, str] | None = None  # those of the last warm-up
         self._announced = False  # ready was sent
+        self._through_queue = False  # Qt's engine: called through the event queue (_ask)
         self.timing = SpeechTiming()
 
     @Slot(str, float, str)
@@ -395,6 +400,7 @@ class _SpeechWorker(QObject):
                 )
             )
             return
+        self._through_queue = True
         self._engine_loaded(speech, name)
 
     def _engine_loaded(self, speech: Any, name: str) -> None:
@@ -506,7 +512,7 @@ class _SpeechWorker(QObject):
             if self._warm_timer is not None:
                 self._warm_timer.stop()
             if self._speech is not None:
-                self._speech.stop()
+                self._ask("stop")
                 self._speech.deleteLater()
                 self._speech = None
         finally:
@@ -540,14 +546,14 @@ class _SpeechWorker(QObject):
         current = self._current
         if current is not None and self._speech is not None:
             current.cut = True
-            self._speech.stop()
+            self._ask("stop")
 
     def _speak(self, request: _Request) -> None:
         speech = self._speech
         request.learn = self._current is None
         self._cut()  # whatever is still speaking: the newer phrase comes first
-        speech.setVolume(max(0.0, min(1.0, request.volume)))
-        speech.setRate(max(-1.0, min(1.0, request.rate)))
+        self._ask("setVolume", max(0.0, min(1.0, request.volume)))
+        self._ask("setRate", max(-1.0, min(1.0, request.rate)))
         if request.voice_name:
             for voice in speech.availableVoices():
                 if voice.name() == request.voice_name and voice != speech.voice():
@@ -560,7 +566,20 @@ class _SpeechWorker(QObject):
             self._said_with = said_with
         request.asked_ms = self._clock()
         self._current = request
-        speech.say(request.text)
+        self._ask("say", request.text)
+
+    def _ask(self, method: str, *args: float | str) -> None:
+        """Call the engine's slot ``method``: Qt's through this thread's event queue (libspeechd
+        waits there for speech-dispatcher's answer, and called from Python it would wait holding
+        Python's lock: the whole app frozen if it never answers), a factory's directly."""
+        speech = self._speech
+        if speech is None:
+            return
+        if self._through_queue:
+            arguments = [Q_ARG(type(arg), arg) for arg in args]
+            QMetaObject.invokeMethod(speech, method, Qt.ConnectionType.QueuedConnection, *arguments)
+        else:
+            getattr(speech, method)(*args)
 
     def _on_state_changed(self, state: object) -> None:
         name = getattr(state, "name", str(state))
