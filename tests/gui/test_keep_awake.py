@@ -37,6 +37,7 @@ from calftimer.gui.keep_awake import (
 from tests.gui.dbus_harness import WAIT_S, Lines, bus_address, stop
 from tests.gui.fakes import FakeKeepAwake
 from tests.gui.test_close_by_window_manager import x_display
+from tests.realaudio import poll_until
 
 __all__ = ["bus_address", "x_display"]  # fixtures, used by name below
 
@@ -313,13 +314,12 @@ def test_a_real_x_server_keeps_its_screen_saver_off_while_held(x_display: str) -
         runs that timer and sends this client nothing: its state is looked at until then."""
         x11.XResetScreenSaver(watcher)
         x11.XFlush(watcher)
-        deadline = time.monotonic() + 2.0
-        while time.monotonic() < deadline:
+
+        def saver_on() -> bool:
             xss.XScreenSaverQueryInfo(watcher, x11.XDefaultRootWindow(watcher), info)
-            if info.state == 1:  # ScreenSaverOn
-                return True
-            time.sleep(0.05)
-        return False
+            return bool(info.state == 1)  # ScreenSaverOn
+
+        return poll_until(saver_on, timeout_s=2.0, every_s=0.05)
 
     x11.XSetScreenSaver(watcher, 1, 0, 1, 0)  # 1 s, no cycling, blank, no exposures
     assert saver_on_after_idle(), "the saver must start by itself here"
