@@ -514,7 +514,7 @@ class SoundEngine(QObject):
         return self.mixer.dropped
 
     @property
-    def sound_thread(self) -> QThread:
+    def sound_thread(self) -> PacedThread:
         return self._thread
 
     # ------------------------------------------------------------------ playing
