@@ -265,7 +265,7 @@ def _open_window(
     start_spec: str | None,
     *,
     fullscreen: bool = False,
-    early: EarlyChoices | None = None,
+    early: EarlyChoices,
 ) -> int:
     """The window, with ``--start``'s program running in it at once if one is given;
     ``early``: what the settings file chose for the first frame (read before the parser)."""
@@ -629,7 +629,7 @@ def _run_window(
     *,
     fullscreen: bool = False,
     signals: _CloseOnSignals | None = None,
-    early: EarlyChoices | None = None,
+    early: EarlyChoices,
 ) -> int:
     """The window, shown in stages: its first frame at once, everything else after it is
     painted (``library`` is loaded then if it is None)."""
@@ -637,7 +637,6 @@ def _run_window(
     # the first paint, only what the first frame needs (calftimer.gui.window_frame).
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from calftimer.core.theme_setting import early_choices
     from calftimer.gui.main_window import MainWindow
     from calftimer.gui.single_instance import SingleInstance
 
@@ -706,8 +705,6 @@ def _run_window(
     from calftimer.core import i18n
     from calftimer.gui.translation import install_qt_translator, qt_system_languages
 
-    if early is None:
-        early = early_choices(paths.settings_file)
     if not early.language and not i18n.system_languages():
         # No LANG: Windows and macOS tell their languages to Qt only.
         i18n.set_language(i18n.resolve_language("", qt_system_languages()).code)
@@ -754,8 +751,6 @@ def _run_window(
             sleep_clock=boottime_clock(),
             media_remote=create_media_remote,
         )
-        if window.remote is not None:
-            window.remote.start()  # headset buttons and the desktop's media widget
         # A damaged settings file fell back to defaults: said in the notice area until saved.
         post_settings_notices(window.notices, settings_notices)
         instance.activated.connect(window.on_second_launch)
@@ -798,6 +793,10 @@ def _run_window(
         window.store_notices.post()
         window.history.load_in_background()
         window.history.preload()  # when idle: then Ctrl+H opens it at once
+        if window.remote is not None:
+            # Headset buttons and the desktop's media widget: after the first frame, since
+            # joining the session bus can wait up to a second per call on a slow bus.
+            window.remote.start()
         if start is not None:
             window.session.start(start)
         instance.mark_ready()  # what a second launch handed over meanwhile happens now
