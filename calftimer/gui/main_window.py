@@ -318,9 +318,11 @@ class MainWindow(WindowFrame):
         )
 
     def bring_to_front(self) -> None:
-        """The desktop's media widget asked to see the window (MPRIS Raise)."""
-        if self.isMinimized():
-            self.showNormal()
+        """Come to the front (the desktop's media widget's Raise, a second launch), un-minimised
+        but still maximised or full screen if it was."""
+        from PySide6.QtCore import Qt
+
+        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
         self.show()
         self.raise_()
         self.activateWindow()
@@ -638,12 +640,7 @@ class MainWindow(WindowFrame):
 
     def on_second_launch(self, argv: list[str]) -> None:
         """Another ``calftimer`` was started: come to the front and honour its ``--start``."""
-        from PySide6.QtCore import Qt
-
-        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
-        self.show()
-        self.raise_()
-        self.activateWindow()
+        self.bring_to_front()
         spec = start_argument(argv)
         if spec is None:
             return

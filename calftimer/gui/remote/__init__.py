@@ -64,7 +64,7 @@ def create_media_remote(
     if platform == "darwin":
         from calftimer.gui.remote.macos import MacMediaRemote
 
-        return MacMediaRemote(position_ms, art_url=art_url(), parent=parent)
+        return MacMediaRemote(position_ms, parent=parent)
     from calftimer.gui.remote.mpris import MprisRemote
 
     return MprisRemote(position_ms, art_url=art_url(), parent=parent)

@@ -97,10 +97,6 @@ class RemoteControl(QObject):
         session.state_changed.connect(lambda _state: self.refresh())
         settings.changed.connect(lambda _settings: self.refresh())
 
-    @property
-    def port(self) -> MediaRemotePort:
-        return self._port
-
     def start(self) -> bool:
         """Register the remote with the system; False (and a notice saying why) if it cannot."""
         from calftimer.gui.remote import RemoteUnavailableError
@@ -109,14 +105,11 @@ class RemoteControl(QObject):
             self._port.start()
         except RemoteUnavailableError as exc:
             log.info("media remote (%s) unavailable: %s", self._port.name, exc)
-            self._notices.post(
-                NOTICE_KEY,
-                "info",
+            self._say_unreachable(
                 _(
                     "Headset and media buttons reach calftimer only while its window has the "
                     "focus: {reason}."
-                ).format(reason=exc),
-                summary=_("Headset buttons work only while the window has the focus."),
+                ).format(reason=exc)
             )
             return False
         self.refresh()
@@ -164,12 +157,18 @@ class RemoteControl(QObject):
         self.refresh()
 
     def _on_lost(self, why: str) -> None:
+        self._say_unreachable(
+            _(
+                "Headset and media buttons no longer reach calftimer from other windows: {reason}."
+            ).format(reason=why)
+        )
+
+    def _say_unreachable(self, text: str) -> None:
+        """The remote cannot be reached from other windows (never registered, or lost)."""
         self._notices.post(
             NOTICE_KEY,
             "info",
-            _(
-                "Headset and media buttons no longer reach calftimer from other windows: {reason}."
-            ).format(reason=why),
+            text,
             summary=_("Headset buttons work only while the window has the focus."),
         )
 

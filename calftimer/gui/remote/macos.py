@@ -64,13 +64,11 @@ class MacMediaRemote(QObject):
         self,
         position_ms: Callable[[], int],
         *,
-        art_url: str = "",
         media_player: Callable[[], Any] = load_media_player,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         del position_ms  # the position goes out whole with each publish()
-        self._art_url = art_url
         self._load = media_player
         self._mp: Any = None
         self._targets: list[tuple[Any, Any]] = []
