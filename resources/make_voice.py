@@ -44,7 +44,6 @@ bytes; ``--check`` compares instead of writing (it reports clips that differ or 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import math
 import operator
@@ -59,6 +58,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+# Its neighbour in resources/ (this script's folder, first on the path): the same reading and
+# compiling of a catalog.
+import make_catalogs  # noqa: E402
 
 from calftimer.core import i18n  # noqa: E402
 from calftimer.core.cues import clip_texts  # noqa: E402
@@ -86,12 +89,7 @@ MULAW_CLIP = 32_635
 SILENCE = round(32_767 * 10 ** (-40 / 20))  # -40 dBFS
 PEAK = round(32_767 * 10 ** (-3 / 20))  # -3 dBFS
 VOICE_ROOT = ROOT / "calftimer" / "resources" / "voice"
-DEFAULT_OUT = VOICE_ROOT / "en"
 FILTER_HALF_WIDTH = 16  # taps on each side of the resampling filter
-
-
-def voice_of(language: str) -> str:
-    return VOICES[language]
 
 
 def rate_of(language: str) -> int:
@@ -211,7 +209,7 @@ def wav_bytes(samples: array[int], rate: int = ESPEAK_RATE, *, law: bool = False
 def build(language: str = "en") -> tuple[dict[str, bytes], dict[str, int]]:
     """Every clip's WAV bytes and length in ms, by key, in ``language`` (whose catalog must be
     in use: ``use_language``)."""
-    voice, rate = voice_of(language), rate_of(language)
+    voice, rate = VOICES[language], rate_of(language)
     tail = array("h", bytes(2 * (rate * TAIL_MS // 1000)))
     files: dict[str, bytes] = {}
     lengths: dict[str, int] = {}
@@ -247,22 +245,9 @@ def use_language(language: str, locale_dir: Path) -> None:
         if not mo.is_file():
             mo = i18n.catalog_path(language, Path(scratch))
             mo.parent.mkdir(parents=True)
-            mo.write_bytes(_compiled(po))
+            mo.write_bytes(make_catalogs.mo_bytes(make_catalogs.read_po(po)))
         if i18n.set_language(language, mo.parents[2]).code != language:
             raise SystemExit(f"make_voice: {mo} cannot be read")
-
-
-def _compiled(po: Path) -> bytes:
-    try:
-        from babel.messages.mofile import write_mo
-        from babel.messages.pofile import read_po
-    except ImportError as exc:
-        raise SystemExit(f"make_voice: {po} needs Babel to compile (pip install Babel)") from exc
-    with po.open("rb") as fp:
-        catalog = read_po(fp)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    return buffer.getvalue()
 
 
 def espeak_version() -> str:
