@@ -17,7 +17,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 
-from calftimer.core import i18n
+from calftimer.core import cues, i18n
 
 # msgid (a tuple for a plural, with the context first for p_) -> translation (a tuple of
 # plural forms). Only the spoken texts and a few exercise names: the rest stays English.
@@ -43,19 +43,20 @@ def _language(
     names: dict[str, str],
 ) -> Translations:
     texts: Translations = {
-        "Rest, {amount}. Next: {step}": rest,
-        "Set {number} of {sets}.": set_of,
+        cues.REST_NEXT: rest,
+        cues.SET_OF: set_of,
         ("spoken length", "{larger} {smaller}"): two_units,
     }
+    # The phrases' own msgids: a rewording in cues cannot leave these catalogs behind.
     leg_ids = (
-        "Left leg.",
-        "Right leg.",
-        "Switch legs.",
-        "Switch to your left leg.",
-        "Switch to your right leg.",
+        cues.LEFT_LEG,
+        cues.RIGHT_LEG,
+        cues.SWITCH_LEGS,
+        cues.SWITCH_TO_LEFT,
+        cues.SWITCH_TO_RIGHT,
     )
     texts.update(zip(leg_ids, legs, strict=True))
-    short_ids = ("to failure", "Halfway.", "Ten seconds.", "Session complete.")
+    short_ids = (cues.TO_FAILURE, cues.HALFWAY, cues.TEN_SECONDS, cues.SESSION_COMPLETE)
     texts.update(zip(short_ids, short, strict=True))
     texts.update(zip(_COUNTS, counts, strict=True))
     texts.update(names)
